@@ -1,0 +1,294 @@
+//! Reading the exposure facts: account Public Access Block, the bucket list,
+//! and per bucket every setting that decides who can reach it.
+
+use futures::{Stream, StreamExt, stream};
+
+use super::error::{aws_error, optional};
+use super::{AwsError, Clients};
+use crate::model::facts::{
+    AccountFacts, Acl, BucketFacts, Encryption, Fact, Grant, Grantee, Logging, ObjectLock,
+    PublicAccessBlock, Tag, Versioning,
+};
+
+/// A bucket to scan, with its region when ListBuckets already told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRef {
+    pub name: String,
+    pub region: Option<String>,
+}
+
+pub async fn account_facts(c: &Clients, account_id: Option<&str>) -> AccountFacts {
+    let public_access_block = match account_id {
+        None => Fact::Unknown(AwsError::new(
+            "NoAccountId",
+            "the account id is unknown (GetCallerIdentity failed), so the account-level setting cannot be read",
+        )),
+        Some(id) => optional(
+            c.s3control
+                .get_public_access_block()
+                .account_id(id)
+                .send()
+                .await,
+        )
+        .map(|o| {
+            o.and_then(|o| o.public_access_block_configuration().map(pab_control))
+        })
+        .into(),
+    };
+    AccountFacts {
+        account_id: account_id.map(str::to_string),
+        public_access_block,
+    }
+}
+
+/// Every bucket in the account, following continuation tokens (some
+/// emulators never send one; real S3 does past 10,000 buckets).
+pub async fn list_buckets(c: &Clients) -> Result<Vec<BucketRef>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = c
+            .s3
+            .list_buckets()
+            .max_buckets(10_000)
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        out.extend(page.buckets().iter().filter_map(|b| {
+            Some(BucketRef {
+                name: b.name()?.to_string(),
+                region: b.bucket_region().map(str::to_string),
+            })
+        }));
+        match page.continuation_token() {
+            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Scan buckets with at most `concurrency` in flight, yielding each as soon
+/// as it is complete (unordered), so the UI can stream rows in.
+pub fn scan_buckets(
+    c: Clients,
+    buckets: Vec<BucketRef>,
+    concurrency: usize,
+) -> impl Stream<Item = BucketFacts> {
+    stream::iter(buckets)
+        .map(move |b| {
+            let c = c.clone();
+            async move { bucket_facts(&c, b).await }
+        })
+        .buffer_unordered(concurrency.max(1))
+}
+
+pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> {
+    let out = c
+        .s3
+        .get_bucket_location()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(match out.location_constraint().map(|l| l.as_str()) {
+        None | Some("") => "us-east-1".to_string(),
+        Some("EU") => "eu-west-1".to_string(),
+        Some(other) => other.to_string(),
+    })
+}
+
+pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
+    let region = match b.region {
+        Some(r) => r,
+        None => match bucket_region(c, &b.name).await {
+            Ok(r) => r,
+            Err(e) => return BucketFacts::unreadable(b.name, e),
+        },
+    };
+    let s3 = c.s3_in(&region);
+    let name = b.name.as_str();
+    // Ten independent reads: run them together; each fails on its own.
+    let (pab, status, policy, acl, ownership, versioning, encryption, lock, logging, tags) = tokio::join!(
+        async {
+            optional(s3.get_public_access_block().bucket(name).send().await).map(|o| {
+                o.and_then(|o| o.public_access_block_configuration().map(pab_s3))
+            })
+        },
+        async {
+            optional(s3.get_bucket_policy_status().bucket(name).send().await)
+                .map(|o| o.and_then(|o| o.policy_status().and_then(|s| s.is_public())))
+        },
+        async {
+            optional(s3.get_bucket_policy().bucket(name).send().await)
+                .map(|o| o.and_then(|o| o.policy().map(str::to_string)))
+        },
+        async {
+            s3.get_bucket_acl()
+                .bucket(name)
+                .send()
+                .await
+                .map(|o| acl_of(&o))
+                .map_err(|e| aws_error(&e))
+        },
+        async {
+            optional(s3.get_bucket_ownership_controls().bucket(name).send().await).map(|o| {
+                o.and_then(|o| {
+                    o.ownership_controls()
+                        .and_then(|c| c.rules().first())
+                        .map(|r| r.object_ownership().as_str().to_string())
+                })
+            })
+        },
+        async {
+            s3.get_bucket_versioning()
+                .bucket(name)
+                .send()
+                .await
+                .map(|o| Versioning {
+                    status: o.status().map(|s| s.as_str().to_string()),
+                    mfa_delete: o.mfa_delete().map(|s| s.as_str().to_string()),
+                })
+                .map_err(|e| aws_error(&e))
+        },
+        async {
+            optional(s3.get_bucket_encryption().bucket(name).send().await).map(|o| {
+                o.and_then(|o| {
+                    o.server_side_encryption_configuration().map(|conf| Encryption {
+                        rules: conf
+                            .rules()
+                            .iter()
+                            .filter_map(|r| r.apply_server_side_encryption_by_default())
+                            .map(|d| match d.kms_master_key_id() {
+                                Some(k) => format!("{} ({k})", d.sse_algorithm().as_str()),
+                                None => d.sse_algorithm().as_str().to_string(),
+                            })
+                            .collect(),
+                    })
+                })
+            })
+        },
+        async {
+            optional(s3.get_object_lock_configuration().bucket(name).send().await).map(|o| {
+                o.and_then(|o| {
+                    o.object_lock_configuration().map(|conf| ObjectLock {
+                        enabled: conf
+                            .object_lock_enabled()
+                            .is_some_and(|e| e.as_str() == "Enabled"),
+                        default_retention: conf.rule().and_then(|r| r.default_retention()).map(
+                            |d| {
+                                let mode = d.mode().map(|m| m.as_str()).unwrap_or("?");
+                                match (d.days(), d.years()) {
+                                    (Some(days), _) => format!("{mode} {days} days"),
+                                    (_, Some(years)) => format!("{mode} {years} years"),
+                                    _ => mode.to_string(),
+                                }
+                            },
+                        ),
+                    })
+                })
+            })
+        },
+        async {
+            s3.get_bucket_logging()
+                .bucket(name)
+                .send()
+                .await
+                .map(|o| {
+                    o.logging_enabled().map(|l| Logging {
+                        target_bucket: l.target_bucket().to_string(),
+                        target_prefix: l.target_prefix().to_string(),
+                    })
+                })
+                .map_err(|e| aws_error(&e))
+        },
+        async {
+            optional(s3.get_bucket_tagging().bucket(name).send().await).map(|o| {
+                o.map(|o| {
+                    o.tag_set()
+                        .iter()
+                        .map(|t| Tag {
+                            key: t.key().to_string(),
+                            value: t.value().to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+            })
+        },
+    );
+    BucketFacts {
+        name: b.name.clone(),
+        region: Fact::Known(region),
+        public_access_block: pab.into(),
+        policy_status_is_public: status.into(),
+        policy: policy.into(),
+        acl: acl.into(),
+        object_ownership: ownership.into(),
+        versioning: versioning.into(),
+        encryption: encryption.into(),
+        object_lock: lock.into(),
+        logging: logging.into(),
+        tags: tags.into(),
+    }
+}
+
+fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {
+    PublicAccessBlock {
+        block_public_acls: p.block_public_acls().unwrap_or(false),
+        ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+        block_public_policy: p.block_public_policy().unwrap_or(false),
+        restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+    }
+}
+
+fn pab_control(p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {
+    PublicAccessBlock {
+        block_public_acls: p.block_public_acls().unwrap_or(false),
+        ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+        block_public_policy: p.block_public_policy().unwrap_or(false),
+        restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+    }
+}
+
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+fn acl_of(o: &aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput) -> Acl {
+    use aws_sdk_s3::types::Type;
+    Acl {
+        owner_id: o.owner().and_then(|w| w.id()).map(str::to_string),
+        owner_display_name: o.owner().and_then(|w| w.display_name()).map(str::to_string),
+        grants: o
+            .grants()
+            .iter()
+            .filter_map(|g| {
+                let grantee = g.grantee()?;
+                let permission = g.permission().map(|p| p.as_str().to_string())?;
+                let grantee = match grantee.r#type() {
+                    Type::Group => match grantee.uri().unwrap_or_default() {
+                        ALL_USERS => Grantee::AllUsers,
+                        AUTHENTICATED_USERS => Grantee::AuthenticatedUsers,
+                        LOG_DELIVERY => Grantee::LogDelivery,
+                        other => Grantee::OtherGroup {
+                            uri: other.to_string(),
+                        },
+                    },
+                    Type::AmazonCustomerByEmail => Grantee::Email {
+                        address: grantee.email_address().unwrap_or_default().to_string(),
+                    },
+                    _ => Grantee::CanonicalUser {
+                        id: grantee.id().unwrap_or_default().to_string(),
+                        display_name: grantee.display_name().map(str::to_string),
+                    },
+                };
+                Some(Grant {
+                    grantee,
+                    permission,
+                })
+            })
+            .collect(),
+    }
+}

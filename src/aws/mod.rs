@@ -1,0 +1,138 @@
+//! The only code that touches AWS SDK clients. Plain async functions that
+//! return model types; no UI knowledge.
+
+pub mod error;
+pub mod exposure;
+pub mod seed;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
+
+pub use error::AwsError;
+
+/// Where to point: the AWS CLI's own flags, resolved through the standard
+/// credential chain (env, profile, SSO, assume-role, IMDS).
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// SDK clients, built once. Cheap to clone (the SDK clients are `Arc`s).
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub sdk: SdkConfig,
+    pub s3: aws_sdk_s3::Client,
+    pub s3control: aws_sdk_s3control::Client,
+    pub sts: aws_sdk_sts::Client,
+    region: String,
+    endpoint: Option<String>,
+    /// S3 must be asked about a bucket in the bucket's own region.
+    s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+impl Clients {
+    pub async fn load(target: &Target) -> Result<Self, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(p) = &target.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &target.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(e) = &target.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        Self::from_sdk_config(loader.load().await)
+    }
+
+    pub fn from_sdk_config(sdk: SdkConfig) -> Result<Self, AwsError> {
+        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+            AwsError::new(
+                "NoRegion",
+                "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
+            )
+        })?;
+        let endpoint = sdk.endpoint_url().map(str::to_string);
+        let s3 = s3_client(&sdk, &region, endpoint.is_some());
+        let mut control = aws_sdk_s3control::config::Builder::from(&sdk);
+        if let Some(url) = &endpoint {
+            // S3 Control's endpoint rules prefix the host with the account
+            // id ("123456789012.localhost"), which an emulator or proxy at
+            // a fixed address cannot serve. Send requests to the URL as given.
+            control = control.endpoint_resolver(FixedEndpoint(url.clone()));
+        }
+        Ok(Self {
+            s3control: aws_sdk_s3control::Client::from_conf(control.build()),
+            sts: aws_sdk_sts::Client::new(&sdk),
+            s3_by_region: Arc::new(Mutex::new(HashMap::from([(region.clone(), s3.clone())]))),
+            s3,
+            sdk,
+            region,
+            endpoint,
+        })
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// The S3 client for a bucket's region (created on first use).
+    pub fn s3_in(&self, region: &str) -> aws_sdk_s3::Client {
+        let mut map = self
+            .s3_by_region
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| s3_client(&self.sdk, region, self.endpoint.is_some()))
+            .clone()
+    }
+
+    pub async fn identity(&self) -> Result<Identity, AwsError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| error::aws_error(&e))?;
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+            user_id: out.user_id().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+fn s3_client(sdk: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(sdk)
+        .region(Region::new(region.to_string()))
+        // Virtual-host addressing ("bucket.localhost") breaks against
+        // emulators and most proxies: use path style whenever an endpoint is set.
+        .force_path_style(path_style)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(&'a self, _params: &'a Params) -> EndpointFuture<'a> {
+        EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
+    }
+}

@@ -1,0 +1,3 @@
+pub mod aws;
+pub mod model;
+pub mod sanitize;

@@ -1,0 +1,406 @@
+//! The exposure verdict for a bucket: how policy, ACL, Object Ownership and
+//! the account- and bucket-level Public Access Block combine.
+//!
+//! Rules (from S3's documentation of Block Public Access):
+//! - Each PAB setting is effective if it is on at the account *or* the bucket.
+//! - `BlockPublicAcls` and `BlockPublicPolicy` only refuse *future* changes;
+//!   they do not make an existing public ACL or policy private.
+//! - `IgnorePublicAcls` makes S3 ignore public ACL grants (AllUsers,
+//!   AuthenticatedUsers) on the bucket and its objects.
+//! - `RestrictPublicBuckets` limits a bucket whose policy is public to AWS
+//!   service principals and the owner's account — which also cuts off
+//!   cross-account grants *in that same policy*.
+//! - Object Ownership `BucketOwnerEnforced` disables ACLs entirely.
+
+use serde::Serialize;
+
+use super::facts::{AccountFacts, Acl, BucketFacts, Fact, FieldError, Grantee, PublicAccessBlock};
+use super::policy::{self, Owner, PolicyAnalysis, StatementExposure};
+
+/// Worst first: the derived `Ord` sorts Public before Shared before Unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Public,
+    Shared,
+    Unknown,
+    Private,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Public => "PUBLIC",
+            Verdict::Shared => "SHARED",
+            Verdict::Unknown => "UNKNOWN",
+            Verdict::Private => "private",
+        }
+    }
+}
+
+/// How much a reason weighs. `Public`/`Shared`/`Unknown` drive the verdict;
+/// `Mitigated` explains a grant that a setting neutralises; `Note` informs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Public,
+    Shared,
+    Unknown,
+    Mitigated,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "source")]
+pub enum Source {
+    Policy { statement: usize },
+    PolicyStatus,
+    Acl,
+    PublicAccessBlock,
+    Ownership,
+    Field { field: &'static str },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub source: Source,
+    pub text: String,
+}
+
+/// The four effective PAB settings, each on / off / unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EffectivePab {
+    pub block_public_acls: Tri,
+    pub ignore_public_acls: Tri,
+    pub block_public_policy: Tri,
+    pub restrict_public_buckets: Tri,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tri {
+    On { by: &'static str },
+    Off,
+    Unknown { code: String },
+}
+
+impl Tri {
+    pub fn is_on(&self) -> bool {
+        matches!(self, Tri::On { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    /// Most severe first.
+    pub reasons: Vec<Reason>,
+    pub effective_pab: EffectivePab,
+    #[serde(skip)]
+    pub policy: Option<PolicyAnalysis>,
+}
+
+pub fn effective_pab(account: &AccountFacts, bucket: &BucketFacts) -> EffectivePab {
+    let pick = |f: fn(&PublicAccessBlock) -> bool| -> Tri {
+        let level = |fact: &Fact<Option<PublicAccessBlock>>| match fact {
+            Fact::Known(Some(p)) => Ok(f(p)),
+            Fact::Known(None) => Ok(false),
+            Fact::Unknown(e) => Err(e.code.clone()),
+        };
+        match (level(&account.public_access_block), level(&bucket.public_access_block)) {
+            (Ok(true), _) => Tri::On { by: "account" },
+            (_, Ok(true)) => Tri::On { by: "bucket" },
+            (Ok(false), Ok(false)) => Tri::Off,
+            (Err(code), _) | (_, Err(code)) => Tri::Unknown { code },
+        }
+    };
+    EffectivePab {
+        block_public_acls: pick(|p| p.block_public_acls),
+        ignore_public_acls: pick(|p| p.ignore_public_acls),
+        block_public_policy: pick(|p| p.block_public_policy),
+        restrict_public_buckets: pick(|p| p.restrict_public_buckets),
+    }
+}
+
+pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
+    let pab = effective_pab(account, bucket);
+    let mut reasons = Vec::new();
+    let owner_canonical = bucket.acl.known().and_then(|a| a.owner_id.clone());
+    let owner = Owner {
+        account_id: account.account_id.as_deref(),
+        canonical_id: owner_canonical.as_deref(),
+    };
+
+    let policy = assess_policy(bucket, &owner, &pab, &mut reasons);
+    assess_policy_status(bucket, policy.as_ref(), &mut reasons);
+    assess_acl(bucket, &pab, &mut reasons);
+    note_future_only_blocks(&pab, &mut reasons);
+
+    reasons.sort_by_key(|r| r.severity);
+    let verdict = if reasons.iter().any(|r| r.severity == Severity::Public) {
+        Verdict::Public
+    } else if reasons.iter().any(|r| r.severity == Severity::Unknown) {
+        // Unknown outranks Shared only when it could hide a public grant;
+        // we cannot tell, so say so rather than guess.
+        Verdict::Unknown
+    } else if reasons.iter().any(|r| r.severity == Severity::Shared) {
+        Verdict::Shared
+    } else {
+        Verdict::Private
+    };
+    Assessment {
+        verdict,
+        reasons,
+        effective_pab: pab,
+        policy,
+    }
+}
+
+fn assess_policy(
+    bucket: &BucketFacts,
+    owner: &Owner<'_>,
+    pab: &EffectivePab,
+    reasons: &mut Vec<Reason>,
+) -> Option<PolicyAnalysis> {
+    let doc = match &bucket.policy {
+        Fact::Known(None) => return None,
+        Fact::Known(Some(doc)) => doc,
+        Fact::Unknown(e) => {
+            reasons.push(unknown("policy", "bucket policy", e));
+            return None;
+        }
+    };
+    let analysis = match policy::analyze(doc, owner) {
+        Ok(a) => a,
+        Err(e) => {
+            reasons.push(Reason {
+                severity: Severity::Unknown,
+                source: Source::Field { field: "policy" },
+                text: format!("bucket policy could not be analysed: {e}"),
+            });
+            return None;
+        }
+    };
+    let public_policy = analysis.is_public();
+    // RestrictPublicBuckets only acts on a policy that is public; then it
+    // also cuts off the cross-account grants in that policy.
+    let restricted = public_policy && pab.restrict_public_buckets.is_on();
+    let restrict_unknown =
+        public_policy && matches!(pab.restrict_public_buckets, Tri::Unknown { .. });
+    let restrict_by = match &pab.restrict_public_buckets {
+        Tri::On { by } => *by,
+        _ => "",
+    };
+    for st in &analysis.statements {
+        let resources = if st.resources.is_empty() {
+            String::new()
+        } else {
+            format!(" on {}", st.resources.join(", "))
+        };
+        let source = Source::Policy {
+            statement: st.index,
+        };
+        let (severity, text) = match &st.exposure {
+            StatementExposure::Public { why } if restricted => (
+                Severity::Mitigated,
+                format!(
+                    "policy {} would let anyone {}{resources} ({why}), but RestrictPublicBuckets ({restrict_by}) limits it to this account and AWS services",
+                    st.label(),
+                    st.access.describe()
+                ),
+            ),
+            StatementExposure::Public { why } if restrict_unknown => (
+                Severity::Unknown,
+                format!(
+                    "policy {} lets anyone {}{resources} ({why}) unless RestrictPublicBuckets is on, which could not be read ({})",
+                    st.label(),
+                    st.access.describe(),
+                    pab.restrict_public_buckets_code()
+                ),
+            ),
+            StatementExposure::Public { why } => (
+                Severity::Public,
+                format!(
+                    "policy {} lets anyone {}{resources}: {why}",
+                    st.label(),
+                    st.access.describe()
+                ),
+            ),
+            StatementExposure::CrossAccount { accounts, why } if restricted => (
+                Severity::Mitigated,
+                format!(
+                    "policy {} shares with {} ({why}), but RestrictPublicBuckets ({restrict_by}) blocks cross-account access while the policy is public",
+                    st.label(),
+                    accounts.join(", ")
+                ),
+            ),
+            StatementExposure::CrossAccount { accounts, why } => (
+                Severity::Shared,
+                format!(
+                    "policy {} lets {} {}{resources} ({why})",
+                    st.label(),
+                    accounts.join(", "),
+                    st.access.describe()
+                ),
+            ),
+            StatementExposure::Restricted { why } => (
+                Severity::Note,
+                format!("policy {}: {} — {why}", st.label(), st.access.describe()),
+            ),
+            StatementExposure::NoDataAccess => (
+                Severity::Note,
+                format!("policy {} grants no data access", st.label()),
+            ),
+            StatementExposure::Deny { why } => (
+                Severity::Note,
+                format!("policy {} {why}{resources}", st.label()),
+            ),
+        };
+        reasons.push(Reason {
+            severity,
+            source,
+            text,
+        });
+    }
+    Some(analysis)
+}
+
+impl EffectivePab {
+    fn restrict_public_buckets_code(&self) -> String {
+        match &self.restrict_public_buckets {
+            Tri::Unknown { code } => code.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn assess_policy_status(
+    bucket: &BucketFacts,
+    analysis: Option<&PolicyAnalysis>,
+    reasons: &mut Vec<Reason>,
+) {
+    // S3's own verdict on the policy. We follow our analyser (which explains
+    // itself) but never stay silent when S3 disagrees.
+    if let (Fact::Known(Some(s3_says)), Some(a)) = (&bucket.policy_status_is_public, analysis)
+        && *s3_says != a.is_public()
+    {
+        reasons.push(Reason {
+            severity: if *s3_says {
+                Severity::Public
+            } else {
+                Severity::Note
+            },
+            source: Source::PolicyStatus,
+            text: format!(
+                "S3 reports the policy as {} (GetBucketPolicyStatus) but warroom's analysis says {}",
+                if *s3_says { "public" } else { "not public" },
+                if a.is_public() { "public" } else { "not public" }
+            ),
+        });
+    }
+}
+
+fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason>) {
+    let acl: &Acl = match &bucket.acl {
+        Fact::Known(acl) => acl,
+        Fact::Unknown(e) => {
+            reasons.push(unknown("acl", "bucket ACL", e));
+            return;
+        }
+    };
+    let acls_disabled = matches!(&bucket.object_ownership, Fact::Known(Some(o)) if o == "BucketOwnerEnforced");
+    for grant in &acl.grants {
+        let what = acl_permission_meaning(&grant.permission);
+        let (is_public, who) = match &grant.grantee {
+            Grantee::AllUsers => (true, "everyone (AllUsers)".to_string()),
+            Grantee::AuthenticatedUsers => {
+                (true, "any AWS account (AuthenticatedUsers)".to_string())
+            }
+            Grantee::CanonicalUser { id, display_name } => {
+                if acl.owner_id.as_deref() == Some(id.as_str()) {
+                    continue; // the owner's own grant
+                }
+                let name = display_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                (false, format!("canonical user {id}{name}"))
+            }
+            Grantee::Email { address } => (false, format!("account with email {address}")),
+            Grantee::LogDelivery => continue, // S3 server access logging
+            Grantee::OtherGroup { uri } => (false, format!("group {uri}")),
+        };
+        let base = format!("ACL grants {} to {who}: {what}", grant.permission);
+        let (severity, text) = if acls_disabled {
+            (
+                Severity::Mitigated,
+                format!("{base} — ignored: Object Ownership is BucketOwnerEnforced (ACLs disabled)"),
+            )
+        } else if is_public {
+            match &pab.ignore_public_acls {
+                Tri::On { by } => (
+                    Severity::Mitigated,
+                    format!("{base} — ignored: IgnorePublicAcls is on ({by})"),
+                ),
+                Tri::Unknown { code } => (
+                    Severity::Unknown,
+                    format!("{base}, unless IgnorePublicAcls is on, which could not be read ({code})"),
+                ),
+                Tri::Off => (Severity::Public, base),
+            }
+        } else {
+            (Severity::Shared, base)
+        };
+        reasons.push(Reason {
+            severity,
+            source: Source::Acl,
+            text,
+        });
+    }
+    if let Fact::Unknown(e) = &bucket.object_ownership {
+        reasons.push(Reason {
+            severity: Severity::Note,
+            source: Source::Ownership,
+            text: format!("Object Ownership {e}: whether ACLs are disabled is not known"),
+        });
+    }
+}
+
+fn acl_permission_meaning(permission: &str) -> &'static str {
+    match permission {
+        "READ" => "list the objects",
+        "WRITE" => "create, overwrite and delete objects",
+        "READ_ACP" => "read the bucket ACL",
+        "WRITE_ACP" => "rewrite the bucket ACL (take over access)",
+        "FULL_CONTROL" => "list, write, read and rewrite the ACL",
+        _ => "unrecognised permission",
+    }
+}
+
+fn note_future_only_blocks(pab: &EffectivePab, reasons: &mut Vec<Reason>) {
+    let future_only = [
+        (&pab.block_public_acls, &pab.ignore_public_acls, "BlockPublicAcls", "IgnorePublicAcls", "ACLs"),
+        (&pab.block_public_policy, &pab.restrict_public_buckets, "BlockPublicPolicy", "RestrictPublicBuckets", "policies"),
+    ];
+    for (blocks, neutralises, block_name, neutral_name, what) in future_only {
+        if blocks.is_on() && !neutralises.is_on() {
+            reasons.push(Reason {
+                severity: Severity::Note,
+                source: Source::PublicAccessBlock,
+                text: format!(
+                    "{block_name} only refuses new public {what}; existing ones stay in force unless {neutral_name} is on"
+                ),
+            });
+        }
+    }
+}
+
+fn unknown(field: &'static str, what: &str, e: &FieldError) -> Reason {
+    Reason {
+        severity: Severity::Unknown,
+        source: Source::Field { field },
+        text: format!("{what}: {e} — {}", e.message),
+    }
+}

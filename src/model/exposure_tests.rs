@@ -1,0 +1,209 @@
+//! How PAB, ownership, ACL and policy combine into a verdict.
+
+use super::exposure::*;
+use super::facts::*;
+
+const OWNER: &str = "111122223333";
+
+fn account(pab: Option<PublicAccessBlock>) -> AccountFacts {
+    AccountFacts {
+        account_id: Some(OWNER.into()),
+        public_access_block: Fact::Known(pab),
+    }
+}
+
+fn bucket() -> BucketFacts {
+    BucketFacts {
+        name: "b".into(),
+        region: Fact::Known("us-east-1".into()),
+        public_access_block: Fact::Known(None),
+        policy_status_is_public: Fact::Known(None),
+        policy: Fact::Known(None),
+        acl: Fact::Known(Acl {
+            owner_id: Some("owner".into()),
+            owner_display_name: None,
+            grants: vec![Grant {
+                grantee: Grantee::CanonicalUser {
+                    id: "owner".into(),
+                    display_name: None,
+                },
+                permission: "FULL_CONTROL".into(),
+            }],
+        }),
+        object_ownership: Fact::Known(None),
+        versioning: Fact::Known(Versioning {
+            status: None,
+            mfa_delete: None,
+        }),
+        encryption: Fact::Known(None),
+        object_lock: Fact::Known(None),
+        logging: Fact::Known(None),
+        tags: Fact::Known(vec![]),
+    }
+}
+
+const PUBLIC_POLICY: &str = r#"{"Statement":[{"Sid":"Pub","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+
+fn all_users_read() -> Grant {
+    Grant {
+        grantee: Grantee::AllUsers,
+        permission: "READ".into(),
+    }
+}
+
+fn pab(f: impl FnOnce(&mut PublicAccessBlock)) -> Option<PublicAccessBlock> {
+    let mut p = PublicAccessBlock::default();
+    f(&mut p);
+    Some(p)
+}
+
+fn denied() -> FieldError {
+    FieldError::new("AccessDenied", "Access Denied")
+}
+
+#[test]
+fn private_bucket_is_private() {
+    let a = assess(&account(None), &bucket());
+    assert_eq!(a.verdict, Verdict::Private);
+}
+
+#[test]
+fn public_policy_is_public_with_statement_reason() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(PUBLIC_POLICY.into()));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert_eq!(a.reasons[0].severity, Severity::Public);
+    assert!(a.reasons[0].text.contains("(Pub)"), "{}", a.reasons[0].text);
+    assert!(a.reasons[0].text.contains("read objects"));
+}
+
+#[test]
+fn block_public_policy_alone_does_not_make_existing_policy_private() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(PUBLIC_POLICY.into()));
+    b.public_access_block = Fact::Known(pab(|p| p.block_public_policy = true));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert!(a.reasons.iter().any(|r| r.text.contains("only refuses new public policies")));
+}
+
+#[test]
+fn restrict_public_buckets_at_account_neutralises_policy() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(PUBLIC_POLICY.into()));
+    let a = assess(&account(pab(|p| p.restrict_public_buckets = true)), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert_eq!(a.reasons[0].severity, Severity::Mitigated);
+    assert!(a.reasons[0].text.contains("RestrictPublicBuckets (account)"));
+}
+
+#[test]
+fn restrict_public_buckets_also_cuts_cross_account_in_public_policy() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(r#"{"Statement":[
+        {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:PutObject","Resource":"*"}]}"#.into()));
+    b.public_access_block = Fact::Known(pab(|p| p.restrict_public_buckets = true));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    // But a non-public policy's cross-account grant is untouched by it.
+    b.policy = Fact::Known(Some(r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:PutObject","Resource":"*"}]}"#.into()));
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Shared);
+}
+
+#[test]
+fn public_acl_is_public_unless_ignored() {
+    let mut b = bucket();
+    if let Fact::Known(acl) = &mut b.acl {
+        acl.grants.push(all_users_read());
+    }
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Public);
+    // BlockPublicAcls only blocks future ACLs.
+    b.public_access_block = Fact::Known(pab(|p| p.block_public_acls = true));
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Public);
+    // IgnorePublicAcls neutralises them.
+    b.public_access_block = Fact::Known(pab(|p| p.ignore_public_acls = true));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(a.reasons.iter().any(|r| r.severity == Severity::Mitigated));
+}
+
+#[test]
+fn bucket_owner_enforced_disables_acls() {
+    let mut b = bucket();
+    if let Fact::Known(acl) = &mut b.acl {
+        acl.grants.push(all_users_read());
+    }
+    b.object_ownership = Fact::Known(Some("BucketOwnerEnforced".into()));
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Private);
+}
+
+#[test]
+fn acl_grant_to_other_canonical_user_is_shared() {
+    let mut b = bucket();
+    if let Fact::Known(acl) = &mut b.acl {
+        acl.grants.push(Grant {
+            grantee: Grantee::CanonicalUser {
+                id: "someoneelse".into(),
+                display_name: Some("partner".into()),
+            },
+            permission: "READ".into(),
+        });
+    }
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Shared);
+    assert!(a.reasons[0].text.contains("partner"));
+}
+
+#[test]
+fn unreadable_policy_makes_verdict_unknown_not_private() {
+    let mut b = bucket();
+    b.policy = Fact::Unknown(denied());
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(a.reasons[0].text.contains("unknown (AccessDenied)"));
+}
+
+#[test]
+fn public_acl_beats_unknown_policy() {
+    let mut b = bucket();
+    b.policy = Fact::Unknown(denied());
+    if let Fact::Known(acl) = &mut b.acl {
+        acl.grants.push(all_users_read());
+    }
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Public);
+}
+
+#[test]
+fn unknown_account_pab_with_public_policy_is_unknown() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(PUBLIC_POLICY.into()));
+    let acct = AccountFacts {
+        account_id: Some(OWNER.into()),
+        public_access_block: Fact::Unknown(denied()),
+    };
+    let a = assess(&acct, &b);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    // …but a bucket-level RestrictPublicBuckets settles it.
+    b.public_access_block = Fact::Known(pab(|p| p.restrict_public_buckets = true));
+    assert_eq!(assess(&acct, &b).verdict, Verdict::Private);
+}
+
+#[test]
+fn s3_policy_status_disagreement_is_reported() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}]}"#.into()));
+    b.policy_status_is_public = Fact::Known(Some(true));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert!(a.reasons.iter().any(|r| r.source == Source::PolicyStatus));
+}
+
+#[test]
+fn verdicts_sort_worst_first() {
+    let mut v = vec![Verdict::Private, Verdict::Unknown, Verdict::Public, Verdict::Shared];
+    v.sort();
+    assert_eq!(v, vec![Verdict::Public, Verdict::Shared, Verdict::Unknown, Verdict::Private]);
+}

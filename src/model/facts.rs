@@ -1,0 +1,197 @@
+//! Plain facts read from AWS about an account and its buckets. No I/O here:
+//! `aws/` fills these in, `model::exposure` judges them, the UI draws them.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a field could not be read: the AWS error code (AccessDenied,
+/// Throttling, …) and its message. Shown as `unknown (Code)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown ({})", self.code)
+    }
+}
+
+/// One fact about a resource: known, or unknown with the reason.
+/// In JSON: `{"known": …}` or `{"unknown": {"code": …, "message": …}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fact<T> {
+    Known(T),
+    Unknown(FieldError),
+}
+
+impl<T> Fact<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Fact::Known(v) => Some(v),
+            Fact::Unknown(_) => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<&FieldError> {
+        match self {
+            Fact::Known(_) => None,
+            Fact::Unknown(e) => Some(e),
+        }
+    }
+}
+
+impl<T> From<Result<T, FieldError>> for Fact<T> {
+    fn from(r: Result<T, FieldError>) -> Self {
+        match r {
+            Ok(v) => Fact::Known(v),
+            Err(e) => Fact::Unknown(e),
+        }
+    }
+}
+
+/// The four Public Access Block settings (bucket or account level).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub fn all_on(&self) -> bool {
+        self.block_public_acls
+            && self.ignore_public_acls
+            && self.block_public_policy
+            && self.restrict_public_buckets
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountFacts {
+    pub account_id: Option<String>,
+    /// `None`: no account-level configuration (all four settings off).
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grantee {
+    AllUsers,
+    AuthenticatedUsers,
+    LogDelivery,
+    CanonicalUser {
+        id: String,
+        display_name: Option<String>,
+    },
+    Email {
+        address: String,
+    },
+    OtherGroup {
+        uri: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub grantee: Grantee,
+    /// READ, WRITE, READ_ACP, WRITE_ACP, FULL_CONTROL.
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acl {
+    pub owner_id: Option<String>,
+    pub owner_display_name: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioning {
+    /// "Enabled", "Suspended", or None when never enabled.
+    pub status: Option<String>,
+    /// "Enabled" / "Disabled" / None.
+    pub mfa_delete: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encryption {
+    /// e.g. ["aws:kms (arn:…)"] or ["AES256"]
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLock {
+    pub enabled: bool,
+    pub default_retention: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logging {
+    pub target_bucket: String,
+    pub target_prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// Everything read about one bucket. Every field is separately fallible: one
+/// AccessDenied does not stop the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketFacts {
+    pub name: String,
+    pub region: Fact<String>,
+    /// `None`: no bucket-level configuration.
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+    /// S3's own judgement (`GetBucketPolicyStatus`); `None` without a policy.
+    pub policy_status_is_public: Fact<Option<bool>>,
+    /// The policy document as returned; `None` when the bucket has none.
+    pub policy: Fact<Option<String>>,
+    pub acl: Fact<Acl>,
+    /// BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred,
+    /// ObjectWriter; `None` when not configured (ACLs enabled).
+    pub object_ownership: Fact<Option<String>>,
+    pub versioning: Fact<Versioning>,
+    pub encryption: Fact<Option<Encryption>>,
+    pub object_lock: Fact<Option<ObjectLock>>,
+    pub logging: Fact<Option<Logging>>,
+    pub tags: Fact<Vec<Tag>>,
+}
+
+impl BucketFacts {
+    /// A bucket about which nothing could be read (e.g. its region lookup
+    /// failed): every field carries the same error.
+    pub fn unreadable(name: String, err: FieldError) -> Self {
+        fn u<T>(err: &FieldError) -> Fact<T> {
+            Fact::Unknown(err.clone())
+        }
+        Self {
+            name,
+            region: u(&err),
+            public_access_block: u(&err),
+            policy_status_is_public: u(&err),
+            policy: u(&err),
+            acl: u(&err),
+            object_ownership: u(&err),
+            versioning: u(&err),
+            encryption: u(&err),
+            object_lock: u(&err),
+            logging: u(&err),
+            tags: u(&err),
+        }
+    }
+}

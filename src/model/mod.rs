@@ -1,0 +1,11 @@
+//! Pure data and pure logic: no I/O, no async. Everything here is testable
+//! without a network or a terminal.
+
+pub mod exposure;
+pub mod facts;
+pub mod policy;
+
+#[cfg(test)]
+mod exposure_tests;
+#[cfg(test)]
+mod policy_tests;
