@@ -1,3 +1,14 @@
+//! warroom: a terminal console for responding to unintended access to an
+//! Amazon S3 bucket.
+//!
+//! Data flows one way: AWS → [`aws`] → [`model`] → [`tui`] state → render;
+//! and key → `update()` → command → [`aws`] → message → `update()`.
+
 pub mod aws;
+pub mod cli;
+pub mod emulator;
 pub mod model;
+pub mod report;
 pub mod sanitize;
+pub mod scan;
+pub mod tui;

@@ -28,8 +28,14 @@ where
             let code = e.code().map(str::to_string).unwrap_or_else(|| {
                 // No code in the body (an emulator's 500, a proxy's 403):
                 // fall back to the HTTP status, which is still a fact.
+                // A 2xx whose body could not be parsed is a malformed answer
+                // (seen from emulators), not a refusal.
                 let raw = format!("{:?}", se.raw());
-                status_from_debug(&raw).unwrap_or_else(|| "ServiceError".to_string())
+                match status_from_debug(&raw) {
+                    Some(s) if s.starts_with("HTTP2") => "BadResponse".to_string(),
+                    Some(s) => s,
+                    None => "ServiceError".to_string(),
+                }
             });
             let message = e
                 .message()

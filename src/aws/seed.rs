@@ -1,0 +1,197 @@
+//! Stages the demo account in an emulator: a handful of buckets that show
+//! every verdict the exposure pane can give. Used by `warroom demo` (and so
+//! `make gameday`) until Game Day proper stages full incidents.
+//!
+//! This writes to the target, so it is only ever pointed at an emulator that
+//! warroom itself started.
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketCannedAcl, BucketLocationConstraint, BucketLoggingStatus, BucketVersioningStatus,
+    CreateBucketConfiguration, LoggingEnabled, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
+};
+
+use super::error::aws_error;
+use super::{AwsError, Clients};
+
+/// The account that plays "a partner" in the demo's cross-account share.
+pub const PARTNER_ACCOUNT: &str = "444455556666";
+
+pub struct DemoBucket {
+    pub name: &'static str,
+    pub region: &'static str,
+    pub what: &'static str,
+}
+
+pub const DEMO_BUCKETS: &[DemoBucket] = &[
+    DemoBucket { name: "acme-customer-exports", region: "us-east-1", what: "public by ACL (public-read): the incident" },
+    DemoBucket { name: "acme-public-website", region: "us-east-1", what: "public by policy (Principal *)" },
+    DemoBucket { name: "acme-partner-share", region: "us-east-1", what: "shared with another account by policy" },
+    DemoBucket { name: "acme-analytics-tmp", region: "us-east-1", what: "public policy with a hostile Sid (escape sequence)" },
+    DemoBucket { name: "acme-blocked-by-pab", region: "us-east-1", what: "public policy neutralised by Public Access Block" },
+    DemoBucket { name: "acme-payroll-private", region: "us-east-1", what: "private, encrypted, versioned, logged" },
+    DemoBucket { name: "acme-access-logs", region: "us-east-1", what: "log target (LogDelivery ACL)" },
+    DemoBucket { name: "acme-eu-archive", region: "eu-west-1", what: "private, in another region" },
+];
+
+pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
+    for b in DEMO_BUCKETS {
+        create_bucket(c, b.name, b.region).await?;
+    }
+    let s3 = &c.s3;
+    let acct = c.identity().await.map(|i| i.account).unwrap_or_else(|_| "123456789012".into());
+
+    // The incident: customer exports readable by anyone through the ACL.
+    s3.put_bucket_acl()
+        .bucket("acme-customer-exports")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    versioning(c, "acme-customer-exports").await?;
+    tags(c, "acme-customer-exports", &[("app", "billing-exports"), ("data-classification", "confidential"), ("owner", "payments-team")]).await?;
+    for (key, body) in [
+        ("exports/2026-11/customers.csv", "id,name,email\n1,Ada,ada@example.com\n"),
+        ("exports/2026-11/invoices.csv", "id,amount\n1,42.00\n"),
+    ] {
+        s3.put_object()
+            .bucket("acme-customer-exports")
+            .key(key)
+            .body(ByteStream::from(body.as_bytes().to_vec()))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+
+    policy(c, "acme-public-website", r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-website/*"}]}"#).await?;
+    tags(c, "acme-public-website", &[("app", "marketing-site"), ("data-classification", "public")]).await?;
+
+    policy(c, "acme-partner-share", &format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PartnerRead","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER_ACCOUNT}:root"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-partner-share","arn:aws:s3:::acme-partner-share/*"]}},{{"Sid":"OwnAccount","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{acct}:root"}},"Action":"s3:*","Resource":"arn:aws:s3:::acme-partner-share/*"}}]}}"#)).await?;
+    tags(c, "acme-partner-share", &[("app", "partner-feed"), ("data-classification", "internal")]).await?;
+
+    // An attacker-chosen Sid carrying a terminal escape sequence: it must be
+    // drawn inert (visible as \x1b…), never interpreted.
+    policy(c, "acme-analytics-tmp", r#"{"Version":"2012-10-17","Statement":[{"Sid":"tmp\u001b[2J\u001b]0;owned\u0007","Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::acme-analytics-tmp/*"}]}"#).await?;
+
+    policy(c, "acme-blocked-by-pab", r#"{"Version":"2012-10-17","Statement":[{"Sid":"OldPublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-blocked-by-pab/*"}]}"#).await?;
+    s3.put_public_access_block()
+        .bucket("acme-blocked-by-pab")
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+
+    s3.put_bucket_acl()
+        .bucket("acme-access-logs")
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    versioning(c, "acme-payroll-private").await?;
+    s3.put_bucket_encryption()
+        .bucket("acme-payroll-private")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::AwsKms)
+                                .kms_master_key_id("alias/payroll")
+                                .build()
+                                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+                        )
+                        .build(),
+                )
+                .build()
+                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    s3.put_bucket_logging()
+        .bucket("acme-payroll-private")
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket("acme-access-logs")
+                        .target_prefix("payroll/")
+                        .build()
+                        .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    tags(c, "acme-payroll-private", &[("app", "payroll"), ("data-classification", "restricted")]).await?;
+    tags(c, "acme-eu-archive", &[("app", "archive"), ("data-classification", "internal")]).await?;
+    Ok(())
+}
+
+pub async fn create_bucket(c: &Clients, name: &str, region: &str) -> Result<(), AwsError> {
+    let mut req = c.s3_in(region).create_bucket().bucket(name);
+    if region != "us-east-1" {
+        req = req.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build(),
+        );
+    }
+    req.send().await.map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+async fn policy(c: &Clients, bucket: &str, doc: &str) -> Result<(), AwsError> {
+    c.s3.put_bucket_policy()
+        .bucket(bucket)
+        .policy(doc)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+async fn versioning(c: &Clients, bucket: &str) -> Result<(), AwsError> {
+    c.s3.put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+async fn tags(c: &Clients, bucket: &str, pairs: &[(&str, &str)]) -> Result<(), AwsError> {
+    let tag_set = pairs
+        .iter()
+        .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?;
+    c.s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(
+            Tagging::builder()
+                .set_tag_set(Some(tag_set))
+                .build()
+                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Command-line interface. Flags shared by every command behave as in the
+//! AWS CLI, and the standard environment (AWS_PROFILE, AWS_REGION,
+//! AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, SSO and assume-role profiles) is read
+//! by aws-config exactly as the AWS CLI reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "Incident console for unintended access to Amazon S3 buckets",
+    long_about = "warroom is a full-screen terminal console for responding to unintended access \
+to an Amazon S3 bucket: which buckets are public or shared and exactly why.\n\n\
+With no command it opens the console. Credentials come from the standard AWS chain \
+(environment, profile, SSO, assume-role, instance metadata).",
+    after_help = "Examples:\n  warroom --profile ir --region eu-west-1\n  warroom scan --json | jq '.buckets[] | select(.verdict != \"private\")'\n  warroom demo            # the console against a local emulator with demo buckets"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Named profile from ~/.aws/config (default: AWS_PROFILE, then "default").
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).
+    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Send every request to this endpoint instead of AWS (default: AWS_ENDPOINT_URL).
+    /// S3 then uses path-style addressing.
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_endpoint)]
+    pub endpoint_url: Option<String>,
+    /// Never send a request that changes anything.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Incident directory for the journal and evidence (default: ./warroom-<UTC time>/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub incident: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the full-screen console (the default).
+    Console(ConsoleArgs),
+    /// Scan bucket exposure once and print it. Exit code: 0 nothing public or
+    /// shared, 1 something is, 2 on error or when a verdict is unknown.
+    Scan(ScanArgs),
+    /// Start a local emulator, seed demo buckets and open the console on it.
+    Demo(DemoArgs),
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct ConsoleArgs {
+    /// How many buckets to scan at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// One JSON document on stdout (field names are stable; see README).
+    #[arg(long)]
+    pub json: bool,
+    /// Only this bucket (repeatable).
+    #[arg(long = "bucket", value_name = "NAME", value_parser = parse_bucket)]
+    pub buckets: Vec<String>,
+    /// How many buckets to scan at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Print time-to-first-result and total time on stderr (for benchmarks).
+    #[arg(long, hide = true)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Python interpreter that has moto installed (default: .venv/bin/python).
+    #[arg(long, value_name = "PATH", env = "WARROOM_PYTHON")]
+    pub python: Option<PathBuf>,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a region looks like eu-west-1 (lower-case letters, digits and dashes)".into())
+    }
+}
+
+fn parse_endpoint(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or("the endpoint must start with http:// or https://")?;
+    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(char::is_whitespace) {
+        return Err("the endpoint needs a host, e.g. http://127.0.0.1:5000".into());
+    }
+    Ok(s.trim_end_matches('/').to_string())
+}
+
+/// S3 bucket naming rules, so a typo is refused before any request.
+pub fn parse_bucket(s: &str) -> Result<String, String> {
+    let ok = (3..=63).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not a valid bucket name (3-63 lower-case letters, digits, dots, dashes)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        assert!(parse_endpoint("localhost:5000").is_err());
+        assert!(parse_endpoint("http://").is_err());
+        assert_eq!(parse_endpoint("http://127.0.0.1:5000/").as_deref(), Ok("http://127.0.0.1:5000"));
+        assert!(parse_region("EU West").is_err());
+        assert!(parse_bucket("Bad_Bucket").is_err());
+        assert!(parse_bucket(&"a".repeat(63)).is_ok());
+        assert!(parse_bucket(&"a".repeat(64)).is_err());
+    }
+}

@@ -1,0 +1,213 @@
+//! One exposure scan, as a sequence of events. The console turns each event
+//! into a message as it happens (rows stream in); `warroom scan` collects them
+//! into a [`ScanReport`] and prints it.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use crate::aws::exposure::{self, BucketRef};
+use crate::aws::{AwsError, Clients, Identity};
+use crate::model::exposure::{Assessment, Verdict, assess};
+use crate::model::facts::{AccountFacts, BucketFacts};
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Empty: every bucket in the account.
+    pub buckets: Vec<String>,
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum ScanEvent {
+    Identity(Result<Identity, AwsError>),
+    Account(AccountFacts),
+    Listed(usize),
+    Bucket(Box<BucketFacts>),
+    /// The scan could not go on (e.g. ListBuckets denied).
+    Failed(AwsError),
+    Finished,
+}
+
+/// Run a scan, handing each event to `emit` in order. Stops early when
+/// `emit` returns false (the receiver is gone).
+pub async fn run(clients: &Clients, opts: &ScanOptions, mut emit: impl FnMut(ScanEvent) -> bool) {
+    let identity = clients.identity().await;
+    let account_id = identity.as_ref().ok().map(|i| i.account.clone());
+    if !emit(ScanEvent::Identity(identity)) {
+        return;
+    }
+    let account = exposure::account_facts(clients, account_id.as_deref()).await;
+    if !emit(ScanEvent::Account(account)) {
+        return;
+    }
+    let buckets = if opts.buckets.is_empty() {
+        match exposure::list_buckets(clients).await {
+            Ok(b) => b,
+            Err(e) => {
+                emit(ScanEvent::Failed(e));
+                return;
+            }
+        }
+    } else {
+        opts.buckets
+            .iter()
+            .map(|name| BucketRef {
+                name: name.clone(),
+                region: None,
+            })
+            .collect()
+    };
+    if !emit(ScanEvent::Listed(buckets.len())) {
+        return;
+    }
+    let mut stream = exposure::scan_buckets(clients.clone(), buckets, opts.concurrency);
+    while let Some(facts) = stream.next().await {
+        if !emit(ScanEvent::Bucket(Box::new(facts))) {
+            return;
+        }
+    }
+    emit(ScanEvent::Finished);
+}
+
+/// A bucket's facts with the verdict drawn from them.
+#[derive(Debug, Clone, Serialize)]
+pub struct BucketReport {
+    #[serde(flatten)]
+    pub assessment: Assessment,
+    #[serde(flatten)]
+    pub facts: BucketFacts,
+}
+
+impl BucketReport {
+    pub fn new(account: &AccountFacts, facts: BucketFacts) -> Self {
+        Self {
+            assessment: assess(account, &facts),
+            facts,
+        }
+    }
+
+    /// Worst verdict first, then by name.
+    pub fn sort_key(&self) -> (Verdict, &str) {
+        (self.assessment.verdict, self.facts.name.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub public: usize,
+    pub shared: usize,
+    pub unknown: usize,
+    pub private: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(buckets: impl IntoIterator<Item = &'a BucketReport>) -> Self {
+        let mut s = Summary::default();
+        for b in buckets {
+            match b.assessment.verdict {
+                Verdict::Public => s.public += 1,
+                Verdict::Shared => s.shared += 1,
+                Verdict::Unknown => s.unknown += 1,
+                Verdict::Private => s.private += 1,
+            }
+        }
+        s
+    }
+}
+
+/// The `warroom scan --json` document. Field names are part of the CLI's
+/// contract (documented in the README); add fields, never rename them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub generated_at: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub caller: Option<Identity>,
+    pub caller_error: Option<AwsError>,
+    pub account: Option<AccountFacts>,
+    pub error: Option<AwsError>,
+    pub summary: Summary,
+    pub buckets: Vec<BucketReport>,
+}
+
+pub struct Timings {
+    pub first_bucket: Option<Duration>,
+    pub total: Duration,
+}
+
+/// Collect a whole scan into a report (the headless path).
+pub async fn collect(clients: &Clients, opts: &ScanOptions) -> (ScanReport, Timings) {
+    let start = Instant::now();
+    let mut first_bucket = None;
+    let mut report = ScanReport {
+        schema_version: 1,
+        generated_at: now_rfc3339(),
+        region: clients.region().to_string(),
+        endpoint: clients.endpoint().map(str::to_string),
+        caller: None,
+        caller_error: None,
+        account: None,
+        error: None,
+        summary: Summary::default(),
+        buckets: Vec::new(),
+    };
+    let mut account = AccountFacts {
+        account_id: None,
+        public_access_block: crate::model::facts::Fact::Unknown(AwsError::new(
+            "NotRead",
+            "not read",
+        )),
+    };
+    run(clients, opts, |event| {
+        match event {
+            ScanEvent::Identity(Ok(id)) => report.caller = Some(id),
+            ScanEvent::Identity(Err(e)) => report.caller_error = Some(e),
+            ScanEvent::Account(a) => account = a,
+            ScanEvent::Listed(n) => report.buckets.reserve(n),
+            ScanEvent::Bucket(facts) => {
+                first_bucket.get_or_insert_with(|| start.elapsed());
+                report.buckets.push(BucketReport::new(&account, *facts));
+            }
+            ScanEvent::Failed(e) => report.error = Some(e),
+            ScanEvent::Finished => {}
+        }
+        true
+    })
+    .await;
+    report.account = Some(account);
+    report
+        .buckets
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.summary = Summary::of(&report.buckets);
+    (
+        report,
+        Timings {
+            first_bucket,
+            total: start.elapsed(),
+        },
+    )
+}
+
+impl ScanReport {
+    /// 0: nothing public or shared; 1: something is; 2: the scan failed or a
+    /// verdict is unknown (a pipeline gate must not pass what it could not see).
+    pub fn exit_code(&self) -> u8 {
+        if self.summary.public > 0 || self.summary.shared > 0 {
+            1
+        } else if self.error.is_some() || self.summary.unknown > 0 {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
+    DateTime::from(SystemTime::now())
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}

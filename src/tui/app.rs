@@ -1,0 +1,312 @@
+//! The console's state and its one mutator, `update()`. It never awaits and
+//! never touches the network: AWS work is requested as a [`Command`] and comes
+//! back later as a [`Msg`]. That makes every behaviour here testable by
+//! feeding messages and reading the state.
+
+use std::collections::HashSet;
+
+use crossterm::event::KeyEvent;
+
+use super::keymap::{Action, Keymap};
+use crate::aws::{AwsError, Identity};
+use crate::model::facts::AccountFacts;
+use crate::scan::{BucketReport, ScanEvent, Summary};
+
+/// What the console runs against, shown in the header.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub profile: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Dashboard,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub is_error: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanProgress {
+    /// Bumped by every new scan; events from older scans are dropped.
+    pub generation: u64,
+    pub running: bool,
+    pub total: Option<usize>,
+    pub done: usize,
+    /// Buckets reported by the scan in progress (to drop deleted ones at the end).
+    seen: HashSet<String>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub context: Context,
+    pub keymap: Keymap,
+    pub no_color: bool,
+    pub size: (u16, u16),
+    pub identity: Option<Result<Identity, AwsError>>,
+    pub account: Option<AccountFacts>,
+    /// Sorted worst verdict first, then by name.
+    pub buckets: Vec<BucketReport>,
+    /// The selected bucket, by name, so streaming rows never move the cursor
+    /// to a different bucket.
+    pub selected: Option<String>,
+    /// Until the responder moves, the cursor stays on the worst bucket as
+    /// rows stream in.
+    pub cursor_moved: bool,
+    pub view: View,
+    pub help: bool,
+    pub detail_scroll: u16,
+    pub scan: ScanProgress,
+    pub status: Option<Status>,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resized(u16, u16),
+    Scan { generation: u64, event: ScanEvent },
+}
+
+/// Work for the runtime to do on update()'s behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    StartScan { generation: u64 },
+}
+
+impl State {
+    pub fn new(context: Context, keymap: Keymap, no_color: bool, size: (u16, u16)) -> Self {
+        Self {
+            context,
+            keymap,
+            no_color,
+            size,
+            identity: None,
+            account: None,
+            buckets: Vec::new(),
+            selected: None,
+            cursor_moved: false,
+            view: View::Dashboard,
+            help: false,
+            detail_scroll: 0,
+            scan: ScanProgress::default(),
+            status: None,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// The commands to run when the console opens.
+    pub fn init(&mut self) -> Vec<Command> {
+        self.start_scan()
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let name = self.selected.as_deref()?;
+        self.buckets.iter().position(|b| b.facts.name == name)
+    }
+
+    pub fn selected_bucket(&self) -> Option<&BucketReport> {
+        self.selected_index().map(|i| &self.buckets[i])
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.buckets)
+    }
+
+    /// Rows of the bucket table that fit on screen (for paging).
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(14)).max(1)
+    }
+
+    fn start_scan(&mut self) -> Vec<Command> {
+        self.scan.generation += 1;
+        self.scan.running = true;
+        self.scan.total = None;
+        self.scan.done = 0;
+        self.scan.seen.clear();
+        self.status = Some(Status {
+            text: "scanning…".into(),
+            is_error: false,
+        });
+        self.dirty = true;
+        vec![Command::StartScan {
+            generation: self.scan.generation,
+        }]
+    }
+
+    fn select_index(&mut self, i: usize) {
+        if let Some(b) = self.buckets.get(i.min(self.buckets.len().saturating_sub(1))) {
+            self.selected = Some(b.facts.name.clone());
+        }
+    }
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Resized(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Key(key) => match state.keymap.action(&key) {
+            Some(action) => on_action(state, action),
+            None => Vec::new(),
+        },
+        Msg::Scan { generation, event } => {
+            if generation == state.scan.generation {
+                on_scan_event(state, event);
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Command> {
+    state.dirty = true;
+    if state.help {
+        // Any key closes help; Quit still quits.
+        state.help = false;
+        if action == Action::Quit {
+            state.quit = true;
+        }
+        return Vec::new();
+    }
+    match (state.view, action) {
+        (_, Action::Quit) => state.quit = true,
+        (_, Action::Help) => state.help = true,
+        (_, Action::Rescan) => {
+            if state.scan.running {
+                state.status = Some(Status {
+                    text: format!(
+                        "a scan is already running ({}/{})",
+                        state.scan.done,
+                        state.scan.total.map_or("?".to_string(), |t| t.to_string())
+                    ),
+                    is_error: false,
+                });
+            } else {
+                return state.start_scan();
+            }
+        }
+        (View::Dashboard, Action::Open) => {
+            if state.selected_bucket().is_some() {
+                state.view = View::Detail;
+                state.detail_scroll = 0;
+            }
+        }
+        (View::Dashboard, motion) => {
+            let len = state.buckets.len();
+            if len == 0 {
+                return Vec::new();
+            }
+            let cur = state.selected_index().unwrap_or(0);
+            let page = state.page_rows();
+            let next = match motion {
+                Action::Down => (cur + 1).min(len - 1),
+                Action::Up => cur.saturating_sub(1),
+                Action::PageDown => (cur + page).min(len - 1),
+                Action::PageUp => cur.saturating_sub(page),
+                Action::Top => 0,
+                Action::Bottom => len - 1,
+                _ => cur,
+            };
+            state.cursor_moved = true;
+            state.select_index(next);
+        }
+        (View::Detail, Action::Back) => state.view = View::Dashboard,
+        (View::Detail, motion) => {
+            let page = state.size.1.saturating_sub(6).max(1);
+            state.detail_scroll = match motion {
+                Action::Down => state.detail_scroll.saturating_add(1),
+                Action::Up => state.detail_scroll.saturating_sub(1),
+                Action::PageDown => state.detail_scroll.saturating_add(page),
+                Action::PageUp => state.detail_scroll.saturating_sub(page),
+                Action::Top => 0,
+                // Clamped to the content when drawn.
+                Action::Bottom => u16::MAX,
+                _ => state.detail_scroll,
+            };
+        }
+    }
+    Vec::new()
+}
+
+fn on_scan_event(state: &mut State, event: ScanEvent) {
+    match event {
+        ScanEvent::Identity(r) => {
+            if let Err(e) = &r {
+                state.status = Some(Status {
+                    text: format!("caller identity {e}: {}", e.message),
+                    is_error: true,
+                });
+            }
+            state.identity = Some(r);
+        }
+        ScanEvent::Account(a) => {
+            // A changed account-level setting changes every verdict.
+            for b in &mut state.buckets {
+                *b = BucketReport::new(&a, b.facts.clone());
+            }
+            state
+                .buckets
+                .sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+            state.account = Some(a);
+        }
+        ScanEvent::Listed(n) => state.scan.total = Some(n),
+        ScanEvent::Bucket(facts) => {
+            let Some(account) = &state.account else {
+                return;
+            };
+            let report = BucketReport::new(account, *facts);
+            state.scan.done += 1;
+            state.scan.seen.insert(report.facts.name.clone());
+            state.buckets.retain(|b| b.facts.name != report.facts.name);
+            let pos = state
+                .buckets
+                .partition_point(|b| b.sort_key() < report.sort_key());
+            state.buckets.insert(pos, report);
+            if !state.cursor_moved || state.selected.is_none() {
+                state.select_index(0);
+            }
+            state.status = Some(Status {
+                text: format!(
+                    "scanning… {}/{}",
+                    state.scan.done,
+                    state.scan.total.map_or("?".to_string(), |t| t.to_string())
+                ),
+                is_error: false,
+            });
+        }
+        ScanEvent::Failed(e) => {
+            state.scan.running = false;
+            state.status = Some(Status {
+                text: format!("scan stopped: {e}: {}", e.message),
+                is_error: true,
+            });
+        }
+        ScanEvent::Finished => {
+            state.scan.running = false;
+            let seen = std::mem::take(&mut state.scan.seen);
+            state.buckets.retain(|b| seen.contains(&b.facts.name));
+            if state.selected_index().is_none() {
+                state.selected = None;
+                state.select_index(0);
+            }
+            state.status = Some(Status {
+                text: format!("scan complete: {} buckets", state.buckets.len()),
+                is_error: false,
+            });
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! A bucket's detail view: the verdict and every reason, every setting, the
+//! ACL grants, and the policy pretty-printed with the offending statements
+//! marked in the gutter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::app::State;
+use super::exposure_pane::fact_text;
+use super::render::untrusted;
+use super::theme::{Theme, severity_mark};
+use crate::model::exposure::{EffectivePab, Severity, Tri};
+use crate::model::facts::{Fact, Grantee};
+use crate::model::policy::StatementExposure;
+use crate::sanitize::clean_multiline;
+use crate::scan::BucketReport;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(b) = state.selected_bucket() else {
+        return;
+    };
+    let paragraph = Paragraph::new(lines(b, theme)).wrap(Wrap { trim: false });
+    let inner_height = area.height.saturating_sub(2);
+    let total = u16::try_from(paragraph.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
+    let max_scroll = total.saturating_sub(inner_height);
+    let scroll = state.detail_scroll.min(max_scroll);
+    let verdict = b.assessment.verdict;
+    let title = Line::from(vec![
+        Span::styled(" Bucket ", theme.title()),
+        Span::raw(untrusted(&b.facts.name)),
+        Span::raw(" — "),
+        Span::styled(verdict.label(), theme.verdict(verdict)),
+        Span::raw(format!(" ({}/{total}) ", (scroll + inner_height).min(total))),
+    ]);
+    frame.render_widget(
+        paragraph
+            .scroll((scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+fn section(title: &str, theme: &Theme) -> Line<'static> {
+    Line::styled(title.to_string(), theme.title())
+}
+
+fn setting(name: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(format!("  {name:<22}")),
+        Span::raw(untrusted(&value)),
+    ])
+}
+
+pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
+    let f = &b.facts;
+    let mut out = Vec::new();
+    out.push(section("Why", theme));
+    if b.assessment.reasons.is_empty() {
+        out.push(Line::styled(
+            "  No policy, ACL or setting grants access beyond the owner.",
+            theme.ok(),
+        ));
+    }
+    for r in &b.assessment.reasons {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {} ", severity_mark(r.severity)), theme.severity(r.severity)),
+            Span::raw(untrusted(&r.text)),
+        ]));
+    }
+
+    out.push(Line::raw(""));
+    out.push(section("Settings", theme));
+    out.push(setting("Region", fact_text(&f.region, String::clone)));
+    out.push(setting(
+        "Public Access Block",
+        fact_text(&f.public_access_block, |p| match p {
+            None => "bucket: not set".into(),
+            Some(p) => format!(
+                "bucket: BlockPublicAcls {} · IgnorePublicAcls {} · BlockPublicPolicy {} · RestrictPublicBuckets {}",
+                on(p.block_public_acls),
+                on(p.ignore_public_acls),
+                on(p.block_public_policy),
+                on(p.restrict_public_buckets)
+            ),
+        }),
+    ));
+    out.push(setting("  effective", effective(&b.assessment.effective_pab)));
+    out.push(setting(
+        "Policy status (S3)",
+        fact_text(&f.policy_status_is_public, |s| match s {
+            None => "no policy".into(),
+            Some(true) => "S3 says public".into(),
+            Some(false) => "S3 says not public".into(),
+        }),
+    ));
+    out.push(setting(
+        "Object Ownership",
+        fact_text(&f.object_ownership, |o| match o.as_deref() {
+            None => "not set (ACLs enabled)".into(),
+            Some("BucketOwnerEnforced") => "BucketOwnerEnforced (ACLs disabled)".into(),
+            Some(other) => format!("{other} (ACLs enabled)"),
+        }),
+    ));
+    out.push(setting(
+        "Versioning",
+        fact_text(&f.versioning, |v| {
+            format!(
+                "{} · MFA delete {}",
+                v.status.as_deref().unwrap_or("never enabled"),
+                v.mfa_delete.as_deref().unwrap_or("Disabled")
+            )
+        }),
+    ));
+    out.push(setting(
+        "Default encryption",
+        fact_text(&f.encryption, |e| match e {
+            None => "none".into(),
+            Some(e) => e.rules.join(", "),
+        }),
+    ));
+    out.push(setting(
+        "Object Lock",
+        fact_text(&f.object_lock, |l| match l {
+            None => "off".into(),
+            Some(l) => format!(
+                "{}{}",
+                if l.enabled { "enabled" } else { "off" },
+                l.default_retention
+                    .as_ref()
+                    .map(|r| format!(", default retention {r}"))
+                    .unwrap_or_default()
+            ),
+        }),
+    ));
+    out.push(setting(
+        "Server access logging",
+        fact_text(&f.logging, |l| match l {
+            None => "off".into(),
+            Some(l) => format!("to s3://{}/{}", l.target_bucket, l.target_prefix),
+        }),
+    ));
+    out.push(setting(
+        "Tags",
+        fact_text(&f.tags, |t| {
+            if t.is_empty() {
+                "none".into()
+            } else {
+                t.iter()
+                    .map(|t| format!("{}={}", t.key, t.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        }),
+    ));
+
+    out.push(Line::raw(""));
+    out.push(section("ACL grants", theme));
+    match &f.acl {
+        Fact::Unknown(e) => out.push(Line::styled(format!("  {e}"), theme.error())),
+        Fact::Known(acl) => {
+            if let Some(owner) = &acl.owner_id {
+                out.push(Line::raw(format!(
+                    "  owner {}{}",
+                    untrusted(owner),
+                    acl.owner_display_name
+                        .as_deref()
+                        .map(|n| format!(" ({})", untrusted(n)))
+                        .unwrap_or_default()
+                )));
+            }
+            for g in &acl.grants {
+                let (who, severity) = match &g.grantee {
+                    Grantee::AllUsers => ("AllUsers (anyone)".to_string(), Severity::Public),
+                    Grantee::AuthenticatedUsers => {
+                        ("AuthenticatedUsers (any AWS account)".to_string(), Severity::Public)
+                    }
+                    Grantee::LogDelivery => ("LogDelivery (S3 logging)".to_string(), Severity::Note),
+                    Grantee::CanonicalUser { id, display_name } => {
+                        let owner = acl.owner_id.as_deref() == Some(id.as_str());
+                        (
+                            format!(
+                                "{}{}{}",
+                                if owner { "owner " } else { "canonical user " },
+                                id,
+                                display_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                            ),
+                            if owner { Severity::Note } else { Severity::Shared },
+                        )
+                    }
+                    Grantee::Email { address } => (format!("email {address}"), Severity::Shared),
+                    Grantee::OtherGroup { uri } => (format!("group {uri}"), Severity::Shared),
+                };
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {} ", severity_mark(severity)), theme.severity(severity)),
+                    Span::raw(format!("{:<13}", g.permission)),
+                    Span::raw(untrusted(&who)),
+                ]));
+            }
+        }
+    }
+
+    out.push(Line::raw(""));
+    out.push(section("Bucket policy", theme));
+    policy_lines(b, theme, &mut out);
+    out
+}
+
+fn on(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+fn effective(p: &EffectivePab) -> String {
+    let t = |t: &Tri| match t {
+        Tri::On { by } => format!("on ({by})"),
+        Tri::Off => "off".into(),
+        Tri::Unknown { code } => format!("unknown ({code})"),
+    };
+    format!(
+        "BlockPublicAcls {} · IgnorePublicAcls {} · BlockPublicPolicy {} · RestrictPublicBuckets {}",
+        t(&p.block_public_acls),
+        t(&p.ignore_public_acls),
+        t(&p.block_public_policy),
+        t(&p.restrict_public_buckets)
+    )
+}
+
+/// The policy, one statement at a time, each line prefixed by a gutter mark:
+/// `✗` public, `!` shared, blank otherwise.
+fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    match (&b.facts.policy, &b.assessment.policy) {
+        (Fact::Unknown(e), _) => out.push(Line::styled(format!("  {e}: {}", untrusted(&e.message)), theme.error())),
+        (Fact::Known(None), _) => out.push(Line::raw("  no bucket policy")),
+        (Fact::Known(Some(raw)), None) => {
+            // Not analysable: show it as text, sanitised.
+            for l in clean_multiline(raw).lines() {
+                out.push(Line::raw(format!("    {l}")));
+            }
+        }
+        (Fact::Known(Some(_)), Some(analysis)) => {
+            out.push(Line::raw("    {"));
+            out.push(Line::raw("      \"Statement\": ["));
+            let n = analysis.statements.len();
+            for (i, st) in analysis.statements.iter().enumerate() {
+                let (mark, severity) = match st.exposure {
+                    StatementExposure::Public { .. } => ("✗", Severity::Public),
+                    StatementExposure::CrossAccount { .. } => ("!", Severity::Shared),
+                    _ => (" ", Severity::Note),
+                };
+                let pretty = serde_json::to_string_pretty(&st.raw).unwrap_or_default();
+                let pretty = clean_multiline(&pretty);
+                let count = pretty.lines().count();
+                for (j, l) in pretty.lines().enumerate() {
+                    let comma = if j + 1 == count && i + 1 < n { "," } else { "" };
+                    out.push(Line::from(vec![
+                        Span::styled(format!("  {mark} "), theme.severity(severity)),
+                        Span::styled(format!("      {l}{comma}"), if mark == " " { ratatui::style::Style::new() } else { theme.severity(severity) }),
+                    ]));
+                }
+            }
+            out.push(Line::raw("      ]"));
+            out.push(Line::raw("    }"));
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Keys as data: `assets/keymap.toml`, with the user's
+//! `~/.config/warroom/config.toml` `[keys]` merged over it. The help overlay
+//! and the hint line are generated from the same table, so they never lie.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// Everything a key can do. The order here is the order of the help screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Open,
+    Back,
+    Rescan,
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Help,
+    Quit,
+}
+
+impl Action {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Open => "open the selected bucket's detail",
+            Action::Back => "back / close",
+            Action::Rescan => "rescan all buckets",
+            Action::Down => "move down",
+            Action::Up => "move up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "go to top",
+            Action::Bottom => "go to bottom",
+            Action::Help => "show / hide this help",
+            Action::Quit => "quit",
+        }
+    }
+
+    /// A short word for the hint line; None keeps it out of the hint line.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Action::Open => Some("detail"),
+            Action::Back => Some("back"),
+            Action::Rescan => Some("rescan"),
+            Action::Help => Some("help"),
+            Action::Quit => Some("quit"),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(ev: &KeyEvent) -> Self {
+        // Shift is implied by the character itself ("G", "?"): drop it so
+        // terminals that do and do not report it behave the same.
+        let mods = match ev.code {
+            KeyCode::Char(_) => ev.modifiers - KeyModifiers::SHIFT,
+            _ => ev.modifiers,
+        };
+        Key {
+            code: ev.code,
+            mods,
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                mods |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                mods |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "space" => KeyCode::Char(' '),
+            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().map_err(|_| format!("bad key {s:?}"))?)
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("unknown key name {s:?}")),
+        };
+        Ok(Key { code, mods })
+    }
+
+    pub fn label(&self) -> String {
+        let mut s = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            s.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            s.push_str("Alt-");
+        }
+        match self.code {
+            KeyCode::Enter => s.push('⏎'),
+            KeyCode::Esc => s.push_str("Esc"),
+            KeyCode::Tab => s.push_str("Tab"),
+            KeyCode::BackTab => s.push_str("S-Tab"),
+            KeyCode::Up => s.push('↑'),
+            KeyCode::Down => s.push('↓'),
+            KeyCode::Left => s.push('←'),
+            KeyCode::Right => s.push('→'),
+            KeyCode::Home => s.push_str("Home"),
+            KeyCode::End => s.push_str("End"),
+            KeyCode::PageUp => s.push_str("PgUp"),
+            KeyCode::PageDown => s.push_str("PgDn"),
+            KeyCode::F(n) => s.push_str(&format!("F{n}")),
+            KeyCode::Char(' ') => s.push_str("Space"),
+            KeyCode::Char(c) => s.push(c),
+            _ => s.push('?'),
+        }
+        s
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct KeymapFile {
+    #[serde(default)]
+    keys: BTreeMap<Action, Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    by_key: HashMap<Key, Action>,
+    /// Action → its keys, in help order.
+    bindings: BTreeMap<Action, Vec<Key>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeymapError {
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Keymap {
+    pub fn defaults() -> Self {
+        // The bundled file is part of the binary and covered by a test.
+        Self::build(DEFAULT_KEYMAP, "assets/keymap.toml", None).unwrap_or_else(|_| Self {
+            by_key: HashMap::new(),
+            bindings: BTreeMap::new(),
+        })
+    }
+
+    /// Defaults merged with the user's file, if it exists.
+    pub fn load(user_file: Option<&Path>) -> Result<Self, KeymapError> {
+        let user = match user_file {
+            Some(p) if p.exists() => {
+                let text = std::fs::read_to_string(p).map_err(|source| KeymapError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                Some((text, p.display().to_string()))
+            }
+            _ => None,
+        };
+        Self::build(
+            DEFAULT_KEYMAP,
+            "assets/keymap.toml",
+            user.as_ref().map(|(t, p)| (t.as_str(), p.as_str())),
+        )
+    }
+
+    fn build(defaults: &str, name: &str, user: Option<(&str, &str)>) -> Result<Self, KeymapError> {
+        let parse = |text: &str, path: &str| -> Result<KeymapFile, KeymapError> {
+            toml::from_str(text).map_err(|e| KeymapError::Invalid {
+                path: path.to_string(),
+                message: e.to_string(),
+            })
+        };
+        let mut merged = parse(defaults, name)?.keys;
+        if let Some((text, path)) = user {
+            for (action, keys) in parse(text, path)?.keys {
+                merged.insert(action, keys);
+            }
+        }
+        let mut by_key = HashMap::new();
+        let mut bindings = BTreeMap::new();
+        for (action, names) in merged {
+            let mut keys = Vec::new();
+            for n in names {
+                let key = Key::parse(&n).map_err(|message| KeymapError::Invalid {
+                    path: user.map(|(_, p)| p).unwrap_or(name).to_string(),
+                    message: format!("[keys] {action:?}: {message}"),
+                })?;
+                by_key.insert(key, action);
+                keys.push(key);
+            }
+            bindings.insert(action, keys);
+        }
+        // Ctrl-C always quits, so a bad config can never trap the responder.
+        by_key.insert(
+            Key {
+                code: KeyCode::Char('c'),
+                mods: KeyModifiers::CONTROL,
+            },
+            Action::Quit,
+        );
+        Ok(Self { by_key, bindings })
+    }
+
+    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        self.by_key.get(&Key::from_event(ev)).copied()
+    }
+
+    /// (keys, description) rows for the help overlay.
+    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+        self.bindings
+            .iter()
+            .map(|(a, keys)| {
+                let labels: Vec<String> = keys.iter().map(Key::label).collect();
+                (labels.join(" "), a.describe())
+            })
+            .collect()
+    }
+
+    /// "? help · r rescan · q quit" style hints, first key of each.
+    pub fn hints(&self, only: &[Action]) -> Vec<(String, &'static str)> {
+        only.iter()
+            .filter_map(|a| {
+                let key = self.bindings.get(a)?.first()?;
+                Some((key.label(), a.hint()?))
+            })
+            .collect()
+    }
+}
+
+/// `$XDG_CONFIG_HOME/warroom/config.toml`, else `~/.config/warroom/config.toml`.
+pub fn user_config_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("WARROOM_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("warroom").join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_keymap_parses_and_binds_every_action() {
+        let km = Keymap::build(DEFAULT_KEYMAP, "default", None).expect("bundled keymap");
+        for a in [
+            Action::Open, Action::Back, Action::Rescan, Action::Down, Action::Up,
+            Action::PageDown, Action::PageUp, Action::Top, Action::Bottom, Action::Help, Action::Quit,
+        ] {
+            assert!(km.bindings.get(&a).is_some_and(|k| !k.is_empty()), "{a:?} unbound");
+        }
+    }
+
+    #[test]
+    fn user_file_overrides_and_bad_file_is_refused_with_location() {
+        let km = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nrescan = [\"f5\"]\n", "user.toml")))
+            .expect("valid override");
+        let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
+        let r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE);
+        assert_eq!(km.action(&f5), Some(Action::Rescan));
+        assert_eq!(km.action(&r), None);
+
+        let err = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nrescan = [\"nope-key\"]\n", "user.toml")))
+            .expect_err("bad key name");
+        assert!(err.to_string().contains("user.toml"), "{err}");
+        let err = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys\n", "user.toml"))).expect_err("bad toml");
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn ctrl_c_always_quits() {
+        let km = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nquit = [\"x\"]\n", "u.toml"))).expect("ok");
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.action(&ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn shifted_characters_match_regardless_of_reported_shift() {
+        let km = Keymap::defaults();
+        let g_shift = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(km.action(&g_shift), Some(Action::Bottom));
+    }
+}

@@ -1,0 +1,134 @@
+//! The console. `app` holds state and `update()`; `render` draws; this module
+//! is the runtime that connects them to the terminal, signals and AWS.
+
+pub mod app;
+pub mod detail;
+pub mod exposure_pane;
+pub mod keymap;
+pub mod render;
+pub mod theme;
+
+use std::io::{Write, stdout};
+
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::aws::Clients;
+use crate::scan::{self, ScanOptions};
+use app::{Command, Context, Msg, State};
+use keymap::Keymap;
+
+pub struct ConsoleOptions {
+    pub context: Context,
+    pub keymap: Keymap,
+    pub concurrency: usize,
+}
+
+/// Restores the terminal when dropped: on normal return, on `?` error paths
+/// and during unwinding. (ratatui's panic hook restores it before the panic
+/// message prints.)
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// NO_COLOR: present and not empty (https://no-color.org).
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
+    // Signals are set up before the terminal changes, so a failure here
+    // leaves the terminal as it was.
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("installing SIGTERM handler")?;
+    let mut sighup = signal(SignalKind::hangup()).wrap_err("installing SIGHUP handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("installing SIGINT handler")?;
+
+    let mut terminal = ratatui::try_init().wrap_err("opening the terminal")?;
+    let _guard = TerminalGuard;
+    let size = terminal.size().wrap_err("reading the terminal size")?;
+
+    let mut state = State::new(
+        opts.context,
+        opts.keymap,
+        no_color_requested(),
+        (size.width, size.height),
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let runner = Runner {
+        clients,
+        tx,
+        concurrency: opts.concurrency,
+    };
+    for cmd in state.init() {
+        runner.spawn(cmd);
+    }
+    let mut events = EventStream::new();
+
+    loop {
+        // Draw only when something changed: idle costs nothing over SSH.
+        if state.dirty {
+            let mut out = stdout();
+            crossterm::queue!(out, BeginSynchronizedUpdate)?;
+            terminal.draw(|f| render::render(&state, f))?;
+            crossterm::queue!(out, EndSynchronizedUpdate)?;
+            out.flush()?;
+            state.dirty = false;
+        }
+        if state.quit {
+            break;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resized(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e).wrap_err("reading terminal input"),
+                None => break, // stdin closed
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        };
+        for cmd in app::update(&mut state, msg) {
+            runner.spawn(cmd);
+        }
+    }
+    Ok(())
+}
+
+/// Runs commands on tokio tasks; results come back as messages.
+struct Runner {
+    clients: Clients,
+    tx: mpsc::UnboundedSender<Msg>,
+    concurrency: usize,
+}
+
+impl Runner {
+    fn spawn(&self, cmd: Command) {
+        match cmd {
+            Command::StartScan { generation } => {
+                let clients = self.clients.clone();
+                let tx = self.tx.clone();
+                let opts = ScanOptions {
+                    buckets: Vec::new(),
+                    concurrency: self.concurrency,
+                };
+                tokio::spawn(async move {
+                    scan::run(&clients, &opts, |event| {
+                        tx.send(Msg::Scan { generation, event }).is_ok()
+                    })
+                    .await;
+                });
+            }
+        }
+    }
+}

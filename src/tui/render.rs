@@ -1,0 +1,196 @@
+//! `render(&State, &mut Frame)`: pure. Everything drawn comes from the state,
+//! so a snapshot test can draw any state. Untrusted text goes through
+//! `sanitize` (see `untrusted`).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{State, View};
+use super::keymap::Action;
+use super::theme::Theme;
+use super::{detail, exposure_pane};
+use crate::model::facts::Fact;
+use crate::sanitize::clean;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Untrusted text (from AWS or an attacker), made safe to draw.
+pub fn untrusted(s: &str) -> String {
+    clean(s).into_owned()
+}
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(state.no_color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, &theme);
+        return;
+    }
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(state, frame, header, &theme);
+    match state.view {
+        View::Dashboard => exposure_pane::render(state, frame, body, &theme),
+        View::Detail => detail::render(state, frame, body, &theme),
+    }
+    render_status(state, frame, status, &theme);
+    if state.help {
+        render_help(state, frame, area, &theme);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::styled("warroom: terminal too small", theme.warn()),
+        Line::raw(format!(
+            "need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}",
+            area.width, area.height
+        )),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let ctx = &state.context;
+    let sep = || Span::styled(" │ ", theme.dim());
+    let mut first = vec![Span::styled(" warroom", theme.title()), sep()];
+    let mut second = vec![Span::raw(" caller ")];
+    match &state.identity {
+        Some(Ok(id)) => {
+            first.push(Span::styled(untrusted(&id.account), theme.title()));
+            second.push(Span::raw(untrusted(&id.arn)));
+        }
+        Some(Err(e)) => {
+            first.push(Span::styled(format!("account {e}"), theme.error()));
+            second.push(Span::styled(
+                format!("{e}: {}", untrusted(&e.message)),
+                theme.error(),
+            ));
+        }
+        None => {
+            first.push(Span::styled("account …", theme.dim()));
+            second.push(Span::styled("…", theme.dim()));
+        }
+    }
+    first.push(sep());
+    first.push(Span::raw(ctx.region.clone()));
+    if let Some(e) = &ctx.endpoint {
+        first.push(sep());
+        first.push(Span::raw(untrusted(e)));
+    }
+    if let Some(p) = &ctx.profile {
+        first.push(sep());
+        first.push(Span::raw(format!("profile {}", untrusted(p))));
+    }
+    if ctx.read_only {
+        first.push(sep());
+        first.push(Span::styled("READ-ONLY", theme.warn()));
+    }
+    let third = account_pab_line(state, theme);
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second), third]),
+        area,
+    );
+}
+
+fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" account Public Access Block ")];
+    match state.account.as_ref().map(|a| &a.public_access_block) {
+        None => spans.push(Span::styled("…", theme.dim())),
+        Some(Fact::Unknown(e)) => spans.push(Span::styled(e.to_string(), theme.error())),
+        Some(Fact::Known(None)) => {
+            spans.push(Span::styled("not set (all four off)", theme.warn()))
+        }
+        Some(Fact::Known(Some(p))) if p.all_on() => {
+            spans.push(Span::styled("all four on", theme.ok()))
+        }
+        Some(Fact::Known(Some(p))) => {
+            for (on, name) in [
+                (p.block_public_acls, "BlockAcls"),
+                (p.ignore_public_acls, "IgnoreAcls"),
+                (p.block_public_policy, "BlockPolicy"),
+                (p.restrict_public_buckets, "RestrictBuckets"),
+            ] {
+                let style = if on { theme.ok() } else { theme.warn() };
+                spans.push(Span::styled(
+                    format!("{name} {} ", if on { "on" } else { "off" }),
+                    style,
+                ));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
+fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let actions: &[Action] = match state.view {
+        View::Dashboard => &[Action::Open, Action::Rescan, Action::Help, Action::Quit],
+        View::Detail => &[Action::Back, Action::Rescan, Action::Help, Action::Quit],
+    };
+    let mut hints: Vec<Span> = Vec::new();
+    for (key, word) in state.keymap.hints(actions) {
+        hints.push(Span::styled(key, theme.key()));
+        hints.push(Span::raw(format!(" {word}  ")));
+    }
+    let hint_width: u16 = hints
+        .iter()
+        .map(|s| u16::try_from(s.width()).unwrap_or(u16::MAX))
+        .fold(0, u16::saturating_add);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
+    if let Some(status) = &state.status {
+        let style = if status.is_error {
+            theme.error()
+        } else {
+            ratatui::style::Style::new()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", untrusted(&status.text)), style)),
+            left,
+        );
+    }
+    frame.render_widget(Paragraph::new(Line::from(hints)), right);
+}
+
+fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rows = state.keymap.help_rows();
+    let key_width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<key_width$}  "), theme.key()),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " Keys come from assets/keymap.toml and ~/.config/warroom/config.toml.",
+        theme.dim(),
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let width = 72.min(area.width);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Help — any key closes ", theme.title())),
+        ),
+        popup,
+    );
+}
