@@ -1,0 +1,48 @@
+# The README's two commands: `make gameday` and `make test`. Both set up
+# everything they need on a fresh machine (the emulator's virtualenv, the build).
+
+SHELL := /bin/bash
+# Keep build output outside the checkout so every clone (and CI) rebuilds
+# incrementally: a cold build of the AWS SDK takes many minutes.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/warroom/target
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+BIN := $(CARGO_TARGET_DIR)/debug/warroom
+
+.PHONY: gameday test build lint bench venv clean-venv
+
+# The pinned emulator (moto) and boto3 for the baseline benchmark.
+$(VENV_STAMP): requirements-emulator.txt
+	@command -v python3 >/dev/null || { echo "python3 is needed for the local emulator" >&2; exit 1; }
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $(VENV_STAMP)
+
+venv: $(VENV_STAMP)
+
+build:
+	cargo build --locked
+
+## Open the console on a staged incident in a local emulator it starts and stops.
+gameday: $(VENV_STAMP) build
+	WARROOM_PYTHON=$(abspath $(PYTHON)) $(BIN) demo
+
+## Every test: unit, TUI snapshots, and integration tests against moto.
+test: $(VENV_STAMP)
+	WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --all-targets
+	WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --doc
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --locked --all-targets -- -D warnings
+
+## Benchmarks (see BENCHMARKS.md): render time, and the 1,000-bucket scan.
+bench: $(VENV_STAMP)
+	cargo bench --locked --bench render
+	cargo build --locked --release
+	$(PYTHON) bench/scan_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,84 @@
+//! Shared test harness: a real AWS API (moto) per test, on a free loopback
+//! port, killed when the test ends; clients with fixed fake credentials; and
+//! small SDK helpers to build the state a test asserts on.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::config::Credentials;
+use warroom::aws::Clients;
+use warroom::emulator::Emulator;
+
+pub const REGION: &str = "us-east-1";
+/// moto's account.
+pub const ACCOUNT: &str = "123456789012";
+
+pub fn python() -> PathBuf {
+    std::env::var_os("WARROOM_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
+}
+
+pub fn start_moto() -> Emulator {
+    Emulator::start(&python(), &[]).unwrap_or_else(|e| {
+        panic!("cannot start moto ({e}); run `make venv` or set WARROOM_PYTHON")
+    })
+}
+
+pub async fn clients_with(endpoint: &str, key: &str, secret: &str) -> Clients {
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .load()
+        .await;
+    Clients::from_sdk_config(sdk).expect("region is set")
+}
+
+pub async fn clients(emu: &Emulator) -> Clients {
+    clients_with(&emu.endpoint(), "AKIATESTTESTTESTTEST", "test-secret").await
+}
+
+pub async fn iam(emu: &Emulator) -> aws_sdk_iam::Client {
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new("AKIATESTTESTTESTTEST", "test-secret", None, None, "test"))
+        .region(Region::new(REGION))
+        .endpoint_url(emu.endpoint())
+        .load()
+        .await;
+    aws_sdk_iam::Client::new(&sdk)
+}
+
+pub async fn create_bucket(c: &Clients, name: &str) {
+    warroom::aws::seed::create_bucket(c, name, REGION)
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
+}
+
+pub async fn put_policy(c: &Clients, bucket: &str, doc: &str) {
+    c.s3.put_bucket_policy()
+        .bucket(bucket)
+        .policy(doc)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("policy on {bucket}: {e:?}"));
+}
+
+/// Switch moto's IAM authentication on for every request from now on.
+pub fn enable_moto_auth(emu: &Emulator) {
+    let body = "0";
+    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
+    write!(
+        s,
+        "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    assert!(resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"), "reset-auth: {resp}");
+}
