@@ -7,6 +7,8 @@
 pub mod aws;
 pub mod cli;
 pub mod emulator;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod model;
 pub mod report;
 pub mod sanitize;

@@ -160,6 +160,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
+            None if state.help => {
+                // Any key closes help, bound or not.
+                state.help = false;
+                state.dirty = true;
+                Vec::new()
+            }
             None => Vec::new(),
         },
         Msg::Scan { generation, event } => {

@@ -178,16 +178,17 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
                     }
                     Grantee::LogDelivery => ("LogDelivery (S3 logging)".to_string(), Severity::Note),
                     Grantee::CanonicalUser { id, display_name } => {
-                        let owner = acl.owner_id.as_deref() == Some(id.as_str());
-                        (
-                            format!(
-                                "{}{}{}",
-                                if owner { "owner " } else { "canonical user " },
-                                id,
-                                display_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
-                            ),
-                            if owner { Severity::Note } else { Severity::Shared },
-                        )
+                        if acl.owner_id.as_deref() == Some(id.as_str()) {
+                            ("the bucket owner".to_string(), Severity::Note)
+                        } else {
+                            (
+                                format!(
+                                    "canonical user {id}{}",
+                                    display_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                                ),
+                                Severity::Shared,
+                            )
+                        }
                     }
                     Grantee::Email { address } => (format!("email {address}"), Severity::Shared),
                     Grantee::OtherGroup { uri } => (format!("group {uri}"), Severity::Shared),

@@ -162,6 +162,9 @@ fn encryption_summary(f: &BucketFacts) -> String {
 
 /// The data classification usually lives in a tag; show the first match.
 pub fn classification(f: &BucketFacts) -> String {
+    if f.tags.error().is_some() {
+        return "?".into();
+    }
     fact_text(&f.tags, |tags| {
         tags.iter()
             .find(|t| {

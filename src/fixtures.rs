@@ -1,0 +1,136 @@
+//! Deterministic sample data for TUI tests and the render benchmark: a
+//! scanned account without a network. (Integration tests use moto instead.)
+
+use crate::model::facts::*;
+
+pub const ACCOUNT: &str = "123456789012";
+const OWNER: &str = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+
+pub fn account() -> AccountFacts {
+    AccountFacts {
+        account_id: Some(ACCOUNT.into()),
+        public_access_block: Fact::Known(None),
+    }
+}
+
+fn owner_grant() -> Grant {
+    Grant {
+        grantee: Grantee::CanonicalUser {
+            id: OWNER.into(),
+            display_name: Some("webfile".into()),
+        },
+        permission: "FULL_CONTROL".into(),
+    }
+}
+
+pub fn private_bucket(name: &str) -> BucketFacts {
+    BucketFacts {
+        name: name.into(),
+        region: Fact::Known("us-east-1".into()),
+        public_access_block: Fact::Known(None),
+        policy_status_is_public: Fact::Known(None),
+        policy: Fact::Known(None),
+        acl: Fact::Known(Acl {
+            owner_id: Some(OWNER.into()),
+            owner_display_name: Some("webfile".into()),
+            grants: vec![owner_grant()],
+        }),
+        object_ownership: Fact::Known(None),
+        versioning: Fact::Known(Versioning {
+            status: None,
+            mfa_delete: None,
+        }),
+        encryption: Fact::Known(Some(Encryption {
+            rules: vec!["AES256".into()],
+        })),
+        object_lock: Fact::Known(None),
+        logging: Fact::Known(None),
+        tags: Fact::Known(vec![]),
+    }
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Fact<Vec<Tag>> {
+    Fact::Known(
+        pairs
+            .iter()
+            .map(|(k, v)| Tag {
+                key: (*k).into(),
+                value: (*v).into(),
+            })
+            .collect(),
+    )
+}
+
+/// The demo account: one bucket per kind of verdict and reason.
+pub fn buckets() -> Vec<BucketFacts> {
+    let mut exports = private_bucket("acme-customer-exports");
+    if let Fact::Known(acl) = &mut exports.acl {
+        acl.grants.push(Grant {
+            grantee: Grantee::AllUsers,
+            permission: "READ".into(),
+        });
+    }
+    exports.versioning = Fact::Known(Versioning {
+        status: Some("Enabled".into()),
+        mfa_delete: Some("Disabled".into()),
+    });
+    exports.tags = tags(&[("app", "billing-exports"), ("data-classification", "confidential")]);
+
+    let mut website = private_bucket("acme-public-website");
+    website.policy = Fact::Known(Some(r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-website/*"}]}"#.into()));
+    website.policy_status_is_public = Fact::Known(Some(true));
+    website.tags = tags(&[("data-classification", "public")]);
+
+    let mut partner = private_bucket("acme-partner-share");
+    partner.policy = Fact::Known(Some(r#"{"Version":"2012-10-17","Statement":[{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-partner-share","arn:aws:s3:::acme-partner-share/*"]}]}"#.into()));
+    partner.policy_status_is_public = Fact::Known(Some(false));
+
+    let mut hostile = private_bucket("acme-analytics-tmp");
+    hostile.policy = Fact::Known(Some(r#"{"Statement":[{"Sid":"tmp\u001b[2J\u001b]0;owned\u0007","Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::acme-analytics-tmp/*"}]}"#.into()));
+
+    let mut blocked = private_bucket("acme-blocked-by-pab");
+    blocked.policy = Fact::Known(Some(r#"{"Statement":[{"Sid":"OldPublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-blocked-by-pab/*"}]}"#.into()));
+    blocked.public_access_block = Fact::Known(Some(PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    }));
+
+    let mut denied = private_bucket("acme-denied");
+    denied.policy = Fact::Unknown(FieldError::new("AccessDenied", "Access Denied"));
+    denied.tags = Fact::Unknown(FieldError::new("AccessDenied", "Access Denied"));
+
+    let mut eu = private_bucket("acme-eu-archive");
+    eu.region = Fact::Known("eu-west-1".into());
+    eu.object_lock = Fact::Known(Some(ObjectLock {
+        enabled: true,
+        default_retention: Some("GOVERNANCE 30 days".into()),
+    }));
+
+    vec![
+        private_bucket("acme-access-logs"),
+        exports,
+        website,
+        partner,
+        hostile,
+        blocked,
+        denied,
+        eu,
+    ]
+}
+
+/// `n` buckets with a realistic mix (every 10th public, every 7th shared).
+pub fn many_buckets(n: usize) -> Vec<BucketFacts> {
+    (0..n)
+        .map(|i| {
+            let mut b = private_bucket(&format!("bucket-{i:05}"));
+            if i % 10 == 0 {
+                b.policy = Fact::Known(Some(format!(r#"{{"Statement":[{{"Sid":"S{i}","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-{i:05}/*"}}]}}"#)));
+            } else if i % 7 == 0 {
+                b.policy = Fact::Known(Some(format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"444455556666"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-{i:05}/*"}}]}}"#)));
+            }
+            b
+        })
+        .collect()
+}

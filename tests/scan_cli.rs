@@ -1,0 +1,104 @@
+//! `warroom scan` as a pipeline sees it: the real binary against moto, its
+//! exit codes, its JSON, and that hostile text never reaches the terminal raw.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use support::*;
+use warroom::emulator::Emulator;
+
+fn warroom(emu_endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--endpoint-url", emu_endpoint, "--region", REGION])
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .expect("run warroom")
+}
+
+async fn seeded() -> Emulator {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "cli-private").await;
+    create_bucket(&c, "cli-public").await;
+    put_policy(&c, "cli-public", r#"{"Statement":[{"Sid":"evil\u001b]0;pwned\u0007\u202e","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cli-public/*"}]}"#).await;
+    emu
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_and_exit_codes() {
+    let emu = seeded().await;
+    let out = warroom(&emu.endpoint(), &["scan", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "something is public: {}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["caller"]["account"], ACCOUNT);
+    assert_eq!(doc["summary"]["public"], 1);
+    assert_eq!(doc["summary"]["private"], 1);
+    let first = &doc["buckets"][0];
+    assert_eq!(first["name"], "cli-public");
+    assert_eq!(first["verdict"], "public");
+    assert_eq!(first["reasons"][0]["severity"], "public");
+    assert_eq!(first["reasons"][0]["source"], "policy");
+    assert_eq!(first["region"]["known"], REGION);
+    // The hostile Sid survives as data, escaped, never as raw bytes.
+    let raw = String::from_utf8(out.stdout.clone()).expect("utf8");
+    assert!(!raw.contains('\u{1b}') && !raw.contains('\u{7}') && !raw.contains('\u{202e}'));
+    assert!(first["reasons"][0]["text"].as_str().unwrap_or_default().contains("evil\u{1b}]0;pwned"));
+
+    // Limited to the private bucket: nothing public, exit 0.
+    let out = warroom(&emu.endpoint(), &["scan", "--bucket", "cli-private", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["buckets"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_output_renders_hostile_text_inert() {
+    let emu = seeded().await;
+    let out = warroom(&emu.endpoint(), &["scan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    assert!(!text.chars().any(|c| c != '\n' && warroom::sanitize::is_dangerous(c)), "{text:?}");
+    assert!(text.contains("evil\\x1b]0;pwned\\x07\\u{202e}"), "{text}");
+    assert!(text.contains("PUBLIC") && text.contains("cli-public"));
+}
+
+#[test]
+fn unreachable_endpoint_is_an_error_exit_2() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let out = warroom(&format!("http://127.0.0.1:{port}"), &["scan", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("still one JSON document");
+    assert_eq!(doc["error"]["code"], "ConnectionFailed");
+}
+
+#[test]
+fn bad_input_is_refused_politely() {
+    let out = warroom("http://127.0.0.1:9", &["scan", "--bucket", "Not_A_Bucket"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a valid bucket name"), "{err}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).args(["--endpoint-url", "localhost:5000", "scan"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must start with http://"));
+}
+
+#[test]
+fn help_and_completions() {
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).arg("--help").output().expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--profile", "--region", "--endpoint-url", "--read-only", "--incident", "scan", "completions"] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).args(["completions", "bash"]).output().expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("_warroom"));
+}

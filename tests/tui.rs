@@ -1,0 +1,230 @@
+//! The console without a terminal: drive `update()` with messages, assert on
+//! the state and the commands it asks for, and snapshot rendered frames.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::aws::{AwsError, Identity};
+use warroom::fixtures;
+use warroom::model::exposure::Verdict;
+use warroom::scan::ScanEvent;
+use warroom::tui::app::{Command, Context, Msg, State, View, update};
+use warroom::tui::keymap::Keymap;
+use warroom::tui::render::render;
+
+fn new_state(size: (u16, u16)) -> State {
+    State::new(
+        Context {
+            region: "us-east-1".into(),
+            endpoint: Some("http://127.0.0.1:5000".into()),
+            profile: None,
+            read_only: false,
+        },
+        Keymap::defaults(),
+        true,
+        size,
+    )
+}
+
+fn scan_msg(generation: u64, event: ScanEvent) -> Msg {
+    Msg::Scan { generation, event }
+}
+
+fn identity() -> Identity {
+    Identity {
+        account: fixtures::ACCOUNT.into(),
+        arn: format!("arn:aws:iam::{}:user/responder", fixtures::ACCOUNT),
+        user_id: "AIDAEXAMPLE".into(),
+    }
+}
+
+/// A state that has finished scanning the fixture account.
+fn scanned(size: (u16, u16)) -> State {
+    let mut s = new_state(size);
+    let cmds = s.init();
+    assert_eq!(cmds, vec![Command::StartScan { generation: 1 }]);
+    let buckets = fixtures::buckets();
+    update(&mut s, scan_msg(1, ScanEvent::Identity(Ok(identity()))));
+    update(&mut s, scan_msg(1, ScanEvent::Account(fixtures::account())));
+    update(&mut s, scan_msg(1, ScanEvent::Listed(buckets.len())));
+    for b in buckets {
+        update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(b))));
+    }
+    update(&mut s, scan_msg(1, ScanEvent::Finished));
+    s
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(k: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))
+}
+
+fn draw(s: &State) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).expect("test terminal");
+    t.draw(|f| render(s, f)).expect("draw");
+    t
+}
+
+fn screen_text(t: &Terminal<TestBackend>) -> String {
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+#[test]
+fn rows_stream_in_sorted_worst_first_and_cursor_stays_on_top() {
+    let s = scanned((80, 24));
+    let verdicts: Vec<Verdict> = s.buckets.iter().map(|b| b.assessment.verdict).collect();
+    let mut sorted = verdicts.clone();
+    sorted.sort();
+    assert_eq!(verdicts, sorted);
+    assert_eq!(s.buckets[0].assessment.verdict, Verdict::Public);
+    // The first bucket to arrive was private, but the cursor follows the top.
+    assert_eq!(s.selected_index(), Some(0));
+    assert!(!s.scan.running);
+}
+
+#[test]
+fn cursor_keeps_its_bucket_while_rows_arrive() {
+    let mut s = new_state((80, 24));
+    s.init();
+    update(&mut s, scan_msg(1, ScanEvent::Account(fixtures::account())));
+    let mut buckets = fixtures::buckets().into_iter();
+    for b in buckets.by_ref().take(3) {
+        update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(b))));
+    }
+    update(&mut s, key('j'));
+    let chosen = s.selected.clone();
+    for b in buckets {
+        update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(b))));
+    }
+    assert_eq!(s.selected, chosen, "streaming rows must not move the cursor to another bucket");
+}
+
+#[test]
+fn navigation_detail_help_and_quit() {
+    let mut s = scanned((80, 24));
+    update(&mut s, key('j'));
+    assert_eq!(s.selected_index(), Some(1));
+    update(&mut s, code(KeyCode::End));
+    assert_eq!(s.selected_index(), Some(s.buckets.len() - 1));
+    update(&mut s, key('g'));
+    assert_eq!(s.selected_index(), Some(0));
+    update(&mut s, code(KeyCode::Up));
+    assert_eq!(s.selected_index(), Some(0), "no wrap past the top");
+
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::Detail);
+    update(&mut s, key('j'));
+    assert_eq!(s.detail_scroll, 1);
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.view, View::Dashboard);
+
+    update(&mut s, key('?'));
+    assert!(s.help);
+    update(&mut s, key('x'));
+    assert!(!s.help, "any key closes help");
+    assert!(!s.quit);
+
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(s.quit);
+}
+
+#[test]
+fn rescan_is_one_job_at_a_time_and_stale_results_are_dropped() {
+    let mut s = scanned((80, 24));
+    let cmds = update(&mut s, key('r'));
+    assert_eq!(cmds, vec![Command::StartScan { generation: 2 }]);
+    // A second `r` while scanning starts nothing and says why.
+    assert!(update(&mut s, key('r')).is_empty());
+    assert!(s.status.as_ref().is_some_and(|st| st.text.contains("already running")));
+    // A late result from scan 1 is ignored.
+    let before = s.buckets.len();
+    update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(fixtures::private_bucket("ghost")))));
+    assert_eq!(s.buckets.len(), before);
+    // Scan 2 sees only two buckets: the others are gone when it finishes.
+    update(&mut s, scan_msg(2, ScanEvent::Account(fixtures::account())));
+    for name in ["acme-access-logs", "acme-eu-archive"] {
+        update(&mut s, scan_msg(2, ScanEvent::Bucket(Box::new(fixtures::private_bucket(name)))));
+    }
+    update(&mut s, scan_msg(2, ScanEvent::Finished));
+    assert_eq!(s.buckets.len(), 2);
+    assert!(s.selected_bucket().is_some());
+}
+
+#[test]
+fn scan_failure_is_shown_and_console_keeps_running() {
+    let mut s = new_state((80, 24));
+    s.init();
+    update(&mut s, scan_msg(1, ScanEvent::Identity(Err(AwsError::new("ExpiredToken", "The security token included in the request is expired")))));
+    update(&mut s, scan_msg(1, ScanEvent::Account(fixtures::account())));
+    update(&mut s, scan_msg(1, ScanEvent::Failed(AwsError::new("AccessDenied", "not allowed to ListBuckets"))));
+    assert!(!s.quit && !s.scan.running);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("scan stopped: unknown (AccessDenied)"), "{text}");
+    assert!(text.contains("account unknown (ExpiredToken)"), "{text}");
+    // `r` retries.
+    assert_eq!(update(&mut s, key('r')), vec![Command::StartScan { generation: 2 }]);
+}
+
+#[test]
+fn escape_sequence_in_policy_sid_renders_inert() {
+    let mut s = scanned((160, 48));
+    let idx = s.buckets.iter().position(|b| b.facts.name == "acme-analytics-tmp").expect("fixture");
+    s.selected = Some(s.buckets[idx].facts.name.clone());
+    for view in [View::Dashboard, View::Detail] {
+        s.view = view;
+        let text = screen_text(&draw(&s));
+        assert!(!text.chars().any(warroom::sanitize::is_dangerous), "raw control character drawn in {view:?}");
+        assert!(text.contains("tmp\\x1b[2J"), "escape shown as text in {view:?}: {text}");
+    }
+}
+
+#[test]
+fn tiny_terminal_says_so_instead_of_panicking() {
+    for (w, h) in [(1, 1), (20, 5), (59, 30), (100, 14)] {
+        let s = scanned((w, h));
+        let text = screen_text(&draw(&s));
+        assert!(text.contains("too small") || w < 20, "{w}x{h}: {text}");
+    }
+}
+
+#[test]
+fn snapshot_dashboard_80x24() {
+    insta::assert_snapshot!(draw(&scanned((80, 24))).backend());
+}
+
+#[test]
+fn snapshot_dashboard_160x48() {
+    insta::assert_snapshot!(draw(&scanned((160, 48))).backend());
+}
+
+#[test]
+fn snapshot_detail_public_policy_80x24() {
+    let mut s = scanned((80, 24));
+    s.selected = Some("acme-public-website".into());
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, code(KeyCode::End));
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn snapshot_detail_160x48() {
+    let mut s = scanned((160, 48));
+    s.selected = Some("acme-customer-exports".into());
+    update(&mut s, code(KeyCode::Enter));
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn snapshot_help_80x24() {
+    let mut s = scanned((80, 24));
+    update(&mut s, key('?'));
+    insta::assert_snapshot!(draw(&s).backend());
+}
