@@ -144,7 +144,10 @@ mod tests {
     fn bad_input_is_refused() {
         assert!(parse_endpoint("localhost:5000").is_err());
         assert!(parse_endpoint("http://").is_err());
-        assert_eq!(parse_endpoint("http://127.0.0.1:5000/").as_deref(), Ok("http://127.0.0.1:5000"));
+        assert_eq!(
+            parse_endpoint("http://127.0.0.1:5000/").as_deref(),
+            Ok("http://127.0.0.1:5000")
+        );
         assert!(parse_region("EU West").is_err());
         assert!(parse_bucket("Bad_Bucket").is_err());
         assert!(parse_bucket(&"a".repeat(63)).is_ok());

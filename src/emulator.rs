@@ -19,9 +19,7 @@ pub enum EmulatorError {
         python: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "the emulator exited during start-up ({status}). Is moto installed? Try `make .venv`."
-    )]
+    #[error("the emulator exited during start-up ({status}). Is moto installed? Try `make .venv`.")]
     Exited { status: String },
     #[error("the emulator did not answer on 127.0.0.1:{port} within {secs}s")]
     Timeout { port: u16, secs: u64 },

@@ -74,7 +74,10 @@ pub fn buckets() -> Vec<BucketFacts> {
         status: Some("Enabled".into()),
         mfa_delete: Some("Disabled".into()),
     });
-    exports.tags = tags(&[("app", "billing-exports"), ("data-classification", "confidential")]);
+    exports.tags = tags(&[
+        ("app", "billing-exports"),
+        ("data-classification", "confidential"),
+    ]);
 
     let mut website = private_bucket("acme-public-website");
     website.policy = Fact::Known(Some(r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-website/*"}]}"#.into()));

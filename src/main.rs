@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         eprintln!("warroom: {e}");
     }
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("warroom: cannot start the async runtime: {e}");
@@ -42,7 +45,12 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "warroom",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -115,7 +123,9 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         eprintln!(
             "timings: buckets={} first_bucket_ms={} total_ms={}",
             report.buckets.len(),
-            timings.first_bucket.map_or(-1.0, |d| d.as_secs_f64() * 1000.0),
+            timings
+                .first_bucket
+                .map_or(-1.0, |d| d.as_secs_f64() * 1000.0),
             timings.total.as_secs_f64() * 1000.0
         );
     }
@@ -135,7 +145,10 @@ async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<ExitCode> {
     }
     let keymap = load_keymap()?;
     let python = args.python.unwrap_or_else(Emulator::default_python);
-    eprintln!("warroom: starting the local emulator ({})…", python.display());
+    eprintln!(
+        "warroom: starting the local emulator ({})…",
+        python.display()
+    );
     let emulator = Emulator::start(&python, &[])?;
     let clients = emulator_clients(&emulator.endpoint(), global.region.as_deref()).await?;
     eprintln!("warroom: seeding demo buckets at {}…", emulator.endpoint());
@@ -153,7 +166,13 @@ async fn emulator_clients(endpoint: &str, region: Option<&str>) -> Result<Client
     // Fixed, fake credentials: the emulator accepts any, and the user's real
     // credentials must never be sent to it.
     let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("AKIAWARROOMDEMO00000", "demo-secret", None, None, "warroom-demo"))
+        .credentials_provider(Credentials::new(
+            "AKIAWARROOMDEMO00000",
+            "demo-secret",
+            None,
+            None,
+            "warroom-demo",
+        ))
         .region(Region::new(region.unwrap_or("us-east-1").to_string()))
         .endpoint_url(endpoint)
         .load()

@@ -9,7 +9,13 @@ use crate::scan::ScanReport;
 
 pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> {
     if let Some(id) = &report.caller {
-        writeln!(out, "account {}  caller {}  region {}", clean(&id.account), clean(&id.arn), report.region)?;
+        writeln!(
+            out,
+            "account {}  caller {}  region {}",
+            clean(&id.account),
+            clean(&id.arn),
+            report.region
+        )?;
     } else if let Some(e) = &report.caller_error {
         writeln!(out, "caller identity {}: {}", e, clean(&e.message))?;
     }
@@ -17,7 +23,10 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
         let pab = match &acct.public_access_block {
             crate::model::facts::Fact::Known(Some(p)) => format!(
                 "BlockPublicAcls={} IgnorePublicAcls={} BlockPublicPolicy={} RestrictPublicBuckets={}",
-                p.block_public_acls, p.ignore_public_acls, p.block_public_policy, p.restrict_public_buckets
+                p.block_public_acls,
+                p.ignore_public_acls,
+                p.block_public_policy,
+                p.restrict_public_buckets
             ),
             crate::model::facts::Fact::Known(None) => "not configured (all off)".to_string(),
             crate::model::facts::Fact::Unknown(e) => e.to_string(),
@@ -25,7 +34,12 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
         writeln!(out, "account Public Access Block: {pab}")?;
     }
     if let Some(e) = &report.error {
-        writeln!(out, "error: scan stopped: {} ({})", clean(&e.message), e.code)?;
+        writeln!(
+            out,
+            "error: scan stopped: {} ({})",
+            clean(&e.message),
+            e.code
+        )?;
     }
     let s = &report.summary;
     writeln!(
@@ -44,7 +58,11 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
         .max()
         .unwrap_or(6)
         .max(6);
-    writeln!(out, "{:<8} {:<width$} {:<14} WHY", "VERDICT", "BUCKET", "REGION")?;
+    writeln!(
+        out,
+        "{:<8} {:<width$} {:<14} WHY",
+        "VERDICT", "BUCKET", "REGION"
+    )?;
     for b in &report.buckets {
         let region = b.facts.region.known().map(String::as_str).unwrap_or("?");
         let why = b
@@ -64,7 +82,14 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
         )?;
         for r in b.assessment.reasons.iter().skip(1) {
             if r.severity <= Severity::Mitigated {
-                writeln!(out, "{:<8} {:<width$} {:<14} {}", "", "", "", clean(&r.text))?;
+                writeln!(
+                    out,
+                    "{:<8} {:<width$} {:<14} {}",
+                    "",
+                    "",
+                    "",
+                    clean(&r.text)
+                )?;
             }
         }
     }
@@ -86,7 +111,11 @@ struct SafeFormatter {
 }
 
 impl serde_json::ser::Formatter for SafeFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if is_dangerous(c) {
@@ -99,15 +128,33 @@ impl serde_json::ser::Formatter for SafeFormatter {
     }
 
     // Delegate layout to the pretty formatter.
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.begin_array(w) }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_array(w) }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> { self.inner.begin_array_value(w, first) }
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_array_value(w) }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.begin_object(w) }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_object(w) }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> { self.inner.begin_object_key(w, first) }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.begin_object_value(w) }
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_object_value(w) }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.inner.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.inner.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_value(w)
+    }
 }
 
 #[cfg(test)]
@@ -121,7 +168,10 @@ mod tests {
         let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
         serde::Serialize::serialize(&value, &mut ser).expect("serialise");
         let text = String::from_utf8(buf).expect("utf8");
-        assert!(!text.chars().any(|c| c != '\n' && is_dangerous(c)), "{text:?}");
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_dangerous(c)),
+            "{text:?}"
+        );
         assert!(text.contains("\\u001b") && text.contains("\\u202e"));
         let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(back, value);

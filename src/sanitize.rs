@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn safe_text_is_borrowed() {
-        assert!(matches!(clean("arn:aws:s3:::bucket/é/日本"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("arn:aws:s3:::bucket/é/日本"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -157,8 +157,7 @@ pub async fn collect(clients: &Clients, opts: &ScanOptions) -> (ScanReport, Timi
     let mut account = AccountFacts {
         account_id: None,
         public_access_block: crate::model::facts::Fact::Unknown(AwsError::new(
-            "NotRead",
-            "not read",
+            "NotRead", "not read",
         )),
     };
     run(clients, opts, |event| {

@@ -27,7 +27,12 @@ fn bucket<'a>(r: &'a ScanReport, name: &str) -> &'a BucketReport {
     r.buckets
         .iter()
         .find(|b| b.facts.name == name)
-        .unwrap_or_else(|| panic!("{name} not in scan: {:?}", r.buckets.iter().map(|b| &b.facts.name).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} not in scan: {:?}",
+                r.buckets.iter().map(|b| &b.facts.name).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn has_reason(b: &BucketReport, severity: Severity, needle: &str) -> bool {
@@ -56,15 +61,34 @@ async fn every_verdict_and_reason() {
     put_policy(&c, "pub-policy", r#"{"Version":"2012-10-17","Statement":[{"Sid":"World","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pub-policy/*"}]}"#).await;
     // Public by ACL: AllUsers, and AuthenticatedUsers.
     create_bucket(&c, "pub-acl").await;
-    c.s3.put_bucket_acl().bucket("pub-acl").acl(BucketCannedAcl::PublicRead).send().await.expect("acl");
+    c.s3.put_bucket_acl()
+        .bucket("pub-acl")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .expect("acl");
     create_bucket(&c, "pub-authenticated").await;
-    c.s3.put_bucket_acl().bucket("pub-authenticated").acl(BucketCannedAcl::AuthenticatedRead).send().await.expect("acl");
+    c.s3.put_bucket_acl()
+        .bucket("pub-authenticated")
+        .acl(BucketCannedAcl::AuthenticatedRead)
+        .send()
+        .await
+        .expect("acl");
     // Shared with another account by policy.
     create_bucket(&c, "shared-policy").await;
     put_policy(&c, "shared-policy", r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-policy/*"}]}"#).await;
     // Shared by an ACL grant to another canonical user.
     create_bucket(&c, "shared-acl").await;
-    let owner = c.s3.get_bucket_acl().bucket("shared-acl").send().await.expect("acl").owner().and_then(|o| o.id()).map(str::to_string).expect("owner id");
+    let owner =
+        c.s3.get_bucket_acl()
+            .bucket("shared-acl")
+            .send()
+            .await
+            .expect("acl")
+            .owner()
+            .and_then(|o| o.id())
+            .map(str::to_string)
+            .expect("owner id");
     c.s3.put_bucket_acl()
         .bucket("shared-acl")
         .grant_full_control(format!("id={owner}"))
@@ -77,38 +101,76 @@ async fn every_verdict_and_reason() {
     // A public policy neutralised by the bucket's RestrictPublicBuckets.
     create_bucket(&c, "pab-restricted").await;
     put_policy(&c, "pab-restricted", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pab-restricted/*"}]}"#).await;
-    c.s3.put_public_access_block().bucket("pab-restricted").public_access_block_configuration(pab(false, true)).send().await.expect("pab");
+    c.s3.put_public_access_block()
+        .bucket("pab-restricted")
+        .public_access_block_configuration(pab(false, true))
+        .send()
+        .await
+        .expect("pab");
     // BlockPublicPolicy alone leaves the existing public policy in force.
     create_bucket(&c, "pab-future-only").await;
     put_policy(&c, "pab-future-only", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pab-future-only/*"}]}"#).await;
-    c.s3.put_public_access_block().bucket("pab-future-only").public_access_block_configuration(pab(false, false)).send().await.expect("pab");
+    c.s3.put_public_access_block()
+        .bucket("pab-future-only")
+        .public_access_block_configuration(pab(false, false))
+        .send()
+        .await
+        .expect("pab");
     // A public ACL on a bucket whose ACLs are disabled.
     create_bucket(&c, "acls-disabled").await;
-    c.s3.put_bucket_acl().bucket("acls-disabled").acl(BucketCannedAcl::PublicRead).send().await.expect("acl");
+    c.s3.put_bucket_acl()
+        .bucket("acls-disabled")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .expect("acl");
     c.s3.put_bucket_ownership_controls()
         .bucket("acls-disabled")
-        .ownership_controls(OwnershipControls::builder().rules(OwnershipControlsRule::builder().object_ownership(ObjectOwnership::BucketOwnerEnforced).build().expect("rule")).build().expect("controls"))
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("controls"),
+        )
         .send()
         .await
         .expect("ownership");
     // A bucket in another region.
-    warroom::aws::seed::create_bucket(&c, "eu-bucket", "eu-west-1").await.expect("eu bucket");
+    warroom::aws::seed::create_bucket(&c, "eu-bucket", "eu-west-1")
+        .await
+        .expect("eu bucket");
     // A hostile Sid must come back verbatim in the data (sanitised only when drawn).
     create_bucket(&c, "hostile-sid").await;
     put_policy(&c, "hostile-sid", r#"{"Statement":[{"Sid":"x\u001b[2Jy","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::hostile-sid/*"}]}"#).await;
 
     let (report, _) = scan::collect(&c, &opts()).await;
     assert!(report.error.is_none(), "{:?}", report.error);
-    assert_eq!(report.caller.as_ref().map(|c| c.account.as_str()), Some(ACCOUNT));
+    assert_eq!(
+        report.caller.as_ref().map(|c| c.account.as_str()),
+        Some(ACCOUNT)
+    );
     assert_eq!(report.buckets.len(), 11);
 
     let b = bucket(&report, "pub-policy");
     assert_eq!(b.assessment.verdict, Verdict::Public);
-    assert!(has_reason(b, Severity::Public, "(World) lets anyone read objects"), "{:#?}", b.assessment.reasons);
+    assert!(
+        has_reason(b, Severity::Public, "(World) lets anyone read objects"),
+        "{:#?}",
+        b.assessment.reasons
+    );
 
     let b = bucket(&report, "pub-acl");
     assert_eq!(b.assessment.verdict, Verdict::Public);
-    assert!(has_reason(b, Severity::Public, "READ to everyone (AllUsers)"));
+    assert!(has_reason(
+        b,
+        Severity::Public,
+        "READ to everyone (AllUsers)"
+    ));
 
     let b = bucket(&report, "pub-authenticated");
     assert_eq!(b.assessment.verdict, Verdict::Public);
@@ -122,18 +184,32 @@ async fn every_verdict_and_reason() {
     assert_eq!(b.assessment.verdict, Verdict::Shared);
     assert!(has_reason(b, Severity::Shared, "canonical user 79a59df9"));
 
-    assert_eq!(bucket(&report, "private-plain").assessment.verdict, Verdict::Private);
+    assert_eq!(
+        bucket(&report, "private-plain").assessment.verdict,
+        Verdict::Private
+    );
 
     let b = bucket(&report, "pab-restricted");
     assert_eq!(b.assessment.verdict, Verdict::Private);
-    assert!(has_reason(b, Severity::Mitigated, "RestrictPublicBuckets (bucket)"));
+    assert!(has_reason(
+        b,
+        Severity::Mitigated,
+        "RestrictPublicBuckets (bucket)"
+    ));
 
     let b = bucket(&report, "pab-future-only");
     assert_eq!(b.assessment.verdict, Verdict::Public);
-    assert!(has_reason(b, Severity::Note, "BlockPublicPolicy only refuses new public policies"));
+    assert!(has_reason(
+        b,
+        Severity::Note,
+        "BlockPublicPolicy only refuses new public policies"
+    ));
 
     let b = bucket(&report, "acls-disabled");
-    assert_eq!(b.facts.object_ownership, Fact::Known(Some("BucketOwnerEnforced".into())));
+    assert_eq!(
+        b.facts.object_ownership,
+        Fact::Known(Some("BucketOwnerEnforced".into()))
+    );
     assert_eq!(b.assessment.verdict, Verdict::Private);
     assert!(has_reason(b, Severity::Mitigated, "BucketOwnerEnforced"));
 
@@ -146,7 +222,11 @@ async fn every_verdict_and_reason() {
     assert!(has_reason(b, Severity::Public, "x\u{1b}[2Jy"));
 
     // Worst first.
-    let verdicts: Vec<Verdict> = report.buckets.iter().map(|b| b.assessment.verdict).collect();
+    let verdicts: Vec<Verdict> = report
+        .buckets
+        .iter()
+        .map(|b| b.assessment.verdict)
+        .collect();
     let mut sorted = verdicts.clone();
     sorted.sort();
     assert_eq!(verdicts, sorted);
@@ -160,26 +240,59 @@ async fn bucket_settings_are_read() {
     create_bucket(&c, "settings").await;
     c.s3.put_bucket_versioning()
         .bucket("settings")
-        .versioning_configuration(VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build())
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
         .send()
         .await
         .expect("versioning");
     c.s3.put_bucket_tagging()
         .bucket("settings")
-        .tagging(Tagging::builder().tag_set(Tag::builder().key("data-classification").value("secret").build().expect("tag")).build().expect("tagging"))
+        .tagging(
+            Tagging::builder()
+                .tag_set(
+                    Tag::builder()
+                        .key("data-classification")
+                        .value("secret")
+                        .build()
+                        .expect("tag"),
+                )
+                .build()
+                .expect("tagging"),
+        )
         .send()
         .await
         .expect("tags");
-    c.s3.create_bucket().bucket("locked").object_lock_enabled_for_bucket(true).send().await.expect("lock bucket");
+    c.s3.create_bucket()
+        .bucket("locked")
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("lock bucket");
 
     let (report, _) = scan::collect(&c, &opts()).await;
     let b = bucket(&report, "settings");
-    assert_eq!(b.facts.versioning.known().and_then(|v| v.status.as_deref()), Some("Enabled"));
-    assert_eq!(b.facts.tags.known().map(|t| t[0].value.as_str()), Some("secret"));
+    assert_eq!(
+        b.facts.versioning.known().and_then(|v| v.status.as_deref()),
+        Some("Enabled")
+    );
+    assert_eq!(
+        b.facts.tags.known().map(|t| t[0].value.as_str()),
+        Some("secret")
+    );
     assert_eq!(b.facts.policy, Fact::Known(None));
     assert_eq!(b.facts.public_access_block, Fact::Known(None));
     let l = bucket(&report, "locked");
-    assert_eq!(l.facts.object_lock.known().and_then(|o| o.as_ref()).map(|o| o.enabled), Some(true));
+    assert_eq!(
+        l.facts
+            .object_lock
+            .known()
+            .and_then(|o| o.as_ref())
+            .map(|o| o.enabled),
+        Some(true)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,11 +316,19 @@ async fn account_level_public_access_block_is_read_and_applied() {
 
     let (report, _) = scan::collect(&c, &opts()).await;
     let acct = report.account.as_ref().expect("account facts");
-    let pab = acct.public_access_block.known().and_then(|p| p.as_ref()).expect("account PAB read back");
+    let pab = acct
+        .public_access_block
+        .known()
+        .and_then(|p| p.as_ref())
+        .expect("account PAB read back");
     assert!(pab.restrict_public_buckets && pab.ignore_public_acls && !pab.block_public_acls);
     let b = bucket(&report, "acct-public");
     assert_eq!(b.assessment.verdict, Verdict::Private);
-    assert!(has_reason(b, Severity::Mitigated, "RestrictPublicBuckets (account)"));
+    assert!(has_reason(
+        b,
+        Severity::Mitigated,
+        "RestrictPublicBuckets (account)"
+    ));
 }
 
 /// moto in IAM-auth mode produces real AccessDenied answers: the fields the
@@ -222,7 +343,11 @@ async fn access_denied_fields_are_unknown_and_scan_goes_on() {
     put_policy(&admin, "other-bucket", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}]}"#).await;
 
     let iam = iam(&emu).await;
-    iam.create_user().user_name("responder").send().await.expect("user");
+    iam.create_user()
+        .user_name("responder")
+        .send()
+        .await
+        .expect("user");
     iam.put_user_policy()
         .user_name("responder")
         .policy_name("limited")
@@ -232,19 +357,44 @@ async fn access_denied_fields_are_unknown_and_scan_goes_on() {
         .send()
         .await
         .expect("policy");
-    let key = iam.create_access_key().user_name("responder").send().await.expect("key");
+    let key = iam
+        .create_access_key()
+        .user_name("responder")
+        .send()
+        .await
+        .expect("key");
     let key = key.access_key().expect("access key");
     enable_moto_auth(&emu);
 
-    let c = clients_with(&emu.endpoint(), key.access_key_id(), key.secret_access_key()).await;
+    let c = clients_with(
+        &emu.endpoint(),
+        key.access_key_id(),
+        key.secret_access_key(),
+    )
+    .await;
     let (report, _) = scan::collect(&c, &opts()).await;
     assert!(report.error.is_none(), "{:?}", report.error);
     let b = bucket(&report, "denied-bucket");
-    assert_eq!(b.facts.policy.error().map(|e| e.code.as_str()), Some("AccessDenied"), "{:?}", b.facts.policy);
-    assert_eq!(b.facts.tags.error().map(|e| e.code.as_str()), Some("AccessDenied"));
-    assert!(b.facts.acl.known().is_some(), "the ACL is still read: {:?}", b.facts.acl);
+    assert_eq!(
+        b.facts.policy.error().map(|e| e.code.as_str()),
+        Some("AccessDenied"),
+        "{:?}",
+        b.facts.policy
+    );
+    assert_eq!(
+        b.facts.tags.error().map(|e| e.code.as_str()),
+        Some("AccessDenied")
+    );
+    assert!(
+        b.facts.acl.known().is_some(),
+        "the ACL is still read: {:?}",
+        b.facts.acl
+    );
     assert_eq!(b.assessment.verdict, Verdict::Unknown);
     assert!(has_reason(b, Severity::Unknown, "unknown (AccessDenied)"));
     // The other bucket is unaffected.
-    assert_eq!(bucket(&report, "other-bucket").assessment.verdict, Verdict::Public);
+    assert_eq!(
+        bucket(&report, "other-bucket").assessment.verdict,
+        Verdict::Public
+    );
 }

@@ -34,7 +34,12 @@ async fn seeded() -> Emulator {
 async fn json_output_and_exit_codes() {
     let emu = seeded().await;
     let out = warroom(&emu.endpoint(), &["scan", "--json"]);
-    assert_eq!(out.status.code(), Some(1), "something is public: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "something is public: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["caller"]["account"], ACCOUNT);
@@ -49,10 +54,18 @@ async fn json_output_and_exit_codes() {
     // The hostile Sid survives as data, escaped, never as raw bytes.
     let raw = String::from_utf8(out.stdout.clone()).expect("utf8");
     assert!(!raw.contains('\u{1b}') && !raw.contains('\u{7}') && !raw.contains('\u{202e}'));
-    assert!(first["reasons"][0]["text"].as_str().unwrap_or_default().contains("evil\u{1b}]0;pwned"));
+    assert!(
+        first["reasons"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("evil\u{1b}]0;pwned")
+    );
 
     // Limited to the private bucket: nothing public, exit 0.
-    let out = warroom(&emu.endpoint(), &["scan", "--bucket", "cli-private", "--json"]);
+    let out = warroom(
+        &emu.endpoint(),
+        &["scan", "--bucket", "cli-private", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["buckets"].as_array().map(Vec::len), Some(1));
@@ -64,7 +77,12 @@ async fn table_output_renders_hostile_text_inert() {
     let out = warroom(&emu.endpoint(), &["scan"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).expect("utf8");
-    assert!(!text.chars().any(|c| c != '\n' && warroom::sanitize::is_dangerous(c)), "{text:?}");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && warroom::sanitize::is_dangerous(c)),
+        "{text:?}"
+    );
     assert!(text.contains("evil\\x1b]0;pwned\\x07\\u{202e}"), "{text}");
     assert!(text.contains("PUBLIC") && text.contains("cli-public"));
 }
@@ -72,10 +90,14 @@ async fn table_output_renders_hostile_text_inert() {
 #[test]
 fn unreachable_endpoint_is_an_error_exit_2() {
     // A port nothing listens on (bound, then released).
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
     let out = warroom(&format!("http://127.0.0.1:{port}"), &["scan", "--json"]);
     assert_eq!(out.status.code(), Some(2));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("still one JSON document");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("still one JSON document");
     assert_eq!(doc["error"]["code"], "ConnectionFailed");
 }
 
@@ -86,19 +108,36 @@ fn bad_input_is_refused_politely() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a valid bucket name"), "{err}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).args(["--endpoint-url", "localhost:5000", "scan"]).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--endpoint-url", "localhost:5000", "scan"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("must start with http://"));
 }
 
 #[test]
 fn help_and_completions() {
-    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).arg("--help").output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .arg("--help")
+        .output()
+        .expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--profile", "--region", "--endpoint-url", "--read-only", "--incident", "scan", "completions"] {
+    for flag in [
+        "--profile",
+        "--region",
+        "--endpoint-url",
+        "--read-only",
+        "--incident",
+        "scan",
+        "completions",
+    ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_warroom")).args(["completions", "bash"]).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["completions", "bash"])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("_warroom"));
 }

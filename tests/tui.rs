@@ -104,7 +104,10 @@ fn cursor_keeps_its_bucket_while_rows_arrive() {
     for b in buckets {
         update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(b))));
     }
-    assert_eq!(s.selected, chosen, "streaming rows must not move the cursor to another bucket");
+    assert_eq!(
+        s.selected, chosen,
+        "streaming rows must not move the cursor to another bucket"
+    );
 }
 
 #[test]
@@ -132,7 +135,10 @@ fn navigation_detail_help_and_quit() {
     assert!(!s.help, "any key closes help");
     assert!(!s.quit);
 
-    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert!(s.quit);
 }
 
@@ -143,15 +149,31 @@ fn rescan_is_one_job_at_a_time_and_stale_results_are_dropped() {
     assert_eq!(cmds, vec![Command::StartScan { generation: 2 }]);
     // A second `r` while scanning starts nothing and says why.
     assert!(update(&mut s, key('r')).is_empty());
-    assert!(s.status.as_ref().is_some_and(|st| st.text.contains("already running")));
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("already running"))
+    );
     // A late result from scan 1 is ignored.
     let before = s.buckets.len();
-    update(&mut s, scan_msg(1, ScanEvent::Bucket(Box::new(fixtures::private_bucket("ghost")))));
+    update(
+        &mut s,
+        scan_msg(
+            1,
+            ScanEvent::Bucket(Box::new(fixtures::private_bucket("ghost"))),
+        ),
+    );
     assert_eq!(s.buckets.len(), before);
     // Scan 2 sees only two buckets: the others are gone when it finishes.
     update(&mut s, scan_msg(2, ScanEvent::Account(fixtures::account())));
     for name in ["acme-access-logs", "acme-eu-archive"] {
-        update(&mut s, scan_msg(2, ScanEvent::Bucket(Box::new(fixtures::private_bucket(name)))));
+        update(
+            &mut s,
+            scan_msg(
+                2,
+                ScanEvent::Bucket(Box::new(fixtures::private_bucket(name))),
+            ),
+        );
     }
     update(&mut s, scan_msg(2, ScanEvent::Finished));
     assert_eq!(s.buckets.len(), 2);
@@ -162,27 +184,58 @@ fn rescan_is_one_job_at_a_time_and_stale_results_are_dropped() {
 fn scan_failure_is_shown_and_console_keeps_running() {
     let mut s = new_state((80, 24));
     s.init();
-    update(&mut s, scan_msg(1, ScanEvent::Identity(Err(AwsError::new("ExpiredToken", "The security token included in the request is expired")))));
+    update(
+        &mut s,
+        scan_msg(
+            1,
+            ScanEvent::Identity(Err(AwsError::new(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ))),
+        ),
+    );
     update(&mut s, scan_msg(1, ScanEvent::Account(fixtures::account())));
-    update(&mut s, scan_msg(1, ScanEvent::Failed(AwsError::new("AccessDenied", "not allowed to ListBuckets"))));
+    update(
+        &mut s,
+        scan_msg(
+            1,
+            ScanEvent::Failed(AwsError::new("AccessDenied", "not allowed to ListBuckets")),
+        ),
+    );
     assert!(!s.quit && !s.scan.running);
     let text = screen_text(&draw(&s));
-    assert!(text.contains("scan stopped: unknown (AccessDenied)"), "{text}");
+    assert!(
+        text.contains("scan stopped: unknown (AccessDenied)"),
+        "{text}"
+    );
     assert!(text.contains("account unknown (ExpiredToken)"), "{text}");
     // `r` retries.
-    assert_eq!(update(&mut s, key('r')), vec![Command::StartScan { generation: 2 }]);
+    assert_eq!(
+        update(&mut s, key('r')),
+        vec![Command::StartScan { generation: 2 }]
+    );
 }
 
 #[test]
 fn escape_sequence_in_policy_sid_renders_inert() {
     let mut s = scanned((160, 48));
-    let idx = s.buckets.iter().position(|b| b.facts.name == "acme-analytics-tmp").expect("fixture");
+    let idx = s
+        .buckets
+        .iter()
+        .position(|b| b.facts.name == "acme-analytics-tmp")
+        .expect("fixture");
     s.selected = Some(s.buckets[idx].facts.name.clone());
     for view in [View::Dashboard, View::Detail] {
         s.view = view;
         let text = screen_text(&draw(&s));
-        assert!(!text.chars().any(warroom::sanitize::is_dangerous), "raw control character drawn in {view:?}");
-        assert!(text.contains("tmp\\x1b[2J"), "escape shown as text in {view:?}: {text}");
+        assert!(
+            !text.chars().any(warroom::sanitize::is_dangerous),
+            "raw control character drawn in {view:?}"
+        );
+        assert!(
+            text.contains("tmp\\x1b[2J"),
+            "escape shown as text in {view:?}: {text}"
+        );
     }
 }
 

@@ -44,10 +44,9 @@ where
             AwsError::new(code, message)
         }
         SdkError::TimeoutError(_) => AwsError::new("Timeout", DisplayErrorContext(err).to_string()),
-        SdkError::DispatchFailure(_) => AwsError::new(
-            "ConnectionFailed",
-            DisplayErrorContext(err).to_string(),
-        ),
+        SdkError::DispatchFailure(_) => {
+            AwsError::new("ConnectionFailed", DisplayErrorContext(err).to_string())
+        }
         SdkError::ResponseError(_) => {
             AwsError::new("BadResponse", DisplayErrorContext(err).to_string())
         }

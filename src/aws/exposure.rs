@@ -30,9 +30,7 @@ pub async fn account_facts(c: &Clients, account_id: Option<&str>) -> AccountFact
                 .send()
                 .await,
         )
-        .map(|o| {
-            o.and_then(|o| o.public_access_block_configuration().map(pab_control))
-        })
+        .map(|o| o.and_then(|o| o.public_access_block_configuration().map(pab_control)))
         .into(),
     };
     AccountFacts {
@@ -47,14 +45,13 @@ pub async fn list_buckets(c: &Clients) -> Result<Vec<BucketRef>, AwsError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = c
-            .s3
-            .list_buckets()
-            .max_buckets(10_000)
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        let page =
+            c.s3.list_buckets()
+                .max_buckets(10_000)
+                .set_continuation_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
         out.extend(page.buckets().iter().filter_map(|b| {
             Some(BucketRef {
                 name: b.name()?.to_string(),
@@ -85,13 +82,12 @@ pub fn scan_buckets(
 }
 
 pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> {
-    let out = c
-        .s3
-        .get_bucket_location()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
+    let out =
+        c.s3.get_bucket_location()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
     Ok(match out.location_constraint().map(|l| l.as_str()) {
         None | Some("") => "us-east-1".to_string(),
         Some("EU") => "eu-west-1".to_string(),
@@ -112,9 +108,8 @@ pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
     // Ten independent reads: run them together; each fails on its own.
     let (pab, status, policy, acl, ownership, versioning, encryption, lock, logging, tags) = tokio::join!(
         async {
-            optional(s3.get_public_access_block().bucket(name).send().await).map(|o| {
-                o.and_then(|o| o.public_access_block_configuration().map(pab_s3))
-            })
+            optional(s3.get_public_access_block().bucket(name).send().await)
+                .map(|o| o.and_then(|o| o.public_access_block_configuration().map(pab_s3)))
         },
         async {
             optional(s3.get_bucket_policy_status().bucket(name).send().await)
@@ -155,17 +150,18 @@ pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
         async {
             optional(s3.get_bucket_encryption().bucket(name).send().await).map(|o| {
                 o.and_then(|o| {
-                    o.server_side_encryption_configuration().map(|conf| Encryption {
-                        rules: conf
-                            .rules()
-                            .iter()
-                            .filter_map(|r| r.apply_server_side_encryption_by_default())
-                            .map(|d| match d.kms_master_key_id() {
-                                Some(k) => format!("{} ({k})", d.sse_algorithm().as_str()),
-                                None => d.sse_algorithm().as_str().to_string(),
-                            })
-                            .collect(),
-                    })
+                    o.server_side_encryption_configuration()
+                        .map(|conf| Encryption {
+                            rules: conf
+                                .rules()
+                                .iter()
+                                .filter_map(|r| r.apply_server_side_encryption_by_default())
+                                .map(|d| match d.kms_master_key_id() {
+                                    Some(k) => format!("{} ({k})", d.sse_algorithm().as_str()),
+                                    None => d.sse_algorithm().as_str().to_string(),
+                                })
+                                .collect(),
+                        })
                 })
             })
         },

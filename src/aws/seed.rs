@@ -26,14 +26,46 @@ pub struct DemoBucket {
 }
 
 pub const DEMO_BUCKETS: &[DemoBucket] = &[
-    DemoBucket { name: "acme-customer-exports", region: "us-east-1", what: "public by ACL (public-read): the incident" },
-    DemoBucket { name: "acme-public-website", region: "us-east-1", what: "public by policy (Principal *)" },
-    DemoBucket { name: "acme-partner-share", region: "us-east-1", what: "shared with another account by policy" },
-    DemoBucket { name: "acme-analytics-tmp", region: "us-east-1", what: "public policy with a hostile Sid (escape sequence)" },
-    DemoBucket { name: "acme-blocked-by-pab", region: "us-east-1", what: "public policy neutralised by Public Access Block" },
-    DemoBucket { name: "acme-payroll-private", region: "us-east-1", what: "private, encrypted, versioned, logged" },
-    DemoBucket { name: "acme-access-logs", region: "us-east-1", what: "log target (LogDelivery ACL)" },
-    DemoBucket { name: "acme-eu-archive", region: "eu-west-1", what: "private, in another region" },
+    DemoBucket {
+        name: "acme-customer-exports",
+        region: "us-east-1",
+        what: "public by ACL (public-read): the incident",
+    },
+    DemoBucket {
+        name: "acme-public-website",
+        region: "us-east-1",
+        what: "public by policy (Principal *)",
+    },
+    DemoBucket {
+        name: "acme-partner-share",
+        region: "us-east-1",
+        what: "shared with another account by policy",
+    },
+    DemoBucket {
+        name: "acme-analytics-tmp",
+        region: "us-east-1",
+        what: "public policy with a hostile Sid (escape sequence)",
+    },
+    DemoBucket {
+        name: "acme-blocked-by-pab",
+        region: "us-east-1",
+        what: "public policy neutralised by Public Access Block",
+    },
+    DemoBucket {
+        name: "acme-payroll-private",
+        region: "us-east-1",
+        what: "private, encrypted, versioned, logged",
+    },
+    DemoBucket {
+        name: "acme-access-logs",
+        region: "us-east-1",
+        what: "log target (LogDelivery ACL)",
+    },
+    DemoBucket {
+        name: "acme-eu-archive",
+        region: "eu-west-1",
+        what: "private, in another region",
+    },
 ];
 
 pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
@@ -41,7 +73,11 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
         create_bucket(c, b.name, b.region).await?;
     }
     let s3 = &c.s3;
-    let acct = c.identity().await.map(|i| i.account).unwrap_or_else(|_| "123456789012".into());
+    let acct = c
+        .identity()
+        .await
+        .map(|i| i.account)
+        .unwrap_or_else(|_| "123456789012".into());
 
     // The incident: customer exports readable by anyone through the ACL.
     s3.put_bucket_acl()
@@ -51,9 +87,21 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
         .await
         .map_err(|e| aws_error(&e))?;
     versioning(c, "acme-customer-exports").await?;
-    tags(c, "acme-customer-exports", &[("app", "billing-exports"), ("data-classification", "confidential"), ("owner", "payments-team")]).await?;
+    tags(
+        c,
+        "acme-customer-exports",
+        &[
+            ("app", "billing-exports"),
+            ("data-classification", "confidential"),
+            ("owner", "payments-team"),
+        ],
+    )
+    .await?;
     for (key, body) in [
-        ("exports/2026-11/customers.csv", "id,name,email\n1,Ada,ada@example.com\n"),
+        (
+            "exports/2026-11/customers.csv",
+            "id,name,email\n1,Ada,ada@example.com\n",
+        ),
         ("exports/2026-11/invoices.csv", "id,amount\n1,42.00\n"),
     ] {
         s3.put_object()
@@ -66,10 +114,20 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
     }
 
     policy(c, "acme-public-website", r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-website/*"}]}"#).await?;
-    tags(c, "acme-public-website", &[("app", "marketing-site"), ("data-classification", "public")]).await?;
+    tags(
+        c,
+        "acme-public-website",
+        &[("app", "marketing-site"), ("data-classification", "public")],
+    )
+    .await?;
 
     policy(c, "acme-partner-share", &format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PartnerRead","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER_ACCOUNT}:root"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-partner-share","arn:aws:s3:::acme-partner-share/*"]}},{{"Sid":"OwnAccount","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{acct}:root"}},"Action":"s3:*","Resource":"arn:aws:s3:::acme-partner-share/*"}}]}}"#)).await?;
-    tags(c, "acme-partner-share", &[("app", "partner-feed"), ("data-classification", "internal")]).await?;
+    tags(
+        c,
+        "acme-partner-share",
+        &[("app", "partner-feed"), ("data-classification", "internal")],
+    )
+    .await?;
 
     // An attacker-chosen Sid carrying a terminal escape sequence: it must be
     // drawn inert (visible as \x1b…), never interpreted.
@@ -134,8 +192,18 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
         .send()
         .await
         .map_err(|e| aws_error(&e))?;
-    tags(c, "acme-payroll-private", &[("app", "payroll"), ("data-classification", "restricted")]).await?;
-    tags(c, "acme-eu-archive", &[("app", "archive"), ("data-classification", "internal")]).await?;
+    tags(
+        c,
+        "acme-payroll-private",
+        &[("app", "payroll"), ("data-classification", "restricted")],
+    )
+    .await?;
+    tags(
+        c,
+        "acme-eu-archive",
+        &[("app", "archive"), ("data-classification", "internal")],
+    )
+    .await?;
     Ok(())
 }
 

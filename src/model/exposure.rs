@@ -109,7 +109,10 @@ pub fn effective_pab(account: &AccountFacts, bucket: &BucketFacts) -> EffectiveP
             Fact::Known(None) => Ok(false),
             Fact::Unknown(e) => Err(e.code.clone()),
         };
-        match (level(&account.public_access_block), level(&bucket.public_access_block)) {
+        match (
+            level(&account.public_access_block),
+            level(&bucket.public_access_block),
+        ) {
             (Ok(true), _) => Tri::On { by: "account" },
             (_, Ok(true)) => Tri::On { by: "bucket" },
             (Ok(false), Ok(false)) => Tri::Off,
@@ -310,7 +313,8 @@ fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason
             return;
         }
     };
-    let acls_disabled = matches!(&bucket.object_ownership, Fact::Known(Some(o)) if o == "BucketOwnerEnforced");
+    let acls_disabled =
+        matches!(&bucket.object_ownership, Fact::Known(Some(o)) if o == "BucketOwnerEnforced");
     for grant in &acl.grants {
         let what = acl_permission_meaning(&grant.permission);
         let (is_public, who) = match &grant.grantee {
@@ -336,7 +340,9 @@ fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason
         let (severity, text) = if acls_disabled {
             (
                 Severity::Mitigated,
-                format!("{base} — ignored: Object Ownership is BucketOwnerEnforced (ACLs disabled)"),
+                format!(
+                    "{base} — ignored: Object Ownership is BucketOwnerEnforced (ACLs disabled)"
+                ),
             )
         } else if is_public {
             match &pab.ignore_public_acls {
@@ -346,7 +352,9 @@ fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason
                 ),
                 Tri::Unknown { code } => (
                     Severity::Unknown,
-                    format!("{base}, unless IgnorePublicAcls is on, which could not be read ({code})"),
+                    format!(
+                        "{base}, unless IgnorePublicAcls is on, which could not be read ({code})"
+                    ),
                 ),
                 Tri::Off => (Severity::Public, base),
             }
@@ -381,8 +389,20 @@ fn acl_permission_meaning(permission: &str) -> &'static str {
 
 fn note_future_only_blocks(pab: &EffectivePab, reasons: &mut Vec<Reason>) {
     let future_only = [
-        (&pab.block_public_acls, &pab.ignore_public_acls, "BlockPublicAcls", "IgnorePublicAcls", "ACLs"),
-        (&pab.block_public_policy, &pab.restrict_public_buckets, "BlockPublicPolicy", "RestrictPublicBuckets", "policies"),
+        (
+            &pab.block_public_acls,
+            &pab.ignore_public_acls,
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "ACLs",
+        ),
+        (
+            &pab.block_public_policy,
+            &pab.restrict_public_buckets,
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+            "policies",
+        ),
     ];
     for (blocks, neutralises, block_name, neutral_name, what) in future_only {
         if blocks.is_on() && !neutralises.is_on() {

@@ -85,7 +85,11 @@ fn block_public_policy_alone_does_not_make_existing_policy_private() {
     b.public_access_block = Fact::Known(pab(|p| p.block_public_policy = true));
     let a = assess(&account(None), &b);
     assert_eq!(a.verdict, Verdict::Public);
-    assert!(a.reasons.iter().any(|r| r.text.contains("only refuses new public policies")));
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.contains("only refuses new public policies"))
+    );
 }
 
 #[test]
@@ -95,7 +99,11 @@ fn restrict_public_buckets_at_account_neutralises_policy() {
     let a = assess(&account(pab(|p| p.restrict_public_buckets = true)), &b);
     assert_eq!(a.verdict, Verdict::Private);
     assert_eq!(a.reasons[0].severity, Severity::Mitigated);
-    assert!(a.reasons[0].text.contains("RestrictPublicBuckets (account)"));
+    assert!(
+        a.reasons[0]
+            .text
+            .contains("RestrictPublicBuckets (account)")
+    );
 }
 
 #[test]
@@ -203,7 +211,20 @@ fn s3_policy_status_disagreement_is_reported() {
 
 #[test]
 fn verdicts_sort_worst_first() {
-    let mut v = vec![Verdict::Private, Verdict::Unknown, Verdict::Public, Verdict::Shared];
+    let mut v = vec![
+        Verdict::Private,
+        Verdict::Unknown,
+        Verdict::Public,
+        Verdict::Shared,
+    ];
     v.sort();
-    assert_eq!(v, vec![Verdict::Public, Verdict::Shared, Verdict::Unknown, Verdict::Private]);
+    assert_eq!(
+        v,
+        vec![
+            Verdict::Public,
+            Verdict::Shared,
+            Verdict::Unknown,
+            Verdict::Private
+        ]
+    );
 }

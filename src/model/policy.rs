@@ -171,7 +171,9 @@ pub fn analyze(document: &str, owner: &Owner<'_>) -> Result<PolicyAnalysis, Poli
 }
 
 fn analyze_statement(index: usize, raw: Value, owner: &Owner<'_>) -> StatementAnalysis {
-    let sid = get_ci(&raw, "Sid").and_then(Value::as_str).map(str::to_string);
+    let sid = get_ci(&raw, "Sid")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let effect = match get_ci(&raw, "Effect").and_then(Value::as_str) {
         Some(e) if e.eq_ignore_ascii_case("deny") => Effect::Deny,
         _ => Effect::Allow,
@@ -196,7 +198,11 @@ fn analyze_statement(index: usize, raw: Value, owner: &Owner<'_>) -> StatementAn
     } else if let Some(np) = get_ci(&raw, "NotPrincipal") {
         let _ = np;
         // Allow + NotPrincipal grants to everyone except the listed principals.
-        limited_or(&conditions, owner, "NotPrincipal with Allow grants to everyone not listed")
+        limited_or(
+            &conditions,
+            owner,
+            "NotPrincipal with Allow grants to everyone not listed",
+        )
     } else {
         match get_ci(&raw, "Principal") {
             None => StatementExposure::Restricted {
@@ -368,12 +374,10 @@ fn principals(p: &Value) -> Vec<PrincipalRef> {
             .iter()
             .flat_map(|(k, v)| {
                 let kind = k.to_ascii_lowercase();
-                strings(v)
-                    .into_iter()
-                    .map(move |value| PrincipalRef {
-                        kind: kind.clone(),
-                        value,
-                    })
+                strings(v).into_iter().map(move |value| PrincipalRef {
+                    kind: kind.clone(),
+                    value,
+                })
             })
             .collect(),
         other => vec![PrincipalRef {
@@ -447,7 +451,10 @@ fn limit_of(c: &Condition) -> Option<Limit> {
             if base != "ipaddress" {
                 return None;
             }
-            if c.values.iter().any(|v| v.ends_with("/0") || v.contains('*')) {
+            if c.values
+                .iter()
+                .any(|v| v.ends_with("/0") || v.contains('*'))
+            {
                 return None; // 0.0.0.0/0 or ::/0 is every address
             }
             simple(Vec::new())
@@ -460,15 +467,20 @@ fn limit_of(c: &Condition) -> Option<Limit> {
         "aws:sourcearn" if positive_string && all_fixed => {
             simple(c.values.iter().filter_map(|v| account_of_arn(v)).collect())
         }
-        "aws:sourceowner" | "aws:sourceaccount" | "s3:dataaccesspointaccount"
+        "aws:sourceowner"
+        | "aws:sourceaccount"
+        | "s3:dataaccesspointaccount"
         | "aws:principalaccount"
             if positive_string && all_fixed =>
         {
             simple(c.values.clone())
         }
-        "aws:principalarn" if positive_string && all_fixed => {
-            simple(c.values.iter().filter_map(|v| account_of_principal(v)).collect())
-        }
+        "aws:principalarn" if positive_string && all_fixed => simple(
+            c.values
+                .iter()
+                .filter_map(|v| account_of_principal(v))
+                .collect(),
+        ),
         "aws:principalorgid" if positive_string && all_fixed => Some(Limit {
             describe: format!("{} = {}", c.key, list),
             accounts: Vec::new(),
@@ -478,9 +490,8 @@ fn limit_of(c: &Condition) -> Option<Limit> {
             // "AROLEID:*" (a role's unique id, any session) counts as fixed.
             let ok = c.values.iter().all(|v| {
                 fixed(v)
-                    || v.strip_suffix(":*").is_some_and(|id| {
-                        id.starts_with("AROA") && fixed(id) && id.len() > 4
-                    })
+                    || v.strip_suffix(":*")
+                        .is_some_and(|id| id.starts_with("AROA") && fixed(id) && id.len() > 4)
             });
             ok.then(|| Limit {
                 describe: format!("{} = {}", c.key, list),
@@ -648,11 +659,7 @@ fn glob_states(pattern: &str, text: &str) -> Vec<usize> {
                 continue;
             }
             match p[s] {
-                '*' => {
-                    if !next.contains(&s) {
-                        next.push(s)
-                    }
-                }
+                '*' => next.push(s), // deduplicated below
                 '?' => next.push(s + 1),
                 pc if pc == c => next.push(s + 1),
                 _ => {}

@@ -80,7 +80,10 @@ fn policy_table() {
         ("lower-case element names", stmt(r#"{"effect":"Allow","principal":"*","action":"s3:GetObject","resource":"*"}"#), Public),
         ("federated principal", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"s3:GetObject","Resource":"*"}"#), Shared),
     ];
-    assert!(cases.len() >= 30, "the table must keep at least 30 policies");
+    assert!(
+        cases.len() >= 30,
+        "the table must keep at least 30 policies"
+    );
     let mut failures = Vec::new();
     for (name, doc, want) in &cases {
         let got = overall(doc);
@@ -88,7 +91,11 @@ fn policy_table() {
             failures.push(format!("{name}: want {want:?}, got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "policy table failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "policy table failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -108,8 +115,14 @@ fn access_classes_are_reported() {
 #[test]
 fn invalid_documents_are_errors_not_panics() {
     let owner = Owner::default();
-    assert!(matches!(analyze("not json", &owner), Err(PolicyError::NotJson(_))));
-    assert!(matches!(analyze("{}", &owner), Err(PolicyError::NoStatement)));
+    assert!(matches!(
+        analyze("not json", &owner),
+        Err(PolicyError::NotJson(_))
+    ));
+    assert!(matches!(
+        analyze("{}", &owner),
+        Err(PolicyError::NoStatement)
+    ));
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(analyze(&deep, &owner).is_err());
 }

@@ -145,7 +145,10 @@ impl State {
     }
 
     fn select_index(&mut self, i: usize) {
-        if let Some(b) = self.buckets.get(i.min(self.buckets.len().saturating_sub(1))) {
+        if let Some(b) = self
+            .buckets
+            .get(i.min(self.buckets.len().saturating_sub(1)))
+        {
             self.selected = Some(b.facts.name.clone());
         }
     }

@@ -23,7 +23,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let paragraph = Paragraph::new(lines(b, theme)).wrap(Wrap { trim: false });
     let inner_height = area.height.saturating_sub(2);
-    let total = u16::try_from(paragraph.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
+    let total =
+        u16::try_from(paragraph.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
     let max_scroll = total.saturating_sub(inner_height);
     let scroll = state.detail_scroll.min(max_scroll);
     let verdict = b.assessment.verdict;
@@ -32,7 +33,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::raw(untrusted(&b.facts.name)),
         Span::raw(" — "),
         Span::styled(verdict.label(), theme.verdict(verdict)),
-        Span::raw(format!(" ({}/{total}) ", (scroll + inner_height).min(total))),
+        Span::raw(format!(
+            " ({}/{total}) ",
+            (scroll + inner_height).min(total)
+        )),
     ]);
     frame.render_widget(
         paragraph
@@ -65,7 +69,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     }
     for r in &b.assessment.reasons {
         out.push(Line::from(vec![
-            Span::styled(format!("  {} ", severity_mark(r.severity)), theme.severity(r.severity)),
+            Span::styled(
+                format!("  {} ", severity_mark(r.severity)),
+                theme.severity(r.severity),
+            ),
             Span::raw(untrusted(&r.text)),
         ]));
     }
@@ -86,7 +93,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
             ),
         }),
     ));
-    out.push(setting("  effective", effective(&b.assessment.effective_pab)));
+    out.push(setting(
+        "  effective",
+        effective(&b.assessment.effective_pab),
+    ));
     out.push(setting(
         "Policy status (S3)",
         fact_text(&f.policy_status_is_public, |s| match s {
@@ -173,10 +183,13 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
             for g in &acl.grants {
                 let (who, severity) = match &g.grantee {
                     Grantee::AllUsers => ("AllUsers (anyone)".to_string(), Severity::Public),
-                    Grantee::AuthenticatedUsers => {
-                        ("AuthenticatedUsers (any AWS account)".to_string(), Severity::Public)
+                    Grantee::AuthenticatedUsers => (
+                        "AuthenticatedUsers (any AWS account)".to_string(),
+                        Severity::Public,
+                    ),
+                    Grantee::LogDelivery => {
+                        ("LogDelivery (S3 logging)".to_string(), Severity::Note)
                     }
-                    Grantee::LogDelivery => ("LogDelivery (S3 logging)".to_string(), Severity::Note),
                     Grantee::CanonicalUser { id, display_name } => {
                         if acl.owner_id.as_deref() == Some(id.as_str()) {
                             ("the bucket owner".to_string(), Severity::Note)
@@ -184,7 +197,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
                             (
                                 format!(
                                     "canonical user {id}{}",
-                                    display_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                                    display_name
+                                        .as_deref()
+                                        .map(|n| format!(" ({n})"))
+                                        .unwrap_or_default()
                                 ),
                                 Severity::Shared,
                             )
@@ -194,7 +210,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
                     Grantee::OtherGroup { uri } => (format!("group {uri}"), Severity::Shared),
                 };
                 out.push(Line::from(vec![
-                    Span::styled(format!("  {} ", severity_mark(severity)), theme.severity(severity)),
+                    Span::styled(
+                        format!("  {} ", severity_mark(severity)),
+                        theme.severity(severity),
+                    ),
                     Span::raw(format!("{:<13}", g.permission)),
                     Span::raw(untrusted(&who)),
                 ]));
@@ -231,7 +250,10 @@ fn effective(p: &EffectivePab) -> String {
 /// `✗` public, `!` shared, blank otherwise.
 fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
     match (&b.facts.policy, &b.assessment.policy) {
-        (Fact::Unknown(e), _) => out.push(Line::styled(format!("  {e}: {}", untrusted(&e.message)), theme.error())),
+        (Fact::Unknown(e), _) => out.push(Line::styled(
+            format!("  {e}: {}", untrusted(&e.message)),
+            theme.error(),
+        )),
         (Fact::Known(None), _) => out.push(Line::raw("  no bucket policy")),
         (Fact::Known(Some(raw)), None) => {
             // Not analysable: show it as text, sanitised.
@@ -256,7 +278,14 @@ fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
                     let comma = if j + 1 == count && i + 1 < n { "," } else { "" };
                     out.push(Line::from(vec![
                         Span::styled(format!("  {mark} "), theme.severity(severity)),
-                        Span::styled(format!("      {l}{comma}"), if mark == " " { ratatui::style::Style::new() } else { theme.severity(severity) }),
+                        Span::styled(
+                            format!("      {l}{comma}"),
+                            if mark == " " {
+                                ratatui::style::Style::new()
+                            } else {
+                                theme.severity(severity)
+                            },
+                        ),
                     ]));
                 }
             }

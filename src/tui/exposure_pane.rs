@@ -68,7 +68,16 @@ fn render_table(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
-            vec!["VERDICT", "BUCKET", "REGION", "PAB", "VERSIONING", "ENCRYPTION", "CLASS", "WHY"],
+            vec![
+                "VERDICT",
+                "BUCKET",
+                "REGION",
+                "PAB",
+                "VERSIONING",
+                "ENCRYPTION",
+                "CLASS",
+                "WHY",
+            ],
             vec![
                 Constraint::Length(7),
                 Constraint::Fill(2),
@@ -138,7 +147,10 @@ fn pab_summary(b: &BucketReport) -> String {
         &p.block_public_policy,
         &p.restrict_public_buckets,
     ];
-    if all.iter().any(|t| matches!(t, crate::model::exposure::Tri::Unknown { .. })) {
+    if all
+        .iter()
+        .any(|t| matches!(t, crate::model::exposure::Tri::Unknown { .. }))
+    {
         return "?".into();
     }
     format!("{}/4", all.iter().filter(|t| t.is_on()).count())
@@ -195,7 +207,10 @@ fn render_why(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .iter()
         .map(|r| {
             Line::from(vec![
-                Span::styled(format!("{} ", severity_mark(r.severity)), theme.severity(r.severity)),
+                Span::styled(
+                    format!("{} ", severity_mark(r.severity)),
+                    theme.severity(r.severity),
+                ),
                 Span::raw(untrusted(&r.text)),
             ])
         })

@@ -280,32 +280,58 @@ mod tests {
     fn bundled_keymap_parses_and_binds_every_action() {
         let km = Keymap::build(DEFAULT_KEYMAP, "default", None).expect("bundled keymap");
         for a in [
-            Action::Open, Action::Back, Action::Rescan, Action::Down, Action::Up,
-            Action::PageDown, Action::PageUp, Action::Top, Action::Bottom, Action::Help, Action::Quit,
+            Action::Open,
+            Action::Back,
+            Action::Rescan,
+            Action::Down,
+            Action::Up,
+            Action::PageDown,
+            Action::PageUp,
+            Action::Top,
+            Action::Bottom,
+            Action::Help,
+            Action::Quit,
         ] {
-            assert!(km.bindings.get(&a).is_some_and(|k| !k.is_empty()), "{a:?} unbound");
+            assert!(
+                km.bindings.get(&a).is_some_and(|k| !k.is_empty()),
+                "{a:?} unbound"
+            );
         }
     }
 
     #[test]
     fn user_file_overrides_and_bad_file_is_refused_with_location() {
-        let km = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nrescan = [\"f5\"]\n", "user.toml")))
-            .expect("valid override");
+        let km = Keymap::build(
+            DEFAULT_KEYMAP,
+            "default",
+            Some(("[keys]\nrescan = [\"f5\"]\n", "user.toml")),
+        )
+        .expect("valid override");
         let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
         let r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE);
         assert_eq!(km.action(&f5), Some(Action::Rescan));
         assert_eq!(km.action(&r), None);
 
-        let err = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nrescan = [\"nope-key\"]\n", "user.toml")))
-            .expect_err("bad key name");
+        let err = Keymap::build(
+            DEFAULT_KEYMAP,
+            "default",
+            Some(("[keys]\nrescan = [\"nope-key\"]\n", "user.toml")),
+        )
+        .expect_err("bad key name");
         assert!(err.to_string().contains("user.toml"), "{err}");
-        let err = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys\n", "user.toml"))).expect_err("bad toml");
+        let err = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys\n", "user.toml")))
+            .expect_err("bad toml");
         assert!(err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]
     fn ctrl_c_always_quits() {
-        let km = Keymap::build(DEFAULT_KEYMAP, "default", Some(("[keys]\nquit = [\"x\"]\n", "u.toml"))).expect("ok");
+        let km = Keymap::build(
+            DEFAULT_KEYMAP,
+            "default",
+            Some(("[keys]\nquit = [\"x\"]\n", "u.toml")),
+        )
+        .expect("ok");
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(km.action(&ctrl_c), Some(Action::Quit));
     }

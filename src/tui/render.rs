@@ -105,9 +105,7 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
     match state.account.as_ref().map(|a| &a.public_access_block) {
         None => spans.push(Span::styled("…", theme.dim())),
         Some(Fact::Unknown(e)) => spans.push(Span::styled(e.to_string(), theme.error())),
-        Some(Fact::Known(None)) => {
-            spans.push(Span::styled("not set (all four off)", theme.warn()))
-        }
+        Some(Fact::Known(None)) => spans.push(Span::styled("not set (all four off)", theme.warn())),
         Some(Fact::Known(Some(p))) if p.all_on() => {
             spans.push(Span::styled("all four on", theme.ok()))
         }
@@ -161,7 +159,11 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let rows = state.keymap.help_rows();
-    let key_width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
+    let key_width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4);
     let mut lines: Vec<Line> = rows
         .into_iter()
         .map(|(keys, what)| {

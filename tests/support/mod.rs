@@ -45,7 +45,13 @@ pub async fn clients(emu: &Emulator) -> Clients {
 
 pub async fn iam(emu: &Emulator) -> aws_sdk_iam::Client {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("AKIATESTTESTTESTTEST", "test-secret", None, None, "test"))
+        .credentials_provider(Credentials::new(
+            "AKIATESTTESTTESTTEST",
+            "test-secret",
+            None,
+            None,
+            "test",
+        ))
         .region(Region::new(REGION))
         .endpoint_url(emu.endpoint())
         .load()
@@ -80,5 +86,8 @@ pub fn enable_moto_auth(emu: &Emulator) {
     .expect("write");
     let mut resp = String::new();
     s.read_to_string(&mut resp).expect("read");
-    assert!(resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"), "reset-auth: {resp}");
+    assert!(
+        resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"),
+        "reset-auth: {resp}"
+    );
 }
