@@ -33,36 +33,47 @@ pub enum ScanEvent {
 /// Run a scan, handing each event to `emit` in order. Stops early when
 /// `emit` returns false (the receiver is gone).
 pub async fn run(clients: &Clients, opts: &ScanOptions, mut emit: impl FnMut(ScanEvent) -> bool) {
-    let identity = clients.identity().await;
-    let account_id = identity.as_ref().ok().map(|i| i.account.clone());
-    if !emit(ScanEvent::Identity(identity)) {
-        return;
-    }
-    let account = exposure::account_facts(clients, account_id.as_deref()).await;
-    if !emit(ScanEvent::Account(account)) {
-        return;
-    }
-    let buckets = if opts.buckets.is_empty() {
-        match exposure::list_buckets(clients).await {
-            Ok(b) => b,
-            Err(e) => {
-                emit(ScanEvent::Failed(e));
-                return;
-            }
+    // Who we are (and so the account-level setting) and which buckets exist
+    // are independent: ask both at once, then report them in order.
+    let who = async {
+        let identity = clients.identity().await;
+        let account_id = identity.as_ref().ok().map(|i| i.account.clone());
+        let account = exposure::account_facts(clients, account_id.as_deref()).await;
+        (identity, account)
+    };
+    let list = async {
+        if opts.buckets.is_empty() {
+            exposure::list_buckets(clients).await
+        } else {
+            Ok(opts
+                .buckets
+                .iter()
+                .map(|name| BucketRef {
+                    name: name.clone(),
+                    region: None,
+                })
+                .collect())
         }
-    } else {
-        opts.buckets
-            .iter()
-            .map(|name| BucketRef {
-                name: name.clone(),
-                region: None,
-            })
-            .collect()
+    };
+    let ((identity, account), listed) = tokio::join!(who, list);
+    if !emit(ScanEvent::Identity(identity)) || !emit(ScanEvent::Account(account)) {
+        return;
+    }
+    let buckets = match listed {
+        Ok(b) => b,
+        Err(e) => {
+            emit(ScanEvent::Failed(e));
+            return;
+        }
     };
     if !emit(ScanEvent::Listed(buckets.len())) {
         return;
     }
-    let mut stream = exposure::scan_buckets(clients.clone(), buckets, opts.concurrency);
+    let mut stream = std::pin::pin!(exposure::scan_buckets(
+        clients.clone(),
+        buckets,
+        opts.concurrency
+    ));
     while let Some(facts) = stream.next().await {
         if !emit(ScanEvent::Bucket(Box::new(facts))) {
             return;

@@ -68,17 +68,29 @@ pub async fn list_buckets(c: &Clients) -> Result<Vec<BucketRef>, AwsError> {
 
 /// Scan buckets with at most `concurrency` in flight, yielding each as soon
 /// as it is complete (unordered), so the UI can stream rows in.
+///
+/// The first bucket is scanned on its own before the pool opens: with every
+/// slot started at once, the first row would wait behind all their requests
+/// (a responder wants to see *something* at once; the total barely changes).
 pub fn scan_buckets(
     c: Clients,
     buckets: Vec<BucketRef>,
     concurrency: usize,
 ) -> impl Stream<Item = BucketFacts> {
-    stream::iter(buckets)
+    let mut rest = buckets.into_iter();
+    let first = rest.next();
+    let first_client = c.clone();
+    let first = stream::iter(first).then(move |b| {
+        let c = first_client.clone();
+        async move { bucket_facts(&c, b).await }
+    });
+    let rest = stream::iter(rest)
         .map(move |b| {
             let c = c.clone();
             async move { bucket_facts(&c, b).await }
         })
-        .buffer_unordered(concurrency.max(1))
+        .buffer_unordered(concurrency.max(1));
+    first.chain(rest)
 }
 
 pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> {
