@@ -161,21 +161,12 @@ async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<ExitCode> {
 }
 
 async fn emulator_clients(endpoint: &str, region: Option<&str>) -> Result<Clients> {
-    use aws_config::{BehaviorVersion, Region};
-    use aws_sdk_s3::config::Credentials;
-    // Fixed, fake credentials: the emulator accepts any, and the user's real
-    // credentials must never be sent to it.
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "AKIAWARROOMDEMO00000",
-            "demo-secret",
-            None,
-            None,
-            "warroom-demo",
-        ))
-        .region(Region::new(region.unwrap_or("us-east-1").to_string()))
-        .endpoint_url(endpoint)
-        .load()
-        .await;
+    let sdk = warroom::aws::emulator_sdk_config(
+        endpoint,
+        region.unwrap_or("us-east-1"),
+        "AKIAWARROOMDEMO00000",
+        "demo-secret",
+    )
+    .await;
     Clients::from_sdk_config(sdk).map_err(|e| eyre!("{}: {}", e.code, e.message))
 }

@@ -234,18 +234,11 @@ async fn every_verdict_and_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bucket_settings_are_read() {
-    use aws_sdk_s3::types::{BucketVersioningStatus, Tag, Tagging, VersioningConfiguration};
+    use aws_sdk_s3::types::{Tag, Tagging};
     let emu = start_moto();
     let c = clients(&emu).await;
     create_bucket(&c, "settings").await;
-    c.s3.put_bucket_versioning()
-        .bucket("settings")
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
+    warroom::aws::seed::versioning(&c, "settings")
         .await
         .expect("versioning");
     c.s3.put_bucket_tagging()

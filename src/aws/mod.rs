@@ -118,6 +118,28 @@ impl Clients {
     }
 }
 
+/// Configuration for a local emulator that warroom (or a test) owns: fixed,
+/// fake credentials, so the user's real ones are never sent to it.
+pub async fn emulator_sdk_config(
+    endpoint: &str,
+    region: &str,
+    key: &str,
+    secret: &str,
+) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            key,
+            secret,
+            None,
+            None,
+            "warroom-emulator",
+        ))
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
 fn s3_client(sdk: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::from(sdk)
         .region(Region::new(region.to_string()))

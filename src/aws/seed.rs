@@ -230,7 +230,7 @@ async fn policy(c: &Clients, bucket: &str, doc: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
-async fn versioning(c: &Clients, bucket: &str) -> Result<(), AwsError> {
+pub async fn versioning(c: &Clients, bucket: &str) -> Result<(), AwsError> {
     c.s3.put_bucket_versioning()
         .bucket(bucket)
         .versioning_configuration(

@@ -44,6 +44,16 @@ pub struct ScanProgress {
     seen: HashSet<String>,
 }
 
+impl ScanProgress {
+    /// "12/41", or "12/?" before the bucket list is known.
+    pub fn fraction(&self) -> String {
+        match self.total {
+            Some(t) => format!("{}/{t}", self.done),
+            None => format!("{}/?", self.done),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct State {
     pub context: Context,
@@ -197,11 +207,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         (_, Action::Rescan) => {
             if state.scan.running {
                 state.status = Some(Status {
-                    text: format!(
-                        "a scan is already running ({}/{})",
-                        state.scan.done,
-                        state.scan.total.map_or("?".to_string(), |t| t.to_string())
-                    ),
+                    text: format!("a scan is already running ({})", state.scan.fraction()),
                     is_error: false,
                 });
             } else {
@@ -289,11 +295,7 @@ fn on_scan_event(state: &mut State, event: ScanEvent) {
                 state.select_index(0);
             }
             state.status = Some(Status {
-                text: format!(
-                    "scanning… {}/{}",
-                    state.scan.done,
-                    state.scan.total.map_or("?".to_string(), |t| t.to_string())
-                ),
+                text: format!("scanning… {}", state.scan.fraction()),
                 is_error: false,
             });
         }

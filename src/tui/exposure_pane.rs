@@ -30,11 +30,7 @@ fn title(state: &State) -> String {
         s.public, s.shared, s.unknown, s.private
     );
     if state.scan.running {
-        t.push_str(&format!(
-            "(scanning {}/{}) ",
-            state.scan.done,
-            state.scan.total.map_or("?".to_string(), |n| n.to_string())
-        ));
+        t.push_str(&format!("(scanning {}) ", state.scan.fraction()));
     }
     t
 }

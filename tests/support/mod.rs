@@ -8,8 +8,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_s3::config::Credentials;
 use warroom::aws::Clients;
 use warroom::emulator::Emulator;
 
@@ -30,12 +28,7 @@ pub fn start_moto() -> Emulator {
 }
 
 pub async fn clients_with(endpoint: &str, key: &str, secret: &str) -> Clients {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
-        .region(Region::new(REGION))
-        .endpoint_url(endpoint)
-        .load()
-        .await;
+    let sdk = warroom::aws::emulator_sdk_config(endpoint, REGION, key, secret).await;
     Clients::from_sdk_config(sdk).expect("region is set")
 }
 
@@ -44,19 +37,7 @@ pub async fn clients(emu: &Emulator) -> Clients {
 }
 
 pub async fn iam(emu: &Emulator) -> aws_sdk_iam::Client {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "AKIATESTTESTTESTTEST",
-            "test-secret",
-            None,
-            None,
-            "test",
-        ))
-        .region(Region::new(REGION))
-        .endpoint_url(emu.endpoint())
-        .load()
-        .await;
-    aws_sdk_iam::Client::new(&sdk)
+    aws_sdk_iam::Client::new(&clients(emu).await.sdk)
 }
 
 pub async fn create_bucket(c: &Clients, name: &str) {
