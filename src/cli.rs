@@ -54,10 +54,31 @@ pub enum Command {
     Scan(ScanArgs),
     /// Start a local emulator, seed demo buckets and open the console on it.
     Demo(DemoArgs),
+    /// Check or print an incident's journal.
+    #[command(subcommand)]
+    Journal(JournalCommand),
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check the hash chain, the head and every evidence file. Exit code 0
+    /// when everything verifies, 1 on any mismatch, 2 when it cannot be read.
+    Verify {
+        /// The incident directory.
+        dir: PathBuf,
+    },
+    /// Print the incident's timeline.
+    Show {
+        /// The incident directory.
+        dir: PathBuf,
+        /// One JSON object per entry, as stored.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod emulator;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod incident;
 pub mod model;
 pub mod report;
 pub mod sanitize;

@@ -7,9 +7,13 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
+use std::sync::{Arc, Mutex};
 use warroom::aws::{Clients, Target};
-use warroom::cli::{Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, ScanArgs};
+
+use serde_json::json;
+use warroom::cli::{Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, JournalCommand, ScanArgs};
 use warroom::emulator::Emulator;
+use warroom::incident::{self, Incident, kind};
 use warroom::scan::{self, ScanOptions};
 use warroom::tui::{self, ConsoleOptions, app::Context, keymap};
 
@@ -44,6 +48,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Console(args)) => console(&global, args).await,
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
+        Some(Command::Journal(cmd)) => journal_command(cmd),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -87,22 +92,96 @@ async fn run_console(
     keymap: keymap::Keymap,
     args: ConsoleArgs,
 ) -> Result<ExitCode> {
+    let mut incident = open_incident(global)?;
+    start_session(&mut incident, global, clients, "console").await?;
     let context = Context {
         region: clients.region().to_string(),
         endpoint: clients.endpoint().map(str::to_string),
         profile: global.profile.clone(),
         read_only: global.read_only,
+        incident: Some(incident.dir().display().to_string()),
     };
-    tui::run(
+    let incident = Arc::new(Mutex::new(incident));
+    let outcome = tui::run(
         clients.clone(),
         ConsoleOptions {
             context,
+            incident: Some(incident.clone()),
             keymap,
             concurrency: usize::from(args.concurrency),
         },
     )
-    .await?;
+    .await;
+    end_session(&incident, outcome.as_ref().err().map(|e| e.to_string()))?;
+    outcome?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Open (or resume) the incident directory and say which, before the
+/// terminal is taken over.
+fn open_incident(global: &GlobalArgs) -> Result<Incident> {
+    let incident = Incident::open(global.incident.as_deref())?;
+    eprintln!(
+        "warroom: incident {} ({})",
+        incident.dir().display(),
+        if incident.resumed() {
+            format!(
+                "resumed: {} earlier entries",
+                incident.earlier_entries().len()
+            )
+        } else {
+            "new".to_string()
+        }
+    );
+    Ok(incident)
+}
+
+async fn start_session(
+    incident: &mut Incident,
+    global: &GlobalArgs,
+    clients: &Clients,
+    command: &str,
+) -> Result<()> {
+    let identity = clients.identity().await;
+    let caller = match &identity {
+        Ok(id) => json!(id),
+        Err(e) => json!({ "error": e }),
+    };
+    let summary = match &identity {
+        Ok(id) => format!("{command} started by {} ({})", id.arn, id.account),
+        Err(e) => format!("{command} started; caller identity {e}"),
+    };
+    let data = json!({
+        "summary": summary,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "caller": caller,
+        "region": clients.region(),
+        "endpoint": clients.endpoint(),
+        "profile": global.profile,
+        "read_only": global.read_only,
+        "resumed": incident.resumed(),
+    });
+    incident.record(kind::SESSION_START, data)?;
+    Ok(())
+}
+
+fn end_session(incident: &Arc<Mutex<Incident>>, error: Option<String>) -> Result<()> {
+    let mut i = incident
+        .lock()
+        .map_err(|_| eyre!("incident lock poisoned"))?;
+    let written = i.entries_written();
+    i.record(
+        kind::SESSION_END,
+        json!({
+            "summary": match &error {
+                None => format!("session ended ({written} entries)"),
+                Some(e) => format!("session ended with an error: {e}"),
+            },
+            "error": error,
+        }),
+    )?;
+    Ok(())
 }
 
 async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
@@ -111,7 +190,42 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         buckets: args.buckets,
         concurrency: usize::from(args.concurrency),
     };
+    // Headless scans journal only when asked to (--incident): a pipeline
+    // gate should not leave a directory behind on every run.
+    let mut incident = match &global.incident {
+        Some(_) => {
+            let mut i = open_incident(global)?;
+            start_session(&mut i, global, &clients, "scan").await?;
+            Some(i)
+        }
+        None => None,
+    };
     let (report, timings) = scan::collect(&clients, &opts).await;
+    if let Some(i) = incident.take() {
+        let snapshot = scan::Snapshot {
+            account: report.account.clone().unwrap_or_else(|| {
+                warroom::model::facts::AccountFacts {
+                    account_id: None,
+                    public_access_block: warroom::model::facts::Fact::Unknown(
+                        warroom::aws::AwsError::new("NotRead", "not read"),
+                    ),
+                }
+            }),
+            buckets: report.buckets.iter().map(|b| b.facts.clone()).collect(),
+        };
+        let i = Arc::new(Mutex::new(i));
+        {
+            let mut guard = i.lock().map_err(|_| eyre!("incident lock poisoned"))?;
+            scan::journal_snapshot(&mut guard, &snapshot)?;
+        }
+        end_session(
+            &i,
+            report
+                .error
+                .as_ref()
+                .map(|e| format!("{} ({})", e.message, e.code)),
+        )?;
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         warroom::report::write_json(&report, &mut out)?;
@@ -133,6 +247,72 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         eprintln!("warroom: scan stopped: {} ({})", e.message, e.code);
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+fn journal_command(cmd: JournalCommand) -> Result<ExitCode> {
+    match cmd {
+        JournalCommand::Verify { dir } => {
+            let report = match incident::verify::verify(&dir) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("warroom: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            for w in &report.warnings {
+                println!("warning: {w}");
+            }
+            for p in &report.problems {
+                println!("FAIL: {}", warroom::sanitize::clean(p));
+            }
+            if report.ok() {
+                println!(
+                    "OK: {} entries chain correctly; {} evidence files match their hashes",
+                    report.entries.len(),
+                    report.evidence_files
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "journal does NOT verify: {} problem(s)",
+                    report.problems.len()
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+        JournalCommand::Show { dir, json } => {
+            let report = incident::verify::verify(&dir)?;
+            let mut out = std::io::stdout().lock();
+            for e in &report.entries {
+                if json {
+                    let mut buf = Vec::new();
+                    warroom::report::write_json_line(e, &mut buf)?;
+                    out.write_all(&buf)?;
+                } else {
+                    let summary = e.data["summary"]
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| e.data.to_string());
+                    writeln!(
+                        out,
+                        "{:>5}  {}  {:<20} {}",
+                        e.seq,
+                        e.time,
+                        e.kind,
+                        warroom::sanitize::clean(&summary)
+                    )?;
+                }
+            }
+            for w in report.warnings.iter().chain(&report.problems) {
+                eprintln!("warroom: {w}");
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
 }
 
 /// A local emulator with demo buckets, and the console on it. The emulator

@@ -105,6 +105,39 @@ pub fn write_json(report: &ScanReport, out: &mut impl Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// One compact JSON line with terminal controls escaped (`journal show --json`).
+pub fn write_json_line(value: &impl serde::Serialize, out: &mut impl Write) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeCompact);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+struct SafeCompact;
+
+impl serde_json::ser::Formatter for SafeCompact {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        write_safe_fragment(w, fragment)
+    }
+}
+
+/// A JSON string fragment with every character a terminal could act on
+/// written as a `\uXXXX` escape.
+fn write_safe_fragment<W: ?Sized + Write>(w: &mut W, fragment: &str) -> io::Result<()> {
+    let mut start = 0;
+    for (i, c) in fragment.char_indices() {
+        if is_dangerous(c) {
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            start = i + c.len_utf8();
+        }
+    }
+    w.write_all(&fragment.as_bytes()[start..])
+}
+
 #[derive(Default)]
 struct SafeFormatter {
     inner: serde_json::ser::PrettyFormatter<'static>,
@@ -116,15 +149,7 @@ impl serde_json::ser::Formatter for SafeFormatter {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if is_dangerous(c) {
-                w.write_all(&fragment.as_bytes()[start..i])?;
-                write!(w, "\\u{:04x}", c as u32)?;
-                start = i + c.len_utf8();
-            }
-        }
-        w.write_all(&fragment.as_bytes()[start..])
+        write_safe_fragment(w, fragment)
     }
 
     // Delegate layout to the pretty formatter.

@@ -5,10 +5,11 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::aws::exposure::{self, BucketRef};
 use crate::aws::{AwsError, Clients, Identity};
+use crate::incident::{EvidenceRef, Incident, IncidentError, kind};
 use crate::model::exposure::{Assessment, Verdict, assess};
 use crate::model::facts::{AccountFacts, BucketFacts};
 
@@ -82,6 +83,68 @@ pub async fn run(clients: &Clients, opts: &ScanOptions, mut emit: impl FnMut(Sca
     emit(ScanEvent::Finished);
 }
 
+/// What a scan saw, as stored in the incident's evidence: facts only (the
+/// verdicts are recomputed from them, so a resumed console judges with the
+/// rules of the version running it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub account: AccountFacts,
+    pub buckets: Vec<BucketFacts>,
+}
+
+impl Snapshot {
+    pub fn summary(&self) -> Summary {
+        let reports: Vec<BucketReport> = self
+            .buckets
+            .iter()
+            .map(|b| BucketReport::new(&self.account, b.clone()))
+            .collect();
+        Summary::of(&reports)
+    }
+}
+
+/// Store a snapshot as evidence and journal it (with its summary, so
+/// `journal show` reads well without opening the evidence).
+pub fn journal_snapshot(
+    incident: &mut Incident,
+    snapshot: &Snapshot,
+) -> Result<String, IncidentError> {
+    let bytes = serde_json::to_vec(snapshot).map_err(|e| IncidentError::Encode(e.to_string()))?;
+    let evidence = incident.store_evidence(&bytes, "json")?;
+    let s = snapshot.summary();
+    let summary = format!(
+        "scan of {} buckets: {} public, {} shared, {} unknown, {} private",
+        snapshot.buckets.len(),
+        s.public,
+        s.shared,
+        s.unknown,
+        s.private
+    );
+    incident.record(
+        kind::SCAN_SNAPSHOT,
+        serde_json::json!({ "summary": summary, "counts": s, "evidence": evidence }),
+    )?;
+    Ok(summary)
+}
+
+/// The most recent scan snapshot in the journal, with its time.
+pub fn last_snapshot(incident: &Incident) -> Option<Result<(Snapshot, String), IncidentError>> {
+    let entry = incident
+        .earlier_entries()
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind::SCAN_SNAPSHOT)?;
+    let load = || {
+        let reference: EvidenceRef = serde_json::from_value(entry.data["evidence"].clone())
+            .map_err(|e| IncidentError::Tampered(format!("entry {}: {e}", entry.seq)))?;
+        let bytes = incident.read_evidence(&reference)?;
+        let snapshot = serde_json::from_slice(&bytes)
+            .map_err(|e| IncidentError::Tampered(format!("snapshot {}: {e}", reference.file)))?;
+        Ok((snapshot, entry.time.clone()))
+    };
+    Some(load())
+}
+
 /// A bucket's facts with the verdict drawn from them.
 #[derive(Debug, Clone, Serialize)]
 pub struct BucketReport {
@@ -105,7 +168,7 @@ impl BucketReport {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     pub public: usize,
     pub shared: usize,

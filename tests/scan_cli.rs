@@ -141,3 +141,53 @@ fn help_and_completions() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("_warroom"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_with_incident_journals_session_and_snapshot_that_resume_restores() {
+    use warroom::incident::{Incident, verify::verify};
+    use warroom::tui::app::{Context, State};
+    use warroom::tui::keymap::Keymap;
+
+    let emu = seeded().await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("incident");
+    let dir_str = dir.to_str().expect("utf8 path");
+    let out = warroom(&emu.endpoint(), &["--incident", dir_str, "scan", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(new)"));
+
+    let report = verify(&dir).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    let kinds: Vec<&str> = report.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["session_start", "scan_snapshot", "session_end"]);
+    let start = &report.entries[0].data;
+    assert_eq!(start["caller"]["account"], ACCOUNT);
+    assert_eq!(start["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(report.entries[1].data["counts"]["public"], 1);
+
+    // A second session on the same directory resumes and sees the snapshot.
+    let incident = Incident::open(Some(&dir)).expect("resume");
+    let (snapshot, _time) = warroom::scan::last_snapshot(&incident)
+        .expect("a snapshot")
+        .expect("readable");
+    let mut names: Vec<&str> = snapshot.buckets.iter().map(|b| b.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["cli-private", "cli-public"]);
+    let mut state = State::new(Context::default(), Keymap::defaults(), true, (80, 24));
+    state.restore(snapshot, "earlier");
+    assert_eq!(
+        state.buckets[0].facts.name, "cli-public",
+        "restored rows are judged again, worst first"
+    );
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("restored 2 buckets"))
+    );
+}

@@ -19,6 +19,7 @@ fn new_state(size: (u16, u16)) -> State {
             endpoint: Some("http://127.0.0.1:5000".into()),
             profile: None,
             read_only: false,
+            incident: None,
         },
         Keymap::defaults(),
         true,

@@ -35,7 +35,7 @@ pub struct Clients {
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub account: String,
     pub arn: String,

@@ -10,7 +10,7 @@ use crossterm::event::KeyEvent;
 use super::keymap::{Action, Keymap};
 use crate::aws::{AwsError, Identity};
 use crate::model::facts::AccountFacts;
-use crate::scan::{BucketReport, ScanEvent, Summary};
+use crate::scan::{BucketReport, ScanEvent, Snapshot, Summary};
 
 /// What the console runs against, shown in the header.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +19,8 @@ pub struct Context {
     pub endpoint: Option<String>,
     pub profile: Option<String>,
     pub read_only: bool,
+    /// The incident directory this session journals to.
+    pub incident: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,13 +86,22 @@ pub struct State {
 pub enum Msg {
     Key(KeyEvent),
     Resized(u16, u16),
-    Scan { generation: u64, event: ScanEvent },
+    Scan {
+        generation: u64,
+        event: ScanEvent,
+    },
+    /// A journal write finished: Ok(what was recorded) or the error.
+    Journaled(Result<String, String>),
 }
 
 /// Work for the runtime to do on update()'s behalf.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    StartScan { generation: u64 },
+    StartScan {
+        generation: u64,
+    },
+    /// Store the finished scan as evidence and journal it.
+    RecordSnapshot(Box<Snapshot>),
 }
 
 impl State {
@@ -138,6 +149,26 @@ impl State {
         usize::from(self.size.1.saturating_sub(14)).max(1)
     }
 
+    /// Show what an earlier session last saw, until the new scan replaces it.
+    pub fn restore(&mut self, snapshot: Snapshot, taken_at: &str) {
+        self.buckets = snapshot
+            .buckets
+            .into_iter()
+            .map(|b| BucketReport::new(&snapshot.account, b))
+            .collect();
+        self.buckets.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+        self.account = Some(snapshot.account);
+        self.select_index(0);
+        self.status = Some(Status {
+            text: format!(
+                "restored {} buckets from the journal (scan of {taken_at}); rescanning…",
+                self.buckets.len()
+            ),
+            is_error: false,
+        });
+        self.dirty = true;
+    }
+
     fn start_scan(&mut self) -> Vec<Command> {
         self.scan.generation += 1;
         self.scan.running = true;
@@ -183,9 +214,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         },
         Msg::Scan { generation, event } => {
             if generation == state.scan.generation {
-                on_scan_event(state, event);
                 state.dirty = true;
+                return on_scan_event(state, event);
             }
+            Vec::new()
+        }
+        Msg::Journaled(Ok(_)) => Vec::new(),
+        Msg::Journaled(Err(e)) => {
+            state.status = Some(Status {
+                text: format!("journal: {e}"),
+                is_error: true,
+            });
+            state.dirty = true;
             Vec::new()
         }
     }
@@ -257,7 +297,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     Vec::new()
 }
 
-fn on_scan_event(state: &mut State, event: ScanEvent) {
+fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
     match event {
         ScanEvent::Identity(r) => {
             if let Err(e) = &r {
@@ -281,7 +321,7 @@ fn on_scan_event(state: &mut State, event: ScanEvent) {
         ScanEvent::Listed(n) => state.scan.total = Some(n),
         ScanEvent::Bucket(facts) => {
             let Some(account) = &state.account else {
-                return;
+                return Vec::new();
             };
             let report = BucketReport::new(account, *facts);
             state.scan.done += 1;
@@ -318,6 +358,13 @@ fn on_scan_event(state: &mut State, event: ScanEvent) {
                 text: format!("scan complete: {} buckets", state.buckets.len()),
                 is_error: false,
             });
+            if let (Some(account), true) = (&state.account, state.context.incident.is_some()) {
+                return vec![Command::RecordSnapshot(Box::new(Snapshot {
+                    account: account.clone(),
+                    buckets: state.buckets.iter().map(|b| b.facts.clone()).collect(),
+                }))];
+            }
         }
     }
+    Vec::new()
 }

@@ -17,13 +17,18 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use std::sync::{Arc, Mutex};
+
 use crate::aws::Clients;
+use crate::incident::Incident;
 use crate::scan::{self, ScanOptions};
 use app::{Command, Context, Msg, State};
 use keymap::Keymap;
 
 pub struct ConsoleOptions {
     pub context: Context,
+    /// Where this session is journaled; None only in tests and benchmarks.
+    pub incident: Option<Arc<Mutex<Incident>>>,
     pub keymap: Keymap,
     pub concurrency: usize,
 }
@@ -66,7 +71,24 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         clients,
         tx,
         concurrency: opts.concurrency,
+        incident: opts.incident.clone(),
     };
+    if let Some(incident) = &opts.incident {
+        let restored = incident
+            .lock()
+            .map_err(|_| color_eyre::eyre::eyre!("incident lock poisoned"))
+            .map(|i| scan::last_snapshot(&i))?;
+        match restored {
+            Some(Ok((snapshot, time))) => state.restore(snapshot, &time),
+            Some(Err(e)) => {
+                let _ = app::update(
+                    &mut state,
+                    Msg::Journaled(Err(format!("cannot restore the last scan: {e}"))),
+                );
+            }
+            None => {}
+        }
+    }
     for cmd in state.init() {
         runner.spawn(cmd);
     }
@@ -110,6 +132,7 @@ struct Runner {
     clients: Clients,
     tx: mpsc::UnboundedSender<Msg>,
     concurrency: usize,
+    incident: Option<Arc<Mutex<Incident>>>,
 }
 
 impl Runner {
@@ -127,6 +150,21 @@ impl Runner {
                         tx.send(Msg::Scan { generation, event }).is_ok()
                     })
                     .await;
+                });
+            }
+            Command::RecordSnapshot(snapshot) => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                // File writes with fsync: off the async threads.
+                tokio::task::spawn_blocking(move || {
+                    let result = match incident.lock() {
+                        Ok(mut i) => scan::journal_snapshot(&mut i, &snapshot)
+                            .map_err(|e| format!("write failed: {e}")),
+                        Err(_) => Err("incident lock poisoned".to_string()),
+                    };
+                    let _ = tx.send(Msg::Journaled(result));
                 });
             }
         }

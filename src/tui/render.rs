@@ -93,6 +93,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         first.push(sep());
         first.push(Span::styled("READ-ONLY", theme.warn()));
     }
+    if let Some(dir) = &ctx.incident {
+        second.push(sep());
+        second.push(Span::raw(format!("incident {}", untrusted(dir))));
+    }
     let third = account_pab_line(state, theme);
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(second), third]),
