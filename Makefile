@@ -44,6 +44,7 @@ lint:
 ## Benchmarks (see BENCHMARKS.md): render time, and the 1,000-bucket scan.
 bench: $(VENV_STAMP)
 	cargo bench --locked --bench render
+	cargo bench --locked --bench journal
 	cargo build --locked --release
 	$(PYTHON) bench/scan_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 

@@ -170,12 +170,11 @@ fn end_session(incident: &Arc<Mutex<Incident>>, error: Option<String>) -> Result
     let mut i = incident
         .lock()
         .map_err(|_| eyre!("incident lock poisoned"))?;
-    let written = i.entries_written();
     i.record(
         kind::SESSION_END,
         json!({
             "summary": match &error {
-                None => format!("session ended ({written} entries)"),
+                None => "session ended".to_string(),
                 Some(e) => format!("session ended with an error: {e}"),
             },
             "error": error,

@@ -278,9 +278,33 @@ impl ScanReport {
     }
 }
 
+/// UTC now as `2026-11-22T14:43:33.020Z`: always millisecond precision, so
+/// timelines line up.
 pub fn now_rfc3339() -> String {
     use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
-    DateTime::from(SystemTime::now())
+    let full = DateTime::from(SystemTime::now())
         .fmt(DateTimeFormat::DateTime)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let base = full.trim_end_matches('Z');
+    let (secs, frac) = base.split_once('.').unwrap_or((base, ""));
+    let millis: String = frac.chars().chain(std::iter::repeat('0')).take(3).collect();
+    format!("{secs}.{millis}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_have_a_fixed_shape() {
+        let t = super::now_rfc3339();
+        assert_eq!(t.len(), "2026-11-22T14:43:33.020Z".len(), "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T' && t.as_bytes()[19] == b'.');
+        let dir = crate::incident::default_dir();
+        let name = dir.to_string_lossy();
+        assert!(
+            name.starts_with("warroom-")
+                && name.ends_with('Z')
+                && name.len() == "warroom-20261122T144333Z".len(),
+            "{name}"
+        );
+    }
 }
