@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
 use crate::model::exposure::Severity;
 use crate::sanitize::{clean, is_dangerous};
 use crate::scan::ScanReport;
@@ -100,85 +102,65 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
 /// (`\u001b`, `\u202e`…), so `warroom scan --json` is safe to print raw and
 /// still round-trips through any JSON parser to the exact original text.
 pub fn write_json(report: &ScanReport, out: &mut impl Write) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeFormatter::default());
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, Safe(PrettyFormatter::new()));
     serde::Serialize::serialize(report, &mut ser).map_err(io::Error::other)?;
     writeln!(out)
 }
 
-/// One compact JSON line with terminal controls escaped (`journal show --json`).
+/// One compact JSON line, escaped the same way (`journal show --json`).
 pub fn write_json_line(value: &impl serde::Serialize, out: &mut impl Write) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeCompact);
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, Safe(CompactFormatter));
     value.serialize(&mut ser).map_err(io::Error::other)?;
     writeln!(out)
 }
 
-struct SafeCompact;
+/// Wraps a JSON formatter: layout is the inner formatter's; string contents
+/// have every dangerous character written as a `\uXXXX` escape.
+struct Safe<F>(F);
 
-impl serde_json::ser::Formatter for SafeCompact {
+impl<F: Formatter> Formatter for Safe<F> {
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        write_safe_fragment(w, fragment)
-    }
-}
-
-/// A JSON string fragment with every character a terminal could act on
-/// written as a `\uXXXX` escape.
-fn write_safe_fragment<W: ?Sized + Write>(w: &mut W, fragment: &str) -> io::Result<()> {
-    let mut start = 0;
-    for (i, c) in fragment.char_indices() {
-        if is_dangerous(c) {
-            w.write_all(&fragment.as_bytes()[start..i])?;
-            write!(w, "\\u{:04x}", c as u32)?;
-            start = i + c.len_utf8();
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_dangerous(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
         }
-    }
-    w.write_all(&fragment.as_bytes()[start..])
-}
-
-#[derive(Default)]
-struct SafeFormatter {
-    inner: serde_json::ser::PrettyFormatter<'static>,
-}
-
-impl serde_json::ser::Formatter for SafeFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        write_safe_fragment(w, fragment)
+        w.write_all(&fragment.as_bytes()[start..])
     }
 
-    // Delegate layout to the pretty formatter.
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_array(w)
+        self.0.begin_array(w)
     }
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_array(w)
+        self.0.end_array(w)
     }
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.inner.begin_array_value(w, first)
+        self.0.begin_array_value(w, first)
     }
     fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_array_value(w)
+        self.0.end_array_value(w)
     }
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_object(w)
+        self.0.begin_object(w)
     }
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_object(w)
+        self.0.end_object(w)
     }
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.inner.begin_object_key(w, first)
+        self.0.begin_object_key(w, first)
     }
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_object_value(w)
+        self.0.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_object_value(w)
+        self.0.end_object_value(w)
     }
 }
 
@@ -190,7 +172,8 @@ mod tests {
     fn safe_json_escapes_terminal_controls_and_round_trips() {
         let value = serde_json::json!({"sid": "a\u{1b}[2J\u{202e}b"});
         let mut buf = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut buf, Safe(PrettyFormatter::new()));
         serde::Serialize::serialize(&value, &mut ser).expect("serialise");
         let text = String::from_utf8(buf).expect("utf8");
         assert!(
