@@ -70,7 +70,7 @@ fn target(global: &GlobalArgs) -> Target {
 }
 
 async fn clients(global: &GlobalArgs) -> Result<Clients> {
-    Clients::load(&target(global))
+    Clients::load(&target(global), global.read_only)
         .await
         .map_err(|e| eyre!("{}: {}", e.code, e.message))
 }
@@ -329,17 +329,29 @@ async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<ExitCode> {
         python.display()
     );
     let emulator = Emulator::start(&python, &[])?;
-    let clients = emulator_clients(&emulator.endpoint(), global.region.as_deref()).await?;
+    // Staging writes to our own emulator; the console's clients honour
+    // --read-only like everywhere else.
+    let stager = emulator_clients(&emulator.endpoint(), global.region.as_deref(), false).await?;
     eprintln!("warroom: seeding demo buckets at {}…", emulator.endpoint());
-    warroom::aws::seed::seed_demo(&clients)
+    warroom::aws::seed::seed_demo(&stager)
         .await
         .map_err(|e| eyre!("seeding the emulator failed: {} ({})", e.message, e.code))?;
+    let clients = emulator_clients(
+        &emulator.endpoint(),
+        global.region.as_deref(),
+        global.read_only,
+    )
+    .await?;
     let code = run_console(global, &clients, keymap, args.console).await;
     drop(emulator);
     code
 }
 
-async fn emulator_clients(endpoint: &str, region: Option<&str>) -> Result<Clients> {
+async fn emulator_clients(
+    endpoint: &str,
+    region: Option<&str>,
+    read_only: bool,
+) -> Result<Clients> {
     let sdk = warroom::aws::emulator_sdk_config(
         endpoint,
         region.unwrap_or("us-east-1"),
@@ -347,5 +359,5 @@ async fn emulator_clients(endpoint: &str, region: Option<&str>) -> Result<Client
         "demo-secret",
     )
     .await;
-    Clients::from_sdk_config(sdk).map_err(|e| eyre!("{}: {}", e.code, e.message))
+    Clients::from_sdk_config(sdk, read_only).map_err(|e| eyre!("{}: {}", e.code, e.message))
 }

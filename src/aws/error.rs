@@ -20,8 +20,11 @@ pub const NOT_CONFIGURED: &[&str] = &[
 pub fn aws_error<E, R>(err: &SdkError<E, R>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
+    if let Some(refused) = find_source::<super::guard::ReadOnlyRefused>(err) {
+        return AwsError::new("ReadOnly", refused.to_string());
+    }
     match err {
         SdkError::ServiceError(se) => {
             let e = se.err();
@@ -57,6 +60,20 @@ where
     }
 }
 
+/// The first error of type `T` in `err`'s source chain.
+fn find_source<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(t) = e.downcast_ref::<T>() {
+            return Some(t);
+        }
+        current = e.source();
+    }
+    None
+}
+
 fn status_from_debug(raw: &str) -> Option<String> {
     // HttpResponse's Debug prints `status: StatusCode(500)`.
     let rest = raw.split("StatusCode(").nth(1)?;
@@ -68,7 +85,7 @@ fn status_from_debug(raw: &str) -> Option<String> {
 pub fn optional<T, E, R>(r: Result<T, SdkError<E, R>>) -> Result<Option<T>, AwsError>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match r {
         Ok(v) => Ok(Some(v)),

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod exposure;
+pub mod guard;
 pub mod seed;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     region: String,
     endpoint: Option<String>,
+    read_only: bool,
     /// S3 must be asked about a bucket in the bucket's own region.
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
 }
@@ -43,7 +45,8 @@ pub struct Identity {
 }
 
 impl Clients {
-    pub async fn load(target: &Target) -> Result<Self, AwsError> {
+    /// `read_only`: every client refuses mutating operations (see `guard`).
+    pub async fn load(target: &Target, read_only: bool) -> Result<Self, AwsError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(p) = &target.profile {
             loader = loader.profile_name(p);
@@ -54,10 +57,10 @@ impl Clients {
         if let Some(e) = &target.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        Self::from_sdk_config(loader.load().await)
+        Self::from_sdk_config(loader.load().await, read_only)
     }
 
-    pub fn from_sdk_config(sdk: SdkConfig) -> Result<Self, AwsError> {
+    pub fn from_sdk_config(sdk: SdkConfig, read_only: bool) -> Result<Self, AwsError> {
         let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
             AwsError::new(
                 "NoRegion",
@@ -65,8 +68,13 @@ impl Clients {
             )
         })?;
         let endpoint = sdk.endpoint_url().map(str::to_string);
-        let s3 = s3_client(&sdk, &region, endpoint.is_some());
+        let s3 = s3_client(&sdk, &region, endpoint.is_some(), read_only);
         let mut control = aws_sdk_s3control::config::Builder::from(&sdk);
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
+        if read_only {
+            control = control.interceptor(guard::ReadOnlyGuard);
+            sts = sts.interceptor(guard::ReadOnlyGuard);
+        }
         if let Some(url) = &endpoint {
             // S3 Control's endpoint rules prefix the host with the account
             // id ("123456789012.localhost"), which an emulator or proxy at
@@ -75,13 +83,18 @@ impl Clients {
         }
         Ok(Self {
             s3control: aws_sdk_s3control::Client::from_conf(control.build()),
-            sts: aws_sdk_sts::Client::new(&sdk),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
             s3_by_region: Arc::new(Mutex::new(HashMap::from([(region.clone(), s3.clone())]))),
             s3,
             sdk,
             region,
             endpoint,
+            read_only,
         })
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn region(&self) -> &str {
@@ -99,7 +112,9 @@ impl Clients {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.entry(region.to_string())
-            .or_insert_with(|| s3_client(&self.sdk, region, self.endpoint.is_some()))
+            .or_insert_with(|| {
+                s3_client(&self.sdk, region, self.endpoint.is_some(), self.read_only)
+            })
             .clone()
     }
 
@@ -140,14 +155,21 @@ pub async fn emulator_sdk_config(
         .await
 }
 
-fn s3_client(sdk: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::config::Builder::from(sdk)
+fn s3_client(
+    sdk: &SdkConfig,
+    region: &str,
+    path_style: bool,
+    read_only: bool,
+) -> aws_sdk_s3::Client {
+    let mut conf = aws_sdk_s3::config::Builder::from(sdk)
         .region(Region::new(region.to_string()))
         // Virtual-host addressing ("bucket.localhost") breaks against
         // emulators and most proxies: use path style whenever an endpoint is set.
-        .force_path_style(path_style)
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
+        .force_path_style(path_style);
+    if read_only {
+        conf = conf.interceptor(guard::ReadOnlyGuard);
+    }
+    aws_sdk_s3::Client::from_conf(conf.build())
 }
 
 #[derive(Debug)]

@@ -29,7 +29,15 @@ pub fn start_moto() -> Emulator {
 
 pub async fn clients_with(endpoint: &str, key: &str, secret: &str) -> Clients {
     let sdk = warroom::aws::emulator_sdk_config(endpoint, REGION, key, secret).await;
-    Clients::from_sdk_config(sdk).expect("region is set")
+    Clients::from_sdk_config(sdk, false).expect("region is set")
+}
+
+/// Clients in --read-only mode.
+pub async fn read_only_clients(endpoint: &str) -> Clients {
+    let sdk =
+        warroom::aws::emulator_sdk_config(endpoint, REGION, "AKIATESTTESTTESTTEST", "test-secret")
+            .await;
+    Clients::from_sdk_config(sdk, true).expect("region is set")
 }
 
 pub async fn clients(emu: &Emulator) -> Clients {

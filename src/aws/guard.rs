@@ -1,0 +1,100 @@
+//! `--read-only`, enforced at one choke point: an interceptor installed on
+//! every SDK client warroom builds. Before a request is even serialised, it
+//! checks the operation name against a short allowlist of read-only verbs and
+//! refuses everything else, so no mutating request can leave the process,
+//! whichever code path asks for it.
+//!
+//! Default-deny: an operation that is not recognisably a read is refused.
+
+use aws_sdk_s3::config::ConfigBag;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+
+/// Operation-name prefixes that only read.
+const READ_PREFIXES: &[&str] = &["Get", "List", "Head", "Describe", "Lookup"];
+
+pub fn is_read_only_operation(name: &str) -> bool {
+    READ_PREFIXES.iter().any(|p| {
+        name.strip_prefix(p).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+        })
+    })
+}
+
+/// The error a refused call fails with (found again by `aws_error`, which
+/// turns it into the code `ReadOnly`).
+#[derive(Debug, thiserror::Error)]
+#[error("refused by --read-only: {service} {operation} would change something")]
+pub struct ReadOnlyRefused {
+    pub service: String,
+    pub operation: String,
+}
+
+#[derive(Debug)]
+pub struct ReadOnlyGuard;
+
+impl Intercept for ReadOnlyGuard {
+    fn name(&self) -> &'static str {
+        "warroom::ReadOnlyGuard"
+    }
+
+    // Not `read_before_execution`: for client-level interceptors that runs
+    // before the operation's metadata is in the config bag. This hook runs
+    // after it, and still before the request is serialised or sent.
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(meta) = cfg.load::<Metadata>() else {
+            // Cannot tell what this is: refuse rather than guess.
+            return Err(Box::new(ReadOnlyRefused {
+                service: "unknown".into(),
+                operation: "unknown operation".into(),
+            }));
+        };
+        if is_read_only_operation(meta.name()) {
+            Ok(())
+        } else {
+            Err(Box::new(ReadOnlyRefused {
+                service: meta.service().to_string(),
+                operation: meta.name().to_string(),
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only_operation as ro;
+
+    #[test]
+    fn allowlist_is_by_verb_not_by_substring() {
+        for name in [
+            "GetBucketPolicy",
+            "ListBuckets",
+            "HeadObject",
+            "DescribeInstances",
+            "LookupEvents",
+            "GetCallerIdentity",
+        ] {
+            assert!(ro(name), "{name}");
+        }
+        for name in [
+            "PutBucketPolicy",
+            "DeleteBucketPolicy",
+            "CreateBucket",
+            "UpdateAccessKey",
+            "Getaway",
+            "Listen",
+            "CopyObject",
+            "RestoreObject",
+        ] {
+            assert!(!ro(name), "{name}");
+        }
+    }
+}
