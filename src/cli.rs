@@ -54,6 +54,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// Start a local emulator, seed demo buckets and open the console on it.
     Demo(DemoArgs),
+    /// Run one action without the console: plan, confirm, apply, verify,
+    /// all journaled. Exit code: 0 applied and verified (or dry run),
+    /// 1 not confirmed, 2 failed or not verified.
+    #[command(subcommand)]
+    Act(ActCommand),
     /// Check or print an incident's journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -62,6 +67,38 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActCommand {
+    /// Turn on all four Block Public Access settings for a bucket.
+    BlockPublicAccess {
+        /// The bucket.
+        #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
+        bucket: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Reverse an earlier action of this incident from its recorded prior state.
+    Undo {
+        /// The action id, as printed when it ran (e.g. A4).
+        action_id: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ActArgs {
+    /// Do not ask: the confirmation is given.
+    #[arg(long)]
+    pub yes: bool,
+    /// Plan and journal, apply nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan and outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

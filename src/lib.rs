@@ -4,6 +4,7 @@
 //! Data flows one way: AWS → [`aws`] → [`model`] → [`tui`] state → render;
 //! and key → `update()` → command → [`aws`] → message → `update()`.
 
+pub mod actions;
 pub mod aws;
 pub mod cli;
 pub mod emulator;

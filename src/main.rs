@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 use warroom::aws::{Clients, Target};
 
 use serde_json::json;
-use warroom::cli::{Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, JournalCommand, ScanArgs};
+use warroom::actions::{self, Confirm, Outcome};
+use warroom::cli::{
+    ActArgs, ActCommand, Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, JournalCommand, ScanArgs,
+};
 use warroom::emulator::Emulator;
 use warroom::incident::{self, Incident, kind};
 use warroom::scan::{self, ScanOptions};
@@ -49,6 +52,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
         Some(Command::Journal(cmd)) => journal_command(cmd),
+        Some(Command::Act(cmd)) => act_command(&global, cmd).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -246,6 +250,174 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         eprintln!("warroom: scan stopped: {} ({})", e.message, e.code);
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let clients = clients(global).await?;
+    let mut incident = open_incident(global)?;
+    start_session(&mut incident, global, &clients, "act").await?;
+    let ask = |prompt: &str| -> Option<String> {
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        eprint!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).ok()?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let mut verb = "done";
+    let (outcome, how): (Result<Outcome, actions::ActionError>, ActArgs) = match cmd {
+        ActCommand::BlockPublicAccess { bucket, how } => {
+            let spec = actions::ActionSpec::BlockPublicAccess { bucket };
+            let plan = match actions::plan(&clients, &spec).await {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("warroom: {}", warroom::sanitize::clean(&e.to_string()));
+                    incident.record(kind::SESSION_END, json!({"summary": format!("act: {e}")}))?;
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if !how.json {
+                print_plan(&plan);
+            }
+            let (confirmed, method) = if how.yes || how.dry_run {
+                (true, "--yes".to_string())
+            } else {
+                match &plan.confirm {
+                    Confirm::TypeName { text } => {
+                        match ask(&format!("Type the bucket name ({text}) to confirm: ")) {
+                            Some(typed) => (typed == *text, "typed the bucket name".to_string()),
+                            None => {
+                                eprintln!(
+                                    "warroom: no terminal to confirm on; pass --yes to confirm, or --dry-run"
+                                );
+                                (false, String::new())
+                            }
+                        }
+                    }
+                    Confirm::YesNo => match ask("Apply? [y/N] ") {
+                        Some(a) => (
+                            a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"),
+                            "answered yes".to_string(),
+                        ),
+                        None => (false, String::new()),
+                    },
+                }
+            };
+            let outcome = actions::execute(
+                &mut incident,
+                &clients,
+                &plan,
+                confirmed,
+                &method,
+                how.dry_run,
+            )
+            .await;
+            if how.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(
+                        &json!({"plan": plan, "outcome": outcome.as_ref().ok()})
+                    )?
+                );
+            }
+            (outcome, how)
+        }
+        ActCommand::Undo { action_id, how } => {
+            verb = "undone";
+            let confirmed = how.yes
+                || ask(&format!(
+                    "Undo {action_id}, restoring its recorded prior state? [y/N] "
+                ))
+                .is_some_and(|a| a.eq_ignore_ascii_case("y"));
+            let outcome = if how.dry_run {
+                Err(actions::ActionError::CannotUndo {
+                    id: action_id.clone(),
+                    why: "--dry-run does not apply to undo".into(),
+                })
+            } else if confirmed {
+                actions::undo(&mut incident, &clients, &action_id).await
+            } else {
+                eprintln!("warroom: not confirmed; pass --yes to undo without asking");
+                Ok(Outcome::Cancelled {
+                    action_id: action_id.clone(),
+                })
+            };
+            if how.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&json!({"outcome": outcome.as_ref().ok()}))?
+                );
+            }
+            (outcome, how)
+        }
+    };
+    let arc = Arc::new(Mutex::new(incident));
+    let code = match &outcome {
+        Ok(o) => {
+            if !how.json {
+                print_outcome(o, verb);
+            }
+            match o {
+                Outcome::Done { .. } | Outcome::DryRun { .. } => 0,
+                Outcome::Cancelled { .. } => 1,
+                Outcome::Failed { .. } | Outcome::NotVerified { .. } => 2,
+            }
+        }
+        Err(e) => {
+            eprintln!("warroom: {}", warroom::sanitize::clean(&e.to_string()));
+            2
+        }
+    };
+    end_session(&arc, outcome.as_ref().err().map(|e| e.to_string()))?;
+    Ok(ExitCode::from(code))
+}
+
+fn print_plan(plan: &actions::Plan) {
+    let clean = |s: &str| warroom::sanitize::clean(s).into_owned();
+    println!(
+        "Plan: {} on {}",
+        plan.spec.name(),
+        clean(&plan.spec.target())
+    );
+    println!("  {}", clean(&plan.summary));
+    for (before, after) in plan.before.iter().zip(&plan.after) {
+        let mark = if before == after { " " } else { "~" };
+        println!("  {mark} {:<28} -> {}", clean(before), clean(after));
+    }
+    println!("  Blast radius: {}", clean(&plan.blast_radius));
+    println!("  Undo: {}", clean(&plan.undo));
+}
+
+fn print_outcome(o: &Outcome, verb: &str) {
+    let clean = |s: &str| warroom::sanitize::clean(s).into_owned();
+    match o {
+        Outcome::Done {
+            action_id,
+            verification,
+        } => println!("{action_id}: {verb}. {}", clean(&verification.detail)),
+        Outcome::NotVerified {
+            action_id,
+            verification,
+        } => println!(
+            "{action_id}: applied but NOT verified. {}",
+            clean(&verification.detail)
+        ),
+        Outcome::DryRun { action_id } => {
+            println!("{action_id}: dry run: planned and journaled, nothing applied")
+        }
+        Outcome::Cancelled { action_id } => println!("{action_id}: not confirmed: nothing applied"),
+        Outcome::Failed {
+            action_id,
+            stage,
+            error,
+        } => println!(
+            "{action_id}: FAILED at {stage}: {} ({})",
+            clean(&error.message),
+            error.code
+        ),
+    }
 }
 
 fn journal_command(cmd: JournalCommand) -> Result<ExitCode> {

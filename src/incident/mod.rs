@@ -165,6 +165,18 @@ impl Incident {
         self.journal.append(kind, data)
     }
 
+    /// Every entry so far, this session's included (read back and checked).
+    pub fn all_entries(&self) -> Result<Vec<Entry>, IncidentError> {
+        let report = verify::verify(&self.dir)?;
+        if !report.ok() {
+            return Err(IncidentError::DoesNotVerify {
+                dir: self.dir.clone(),
+                problems: report.problems.join("\n  "),
+            });
+        }
+        Ok(report.entries)
+    }
+
     pub fn store_evidence(
         &mut self,
         bytes: &[u8],
