@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
 use warroom::aws::{Clients, Target};
 
 use serde_json::json;
@@ -116,7 +118,10 @@ async fn run_console(
         },
     )
     .await;
-    end_session(&incident, outcome.as_ref().err().map(|e| e.to_string()))?;
+    end_session(
+        &mut *incident.lock().await,
+        outcome.as_ref().err().map(|e| e.to_string()),
+    )?;
     outcome?;
     Ok(ExitCode::SUCCESS)
 }
@@ -170,11 +175,8 @@ async fn start_session(
     Ok(())
 }
 
-fn end_session(incident: &Arc<Mutex<Incident>>, error: Option<String>) -> Result<()> {
-    let mut i = incident
-        .lock()
-        .map_err(|_| eyre!("incident lock poisoned"))?;
-    i.record(
+fn end_session(incident: &mut Incident, error: Option<String>) -> Result<()> {
+    incident.record(
         kind::SESSION_END,
         json!({
             "summary": match &error {
@@ -216,13 +218,10 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
             }),
             buckets: report.buckets.iter().map(|b| b.facts.clone()).collect(),
         };
-        let i = Arc::new(Mutex::new(i));
-        {
-            let mut guard = i.lock().map_err(|_| eyre!("incident lock poisoned"))?;
-            scan::journal_snapshot(&mut guard, &snapshot)?;
-        }
+        let mut i = i;
+        scan::journal_snapshot(&mut i, &snapshot)?;
         end_session(
-            &i,
+            &mut i,
             report
                 .error
                 .as_ref()
@@ -353,7 +352,6 @@ async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
             (outcome, how)
         }
     };
-    let arc = Arc::new(Mutex::new(incident));
     let code = match &outcome {
         Ok(o) => {
             if !how.json {
@@ -370,7 +368,7 @@ async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
             2
         }
     };
-    end_session(&arc, outcome.as_ref().err().map(|e| e.to_string()))?;
+    end_session(&mut incident, outcome.as_ref().err().map(|e| e.to_string()))?;
     Ok(ExitCode::from(code))
 }
 

@@ -282,3 +282,221 @@ fn snapshot_help_80x24() {
     update(&mut s, key('?'));
     insta::assert_snapshot!(draw(&s).backend());
 }
+
+fn plan_for(bucket: &str) -> warroom::actions::Plan {
+    warroom::actions::Plan {
+        spec: warroom::actions::ActionSpec::BlockPublicAccess {
+            bucket: bucket.into(),
+        },
+        summary: "turn on all four Block Public Access settings".into(),
+        before: vec![
+            "BlockPublicAcls: off".into(),
+            "IgnorePublicAcls: off".into(),
+            "BlockPublicPolicy: off".into(),
+            "RestrictPublicBuckets: off".into(),
+        ],
+        after: vec![
+            "BlockPublicAcls: on".into(),
+            "IgnorePublicAcls: on".into(),
+            "BlockPublicPolicy: on".into(),
+            "RestrictPublicBuckets: on".into(),
+        ],
+        blast_radius: format!("Blocks public access to all 2 objects in {bucket}."),
+        confirm: warroom::actions::Confirm::TypeName {
+            text: bucket.into(),
+        },
+        undo: "undo removes the bucket's Public Access Block again (it had none)".into(),
+        prior: serde_json::Value::Null,
+        region: "us-east-1".into(),
+    }
+}
+
+fn with_incident(mut s: State) -> State {
+    s.context.incident = Some("/tmp/ir".into());
+    s
+}
+
+#[test]
+fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
+    use warroom::actions::{Outcome, Verification};
+    let mut s = with_incident(scanned((80, 24)));
+    s.selected = Some("acme-customer-exports".into());
+    let cmds = update(&mut s, key('b'));
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(
+            warroom::actions::ActionSpec::BlockPublicAccess {
+                bucket: "acme-customer-exports".into()
+            }
+        )]
+    );
+    assert!(update(&mut s, key('b')).is_empty(), "one action at a time");
+
+    update(
+        &mut s,
+        Msg::Planned(Ok(Box::new(plan_for("acme-customer-exports")))),
+    );
+    assert!(s.dialog.is_some());
+    // Keys go to the text field, not to bindings: `q` does not quit here.
+    for c in "acme-q".chars() {
+        update(&mut s, key(c));
+    }
+    assert!(!s.quit);
+    assert!(
+        update(&mut s, code(KeyCode::Enter)).is_empty(),
+        "wrong name does not apply"
+    );
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+    update(&mut s, code(KeyCode::Backspace));
+    for c in "customer-exports".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Command::Execute {
+                confirmed: true,
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
+    assert!(s.dialog.is_none());
+
+    let cmds = update(
+        &mut s,
+        Msg::ActionFinished {
+            what: "block-public-access".into(),
+            target: "s3://acme-customer-exports".into(),
+            bucket: Some("acme-customer-exports".into()),
+            undo_of: None,
+            result: Ok(Outcome::Done {
+                action_id: "A3".into(),
+                verification: Verification {
+                    ok: true,
+                    detail: "read back: all four Block Public Access settings are on".into(),
+                },
+            }),
+        },
+    );
+    assert_eq!(
+        cmds,
+        vec![Command::RefreshBucket {
+            bucket: "acme-customer-exports".into()
+        }]
+    );
+    assert_eq!(s.actions.len(), 1);
+    assert!(s.actions[0].undoable);
+
+    // The refreshed facts move the bucket to its new verdict.
+    let mut fixed = fixtures::buckets()
+        .into_iter()
+        .find(|b| b.name == "acme-customer-exports")
+        .expect("fixture");
+    fixed.public_access_block =
+        warroom::model::facts::Fact::Known(Some(warroom::model::facts::PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        }));
+    update(&mut s, Msg::BucketRefreshed(Box::new(fixed)));
+    let b = s
+        .buckets
+        .iter()
+        .find(|b| b.facts.name == "acme-customer-exports")
+        .expect("row");
+    assert_eq!(b.assessment.verdict, Verdict::Private);
+
+    // Undo from the action log.
+    update(&mut s, key('a'));
+    assert_eq!(s.view, View::ActionLog);
+    let cmds = update(&mut s, key('u'));
+    assert_eq!(
+        cmds,
+        vec![Command::Undo {
+            action_id: "A3".into(),
+            bucket: Some("acme-customer-exports".into())
+        }]
+    );
+}
+
+#[test]
+fn esc_cancels_and_read_only_refuses() {
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('b'));
+    update(
+        &mut s,
+        Msg::Planned(Ok(Box::new(plan_for("acme-analytics-tmp")))),
+    );
+    let cmds = update(&mut s, code(KeyCode::Esc));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Command::Execute {
+                confirmed: false,
+                ..
+            }]
+        ),
+        "cancellation is journaled: {cmds:?}"
+    );
+
+    let mut ro = with_incident(scanned((80, 24)));
+    ro.context.read_only = true;
+    assert!(update(&mut ro, key('b')).is_empty());
+    assert!(
+        ro.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("--read-only"))
+    );
+}
+
+#[test]
+fn snapshot_confirm_dialog_80x24() {
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('b'));
+    update(
+        &mut s,
+        Msg::Planned(Ok(Box::new(plan_for("acme-analytics-tmp")))),
+    );
+    for c in "acme-an".chars() {
+        update(&mut s, key(c));
+    }
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn snapshot_action_log_80x24() {
+    use warroom::actions::{Outcome, Verification};
+    let mut s = with_incident(scanned((80, 24)));
+    for (id, ok) in [("A2", true), ("A6", false)] {
+        let result = if ok {
+            Ok(Outcome::Done {
+                action_id: id.into(),
+                verification: Verification {
+                    ok: true,
+                    detail: "read back: all four on".into(),
+                },
+            })
+        } else {
+            Ok(Outcome::Failed {
+                action_id: id.into(),
+                stage: "apply".into(),
+                error: AwsError::new("AccessDenied", "not allowed"),
+            })
+        };
+        update(
+            &mut s,
+            Msg::ActionFinished {
+                what: "block-public-access".into(),
+                target: format!("s3://bucket-{id}"),
+                bucket: None,
+                undo_of: None,
+                result,
+            },
+        );
+    }
+    update(&mut s, key('a'));
+    insta::assert_snapshot!(draw(&s).backend());
+}

@@ -34,6 +34,13 @@ impl ActionSpec {
         }
     }
 
+    /// The bucket the action is about, if any (to refresh its row after).
+    pub fn bucket(&self) -> Option<&str> {
+        match self {
+            ActionSpec::BlockPublicAccess { bucket } => Some(bucket),
+        }
+    }
+
     pub fn target(&self) -> String {
         match self {
             ActionSpec::BlockPublicAccess { bucket } => format!("s3://{bucket}"),

@@ -5,11 +5,12 @@
 
 use std::collections::HashSet;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{Action, Keymap};
+use crate::actions::{ActionSpec, Confirm, Outcome, Plan};
 use crate::aws::{AwsError, Identity};
-use crate::model::facts::AccountFacts;
+use crate::model::facts::{AccountFacts, BucketFacts};
 use crate::scan::{BucketReport, ScanEvent, Snapshot, Summary};
 
 /// What the console runs against, shown in the header.
@@ -27,6 +28,27 @@ pub struct Context {
 pub enum View {
     Dashboard,
     Detail,
+    ActionLog,
+}
+
+/// A plan waiting for the responder's confirmation.
+#[derive(Debug, Clone)]
+pub struct ConfirmDialog {
+    pub plan: Plan,
+    /// What has been typed so far (for plans that need the bucket name).
+    pub typed: String,
+}
+
+/// One line of the action log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRecord {
+    pub id: String,
+    pub what: String,
+    pub target: String,
+    pub result: String,
+    pub ok: bool,
+    pub undoable: bool,
+    pub bucket: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +98,11 @@ pub struct State {
     pub help: bool,
     pub detail_scroll: u16,
     pub scan: ScanProgress,
+    pub dialog: Option<ConfirmDialog>,
+    pub actions: Vec<ActionRecord>,
+    pub log_selected: usize,
+    /// An action is being planned, applied or undone (one at a time).
+    pub action_busy: bool,
     pub status: Option<Status>,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -92,16 +119,42 @@ pub enum Msg {
     },
     /// A journal write finished: Ok(what was recorded) or the error.
     Journaled(Result<String, String>),
+    Planned(Result<Box<Plan>, String>),
+    ActionFinished {
+        what: String,
+        target: String,
+        bucket: Option<String>,
+        /// Set when this was the undo of that action.
+        undo_of: Option<String>,
+        result: Result<Outcome, String>,
+    },
+    BucketRefreshed(Box<BucketFacts>),
 }
 
 /// Work for the runtime to do on update()'s behalf.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     StartScan {
         generation: u64,
     },
     /// Store the finished scan as evidence and journal it.
     RecordSnapshot(Box<Snapshot>),
+    /// Read the prior state and plan (answered by `Msg::Planned`).
+    PlanAction(ActionSpec),
+    /// Journal, then (if confirmed) apply and verify.
+    Execute {
+        plan: Box<Plan>,
+        confirmed: bool,
+        how: String,
+    },
+    Undo {
+        action_id: String,
+        bucket: Option<String>,
+    },
+    /// Re-read one bucket after an action changed it.
+    RefreshBucket {
+        bucket: String,
+    },
 }
 
 impl State {
@@ -120,6 +173,10 @@ impl State {
             help: false,
             detail_scroll: 0,
             scan: ScanProgress::default(),
+            dialog: None,
+            actions: Vec::new(),
+            log_selected: 0,
+            action_busy: false,
             status: None,
             dirty: true,
             quit: false,
@@ -202,6 +259,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::Key(key) if state.dialog.is_some() => on_dialog_key(state, key),
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
             None if state.help => {
@@ -217,6 +275,39 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                 state.dirty = true;
                 return on_scan_event(state, event);
             }
+            Vec::new()
+        }
+        Msg::Planned(result) => {
+            state.dirty = true;
+            match result {
+                Ok(plan) => {
+                    state.status = Some(info("confirm the plan, or Esc to cancel"));
+                    state.dialog = Some(ConfirmDialog {
+                        plan: *plan,
+                        typed: String::new(),
+                    });
+                }
+                Err(e) => {
+                    state.action_busy = false;
+                    state.status = Some(error(format!("cannot plan: {e}")));
+                }
+            }
+            Vec::new()
+        }
+        Msg::ActionFinished {
+            what,
+            target,
+            bucket,
+            undo_of,
+            result,
+        } => {
+            state.dirty = true;
+            state.action_busy = false;
+            on_action_finished(state, what, target, bucket, undo_of, result)
+        }
+        Msg::BucketRefreshed(facts) => {
+            state.dirty = true;
+            upsert_bucket(state, *facts);
             Vec::new()
         }
         Msg::Journaled(Ok(_)) => Vec::new(),
@@ -244,6 +335,24 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     match (state.view, action) {
         (_, Action::Quit) => state.quit = true,
         (_, Action::Help) => state.help = true,
+        (View::ActionLog, Action::ActionLog | Action::Back) => state.view = View::Dashboard,
+        (_, Action::ActionLog) => {
+            state.view = View::ActionLog;
+            state.log_selected = state.actions.len().saturating_sub(1);
+        }
+        (View::ActionLog, Action::Undo) => return request_undo(state),
+        (_, Action::Undo) => {
+            state.status = Some(info(
+                "open the action log (a) and choose the action to undo",
+            ))
+        }
+        (View::ActionLog, Action::Down) => {
+            state.log_selected =
+                (state.log_selected + 1).min(state.actions.len().saturating_sub(1));
+        }
+        (View::ActionLog, Action::Up) => state.log_selected = state.log_selected.saturating_sub(1),
+        (View::ActionLog, _) => {}
+        (_, Action::BlockPublicAccess) => return request_block(state),
         (_, Action::Rescan) => {
             if state.scan.running {
                 state.status = Some(Status {
@@ -297,6 +406,219 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     Vec::new()
 }
 
+fn info(text: impl Into<String>) -> Status {
+    Status {
+        text: text.into(),
+        is_error: false,
+    }
+}
+
+fn error(text: impl Into<String>) -> Status {
+    Status {
+        text: text.into(),
+        is_error: true,
+    }
+}
+
+/// Why an action cannot start now, if it cannot.
+fn action_refusal(state: &State) -> Option<&'static str> {
+    if state.context.read_only {
+        Some("--read-only: actions are off")
+    } else if state.action_busy {
+        Some("an action is already in progress")
+    } else if state.context.incident.is_none() {
+        Some("no incident directory: actions need one to record prior state")
+    } else {
+        None
+    }
+}
+
+fn request_block(state: &mut State) -> Vec<Command> {
+    if let Some(why) = action_refusal(state) {
+        state.status = Some(error(why));
+        return Vec::new();
+    }
+    let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+        return Vec::new();
+    };
+    state.action_busy = true;
+    state.status = Some(info(format!(
+        "planning: reading the current state of {bucket}…"
+    )));
+    vec![Command::PlanAction(ActionSpec::BlockPublicAccess {
+        bucket,
+    })]
+}
+
+fn request_undo(state: &mut State) -> Vec<Command> {
+    if let Some(why) = action_refusal(state) {
+        state.status = Some(error(why));
+        return Vec::new();
+    }
+    let Some(record) = state.actions.get(state.log_selected) else {
+        return Vec::new();
+    };
+    if !record.undoable {
+        state.status = Some(error(format!(
+            "{} cannot be undone ({})",
+            record.id, record.result
+        )));
+        return Vec::new();
+    }
+    state.action_busy = true;
+    state.status = Some(info(format!("undoing {}…", record.id)));
+    vec![Command::Undo {
+        action_id: record.id.clone(),
+        bucket: record.bucket.clone(),
+    }]
+}
+
+/// Keys while a plan waits for confirmation: typed text, not bindings.
+fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.quit = true;
+        return Vec::new();
+    }
+    let Some(dialog) = state.dialog.as_mut() else {
+        return Vec::new();
+    };
+    let confirm_now = match (&dialog.plan.confirm, key.code) {
+        (_, KeyCode::Esc) | (Confirm::YesNo, KeyCode::Char('n' | 'N')) => Some(false),
+        (Confirm::YesNo, KeyCode::Char('y' | 'Y')) => Some(true),
+        (Confirm::TypeName { text }, KeyCode::Enter) => {
+            if dialog.typed == *text {
+                Some(true)
+            } else {
+                state.status = Some(error(
+                    "the name does not match: type it exactly, or Esc to cancel",
+                ));
+                None
+            }
+        }
+        (Confirm::TypeName { .. }, KeyCode::Backspace) => {
+            dialog.typed.pop();
+            None
+        }
+        (Confirm::TypeName { .. }, KeyCode::Char(c))
+            if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            if dialog.typed.len() < 256 {
+                dialog.typed.push(c);
+            }
+            None
+        }
+        _ => None,
+    };
+    let Some(confirmed) = confirm_now else {
+        return Vec::new();
+    };
+    let Some(dialog) = state.dialog.take() else {
+        return Vec::new();
+    };
+    let how = match (&dialog.plan.confirm, confirmed) {
+        (_, false) => "cancelled in the console",
+        (Confirm::TypeName { .. }, true) => "typed the bucket name in the console",
+        (Confirm::YesNo, true) => "answered yes in the console",
+    };
+    state.status = Some(info(if confirmed {
+        "applying…"
+    } else {
+        "cancelled: nothing applied"
+    }));
+    // Cancellation is journaled too, so the record shows what was proposed.
+    vec![Command::Execute {
+        plan: Box::new(dialog.plan),
+        confirmed,
+        how: how.to_string(),
+    }]
+}
+
+fn on_action_finished(
+    state: &mut State,
+    what: String,
+    target: String,
+    bucket: Option<String>,
+    undo_of: Option<String>,
+    result: Result<Outcome, String>,
+) -> Vec<Command> {
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            state.status = Some(error(format!("{what} on {target}: {e}")));
+            return Vec::new();
+        }
+    };
+    let (text, ok) = match &outcome {
+        Outcome::Done { verification, .. } => (
+            format!(
+                "{} — {}",
+                if undo_of.is_some() { "undone" } else { "done" },
+                verification.detail
+            ),
+            true,
+        ),
+        Outcome::NotVerified { verification, .. } => {
+            (format!("NOT verified — {}", verification.detail), false)
+        }
+        Outcome::DryRun { .. } => ("dry run".to_string(), true),
+        Outcome::Cancelled { .. } => ("cancelled".to_string(), true),
+        Outcome::Failed { stage, error, .. } => (
+            format!("failed at {stage}: {} ({})", error.message, error.code),
+            false,
+        ),
+    };
+    let id = outcome.action_id().to_string();
+    state.status = Some(Status {
+        text: format!("{id} {what} on {target}: {text}"),
+        is_error: !ok,
+    });
+    match undo_of {
+        Some(undone) => {
+            if let Some(r) = state.actions.iter_mut().find(|r| r.id == undone) {
+                r.result = text;
+                r.ok = ok;
+                r.undoable = !ok;
+            }
+        }
+        None => state.actions.push(ActionRecord {
+            id,
+            what,
+            target,
+            undoable: matches!(outcome, Outcome::Done { .. } | Outcome::NotVerified { .. }),
+            result: text,
+            ok,
+            bucket: bucket.clone(),
+        }),
+    }
+    // Show the verdict change at once: re-read the bucket the action touched.
+    match (&outcome, bucket) {
+        (
+            Outcome::Done { .. } | Outcome::NotVerified { .. } | Outcome::Failed { .. },
+            Some(bucket),
+        ) => {
+            vec![Command::RefreshBucket { bucket }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Put a bucket's fresh facts in its sorted place (replacing its old row).
+fn upsert_bucket(state: &mut State, facts: BucketFacts) {
+    let Some(account) = &state.account else {
+        return;
+    };
+    let report = BucketReport::new(account, facts);
+    state.buckets.retain(|b| b.facts.name != report.facts.name);
+    let pos = state
+        .buckets
+        .partition_point(|b| b.sort_key() < report.sort_key());
+    state.buckets.insert(pos, report);
+    if !state.cursor_moved || state.selected.is_none() {
+        state.select_index(0);
+    }
+}
+
 fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
     match event {
         ScanEvent::Identity(r) => {
@@ -320,24 +642,13 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
         }
         ScanEvent::Listed(n) => state.scan.total = Some(n),
         ScanEvent::Bucket(facts) => {
-            let Some(account) = &state.account else {
+            if state.account.is_none() {
                 return Vec::new();
-            };
-            let report = BucketReport::new(account, *facts);
-            state.scan.done += 1;
-            state.scan.seen.insert(report.facts.name.clone());
-            state.buckets.retain(|b| b.facts.name != report.facts.name);
-            let pos = state
-                .buckets
-                .partition_point(|b| b.sort_key() < report.sort_key());
-            state.buckets.insert(pos, report);
-            if !state.cursor_moved || state.selected.is_none() {
-                state.select_index(0);
             }
-            state.status = Some(Status {
-                text: format!("scanning… {}", state.scan.fraction()),
-                is_error: false,
-            });
+            state.scan.done += 1;
+            state.scan.seen.insert(facts.name.clone());
+            upsert_bucket(state, *facts);
+            state.status = Some(info(format!("scanning… {}", state.scan.fraction())));
         }
         ScanEvent::Failed(e) => {
             state.scan.running = false;

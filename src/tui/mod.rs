@@ -1,8 +1,10 @@
 //! The console. `app` holds state and `update()`; `render` draws; this module
 //! is the runtime that connects them to the terminal, signals and AWS.
 
+pub mod action_log;
 pub mod app;
 pub mod detail;
+pub mod dialog;
 pub mod exposure_pane;
 pub mod keymap;
 pub mod render;
@@ -17,9 +19,12 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::aws::Clients;
+use tokio::sync::Mutex;
+
+use crate::actions;
+use crate::aws::{Clients, exposure};
 use crate::incident::Incident;
 use crate::scan::{self, ScanOptions};
 use app::{Command, Context, Msg, State};
@@ -74,10 +79,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         incident: opts.incident.clone(),
     };
     if let Some(incident) = &opts.incident {
-        let restored = incident
-            .lock()
-            .map_err(|_| color_eyre::eyre::eyre!("incident lock poisoned"))
-            .map(|i| scan::last_snapshot(&i))?;
+        let restored = scan::last_snapshot(&*incident.lock().await);
         match restored {
             Some(Ok((snapshot, time))) => state.restore(snapshot, &time),
             Some(Err(e)) => {
@@ -152,18 +154,83 @@ impl Runner {
                     .await;
                 });
             }
+            Command::PlanAction(spec) => {
+                let clients = self.clients.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = actions::plan(&clients, &spec)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Planned(result));
+                });
+            }
+            Command::Execute {
+                plan,
+                confirmed,
+                how,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let mut incident = incident.lock().await;
+                    let result =
+                        actions::execute(&mut incident, &clients, &plan, confirmed, &how, false)
+                            .await
+                            .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ActionFinished {
+                        what: plan.spec.name().to_string(),
+                        target: plan.spec.target(),
+                        bucket: plan.spec.bucket().map(str::to_string),
+                        undo_of: None,
+                        result,
+                    });
+                });
+            }
+            Command::Undo { action_id, bucket } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let mut incident = incident.lock().await;
+                    let result = actions::undo(&mut incident, &clients, &action_id)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ActionFinished {
+                        what: "undo".to_string(),
+                        target: action_id.clone(),
+                        bucket,
+                        undo_of: Some(action_id),
+                        result,
+                    });
+                });
+            }
+            Command::RefreshBucket { bucket } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let facts = exposure::bucket_facts(
+                        &clients,
+                        exposure::BucketRef {
+                            name: bucket,
+                            region: None,
+                        },
+                    )
+                    .await;
+                    let _ = tx.send(Msg::BucketRefreshed(Box::new(facts)));
+                });
+            }
             Command::RecordSnapshot(snapshot) => {
                 let Some(incident) = self.incident.clone() else {
                     return;
                 };
                 let tx = self.tx.clone();
-                // File writes with fsync: off the async threads.
-                tokio::task::spawn_blocking(move || {
-                    let result = match incident.lock() {
-                        Ok(mut i) => scan::journal_snapshot(&mut i, &snapshot)
-                            .map_err(|e| format!("write failed: {e}")),
-                        Err(_) => Err("incident lock poisoned".to_string()),
-                    };
+                // A few fsyncs: on a worker task, never on the UI loop.
+                tokio::spawn(async move {
+                    let result = scan::journal_snapshot(&mut *incident.lock().await, &snapshot)
+                        .map_err(|e| format!("write failed: {e}"));
                     let _ = tx.send(Msg::Journaled(result));
                 });
             }

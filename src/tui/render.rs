@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::app::{State, View};
 use super::keymap::Action;
 use super::theme::Theme;
-use super::{detail, exposure_pane};
+use super::{action_log, detail, dialog, exposure_pane};
 use crate::model::facts::Fact;
 use crate::sanitize::clean;
 
@@ -39,8 +39,12 @@ pub fn render(state: &State, frame: &mut Frame) {
     match state.view {
         View::Dashboard => exposure_pane::render(state, frame, body, &theme),
         View::Detail => detail::render(state, frame, body, &theme),
+        View::ActionLog => action_log::render(state, frame, body, &theme),
     }
     render_status(state, frame, status, &theme);
+    if let Some(d) = &state.dialog {
+        dialog::render(d, frame, body, &theme);
+    }
     if state.help {
         render_help(state, frame, area, &theme);
     }
@@ -132,9 +136,23 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
 }
 
 fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    // With a dialog open, keys go to the dialog, which says what they do.
     let actions: &[Action] = match state.view {
-        View::Dashboard => &[Action::Open, Action::Rescan, Action::Help, Action::Quit],
-        View::Detail => &[Action::Back, Action::Rescan, Action::Help, Action::Quit],
+        _ if state.dialog.is_some() => &[],
+        View::Dashboard => &[
+            Action::Open,
+            Action::BlockPublicAccess,
+            Action::ActionLog,
+            Action::Help,
+            Action::Quit,
+        ],
+        View::Detail => &[
+            Action::Back,
+            Action::BlockPublicAccess,
+            Action::Help,
+            Action::Quit,
+        ],
+        View::ActionLog => &[Action::Undo, Action::Back, Action::Help, Action::Quit],
     };
     let mut hints: Vec<Span> = Vec::new();
     for (key, word) in state.keymap.hints(actions) {

@@ -1,0 +1,76 @@
+//! The confirmation dialog: the plan's before/after, its blast radius and
+//! how to undo it, and what the responder must type.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::ConfirmDialog;
+use super::render::untrusted;
+use super::theme::Theme;
+use crate::actions::Confirm;
+
+pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let plan = &dialog.plan;
+    let mut lines = vec![Line::raw(untrusted(&plan.summary)), Line::raw("")];
+    for (before, after) in plan.before.iter().zip(&plan.after) {
+        let changed = before != after;
+        lines.push(Line::from(vec![
+            Span::styled(if changed { " ~ " } else { "   " }, theme.warn()),
+            Span::raw(format!("{:<28}", untrusted(before))),
+            Span::raw(" → "),
+            Span::styled(
+                untrusted(after),
+                if changed { theme.ok() } else { theme.dim() },
+            ),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("Blast radius: ", theme.warn()),
+        Span::raw(untrusted(&plan.blast_radius)),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("Undo: ", theme.title()),
+        Span::raw(untrusted(&plan.undo)),
+    ]));
+    lines.push(Line::raw(""));
+    match &plan.confirm {
+        Confirm::TypeName { text } => {
+            lines.push(Line::raw(format!(
+                "Type the bucket name ({}) and press Enter to apply; Esc cancels.",
+                untrusted(text)
+            )));
+            lines.push(Line::from(vec![
+                Span::styled("> ", theme.key()),
+                Span::raw(untrusted(&dialog.typed)),
+                Span::styled("▏", theme.key()),
+            ]));
+        }
+        Confirm::YesNo => lines.push(Line::raw("Apply? y / n (Esc cancels)")),
+    }
+    let width = area.width.saturating_sub(4).min(100);
+    let height = area.height.saturating_sub(2).min(22);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    let title = format!(
+        " Confirm: {} on {} ",
+        plan.spec.name(),
+        untrusted(&plan.spec.target())
+    );
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn())
+                .title(Span::styled(title, theme.warn())),
+        ),
+        popup,
+    );
+}
