@@ -12,7 +12,10 @@ use super::theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" Action log: {} actions this session ", state.actions.len()),
+        match state.actions.len() {
+            1 => " Action log: 1 action this session ".to_string(),
+            n => format!(" Action log: {n} actions this session "),
+        },
         theme.title(),
     ));
     if state.actions.is_empty() {

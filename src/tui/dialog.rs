@@ -2,7 +2,7 @@
 //! how to undo it, and what the responder must type.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -35,21 +35,22 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         Span::styled("Undo: ", theme.title()),
         Span::raw(untrusted(&plan.undo)),
     ]));
-    lines.push(Line::raw(""));
-    match &plan.confirm {
-        Confirm::TypeName { text } => {
-            lines.push(Line::raw(format!(
-                "Type the bucket name ({}) and press Enter to apply; Esc cancels.",
+    // The prompt is pinned to the bottom rows so it is always visible,
+    // however much the plan text above it has to wrap.
+    let prompt: Vec<Line> = match &plan.confirm {
+        Confirm::TypeName { text } => vec![
+            Line::raw(format!(
+                "Type the bucket name ({}), Enter applies, Esc cancels:",
                 untrusted(text)
-            )));
-            lines.push(Line::from(vec![
+            )),
+            Line::from(vec![
                 Span::styled("> ", theme.key()),
                 Span::raw(untrusted(&dialog.typed)),
                 Span::styled("▏", theme.key()),
-            ]));
-        }
-        Confirm::YesNo => lines.push(Line::raw("Apply? y / n (Esc cancels)")),
-    }
+            ]),
+        ],
+        Confirm::YesNo => vec![Line::raw("Apply? y / n (Esc cancels)")],
+    };
     let width = area.width.saturating_sub(4).min(100);
     let height = area.height.saturating_sub(2).min(22);
     let popup = Rect {
@@ -63,14 +64,21 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         plan.spec.name(),
         untrusted(&plan.spec.target())
     );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warn())
+        .title(Span::styled(title, theme.warn()));
+    let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.warn())
-                .title(Span::styled(title, theme.warn())),
-        ),
-        popup,
-    );
+    frame.render_widget(block, popup);
+    let prompt_height = u16::try_from(prompt.len()).unwrap_or(2);
+    let [body, gap, input] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(prompt_height),
+    ])
+    .areas(inner);
+    let _ = gap;
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    frame.render_widget(Paragraph::new(prompt).wrap(Wrap { trim: false }), input);
 }
