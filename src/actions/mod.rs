@@ -109,6 +109,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    fn verified(action_id: String, verification: Verification) -> Self {
+        if verification.ok {
+            Outcome::Done {
+                action_id,
+                verification,
+            }
+        } else {
+            Outcome::NotVerified {
+                action_id,
+                verification,
+            }
+        }
+    }
+
     pub fn action_id(&self) -> &str {
         match self {
             Outcome::Done { action_id, .. }
@@ -138,6 +152,30 @@ pub enum ActionError {
     UnknownAction(String),
     #[error("action {id} cannot be undone: {why}")]
     CannotUndo { id: String, why: String },
+}
+
+/// Journal a failure at `stage` and return it as the outcome.
+fn failed(
+    incident: &mut Incident,
+    action_id: &str,
+    stage: &str,
+    what: &str,
+    error: AwsError,
+) -> Result<Outcome, ActionError> {
+    incident.record(
+        "action_failed",
+        json!({
+            "summary": format!("{action_id}: {what}: {} ({})", error.message, error.code),
+            "action_id": action_id,
+            "stage": stage,
+            "error": error,
+        }),
+    )?;
+    Ok(Outcome::Failed {
+        action_id: action_id.to_string(),
+        stage: stage.to_string(),
+        error,
+    })
 }
 
 /// Read the prior state and describe the change.
@@ -197,15 +235,7 @@ pub async fn execute(
         json!({"summary": format!("{action_id}: confirmed ({how})"), "action_id": id, "how": how}),
     )?;
     if let Err(error) = apply(clients, plan).await {
-        incident.record(
-            "action_failed",
-            json!({"summary": format!("{action_id}: apply failed: {} ({})", error.message, error.code), "action_id": id, "stage": "apply", "error": error}),
-        )?;
-        return Ok(Outcome::Failed {
-            action_id,
-            stage: "apply".into(),
-            error,
-        });
+        return failed(incident, &action_id, "apply", "apply failed", error);
     }
     incident.record(
         "action_applied",
@@ -214,32 +244,14 @@ pub async fn execute(
     let verification = match verify(clients, plan).await {
         Ok(v) => v,
         Err(error) => {
-            incident.record(
-                "action_failed",
-                json!({"summary": format!("{action_id}: could not read back: {} ({})", error.message, error.code), "action_id": id, "stage": "verify", "error": error}),
-            )?;
-            return Ok(Outcome::Failed {
-                action_id,
-                stage: "verify".into(),
-                error,
-            });
+            return failed(incident, &action_id, "verify", "could not read back", error);
         }
     };
     incident.record(
         "action_verified",
         json!({"summary": format!("{action_id}: {}", verification.detail), "action_id": id, "ok": verification.ok}),
     )?;
-    Ok(if verification.ok {
-        Outcome::Done {
-            action_id,
-            verification,
-        }
-    } else {
-        Outcome::NotVerified {
-            action_id,
-            verification,
-        }
-    })
+    Ok(Outcome::verified(action_id, verification))
 }
 
 async fn apply(clients: &Clients, plan: &Plan) -> Result<(), AwsError> {
@@ -274,15 +286,7 @@ pub async fn undo(
         }
     };
     if let Err(error) = result {
-        incident.record(
-            "action_failed",
-            json!({"summary": format!("{action_id}: undo failed: {} ({})", error.message, error.code), "action_id": id, "stage": "undo", "error": error}),
-        )?;
-        return Ok(Outcome::Failed {
-            action_id: action_id.to_string(),
-            stage: "undo".into(),
-            error,
-        });
+        return failed(incident, action_id, "undo", "undo failed", error);
     }
     let now = match &spec {
         ActionSpec::BlockPublicAccess { bucket } => {
@@ -310,17 +314,7 @@ pub async fn undo(
         json!({"summary": format!("{action_id}: undone — {}", verification.detail), "action_id": id, "ok": verification.ok}),
     )?;
     let action_id = action_id.to_string();
-    Ok(if verification.ok {
-        Outcome::Done {
-            action_id,
-            verification,
-        }
-    } else {
-        Outcome::NotVerified {
-            action_id,
-            verification,
-        }
-    })
+    Ok(Outcome::verified(action_id, verification))
 }
 
 /// The spec, region and prior state of an action that was applied and not
