@@ -79,6 +79,14 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Delete a bucket's policy (undo puts the exact document back).
+    DeleteBucketPolicy {
+        /// The bucket.
+        #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
+        bucket: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Reverse an earlier action of this incident from its recorded prior state.
     Undo {
         /// The action id, as printed when it ran (e.g. A4).

@@ -266,9 +266,8 @@ async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         Some(line.trim_end_matches(['\r', '\n']).to_string())
     };
     let mut verb = "done";
-    let (outcome, how): (Result<Outcome, actions::ActionError>, ActArgs) = match cmd {
-        ActCommand::BlockPublicAccess { bucket, how } => {
-            let spec = actions::ActionSpec::BlockPublicAccess { bucket };
+    let (outcome, how): (Result<Outcome, actions::ActionError>, ActArgs) = match act_request(cmd) {
+        ActRequest::Run(spec, how) => {
             let plan = match actions::plan(&clients, &spec).await {
                 Ok(p) => p,
                 Err(e) => {
@@ -323,7 +322,7 @@ async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
             }
             (outcome, how)
         }
-        ActCommand::Undo { action_id, how } => {
+        ActRequest::Undo(action_id, how) => {
             verb = "undone";
             let confirmed = how.yes
                 || ask(&format!(
@@ -370,6 +369,25 @@ async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
     };
     end_session(&mut incident, outcome.as_ref().err().map(|e| e.to_string()))?;
     Ok(ExitCode::from(code))
+}
+
+/// An `act` command is either one action to run or an undo.
+enum ActRequest {
+    Run(actions::ActionSpec, ActArgs),
+    Undo(String, ActArgs),
+}
+
+fn act_request(cmd: ActCommand) -> ActRequest {
+    use actions::ActionSpec;
+    match cmd {
+        ActCommand::BlockPublicAccess { bucket, how } => {
+            ActRequest::Run(ActionSpec::BlockPublicAccess { bucket }, how)
+        }
+        ActCommand::DeleteBucketPolicy { bucket, how } => {
+            ActRequest::Run(ActionSpec::DeleteBucketPolicy { bucket }, how)
+        }
+        ActCommand::Undo { action_id, how } => ActRequest::Undo(action_id, how),
+    }
 }
 
 fn print_plan(plan: &actions::Plan) {

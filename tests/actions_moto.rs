@@ -257,5 +257,121 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
         run(&["act", "undo", "A999", "--yes"]).status.code(),
         Some(2)
     );
+
+    put_policy(&c, "pab-cli", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pab-cli/*"}]}"#).await;
+    let out = run(&[
+        "act",
+        "delete-bucket-policy",
+        "--bucket",
+        "pab-cli",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["outcome"]["outcome"], "done");
+    assert_eq!(doc["plan"]["spec"]["action"], "delete_bucket_policy");
+    assert_eq!(
+        warroom::aws::containment::bucket_policy(&c, "pab-cli", REGION)
+            .await
+            .expect("read"),
+        None
+    );
+    let out = run(&[
+        "act",
+        "delete-bucket-policy",
+        "--bucket",
+        "pab-cli",
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "no policy left: nothing to do");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to do"));
     assert!(verify(&dir).expect("verify").ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
+    use warroom::aws::containment::bucket_policy;
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "pol-del").await;
+    // Unusual spacing, key order and a Sid with an escape sequence: the
+    // restored document must be exactly this, not a re-serialisation.
+    let doc = "{\"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Sid\": \"x\\u001b[2J\", \"Principal\": \"*\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::pol-del/*\"},\n {\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::pol-del/*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
+    put_policy(&c, "pol-del", doc).await;
+    let before = bucket_policy(&c, "pol-del", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    let mut incident = Incident::open(Some(&dir)).expect("incident");
+    let spec = ActionSpec::DeleteBucketPolicy {
+        bucket: "pol-del".into(),
+    };
+    let plan = actions::plan(&c, &spec).await.expect("plan");
+    assert_eq!(plan.before.len(), 2);
+    assert!(plan.before[0].contains("[PUBLIC]"), "{:?}", plan.before);
+    assert!(
+        plan.blast_radius
+            .contains("Deny statement(s) stop protecting"),
+        "{}",
+        plan.blast_radius
+    );
+    let out = actions::execute(&mut incident, &c, &plan, true, "test", false)
+        .await
+        .expect("execute");
+    assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
+    assert_eq!(
+        bucket_policy(&c, "pol-del", REGION).await.expect("read"),
+        None
+    );
+
+    let undone = actions::undo(&mut incident, &c, out.action_id())
+        .await
+        .expect("undo");
+    assert!(matches!(undone, Outcome::Done { .. }), "{undone:?}");
+    assert_eq!(
+        bucket_policy(&c, "pol-del", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(before.as_str()),
+        "byte for byte"
+    );
+
+    // No policy: nothing to do, nothing journaled.
+    let err = actions::plan(&c, &spec).await;
+    assert!(
+        err.is_ok(),
+        "the policy is back, so there is something to delete again"
+    );
+    create_bucket(&c, "pol-none").await;
+    let err = actions::plan(
+        &c,
+        &ActionSpec::DeleteBucketPolicy {
+            bucket: "pol-none".into(),
+        },
+    )
+    .await
+    .expect_err("no policy");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    drop(incident);
+    assert_eq!(
+        kinds(&dir),
+        [
+            "action_planned",
+            "action_confirmed",
+            "action_applied",
+            "action_verified",
+            "undo_started",
+            "action_undone"
+        ]
+    );
 }

@@ -12,6 +12,7 @@
 //! their actions identically.
 
 pub mod bucket_pab;
+pub mod bucket_policy;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -25,25 +26,30 @@ use crate::incident::{Incident, IncidentError};
 pub enum ActionSpec {
     /// Turn on all four Block Public Access settings for one bucket.
     BlockPublicAccess { bucket: String },
+    /// Delete the bucket policy (undo puts the recorded document back).
+    DeleteBucketPolicy { bucket: String },
 }
 
 impl ActionSpec {
     pub fn name(&self) -> &'static str {
         match self {
             ActionSpec::BlockPublicAccess { .. } => "block-public-access",
+            ActionSpec::DeleteBucketPolicy { .. } => "delete-bucket-policy",
         }
     }
 
     /// The bucket the action is about, if any (to refresh its row after).
     pub fn bucket(&self) -> Option<&str> {
         match self {
-            ActionSpec::BlockPublicAccess { bucket } => Some(bucket),
+            ActionSpec::BlockPublicAccess { bucket }
+            | ActionSpec::DeleteBucketPolicy { bucket } => Some(bucket),
         }
     }
 
     pub fn target(&self) -> String {
         match self {
-            ActionSpec::BlockPublicAccess { bucket } => format!("s3://{bucket}"),
+            ActionSpec::BlockPublicAccess { bucket }
+            | ActionSpec::DeleteBucketPolicy { bucket } => format!("s3://{bucket}"),
         }
     }
 }
@@ -148,6 +154,9 @@ pub enum ActionError {
     Capture(AwsError),
     #[error(transparent)]
     Journal(#[from] IncidentError),
+    /// Nothing to change (e.g. no policy to delete): no plan, nothing runs.
+    #[error("nothing to do: {0}")]
+    NothingToDo(String),
     #[error("no action {0} in this incident")]
     UnknownAction(String),
     #[error("action {id} cannot be undone: {why}")]
@@ -182,6 +191,7 @@ fn failed(
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
     match spec {
         ActionSpec::BlockPublicAccess { bucket } => bucket_pab::plan(clients, bucket).await,
+        ActionSpec::DeleteBucketPolicy { bucket } => bucket_policy::plan(clients, bucket).await,
     }
 }
 
@@ -259,6 +269,9 @@ async fn apply(clients: &Clients, plan: &Plan) -> Result<(), AwsError> {
         ActionSpec::BlockPublicAccess { bucket } => {
             bucket_pab::apply(clients, bucket, &plan.region).await
         }
+        ActionSpec::DeleteBucketPolicy { bucket } => {
+            bucket_policy::apply(clients, bucket, &plan.region).await
+        }
     }
 }
 
@@ -266,6 +279,9 @@ async fn verify(clients: &Clients, plan: &Plan) -> Result<Verification, AwsError
     match &plan.spec {
         ActionSpec::BlockPublicAccess { bucket } => {
             bucket_pab::verify(clients, bucket, &plan.region).await
+        }
+        ActionSpec::DeleteBucketPolicy { bucket } => {
+            bucket_policy::verify(clients, bucket, &plan.region).await
         }
     }
 }
@@ -284,6 +300,9 @@ pub async fn undo(
         ActionSpec::BlockPublicAccess { bucket } => {
             bucket_pab::restore(clients, bucket, &region, &prior).await
         }
+        ActionSpec::DeleteBucketPolicy { bucket } => {
+            bucket_policy::restore(clients, bucket, &region, &prior).await
+        }
     };
     if let Err(error) = result {
         return failed(incident, action_id, "undo", "undo failed", error);
@@ -291,6 +310,9 @@ pub async fn undo(
     let now = match &spec {
         ActionSpec::BlockPublicAccess { bucket } => {
             bucket_pab::current(clients, bucket, &region).await
+        }
+        ActionSpec::DeleteBucketPolicy { bucket } => {
+            bucket_policy::current(clients, bucket, &region).await
         }
     };
     let verification = match now {

@@ -84,3 +84,46 @@ pub async fn object_count_up_to(
         .map_err(|e| aws_error(&e))?;
     Ok((out.contents().len(), out.is_truncated().unwrap_or(false)))
 }
+
+/// The bucket policy document exactly as S3 returns it; `None` without one.
+pub async fn bucket_policy(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+) -> Result<Option<String>, AwsError> {
+    optional(
+        c.s3_in(region)
+            .get_bucket_policy()
+            .bucket(bucket)
+            .send()
+            .await,
+    )
+    .map(|o| o.and_then(|o| o.policy().map(str::to_string)))
+}
+
+/// Put `document` back as the bucket policy, or delete the policy.
+pub async fn set_bucket_policy(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    document: Option<&str>,
+) -> Result<(), AwsError> {
+    let s3 = c.s3_in(region);
+    match document {
+        Some(doc) => s3
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+        None => s3
+            .delete_bucket_policy()
+            .bucket(bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+    }
+}

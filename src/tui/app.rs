@@ -352,7 +352,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         (View::ActionLog, Action::Up) => state.log_selected = state.log_selected.saturating_sub(1),
         (View::ActionLog, _) => {}
-        (_, Action::BlockPublicAccess) => return request_block(state),
+        (_, Action::BlockPublicAccess) => {
+            return request_action(state, |bucket| ActionSpec::BlockPublicAccess { bucket });
+        }
+        (_, Action::DeletePolicy) => {
+            return request_action(state, |bucket| ActionSpec::DeleteBucketPolicy { bucket });
+        }
         (_, Action::Rescan) => {
             if state.scan.running {
                 state.status = Some(Status {
@@ -433,7 +438,8 @@ fn action_refusal(state: &State) -> Option<&'static str> {
     }
 }
 
-fn request_block(state: &mut State) -> Vec<Command> {
+/// Start planning an action on the selected bucket.
+fn request_action(state: &mut State, spec: fn(String) -> ActionSpec) -> Vec<Command> {
     if let Some(why) = action_refusal(state) {
         state.status = Some(error(why));
         return Vec::new();
@@ -445,9 +451,7 @@ fn request_block(state: &mut State) -> Vec<Command> {
     state.status = Some(info(format!(
         "planning: reading the current state of {bucket}…"
     )));
-    vec![Command::PlanAction(ActionSpec::BlockPublicAccess {
-        bucket,
-    })]
+    vec![Command::PlanAction(spec(bucket))]
 }
 
 fn request_undo(state: &mut State) -> Vec<Command> {
