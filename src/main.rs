@@ -197,7 +197,7 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
     };
     // Headless scans journal only when asked to (--incident): a pipeline
     // gate should not leave a directory behind on every run.
-    let mut incident = match &global.incident {
+    let incident = match &global.incident {
         Some(_) => {
             let mut i = open_incident(global)?;
             start_session(&mut i, global, &clients, "scan").await?;
@@ -206,27 +206,15 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         None => None,
     };
     let (report, timings) = scan::collect(&clients, &opts).await;
-    if let Some(i) = incident.take() {
-        let snapshot = scan::Snapshot {
-            account: report.account.clone().unwrap_or_else(|| {
-                warroom::model::facts::AccountFacts {
-                    account_id: None,
-                    public_access_block: warroom::model::facts::Fact::Unknown(
-                        warroom::aws::AwsError::new("NotRead", "not read"),
-                    ),
-                }
-            }),
-            buckets: report.buckets.iter().map(|b| b.facts.clone()).collect(),
-        };
-        let mut i = i;
-        scan::journal_snapshot(&mut i, &snapshot)?;
-        end_session(
-            &mut i,
-            report
-                .error
-                .as_ref()
-                .map(|e| format!("{} ({})", e.message, e.code)),
-        )?;
+    if let Some(mut i) = incident {
+        if let Some(snapshot) = report.snapshot() {
+            scan::journal_snapshot(&mut i, &snapshot)?;
+        }
+        let error = report
+            .error
+            .as_ref()
+            .map(|e| format!("{} ({})", e.message, e.code));
+        end_session(&mut i, error)?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {

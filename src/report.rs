@@ -16,7 +16,7 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
             "account {}  caller {}  region {}",
             clean(&id.account),
             clean(&id.arn),
-            report.region
+            clean(&report.region)
         )?;
     } else if let Some(e) = &report.caller_error {
         writeln!(out, "caller identity {}: {}", e, clean(&e.message))?;

@@ -265,6 +265,15 @@ pub async fn collect(clients: &Clients, opts: &ScanOptions) -> (ScanReport, Timi
 }
 
 impl ScanReport {
+    /// What this scan saw, in the form stored as incident evidence (facts
+    /// only; `None` if the scan stopped before the account was read).
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        self.account.clone().map(|account| Snapshot {
+            account,
+            buckets: self.buckets.iter().map(|b| b.facts.clone()).collect(),
+        })
+    }
+
     /// 0: nothing public or shared; 1: something is; 2: the scan failed or a
     /// verdict is unknown (a pipeline gate must not pass what it could not see).
     pub fn exit_code(&self) -> u8 {

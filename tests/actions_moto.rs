@@ -19,6 +19,24 @@ fn kinds(dir: &std::path::Path) -> Vec<String> {
     r.entries.into_iter().map(|e| e.kind).collect()
 }
 
+/// A moto server, clients for it, one bucket, and a path for a new
+/// incident directory (kept alive by the returned `TempDir`).
+async fn setup(
+    bucket: &str,
+) -> (
+    warroom::emulator::Emulator,
+    warroom::aws::Clients,
+    tempfile::TempDir,
+    std::path::PathBuf,
+) {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, bucket).await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    (emu, c, tmp, dir)
+}
+
 fn spec(bucket: &str) -> ActionSpec {
     ActionSpec::BlockPublicAccess {
         bucket: bucket.into(),
@@ -27,11 +45,7 @@ fn spec(bucket: &str) -> ActionSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_public_access_applies_verifies_and_undoes_to_none() {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    create_bucket(&c, "pab-none").await;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
+    let (_emu, c, _tmp, dir) = setup("pab-none").await;
     let mut incident = Incident::open(Some(&dir)).expect("incident");
 
     let plan = actions::plan(&c, &spec("pab-none")).await.expect("plan");
@@ -87,9 +101,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undo_restores_a_partial_prior_configuration_exactly() {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    create_bucket(&c, "pab-partial").await;
+    let (_emu, c, _tmp, dir) = setup("pab-partial").await;
     c.s3.put_public_access_block()
         .bucket("pab-partial")
         .public_access_block_configuration(
@@ -104,8 +116,7 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
         .await
         .expect("prior PAB");
     let prior = bucket_pab(&c, "pab-partial", REGION).await.expect("prior");
-    let tmp = tempfile::tempdir().expect("tmp");
-    let mut incident = Incident::open(Some(&tmp.path().join("inc"))).expect("incident");
+    let mut incident = Incident::open(Some(&dir)).expect("incident");
     let plan = actions::plan(&c, &spec("pab-partial")).await.expect("plan");
     let out = actions::execute(&mut incident, &c, &plan, true, "test", false)
         .await
@@ -129,18 +140,13 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
         .as_str()
         .expect("evidence");
     let saved: Option<PublicAccessBlock> =
-        serde_json::from_slice(&std::fs::read(tmp.path().join("inc").join(file)).expect("read"))
-            .expect("json");
+        serde_json::from_slice(&std::fs::read(dir.join(file)).expect("read")).expect("json");
     assert_eq!(saved, prior);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_read_only_and_failed_capture_change_nothing() {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    create_bucket(&c, "pab-safe").await;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
+    let (emu, c, _tmp, dir) = setup("pab-safe").await;
     let mut incident = Incident::open(Some(&dir)).expect("incident");
 
     let plan = actions::plan(&c, &spec("pab-safe")).await.expect("plan");
@@ -189,11 +195,7 @@ async fn dry_run_read_only_and_failed_capture_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    create_bucket(&c, "pab-cli").await;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
+    let (emu, c, _tmp, dir) = setup("pab-cli").await;
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_warroom"))
             .args([
@@ -297,9 +299,7 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
     use warroom::aws::containment::bucket_policy;
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    create_bucket(&c, "pol-del").await;
+    let (_emu, c, _tmp, dir) = setup("pol-del").await;
     // Unusual spacing, key order and a Sid with an escape sequence: the
     // restored document must be exactly this, not a re-serialisation.
     let doc = "{\"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Sid\": \"x\\u001b[2J\", \"Principal\": \"*\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::pol-del/*\"},\n {\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::pol-del/*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
@@ -309,8 +309,6 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
         .expect("read")
         .expect("policy");
 
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
     let mut incident = Incident::open(Some(&dir)).expect("incident");
     let spec = ActionSpec::DeleteBucketPolicy {
         bucket: "pol-del".into(),

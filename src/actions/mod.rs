@@ -14,6 +14,25 @@
 pub mod bucket_pab;
 pub mod bucket_policy;
 
+/// The one place that maps an action to the module implementing it. Every
+/// action module has the same five functions: `plan`, `apply`, `verify`,
+/// `current` and `restore`. A new action is a variant of [`ActionSpec`], an
+/// arm here, and its module; the engine itself does not change.
+macro_rules! with_module {
+    ($spec:expr, |$m:ident, $bucket:ident| $body:expr) => {
+        match $spec {
+            ActionSpec::BlockPublicAccess { bucket: $bucket } => {
+                use bucket_pab as $m;
+                $body
+            }
+            ActionSpec::DeleteBucketPolicy { bucket: $bucket } => {
+                use bucket_policy as $m;
+                $body
+            }
+        }
+    };
+}
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -138,13 +157,6 @@ impl Outcome {
             | Outcome::Failed { action_id, .. } => action_id,
         }
     }
-
-    pub fn succeeded(&self) -> bool {
-        matches!(
-            self,
-            Outcome::Done { .. } | Outcome::DryRun { .. } | Outcome::Cancelled { .. }
-        )
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,10 +201,7 @@ fn failed(
 
 /// Read the prior state and describe the change.
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
-    match spec {
-        ActionSpec::BlockPublicAccess { bucket } => bucket_pab::plan(clients, bucket).await,
-        ActionSpec::DeleteBucketPolicy { bucket } => bucket_policy::plan(clients, bucket).await,
-    }
+    with_module!(spec, |m, bucket| m::plan(clients, bucket).await)
 }
 
 /// Journal, apply, verify. `confirmed` says the responder confirmed as the
@@ -265,25 +274,21 @@ pub async fn execute(
 }
 
 async fn apply(clients: &Clients, plan: &Plan) -> Result<(), AwsError> {
-    match &plan.spec {
-        ActionSpec::BlockPublicAccess { bucket } => {
-            bucket_pab::apply(clients, bucket, &plan.region).await
-        }
-        ActionSpec::DeleteBucketPolicy { bucket } => {
-            bucket_policy::apply(clients, bucket, &plan.region).await
-        }
-    }
+    with_module!(&plan.spec, |m, bucket| m::apply(
+        clients,
+        bucket,
+        &plan.region
+    )
+    .await)
 }
 
 async fn verify(clients: &Clients, plan: &Plan) -> Result<Verification, AwsError> {
-    match &plan.spec {
-        ActionSpec::BlockPublicAccess { bucket } => {
-            bucket_pab::verify(clients, bucket, &plan.region).await
-        }
-        ActionSpec::DeleteBucketPolicy { bucket } => {
-            bucket_policy::verify(clients, bucket, &plan.region).await
-        }
-    }
+    with_module!(&plan.spec, |m, bucket| m::verify(
+        clients,
+        bucket,
+        &plan.region
+    )
+    .await)
 }
 
 /// Reverse an applied action from the prior state in its journal entry,
@@ -296,25 +301,15 @@ pub async fn undo(
     let (spec, region, prior) = undo_record(incident, action_id)?;
     let id = json!(action_id);
     incident.record("undo_started", json!({"summary": format!("{action_id}: undo started (restoring the recorded prior state)"), "action_id": id}))?;
-    let result = match &spec {
-        ActionSpec::BlockPublicAccess { bucket } => {
-            bucket_pab::restore(clients, bucket, &region, &prior).await
-        }
-        ActionSpec::DeleteBucketPolicy { bucket } => {
-            bucket_policy::restore(clients, bucket, &region, &prior).await
-        }
-    };
+    let result = with_module!(&spec, |m, bucket| m::restore(
+        clients, bucket, &region, &prior
+    )
+    .await);
     if let Err(error) = result {
         return failed(incident, action_id, "undo", "undo failed", error);
     }
-    let now = match &spec {
-        ActionSpec::BlockPublicAccess { bucket } => {
-            bucket_pab::current(clients, bucket, &region).await
-        }
-        ActionSpec::DeleteBucketPolicy { bucket } => {
-            bucket_policy::current(clients, bucket, &region).await
-        }
-    };
+    let now = with_module!(&spec, |m, bucket| m::current(clients, bucket, &region)
+        .await);
     let verification = match now {
         Ok(state) if state == prior => Verification {
             ok: true,

@@ -187,10 +187,6 @@ impl Journal {
         )?;
         Ok(entry)
     }
-
-    pub fn entries_written(&self) -> u64 {
-        self.next_seq - 1
-    }
 }
 
 /// Replace `journal.head` atomically (temp file, fsync, rename, fsync dir).

@@ -196,10 +196,6 @@ impl Incident {
         }
         Ok(bytes)
     }
-
-    pub fn entries_written(&self) -> u64 {
-        self.journal.entries_written()
-    }
 }
 
 /// True when `path` has only owner permissions (used by tests and `verify`).

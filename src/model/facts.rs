@@ -5,8 +5,14 @@ use serde::{Deserialize, Serialize};
 
 /// Why a field could not be read: the AWS error code (AccessDenied,
 /// Throttling, …) and its message. Shown as `unknown (Code)`.
+///
+/// The code comes from whatever answered the request, and is printed in many
+/// places without further thought, so it is made a plain token here, where
+/// every `FieldError` is born (constructed or read back from evidence). The
+/// message is kept verbatim (it is evidence) and sanitised when drawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
+    #[serde(deserialize_with = "deserialize_code")]
     pub code: String,
     pub message: String,
 }
@@ -14,10 +20,29 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code: code_token(&code.into()),
             message: message.into(),
         }
     }
+}
+
+/// An error code as a token: ASCII letters, digits and `._:-`, at most 64
+/// characters; anything else is dropped.
+pub fn code_token(raw: &str) -> String {
+    let token: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
+        .take(64)
+        .collect();
+    if token.is_empty() {
+        "Unknown".to_string()
+    } else {
+        token
+    }
+}
+
+fn deserialize_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d).map(|s| code_token(&s))
 }
 
 impl std::fmt::Display for FieldError {
@@ -193,5 +218,25 @@ impl BucketFacts {
             logging: u(&err),
             tags: u(&err),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldError;
+
+    #[test]
+    fn error_codes_are_tokens_however_they_arrive() {
+        let e = FieldError::new("Access\u{1b}[2JDenied\u{202e}", "msg \u{1b} kept");
+        assert_eq!(e.code, "Access2JDenied");
+        assert_eq!(e.to_string(), "unknown (Access2JDenied)");
+        assert!(
+            e.message.contains('\u{1b}'),
+            "the message is evidence: kept verbatim"
+        );
+        let back: FieldError =
+            serde_json::from_str(r#"{"code":"X\u001b]0;t\u0007","message":"m"}"#).expect("json");
+        assert_eq!(back.code, "X0t");
+        assert_eq!(FieldError::new("\u{1b}", "m").code, "Unknown");
     }
 }

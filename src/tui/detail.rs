@@ -214,7 +214,7 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
                         format!("  {} ", severity_mark(severity)),
                         theme.severity(severity),
                     ),
-                    Span::raw(format!("{:<13}", g.permission)),
+                    Span::raw(format!("{:<13}", untrusted(&g.permission))),
                     Span::raw(untrusted(&who)),
                 ]));
             }

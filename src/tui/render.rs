@@ -84,7 +84,7 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
     }
     first.push(sep());
-    first.push(Span::raw(ctx.region.clone()));
+    first.push(Span::raw(untrusted(&ctx.region)));
     if let Some(e) = &ctx.endpoint {
         first.push(sep());
         first.push(Span::raw(untrusted(e)));
