@@ -450,6 +450,12 @@ fn esc_cancels_and_read_only_refuses() {
             .as_ref()
             .is_some_and(|st| st.text.contains("--read-only"))
     );
+    let screen = screen_text(&draw(&ro));
+    assert!(
+        !screen.contains("b block"),
+        "read-only does not offer actions: {screen}"
+    );
+    assert!(screen_text(&draw(&s)).contains("b block"));
 }
 
 #[test]

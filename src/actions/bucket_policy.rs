@@ -40,8 +40,11 @@ pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
     };
     let denies = statements.iter().filter(|s| s.contains("[deny]")).count();
     let mut blast = format!(
-        "Removes all {} statements of the policy on {bucket}. Public and cross-account grants stop at once; so does any access this account's roles, other accounts or AWS services get only through this policy (log delivery, CloudFront, replication)",
-        statements.len()
+        "Removes the policy on {bucket} ({}). Public and cross-account grants stop at once; so does any access this account's roles, other accounts or AWS services get only through this policy (log delivery, CloudFront, replication)",
+        match statements.len() {
+            1 => "1 statement".to_string(),
+            n => format!("{n} statements"),
+        }
     );
     if denies > 0 {
         blast.push_str(&format!(

@@ -52,6 +52,14 @@ impl Action {
         }
     }
 
+    /// Would this action change anything in AWS?
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Action::BlockPublicAccess | Action::DeletePolicy | Action::Undo
+        )
+    }
+
     /// A short word for the hint line; None keeps it out of the hint line.
     pub fn hint(self) -> Option<&'static str> {
         match self {

@@ -155,7 +155,13 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         View::ActionLog => &[Action::Undo, Action::Back, Action::Help, Action::Quit],
     };
     let mut hints: Vec<Span> = Vec::new();
-    for (key, word) in state.keymap.hints(actions) {
+    // In --read-only, actions that would change AWS are not offered.
+    let offered: Vec<Action> = actions
+        .iter()
+        .copied()
+        .filter(|a| !(state.context.read_only && a.mutates()))
+        .collect();
+    for (key, word) in state.keymap.hints(&offered) {
         hints.push(Span::styled(key, theme.key()));
         hints.push(Span::raw(format!(" {word}  ")));
     }
