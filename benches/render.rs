@@ -24,6 +24,7 @@ fn scanned(n: usize) -> State {
             endpoint: None,
             profile: None,
             read_only: false,
+            dry_run: false,
             incident: None,
         },
         Keymap::defaults(),

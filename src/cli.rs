@@ -40,6 +40,9 @@ pub struct GlobalArgs {
     /// Never send a request that changes anything.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Show and journal every plan; apply nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
     /// Incident directory for the journal and evidence (default: ./warroom-<UTC time>/).
     #[arg(long, global = true, value_name = "DIR")]
     pub incident: Option<PathBuf>,
@@ -69,23 +72,103 @@ pub enum Command {
     },
 }
 
+/// The bucket an action is about.
+#[derive(Debug, Clone, Args)]
+pub struct BucketArg {
+    /// The bucket.
+    #[arg(value_name = "BUCKET", value_parser = parse_bucket)]
+    pub bucket: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ActCommand {
-    /// Turn on all four Block Public Access settings for a bucket.
+    /// Turn on Block Public Access for a bucket: all four settings, or those
+    /// named with --only (the others stay as they are).
     BlockPublicAccess {
-        /// The bucket.
-        #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
-        bucket: String,
+        #[command(flatten)]
+        target: BucketArg,
+        /// Only these settings, comma-separated: block-public-acls,
+        /// ignore-public-acls, block-public-policy, restrict-public-buckets.
+        #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = ["block-public-acls", "ignore-public-acls", "block-public-policy", "restrict-public-buckets"])]
+        only: Vec<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Turn on all four account-level Block Public Access settings.
+    BlockPublicAccessAccount {
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Remove the public and cross-account statements of a bucket policy.
+    /// Without --step: the control plane first (a Deny on configuration
+    /// changes from outside the account), then, run again, the data plane.
+    RemovePolicyStatements {
+        #[command(flatten)]
+        target: BucketArg,
+        /// control-plane or data-plane (default: whichever comes next).
+        #[arg(long, value_name = "STEP", value_parser = ["control-plane", "data-plane"])]
+        step: Option<String>,
         #[command(flatten)]
         how: ActArgs,
     },
     /// Delete a bucket's policy (undo puts the exact document back).
     DeleteBucketPolicy {
-        /// The bucket.
-        #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
-        bucket: String,
+        #[command(flatten)]
+        target: BucketArg,
         #[command(flatten)]
         how: ActArgs,
+    },
+    /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
+    ResetBucketAcl {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Reset object ACLs to owner-only: one object (--key), a prefix
+    /// (--prefix) or every object. Resumable: run it again after an
+    /// interruption and it skips what is done.
+    ResetObjectAcls {
+        #[command(flatten)]
+        target: BucketArg,
+        /// One object.
+        #[arg(long, value_name = "KEY", conflicts_with = "prefix")]
+        key: Option<String>,
+        /// Every object under this prefix.
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Disable ACLs (Object Ownership = BucketOwnerEnforced).
+    DisableAcls {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Enable versioning (there is no undo to "never versioned").
+    EnableVersioning {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Enable default encryption: SSE-S3, or SSE-KMS with --kms-key.
+    EnableEncryption {
+        #[command(flatten)]
+        target: BucketArg,
+        /// KMS key id, ARN or alias (SSE-KMS); without it, SSE-S3.
+        #[arg(long, value_name = "KEY")]
+        kms_key: Option<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Explain how to turn on MFA delete (only the root user can), with the
+    /// exact command. Changes nothing.
+    MfaDelete {
+        #[command(flatten)]
+        target: BucketArg,
     },
     /// Reverse an earlier action of this incident from its recorded prior state.
     Undo {
@@ -101,9 +184,6 @@ pub struct ActArgs {
     /// Do not ask: the confirmation is given.
     #[arg(long)]
     pub yes: bool,
-    /// Plan and journal, apply nothing.
-    #[arg(long)]
-    pub dry_run: bool,
     /// Print the plan and outcome as JSON.
     #[arg(long)]
     pub json: bool,

@@ -10,17 +10,14 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
-use warroom::aws::{Clients, Target};
+use warroom::aws::Clients;
 
-use serde_json::json;
-use warroom::actions::{self, Confirm, Outcome};
-use warroom::cli::{
-    ActArgs, ActCommand, Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, JournalCommand, ScanArgs,
-};
+use warroom::cli::{Cli, Command, ConsoleArgs, DemoArgs, GlobalArgs, ScanArgs};
 use warroom::emulator::Emulator;
-use warroom::incident::{self, Incident, kind};
 use warroom::scan::{self, ScanOptions};
 use warroom::tui::{self, ConsoleOptions, app::Context, keymap};
+
+mod commands;
 
 fn main() -> ExitCode {
     if let Err(e) = color_eyre::install() {
@@ -46,6 +43,8 @@ fn main() -> ExitCode {
     }
 }
 
+use commands::{clients, end_session, open_incident, start_session};
+
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
     match cli.command {
@@ -53,8 +52,8 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Console(args)) => console(&global, args).await,
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
-        Some(Command::Journal(cmd)) => journal_command(cmd),
-        Some(Command::Act(cmd)) => act_command(&global, cmd).await,
+        Some(Command::Journal(cmd)) => commands::journal::run(cmd),
+        Some(Command::Act(cmd)) => commands::act::run(&global, cmd).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -65,20 +64,6 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn target(global: &GlobalArgs) -> Target {
-    Target {
-        profile: global.profile.clone(),
-        region: global.region.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-    }
-}
-
-async fn clients(global: &GlobalArgs) -> Result<Clients> {
-    Clients::load(&target(global), global.read_only)
-        .await
-        .map_err(|e| eyre!("{}: {}", e.code, e.message))
 }
 
 fn load_keymap() -> Result<keymap::Keymap> {
@@ -105,6 +90,7 @@ async fn run_console(
         endpoint: clients.endpoint().map(str::to_string),
         profile: global.profile.clone(),
         read_only: global.read_only,
+        dry_run: global.dry_run,
         incident: Some(incident.dir().display().to_string()),
     };
     let incident = Arc::new(Mutex::new(incident));
@@ -124,69 +110,6 @@ async fn run_console(
     )?;
     outcome?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Open (or resume) the incident directory and say which, before the
-/// terminal is taken over.
-fn open_incident(global: &GlobalArgs) -> Result<Incident> {
-    let incident = Incident::open(global.incident.as_deref())?;
-    eprintln!(
-        "warroom: incident {} ({})",
-        incident.dir().display(),
-        if incident.resumed() {
-            format!(
-                "resumed: {} earlier entries",
-                incident.earlier_entries().len()
-            )
-        } else {
-            "new".to_string()
-        }
-    );
-    Ok(incident)
-}
-
-async fn start_session(
-    incident: &mut Incident,
-    global: &GlobalArgs,
-    clients: &Clients,
-    command: &str,
-) -> Result<()> {
-    let identity = clients.identity().await;
-    let caller = match &identity {
-        Ok(id) => json!(id),
-        Err(e) => json!({ "error": e }),
-    };
-    let summary = match &identity {
-        Ok(id) => format!("{command} started by {} ({})", id.arn, id.account),
-        Err(e) => format!("{command} started; caller identity {e}"),
-    };
-    let data = json!({
-        "summary": summary,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "caller": caller,
-        "region": clients.region(),
-        "endpoint": clients.endpoint(),
-        "profile": global.profile,
-        "read_only": global.read_only,
-        "resumed": incident.resumed(),
-    });
-    incident.record(kind::SESSION_START, data)?;
-    Ok(())
-}
-
-fn end_session(incident: &mut Incident, error: Option<String>) -> Result<()> {
-    incident.record(
-        kind::SESSION_END,
-        json!({
-            "summary": match &error {
-                None => "session ended".to_string(),
-                Some(e) => format!("session ended with an error: {e}"),
-            },
-            "error": error,
-        }),
-    )?;
-    Ok(())
 }
 
 async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
@@ -237,257 +160,6 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         eprintln!("warroom: scan stopped: {} ({})", e.message, e.code);
     }
     Ok(ExitCode::from(report.exit_code()))
-}
-
-async fn act_command(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
-    use std::io::IsTerminal;
-    let clients = clients(global).await?;
-    let mut incident = open_incident(global)?;
-    start_session(&mut incident, global, &clients, "act").await?;
-    let ask = |prompt: &str| -> Option<String> {
-        if !std::io::stdin().is_terminal() {
-            return None;
-        }
-        eprint!("{prompt}");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).ok()?;
-        Some(line.trim_end_matches(['\r', '\n']).to_string())
-    };
-    let mut verb = "done";
-    let (outcome, how): (Result<Outcome, actions::ActionError>, ActArgs) = match act_request(cmd) {
-        ActRequest::Run(spec, how) => {
-            let plan = match actions::plan(&clients, &spec).await {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("warroom: {}", warroom::sanitize::clean(&e.to_string()));
-                    incident.record(kind::SESSION_END, json!({"summary": format!("act: {e}")}))?;
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            if !how.json {
-                print_plan(&plan);
-            }
-            let (confirmed, method) = if how.yes || how.dry_run {
-                (true, "--yes".to_string())
-            } else {
-                match &plan.confirm {
-                    Confirm::TypeName { text } => {
-                        match ask(&format!("Type the bucket name ({text}) to confirm: ")) {
-                            Some(typed) => (typed == *text, "typed the bucket name".to_string()),
-                            None => {
-                                eprintln!(
-                                    "warroom: no terminal to confirm on; pass --yes to confirm, or --dry-run"
-                                );
-                                (false, String::new())
-                            }
-                        }
-                    }
-                    Confirm::YesNo => match ask("Apply? [y/N] ") {
-                        Some(a) => (
-                            a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"),
-                            "answered yes".to_string(),
-                        ),
-                        None => (false, String::new()),
-                    },
-                }
-            };
-            let outcome = actions::execute(
-                &mut incident,
-                &clients,
-                &plan,
-                confirmed,
-                &method,
-                how.dry_run,
-            )
-            .await;
-            if how.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(
-                        &json!({"plan": plan, "outcome": outcome.as_ref().ok()})
-                    )?
-                );
-            }
-            (outcome, how)
-        }
-        ActRequest::Undo(action_id, how) => {
-            verb = "undone";
-            let confirmed = how.yes
-                || ask(&format!(
-                    "Undo {action_id}, restoring its recorded prior state? [y/N] "
-                ))
-                .is_some_and(|a| a.eq_ignore_ascii_case("y"));
-            let outcome = if how.dry_run {
-                Err(actions::ActionError::CannotUndo {
-                    id: action_id.clone(),
-                    why: "--dry-run does not apply to undo".into(),
-                })
-            } else if confirmed {
-                actions::undo(&mut incident, &clients, &action_id).await
-            } else {
-                eprintln!("warroom: not confirmed; pass --yes to undo without asking");
-                Ok(Outcome::Cancelled {
-                    action_id: action_id.clone(),
-                })
-            };
-            if how.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&json!({"outcome": outcome.as_ref().ok()}))?
-                );
-            }
-            (outcome, how)
-        }
-    };
-    let code = match &outcome {
-        Ok(o) => {
-            if !how.json {
-                print_outcome(o, verb);
-            }
-            match o {
-                Outcome::Done { .. } | Outcome::DryRun { .. } => 0,
-                Outcome::Cancelled { .. } => 1,
-                Outcome::Failed { .. } | Outcome::NotVerified { .. } => 2,
-            }
-        }
-        Err(e) => {
-            eprintln!("warroom: {}", warroom::sanitize::clean(&e.to_string()));
-            2
-        }
-    };
-    end_session(&mut incident, outcome.as_ref().err().map(|e| e.to_string()))?;
-    Ok(ExitCode::from(code))
-}
-
-/// An `act` command is either one action to run or an undo.
-enum ActRequest {
-    Run(actions::ActionSpec, ActArgs),
-    Undo(String, ActArgs),
-}
-
-fn act_request(cmd: ActCommand) -> ActRequest {
-    use actions::ActionSpec;
-    match cmd {
-        ActCommand::BlockPublicAccess { bucket, how } => {
-            ActRequest::Run(ActionSpec::BlockPublicAccess { bucket }, how)
-        }
-        ActCommand::DeleteBucketPolicy { bucket, how } => {
-            ActRequest::Run(ActionSpec::DeleteBucketPolicy { bucket }, how)
-        }
-        ActCommand::Undo { action_id, how } => ActRequest::Undo(action_id, how),
-    }
-}
-
-fn print_plan(plan: &actions::Plan) {
-    let clean = |s: &str| warroom::sanitize::clean(s).into_owned();
-    println!(
-        "Plan: {} on {}",
-        plan.spec.name(),
-        clean(&plan.spec.target())
-    );
-    println!("  {}", clean(&plan.summary));
-    for (before, after) in plan.before.iter().zip(&plan.after) {
-        let mark = if before == after { " " } else { "~" };
-        println!("  {mark} {:<28} -> {}", clean(before), clean(after));
-    }
-    println!("  Blast radius: {}", clean(&plan.blast_radius));
-    println!("  Undo: {}", clean(&plan.undo));
-}
-
-fn print_outcome(o: &Outcome, verb: &str) {
-    let clean = |s: &str| warroom::sanitize::clean(s).into_owned();
-    match o {
-        Outcome::Done {
-            action_id,
-            verification,
-        } => println!("{action_id}: {verb}. {}", clean(&verification.detail)),
-        Outcome::NotVerified {
-            action_id,
-            verification,
-        } => println!(
-            "{action_id}: applied but NOT verified. {}",
-            clean(&verification.detail)
-        ),
-        Outcome::DryRun { action_id } => {
-            println!("{action_id}: dry run: planned and journaled, nothing applied")
-        }
-        Outcome::Cancelled { action_id } => println!("{action_id}: not confirmed: nothing applied"),
-        Outcome::Failed {
-            action_id,
-            stage,
-            error,
-        } => println!(
-            "{action_id}: FAILED at {stage}: {} ({})",
-            clean(&error.message),
-            error.code
-        ),
-    }
-}
-
-fn journal_command(cmd: JournalCommand) -> Result<ExitCode> {
-    match cmd {
-        JournalCommand::Verify { dir } => {
-            let report = match incident::verify::verify(&dir) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("warroom: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            for w in &report.warnings {
-                println!("warning: {w}");
-            }
-            for p in &report.problems {
-                println!("FAIL: {}", warroom::sanitize::clean(p));
-            }
-            if report.ok() {
-                println!(
-                    "OK: {} entries chain correctly; {} evidence files match their hashes",
-                    report.entries.len(),
-                    report.evidence_files
-                );
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!(
-                    "journal does NOT verify: {} problem(s)",
-                    report.problems.len()
-                );
-                Ok(ExitCode::from(1))
-            }
-        }
-        JournalCommand::Show { dir, json } => {
-            let report = incident::verify::verify(&dir)?;
-            let mut out = std::io::stdout().lock();
-            for e in &report.entries {
-                if json {
-                    let mut buf = Vec::new();
-                    warroom::report::write_json_line(e, &mut buf)?;
-                    out.write_all(&buf)?;
-                } else {
-                    let summary = e.data["summary"]
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| e.data.to_string());
-                    writeln!(
-                        out,
-                        "{:>5}  {}  {:<20} {}",
-                        e.seq,
-                        e.time,
-                        e.kind,
-                        warroom::sanitize::clean(&summary)
-                    )?;
-                }
-            }
-            for w in report.warnings.iter().chain(&report.problems) {
-                eprintln!("warroom: {w}");
-            }
-            Ok(if report.ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-    }
 }
 
 /// A local emulator with demo buckets, and the console on it. The emulator

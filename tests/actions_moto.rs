@@ -8,7 +8,8 @@ use std::process::Command;
 
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use support::*;
-use warroom::actions::{self, ActionError, ActionSpec, Outcome};
+use tokio::sync::Mutex;
+use warroom::actions::{self, ActionError, ActionSpec, Bucket, Cx, Outcome, bucket_pab};
 use warroom::aws::containment::bucket_pab;
 use warroom::incident::{Incident, verify::verify};
 use warroom::model::facts::PublicAccessBlock;
@@ -38,15 +39,13 @@ async fn setup(
 }
 
 fn spec(bucket: &str) -> ActionSpec {
-    ActionSpec::BlockPublicAccess {
-        bucket: bucket.into(),
-    }
+    ActionSpec::BlockPublicAccess(bucket_pab::Args::all(bucket))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_public_access_applies_verifies_and_undoes_to_none() {
     let (_emu, c, _tmp, dir) = setup("pab-none").await;
-    let mut incident = Incident::open(Some(&dir)).expect("incident");
+    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
 
     let plan = actions::plan(&c, &spec("pab-none")).await.expect("plan");
     assert_eq!(
@@ -55,7 +54,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
         "no prior configuration"
     );
     assert!(plan.blast_radius.contains("pab-none"));
-    let outcome = actions::execute(&mut incident, &c, &plan, true, "test", false)
+    let outcome = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", false)
         .await
         .expect("execute");
     let Outcome::Done { action_id, .. } = outcome else {
@@ -72,7 +71,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
         Some(all_on)
     );
 
-    let undone = actions::undo(&mut incident, &c, &action_id)
+    let undone = actions::undo(&Cx::new(&c, &incident), &action_id)
         .await
         .expect("undo");
     assert!(matches!(undone, Outcome::Done { .. }), "{undone:?}");
@@ -82,7 +81,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
         "back to no configuration"
     );
     assert!(matches!(
-        actions::undo(&mut incident, &c, &action_id).await,
+        actions::undo(&Cx::new(&c, &incident), &action_id).await,
         Err(ActionError::CannotUndo { .. })
     ));
     drop(incident);
@@ -116,12 +115,12 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
         .await
         .expect("prior PAB");
     let prior = bucket_pab(&c, "pab-partial", REGION).await.expect("prior");
-    let mut incident = Incident::open(Some(&dir)).expect("incident");
+    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
     let plan = actions::plan(&c, &spec("pab-partial")).await.expect("plan");
-    let out = actions::execute(&mut incident, &c, &plan, true, "test", false)
+    let out = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", false)
         .await
         .expect("execute");
-    actions::undo(&mut incident, &c, out.action_id())
+    actions::undo(&Cx::new(&c, &incident), out.action_id())
         .await
         .expect("undo");
     assert_eq!(
@@ -131,7 +130,7 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
         prior
     );
     // The prior state is also in evidence, exactly as planned.
-    let entries = incident.all_entries().expect("entries");
+    let entries = incident.lock().await.all_entries().expect("entries");
     let planned = entries
         .iter()
         .find(|e| e.kind == "action_planned")
@@ -147,10 +146,10 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_read_only_and_failed_capture_change_nothing() {
     let (emu, c, _tmp, dir) = setup("pab-safe").await;
-    let mut incident = Incident::open(Some(&dir)).expect("incident");
+    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
 
     let plan = actions::plan(&c, &spec("pab-safe")).await.expect("plan");
-    let out = actions::execute(&mut incident, &c, &plan, true, "test", true)
+    let out = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", true)
         .await
         .expect("dry run");
     assert!(matches!(out, Outcome::DryRun { .. }));
@@ -163,7 +162,7 @@ async fn dry_run_read_only_and_failed_capture_change_nothing() {
     let plan = actions::plan(&ro, &spec("pab-safe"))
         .await
         .expect("planning only reads");
-    let out = actions::execute(&mut incident, &ro, &plan, true, "test", false)
+    let out = actions::execute(&Cx::new(&ro, &incident), &plan, true, "test", false)
         .await
         .expect("execute");
     let Outcome::Failed { stage, error, .. } = out else {
@@ -214,7 +213,7 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
             .output()
             .expect("run")
     };
-    let out = run(&["act", "block-public-access", "--bucket", "pab-cli"]);
+    let out = run(&["act", "block-public-access", "pab-cli"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -223,7 +222,7 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("pass --yes"));
     assert_eq!(bucket_pab(&c, "pab-cli", REGION).await.expect("read"), None);
 
-    let out = run(&["act", "block-public-access", "--bucket", "pab-cli", "--yes"]);
+    let out = run(&["act", "block-public-access", "pab-cli", "--yes"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
@@ -261,14 +260,7 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
     );
 
     put_policy(&c, "pab-cli", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pab-cli/*"}]}"#).await;
-    let out = run(&[
-        "act",
-        "delete-bucket-policy",
-        "--bucket",
-        "pab-cli",
-        "--yes",
-        "--json",
-    ]);
+    let out = run(&["act", "delete-bucket-policy", "pab-cli", "--yes", "--json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -284,14 +276,12 @@ async fn act_cli_applies_undoes_and_refuses_without_confirmation() {
             .expect("read"),
         None
     );
-    let out = run(&[
-        "act",
-        "delete-bucket-policy",
-        "--bucket",
-        "pab-cli",
-        "--yes",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "no policy left: nothing to do");
+    let out = run(&["act", "delete-bucket-policy", "pab-cli", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no policy left: nothing to do is success for a script"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to do"));
     assert!(verify(&dir).expect("verify").ok());
 }
@@ -309,10 +299,10 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
         .expect("read")
         .expect("policy");
 
-    let mut incident = Incident::open(Some(&dir)).expect("incident");
-    let spec = ActionSpec::DeleteBucketPolicy {
+    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
+    let spec = ActionSpec::DeleteBucketPolicy(Bucket {
         bucket: "pol-del".into(),
-    };
+    });
     let plan = actions::plan(&c, &spec).await.expect("plan");
     assert_eq!(plan.before.len(), 2);
     assert!(plan.before[0].contains("[PUBLIC]"), "{:?}", plan.before);
@@ -322,7 +312,7 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
         "{}",
         plan.blast_radius
     );
-    let out = actions::execute(&mut incident, &c, &plan, true, "test", false)
+    let out = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", false)
         .await
         .expect("execute");
     assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
@@ -331,7 +321,7 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
         None
     );
 
-    let undone = actions::undo(&mut incident, &c, out.action_id())
+    let undone = actions::undo(&Cx::new(&c, &incident), out.action_id())
         .await
         .expect("undo");
     assert!(matches!(undone, Outcome::Done { .. }), "{undone:?}");
@@ -353,9 +343,9 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
     create_bucket(&c, "pol-none").await;
     let err = actions::plan(
         &c,
-        &ActionSpec::DeleteBucketPolicy {
+        &ActionSpec::DeleteBucketPolicy(Bucket {
             bucket: "pol-none".into(),
-        },
+        }),
     )
     .await
     .expect_err("no policy");

@@ -19,6 +19,7 @@ fn new_state(size: (u16, u16)) -> State {
             endpoint: Some("http://127.0.0.1:5000".into()),
             profile: None,
             read_only: false,
+            dry_run: false,
             incident: None,
         },
         Keymap::defaults(),
@@ -285,9 +286,9 @@ fn snapshot_help_80x24() {
 
 fn plan_for(bucket: &str) -> warroom::actions::Plan {
     warroom::actions::Plan {
-        spec: warroom::actions::ActionSpec::BlockPublicAccess {
-            bucket: bucket.into(),
-        },
+        spec: warroom::actions::ActionSpec::BlockPublicAccess(
+            warroom::actions::bucket_pab::Args::all(bucket),
+        ),
         summary: "turn on all four Block Public Access settings".into(),
         before: vec![
             "BlockPublicAcls: off".into(),
@@ -301,11 +302,13 @@ fn plan_for(bucket: &str) -> warroom::actions::Plan {
             "BlockPublicPolicy: on".into(),
             "RestrictPublicBuckets: on".into(),
         ],
+        diff: Vec::new(),
         blast_radius: format!("Blocks public access to all 2 objects in {bucket}."),
         confirm: warroom::actions::Confirm::TypeName {
             text: bucket.into(),
         },
         undo: "undo removes the bucket's Public Access Block again (it had none)".into(),
+        undoable: true,
         prior: serde_json::Value::Null,
         region: "us-east-1".into(),
     }
@@ -325,16 +328,38 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
     assert_eq!(
         cmds,
         vec![Command::PlanAction(
-            warroom::actions::ActionSpec::BlockPublicAccess {
-                bucket: "acme-customer-exports".into()
-            }
+            warroom::actions::ActionSpec::BlockPublicAccess(
+                warroom::actions::bucket_pab::Args::all("acme-customer-exports")
+            )
         )]
     );
-    assert!(update(&mut s, key('b')).is_empty(), "one action at a time");
+    assert!(
+        update(&mut s, key('b')).is_empty(),
+        "one action at a time on the same target"
+    );
+    // Another bucket is not held up by this one.
+    s.selected = Some("acme-analytics-tmp".into());
+    assert_eq!(
+        update(&mut s, key('v')).len(),
+        1,
+        "a different target may run"
+    );
+    update(
+        &mut s,
+        Msg::Planned {
+            key: "s3://acme-analytics-tmp".into(),
+            result: Err("test: not now".into()),
+        },
+    );
+    assert!(!s.busy.contains("s3://acme-analytics-tmp"));
+    s.selected = Some("acme-customer-exports".into());
 
     update(
         &mut s,
-        Msg::Planned(Ok(Box::new(plan_for("acme-customer-exports")))),
+        Msg::Planned {
+            key: "s3://acme-customer-exports".into(),
+            result: Ok(Box::new(plan_for("acme-customer-exports"))),
+        },
     );
     assert!(s.dialog.is_some());
     // Keys go to the text field, not to bindings: `q` does not quit here.
@@ -367,6 +392,7 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
     let cmds = update(
         &mut s,
         Msg::ActionFinished {
+            key: "s3://acme-customer-exports".into(),
             what: "block-public-access".into(),
             target: "s3://acme-customer-exports".into(),
             bucket: Some("acme-customer-exports".into()),
@@ -386,8 +412,18 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
             bucket: "acme-customer-exports".into()
         }]
     );
+    assert!(
+        !s.busy.contains("s3://acme-customer-exports"),
+        "target freed"
+    );
+    // The log comes from the journal (the runtime rebuilds it after each action).
+    update(
+        &mut s,
+        Msg::ActionLog(journal_log(&[("acme-customer-exports", true)])),
+    );
     assert_eq!(s.actions.len(), 1);
     assert!(s.actions[0].undoable);
+    let first_id = s.actions[0].id.clone();
 
     // The refreshed facts move the bucket to its new verdict.
     let mut fixed = fixtures::buckets()
@@ -416,7 +452,8 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
     assert_eq!(
         cmds,
         vec![Command::Undo {
-            action_id: "A3".into(),
+            action_id: first_id,
+            key: "s3://acme-customer-exports".into(),
             bucket: Some("acme-customer-exports".into())
         }]
     );
@@ -428,7 +465,10 @@ fn esc_cancels_and_read_only_refuses() {
     update(&mut s, key('b'));
     update(
         &mut s,
-        Msg::Planned(Ok(Box::new(plan_for("acme-analytics-tmp")))),
+        Msg::Planned {
+            key: "s3://acme-analytics-tmp".into(),
+            result: Ok(Box::new(plan_for("acme-analytics-tmp"))),
+        },
     );
     let cmds = update(&mut s, code(KeyCode::Esc));
     assert!(
@@ -464,7 +504,10 @@ fn snapshot_confirm_dialog_80x24() {
     update(&mut s, key('b'));
     update(
         &mut s,
-        Msg::Planned(Ok(Box::new(plan_for("acme-analytics-tmp")))),
+        Msg::Planned {
+            key: "s3://acme-analytics-tmp".into(),
+            result: Ok(Box::new(plan_for("acme-analytics-tmp"))),
+        },
     );
     for c in "acme-an".chars() {
         update(&mut s, key(c));
@@ -474,35 +517,51 @@ fn snapshot_confirm_dialog_80x24() {
 
 #[test]
 fn snapshot_action_log_80x24() {
-    use warroom::actions::{Outcome, Verification};
     let mut s = with_incident(scanned((80, 24)));
-    for (id, ok) in [("A2", true), ("A6", false)] {
-        let result = if ok {
-            Ok(Outcome::Done {
-                action_id: id.into(),
-                verification: Verification {
-                    ok: true,
-                    detail: "read back: all four on".into(),
-                },
-            })
-        } else {
-            Ok(Outcome::Failed {
-                action_id: id.into(),
-                stage: "apply".into(),
-                error: AwsError::new("AccessDenied", "not allowed"),
-            })
-        };
-        update(
-            &mut s,
-            Msg::ActionFinished {
-                what: "block-public-access".into(),
-                target: format!("s3://bucket-{id}"),
-                bucket: None,
-                undo_of: None,
-                result,
-            },
-        );
-    }
+    update(
+        &mut s,
+        Msg::ActionLog(journal_log(&[("bucket-a", true), ("bucket-b", false)])),
+    );
     update(&mut s, key('a'));
     insta::assert_snapshot!(draw(&s).backend());
+}
+
+/// The action log as the runtime builds it: from a real journal in which
+/// each bucket had block-public-access applied (verified) or refused.
+fn journal_log(runs: &[(&str, bool)]) -> Vec<warroom::actions::history::ActionRecord> {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut inc =
+        warroom::incident::Incident::open(Some(&tmp.path().join("inc"))).expect("incident");
+    for (bucket, ok) in runs {
+        let spec = warroom::actions::ActionSpec::BlockPublicAccess(
+            warroom::actions::bucket_pab::Args::all(*bucket),
+        );
+        let planned = inc
+            .record(
+                "action_planned",
+                json!({"summary": "planned", "spec": spec}),
+            )
+            .expect("record");
+        let id = format!("A{}", planned.seq);
+        inc.record(
+            "action_confirmed",
+            json!({"summary": format!("{id}: confirmed (test)"), "action_id": id}),
+        )
+        .expect("record");
+        if *ok {
+            inc.record(
+                "action_applied",
+                json!({"summary": format!("{id}: applied"), "action_id": id}),
+            )
+            .expect("record");
+            inc.record("action_verified", json!({"summary": format!("{id}: read back: all four on"), "action_id": id, "ok": true}))
+                .expect("record");
+        } else {
+            inc.record("action_failed", json!({"summary": format!("{id}: apply failed: not allowed (AccessDenied)"), "action_id": id}))
+                .expect("record");
+        }
+    }
+    let entries = inc.all_entries().expect("entries");
+    warroom::actions::history::from_entries(&entries)
 }

@@ -1,22 +1,56 @@
-//! Action: turn on all four Block Public Access settings for one bucket.
-//! Undo puts back the bucket's exact prior configuration (or removes it, if
-//! the bucket had none).
+//! Action: turn on Block Public Access for one bucket — all four settings, or
+//! the chosen ones (the others are left as they are). Undo puts back the
+//! bucket's exact prior configuration (or removes it, if it had none).
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Confirm, Plan, Verification};
+use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::model::facts::PublicAccessBlock;
 
-const ALL_ON: PublicAccessBlock = PublicAccessBlock {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Args {
+    pub bucket: String,
+    /// The settings to turn on (`true`); `None` means all four.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<PublicAccessBlock>,
+}
+
+impl Args {
+    pub fn all(bucket: impl Into<String>) -> Self {
+        Args {
+            bucket: bucket.into(),
+            only: None,
+        }
+    }
+}
+
+pub const ALL_ON: PublicAccessBlock = PublicAccessBlock {
     block_public_acls: true,
     ignore_public_acls: true,
     block_public_policy: true,
     restrict_public_buckets: true,
 };
 
-fn describe(p: Option<&PublicAccessBlock>) -> Vec<String> {
+/// The prior settings with the chosen ones turned on.
+pub fn target_state(
+    prior: Option<&PublicAccessBlock>,
+    only: Option<&PublicAccessBlock>,
+) -> PublicAccessBlock {
+    let p = prior.copied().unwrap_or_default();
+    let on = only.copied().unwrap_or(ALL_ON);
+    PublicAccessBlock {
+        block_public_acls: p.block_public_acls || on.block_public_acls,
+        ignore_public_acls: p.ignore_public_acls || on.ignore_public_acls,
+        block_public_policy: p.block_public_policy || on.block_public_policy,
+        restrict_public_buckets: p.restrict_public_buckets || on.restrict_public_buckets,
+    }
+}
+
+/// One line per setting, for the before/after diff.
+pub fn describe(p: Option<&PublicAccessBlock>) -> Vec<String> {
     let p = p.copied().unwrap_or_default();
     [
         ("BlockPublicAcls", p.block_public_acls),
@@ -29,13 +63,20 @@ fn describe(p: Option<&PublicAccessBlock>) -> Vec<String> {
     .collect()
 }
 
-pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
+fn prior_of(plan: &Plan) -> Result<Option<PublicAccessBlock>, AwsError> {
+    serde_json::from_value(plan.prior.clone())
+        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
+}
+
+pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
+    let bucket = a.bucket.as_str();
     let region = bucket_region(c, bucket)
         .await
         .map_err(ActionError::Capture)?;
     let prior = containment::bucket_pab(c, bucket, &region)
         .await
         .map_err(ActionError::Capture)?;
+    let target = target_state(prior.as_ref(), a.only.as_ref());
     let objects = match containment::object_count_up_to(c, bucket, &region, 1000).await {
         Ok((0, false)) => "its objects (it is empty now)".to_string(),
         Ok((1, false)) => "its one object".to_string(),
@@ -43,18 +84,19 @@ pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
         Ok((n, true)) => format!("every object (more than {n})"),
         Err(e) => format!("every object (count {e})"),
     };
-    let summary = if prior.as_ref().is_some_and(PublicAccessBlock::all_on) {
-        "all four settings are already on; this re-asserts them".to_string()
-    } else {
+    let summary = if prior == Some(target) {
+        "the chosen settings are already on; this re-asserts them".to_string()
+    } else if target == ALL_ON && a.only.is_none() {
         "turn on all four Block Public Access settings".to_string()
+    } else {
+        "turn on the chosen Block Public Access settings".to_string()
     };
     Ok(Plan {
-        spec: ActionSpec::BlockPublicAccess {
-            bucket: bucket.to_string(),
-        },
+        spec: ActionSpec::BlockPublicAccess(a.clone()),
         summary,
         before: describe(prior.as_ref()),
-        after: describe(Some(&ALL_ON)),
+        after: describe(Some(&target)),
+        diff: Vec::new(),
         blast_radius: format!(
             "Blocks public access to {objects} in {bucket}: public ACLs are ignored and a public policy stops working. Anything that reads this bucket anonymously (a website, a public download link) stops working; access by this account and by AWS services is unaffected."
         ),
@@ -65,43 +107,48 @@ pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
             None => "undo removes the bucket's Public Access Block again (it had none)".into(),
             Some(_) => "undo restores the bucket's previous four settings exactly".into(),
         },
+        undoable: true,
         prior: serde_json::to_value(prior).unwrap_or(Value::Null),
         region,
     })
 }
 
-pub async fn apply(c: &Clients, bucket: &str, region: &str) -> Result<(), AwsError> {
-    containment::set_bucket_pab(c, bucket, region, Some(&ALL_ON)).await
+pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
+    let target = target_state(prior_of(plan)?.as_ref(), a.only.as_ref());
+    containment::set_bucket_pab(cx.clients, &a.bucket, &plan.region, Some(&target)).await
 }
 
-pub async fn verify(c: &Clients, bucket: &str, region: &str) -> Result<Verification, AwsError> {
-    let now = containment::bucket_pab(c, bucket, region).await?;
-    Ok(if now == Some(ALL_ON) {
+pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
+    let target = target_state(prior_of(plan)?.as_ref(), a.only.as_ref());
+    let now = containment::bucket_pab(c, &a.bucket, &plan.region).await?;
+    Ok(if now == Some(target) {
         Verification {
             ok: true,
-            detail: "read back: all four Block Public Access settings are on".into(),
+            detail: format!("read back: {}", describe(now.as_ref()).join(", ")),
         }
     } else {
         Verification {
             ok: false,
-            detail: format!("read back: {}", describe(now.as_ref()).join(", ")),
+            detail: format!(
+                "read back differs from the plan: {}",
+                describe(now.as_ref()).join(", ")
+            ),
         }
     })
 }
 
-/// The current state, in the same JSON form as the recorded prior state.
-pub async fn current(c: &Clients, bucket: &str, region: &str) -> Result<Value, AwsError> {
-    let now = containment::bucket_pab(c, bucket, region).await?;
-    Ok(serde_json::to_value(now).unwrap_or(Value::Null))
-}
-
-pub async fn restore(
-    c: &Clients,
-    bucket: &str,
+pub async fn undo(
+    cx: &Cx<'_>,
+    _id: &str,
+    a: &Args,
     region: &str,
     prior: &Value,
-) -> Result<(), AwsError> {
-    let prior: Option<PublicAccessBlock> = serde_json::from_value(prior.clone())
+) -> Result<Verification, AwsError> {
+    let was: Option<PublicAccessBlock> = serde_json::from_value(prior.clone())
         .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
-    containment::set_bucket_pab(c, bucket, region, prior.as_ref()).await
+    containment::set_bucket_pab(cx.clients, &a.bucket, region, was.as_ref()).await?;
+    let now = containment::bucket_pab(cx.clients, &a.bucket, region)
+        .await
+        .map(|n| serde_json::to_value(n).unwrap_or(Value::Null));
+    Ok(compare_with_prior(now, prior))
 }

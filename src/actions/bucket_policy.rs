@@ -4,12 +4,13 @@
 
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Confirm, Plan, Verification};
+use super::{ActionError, ActionSpec, Bucket, Confirm, Cx, Plan, Verification, compare_with_prior};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::model::policy::{self, Owner, StatementExposure};
 
-pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
+pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
+    let bucket = a.bucket.as_str();
     let region = bucket_region(c, bucket)
         .await
         .map_err(ActionError::Capture)?;
@@ -53,50 +54,62 @@ pub async fn plan(c: &Clients, bucket: &str) -> Result<Plan, ActionError> {
     }
     blast.push('.');
     Ok(Plan {
-        spec: ActionSpec::DeleteBucketPolicy {
-            bucket: bucket.to_string(),
-        },
+        spec: ActionSpec::DeleteBucketPolicy(a.clone()),
         summary: "delete the bucket policy".into(),
         before: statements.clone(),
         after: statements.iter().map(|_| "(removed)".to_string()).collect(),
+        diff: Vec::new(),
         blast_radius: blast,
         confirm: Confirm::TypeName {
             text: bucket.to_string(),
         },
         undo: "undo puts the exact recorded policy document back".into(),
+        undoable: true,
         prior: Value::String(document),
         region,
     })
 }
 
-pub async fn apply(c: &Clients, bucket: &str, region: &str) -> Result<(), AwsError> {
-    containment::set_bucket_policy(c, bucket, region, None).await
+pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Bucket, plan: &Plan) -> Result<(), AwsError> {
+    containment::set_bucket_policy(cx.clients, &a.bucket, &plan.region, None).await
 }
 
-pub async fn verify(c: &Clients, bucket: &str, region: &str) -> Result<Verification, AwsError> {
-    Ok(match containment::bucket_policy(c, bucket, region).await? {
-        None => Verification {
-            ok: true,
-            detail: "read back: the bucket has no policy".into(),
+pub async fn verify(c: &Clients, a: &Bucket, plan: &Plan) -> Result<Verification, AwsError> {
+    Ok(
+        match containment::bucket_policy(c, &a.bucket, &plan.region).await? {
+            None => Verification {
+                ok: true,
+                detail: "read back: the bucket has no policy".into(),
+            },
+            Some(_) => Verification {
+                ok: false,
+                detail: "read back: a policy is still present".into(),
+            },
         },
-        Some(_) => Verification {
-            ok: false,
-            detail: "read back: a policy is still present".into(),
-        },
-    })
+    )
 }
 
-pub async fn current(c: &Clients, bucket: &str, region: &str) -> Result<Value, AwsError> {
-    Ok(containment::bucket_policy(c, bucket, region)
-        .await?
-        .map_or(Value::Null, Value::String))
-}
-
-pub async fn restore(
-    c: &Clients,
+/// Put the recorded document back (or remove the policy if there was none)
+/// and compare the document read back, byte for byte.
+pub async fn restore_policy(
+    cx: &Cx<'_>,
     bucket: &str,
     region: &str,
     prior: &Value,
-) -> Result<(), AwsError> {
-    containment::set_bucket_policy(c, bucket, region, prior.as_str()).await
+) -> Result<Verification, AwsError> {
+    containment::set_bucket_policy(cx.clients, bucket, region, prior.as_str()).await?;
+    let now = containment::bucket_policy(cx.clients, bucket, region)
+        .await
+        .map(|d| d.map_or(Value::Null, Value::String));
+    Ok(compare_with_prior(now, prior))
+}
+
+pub async fn undo(
+    cx: &Cx<'_>,
+    _id: &str,
+    a: &Bucket,
+    region: &str,
+    prior: &Value,
+) -> Result<Verification, AwsError> {
+    restore_policy(cx, &a.bucket, region, prior).await
 }

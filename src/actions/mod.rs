@@ -9,24 +9,61 @@
 //! is built only from the prior state recorded in the journal.
 //!
 //! The console and `warroom act` both drive this module; the journal records
-//! their actions identically.
+//! their actions identically. Two actions on the same target never run at
+//! once (see [`TargetLock`]); actions on different targets may.
 
+pub mod account_pab;
+pub mod bucket_acl;
 pub mod bucket_pab;
 pub mod bucket_policy;
+pub mod encryption;
+pub mod history;
+pub mod object_acls;
+pub mod ownership;
+pub mod policy_statements;
+pub mod versioning;
 
 /// The one place that maps an action to the module implementing it. Every
-/// action module has the same five functions: `plan`, `apply`, `verify`,
-/// `current` and `restore`. A new action is a variant of [`ActionSpec`], an
-/// arm here, and its module; the engine itself does not change.
+/// action module has the same four functions — `plan`, `apply`, `verify`
+/// and `undo` — taking its own argument type. A new action is a variant of
+/// [`ActionSpec`], an arm here, and its module; the engine does not change.
 macro_rules! with_module {
-    ($spec:expr, |$m:ident, $bucket:ident| $body:expr) => {
+    ($spec:expr, |$m:ident, $args:ident| $body:expr) => {
         match $spec {
-            ActionSpec::BlockPublicAccess { bucket: $bucket } => {
+            ActionSpec::BlockPublicAccess($args) => {
                 use bucket_pab as $m;
                 $body
             }
-            ActionSpec::DeleteBucketPolicy { bucket: $bucket } => {
+            ActionSpec::BlockPublicAccessAccount($args) => {
+                use account_pab as $m;
+                $body
+            }
+            ActionSpec::RemovePolicyStatements($args) => {
+                use policy_statements as $m;
+                $body
+            }
+            ActionSpec::DeleteBucketPolicy($args) => {
                 use bucket_policy as $m;
+                $body
+            }
+            ActionSpec::ResetBucketAcl($args) => {
+                use bucket_acl as $m;
+                $body
+            }
+            ActionSpec::ResetObjectAcls($args) => {
+                use object_acls as $m;
+                $body
+            }
+            ActionSpec::DisableAcls($args) => {
+                use ownership as $m;
+                $body
+            }
+            ActionSpec::EnableVersioning($args) => {
+                use versioning as $m;
+                $body
+            }
+            ActionSpec::EnableEncryption($args) => {
+                use encryption as $m;
                 $body
             }
         }
@@ -39,36 +76,89 @@ use serde_json::{Value, json};
 use crate::aws::{AwsError, Clients};
 use crate::incident::{Incident, IncidentError};
 
-/// What to do, to what.
+/// An action whose target is one bucket and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub bucket: String,
+}
+
+/// An action on the account itself (the account id is read at plan time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {}
+
+/// What to do, to what. Serialised flat (`{"action": "...", "bucket": ...}`)
+/// into the journal, so an entry reads on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum ActionSpec {
-    /// Turn on all four Block Public Access settings for one bucket.
-    BlockPublicAccess { bucket: String },
+    /// Turn on Block Public Access for one bucket (all four settings, or
+    /// the chosen ones).
+    BlockPublicAccess(bucket_pab::Args),
+    /// Turn on all four account-level Block Public Access settings.
+    BlockPublicAccessAccount(Account),
+    /// Remove the public/shared statements of a bucket policy (control
+    /// plane first, then the rest).
+    RemovePolicyStatements(policy_statements::Args),
     /// Delete the bucket policy (undo puts the recorded document back).
-    DeleteBucketPolicy { bucket: String },
+    DeleteBucketPolicy(Bucket),
+    /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
+    ResetBucketAcl(Bucket),
+    /// Reset object ACLs to owner-only: one object, a prefix or all.
+    ResetObjectAcls(object_acls::Args),
+    /// Object Ownership = BucketOwnerEnforced (ACLs stop granting access).
+    DisableAcls(Bucket),
+    /// Turn versioning on.
+    EnableVersioning(Bucket),
+    /// Default encryption: SSE-S3, or SSE-KMS with a chosen key.
+    EnableEncryption(encryption::Args),
 }
 
 impl ActionSpec {
     pub fn name(&self) -> &'static str {
         match self {
-            ActionSpec::BlockPublicAccess { .. } => "block-public-access",
-            ActionSpec::DeleteBucketPolicy { .. } => "delete-bucket-policy",
+            ActionSpec::BlockPublicAccess(_) => "block-public-access",
+            ActionSpec::BlockPublicAccessAccount(_) => "block-public-access-account",
+            ActionSpec::RemovePolicyStatements(_) => "remove-policy-statements",
+            ActionSpec::DeleteBucketPolicy(_) => "delete-bucket-policy",
+            ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
+            ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
+            ActionSpec::DisableAcls(_) => "disable-acls",
+            ActionSpec::EnableVersioning(_) => "enable-versioning",
+            ActionSpec::EnableEncryption(_) => "enable-encryption",
         }
     }
 
     /// The bucket the action is about, if any (to refresh its row after).
     pub fn bucket(&self) -> Option<&str> {
         match self {
-            ActionSpec::BlockPublicAccess { bucket }
-            | ActionSpec::DeleteBucketPolicy { bucket } => Some(bucket),
+            ActionSpec::BlockPublicAccess(bucket_pab::Args { bucket, .. })
+            | ActionSpec::RemovePolicyStatements(policy_statements::Args { bucket, .. })
+            | ActionSpec::DeleteBucketPolicy(Bucket { bucket })
+            | ActionSpec::ResetBucketAcl(Bucket { bucket })
+            | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
+            | ActionSpec::DisableAcls(Bucket { bucket })
+            | ActionSpec::EnableVersioning(Bucket { bucket })
+            | ActionSpec::EnableEncryption(encryption::Args { bucket, .. }) => Some(bucket),
+            ActionSpec::BlockPublicAccessAccount(_) => None,
         }
     }
 
+    /// What the action changes, as shown to the responder. Two actions with
+    /// the same target never run at once.
     pub fn target(&self) -> String {
         match self {
-            ActionSpec::BlockPublicAccess { bucket }
-            | ActionSpec::DeleteBucketPolicy { bucket } => format!("s3://{bucket}"),
+            ActionSpec::ResetObjectAcls(a) => a.target(),
+            ActionSpec::BlockPublicAccessAccount(_) => "this account".to_string(),
+            _ => format!("s3://{}", self.bucket().unwrap_or_default()),
+        }
+    }
+
+    /// The lock key: everything on one bucket shares it, so a bucket's
+    /// policy and its Public Access Block are never changed at the same time.
+    pub fn lock_key(&self) -> String {
+        match self.bucket() {
+            Some(b) => format!("s3://{b}"),
+            None => self.target(),
         }
     }
 }
@@ -91,14 +181,25 @@ pub struct Plan {
     /// Before/after, one line each per setting that changes.
     pub before: Vec<String>,
     pub after: Vec<String>,
+    /// A line diff of a document the action rewrites ("+ "/"- "/"  "
+    /// prefixed), when before/after lines are not enough.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<String>,
     pub blast_radius: String,
     pub confirm: Confirm,
     /// How it can be undone, or why it cannot.
     pub undo: String,
+    /// False when S3 offers no way back (e.g. to "never versioned").
+    #[serde(default = "yes")]
+    pub undoable: bool,
     /// The exact prior state, as read (also saved as evidence).
     pub prior: Value,
     /// Where the target lives.
     pub region: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,17 +274,107 @@ pub enum ActionError {
     UnknownAction(String),
     #[error("action {id} cannot be undone: {why}")]
     CannotUndo { id: String, why: String },
+    /// Another action on the same target is still running.
+    #[error("another action on {0} is still running; wait for it to finish")]
+    Busy(String),
+}
+
+/// Progress of a long action (bulk object ACLs), reported as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Objects finished (changed, already right, or failed).
+    pub done: u64,
+    pub total: u64,
+    pub changed: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub elapsed_ms: u64,
+}
+
+impl Progress {
+    /// Time left at the rate so far; `None` before there is a rate.
+    pub fn eta(&self) -> Option<std::time::Duration> {
+        if self.done == 0 || self.elapsed_ms == 0 || self.done > self.total {
+            return None;
+        }
+        let per_item = self.elapsed_ms as f64 / self.done as f64;
+        Some(std::time::Duration::from_millis(
+            (per_item * (self.total - self.done) as f64) as u64,
+        ))
+    }
+}
+
+/// The incident, shared by concurrent actions: each journal append takes the
+/// lock briefly, so a long action never holds up another one's journaling.
+pub type SharedIncident = tokio::sync::Mutex<Incident>;
+
+/// What an action runs with.
+pub struct Cx<'a> {
+    pub clients: &'a Clients,
+    pub incident: &'a SharedIncident,
+    pub progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(clients: &'a Clients, incident: &'a SharedIncident) -> Self {
+        Cx {
+            clients,
+            incident,
+            progress: &|_| {},
+        }
+    }
+
+    pub fn with_progress(mut self, progress: &'a (dyn Fn(Progress) + Send + Sync)) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Append one journal entry (flushed and fsync'd before this returns).
+    pub async fn record(
+        &self,
+        kind: &str,
+        data: Value,
+    ) -> Result<crate::incident::Entry, IncidentError> {
+        self.incident.lock().await.record(kind, data)
+    }
+}
+
+/// Held while an action runs on a target; a second action on the same
+/// target is refused rather than queued, so nothing surprising happens later.
+struct TargetLock(String);
+
+static IN_FLIGHT: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+impl TargetLock {
+    fn take(spec: &ActionSpec) -> Result<Self, ActionError> {
+        let key = spec.lock_key();
+        let mut set = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(key.clone()) {
+            return Err(ActionError::Busy(spec.target()));
+        }
+        Ok(TargetLock(key))
+    }
+}
+
+impl Drop for TargetLock {
+    fn drop(&mut self) {
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.0);
+    }
 }
 
 /// Journal a failure at `stage` and return it as the outcome.
-fn failed(
-    incident: &mut Incident,
+async fn failed(
+    cx: &Cx<'_>,
     action_id: &str,
     stage: &str,
     what: &str,
     error: AwsError,
 ) -> Result<Outcome, ActionError> {
-    incident.record(
+    cx.record(
         "action_failed",
         json!({
             "summary": format!("{action_id}: {what}: {} ({})", error.message, error.code),
@@ -191,7 +382,8 @@ fn failed(
             "stage": stage,
             "error": error,
         }),
-    )?;
+    )
+    .await?;
     Ok(Outcome::Failed {
         action_id: action_id.to_string(),
         stage: stage.to_string(),
@@ -201,117 +393,99 @@ fn failed(
 
 /// Read the prior state and describe the change.
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
-    with_module!(spec, |m, bucket| m::plan(clients, bucket).await)
+    with_module!(spec, |m, args| m::plan(clients, args).await)
 }
 
 /// Journal, apply, verify. `confirmed` says the responder confirmed as the
 /// plan required (the caller checks the typed name); `how` records how.
 pub async fn execute(
-    incident: &mut Incident,
-    clients: &Clients,
+    cx: &Cx<'_>,
     plan: &Plan,
     confirmed: bool,
     how: &str,
     dry_run: bool,
 ) -> Result<Outcome, ActionError> {
+    let _lock = TargetLock::take(&plan.spec)?;
     // The prior state goes to evidence and the journal before anything else.
     let prior_bytes =
         serde_json::to_vec_pretty(&plan.prior).map_err(|e| IncidentError::Encode(e.to_string()))?;
-    let evidence = incident.store_evidence(&prior_bytes, "json")?;
-    let planned = incident.record(
-        "action_planned",
-        json!({
-            "summary": format!("{} on {}: {}", plan.spec.name(), plan.spec.target(), plan.summary),
-            "spec": plan.spec,
-            "region": plan.region,
-            "before": plan.before,
-            "after": plan.after,
-            "blast_radius": plan.blast_radius,
-            "undo": plan.undo,
-            "prior": plan.prior,
-            "prior_evidence": evidence,
-            "dry_run": dry_run,
-        }),
-    )?;
+    let evidence = cx
+        .incident
+        .lock()
+        .await
+        .store_evidence(&prior_bytes, "json")?;
+    let planned = cx
+        .record(
+            "action_planned",
+            json!({
+                "summary": format!("{} on {}: {}", plan.spec.name(), plan.spec.target(), plan.summary),
+                "spec": plan.spec,
+                "region": plan.region,
+                "before": plan.before,
+                "after": plan.after,
+                "diff": plan.diff,
+                "blast_radius": plan.blast_radius,
+                "undo": plan.undo,
+                "undoable": plan.undoable,
+                "prior": plan.prior,
+                "prior_evidence": evidence,
+                "dry_run": dry_run,
+            }),
+        )
+        .await?;
     let action_id = format!("A{}", planned.seq);
     let id = json!(action_id);
     if dry_run {
-        incident.record(
+        cx.record(
             "action_dry_run",
             json!({"summary": format!("{action_id}: dry run, nothing applied"), "action_id": id}),
-        )?;
+        )
+        .await?;
         return Ok(Outcome::DryRun { action_id });
     }
     if !confirmed {
-        incident.record(
+        cx.record(
             "action_cancelled",
             json!({"summary": format!("{action_id}: not confirmed"), "action_id": id}),
-        )?;
+        )
+        .await?;
         return Ok(Outcome::Cancelled { action_id });
     }
-    incident.record(
+    cx.record(
         "action_confirmed",
         json!({"summary": format!("{action_id}: confirmed ({how})"), "action_id": id, "how": how}),
-    )?;
-    if let Err(error) = apply(clients, plan).await {
-        return failed(incident, &action_id, "apply", "apply failed", error);
+    )
+    .await?;
+    let applied = with_module!(&plan.spec, |m, args| m::apply(cx, &action_id, args, plan)
+        .await);
+    if let Err(error) = applied {
+        return failed(cx, &action_id, "apply", "apply failed", error).await;
     }
-    incident.record(
+    cx.record(
         "action_applied",
         json!({"summary": format!("{action_id}: applied"), "action_id": id}),
-    )?;
-    let verification = match verify(clients, plan).await {
+    )
+    .await?;
+    let verified = with_module!(&plan.spec, |m, args| m::verify(cx.clients, args, plan)
+        .await);
+    let verification = match verified {
         Ok(v) => v,
         Err(error) => {
-            return failed(incident, &action_id, "verify", "could not read back", error);
+            return failed(cx, &action_id, "verify", "could not read back", error).await;
         }
     };
-    incident.record(
+    cx.record(
         "action_verified",
         json!({"summary": format!("{action_id}: {}", verification.detail), "action_id": id, "ok": verification.ok}),
-    )?;
+    )
+    .await?;
     Ok(Outcome::verified(action_id, verification))
 }
 
-async fn apply(clients: &Clients, plan: &Plan) -> Result<(), AwsError> {
-    with_module!(&plan.spec, |m, bucket| m::apply(
-        clients,
-        bucket,
-        &plan.region
-    )
-    .await)
-}
-
-async fn verify(clients: &Clients, plan: &Plan) -> Result<Verification, AwsError> {
-    with_module!(&plan.spec, |m, bucket| m::verify(
-        clients,
-        bucket,
-        &plan.region
-    )
-    .await)
-}
-
-/// Reverse an applied action from the prior state in its journal entry,
-/// then read back and check the state equals that prior state.
-pub async fn undo(
-    incident: &mut Incident,
-    clients: &Clients,
-    action_id: &str,
-) -> Result<Outcome, ActionError> {
-    let (spec, region, prior) = undo_record(incident, action_id)?;
-    let id = json!(action_id);
-    incident.record("undo_started", json!({"summary": format!("{action_id}: undo started (restoring the recorded prior state)"), "action_id": id}))?;
-    let result = with_module!(&spec, |m, bucket| m::restore(
-        clients, bucket, &region, &prior
-    )
-    .await);
-    if let Err(error) = result {
-        return failed(incident, action_id, "undo", "undo failed", error);
-    }
-    let now = with_module!(&spec, |m, bucket| m::current(clients, bucket, &region)
-        .await);
-    let verification = match now {
-        Ok(state) if state == prior => Verification {
+/// For undo: compare the state read back with the recorded prior state.
+pub(crate) fn compare_with_prior(now: Result<Value, AwsError>, prior: &Value) -> Verification {
+    match now {
+        Ok(state) if state == *prior => Verification {
             ok: true,
             detail: "state read back equals the recorded prior state".into(),
         },
@@ -325,17 +499,35 @@ pub async fn undo(
             ok: false,
             detail: format!("could not read back: {e}"),
         },
-    };
-    incident.record(
-        "action_undone",
-        json!({"summary": format!("{action_id}: undone — {}", verification.detail), "action_id": id, "ok": verification.ok}),
-    )?;
-    let action_id = action_id.to_string();
-    Ok(Outcome::verified(action_id, verification))
+    }
 }
 
-/// The spec, region and prior state of an action that was applied and not
-/// yet undone, from the journal alone.
+/// Reverse an applied action from the prior state in its journal entry,
+/// then read back and check the state equals that prior state.
+pub async fn undo(cx: &Cx<'_>, action_id: &str) -> Result<Outcome, ActionError> {
+    let (spec, region, prior) = undo_record(&*cx.incident.lock().await, action_id)?;
+    let _lock = TargetLock::take(&spec)?;
+    let id = json!(action_id);
+    cx.record("undo_started", json!({"summary": format!("{action_id}: undo started (restoring the recorded prior state)"), "action_id": id}))
+        .await?;
+    let result = with_module!(&spec, |m, args| m::undo(
+        cx, action_id, args, &region, &prior
+    )
+    .await);
+    let verification = match result {
+        Ok(v) => v,
+        Err(error) => return failed(cx, action_id, "undo", "undo failed", error).await,
+    };
+    cx.record(
+        "action_undone",
+        json!({"summary": format!("{action_id}: undone — {}", verification.detail), "action_id": id, "ok": verification.ok}),
+    )
+    .await?;
+    Ok(Outcome::verified(action_id.to_string(), verification))
+}
+
+/// The spec, region and prior state of an action that was applied (wholly,
+/// or in part for a bulk action) and not yet undone, from the journal alone.
 fn undo_record(
     incident: &Incident,
     action_id: &str,
@@ -358,7 +550,14 @@ fn undo_record(
         id: action_id.to_string(),
         why: why.to_string(),
     };
-    if !about("action_applied") {
+    if planned.data["undoable"] == Value::Bool(false) {
+        return Err(cannot(
+            planned.data["undo"]
+                .as_str()
+                .unwrap_or("S3 offers no way back"),
+        ));
+    }
+    if !about("action_applied") && !about(object_acls::BATCH_KIND) {
         return Err(cannot("it was never applied"));
     }
     if about("action_undone") {
@@ -371,4 +570,23 @@ fn undo_record(
         .unwrap_or("us-east-1")
         .to_string();
     Ok((spec, region, planned.data["prior"].clone()))
+}
+
+/// MFA delete cannot be turned on by warroom: S3 accepts the change only from
+/// the root user, with the root user's MFA code in the same request. So the
+/// console explains and gives the exact command instead of pretending.
+pub fn mfa_delete_explanation(bucket: &str, account: &str) -> Vec<String> {
+    vec![
+        format!("MFA delete on {bucket} makes deleting a version, or suspending versioning, require a one-time code from the root user's MFA device."),
+        String::new(),
+        "warroom does not turn it on: AWS accepts this change only from the account's root user, signing in with root access keys and passing the root MFA code in the same request. No IAM user or role can do it, and the console cannot.".into(),
+        String::new(),
+        "Run this as the root user (versioning must be, and stays, enabled):".into(),
+        String::new(),
+        format!("  aws s3api put-bucket-versioning --bucket {bucket} \\"),
+        "    --versioning-configuration Status=Enabled,MFADelete=Enabled \\".into(),
+        format!("    --mfa \"arn:aws:iam::{account}:mfa/root-account-mfa-device 123456\""),
+        String::new(),
+        "Replace 123456 with the current code, and the ARN with your root MFA device's serial if it differs. Delete the root access keys again afterwards.".into(),
+    ]
 }

@@ -3,9 +3,10 @@
 
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 
+use super::acl::{access_control_policy, acl_from};
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
-use crate::model::facts::PublicAccessBlock;
+use crate::model::facts::{Acl, EncryptionRule, PublicAccessBlock};
 
 /// The bucket's own Public Access Block; `None` when it has none.
 pub async fn bucket_pab(
@@ -126,4 +127,325 @@ pub async fn set_bucket_policy(
             .map(|_| ())
             .map_err(|e| aws_error(&e)),
     }
+}
+
+/// Turn an SDK result into `()` or our error (for the write calls below).
+fn done<T, E, R>(r: Result<T, aws_sdk_s3::error::SdkError<E, R>>) -> Result<(), AwsError>
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    r.map(|_| ()).map_err(|e| aws_error(&e))
+}
+
+/// The account-level Public Access Block (S3 Control); `None` without one.
+pub async fn account_pab(
+    c: &Clients,
+    account: &str,
+) -> Result<Option<PublicAccessBlock>, AwsError> {
+    optional(
+        c.s3control
+            .get_public_access_block()
+            .account_id(account)
+            .send()
+            .await,
+    )
+    .map(|o| {
+        o.and_then(|o| {
+            o.public_access_block_configuration()
+                .map(|p| PublicAccessBlock {
+                    block_public_acls: p.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: p.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+                })
+        })
+    })
+}
+
+/// Set the account-level Public Access Block to exactly `pab`, or remove it.
+pub async fn set_account_pab(
+    c: &Clients,
+    account: &str,
+    pab: Option<&PublicAccessBlock>,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3control::types::PublicAccessBlockConfiguration as Conf;
+    let control = &c.s3control;
+    match pab {
+        Some(p) => done(
+            control
+                .put_public_access_block()
+                .account_id(account)
+                .public_access_block_configuration(
+                    Conf::builder()
+                        .block_public_acls(p.block_public_acls)
+                        .ignore_public_acls(p.ignore_public_acls)
+                        .block_public_policy(p.block_public_policy)
+                        .restrict_public_buckets(p.restrict_public_buckets)
+                        .build(),
+                )
+                .send()
+                .await,
+        ),
+        None => done(
+            control
+                .delete_public_access_block()
+                .account_id(account)
+                .send()
+                .await,
+        ),
+    }
+}
+
+/// The bucket's ACL, as read.
+pub async fn bucket_acl(c: &Clients, bucket: &str, region: &str) -> Result<Acl, AwsError> {
+    c.s3_in(region)
+        .get_bucket_acl()
+        .bucket(bucket)
+        .send()
+        .await
+        .map(|o| acl_from(o.owner(), o.grants()))
+        .map_err(|e| aws_error(&e))
+}
+
+/// Write `acl` as the bucket's ACL, exactly.
+pub async fn set_bucket_acl(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    acl: &Acl,
+) -> Result<(), AwsError> {
+    done(
+        c.s3_in(region)
+            .put_bucket_acl()
+            .bucket(bucket)
+            .access_control_policy(access_control_policy(acl)?)
+            .send()
+            .await,
+    )
+}
+
+/// One object's ACL, as read.
+pub async fn object_acl(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Acl, AwsError> {
+    s3.get_object_acl()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map(|o| acl_from(o.owner(), o.grants()))
+        .map_err(|e| aws_error(&e))
+}
+
+/// Write `acl` as one object's ACL, exactly.
+pub async fn set_object_acl(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    acl: &Acl,
+) -> Result<(), AwsError> {
+    done(
+        s3.put_object_acl()
+            .bucket(bucket)
+            .key(key)
+            .access_control_policy(access_control_policy(acl)?)
+            .send()
+            .await,
+    )
+}
+
+/// Every object key under `prefix` (all pages), in listing order.
+pub async fn list_keys(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    prefix: Option<&str>,
+) -> Result<Vec<String>, AwsError> {
+    let mut keys = Vec::new();
+    let mut pages = c
+        .s3_in(region)
+        .list_objects_v2()
+        .bucket(bucket)
+        .set_prefix(prefix.map(str::to_string))
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        keys.extend(
+            page.contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+    }
+    Ok(keys)
+}
+
+/// The bucket's Object Ownership setting; `None` without ownership controls.
+pub async fn ownership(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+) -> Result<Option<String>, AwsError> {
+    optional(
+        c.s3_in(region)
+            .get_bucket_ownership_controls()
+            .bucket(bucket)
+            .send()
+            .await,
+    )
+    .map(|o| {
+        o.and_then(|o| {
+            o.ownership_controls()
+                .and_then(|c| c.rules().first())
+                .map(|r| r.object_ownership().as_str().to_string())
+        })
+    })
+}
+
+/// Set Object Ownership to `setting`, or remove the ownership controls.
+pub async fn set_ownership(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    setting: Option<&str>,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{ObjectOwnership, OwnershipControls, OwnershipControlsRule};
+    let s3 = c.s3_in(region);
+    let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidRequest", e.to_string());
+    match setting {
+        Some(s) => {
+            let rule = OwnershipControlsRule::builder()
+                .object_ownership(ObjectOwnership::from(s))
+                .build()
+                .map_err(bad)?;
+            let controls = OwnershipControls::builder()
+                .rules(rule)
+                .build()
+                .map_err(bad)?;
+            done(
+                s3.put_bucket_ownership_controls()
+                    .bucket(bucket)
+                    .ownership_controls(controls)
+                    .send()
+                    .await,
+            )
+        }
+        None => done(
+            s3.delete_bucket_ownership_controls()
+                .bucket(bucket)
+                .send()
+                .await,
+        ),
+    }
+}
+
+/// The bucket's versioning status: `None` when it was never versioned.
+pub async fn versioning_status(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+) -> Result<Option<String>, AwsError> {
+    c.s3_in(region)
+        .get_bucket_versioning()
+        .bucket(bucket)
+        .send()
+        .await
+        .map(|o| o.status().map(|s| s.as_str().to_string()))
+        .map_err(|e| aws_error(&e))
+}
+
+/// Set versioning to "Enabled" or "Suspended".
+pub async fn set_versioning(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    status: &str,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    done(
+        c.s3_in(region)
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::from(status))
+                    .build(),
+            )
+            .send()
+            .await,
+    )
+}
+
+/// The default-encryption rules; `None` when the bucket has none configured.
+pub async fn encryption(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+) -> Result<Option<Vec<EncryptionRule>>, AwsError> {
+    optional(
+        c.s3_in(region)
+            .get_bucket_encryption()
+            .bucket(bucket)
+            .send()
+            .await,
+    )
+    .map(|o| {
+        o.and_then(|o| {
+            o.server_side_encryption_configuration().map(|conf| {
+                conf.rules()
+                    .iter()
+                    .filter_map(|r| {
+                        let d = r.apply_server_side_encryption_by_default()?;
+                        Some(EncryptionRule {
+                            sse_algorithm: d.sse_algorithm().as_str().to_string(),
+                            kms_master_key_id: d.kms_master_key_id().map(str::to_string),
+                            bucket_key_enabled: r.bucket_key_enabled(),
+                        })
+                    })
+                    .collect()
+            })
+        })
+    })
+}
+
+/// Write the default-encryption rules exactly, or remove them.
+pub async fn set_encryption(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    rules: Option<&[EncryptionRule]>,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    let s3 = c.s3_in(region);
+    let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidRequest", e.to_string());
+    let Some(rules) = rules else {
+        return done(s3.delete_bucket_encryption().bucket(bucket).send().await);
+    };
+    let mut built = Vec::with_capacity(rules.len());
+    for r in rules {
+        let default = ServerSideEncryptionByDefault::builder()
+            .sse_algorithm(ServerSideEncryption::from(r.sse_algorithm.as_str()))
+            .set_kms_master_key_id(r.kms_master_key_id.clone())
+            .build()
+            .map_err(bad)?;
+        built.push(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(default)
+                .set_bucket_key_enabled(r.bucket_key_enabled)
+                .build(),
+        );
+    }
+    let conf = ServerSideEncryptionConfiguration::builder()
+        .set_rules(Some(built))
+        .build()
+        .map_err(bad)?;
+    done(
+        s3.put_bucket_encryption()
+            .bucket(bucket)
+            .server_side_encryption_configuration(conf)
+            .send()
+            .await,
+    )
 }

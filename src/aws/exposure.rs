@@ -6,8 +6,8 @@ use futures::{Stream, StreamExt, stream};
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{
-    AccountFacts, Acl, BucketFacts, Encryption, Fact, Grant, Grantee, Logging, ObjectLock,
-    PublicAccessBlock, Tag, Versioning,
+    AccountFacts, Acl, BucketFacts, Encryption, Fact, Logging, ObjectLock, PublicAccessBlock, Tag,
+    Versioning,
 };
 
 /// A bucket to scan, with its region when ListBuckets already told us.
@@ -260,43 +260,6 @@ fn pab_control(p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration) -> 
     }
 }
 
-const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
-const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
-const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
-
 fn acl_of(o: &aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput) -> Acl {
-    use aws_sdk_s3::types::Type;
-    Acl {
-        owner_id: o.owner().and_then(|w| w.id()).map(str::to_string),
-        owner_display_name: o.owner().and_then(|w| w.display_name()).map(str::to_string),
-        grants: o
-            .grants()
-            .iter()
-            .filter_map(|g| {
-                let grantee = g.grantee()?;
-                let permission = g.permission().map(|p| p.as_str().to_string())?;
-                let grantee = match grantee.r#type() {
-                    Type::Group => match grantee.uri().unwrap_or_default() {
-                        ALL_USERS => Grantee::AllUsers,
-                        AUTHENTICATED_USERS => Grantee::AuthenticatedUsers,
-                        LOG_DELIVERY => Grantee::LogDelivery,
-                        other => Grantee::OtherGroup {
-                            uri: other.to_string(),
-                        },
-                    },
-                    Type::AmazonCustomerByEmail => Grantee::Email {
-                        address: grantee.email_address().unwrap_or_default().to_string(),
-                    },
-                    _ => Grantee::CanonicalUser {
-                        id: grantee.id().unwrap_or_default().to_string(),
-                        display_name: grantee.display_name().map(str::to_string),
-                    },
-                };
-                Some(Grant {
-                    grantee,
-                    permission,
-                })
-            })
-            .collect(),
-    }
+    super::acl::acl_from(o.owner(), o.grants())
 }

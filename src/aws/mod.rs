@@ -1,6 +1,7 @@
 //! The only code that touches AWS SDK clients. Plain async functions that
 //! return model types; no UI knowledge.
 
+pub mod acl;
 pub mod containment;
 pub mod error;
 pub mod exposure;

@@ -240,3 +240,12 @@ mod tests {
         assert_eq!(FieldError::new("\u{1b}", "m").code, "Unknown");
     }
 }
+
+/// One default-encryption rule, in full (enough to write it back exactly).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptionRule {
+    /// "AES256", "aws:kms" or "aws:kms:dsse".
+    pub sse_algorithm: String,
+    pub kms_master_key_id: Option<String>,
+    pub bucket_key_enabled: Option<bool>,
+}

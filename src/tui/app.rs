@@ -3,12 +3,12 @@
 //! back later as a [`Msg`]. That makes every behaviour here testable by
 //! feeding messages and reading the state.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{Action, Keymap};
-use crate::actions::{ActionSpec, Confirm, Outcome, Plan};
+use crate::actions::{self, ActionSpec, Confirm, Outcome, Plan, Progress};
 use crate::aws::{AwsError, Identity};
 use crate::model::facts::{AccountFacts, BucketFacts};
 use crate::scan::{BucketReport, ScanEvent, Snapshot, Summary};
@@ -20,6 +20,8 @@ pub struct Context {
     pub endpoint: Option<String>,
     pub profile: Option<String>,
     pub read_only: bool,
+    /// Plans are shown and journaled; nothing is applied.
+    pub dry_run: bool,
     /// The incident directory this session journals to.
     pub incident: Option<String>,
 }
@@ -39,16 +41,13 @@ pub struct ConfirmDialog {
     pub typed: String,
 }
 
-/// One line of the action log.
+pub use crate::actions::history::ActionRecord;
+
+/// A read-only explanation (e.g. how to turn on MFA delete).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionRecord {
-    pub id: String,
-    pub what: String,
-    pub target: String,
-    pub result: String,
-    pub ok: bool,
-    pub undoable: bool,
-    pub bucket: Option<String>,
+pub struct Notice {
+    pub title: String,
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,13 +95,19 @@ pub struct State {
     pub cursor_moved: bool,
     pub view: View,
     pub help: bool,
+    pub help_scroll: u16,
     pub detail_scroll: u16,
     pub scan: ScanProgress,
     pub dialog: Option<ConfirmDialog>,
     pub actions: Vec<ActionRecord>,
     pub log_selected: usize,
-    /// An action is being planned, applied or undone (one at a time).
-    pub action_busy: bool,
+    /// Targets (lock keys) with an action being planned, applied or undone:
+    /// another action on the same target waits; other targets do not.
+    pub busy: BTreeSet<String>,
+    /// Progress of long actions, by target.
+    pub progress: BTreeMap<String, Progress>,
+    /// An explanation shown over everything until a key is pressed.
+    pub notice: Option<Notice>,
     pub status: Option<Status>,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -119,8 +124,17 @@ pub enum Msg {
     },
     /// A journal write finished: Ok(what was recorded) or the error.
     Journaled(Result<String, String>),
-    Planned(Result<Box<Plan>, String>),
+    Planned {
+        /// The lock key of the target being planned for.
+        key: String,
+        result: Result<Box<Plan>, String>,
+    },
+    ActionProgress {
+        target: String,
+        progress: Progress,
+    },
     ActionFinished {
+        key: String,
         what: String,
         target: String,
         bucket: Option<String>,
@@ -129,6 +143,9 @@ pub enum Msg {
         result: Result<Outcome, String>,
     },
     BucketRefreshed(Box<BucketFacts>),
+    /// The action log, rebuilt from the journal (at start and after each
+    /// action), so it always says what the journal says.
+    ActionLog(Vec<ActionRecord>),
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -146,9 +163,11 @@ pub enum Command {
         plan: Box<Plan>,
         confirmed: bool,
         how: String,
+        dry_run: bool,
     },
     Undo {
         action_id: String,
+        key: String,
         bucket: Option<String>,
     },
     /// Re-read one bucket after an action changed it.
@@ -171,12 +190,15 @@ impl State {
             cursor_moved: false,
             view: View::Dashboard,
             help: false,
+            help_scroll: 0,
             detail_scroll: 0,
             scan: ScanProgress::default(),
             dialog: None,
             actions: Vec::new(),
             log_selected: 0,
-            action_busy: false,
+            busy: BTreeSet::new(),
+            progress: BTreeMap::new(),
+            notice: None,
             status: None,
             dirty: true,
             quit: false,
@@ -259,6 +281,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::Key(key) if state.notice.is_some() => {
+            // Any key closes the notice; Ctrl-C still quits.
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                state.quit = true;
+            }
+            state.notice = None;
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::Key(key) if state.dialog.is_some() => on_dialog_key(state, key),
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
@@ -277,24 +308,42 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
-        Msg::Planned(result) => {
+        Msg::Planned { key, result } => {
             state.dirty = true;
             match result {
+                // One dialog at a time: a plan that arrives while another
+                // waits for an answer is dropped, and its target freed.
+                Ok(_) if state.dialog.is_some() => {
+                    state.busy.remove(&key);
+                    state.status = Some(error(
+                        "another confirmation is open: answer it first, then ask again",
+                    ));
+                }
                 Ok(plan) => {
-                    state.status = Some(info("confirm the plan, or Esc to cancel"));
+                    state.status = Some(info(if state.context.dry_run {
+                        "DRY RUN: confirm to journal the plan (nothing is applied), or Esc"
+                    } else {
+                        "confirm the plan, or Esc to cancel"
+                    }));
                     state.dialog = Some(ConfirmDialog {
                         plan: *plan,
                         typed: String::new(),
                     });
                 }
                 Err(e) => {
-                    state.action_busy = false;
+                    state.busy.remove(&key);
                     state.status = Some(error(format!("cannot plan: {e}")));
                 }
             }
             Vec::new()
         }
+        Msg::ActionProgress { target, progress } => {
+            state.dirty = true;
+            state.progress.insert(target, progress);
+            Vec::new()
+        }
         Msg::ActionFinished {
+            key,
             what,
             target,
             bucket,
@@ -302,8 +351,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             result,
         } => {
             state.dirty = true;
-            state.action_busy = false;
+            state.busy.remove(&key);
+            state.progress.remove(&target);
             on_action_finished(state, what, target, bucket, undo_of, result)
+        }
+        Msg::ActionLog(records) => {
+            state.dirty = true;
+            let follow = state.log_selected + 1 >= state.actions.len();
+            state.actions = records;
+            if follow {
+                state.log_selected = state.actions.len().saturating_sub(1);
+            }
+            Vec::new()
         }
         Msg::BucketRefreshed(facts) => {
             state.dirty = true;
@@ -325,16 +384,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     state.dirty = true;
     if state.help {
-        // Any key closes help; Quit still quits.
-        state.help = false;
-        if action == Action::Quit {
-            state.quit = true;
+        // Motion keys scroll help; any other key closes it; Quit still quits.
+        match action {
+            Action::Down => state.help_scroll = state.help_scroll.saturating_add(1),
+            Action::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
+            Action::PageDown => state.help_scroll = state.help_scroll.saturating_add(10),
+            Action::PageUp => state.help_scroll = state.help_scroll.saturating_sub(10),
+            _ => {
+                state.help = false;
+                state.quit = action == Action::Quit;
+            }
         }
         return Vec::new();
     }
     match (state.view, action) {
         (_, Action::Quit) => state.quit = true,
-        (_, Action::Help) => state.help = true,
+        (_, Action::Help) => {
+            state.help = true;
+            state.help_scroll = 0;
+        }
         (View::ActionLog, Action::ActionLog | Action::Back) => state.view = View::Dashboard,
         (_, Action::ActionLog) => {
             state.view = View::ActionLog;
@@ -352,11 +420,32 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         (View::ActionLog, Action::Up) => state.log_selected = state.log_selected.saturating_sub(1),
         (View::ActionLog, _) => {}
-        (_, Action::BlockPublicAccess) => {
-            return request_action(state, |bucket| ActionSpec::BlockPublicAccess { bucket });
+        (_, Action::BlockPublicAccessAccount) => {
+            return request(
+                state,
+                ActionSpec::BlockPublicAccessAccount(actions::Account {}),
+            );
         }
-        (_, Action::DeletePolicy) => {
-            return request_action(state, |bucket| ActionSpec::DeleteBucketPolicy { bucket });
+        (_, Action::MfaDelete) => {
+            if let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) {
+                let account = state
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.account_id.clone())
+                    .unwrap_or_else(|| "ACCOUNT_ID".into());
+                state.notice = Some(Notice {
+                    title: "MFA delete".into(),
+                    lines: actions::mfa_delete_explanation(&bucket, &account),
+                });
+            }
+        }
+        (_, a) if bucket_action(a, "").is_some() => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            if let Some(spec) = bucket_action(a, &bucket) {
+                return request(state, spec);
+            }
         }
         (_, Action::Rescan) => {
             if state.scan.running {
@@ -425,43 +514,77 @@ fn error(text: impl Into<String>) -> Status {
     }
 }
 
-/// Why an action cannot start now, if it cannot.
-fn action_refusal(state: &State) -> Option<&'static str> {
+/// The action a key asks for on `bucket`, if the key is a bucket action.
+fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
+    let b = || actions::Bucket {
+        bucket: bucket.to_string(),
+    };
+    Some(match action {
+        Action::BlockPublicAccess => {
+            ActionSpec::BlockPublicAccess(actions::bucket_pab::Args::all(bucket))
+        }
+        Action::RemovePolicyStatements => {
+            ActionSpec::RemovePolicyStatements(actions::policy_statements::Args {
+                bucket: bucket.to_string(),
+                step: actions::policy_statements::Step::Next,
+            })
+        }
+        Action::DeletePolicy => ActionSpec::DeleteBucketPolicy(b()),
+        Action::ResetBucketAcl => ActionSpec::ResetBucketAcl(b()),
+        Action::ResetObjectAcls => ActionSpec::ResetObjectAcls(actions::object_acls::Args {
+            bucket: bucket.to_string(),
+            key: None,
+            prefix: None,
+        }),
+        Action::DisableAcls => ActionSpec::DisableAcls(b()),
+        Action::EnableVersioning => ActionSpec::EnableVersioning(b()),
+        Action::EnableEncryption => ActionSpec::EnableEncryption(actions::encryption::Args {
+            bucket: bucket.to_string(),
+            kms_key: None,
+        }),
+        _ => return None,
+    })
+}
+
+/// Why an action on `key` cannot start now, if it cannot.
+fn action_refusal(state: &State, key: &str) -> Option<String> {
     if state.context.read_only {
-        Some("--read-only: actions are off")
-    } else if state.action_busy {
-        Some("an action is already in progress")
+        Some("--read-only: actions are off".into())
+    } else if state.busy.contains(key) {
+        Some(format!(
+            "an action on {key} is still running; it can take the next one when it finishes"
+        ))
     } else if state.context.incident.is_none() {
-        Some("no incident directory: actions need one to record prior state")
+        Some("no incident directory: actions need one to record prior state".into())
     } else {
         None
     }
 }
 
-/// Start planning an action on the selected bucket.
-fn request_action(state: &mut State, spec: fn(String) -> ActionSpec) -> Vec<Command> {
-    if let Some(why) = action_refusal(state) {
+/// Start planning an action.
+fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
+    let key = spec.lock_key();
+    if let Some(why) = action_refusal(state, &key) {
         state.status = Some(error(why));
         return Vec::new();
     }
-    let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
-        return Vec::new();
-    };
-    state.action_busy = true;
+    state.busy.insert(key);
     state.status = Some(info(format!(
-        "planning: reading the current state of {bucket}…"
+        "planning {}: reading the current state of {}…",
+        spec.name(),
+        spec.target()
     )));
-    vec![Command::PlanAction(spec(bucket))]
+    vec![Command::PlanAction(spec)]
 }
 
 fn request_undo(state: &mut State) -> Vec<Command> {
-    if let Some(why) = action_refusal(state) {
-        state.status = Some(error(why));
-        return Vec::new();
-    }
     let Some(record) = state.actions.get(state.log_selected) else {
         return Vec::new();
     };
+    if let Some(why) = action_refusal(state, &record.key) {
+        state.status = Some(error(why));
+        return Vec::new();
+    }
     if !record.undoable {
         state.status = Some(error(format!(
             "{} cannot be undone ({})",
@@ -469,12 +592,15 @@ fn request_undo(state: &mut State) -> Vec<Command> {
         )));
         return Vec::new();
     }
-    state.action_busy = true;
     state.status = Some(info(format!("undoing {}…", record.id)));
-    vec![Command::Undo {
+    let key = record.key.clone();
+    let cmd = Command::Undo {
         action_id: record.id.clone(),
+        key: key.clone(),
         bucket: record.bucket.clone(),
-    }]
+    };
+    state.busy.insert(key);
+    vec![cmd]
 }
 
 /// Keys while a plan waits for confirmation: typed text, not bindings.
@@ -525,16 +651,18 @@ fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         (Confirm::TypeName { .. }, true) => "typed the bucket name in the console",
         (Confirm::YesNo, true) => "answered yes in the console",
     };
-    state.status = Some(info(if confirmed {
-        "applying…"
-    } else {
-        "cancelled: nothing applied"
+    let dry_run = state.context.dry_run;
+    state.status = Some(info(match (confirmed, dry_run) {
+        (false, _) => "cancelled: nothing applied",
+        (true, true) => "dry run: journaling the plan, applying nothing…",
+        (true, false) => "applying…",
     }));
     // Cancellation is journaled too, so the record shows what was proposed.
     vec![Command::Execute {
         plan: Box::new(dialog.plan),
         confirmed,
         how: how.to_string(),
+        dry_run,
     }]
 }
 
@@ -577,24 +705,7 @@ fn on_action_finished(
         text: format!("{id} {what} on {target}: {text}"),
         is_error: !ok,
     });
-    match undo_of {
-        Some(undone) => {
-            if let Some(r) = state.actions.iter_mut().find(|r| r.id == undone) {
-                r.result = text;
-                r.ok = ok;
-                r.undoable = !ok;
-            }
-        }
-        None => state.actions.push(ActionRecord {
-            id,
-            what,
-            target,
-            undoable: matches!(outcome, Outcome::Done { .. } | Outcome::NotVerified { .. }),
-            result: text,
-            ok,
-            bucket: bucket.clone(),
-        }),
-    }
+    let _ = undo_of;
     // Show the verdict change at once: re-read the bucket the action touched.
     match (&outcome, bucket) {
         (

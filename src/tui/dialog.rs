@@ -35,12 +35,25 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         Span::styled("Undo: ", theme.title()),
         Span::raw(untrusted(&plan.undo)),
     ]));
+    if !plan.diff.is_empty() {
+        lines.push(Line::raw(""));
+        for l in &plan.diff {
+            let style = if l.starts_with("+ ") {
+                theme.ok()
+            } else if l.starts_with("- ") {
+                theme.error()
+            } else {
+                theme.dim()
+            };
+            lines.push(Line::styled(untrusted(l), style));
+        }
+    }
     // The prompt is pinned to the bottom rows so it is always visible,
     // however much the plan text above it has to wrap.
     let prompt: Vec<Line> = match &plan.confirm {
         Confirm::TypeName { text } => vec![
             Line::raw(format!(
-                "Type the bucket name ({}), Enter applies, Esc cancels:",
+                "Type {} to confirm, Enter applies, Esc cancels:",
                 untrusted(text)
             )),
             Line::from(vec![
@@ -52,7 +65,7 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         Confirm::YesNo => vec![Line::raw("Apply? y / n (Esc cancels)")],
     };
     let width = area.width.saturating_sub(4).min(100);
-    let height = area.height.saturating_sub(2).min(22);
+    let height = area.height.saturating_sub(2).min(40);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,

@@ -18,7 +18,15 @@ pub enum Action {
     Back,
     Rescan,
     BlockPublicAccess,
+    BlockPublicAccessAccount,
+    RemovePolicyStatements,
     DeletePolicy,
+    ResetBucketAcl,
+    ResetObjectAcls,
+    DisableAcls,
+    EnableVersioning,
+    EnableEncryption,
+    MfaDelete,
     ActionLog,
     Undo,
     Down,
@@ -38,7 +46,19 @@ impl Action {
             Action::Back => "back / close",
             Action::Rescan => "rescan all buckets",
             Action::BlockPublicAccess => "block public access on the selected bucket (asks first)",
+            Action::BlockPublicAccessAccount => {
+                "block public access for the whole account (asks first)"
+            }
+            Action::RemovePolicyStatements => {
+                "remove public/shared policy statements: control plane first (asks first)"
+            }
             Action::DeletePolicy => "delete the selected bucket's policy (asks first)",
+            Action::ResetBucketAcl => "reset the bucket ACL to owner-only (asks first)",
+            Action::ResetObjectAcls => "reset every object ACL to owner-only (asks first)",
+            Action::DisableAcls => "disable ACLs: BucketOwnerEnforced (asks first)",
+            Action::EnableVersioning => "enable versioning (asks first)",
+            Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
+            Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::ActionLog => "show / hide the action log",
             Action::Undo => "undo the selected action (in the action log)",
             Action::Down => "move down",
@@ -56,7 +76,16 @@ impl Action {
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            Action::BlockPublicAccess | Action::DeletePolicy | Action::Undo
+            Action::BlockPublicAccess
+                | Action::BlockPublicAccessAccount
+                | Action::RemovePolicyStatements
+                | Action::DeletePolicy
+                | Action::ResetBucketAcl
+                | Action::ResetObjectAcls
+                | Action::DisableAcls
+                | Action::EnableVersioning
+                | Action::EnableEncryption
+                | Action::Undo
         )
     }
 
@@ -67,7 +96,7 @@ impl Action {
             Action::Back => Some("back"),
             Action::Rescan => Some("rescan"),
             Action::BlockPublicAccess => Some("block"),
-            Action::DeletePolicy => None,
+            Action::RemovePolicyStatements => Some("policy"),
             Action::ActionLog => Some("log"),
             Action::Undo => Some("undo"),
             Action::Help => Some("help"),

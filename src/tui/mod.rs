@@ -90,6 +90,12 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
             }
             None => {}
         }
+        // A resumed incident shows its earlier actions (and their undo keys).
+        let (log_tx, mut log_rx) = mpsc::unbounded_channel::<Msg>();
+        send_action_log(incident, &log_tx).await;
+        if let Ok(msg) = log_rx.try_recv() {
+            let _ = app::update(&mut state, msg);
+        }
     }
     for cmd in state.init() {
         runner.spawn(cmd);
@@ -162,50 +168,76 @@ impl Runner {
                         .await
                         .map(Box::new)
                         .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Planned(result));
+                    let key = spec.lock_key();
+                    let _ = tx.send(Msg::Planned { key, result });
                 });
             }
             Command::Execute {
                 plan,
                 confirmed,
                 how,
+                dry_run,
             } => {
                 let Some(incident) = self.incident.clone() else {
                     return;
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let mut incident = incident.lock().await;
-                    let result =
-                        actions::execute(&mut incident, &clients, &plan, confirmed, &how, false)
-                            .await
-                            .map_err(|e| e.to_string());
+                    let target = plan.spec.target();
+                    let progress_tx = tx.clone();
+                    let progress_target = target.clone();
+                    let progress = move |progress| {
+                        let _ = progress_tx.send(Msg::ActionProgress {
+                            target: progress_target.clone(),
+                            progress,
+                        });
+                    };
+                    let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
+                    let result = actions::execute(&cx, &plan, confirmed, &how, dry_run)
+                        .await
+                        .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ActionFinished {
+                        key: plan.spec.lock_key(),
                         what: plan.spec.name().to_string(),
-                        target: plan.spec.target(),
+                        target,
                         bucket: plan.spec.bucket().map(str::to_string),
                         undo_of: None,
                         result,
                     });
+                    send_action_log(&incident, &tx).await;
                 });
             }
-            Command::Undo { action_id, bucket } => {
+            Command::Undo {
+                action_id,
+                key,
+                bucket,
+            } => {
                 let Some(incident) = self.incident.clone() else {
                     return;
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let mut incident = incident.lock().await;
-                    let result = actions::undo(&mut incident, &clients, &action_id)
+                    let progress_tx = tx.clone();
+                    let progress_target = action_id.clone();
+                    let progress = move |progress| {
+                        let _ = progress_tx.send(Msg::ActionProgress {
+                            target: progress_target.clone(),
+                            progress,
+                        });
+                    };
+                    let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
+                    let result = actions::undo(&cx, &action_id)
                         .await
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ActionFinished {
+                        key,
                         what: "undo".to_string(),
                         target: action_id.clone(),
                         bucket,
                         undo_of: Some(action_id),
                         result,
                     });
+                    send_action_log(&incident, &tx).await;
                 });
             }
             Command::RefreshBucket { bucket } => {
@@ -234,6 +266,21 @@ impl Runner {
                     let _ = tx.send(Msg::Journaled(result));
                 });
             }
+        }
+    }
+}
+
+/// Rebuild the action log from the journal and hand it to the console.
+async fn send_action_log(incident: &Mutex<Incident>, tx: &mpsc::UnboundedSender<Msg>) {
+    let entries = incident.lock().await.all_entries();
+    match entries {
+        Ok(entries) => {
+            let _ = tx.send(Msg::ActionLog(actions::history::from_entries(&entries)));
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Journaled(Err(format!(
+                "cannot read the action log: {e}"
+            ))));
         }
     }
 }

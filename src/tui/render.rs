@@ -45,9 +45,57 @@ pub fn render(state: &State, frame: &mut Frame) {
     if let Some(d) = &state.dialog {
         dialog::render(d, frame, body, &theme);
     }
+    if let Some(n) = &state.notice {
+        render_notice(n, frame, body, &theme);
+    }
     if state.help {
         render_help(state, frame, area, &theme);
     }
+}
+
+/// "[#####     ] 2400/5000 (48%), ETA 32s"
+pub fn progress_text(p: &crate::actions::Progress) -> String {
+    let total = p.total.max(1);
+    let filled = usize::try_from(p.done.min(total) * 10 / total).unwrap_or(10);
+    let eta = p
+        .eta()
+        .map(|d| format!(", ETA {}s", d.as_secs()))
+        .unwrap_or_default();
+    format!(
+        "[{}{}] {}/{} ({}%){eta}{}",
+        "#".repeat(filled),
+        " ".repeat(10 - filled),
+        p.done,
+        p.total,
+        p.done * 100 / total,
+        if p.failed > 0 {
+            format!(", {} failed", p.failed)
+        } else {
+            String::new()
+        }
+    )
+}
+
+fn render_notice(n: &super::app::Notice, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(100);
+    let height = area.height.saturating_sub(2);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    let lines: Vec<Line> = n.lines.iter().map(|l| Line::raw(untrusted(l))).collect();
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default().borders(Borders::ALL).title(Span::styled(
+                format!(" {} — any key closes ", untrusted(&n.title)),
+                theme.title(),
+            )),
+        ),
+        popup,
+    );
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -96,6 +144,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     if ctx.read_only {
         first.push(sep());
         first.push(Span::styled("READ-ONLY", theme.warn()));
+    }
+    if ctx.dry_run {
+        first.push(sep());
+        first.push(Span::styled("DRY-RUN", theme.warn()));
     }
     if let Some(dir) = &ctx.incident {
         second.push(sep());
@@ -171,7 +223,15 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .fold(0, u16::saturating_add);
     let [left, right] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
-    if let Some(status) = &state.status {
+    if let Some((target, p)) = state.progress.iter().next() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(" {} {}", untrusted(target), progress_text(p)),
+                theme.warn(),
+            )),
+            left,
+        );
+    } else if let Some(status) = &state.status {
         let style = if status.is_error {
             theme.error()
         } else {
@@ -207,7 +267,15 @@ fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         theme.dim(),
     ));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 72.min(area.width);
+    let width = 76.min(area.width);
+    // Scrolls when it does not fit; clamp so the last line stays reachable.
+    let max_scroll = (lines.len() as u16 + 2).saturating_sub(height);
+    let scroll = state.help_scroll.min(max_scroll);
+    let title = if max_scroll > 0 {
+        " Help — j/k scroll, any other key closes "
+    } else {
+        " Help — any key closes "
+    };
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,
@@ -216,10 +284,10 @@ fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(Span::styled(" Help — any key closes ", theme.title())),
+                .title(Span::styled(title, theme.title())),
         ),
         popup,
     );

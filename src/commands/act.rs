@@ -1,0 +1,322 @@
+//! `warroom act`: one action without the console — the same plan, confirm,
+//! apply, verify path, journaled exactly as the console journals it, so
+//! runbooks and other tools can drive warroom.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use color_eyre::eyre::Result;
+use serde_json::json;
+use tokio::sync::Mutex;
+use warroom::actions::{self, ActionSpec, Confirm, Cx, Outcome, Plan, Progress};
+use warroom::cli::{ActArgs, ActCommand, GlobalArgs};
+use warroom::model::facts::PublicAccessBlock;
+use warroom::sanitize::clean;
+
+use super::{clients, end_session, open_incident, start_session};
+
+/// An `act` command is one action to run, an undo, or an explanation.
+enum Request {
+    Run(ActionSpec, ActArgs),
+    Undo(String, ActArgs),
+    Explain(Vec<String>),
+}
+
+fn request(cmd: ActCommand) -> Request {
+    use actions::{Bucket, bucket_pab, encryption, object_acls, policy_statements};
+    let bucket = |b: String| Bucket { bucket: b };
+    match cmd {
+        ActCommand::BlockPublicAccess { target, only, how } => {
+            let only = (!only.is_empty()).then(|| PublicAccessBlock {
+                block_public_acls: only.iter().any(|s| s == "block-public-acls"),
+                ignore_public_acls: only.iter().any(|s| s == "ignore-public-acls"),
+                block_public_policy: only.iter().any(|s| s == "block-public-policy"),
+                restrict_public_buckets: only.iter().any(|s| s == "restrict-public-buckets"),
+            });
+            Request::Run(
+                ActionSpec::BlockPublicAccess(bucket_pab::Args {
+                    bucket: target.bucket,
+                    only,
+                }),
+                how,
+            )
+        }
+        ActCommand::BlockPublicAccessAccount { how } => Request::Run(
+            ActionSpec::BlockPublicAccessAccount(actions::Account {}),
+            how,
+        ),
+        ActCommand::RemovePolicyStatements { target, step, how } => Request::Run(
+            ActionSpec::RemovePolicyStatements(policy_statements::Args {
+                bucket: target.bucket,
+                step: match step.as_deref() {
+                    Some("control-plane") => policy_statements::Step::ControlPlane,
+                    Some("data-plane") => policy_statements::Step::DataPlane,
+                    _ => policy_statements::Step::Next,
+                },
+            }),
+            how,
+        ),
+        ActCommand::DeleteBucketPolicy { target, how } => {
+            Request::Run(ActionSpec::DeleteBucketPolicy(bucket(target.bucket)), how)
+        }
+        ActCommand::ResetBucketAcl { target, how } => {
+            Request::Run(ActionSpec::ResetBucketAcl(bucket(target.bucket)), how)
+        }
+        ActCommand::ResetObjectAcls {
+            target,
+            key,
+            prefix,
+            how,
+        } => Request::Run(
+            ActionSpec::ResetObjectAcls(object_acls::Args {
+                bucket: target.bucket,
+                key,
+                prefix,
+            }),
+            how,
+        ),
+        ActCommand::DisableAcls { target, how } => {
+            Request::Run(ActionSpec::DisableAcls(bucket(target.bucket)), how)
+        }
+        ActCommand::EnableVersioning { target, how } => {
+            Request::Run(ActionSpec::EnableVersioning(bucket(target.bucket)), how)
+        }
+        ActCommand::EnableEncryption {
+            target,
+            kms_key,
+            how,
+        } => Request::Run(
+            ActionSpec::EnableEncryption(encryption::Args {
+                bucket: target.bucket,
+                kms_key,
+            }),
+            how,
+        ),
+        ActCommand::MfaDelete { target } => Request::Explain(actions::mfa_delete_explanation(
+            &target.bucket,
+            "ACCOUNT_ID",
+        )),
+        ActCommand::Undo { action_id, how } => Request::Undo(action_id, how),
+    }
+}
+
+/// A line typed on the terminal, or `None` without one (a pipeline).
+fn ask(prompt: &str) -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).ok()?;
+    Some(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Ask as the plan requires; returns (confirmed, how it was confirmed).
+fn confirm(plan: &Plan, how: &ActArgs, dry_run: bool) -> (bool, String) {
+    if how.yes {
+        return (true, "--yes".into());
+    }
+    if dry_run {
+        return (true, "--dry-run (nothing applied)".into());
+    }
+    match &plan.confirm {
+        Confirm::TypeName { text } => match ask(&format!("Type {} to confirm: ", clean(text))) {
+            Some(typed) => (typed == *text, "typed the name".into()),
+            None => {
+                eprintln!(
+                    "warroom: no terminal to confirm on; pass --yes to confirm, or --dry-run"
+                );
+                (false, String::new())
+            }
+        },
+        Confirm::YesNo => match ask("Apply? [y/N] ") {
+            Some(a) => (
+                a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"),
+                "answered yes".into(),
+            ),
+            None => {
+                eprintln!(
+                    "warroom: no terminal to confirm on; pass --yes to confirm, or --dry-run"
+                );
+                (false, String::new())
+            }
+        },
+    }
+}
+
+/// Progress on stderr: one rewritten line on a terminal, a line per report
+/// otherwise (so a log file shows the run).
+fn show_progress(p: Progress) {
+    if p.total == 0 {
+        return;
+    }
+    let pct = p.done * 100 / p.total;
+    let eta = p
+        .eta()
+        .map(|d| format!(", ETA {}s", d.as_secs()))
+        .unwrap_or_default();
+    let line = format!(
+        "  {}/{} objects ({pct}%): {} changed, {} already owner-only, {} failed{eta}",
+        p.done, p.total, p.changed, p.skipped, p.failed
+    );
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K{line}");
+        if p.done >= p.total {
+            eprintln!();
+        }
+    } else {
+        eprintln!("{line}");
+    }
+}
+
+pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
+    let request = request(cmd);
+    if let Request::Explain(lines) = &request {
+        for l in lines {
+            println!("{}", clean(l));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let clients = clients(global).await?;
+    let mut incident = open_incident(global)?;
+    start_session(&mut incident, global, &clients, "act").await?;
+    let incident = Mutex::new(incident);
+    let cx = Cx::new(&clients, &incident).with_progress(&show_progress);
+    let (outcome, how, verb) = match request {
+        Request::Explain(_) => unreachable!("answered above"),
+        Request::Run(spec, how) => {
+            let plan = match actions::plan(&clients, &spec).await {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("warroom: {}", clean(&e.to_string()));
+                    let code = if matches!(e, actions::ActionError::NothingToDo(_)) {
+                        0
+                    } else {
+                        2
+                    };
+                    end_session(&mut *incident.lock().await, Some(e.to_string()))?;
+                    return Ok(ExitCode::from(code));
+                }
+            };
+            if !how.json {
+                print_plan(&plan, global.dry_run);
+            }
+            let (confirmed, method) = confirm(&plan, &how, global.dry_run);
+            let outcome = actions::execute(&cx, &plan, confirmed, &method, global.dry_run).await;
+            if how.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(
+                        &json!({"plan": plan, "outcome": outcome.as_ref().ok()})
+                    )?
+                );
+            }
+            (outcome, how, "done")
+        }
+        Request::Undo(action_id, how) => {
+            let outcome = if global.dry_run {
+                Err(actions::ActionError::CannotUndo {
+                    id: action_id.clone(),
+                    why: "--dry-run does not apply to undo".into(),
+                })
+            } else if how.yes
+                || ask(&format!(
+                    "Undo {action_id}, restoring its recorded prior state? [y/N] "
+                ))
+                .is_some_and(|a| a.eq_ignore_ascii_case("y"))
+            {
+                actions::undo(&cx, &action_id).await
+            } else {
+                eprintln!("warroom: not confirmed; pass --yes to undo without asking");
+                Ok(Outcome::Cancelled {
+                    action_id: action_id.clone(),
+                })
+            };
+            if how.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&json!({"outcome": outcome.as_ref().ok()}))?
+                );
+            }
+            (outcome, how, "undone")
+        }
+    };
+    let code = match &outcome {
+        Ok(o) => {
+            if !how.json {
+                print_outcome(o, verb);
+            }
+            match o {
+                Outcome::Done { .. } | Outcome::DryRun { .. } => 0,
+                Outcome::Cancelled { .. } => 1,
+                Outcome::Failed { .. } | Outcome::NotVerified { .. } => 2,
+            }
+        }
+        Err(e) => {
+            eprintln!("warroom: {}", clean(&e.to_string()));
+            2
+        }
+    };
+    end_session(
+        &mut *incident.lock().await,
+        outcome.as_ref().err().map(|e| e.to_string()),
+    )?;
+    Ok(ExitCode::from(code))
+}
+
+fn print_plan(plan: &Plan, dry_run: bool) {
+    let c = |s: &str| clean(s).into_owned();
+    println!(
+        "Plan{}: {} on {}",
+        if dry_run {
+            " (DRY RUN: nothing will be applied)"
+        } else {
+            ""
+        },
+        plan.spec.name(),
+        c(&plan.spec.target())
+    );
+    println!("  {}", c(&plan.summary));
+    for (before, after) in plan.before.iter().zip(&plan.after) {
+        let mark = if before == after { " " } else { "~" };
+        println!("  {mark} {:<28} -> {}", c(before), c(after));
+    }
+    if !plan.diff.is_empty() {
+        println!("  Policy diff:");
+        for line in &plan.diff {
+            println!("    {}", c(line));
+        }
+    }
+    println!("  Blast radius: {}", c(&plan.blast_radius));
+    println!("  Undo: {}", c(&plan.undo));
+}
+
+fn print_outcome(o: &Outcome, verb: &str) {
+    let c = |s: &str| clean(s).into_owned();
+    match o {
+        Outcome::Done {
+            action_id,
+            verification,
+        } => println!("{action_id}: {verb}. {}", c(&verification.detail)),
+        Outcome::NotVerified {
+            action_id,
+            verification,
+        } => println!(
+            "{action_id}: applied but NOT verified. {}",
+            c(&verification.detail)
+        ),
+        Outcome::DryRun { action_id } => {
+            println!("{action_id}: dry run: planned and journaled, nothing applied")
+        }
+        Outcome::Cancelled { action_id } => println!("{action_id}: not confirmed: nothing applied"),
+        Outcome::Failed {
+            action_id,
+            stage,
+            error,
+        } => println!(
+            "{action_id}: FAILED at {stage}: {} ({})",
+            c(&error.message),
+            error.code
+        ),
+    }
+}
