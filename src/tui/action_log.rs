@@ -1,4 +1,4 @@
-//! The action log: every action of this session, its outcome, and which can
+//! The action log: every action of this incident, its outcome, and which can
 //! be undone.
 
 use ratatui::Frame;
@@ -13,8 +13,8 @@ use super::theme::Theme;
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         match state.actions.len() {
-            1 => " Action log: 1 action this session ".to_string(),
-            n => format!(" Action log: {n} actions this session "),
+            1 => " Action log: 1 action in this incident ".to_string(),
+            n => format!(" Action log: {n} actions in this incident "),
         },
         theme.title(),
     ));
