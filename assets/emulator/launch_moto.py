@@ -21,6 +21,39 @@ def _watch_parent() -> None:
 
 threading.Thread(target=_watch_parent, daemon=True).start()
 
-from moto.server import main  # noqa: E402  (import after the watcher starts)
+import moto.server  # noqa: E402  (import after the watcher starts)
 
-main(sys.argv[1:])
+if os.environ.get("WARROOM_COUNT_REQUESTS") == "1":
+    # Tests ask the emulator itself how many requests it received, e.g. that
+    # a resumed bulk action wrote no object twice: GET /_warroom/requests
+    # answers {"PUT /bucket/key?acl": 1, ...}.
+    import json
+    from collections import Counter
+
+    _counts: Counter = Counter()
+    _lock = threading.Lock()
+    _Base = moto.server.DomainDispatcherApplication
+
+    class _Counting(_Base):  # type: ignore[misc, valid-type]
+        def __call__(self, environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if path == "/_warroom/requests":
+                with _lock:
+                    body = json.dumps(dict(_counts)).encode()
+                start_response(
+                    "200 OK",
+                    [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+                )
+                return [body]
+            query = environ.get("QUERY_STRING", "")
+            subresources = sorted(p.split("=")[0] for p in query.split("&") if p)
+            key = f"{environ.get('REQUEST_METHOD', '')} {path}"
+            if subresources:
+                key += "?" + "&".join(subresources)
+            with _lock:
+                _counts[key] += 1
+            return super().__call__(environ, start_response)
+
+    moto.server.DomainDispatcherApplication = _Counting
+
+moto.server.main(sys.argv[1:])

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Progress, Verification};
-use crate::aws::acl::{is_owner_only, owner_only};
+use crate::aws::acl::{is_owner_only, owner_only, same_acl};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::incident::{EvidenceRef, IncidentError};
@@ -335,7 +335,10 @@ async fn restore_one(
     acl: Acl,
 ) -> Result<bool, AwsError> {
     containment::set_object_acl(&s3, &bucket, &key, &acl).await?;
-    Ok(containment::object_acl(&s3, &bucket, &key).await? == acl)
+    Ok(same_acl(
+        &containment::object_acl(&s3, &bucket, &key).await?,
+        &acl,
+    ))
 }
 
 /// An even sample of at most `n` items.

@@ -68,6 +68,27 @@ pub fn is_owner_only(acl: &Acl, id: &str) -> bool {
         if g == id && permission == "FULL_CONTROL")
 }
 
+/// The same owner and the same grants, in any order, ignoring display names
+/// (informational, and not returned by every endpoint).
+pub fn same_acl(a: &Acl, b: &Acl) -> bool {
+    let key = |acl: &Acl| {
+        let mut grants: Vec<String> = acl
+            .grants
+            .iter()
+            .map(|g| {
+                let who = match &g.grantee {
+                    Grantee::CanonicalUser { id, .. } => format!("id:{id}"),
+                    other => format!("{other:?}"),
+                };
+                format!("{who}={}", g.permission)
+            })
+            .collect();
+        grants.sort();
+        (acl.owner_id.clone(), grants)
+    };
+    key(a) == key(b)
+}
+
 /// The SDK request body that writes `acl` back exactly.
 pub fn access_control_policy(acl: &Acl) -> Result<s3t::AccessControlPolicy, AwsError> {
     let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidAcl", e.to_string());

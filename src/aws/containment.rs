@@ -236,21 +236,54 @@ pub async fn object_acl(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Res
         .map_err(|e| aws_error(&e))
 }
 
-/// Write `acl` as one object's ACL, exactly.
+/// Write `acl` as one object's ACL, exactly (the owner cannot change).
+///
+/// The grants go in the `x-amz-grant-*` headers rather than an XML body:
+/// S3 treats both the same (the ACL becomes exactly these grants), and
+/// emulators that ignore an object-ACL body (moto) honour the headers.
 pub async fn set_object_acl(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
     acl: &Acl,
 ) -> Result<(), AwsError> {
+    let req = s3.put_object_acl().bucket(bucket).key(key);
+    if acl.grants.is_empty() {
+        return done(
+            req.access_control_policy(access_control_policy(acl)?)
+                .send()
+                .await,
+        );
+    }
+    let headers = grant_headers(acl);
+    let get = |p: &str| headers.get(p).cloned();
     done(
-        s3.put_object_acl()
-            .bucket(bucket)
-            .key(key)
-            .access_control_policy(access_control_policy(acl)?)
+        req.set_grant_read(get("READ"))
+            .set_grant_write(get("WRITE"))
+            .set_grant_read_acp(get("READ_ACP"))
+            .set_grant_write_acp(get("WRITE_ACP"))
+            .set_grant_full_control(get("FULL_CONTROL"))
             .send()
             .await,
     )
+}
+
+/// `{"READ": "uri=\"…\", id=\"…\""}`: the grant headers of an ACL.
+pub fn grant_headers(acl: &Acl) -> std::collections::BTreeMap<String, String> {
+    use crate::model::facts::Grantee;
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for g in &acl.grants {
+        let who = match &g.grantee {
+            Grantee::AllUsers => format!("uri=\"{}\"", super::acl::ALL_USERS),
+            Grantee::AuthenticatedUsers => format!("uri=\"{}\"", super::acl::AUTHENTICATED_USERS),
+            Grantee::LogDelivery => format!("uri=\"{}\"", super::acl::LOG_DELIVERY),
+            Grantee::OtherGroup { uri } => format!("uri=\"{uri}\""),
+            Grantee::Email { address } => format!("emailAddress=\"{address}\""),
+            Grantee::CanonicalUser { id, .. } => format!("id=\"{id}\""),
+        };
+        out.entry(g.permission.clone()).or_default().push(who);
+    }
+    out.into_iter().map(|(p, w)| (p, w.join(", "))).collect()
 }
 
 /// Every object key under `prefix` (all pages), in listing order.
@@ -398,7 +431,9 @@ pub async fn encryption(
                         Some(EncryptionRule {
                             sse_algorithm: d.sse_algorithm().as_str().to_string(),
                             kms_master_key_id: d.kms_master_key_id().map(str::to_string),
-                            bucket_key_enabled: r.bucket_key_enabled(),
+                            // "false" and absent mean the same; emulators
+                            // differ in which they return.
+                            bucket_key_enabled: r.bucket_key_enabled().filter(|on| *on),
                         })
                     })
                     .collect()

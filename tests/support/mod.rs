@@ -80,3 +80,48 @@ pub fn enable_moto_auth(emu: &Emulator) {
         "reset-auth: {resp}"
     );
 }
+
+/// moto that counts the requests it receives (see `request_counts`).
+pub fn start_counting_moto() -> Emulator {
+    Emulator::start(&python(), &[("WARROOM_COUNT_REQUESTS", "1")]).unwrap_or_else(|e| {
+        panic!("cannot start moto ({e}); run `make venv` or set WARROOM_PYTHON")
+    })
+}
+
+/// How many requests the emulator received, by "METHOD /path?subresource".
+pub fn request_counts(emu: &Emulator) -> std::collections::HashMap<String, u64> {
+    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
+    write!(
+        s,
+        "GET /_warroom/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    let body = resp.split("\r\n\r\n").nth(1).expect("a body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("counts: {e}: {resp}"))
+}
+
+/// Put `n` small objects named `{prefix}{i:05}`, each with a public-read ACL.
+pub async fn put_public_objects(c: &Clients, bucket: &str, prefix: &str, n: usize) {
+    use futures::StreamExt;
+    futures::stream::iter(0..n)
+        .map(|i| {
+            let s3 = c.s3.clone();
+            let key = format!("{prefix}{i:05}");
+            let bucket = bucket.to_string();
+            async move {
+                s3.put_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .acl(aws_sdk_s3::types::ObjectCannedAcl::PublicRead)
+                    .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
+            }
+        })
+        .buffer_unordered(32)
+        .collect::<Vec<()>>()
+        .await;
+}

@@ -1,0 +1,490 @@
+//! Every S3 containment action against moto: set up the exposed state,
+//! apply, read back and assert the new state, undo, read back and assert it
+//! equals the recorded prior state (byte for byte for policy documents).
+//! What moto cannot show is said where it matters.
+
+mod support;
+
+use serde_json::Value;
+use support::*;
+use tokio::sync::Mutex;
+use warroom::actions::{
+    self, Account, ActionError, ActionSpec, Bucket, Cx, Outcome, encryption, object_acls,
+    policy_statements,
+};
+use warroom::aws::acl::is_owner_only;
+use warroom::aws::containment;
+use warroom::incident::{Incident, verify::verify};
+
+struct Bench {
+    _emu: warroom::emulator::Emulator,
+    c: warroom::aws::Clients,
+    _tmp: tempfile::TempDir,
+    dir: std::path::PathBuf,
+    incident: Mutex<Incident>,
+}
+
+async fn bench(buckets: &[&str]) -> Bench {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    for b in buckets {
+        create_bucket(&c, b).await;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
+    Bench {
+        _emu: emu,
+        c,
+        _tmp: tmp,
+        dir,
+        incident,
+    }
+}
+
+impl Bench {
+    /// Plan and apply with confirmation; the outcome must be Done.
+    async fn apply(&self, spec: &ActionSpec) -> (actions::Plan, String) {
+        let plan = actions::plan(&self.c, spec).await.expect("plan");
+        let out = actions::execute(
+            &Cx::new(&self.c, &self.incident),
+            &plan,
+            true,
+            "test",
+            false,
+        )
+        .await
+        .expect("execute");
+        let Outcome::Done { action_id, .. } = out else {
+            panic!("{out:?}")
+        };
+        (plan, action_id)
+    }
+
+    async fn undo(&self, id: &str) {
+        let out = actions::undo(&Cx::new(&self.c, &self.incident), id)
+            .await
+            .expect("undo");
+        assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
+    }
+
+    fn journal_ok(&self) {
+        let r = verify(&self.dir).expect("verify");
+        assert!(r.ok(), "{:?}", r.problems);
+    }
+}
+
+fn bucket(b: &str) -> Bucket {
+    Bucket { bucket: b.into() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_block_public_access_applies_and_undoes() {
+    let t = bench(&["acct-one"]).await;
+    assert_eq!(
+        containment::account_pab(&t.c, ACCOUNT).await.expect("read"),
+        None
+    );
+    let (plan, id) = t
+        .apply(&ActionSpec::BlockPublicAccessAccount(Account {}))
+        .await;
+    assert_eq!(plan.prior["account"], ACCOUNT);
+    assert!(
+        plan.blast_radius.contains("its 1 bucket"),
+        "{}",
+        plan.blast_radius
+    );
+    assert!(matches!(plan.confirm, actions::Confirm::TypeName { ref text } if text == ACCOUNT));
+    let now = containment::account_pab(&t.c, ACCOUNT).await.expect("read");
+    assert!(now.is_some_and(|p| p.all_on()), "{now:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        containment::account_pab(&t.c, ACCOUNT).await.expect("read"),
+        None
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_bucket_acl_to_owner_only_and_back_exactly() {
+    let t = bench(&["acl-pub"]).await;
+    t.c.s3
+        .put_bucket_acl()
+        .bucket("acl-pub")
+        .acl(aws_sdk_s3::types::BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .expect("public acl");
+    let prior = containment::bucket_acl(&t.c, "acl-pub", REGION)
+        .await
+        .expect("read");
+    assert!(
+        prior
+            .grants
+            .iter()
+            .any(|g| g.grantee == warroom::model::facts::Grantee::AllUsers),
+        "{prior:?}"
+    );
+    let (plan, id) = t
+        .apply(&ActionSpec::ResetBucketAcl(bucket("acl-pub")))
+        .await;
+    assert!(
+        plan.before.iter().any(|l| l.contains("Everyone")),
+        "{:?}",
+        plan.before
+    );
+    let now = containment::bucket_acl(&t.c, "acl-pub", REGION)
+        .await
+        .expect("read");
+    let owner = now.owner_id.clone().expect("owner");
+    assert!(is_owner_only(&now, &owner), "{now:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        containment::bucket_acl(&t.c, "acl-pub", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+    // Owner-only already: nothing to do.
+    create_bucket(&t.c, "acl-private").await;
+    let err = actions::plan(&t.c, &ActionSpec::ResetBucketAcl(bucket("acl-private")))
+        .await
+        .expect_err("nothing to do");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disable_acls_and_undo_to_no_ownership_controls() {
+    let t = bench(&["own-b"]).await;
+    let (plan, id) = t.apply(&ActionSpec::DisableAcls(bucket("own-b"))).await;
+    assert_eq!(plan.prior, Value::Null);
+    assert_eq!(
+        containment::ownership(&t.c, "own-b", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("BucketOwnerEnforced")
+    );
+    t.undo(&id).await;
+    assert_eq!(
+        containment::ownership(&t.c, "own-b", REGION)
+            .await
+            .expect("read"),
+        None
+    );
+    // From ObjectWriter, undo goes back to ObjectWriter.
+    containment::set_ownership(&t.c, "own-b", REGION, Some("ObjectWriter"))
+        .await
+        .expect("prior");
+    let (_, id) = t.apply(&ActionSpec::DisableAcls(bucket("own-b"))).await;
+    t.undo(&id).await;
+    assert_eq!(
+        containment::ownership(&t.c, "own-b", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("ObjectWriter")
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versioning_has_no_undo_to_never_versioned_but_undoes_to_suspended() {
+    let t = bench(&["ver-new", "ver-susp"]).await;
+    let (plan, id) = t
+        .apply(&ActionSpec::EnableVersioning(bucket("ver-new")))
+        .await;
+    assert!(!plan.undoable);
+    assert!(plan.undo.contains("never versioned"), "{}", plan.undo);
+    assert_eq!(
+        containment::versioning_status(&t.c, "ver-new", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("Enabled")
+    );
+    let err = actions::undo(&Cx::new(&t.c, &t.incident), &id)
+        .await
+        .expect_err("no undo");
+    assert!(matches!(err, ActionError::CannotUndo { .. }), "{err:?}");
+
+    containment::set_versioning(&t.c, "ver-susp", REGION, "Enabled")
+        .await
+        .expect("on");
+    containment::set_versioning(&t.c, "ver-susp", REGION, "Suspended")
+        .await
+        .expect("suspended");
+    let (plan, id) = t
+        .apply(&ActionSpec::EnableVersioning(bucket("ver-susp")))
+        .await;
+    assert!(plan.undoable);
+    t.undo(&id).await;
+    assert_eq!(
+        containment::versioning_status(&t.c, "ver-susp", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("Suspended")
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_encryption_sse_s3_and_sse_kms_apply_and_undo_exactly() {
+    let t = bench(&["enc-b"]).await;
+    let prior = containment::encryption(&t.c, "enc-b", REGION)
+        .await
+        .expect("read");
+    let spec = |kms: Option<&str>| {
+        ActionSpec::EnableEncryption(encryption::Args {
+            bucket: "enc-b".into(),
+            kms_key: kms.map(str::to_string),
+        })
+    };
+    // moto does not check that the KMS key exists; real S3 does at upload.
+    let (plan, id) = t.apply(&spec(Some("alias/ir-key"))).await;
+    assert!(
+        plan.blast_radius.contains("kms:Decrypt"),
+        "{}",
+        plan.blast_radius
+    );
+    let now = containment::encryption(&t.c, "enc-b", REGION)
+        .await
+        .expect("read")
+        .expect("rules");
+    assert_eq!(now[0].sse_algorithm, "aws:kms");
+    assert_eq!(now[0].kms_master_key_id.as_deref(), Some("alias/ir-key"));
+    t.undo(&id).await;
+    assert_eq!(
+        containment::encryption(&t.c, "enc-b", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+    let (_, id) = t.apply(&spec(None)).await;
+    assert_eq!(
+        containment::encryption(&t.c, "enc-b", REGION)
+            .await
+            .expect("read")
+            .expect("rules")[0]
+            .sse_algorithm,
+        "AES256"
+    );
+    t.undo(&id).await;
+    assert_eq!(
+        containment::encryption(&t.c, "enc-b", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_statements_control_plane_first_then_data_plane_and_undo_byte_for_byte() {
+    let t = bench(&["pol-steps"]).await;
+    let original = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutBucketPolicy"],"Resource":["arn:aws:s3:::pol-steps","arn:aws:s3:::pol-steps/*"]},{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-steps/*"},{"Sid":"Internal","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-steps/*"}]}"#;
+    put_policy(&t.c, "pol-steps", original).await;
+    let before = containment::bucket_policy(&t.c, "pol-steps", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+    let next = ActionSpec::RemovePolicyStatements(policy_statements::Args {
+        bucket: "pol-steps".into(),
+        step: policy_statements::Step::Next,
+    });
+
+    // Step 1: the public statement can change the policy, so the control
+    // plane is locked first, and nothing else changes.
+    let (plan, step1) = t.apply(&next).await;
+    assert!(plan.summary.contains("step 1 of 2"), "{}", plan.summary);
+    assert!(
+        plan.diff
+            .iter()
+            .any(|l| l.starts_with("+ ") && l.contains(policy_statements::DENY_SID)),
+        "{:?}",
+        plan.diff
+    );
+    assert!(
+        !plan.diff.iter().any(|l| l.starts_with("- ")),
+        "{:?}",
+        plan.diff
+    );
+    let after1 = containment::bucket_policy(&t.c, "pol-steps", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+    let doc: Value = serde_json::from_str(&after1).expect("json");
+    assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(4));
+    assert_eq!(doc["Statement"][3]["Effect"], "Deny");
+
+    // Step 2: the public and the partner statements go; Internal and the
+    // Deny stay.
+    let (plan, step2) = t.apply(&next).await;
+    assert!(plan.summary.contains("step 2 of 2"), "{}", plan.summary);
+    let after2 = containment::bucket_policy(&t.c, "pol-steps", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+    let doc: Value = serde_json::from_str(&after2).expect("json");
+    let sids: Vec<&str> = doc["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(sids, ["Internal", policy_statements::DENY_SID]);
+    let err = actions::plan(&t.c, &next).await.expect_err("nothing left");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+
+    // Undo in reverse order, each back to its exact prior document.
+    t.undo(&step2).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "pol-steps", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(after1.as_str())
+    );
+    t.undo(&step1).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "pol-steps", REGION)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(before.as_str())
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_acls_reset_under_a_prefix_only_and_undo_restores_each() {
+    let t = bench(&["obj-acl"]).await;
+    put_public_objects(&t.c, "obj-acl", "p/", 40).await;
+    put_public_objects(&t.c, "obj-acl", "q/", 5).await;
+    let s3 = t.c.s3.clone();
+    let prior = containment::object_acl(&s3, "obj-acl", "p/00007")
+        .await
+        .expect("read");
+    assert!(prior.grants.len() >= 2, "{prior:?}");
+    let spec = ActionSpec::ResetObjectAcls(object_acls::Args {
+        bucket: "obj-acl".into(),
+        key: None,
+        prefix: Some("p/".into()),
+    });
+    let progress = std::sync::Mutex::new(Vec::new());
+    let record = |p: actions::Progress| progress.lock().expect("lock").push(p);
+    let plan = actions::plan(&t.c, &spec).await.expect("plan");
+    assert!(plan.after[0].starts_with("40 object"), "{:?}", plan.after);
+    let cx = Cx::new(&t.c, &t.incident).with_progress(&record);
+    let out = actions::execute(&cx, &plan, true, "test", false)
+        .await
+        .expect("execute");
+    assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
+    let last = *progress.lock().expect("lock").last().expect("progress");
+    assert_eq!((last.done, last.total, last.changed), (40, 40, 40));
+
+    let owner = containment::bucket_acl(&t.c, "obj-acl", REGION)
+        .await
+        .expect("acl")
+        .owner_id
+        .expect("owner");
+    for i in [0, 7, 39] {
+        let acl = containment::object_acl(&s3, "obj-acl", &format!("p/{i:05}"))
+            .await
+            .expect("read");
+        assert!(is_owner_only(&acl, &owner), "{acl:?}");
+    }
+    let untouched = containment::object_acl(&s3, "obj-acl", "q/00001")
+        .await
+        .expect("read");
+    assert!(!is_owner_only(&untouched, &owner), "outside the prefix");
+
+    // Running it again finds nothing left to do in the journal.
+    let plan = actions::plan(&t.c, &spec).await.expect("plan");
+    let out = actions::execute(&Cx::new(&t.c, &t.incident), &plan, true, "test", false)
+        .await
+        .expect("execute");
+    assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
+
+    t.undo(out.action_id()).await; // a no-op undo: that run changed nothing
+    let entries = t.incident.lock().await.all_entries().expect("entries");
+    let first = entries
+        .iter()
+        .find(|e| e.kind == "action_planned")
+        .map(|e| format!("A{}", e.seq))
+        .expect("first action");
+    t.undo(&first).await;
+    let now = containment::object_acl(&s3, "obj-acl", "p/00007")
+        .await
+        .expect("read");
+    assert!(
+        warroom::aws::acl::same_acl(&now, &prior),
+        "{now:?} != {prior:?}"
+    );
+    t.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_and_read_only_send_no_mutating_request() {
+    let emu = start_counting_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "quiet").await;
+    put_public_objects(&c, "quiet", "k", 3).await;
+    put_policy(&c, "quiet", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::quiet/*"}]}"#).await;
+    // Reads are GET/HEAD; `POST /` is STS GetCallerIdentity (a read).
+    let mutating = |emu: &warroom::emulator::Emulator| -> u64 {
+        request_counts(emu)
+            .iter()
+            .filter(|(k, _)| {
+                !k.starts_with("GET ") && !k.starts_with("HEAD ") && k.as_str() != "POST /"
+            })
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let baseline = mutating(&emu);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let incident = Mutex::new(Incident::open(Some(&tmp.path().join("i"))).expect("incident"));
+    let ro = read_only_clients(&emu.endpoint()).await;
+    let specs = [
+        ActionSpec::BlockPublicAccess(actions::bucket_pab::Args::all("quiet")),
+        ActionSpec::BlockPublicAccessAccount(Account {}),
+        ActionSpec::RemovePolicyStatements(policy_statements::Args {
+            bucket: "quiet".into(),
+            step: policy_statements::Step::Next,
+        }),
+        ActionSpec::DeleteBucketPolicy(bucket("quiet")),
+        ActionSpec::ResetObjectAcls(object_acls::Args {
+            bucket: "quiet".into(),
+            key: None,
+            prefix: None,
+        }),
+        ActionSpec::DisableAcls(bucket("quiet")),
+        ActionSpec::EnableVersioning(bucket("quiet")),
+        ActionSpec::EnableEncryption(encryption::Args {
+            bucket: "quiet".into(),
+            kms_key: None,
+        }),
+    ];
+    for spec in &specs {
+        let plan = actions::plan(&c, spec).await.expect("plan");
+        let dry = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", true)
+            .await
+            .expect("dry run");
+        assert!(matches!(dry, Outcome::DryRun { .. }), "{dry:?}");
+        let refused = actions::execute(&Cx::new(&ro, &incident), &plan, true, "test", false)
+            .await
+            .expect("read-only");
+        assert!(
+            matches!(&refused, Outcome::Failed { error, .. } if error.code == "ReadOnly"),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        mutating(&emu),
+        baseline,
+        "no mutating request reached the emulator: {:?}",
+        request_counts(&emu)
+    );
+}
