@@ -565,3 +565,141 @@ fn journal_log(runs: &[(&str, bool)]) -> Vec<warroom::actions::history::ActionRe
     let entries = inc.all_entries().expect("entries");
     warroom::actions::history::from_entries(&entries)
 }
+
+#[test]
+fn snapshot_policy_statements_dialog_shows_the_diff_80x24() {
+    use warroom::actions::policy_statements::{self, Args, Step};
+    let mut s = with_incident(scanned((80, 24)));
+    s.selected = Some("acme-analytics-tmp".into());
+    let cmds = update(&mut s, key('p'));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Command::PlanAction(
+                warroom::actions::ActionSpec::RemovePolicyStatements(Args {
+                    step: Step::Next,
+                    ..
+                })
+            )]
+        ),
+        "{cmds:?}"
+    );
+    let doc = r#"{"Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-analytics-tmp/*"}]}"#;
+    let before: serde_json::Value = serde_json::from_str(doc).expect("json");
+    let (after, changes) = policy_statements::rewrite(
+        doc,
+        "acme-analytics-tmp",
+        "123456789012",
+        Step::ControlPlane,
+    )
+    .expect("rewrite");
+    let mut plan = plan_for("acme-analytics-tmp");
+    plan.spec = warroom::actions::ActionSpec::RemovePolicyStatements(Args {
+        bucket: "acme-analytics-tmp".into(),
+        step: Step::ControlPlane,
+    });
+    plan.summary = "step 1 of 2: lock the control plane".into();
+    plan.before = vec!["(current policy)".into()];
+    plan.after = changes;
+    plan.blast_radius = "Outsiders can no longer change the configuration.".into();
+    plan.diff = policy_statements::line_diff(&before, &after);
+    plan.undo = "undo puts the recorded policy back".into();
+    update(
+        &mut s,
+        Msg::Planned {
+            key: "s3://acme-analytics-tmp".into(),
+            result: Ok(Box::new(plan)),
+        },
+    );
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(text.contains("+ "), "the diff is drawn: {text}");
+    assert!(
+        text.contains("PgDn scroll"),
+        "it says the plan scrolls: {text}"
+    );
+    insta::assert_snapshot!(t.backend());
+    // The added Deny is below the fold at 80x24; paging down shows it,
+    // and the typed-name prompt stays where it was.
+    let added_sid = format!("\"Sid\": \"{}\"", policy_statements::DENY_SID);
+    assert!(!text.contains(&added_sid), "{text}");
+    update(&mut s, Msg::Key(KeyEvent::from(KeyCode::PageDown)));
+    let text = screen_text(&draw(&s));
+    assert!(text.contains(&added_sid), "{text}");
+    assert!(
+        text.contains("Type acme-analytics-tmp to confirm"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bulk_progress_shows_in_the_status_line_and_clears_when_done() {
+    let mut s = with_incident(scanned((80, 24)));
+    update(
+        &mut s,
+        Msg::ActionProgress {
+            target: "s3://acme-analytics-tmp/*".into(),
+            progress: warroom::actions::Progress {
+                done: 2500,
+                total: 5000,
+                changed: 2400,
+                skipped: 100,
+                failed: 0,
+                elapsed_ms: 10_000,
+            },
+        },
+    );
+    let text = screen_text(&draw(&s));
+    assert!(
+        text.contains("[#####     ] 2500/5000 (50%), ETA 10s"),
+        "{text}"
+    );
+    update(
+        &mut s,
+        Msg::ActionFinished {
+            key: "s3://acme-analytics-tmp".into(),
+            what: "reset-object-acls".into(),
+            target: "s3://acme-analytics-tmp/*".into(),
+            bucket: Some("acme-analytics-tmp".into()),
+            undo_of: None,
+            result: Err("test".into()),
+        },
+    );
+    assert!(!screen_text(&draw(&s)).contains("2500/5000"));
+}
+
+#[test]
+fn mfa_delete_explains_with_the_exact_command_and_changes_nothing() {
+    let mut s = with_incident(scanned((80, 24)));
+    s.selected = Some("acme-analytics-tmp".into());
+    assert!(update(&mut s, key('M')).is_empty(), "no AWS request");
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("put-bucket-versioning"), "{text}");
+    assert!(text.contains("root"), "{text}");
+    update(&mut s, key('x'));
+    assert!(s.notice.is_none(), "any key closes it");
+    assert!(s.busy.is_empty(), "and that key did nothing else");
+}
+
+#[test]
+fn dry_run_console_marks_the_header_and_executes_as_dry_run() {
+    let mut s = with_incident(scanned((80, 24)));
+    s.context.dry_run = true;
+    assert!(screen_text(&draw(&s)).contains("DRY-RUN"));
+    update(&mut s, key('b'));
+    update(
+        &mut s,
+        Msg::Planned {
+            key: "s3://acme-analytics-tmp".into(),
+            result: Ok(Box::new(plan_for("acme-analytics-tmp"))),
+        },
+    );
+    for c in "acme-analytics-tmp".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Command::Execute { dry_run: true, .. }]),
+        "{cmds:?}"
+    );
+}

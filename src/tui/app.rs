@@ -39,6 +39,9 @@ pub struct ConfirmDialog {
     pub plan: Plan,
     /// What has been typed so far (for plans that need the bucket name).
     pub typed: String,
+    /// Lines scrolled off the top of the plan (arrows, PgUp/PgDn): a long
+    /// policy diff must be readable before it is confirmed.
+    pub scroll: u16,
 }
 
 pub use crate::actions::history::ActionRecord;
@@ -328,6 +331,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                     state.dialog = Some(ConfirmDialog {
                         plan: *plan,
                         typed: String::new(),
+                        scroll: 0,
                     });
                 }
                 Err(e) => {
@@ -614,6 +618,23 @@ fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     let confirm_now = match (&dialog.plan.confirm, key.code) {
+        // Arrows and pages scroll the plan; letters are for typing the name.
+        (_, KeyCode::Down) => {
+            dialog.scroll = dialog.scroll.saturating_add(1);
+            None
+        }
+        (_, KeyCode::Up) => {
+            dialog.scroll = dialog.scroll.saturating_sub(1);
+            None
+        }
+        (_, KeyCode::PageDown) => {
+            dialog.scroll = dialog.scroll.saturating_add(10);
+            None
+        }
+        (_, KeyCode::PageUp) => {
+            dialog.scroll = dialog.scroll.saturating_sub(10);
+            None
+        }
         (_, KeyCode::Esc) | (Confirm::YesNo, KeyCode::Char('n' | 'N')) => Some(false),
         (Confirm::YesNo, KeyCode::Char('y' | 'Y')) => Some(true),
         (Confirm::TypeName { text }, KeyCode::Enter) => {

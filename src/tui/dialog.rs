@@ -82,8 +82,6 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         .border_style(theme.warn())
         .title(Span::styled(title, theme.warn()));
     let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
     let prompt_height = u16::try_from(prompt.len()).unwrap_or(2);
     let [body, gap, input] = Layout::vertical([
         Constraint::Min(1),
@@ -91,7 +89,26 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         Constraint::Length(prompt_height),
     ])
     .areas(inner);
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = u16::try_from(text.line_count(body.width)).unwrap_or(u16::MAX);
+    // Clamped here rather than in update(), which does not know the size.
+    let max_scroll = total.saturating_sub(body.height);
+    let scroll = dialog.scroll.min(max_scroll);
+    let block = if max_scroll > 0 {
+        block.title_bottom(Span::styled(
+            format!(
+                " lines {}-{} of {total}: ↑↓ PgUp PgDn scroll ",
+                scroll + 1,
+                (scroll + body.height).min(total)
+            ),
+            theme.warn(),
+        ))
+    } else {
+        block
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
     let _ = gap;
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    frame.render_widget(text.scroll((scroll, 0)), body);
     frame.render_widget(Paragraph::new(prompt).wrap(Wrap { trim: false }), input);
 }

@@ -206,43 +206,55 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         ],
         View::ActionLog => &[Action::Undo, Action::Back, Action::Help, Action::Quit],
     };
-    let mut hints: Vec<Span> = Vec::new();
     // In --read-only, actions that would change AWS are not offered.
-    let offered: Vec<Action> = actions
+    let mut offered: Vec<Action> = actions
         .iter()
         .copied()
         .filter(|a| !(state.context.read_only && a.mutates()))
         .collect();
-    for (key, word) in state.keymap.hints(&offered) {
+    let left_line = if let Some((target, p)) = state.progress.iter().next() {
+        Some(Line::styled(
+            format!(" {} {}", untrusted(target), progress_text(p)),
+            theme.warn(),
+        ))
+    } else {
+        state.status.as_ref().map(|status| {
+            let style = if status.is_error {
+                theme.error()
+            } else {
+                ratatui::style::Style::new()
+            };
+            Line::styled(format!(" {}", untrusted(&status.text)), style)
+        })
+    };
+    // Progress and errors matter more than hints: when both do not fit, the
+    // hints shrink to "? help", which lists everything.
+    let needed = left_line.as_ref().map_or(0, |l| l.width() + 2);
+    let mut hints = hint_spans(state, &offered, theme);
+    if needed + spans_width(&hints) > usize::from(area.width) {
+        offered.retain(|a| *a == Action::Help);
+        hints = hint_spans(state, &offered, theme);
+    }
+    let hint_width = u16::try_from(spans_width(&hints)).unwrap_or(u16::MAX);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
+    if let Some(line) = left_line {
+        frame.render_widget(Paragraph::new(line), left);
+    }
+    frame.render_widget(Paragraph::new(Line::from(hints)), right);
+}
+
+fn hint_spans(state: &State, offered: &[Action], theme: &Theme) -> Vec<Span<'static>> {
+    let mut hints = Vec::new();
+    for (key, word) in state.keymap.hints(offered) {
         hints.push(Span::styled(key, theme.key()));
         hints.push(Span::raw(format!(" {word}  ")));
     }
-    let hint_width: u16 = hints
-        .iter()
-        .map(|s| u16::try_from(s.width()).unwrap_or(u16::MAX))
-        .fold(0, u16::saturating_add);
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
-    if let Some((target, p)) = state.progress.iter().next() {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!(" {} {}", untrusted(target), progress_text(p)),
-                theme.warn(),
-            )),
-            left,
-        );
-    } else if let Some(status) = &state.status {
-        let style = if status.is_error {
-            theme.error()
-        } else {
-            ratatui::style::Style::new()
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", untrusted(&status.text)), style)),
-            left,
-        );
-    }
-    frame.render_widget(Paragraph::new(Line::from(hints)), right);
+    hints
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
 }
 
 fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
