@@ -41,12 +41,14 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
 
-## Benchmarks (see BENCHMARKS.md): render time, and the 1,000-bucket scan.
+## Benchmarks (see BENCHMARKS.md): render time, journal appends, the
+## 1,000-bucket scan, and the 10,000-object ACL reset.
 bench: $(VENV_STAMP)
 	cargo bench --locked --bench render
 	cargo bench --locked --bench journal
 	cargo build --locked --release
 	$(PYTHON) bench/scan_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
+	$(PYTHON) bench/object_acl_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 
 clean-venv:
 	rm -rf $(VENV)

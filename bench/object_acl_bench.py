@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(__file__))
 from scan_bench import client, start_moto  # noqa: E402
 
+LAUNCHER = os.path.join(os.path.dirname(__file__), "..", "assets", "emulator", "launch_moto.py")
+
 
 def seed(endpoint, bucket, n):
     s3 = client("s3", endpoint)
@@ -72,8 +74,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--warroom", required=True)
     ap.add_argument("--objects", type=int, default=10_000)
+    ap.add_argument("--latency-ms", type=float, default=0,
+                    help="the emulator waits this long before each answer, like a network round trip")
     args = ap.parse_args()
-    proc, endpoint = start_moto(sys.executable)
+    if args.latency_ms:
+        os.environ["WARROOM_LATENCY_MS"] = str(args.latency_ms)
+    proc, endpoint = start_moto(sys.executable, LAUNCHER)
     try:
         t0 = time.perf_counter()
         seed(endpoint, "bench-loop", args.objects)
@@ -89,7 +95,8 @@ def main():
     print("|---|---:|---:|---:|")
     print(f"| boto3 loop: `put_object_acl(ACL='private')` per key, sequential | {n:,} | {loop:.2f} s | {n / loop:,.0f} |")
     print(f"| `warroom act reset-object-acls` (records each prior ACL, journals each batch, verifies a sample) | {n:,} | {ours:.2f} s | {n / ours:,.0f} |")
-    print(f"\n({host}; moto {__import__('moto').__version__}; ratio {loop / ours:.2f}x)")
+    print(f"\n({host}; moto {__import__('moto').__version__}; added latency {args.latency_ms:g} ms; "
+          f"ratio {loop / ours:.2f}x)")
 
 
 if __name__ == "__main__":

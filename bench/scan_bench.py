@@ -34,10 +34,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_moto(python):
+def start_moto(python, launcher=None):
     port = free_port()
+    entry = [launcher] if launcher else ["-m", "moto.server"]
     proc = subprocess.Popen(
-        [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [python, *entry, "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
     while time.time() < deadline:

@@ -56,4 +56,18 @@ if os.environ.get("WARROOM_COUNT_REQUESTS") == "1":
 
     moto.server.DomainDispatcherApplication = _Counting
 
+_latency_ms = float(os.environ.get("WARROOM_LATENCY_MS", "0") or 0)
+if _latency_ms > 0:
+    # Benchmarks only: wait this long before answering each request, as a
+    # network round trip to real S3 would. The server is threaded, so
+    # concurrent requests wait in parallel, as they would on a network.
+    _Inner = moto.server.DomainDispatcherApplication
+
+    class _Slow(_Inner):  # type: ignore[misc, valid-type]
+        def __call__(self, environ, start_response):
+            time.sleep(_latency_ms / 1000)
+            return super().__call__(environ, start_response)
+
+    moto.server.DomainDispatcherApplication = _Slow
+
 moto.server.main(sys.argv[1:])
