@@ -26,6 +26,7 @@ fn scanned(n: usize) -> State {
             read_only: false,
             dry_run: false,
             incident: None,
+            ec2_regions: Vec::new(),
         },
         Keymap::defaults(),
         false,

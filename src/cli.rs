@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     /// Show and journal every plan; apply nothing.
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// More regions to read EC2 instances and key pairs from, comma-separated
+    /// (the --region one is always read).
+    #[arg(long, global = true, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
+    pub ec2_regions: Vec<String>,
     /// Incident directory for the journal and evidence (default: ./warroom-<UTC time>/).
     #[arg(long, global = true, value_name = "DIR")]
     pub incident: Option<PathBuf>,
@@ -164,6 +168,83 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Deactivate an IAM access key (undo reactivates it). The owner is
+    /// found from the key id.
+    DeactivateKey {
+        #[arg(value_name = "ACCESS_KEY_ID", value_parser = parse_access_key_id)]
+        key_id: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Delete an IAM access key: irreversible, asks for the key id typed.
+    DeleteKey {
+        #[arg(value_name = "ACCESS_KEY_ID", value_parser = parse_access_key_id)]
+        key_id: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Deny a role's sessions issued before now (inline policy
+    /// AWSRevokeOlderSessions, as the IAM console does).
+    RevokeRoleSessions {
+        #[arg(value_name = "ROLE", value_parser = parse_iam_name)]
+        role: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Deny an IAM user's temporary credentials issued before now.
+    RevokeUserSessions {
+        #[arg(value_name = "USER", value_parser = parse_iam_name)]
+        user: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Escalation: an inline policy on the role that denies everything.
+    DenyAllRole {
+        #[arg(value_name = "ROLE", value_parser = parse_iam_name)]
+        role: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Escalation: rewrite the role's trust policy so nobody can assume it.
+    LockTrustPolicy {
+        #[arg(value_name = "ROLE", value_parser = parse_iam_name)]
+        role: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Escalation: detach every managed policy from the role.
+    DetachManagedPolicies {
+        #[arg(value_name = "ROLE", value_parser = parse_iam_name)]
+        role: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Require IMDSv2 on an instance (i-…), or with --role on every
+    /// instance whose instance profile carries that role.
+    RequireImdsv2 {
+        #[arg(value_name = "INSTANCE_ID", value_parser = parse_instance_id, required_unless_present = "role", conflicts_with = "role")]
+        instance: Option<String>,
+        #[arg(long, value_name = "ROLE", value_parser = parse_iam_name)]
+        role: Option<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Rotate an EC2 key pair: a new key pair (private key saved once to
+    /// keys/<name>.pem in the incident directory, mode 0600) and new default
+    /// launch template versions that use it.
+    RotateKeyPair {
+        #[arg(value_name = "NAME", value_parser = parse_key_pair_name)]
+        name: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Delete an EC2 key pair: irreversible (its public key is recorded).
+    DeleteKeyPair {
+        #[arg(value_name = "NAME", value_parser = parse_key_pair_name)]
+        name: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Explain how to turn on MFA delete (only the root user can), with the
     /// exact command. Changes nothing.
     MfaDelete {
@@ -262,6 +343,51 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
     Ok(s.trim_end_matches('/').to_string())
 }
 
+/// An access key id: AKIA… (long-term) or ASIA… (temporary), 16-128
+/// upper-case letters and digits.
+pub fn parse_access_key_id(s: &str) -> Result<String, String> {
+    let ok = (16..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && (s.starts_with("AKIA") || s.starts_with("ASIA"));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not an access key id (AKIA… or ASIA…, upper-case letters and digits)".into())
+    }
+}
+
+/// IAM user and role names: 1-64 of letters, digits and `+=,.@_-`.
+pub fn parse_iam_name(s: &str) -> Result<String, String> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not an IAM name (1-64 letters, digits and +=,.@_-; give the name, not the ARN)".into())
+    }
+}
+
+/// An EC2 instance id: `i-` and 8 or 17 hex digits.
+pub fn parse_instance_id(s: &str) -> Result<String, String> {
+    let hex = s.strip_prefix("i-").unwrap_or("");
+    if matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(s.to_string())
+    } else {
+        Err("not an instance id (i- and 8 or 17 hex digits)".into())
+    }
+}
+
+/// An EC2 key pair name: 1-255 printable ASCII characters.
+pub fn parse_key_pair_name(s: &str) -> Result<String, String> {
+    if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        Ok(s.to_string())
+    } else {
+        Err("not a key pair name (1-255 printable ASCII characters)".into())
+    }
+}
+
 /// S3 bucket naming rules, so a typo is refused before any request.
 pub fn parse_bucket(s: &str) -> Result<String, String> {
     let ok = (3..=63).contains(&s.len())
@@ -284,6 +410,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn credential_arguments_are_checked() {
+        assert!(parse_access_key_id("AKIAIOSFODNN7EXAMPLE").is_ok());
+        assert!(parse_access_key_id("akiaiosfodnn7example").is_err());
+        assert!(parse_access_key_id("AKIA\u{1b}[2J").is_err());
+        assert!(parse_iam_name("app-role").is_ok());
+        assert!(parse_iam_name("arn:aws:iam::123456789012:role/x").is_err());
+        assert!(parse_instance_id("i-0123456789abcdef0").is_ok());
+        assert!(parse_instance_id("i-xyz").is_err());
+        assert!(parse_key_pair_name("ops key").is_ok());
+        assert!(parse_key_pair_name("bad\nname").is_err());
     }
 
     #[test]

@@ -137,3 +137,118 @@ pub fn many_buckets(n: usize) -> Vec<BucketFacts> {
         })
         .collect()
 }
+
+/// Credentials for the credentials pane's tests and snapshots: two users
+/// (one key used from an odd region), an ordinary role trusted by another
+/// account, an Identity Center role, a key pair with an instance and a
+/// launch template, and an instance that still allows IMDSv1.
+pub fn credentials() -> crate::model::credentials::CredentialFacts {
+    use crate::model::credentials::*;
+    let instance = InstanceFacts {
+        id: "i-0abc1234def567890".into(),
+        region: "us-east-1".into(),
+        state: Some("running".into()),
+        key_name: Some("ops-key".into()),
+        instance_profile_arn: Some(format!("arn:aws:iam::{ACCOUNT}:instance-profile/web")),
+        imds: ImdsOptions {
+            http_tokens: Some("optional".into()),
+            http_endpoint: Some("enabled".into()),
+            http_put_response_hop_limit: Some(1),
+            http_protocol_ipv6: Some("disabled".into()),
+            instance_metadata_tags: Some("disabled".into()),
+        },
+    };
+    let user = |name: &str, keys: Vec<AccessKeyFacts>| UserFacts {
+        name: name.into(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+        created: Some("2024-02-01T09:00:00Z".into()),
+        keys: Fact::Known(keys),
+        attached_policies: Fact::Known(vec!["arn:aws:iam::aws:policy/AmazonS3FullAccess".into()]),
+        inline_policies: Fact::Known(Vec::new()),
+        revoked_before: Fact::Known(None),
+    };
+    CredentialFacts {
+        users: Fact::Known(vec![
+            user(
+                "ci-deploy",
+                vec![AccessKeyFacts {
+                    user: "ci-deploy".into(),
+                    key_id: "AKIAEXAMPLECIDEPLOY1".into(),
+                    status: "Active".into(),
+                    created: Some("2024-02-01T09:00:00Z".into()),
+                    last_used: Fact::Known(LastUsed {
+                        date: Some("2026-11-22T03:12:00Z".into()),
+                        service: Some("s3".into()),
+                        region: Some("ap-southeast-1".into()),
+                    }),
+                }],
+            ),
+            user(
+                "analyst\u{1b}[2J",
+                vec![AccessKeyFacts {
+                    user: "analyst\u{1b}[2J".into(),
+                    key_id: "AKIAEXAMPLEANALYST01".into(),
+                    status: "Inactive".into(),
+                    created: Some("2025-06-01T09:00:00Z".into()),
+                    last_used: Fact::Unknown(FieldError::new("AccessDenied", "not allowed")),
+                }],
+            ),
+        ]),
+        roles: Fact::Known(vec![
+            RoleFacts {
+                name: "web".into(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:role/web"),
+                path: "/".into(),
+                kind: RoleKind::Normal,
+                trust: Fact::Known(vec![
+                    TrustPrincipal {
+                        kind: "Service".into(),
+                        value: "ec2.amazonaws.com".into(),
+                        flag: None,
+                    },
+                    TrustPrincipal {
+                        kind: "AWS".into(),
+                        value: "arn:aws:iam::999988887777:root".into(),
+                        flag: Some("another account (999988887777)".into()),
+                    },
+                ]),
+                attached_policies: Fact::Known(vec![
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".into(),
+                ]),
+                inline_policies: Fact::Known(vec!["AWSRevokeOlderSessions".into()]),
+                revoked_before: Fact::Known(Some("2026-11-22T04:00:00Z".into())),
+                instances: Fact::Known(vec![instance.id.clone()]),
+            },
+            RoleFacts {
+                name: "AWSReservedSSO_Admin_0123456789abcdef".into(),
+                arn: format!(
+                    "arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+                ),
+                path: "/aws-reserved/sso.amazonaws.com/".into(),
+                kind: RoleKind::IdentityCenter,
+                trust: Fact::Known(Vec::new()),
+                attached_policies: Fact::Known(Vec::new()),
+                inline_policies: Fact::Known(Vec::new()),
+                revoked_before: Fact::Known(None),
+                instances: Fact::Known(Vec::new()),
+            },
+        ]),
+        key_pairs: Fact::Known(vec![KeyPairFacts {
+            name: "ops-key".into(),
+            key_pair_id: Some("key-0123456789abcdef0".into()),
+            fingerprint: Some("1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca".into()),
+            key_type: Some("rsa".into()),
+            created: Some("2023-05-05T10:00:00Z".into()),
+            region: "us-east-1".into(),
+            instances: vec![instance.clone()],
+            templates: Fact::Known(vec![TemplateVersionRef {
+                template_id: "lt-0123456789abcdef0".into(),
+                template_name: "web-lt".into(),
+                version: 3,
+                is_default: true,
+                region: "us-east-1".into(),
+            }]),
+        }]),
+        instances: Fact::Known(vec![instance]),
+    }
+}

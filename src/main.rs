@@ -92,6 +92,7 @@ async fn run_console(
         read_only: global.read_only,
         dry_run: global.dry_run,
         incident: Some(incident.dir().display().to_string()),
+        ec2_regions: global.ec2_regions.clone(),
     };
     let incident = Arc::new(Mutex::new(incident));
     let outcome = tui::run(

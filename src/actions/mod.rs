@@ -12,15 +12,21 @@
 //! their actions identically. Two actions on the same target never run at
 //! once (see [`TargetLock`]); actions on different targets may.
 
+pub mod access_key;
 pub mod account_pab;
 pub mod bucket_acl;
 pub mod bucket_pab;
 pub mod bucket_policy;
 pub mod encryption;
 pub mod history;
+pub mod imds;
+pub mod inline_policy;
+pub mod key_pair;
 pub mod object_acls;
 pub mod ownership;
 pub mod policy_statements;
+pub mod role_escalation;
+pub mod sessions;
 pub mod versioning;
 
 /// The one place that maps an action to the module implementing it. Every
@@ -64,6 +70,42 @@ macro_rules! with_module {
             }
             ActionSpec::EnableEncryption($args) => {
                 use encryption as $m;
+                $body
+            }
+            ActionSpec::DeactivateAccessKey($args) => {
+                use access_key as $m;
+                $body
+            }
+            ActionSpec::DeleteAccessKey($args) => {
+                use access_key::delete as $m;
+                $body
+            }
+            ActionSpec::RevokeSessions($args) => {
+                use sessions as $m;
+                $body
+            }
+            ActionSpec::DenyAllRole($args) => {
+                use role_escalation::deny_all_policy as $m;
+                $body
+            }
+            ActionSpec::LockTrustPolicy($args) => {
+                use role_escalation::lock_trust as $m;
+                $body
+            }
+            ActionSpec::DetachManagedPolicies($args) => {
+                use role_escalation::detach_managed as $m;
+                $body
+            }
+            ActionSpec::RequireImdsV2($args) => {
+                use imds as $m;
+                $body
+            }
+            ActionSpec::RotateKeyPair($args) => {
+                use key_pair as $m;
+                $body
+            }
+            ActionSpec::DeleteKeyPair($args) => {
+                use key_pair::delete as $m;
                 $body
             }
         }
@@ -111,6 +153,24 @@ pub enum ActionSpec {
     EnableVersioning(Bucket),
     /// Default encryption: SSE-S3, or SSE-KMS with a chosen key.
     EnableEncryption(encryption::Args),
+    /// Deactivate an IAM access key (undo: reactivate).
+    DeactivateAccessKey(access_key::Args),
+    /// Delete an IAM access key (irreversible).
+    DeleteAccessKey(access_key::Args),
+    /// Deny a role's or user's sessions issued before now.
+    RevokeSessions(sessions::Args),
+    /// Escalation: an inline deny-all policy on a role.
+    DenyAllRole(role_escalation::Role),
+    /// Escalation: a trust policy nobody can use.
+    LockTrustPolicy(role_escalation::Role),
+    /// Escalation: detach every managed policy of a role.
+    DetachManagedPolicies(role_escalation::Role),
+    /// Require IMDSv2 on an instance, or on every instance of a role.
+    RequireImdsV2(imds::Args),
+    /// Rotate an EC2 key pair: new key pair, new template defaults.
+    RotateKeyPair(key_pair::Args),
+    /// Delete an EC2 key pair (irreversible).
+    DeleteKeyPair(key_pair::Args),
 }
 
 impl ActionSpec {
@@ -125,6 +185,18 @@ impl ActionSpec {
             ActionSpec::DisableAcls(_) => "disable-acls",
             ActionSpec::EnableVersioning(_) => "enable-versioning",
             ActionSpec::EnableEncryption(_) => "enable-encryption",
+            ActionSpec::DeactivateAccessKey(_) => "deactivate-key",
+            ActionSpec::DeleteAccessKey(_) => "delete-key",
+            ActionSpec::RevokeSessions(sessions::Args {
+                principal: crate::aws::iam::Principal::Role(_),
+            }) => "revoke-role-sessions",
+            ActionSpec::RevokeSessions(_) => "revoke-user-sessions",
+            ActionSpec::DenyAllRole(_) => "deny-all-role",
+            ActionSpec::LockTrustPolicy(_) => "lock-trust-policy",
+            ActionSpec::DetachManagedPolicies(_) => "detach-managed-policies",
+            ActionSpec::RequireImdsV2(_) => "require-imdsv2",
+            ActionSpec::RotateKeyPair(_) => "rotate-key-pair",
+            ActionSpec::DeleteKeyPair(_) => "delete-key-pair",
         }
     }
 
@@ -139,7 +211,7 @@ impl ActionSpec {
             | ActionSpec::DisableAcls(Bucket { bucket })
             | ActionSpec::EnableVersioning(Bucket { bucket })
             | ActionSpec::EnableEncryption(encryption::Args { bucket, .. }) => Some(bucket),
-            ActionSpec::BlockPublicAccessAccount(_) => None,
+            _ => None,
         }
     }
 
@@ -149,6 +221,13 @@ impl ActionSpec {
         match self {
             ActionSpec::ResetObjectAcls(a) => a.target(),
             ActionSpec::BlockPublicAccessAccount(_) => "this account".to_string(),
+            ActionSpec::DeactivateAccessKey(a) | ActionSpec::DeleteAccessKey(a) => a.target(),
+            ActionSpec::RevokeSessions(a) => a.target(),
+            ActionSpec::DenyAllRole(a)
+            | ActionSpec::LockTrustPolicy(a)
+            | ActionSpec::DetachManagedPolicies(a) => a.target(),
+            ActionSpec::RequireImdsV2(a) => a.target(),
+            ActionSpec::RotateKeyPair(a) | ActionSpec::DeleteKeyPair(a) => a.target(),
             _ => format!("s3://{}", self.bucket().unwrap_or_default()),
         }
     }
@@ -267,6 +346,10 @@ pub enum ActionError {
     Capture(AwsError),
     #[error(transparent)]
     Journal(#[from] IncidentError),
+    /// AWS does not let this be done to this target; the message says what
+    /// to do instead (e.g. a service-linked or Identity Center role).
+    #[error("{0}")]
+    NotPossible(String),
     /// Nothing to change (e.g. no policy to delete): no plan, nothing runs.
     #[error("nothing to do: {0}")]
     NothingToDo(String),

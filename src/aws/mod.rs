@@ -3,9 +3,11 @@
 
 pub mod acl;
 pub mod containment;
+pub mod ec2;
 pub mod error;
 pub mod exposure;
 pub mod guard;
+pub mod iam;
 pub mod seed;
 
 use std::collections::HashMap;
@@ -32,11 +34,14 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub s3control: aws_sdk_s3control::Client,
     pub sts: aws_sdk_sts::Client,
+    /// IAM is global: one client.
+    pub iam: aws_sdk_iam::Client,
     region: String,
     endpoint: Option<String>,
     read_only: bool,
     /// S3 must be asked about a bucket in the bucket's own region.
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
+    ec2_by_region: Arc<Mutex<HashMap<String, aws_sdk_ec2::Client>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,9 +78,11 @@ impl Clients {
         let s3 = s3_client(&sdk, &region, endpoint.is_some(), read_only);
         let mut control = aws_sdk_s3control::config::Builder::from(&sdk);
         let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk);
         if read_only {
             control = control.interceptor(guard::ReadOnlyGuard);
             sts = sts.interceptor(guard::ReadOnlyGuard);
+            iam = iam.interceptor(guard::ReadOnlyGuard);
         }
         if let Some(url) = &endpoint {
             // S3 Control's endpoint rules prefix the host with the account
@@ -86,6 +93,8 @@ impl Clients {
         Ok(Self {
             s3control: aws_sdk_s3control::Client::from_conf(control.build()),
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
+            iam: aws_sdk_iam::Client::from_conf(iam.build()),
+            ec2_by_region: Arc::new(Mutex::new(HashMap::new())),
             s3_by_region: Arc::new(Mutex::new(HashMap::from([(region.clone(), s3.clone())]))),
             s3,
             sdk,
@@ -116,6 +125,24 @@ impl Clients {
         map.entry(region.to_string())
             .or_insert_with(|| {
                 s3_client(&self.sdk, region, self.endpoint.is_some(), self.read_only)
+            })
+            .clone()
+    }
+
+    /// The EC2 client for a region (created on first use).
+    pub fn ec2_in(&self, region: &str) -> aws_sdk_ec2::Client {
+        let mut map = self
+            .ec2_by_region
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| {
+                let mut conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string()));
+                if self.read_only {
+                    conf = conf.interceptor(guard::ReadOnlyGuard);
+                }
+                aws_sdk_ec2::Client::from_conf(conf.build())
             })
             .clone()
     }

@@ -23,7 +23,12 @@ enum Request {
 }
 
 fn request(cmd: ActCommand) -> Request {
-    use actions::{Bucket, bucket_pab, encryption, object_acls, policy_statements};
+    use actions::role_escalation::Role;
+    use actions::{
+        Bucket, access_key, bucket_pab, encryption, imds, key_pair, object_acls, policy_statements,
+        sessions,
+    };
+    use warroom::aws::iam::Principal;
     let bucket = |b: String| Bucket { bucket: b };
     match cmd {
         ActCommand::BlockPublicAccess { target, only, how } => {
@@ -92,6 +97,57 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::DeactivateKey { key_id, how } => Request::Run(
+            ActionSpec::DeactivateAccessKey(access_key::Args::key(&key_id)),
+            how,
+        ),
+        ActCommand::DeleteKey { key_id, how } => Request::Run(
+            ActionSpec::DeleteAccessKey(access_key::Args::key(&key_id)),
+            how,
+        ),
+        ActCommand::RevokeRoleSessions { role, how } => Request::Run(
+            ActionSpec::RevokeSessions(sessions::Args {
+                principal: Principal::Role(role),
+            }),
+            how,
+        ),
+        ActCommand::RevokeUserSessions { user, how } => Request::Run(
+            ActionSpec::RevokeSessions(sessions::Args {
+                principal: Principal::User(user),
+            }),
+            how,
+        ),
+        ActCommand::DenyAllRole { role, how } => {
+            Request::Run(ActionSpec::DenyAllRole(Role { role }), how)
+        }
+        ActCommand::LockTrustPolicy { role, how } => {
+            Request::Run(ActionSpec::LockTrustPolicy(Role { role }), how)
+        }
+        ActCommand::DetachManagedPolicies { role, how } => {
+            Request::Run(ActionSpec::DetachManagedPolicies(Role { role }), how)
+        }
+        ActCommand::RequireImdsv2 {
+            instance,
+            role,
+            how,
+        } => Request::Run(
+            ActionSpec::RequireImdsV2(imds::Args {
+                scope: match (instance, role) {
+                    (Some(id), _) => imds::Scope::Instance(id),
+                    (None, Some(role)) => imds::Scope::Role(role),
+                    // clap requires one of the two.
+                    (None, None) => imds::Scope::Role(String::new()),
+                },
+                region: None,
+            }),
+            how,
+        ),
+        ActCommand::RotateKeyPair { name, how } => {
+            Request::Run(ActionSpec::RotateKeyPair(key_pair::Args::named(&name)), how)
+        }
+        ActCommand::DeleteKeyPair { name, how } => {
+            Request::Run(ActionSpec::DeleteKeyPair(key_pair::Args::named(&name)), how)
+        }
         ActCommand::MfaDelete { target } => Request::Explain(actions::mfa_delete_explanation(
             &target.bucket,
             "ACCOUNT_ID",

@@ -24,6 +24,8 @@ pub struct Context {
     pub dry_run: bool,
     /// The incident directory this session journals to.
     pub incident: Option<String>,
+    /// More regions to read EC2 from (the console's region always is).
+    pub ec2_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,9 @@ pub enum View {
     Dashboard,
     Detail,
     ActionLog,
+    /// IAM keys, roles, EC2 key pairs and instances (Tab from the dashboard).
+    Credentials,
+    CredentialDetail,
 }
 
 /// A plan waiting for the responder's confirmation.
@@ -104,6 +109,8 @@ pub struct State {
     pub dialog: Option<ConfirmDialog>,
     pub actions: Vec<ActionRecord>,
     pub log_selected: usize,
+    /// Where the action log returns to.
+    pub log_return: View,
     /// Targets (lock keys) with an action being planned, applied or undone:
     /// another action on the same target waits; other targets do not.
     pub busy: BTreeSet<String>,
@@ -112,6 +119,8 @@ pub struct State {
     /// An explanation shown over everything until a key is pressed.
     pub notice: Option<Notice>,
     pub status: Option<Status>,
+    /// The credentials pane.
+    pub creds: super::credentials_pane::CredState,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -149,6 +158,17 @@ pub enum Msg {
     /// The action log, rebuilt from the journal (at start and after each
     /// action), so it always says what the journal says.
     ActionLog(Vec<ActionRecord>),
+    /// AWS does not allow the action on this target; `why` says what to do
+    /// instead (e.g. a service-linked or Identity Center role).
+    CannotDo {
+        key: String,
+        what: String,
+        why: String,
+    },
+    Credentials {
+        generation: u64,
+        facts: Box<crate::model::credentials::CredentialFacts>,
+    },
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -177,6 +197,16 @@ pub enum Command {
     RefreshBucket {
         bucket: String,
     },
+    /// Read IAM users, roles, EC2 key pairs and instances.
+    LoadCredentials {
+        generation: u64,
+    },
+    /// Journal a note (e.g. a key marked as involved).
+    Note {
+        kind: String,
+        summary: String,
+        data: serde_json::Value,
+    },
 }
 
 impl State {
@@ -199,10 +229,12 @@ impl State {
             dialog: None,
             actions: Vec::new(),
             log_selected: 0,
+            log_return: View::Dashboard,
             busy: BTreeSet::new(),
             progress: BTreeMap::new(),
             notice: None,
             status: None,
+            creds: Default::default(),
             dirty: true,
             quit: false,
         }
@@ -294,6 +326,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Key(key) if state.dialog.is_some() => on_dialog_key(state, key),
+        Msg::Key(key) if state.creds.input.is_some() && state.view == View::Credentials => {
+            super::credentials_pane::on_input_key(state, key)
+        }
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
             None if state.help => {
@@ -373,6 +408,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             upsert_bucket(state, *facts);
             Vec::new()
         }
+        Msg::CannotDo { key, what, why } => {
+            state.dirty = true;
+            state.busy.remove(&key);
+            state.status = Some(error(format!("{what}: not possible on this target")));
+            state.notice = Some(Notice {
+                title: format!("{what}: not possible here"),
+                lines: vec![why],
+            });
+            Vec::new()
+        }
+        Msg::Credentials { generation, facts } => {
+            if generation == state.creds.generation {
+                state.dirty = true;
+                state.creds.loading = false;
+                state.creds.facts = Some(*facts);
+                if state.view == View::Credentials {
+                    state.status = Some(info("credentials read"));
+                }
+            }
+            Vec::new()
+        }
         Msg::Journaled(Ok(_)) => Vec::new(),
         Msg::Journaled(Err(e)) => {
             state.status = Some(Status {
@@ -401,14 +457,35 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         return Vec::new();
     }
+    let in_creds = matches!(state.view, View::Credentials | View::CredentialDetail);
+    if in_creds
+        && !matches!(action, Action::Quit | Action::Help | Action::ActionLog)
+        && let Some(cmds) = super::credentials_pane::on_action(state, action)
+    {
+        return cmds;
+    }
     match (state.view, action) {
         (_, Action::Quit) => state.quit = true,
+        (View::Dashboard | View::Detail, Action::SwitchPane) => {
+            state.view = View::Credentials;
+            if state.creds.facts.is_none() && !state.creds.loading {
+                state.status = Some(info("reading IAM users, roles and EC2 key pairs…"));
+                return state.creds.load();
+            }
+        }
+        (View::Credentials | View::CredentialDetail, _) => {}
         (_, Action::Help) => {
             state.help = true;
             state.help_scroll = 0;
         }
-        (View::ActionLog, Action::ActionLog | Action::Back) => state.view = View::Dashboard,
-        (_, Action::ActionLog) => {
+        (View::ActionLog, Action::ActionLog | Action::Back) => state.view = state.log_return,
+        (view, Action::ActionLog) => {
+            // Back from the log returns to the pane it was opened from.
+            state.log_return = if view == View::CredentialDetail {
+                View::Credentials
+            } else {
+                view
+            };
             state.view = View::ActionLog;
             state.log_selected = state.actions.len().saturating_sub(1);
         }
@@ -504,14 +581,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     Vec::new()
 }
 
-fn info(text: impl Into<String>) -> Status {
+pub(crate) fn info(text: impl Into<String>) -> Status {
     Status {
         text: text.into(),
         is_error: false,
     }
 }
 
-fn error(text: impl Into<String>) -> Status {
+pub(crate) fn error(text: impl Into<String>) -> Status {
     Status {
         text: text.into(),
         is_error: true,
@@ -566,7 +643,7 @@ fn action_refusal(state: &State, key: &str) -> Option<String> {
 }
 
 /// Start planning an action.
-fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
+pub(crate) fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
     let key = spec.lock_key();
     if let Some(why) = action_refusal(state, &key) {
         state.status = Some(error(why));
@@ -734,6 +811,13 @@ fn on_action_finished(
             Some(bucket),
         ) => {
             vec![Command::RefreshBucket { bucket }]
+        }
+        // A credential action (or its undo): re-read the credentials pane,
+        // so the key's status or the role's policies show the change.
+        (Outcome::Done { .. } | Outcome::NotVerified { .. } | Outcome::Failed { .. }, None)
+            if state.creds.facts.is_some() && !state.creds.loading =>
+        {
+            state.creds.load()
         }
         _ => Vec::new(),
     }

@@ -27,6 +27,19 @@ pub enum Action {
     EnableVersioning,
     EnableEncryption,
     MfaDelete,
+    SwitchPane,
+    NextSection,
+    PrevSection,
+    Filter,
+    MarkKey,
+    Deactivate,
+    Delete,
+    RevokeSessions,
+    DenyAll,
+    LockTrust,
+    DetachPolicies,
+    RequireImdsV2,
+    RotateKeyPair,
     ActionLog,
     Undo,
     Down,
@@ -59,6 +72,27 @@ impl Action {
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
+            Action::SwitchPane => "switch between bucket exposure and credentials",
+            Action::NextSection => "credentials: next section (keys, roles, key pairs, instances)",
+            Action::PrevSection => "credentials: previous section",
+            Action::Filter => "credentials: filter the rows",
+            Action::MarkKey => "credentials: mark an access key the incident points at",
+            Action::Deactivate => "credentials: deactivate the access key (asks first)",
+            Action::Delete => {
+                "credentials: delete the access key or key pair (irreversible; asks first)"
+            }
+            Action::RevokeSessions => {
+                "credentials: revoke the role's or user's sessions (asks first)"
+            }
+            Action::DenyAll => "credentials: escalation: deny-all policy on the role (asks first)",
+            Action::LockTrust => "credentials: escalation: nobody may assume the role (asks first)",
+            Action::DetachPolicies => {
+                "credentials: escalation: detach the role's managed policies (asks first)"
+            }
+            Action::RequireImdsV2 => {
+                "credentials: require IMDSv2 on the instance / the role's instances (asks first)"
+            }
+            Action::RotateKeyPair => "credentials: rotate the EC2 key pair (asks first)",
             Action::ActionLog => "show / hide the action log",
             Action::Undo => "undo the selected action (in the action log)",
             Action::Down => "move down",
@@ -86,6 +120,21 @@ impl Action {
                 | Action::EnableVersioning
                 | Action::EnableEncryption
                 | Action::Undo
+        ) || self.is_credential_action()
+    }
+
+    /// The credentials pane's actions on its selected row.
+    pub fn is_credential_action(self) -> bool {
+        matches!(
+            self,
+            Action::Deactivate
+                | Action::Delete
+                | Action::RevokeSessions
+                | Action::DenyAll
+                | Action::LockTrust
+                | Action::DetachPolicies
+                | Action::RequireImdsV2
+                | Action::RotateKeyPair
         )
     }
 
@@ -98,6 +147,9 @@ impl Action {
             Action::BlockPublicAccess => Some("block"),
             Action::RemovePolicyStatements => Some("policy"),
             Action::ActionLog => Some("log"),
+            Action::SwitchPane => Some("pane"),
+            Action::Filter => Some("filter"),
+            Action::NextSection => Some("section"),
             Action::Undo => Some("undo"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

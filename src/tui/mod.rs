@@ -3,6 +3,7 @@
 
 pub mod action_log;
 pub mod app;
+pub mod credentials_pane;
 pub mod detail;
 pub mod dialog;
 pub mod exposure_pane;
@@ -65,6 +66,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     let _guard = TerminalGuard;
     let size = terminal.size().wrap_err("reading the terminal size")?;
 
+    let ec2_regions = opts.context.ec2_regions.clone();
     let mut state = State::new(
         opts.context,
         opts.keymap,
@@ -73,6 +75,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = Runner {
+        ec2_regions,
         clients,
         tx,
         concurrency: opts.concurrency,
@@ -138,6 +141,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
 /// Runs commands on tokio tasks; results come back as messages.
 struct Runner {
     clients: Clients,
+    ec2_regions: Vec<String>,
     tx: mpsc::UnboundedSender<Msg>,
     concurrency: usize,
     incident: Option<Arc<Mutex<Incident>>>,
@@ -164,12 +168,23 @@ impl Runner {
                 let clients = self.clients.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = actions::plan(&clients, &spec)
-                        .await
-                        .map(Box::new)
-                        .map_err(|e| e.to_string());
                     let key = spec.lock_key();
-                    let _ = tx.send(Msg::Planned { key, result });
+                    let msg = match actions::plan(&clients, &spec).await {
+                        Ok(plan) => Msg::Planned {
+                            key,
+                            result: Ok(Box::new(plan)),
+                        },
+                        Err(actions::ActionError::NotPossible(why)) => Msg::CannotDo {
+                            key,
+                            what: spec.name().to_string(),
+                            why,
+                        },
+                        Err(e) => Msg::Planned {
+                            key,
+                            result: Err(e.to_string()),
+                        },
+                    };
+                    let _ = tx.send(msg);
                 });
             }
             Command::Execute {
@@ -252,6 +267,45 @@ impl Runner {
                     )
                     .await;
                     let _ = tx.send(Msg::BucketRefreshed(Box::new(facts)));
+                });
+            }
+            Command::LoadCredentials { generation } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let regions = self.ec2_regions.clone();
+                tokio::spawn(async move {
+                    let account = clients
+                        .identity()
+                        .await
+                        .map(|i| i.account)
+                        .unwrap_or_default();
+                    let facts = crate::credentials::load(&clients, &account, &regions).await;
+                    let _ = tx.send(Msg::Credentials {
+                        generation,
+                        facts: Box::new(facts),
+                    });
+                });
+            }
+            Command::Note {
+                kind,
+                summary,
+                data,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let mut data = data;
+                    if let Some(map) = data.as_object_mut() {
+                        map.insert("summary".into(), serde_json::Value::String(summary.clone()));
+                    }
+                    let result = incident
+                        .lock()
+                        .await
+                        .record(&kind, data)
+                        .map(|_| summary)
+                        .map_err(|e| format!("write failed: {e}"));
+                    let _ = tx.send(Msg::Journaled(result));
                 });
             }
             Command::RecordSnapshot(snapshot) => {

@@ -40,6 +40,10 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::Dashboard => exposure_pane::render(state, frame, body, &theme),
         View::Detail => detail::render(state, frame, body, &theme),
         View::ActionLog => action_log::render(state, frame, body, &theme),
+        View::Credentials => super::credentials_pane::render(state, frame, body, &theme),
+        View::CredentialDetail => {
+            super::credentials_pane::render_detail(state, frame, body, &theme)
+        }
     }
     render_status(state, frame, status, &theme);
     if let Some(d) = &state.dialog {
@@ -194,6 +198,7 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         View::Dashboard => &[
             Action::Open,
             Action::BlockPublicAccess,
+            Action::SwitchPane,
             Action::ActionLog,
             Action::Help,
             Action::Quit,
@@ -205,6 +210,15 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Action::Quit,
         ],
         View::ActionLog => &[Action::Undo, Action::Back, Action::Help, Action::Quit],
+        View::Credentials => &[
+            Action::Open,
+            Action::NextSection,
+            Action::Filter,
+            Action::SwitchPane,
+            Action::Help,
+            Action::Quit,
+        ],
+        View::CredentialDetail => &[Action::Back, Action::Help, Action::Quit],
     };
     // In --read-only, actions that would change AWS are not offered.
     let mut offered: Vec<Action> = actions
@@ -227,12 +241,16 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Line::styled(format!(" {}", untrusted(&status.text)), style)
         })
     };
-    // Progress and errors matter more than hints: when both do not fit, the
-    // hints shrink to "? help", which lists everything.
+    // Progress and errors matter more than hints: when both do not fit,
+    // hints go, the least useful first, down to "? help", which lists all.
     let needed = left_line.as_ref().map_or(0, |l| l.width() + 2);
     let mut hints = hint_spans(state, &offered, theme);
-    if needed + spans_width(&hints) > usize::from(area.width) {
-        offered.retain(|a| *a == Action::Help);
+    // Hints are listed most useful first: drop from the end, keeping "help".
+    while needed + spans_width(&hints) > usize::from(area.width) && offered.len() > 1 {
+        match offered.iter().rposition(|a| *a != Action::Help) {
+            Some(i) => offered.remove(i),
+            None => break,
+        };
         hints = hint_spans(state, &offered, theme);
     }
     let hint_width = u16::try_from(spans_width(&hints)).unwrap_or(u16::MAX);

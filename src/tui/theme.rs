@@ -42,6 +42,10 @@ impl Theme {
         }
     }
 
+    pub fn plain(&self) -> Style {
+        Style::new()
+    }
+
     pub fn dim(&self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)

@@ -1,0 +1,527 @@
+//! IAM: the credential facts the credentials pane shows, and the reads and
+//! writes the revocation actions need. Plain async functions over
+//! [`Clients::iam`]; every list is read to its last page.
+
+use aws_sdk_iam::types::StatusType;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::aws_error;
+use super::{AwsError, Clients};
+use crate::model::credentials::{
+    self, AccessKeyFacts, LastUsed, REVOKE_POLICY_NAME, RoleFacts, UserFacts,
+};
+use crate::model::facts::Fact;
+
+/// An IAM identity an inline policy can be put on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Principal {
+    Role(String),
+    User(String),
+}
+
+impl Principal {
+    pub fn name(&self) -> &str {
+        match self {
+            Principal::Role(n) | Principal::User(n) => n,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Principal::Role(n) => format!("role {n}"),
+            Principal::User(n) => format!("user {n}"),
+        }
+    }
+}
+
+fn is_not_found(e: &AwsError) -> bool {
+    e.code == "NoSuchEntity"
+}
+
+fn date(d: Option<&aws_sdk_iam::primitives::DateTime>) -> Option<String> {
+    d.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986); some emulators
+/// return them as sent. Returns the document text exactly as stored.
+pub fn decode_document(raw: &str) -> String {
+    if serde_json::from_str::<Value>(raw).is_ok() {
+        return raw.to_string();
+    }
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .unwrap_or_else(|_| raw.to_string())
+}
+
+/// The user an access key belongs to, from GetAccessKeyLastUsed (which any
+/// caller with that permission can ask about any key id in the account).
+pub async fn access_key_owner(c: &Clients, key_id: &str) -> Result<String, AwsError> {
+    let out = c
+        .iam
+        .get_access_key_last_used()
+        .access_key_id(key_id)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    out.user_name().map(str::to_string).ok_or_else(|| {
+        AwsError::new(
+            "NoSuchEntity",
+            format!("no IAM user owns access key {key_id} in this account"),
+        )
+    })
+}
+
+/// One access key's status ("Active"/"Inactive") and creation date; `None`
+/// when the user has no such key.
+pub async fn access_key(
+    c: &Clients,
+    user: &str,
+    key_id: &str,
+) -> Result<Option<(String, Option<String>)>, AwsError> {
+    Ok(access_keys(c, user)
+        .await?
+        .into_iter()
+        .find(|k| k.0 == key_id)
+        .map(|k| (k.1, k.2)))
+}
+
+/// (key id, status, created) for every key of a user.
+async fn access_keys(
+    c: &Clients,
+    user: &str,
+) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .iam
+        .list_access_keys()
+        .user_name(user)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        for k in page.access_key_metadata() {
+            out.push((
+                k.access_key_id().unwrap_or_default().to_string(),
+                k.status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                date(k.create_date()),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn set_access_key_status(
+    c: &Clients,
+    user: &str,
+    key_id: &str,
+    active: bool,
+) -> Result<(), AwsError> {
+    c.iam
+        .update_access_key()
+        .user_name(user)
+        .access_key_id(key_id)
+        .status(if active {
+            StatusType::Active
+        } else {
+            StatusType::Inactive
+        })
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
+pub async fn delete_access_key(c: &Clients, user: &str, key_id: &str) -> Result<(), AwsError> {
+    c.iam
+        .delete_access_key()
+        .user_name(user)
+        .access_key_id(key_id)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
+async fn last_used(c: &Clients, key_id: &str) -> Result<LastUsed, AwsError> {
+    let out = c
+        .iam
+        .get_access_key_last_used()
+        .access_key_id(key_id)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let used = out.access_key_last_used();
+    let known = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
+    Ok(LastUsed {
+        date: date(used.and_then(|u| u.last_used_date())),
+        service: used.and_then(|u| known(u.service_name())),
+        region: used.and_then(|u| known(u.region())),
+    })
+}
+
+/// A role as IAM describes it, with its trust policy decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleInfo {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    /// The trust policy exactly as stored (decoded from IAM's URL encoding).
+    pub trust_document: String,
+}
+
+pub async fn role(c: &Clients, name: &str) -> Result<RoleInfo, AwsError> {
+    let out = c
+        .iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let r = out
+        .role()
+        .ok_or_else(|| AwsError::new("BadResponse", "GetRole returned no role"))?;
+    Ok(RoleInfo {
+        name: r.role_name().to_string(),
+        arn: r.arn().to_string(),
+        path: r.path().to_string(),
+        trust_document: decode_document(r.assume_role_policy_document().unwrap_or_default()),
+    })
+}
+
+/// Does the user exist? (Actions check before planning, so a typo is a
+/// clear "no such user" rather than an error halfway through.)
+pub async fn user_exists(c: &Clients, name: &str) -> Result<(), AwsError> {
+    c.iam
+        .get_user()
+        .user_name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
+pub async fn set_trust_document(c: &Clients, role: &str, document: &str) -> Result<(), AwsError> {
+    c.iam
+        .update_assume_role_policy()
+        .role_name(role)
+        .policy_document(document)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
+/// An inline policy's document exactly as stored, or `None` if absent.
+pub async fn inline_policy(
+    c: &Clients,
+    who: &Principal,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let doc = match who {
+        Principal::Role(role) => c
+            .iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map(|o| o.policy_document().to_string())
+            .map_err(|e| aws_error(&e)),
+        Principal::User(user) => c
+            .iam
+            .get_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map(|o| o.policy_document().to_string())
+            .map_err(|e| aws_error(&e)),
+    };
+    match doc {
+        Ok(d) => Ok(Some(decode_document(&d))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Put (`Some`) or delete (`None`) an inline policy.
+pub async fn set_inline_policy(
+    c: &Clients,
+    who: &Principal,
+    name: &str,
+    document: Option<&str>,
+) -> Result<(), AwsError> {
+    let result = match (who, document) {
+        (Principal::Role(role), Some(doc)) => c
+            .iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+        (Principal::User(user), Some(doc)) => c
+            .iam
+            .put_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .policy_document(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+        (Principal::Role(role), None) => c
+            .iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+        (Principal::User(user), None) => c
+            .iam
+            .delete_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+    };
+    match result {
+        // Deleting what is already gone leaves the state the caller wanted.
+        Err(e) if document.is_none() && is_not_found(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// Names of a principal's inline policies.
+pub async fn inline_policy_names(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    match who {
+        Principal::Role(role) => {
+            let mut pages = c
+                .iam
+                .list_role_policies()
+                .role_name(role)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_error(&e))?;
+                out.extend(page.policy_names().iter().cloned());
+            }
+        }
+        Principal::User(user) => {
+            let mut pages = c
+                .iam
+                .list_user_policies()
+                .user_name(user)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_error(&e))?;
+                out.extend(page.policy_names().iter().cloned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// ARNs of the managed policies attached to a principal, in IAM's order.
+pub async fn attached_policies(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    match who {
+        Principal::Role(role) => {
+            let mut pages = c
+                .iam
+                .list_attached_role_policies()
+                .role_name(role)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_error(&e))?;
+                out.extend(
+                    page.attached_policies()
+                        .iter()
+                        .filter_map(|p| p.policy_arn().map(str::to_string)),
+                );
+            }
+        }
+        Principal::User(user) => {
+            let mut pages = c
+                .iam
+                .list_attached_user_policies()
+                .user_name(user)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_error(&e))?;
+                out.extend(
+                    page.attached_policies()
+                        .iter()
+                        .filter_map(|p| p.policy_arn().map(str::to_string)),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn attach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    c.iam
+        .attach_role_policy()
+        .role_name(role)
+        .policy_arn(arn)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
+pub async fn detach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    match c
+        .iam
+        .detach_role_policy()
+        .role_name(role)
+        .policy_arn(arn)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+    {
+        Err(e) if is_not_found(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// ARNs of the instance profiles that carry a role.
+pub async fn instance_profiles_for_role(c: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .iam
+        .list_instance_profiles_for_role()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        out.extend(page.instance_profiles().iter().map(|p| p.arn().to_string()));
+    }
+    Ok(out)
+}
+
+/// The cutoff of the principal's `AWSRevokeOlderSessions` policy, if any.
+pub async fn revoked_before(c: &Clients, who: &Principal) -> Result<Option<String>, AwsError> {
+    Ok(inline_policy(c, who, REVOKE_POLICY_NAME)
+        .await?
+        .and_then(|d| serde_json::from_str::<Value>(&d).ok())
+        .and_then(|d| credentials::revocation_cutoff(&d)))
+}
+
+/// Every user with its keys (and when each was last used), policies and
+/// revocation cutoff. Per-user reads run a few at a time.
+pub async fn users(c: &Clients) -> Result<Vec<UserFacts>, AwsError> {
+    let mut listed = Vec::new();
+    let mut pages = c.iam.list_users().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        listed.extend(page.users().iter().map(|u| {
+            (
+                u.user_name().to_string(),
+                u.arn().to_string(),
+                date(Some(u.create_date())),
+            )
+        }));
+    }
+    Ok(futures::stream::iter(listed)
+        .map(|(name, arn, created)| async move {
+            let who = Principal::User(name.clone());
+            let keys = user_keys(c, &name).await;
+            UserFacts {
+                attached_policies: attached_policies(c, &who).await.into(),
+                inline_policies: inline_policy_names(c, &who).await.into(),
+                revoked_before: revoked_before(c, &who).await.into(),
+                keys,
+                name,
+                arn,
+                created,
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await)
+}
+
+async fn user_keys(c: &Clients, user: &str) -> Fact<Vec<AccessKeyFacts>> {
+    let keys = match access_keys(c, user).await {
+        Ok(k) => k,
+        Err(e) => return Fact::Unknown(e),
+    };
+    let mut out = Vec::new();
+    for (key_id, status, created) in keys {
+        out.push(AccessKeyFacts {
+            last_used: last_used(c, &key_id).await.into(),
+            user: user.to_string(),
+            key_id,
+            status,
+            created,
+        });
+    }
+    Fact::Known(out)
+}
+
+/// Every role with its trust principals, policies, revocation cutoff and
+/// the instance-profile ARNs that carry it (matched to instances by the
+/// caller, which knows the instances).
+pub async fn roles(
+    c: &Clients,
+    own_account: &str,
+) -> Result<Vec<(RoleFacts, Fact<Vec<String>>)>, AwsError> {
+    let mut listed = Vec::new();
+    let mut pages = c.iam.list_roles().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        listed.extend(page.roles().iter().map(|r| {
+            (
+                r.role_name().to_string(),
+                r.arn().to_string(),
+                r.path().to_string(),
+                decode_document(r.assume_role_policy_document().unwrap_or_default()),
+            )
+        }));
+    }
+    Ok(futures::stream::iter(listed)
+        .map(|(name, arn, path, trust)| async move {
+            let who = Principal::Role(name.clone());
+            let trust = serde_json::from_str::<Value>(&trust)
+                .map(|d| credentials::trust_principals(&d, own_account))
+                .map_err(|e| AwsError::new("BadPolicy", e.to_string()));
+            let profiles = instance_profiles_for_role(c, &name).await.into();
+            (
+                RoleFacts {
+                    kind: credentials::role_kind(&name, &path),
+                    trust: trust.into(),
+                    attached_policies: attached_policies(c, &who).await.into(),
+                    inline_policies: inline_policy_names(c, &who).await.into(),
+                    revoked_before: revoked_before(c, &who).await.into(),
+                    instances: Fact::Known(Vec::new()),
+                    name,
+                    arn,
+                    path,
+                },
+                profiles,
+            )
+        })
+        .buffered(8)
+        .collect()
+        .await)
+}
