@@ -185,6 +185,15 @@ async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<ExitCode> {
     warroom::aws::seed::seed_demo(&stager)
         .await
         .map_err(|e| eyre!("seeding the emulator failed: {} ({})", e.message, e.code))?;
+    warroom::aws::seed::seed_demo_credentials(&stager)
+        .await
+        .map_err(|e| {
+            eyre!(
+                "seeding the emulator's credentials failed: {} ({})",
+                e.message,
+                e.code
+            )
+        })?;
     let clients = emulator_clients(
         &emulator.endpoint(),
         global.region.as_deref(),

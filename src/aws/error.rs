@@ -28,23 +28,33 @@ where
     match err {
         SdkError::ServiceError(se) => {
             let e = se.err();
-            let code = e.code().map(str::to_string).unwrap_or_else(|| {
-                // No code in the body (an emulator's 500, a proxy's 403):
-                // fall back to the HTTP status, which is still a fact.
-                // A 2xx whose body could not be parsed is a malformed answer
-                // (seen from emulators), not a refusal.
-                let raw = format!("{:?}", se.raw());
-                match status_from_debug(&raw) {
-                    Some(s) if s.starts_with("HTTP2") => "BadResponse".to_string(),
-                    Some(s) => s,
-                    None => "ServiceError".to_string(),
-                }
-            });
-            let message = e
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| DisplayErrorContext(err).to_string());
-            AwsError::new(code, message)
+            if let Some(code) = e.code() {
+                let message = e
+                    .message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| DisplayErrorContext(err).to_string());
+                return AwsError::new(code, message);
+            }
+            let raw = format!("{:?}", se.raw());
+            // An error body in a shape the SDK's parser does not expect
+            // (EC2's <Errors><Error> from an IAM endpoint, as some emulators
+            // send): its code is still the fact.
+            if let Some(code) = code_from_body(&raw) {
+                return AwsError::new(
+                    code,
+                    message_from_body(&raw).unwrap_or_else(|| DisplayErrorContext(err).to_string()),
+                );
+            }
+            // No code at all (an emulator's 500, a proxy's 403): fall back to
+            // the HTTP status, which is still a fact. A 2xx whose body could
+            // not be parsed is a malformed answer (seen from emulators), not
+            // a refusal.
+            let code = match status_from_debug(&raw) {
+                Some(s) if s.starts_with("HTTP2") => "BadResponse".to_string(),
+                Some(s) => s,
+                None => "ServiceError".to_string(),
+            };
+            AwsError::new(code, DisplayErrorContext(err).to_string())
         }
         SdkError::TimeoutError(_) => AwsError::new("Timeout", DisplayErrorContext(err).to_string()),
         SdkError::DispatchFailure(_) => {
@@ -72,6 +82,25 @@ fn find_source<'a, T: std::error::Error + 'static>(
         current = e.source();
     }
     None
+}
+
+/// `<Code>X</Code>` in a response body (as its Debug form prints it).
+fn code_from_body(raw: &str) -> Option<String> {
+    let rest = raw.split("<Code>").nth(1)?;
+    let code = rest.split("</Code>").next()?;
+    (!code.is_empty() && code.len() <= 64).then(|| code.to_string())
+}
+
+fn message_from_body(raw: &str) -> Option<String> {
+    let rest = raw.split("<Message>").nth(1)?;
+    let m = rest.split("</Message>").next()?;
+    Some(
+        m.trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>")
+            .chars()
+            .take(500)
+            .collect(),
+    )
 }
 
 fn status_from_debug(raw: &str) -> Option<String> {

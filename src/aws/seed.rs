@@ -263,3 +263,128 @@ async fn tags(c: &Clients, bucket: &str, pairs: &[(&str, &str)]) -> Result<(), A
         .map_err(|e| aws_error(&e))?;
     Ok(())
 }
+
+/// The demo's credentials: a CI user whose key read the exposed bucket, an
+/// analyst, an application role trusted by another account and held by an
+/// instance, an Identity Center role, and an EC2 key pair used by that
+/// instance and a launch template (IMDSv1 still allowed).
+pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
+    use aws_sdk_ec2::types::{
+        HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
+        RequestLaunchTemplateData,
+    };
+    let iam = &c.iam;
+    let acct = c
+        .identity()
+        .await
+        .map(|i| i.account)
+        .unwrap_or_else(|_| "123456789012".into());
+    let err = |e: &dyn std::fmt::Debug| AwsError::new("SeedFailed", format!("{e:?}"));
+    iam.create_policy()
+        .policy_name("acme-exports-read")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-customer-exports","arn:aws:s3:::acme-customer-exports/*"]}]}"#)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let read_policy = format!("arn:aws:iam::{acct}:policy/acme-exports-read");
+    for user in ["ci-deploy", "analyst"] {
+        iam.create_user()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        iam.attach_user_policy()
+            .user_name(user)
+            .policy_arn(&read_policy)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        iam.create_access_key()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"ec2.amazonaws.com"}},"Action":"sts:AssumeRole"}},{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER_ACCOUNT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    iam.create_role()
+        .role_name("acme-web-app")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    iam.attach_role_policy()
+        .role_name("acme-web-app")
+        .policy_arn(&read_policy)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    iam.create_role()
+        .role_name("AWSReservedSSO_AdministratorAccess_0123456789abcdef")
+        .path("/aws-reserved/sso.amazonaws.com/")
+        .assume_role_policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{acct}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"}},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"]}}]}}"#
+        ))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    iam.create_instance_profile()
+        .instance_profile_name("acme-web-app")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("acme-web-app")
+        .role_name("acme-web-app")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+
+    let ec2 = c.ec2_in(c.region());
+    ec2.create_key_pair()
+        .key_name("acme-ops")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let image = ec2
+        .describe_images()
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?
+        .images()
+        .first()
+        .and_then(|i| i.image_id())
+        .map(str::to_string)
+        .ok_or_else(|| err(&"the emulator has no machine images"))?;
+    ec2.run_instances()
+        .image_id(&image)
+        .min_count(1)
+        .max_count(1)
+        .key_name("acme-ops")
+        .iam_instance_profile(
+            IamInstanceProfileSpecification::builder()
+                .name("acme-web-app")
+                .build(),
+        )
+        .metadata_options(
+            InstanceMetadataOptionsRequest::builder()
+                .http_tokens(HttpTokensState::Optional)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    ec2.create_launch_template()
+        .launch_template_name("acme-web-app")
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(image)
+                .key_name("acme-ops")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
