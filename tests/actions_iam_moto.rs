@@ -833,3 +833,97 @@ async fn read_only_refuses_credential_writes() {
         Some("Active")
     );
 }
+
+/// `warroom act rotate-key-pair` as a runbook would run it: the private key
+/// is in its 0600 file and nowhere else — not on stdout or stderr (with
+/// `--json` too), not in the journal, not in any frame the console draws of
+/// this incident's action log and outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_from_the_cli_never_shows_the_private_key() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    c.ec2_in(REGION)
+        .create_key_pair()
+        .key_name("deploy")
+        .send()
+        .await
+        .expect("key pair");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+        .args(["--incident", dir.to_str().expect("utf8")])
+        .args(["act", "rotate-key-pair", "deploy", "--yes", "--json"])
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let pem = std::fs::read_dir(dir.join("keys"))
+        .expect("keys dir")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|x| x == "pem"))
+        .expect("a .pem file");
+    let key = std::fs::read_to_string(&pem).expect("pem");
+    let body: Vec<&str> = key
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .collect();
+    assert!(!body.is_empty());
+
+    // The console's view of this incident: its action log and outcome.
+    let incident = Incident::open(Some(&dir)).expect("resume");
+    let records =
+        warroom::actions::history::from_entries(&incident.all_entries().expect("entries"));
+    assert!(!records.is_empty());
+    let mut state = warroom::tui::app::State::new(
+        warroom::tui::app::Context {
+            region: REGION.into(),
+            incident: Some(dir.display().to_string()),
+            ..Default::default()
+        },
+        warroom::tui::keymap::Keymap::defaults(),
+        true,
+        (160, 48),
+    );
+    warroom::tui::app::update(&mut state, warroom::tui::app::Msg::ActionLog(records));
+    warroom::tui::app::update(
+        &mut state,
+        warroom::tui::app::Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('a'),
+        )),
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("term");
+    t.draw(|f| warroom::tui::render::render(&state, f))
+        .expect("draw");
+    let frame: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(frame.contains("rotate-key-pair"), "{frame}");
+
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    for (what, text) in [
+        ("stdout", &stdout),
+        ("stderr", &stderr),
+        ("journal", &journal),
+        ("frame", &frame),
+    ] {
+        for line in &body {
+            assert!(!text.contains(line), "a private key line is in the {what}");
+        }
+        assert!(
+            !text.contains("PRIVATE KEY"),
+            "the {what} mentions the key's body"
+        );
+    }
+    // What stdout does say: where the key is.
+    assert!(stdout.contains(".pem") || journal.contains(".pem"));
+}
