@@ -899,3 +899,21 @@ fn snapshot_key_pair_rotation_plan_80x24() {
     assert!(text.contains("Type ops-key to confirm"), "{text}");
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn action_log_and_help_open_from_the_credentials_pane_and_back_returns_there() {
+    let mut s = with_credentials((80, 24));
+    update(&mut s, key('a'));
+    assert_eq!(s.view, View::ActionLog);
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.view, View::Credentials);
+    update(&mut s, key('?'));
+    assert!(s.help);
+    // The credential keys are in help, further down at 80x24.
+    let mut seen = String::new();
+    for _ in 0..6 {
+        seen.push_str(&screen_text(&draw(&s)));
+        update(&mut s, code(KeyCode::PageDown));
+    }
+    assert!(seen.contains("rotate the EC2 key pair"), "{seen}");
+}

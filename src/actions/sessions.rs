@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::inline_policy::{self, legitimate_users_warning, now_utc};
+use super::inline_policy::{self, now_utc};
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification};
 use crate::aws::iam::Principal;
 use crate::aws::{AwsError, Clients};
@@ -46,7 +46,11 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     };
     let (who, escalate) = match &a.principal {
         Principal::Role(_) => (
-            legitimate_users_warning(name),
+            format!(
+                "Every current session of {name} is cut, legitimate ones too: instances, \
+                 functions and people that use it fail until they assume it again (SDKs \
+                 and instance profiles do so by themselves within minutes)."
+            ),
             "Anyone who can still assume the role gets a fresh, valid session: lock \
              the trust policy or remove the attacker's way in as well.",
         ),

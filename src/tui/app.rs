@@ -423,7 +423,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                 state.dirty = true;
                 state.creds.loading = false;
                 state.creds.facts = Some(*facts);
-                if state.view == View::Credentials {
+                // Only answer a load the responder asked for: a reload after
+                // an action keeps that action's result in the status line.
+                if state
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.text.starts_with("reading"))
+                {
                     state.status = Some(info("credentials read"));
                 }
             }
@@ -473,7 +479,6 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 return state.creds.load();
             }
         }
-        (View::Credentials | View::CredentialDetail, _) => {}
         (_, Action::Help) => {
             state.help = true;
             state.help_scroll = 0;
@@ -501,6 +506,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         (View::ActionLog, Action::Up) => state.log_selected = state.log_selected.saturating_sub(1),
         (View::ActionLog, _) => {}
+        // The credentials pane took its own keys above; bucket keys do
+        // nothing there.
+        (View::Credentials | View::CredentialDetail, _) => {}
         (_, Action::BlockPublicAccessAccount) => {
             return request(
                 state,
