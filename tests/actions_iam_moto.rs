@@ -13,73 +13,14 @@ mod support;
 use aws_sdk_ec2::types::{HttpTokensState, InstanceMetadataTagsState, RequestLaunchTemplateData};
 use serde_json::Value;
 use support::*;
-use tokio::sync::Mutex;
 use warroom::actions::role_escalation::Role;
 use warroom::actions::{
     self, ActionError, ActionSpec, Cx, Outcome, access_key, imds, key_pair, sessions,
 };
 use warroom::aws::Clients;
 use warroom::aws::iam::{Principal, decode_document};
-use warroom::incident::{Incident, verify::verify};
+use warroom::incident::Incident;
 use warroom::model::credentials::{REVOKE_POLICY_NAME, revocation_cutoff};
-
-struct Bench {
-    emu: warroom::emulator::Emulator,
-    c: Clients,
-    _tmp: tempfile::TempDir,
-    dir: std::path::PathBuf,
-    incident: Mutex<Incident>,
-}
-
-async fn bench() -> Bench {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
-    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
-    Bench {
-        emu,
-        c,
-        _tmp: tmp,
-        dir,
-        incident,
-    }
-}
-
-impl Bench {
-    async fn apply(&self, spec: &ActionSpec) -> (actions::Plan, String) {
-        let plan = actions::plan(&self.c, spec).await.expect("plan");
-        let out = actions::execute(
-            &Cx::new(&self.c, &self.incident),
-            &plan,
-            true,
-            "test",
-            false,
-        )
-        .await
-        .expect("execute");
-        let Outcome::Done { action_id, .. } = out else {
-            panic!("{out:?}")
-        };
-        (plan, action_id)
-    }
-
-    async fn undo(&self, id: &str) {
-        let out = actions::undo(&Cx::new(&self.c, &self.incident), id)
-            .await
-            .expect("undo");
-        assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
-    }
-
-    fn journal_ok(&self) {
-        let r = verify(&self.dir).expect("verify");
-        assert!(r.ok(), "{:?}", r.problems);
-    }
-
-    fn journal_text(&self) -> String {
-        std::fs::read_to_string(self.dir.join("journal.jsonl")).expect("journal")
-    }
-}
 
 async fn create_role(c: &Clients, name: &str, path: &str, trust: &str) {
     c.iam
@@ -121,26 +62,8 @@ async fn role_policy(c: &Clients, role: &str, name: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivate_key_found_by_id_then_reactivated_by_undo() {
-    let b = bench().await;
-    b.c.iam
-        .create_user()
-        .user_name("ci-bot")
-        .send()
-        .await
-        .expect("user");
-    let key =
-        b.c.iam
-            .create_access_key()
-            .user_name("ci-bot")
-            .send()
-            .await
-            .expect("key");
-    let key_id = key.access_key().expect("key").access_key_id().to_string();
-    let secret = key
-        .access_key()
-        .expect("key")
-        .secret_access_key()
-        .to_string();
+    let b = bench(&[]).await;
+    let (key_id, secret) = user_with_key(&b.c, "ci-bot", None).await;
 
     // Only the key id is given: the owner is looked up.
     let (plan, id) = b
@@ -176,21 +99,8 @@ async fn deactivate_key_found_by_id_then_reactivated_by_undo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_key_asks_for_the_typed_id_and_cannot_be_undone() {
-    let b = bench().await;
-    b.c.iam
-        .create_user()
-        .user_name("old")
-        .send()
-        .await
-        .expect("user");
-    let key =
-        b.c.iam
-            .create_access_key()
-            .user_name("old")
-            .send()
-            .await
-            .expect("key");
-    let key_id = key.access_key().expect("key").access_key_id().to_string();
+    let b = bench(&[]).await;
+    let (key_id, _) = user_with_key(&b.c, "old", None).await;
     let spec = ActionSpec::DeleteAccessKey(access_key::Args::key(&key_id));
     let plan = actions::plan(&b.c, &spec).await.expect("plan");
     assert_eq!(
@@ -203,7 +113,7 @@ async fn delete_key_asks_for_the_typed_id_and_cannot_be_undone() {
     assert!(plan.undo.contains("cannot be undone"), "{}", plan.undo);
     let (_, id) = b.apply(&spec).await;
     assert_eq!(key_status(&b.c, "old", &key_id).await, None);
-    let undo = actions::undo(&Cx::new(&b.c, &b.incident), &id).await;
+    let undo = actions::undo(&b.cx(), &id).await;
     assert!(
         matches!(undo, Err(ActionError::CannotUndo { .. })),
         "{undo:?}"
@@ -213,7 +123,7 @@ async fn delete_key_asks_for_the_typed_id_and_cannot_be_undone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_role_sessions_adds_then_updates_one_policy_and_undo_restores_the_earlier_cutoff() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     create_role(&b.c, "app", "/", TRUST).await;
     let spec = ActionSpec::RevokeSessions(sessions::Args {
         principal: Principal::Role("app".into()),
@@ -277,7 +187,7 @@ async fn revoke_role_sessions_adds_then_updates_one_policy_and_undo_restores_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_user_sessions_puts_the_policy_on_the_user() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     b.c.iam
         .create_user()
         .user_name("minter")
@@ -318,30 +228,14 @@ async fn revoke_user_sessions_puts_the_policy_on_the_user() {
 /// is unit-tested in `model::credentials`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoked_role_session_is_denied_in_auth_mode() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     // An administrator for warroom, and a role the attacker's session holds.
-    b.c.iam
-        .create_user()
-        .user_name("responder")
-        .send()
-        .await
-        .expect("user");
-    b.c.iam
-        .put_user_policy()
-        .user_name("responder")
-        .policy_name("admin")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-        .send()
-        .await
-        .expect("admin policy");
-    let admin_key =
-        b.c.iam
-            .create_access_key()
-            .user_name("responder")
-            .send()
-            .await
-            .expect("key");
-    let admin_key = admin_key.access_key().expect("key");
+    let (admin_key, admin_secret) = user_with_key(
+        &b.c,
+        "responder",
+        Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
+    )
+    .await;
     create_role(&b.c, "data-reader", "/", TRUST).await;
     b.c.iam
         .put_role_policy()
@@ -351,12 +245,7 @@ async fn revoked_role_session_is_denied_in_auth_mode() {
         .send()
         .await
         .expect("role policy");
-    let admin = clients_with(
-        &b.emu.endpoint(),
-        admin_key.access_key_id(),
-        admin_key.secret_access_key(),
-    )
-    .await;
+    let admin = clients_with(&b.emu.endpoint(), &admin_key, &admin_secret).await;
     let creds = admin
         .sts
         .assume_role()
@@ -410,7 +299,7 @@ async fn revoked_role_session_is_denied_in_auth_mode() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escalations_apply_and_undo_to_the_recorded_state() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
     create_role(&b.c, "web", "/", trust).await;
     // Customer managed policies: moto does not load AWS's managed ones by default.
@@ -502,7 +391,7 @@ async fn escalations_apply_and_undo_to_the_recorded_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_linked_and_identity_center_roles_get_an_explanation() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     create_role(
         &b.c,
         "AWSServiceRoleForSupport",
@@ -579,7 +468,7 @@ async fn run_instance(c: &Clients, key: Option<&str>, profile: Option<&str>) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn require_imdsv2_on_an_instance_and_undo_restores_every_option() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     let id = run_instance(&b.c, None, None).await;
     let before = warroom::aws::ec2::instance(&b.c, REGION, &id)
         .await
@@ -614,7 +503,7 @@ async fn require_imdsv2_on_an_instance_and_undo_restores_every_option() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn require_imdsv2_on_every_instance_of_a_role() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     create_role(&b.c, "worker", "/", TRUST).await;
     b.c.iam
         .create_instance_profile()
@@ -658,7 +547,7 @@ async fn require_imdsv2_on_every_instance_of_a_role() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotate_key_pair_saves_the_private_key_0600_only_and_undo_restores_template_defaults() {
-    let b = bench().await;
+    let b = bench(&[]).await;
     let ec2 = b.c.ec2_in(REGION);
     ec2.create_key_pair()
         .key_name("ops")
@@ -708,7 +597,7 @@ async fn rotate_key_pair_saves_the_private_key_0600_only_and_undo_restores_templ
     else {
         panic!("the plan names the new key pair: {:?}", plan.spec)
     };
-    let out = actions::execute(&Cx::new(&b.c, &b.incident), &plan, true, "test", false)
+    let out = actions::execute(&b.cx(), &plan, true, "test", false)
         .await
         .expect("execute");
     let Outcome::Done { action_id, .. } = out else {
@@ -787,7 +676,7 @@ async fn rotate_key_pair_saves_the_private_key_0600_only_and_undo_restores_templ
             .expect("read")
             .is_none()
     );
-    let undo = actions::undo(&Cx::new(&b.c, &b.incident), &id).await;
+    let undo = actions::undo(&b.cx(), &id).await;
     assert!(
         matches!(undo, Err(ActionError::CannotUndo { .. })),
         "{undo:?}"
@@ -799,21 +688,8 @@ async fn rotate_key_pair_saves_the_private_key_0600_only_and_undo_restores_templ
 /// refused at the choke point, and the state read back is unchanged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_refuses_credential_writes() {
-    let b = bench().await;
-    b.c.iam
-        .create_user()
-        .user_name("u")
-        .send()
-        .await
-        .expect("user");
-    let key =
-        b.c.iam
-            .create_access_key()
-            .user_name("u")
-            .send()
-            .await
-            .expect("key");
-    let key_id = key.access_key().expect("key").access_key_id().to_string();
+    let b = bench(&[]).await;
+    let (key_id, _) = user_with_key(&b.c, "u", None).await;
     let ro = read_only_clients(&b.emu.endpoint()).await;
     let plan = actions::plan(
         &ro,

@@ -16,64 +16,6 @@ use warroom::aws::acl::is_owner_only;
 use warroom::aws::containment;
 use warroom::incident::{Incident, verify::verify};
 
-struct Bench {
-    _emu: warroom::emulator::Emulator,
-    c: warroom::aws::Clients,
-    _tmp: tempfile::TempDir,
-    dir: std::path::PathBuf,
-    incident: Mutex<Incident>,
-}
-
-async fn bench(buckets: &[&str]) -> Bench {
-    let emu = start_moto();
-    let c = clients(&emu).await;
-    for b in buckets {
-        create_bucket(&c, b).await;
-    }
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
-    let incident = Mutex::new(Incident::open(Some(&dir)).expect("incident"));
-    Bench {
-        _emu: emu,
-        c,
-        _tmp: tmp,
-        dir,
-        incident,
-    }
-}
-
-impl Bench {
-    /// Plan and apply with confirmation; the outcome must be Done.
-    async fn apply(&self, spec: &ActionSpec) -> (actions::Plan, String) {
-        let plan = actions::plan(&self.c, spec).await.expect("plan");
-        let out = actions::execute(
-            &Cx::new(&self.c, &self.incident),
-            &plan,
-            true,
-            "test",
-            false,
-        )
-        .await
-        .expect("execute");
-        let Outcome::Done { action_id, .. } = out else {
-            panic!("{out:?}")
-        };
-        (plan, action_id)
-    }
-
-    async fn undo(&self, id: &str) {
-        let out = actions::undo(&Cx::new(&self.c, &self.incident), id)
-            .await
-            .expect("undo");
-        assert!(matches!(out, Outcome::Done { .. }), "{out:?}");
-    }
-
-    fn journal_ok(&self) {
-        let r = verify(&self.dir).expect("verify");
-        assert!(r.ok(), "{:?}", r.problems);
-    }
-}
-
 fn bucket(b: &str) -> Bucket {
     Bucket { bucket: b.into() }
 }
@@ -204,9 +146,7 @@ async fn versioning_has_no_undo_to_never_versioned_but_undoes_to_suspended() {
             .as_deref(),
         Some("Enabled")
     );
-    let err = actions::undo(&Cx::new(&t.c, &t.incident), &id)
-        .await
-        .expect_err("no undo");
+    let err = actions::undo(&t.cx(), &id).await.expect_err("no undo");
     assert!(matches!(err, ActionError::CannotUndo { .. }), "{err:?}");
 
     containment::set_versioning(&t.c, "ver-susp", REGION, "Enabled")
@@ -377,7 +317,7 @@ async fn object_acls_reset_under_a_prefix_only_and_undo_restores_each() {
     let record = |p: actions::Progress| progress.lock().expect("lock").push(p);
     let plan = actions::plan(&t.c, &spec).await.expect("plan");
     assert!(plan.after[0].starts_with("40 object"), "{:?}", plan.after);
-    let cx = Cx::new(&t.c, &t.incident).with_progress(&record);
+    let cx = t.cx().with_progress(&record);
     let out = actions::execute(&cx, &plan, true, "test", false)
         .await
         .expect("execute");
@@ -403,7 +343,7 @@ async fn object_acls_reset_under_a_prefix_only_and_undo_restores_each() {
 
     // Running it again finds nothing left to do in the journal.
     let plan = actions::plan(&t.c, &spec).await.expect("plan");
-    let out = actions::execute(&Cx::new(&t.c, &t.incident), &plan, true, "test", false)
+    let out = actions::execute(&t.cx(), &plan, true, "test", false)
         .await
         .expect("execute");
     assert!(matches!(out, Outcome::Done { .. }), "{out:?}");

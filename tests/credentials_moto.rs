@@ -85,37 +85,14 @@ async fn a_denied_source_is_unknown_and_the_others_are_read() {
     warroom::aws::seed::seed_demo_credentials(&admin)
         .await
         .expect("seed");
-    admin
-        .iam
-        .create_user()
-        .user_name("ec2-only")
-        .send()
-        .await
-        .expect("user");
-    admin
-        .iam
-        .put_user_policy()
-        .user_name("ec2-only")
-        .policy_name("ec2")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","sts:GetCallerIdentity"],"Resource":"*"}]}"#)
-        .send()
-        .await
-        .expect("policy");
-    let key = admin
-        .iam
-        .create_access_key()
-        .user_name("ec2-only")
-        .send()
-        .await
-        .expect("key");
-    let key = key.access_key().expect("key");
-    enable_moto_auth(&emu);
-    let c = clients_with(
-        &emu.endpoint(),
-        key.access_key_id(),
-        key.secret_access_key(),
+    let (key, secret) = user_with_key(
+        &admin,
+        "ec2-only",
+        Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","sts:GetCallerIdentity"],"Resource":"*"}]}"#),
     )
     .await;
+    enable_moto_auth(&emu);
+    let c = clients_with(&emu.endpoint(), &key, &secret).await;
     let facts = warroom::credentials::load(&c, ACCOUNT, &[]).await;
     assert_eq!(
         facts.users.error().map(|e| e.code.as_str()),

@@ -173,14 +173,7 @@ pub mod delete {
 
     pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
         let gone = read(c, user_of(plan)?, &a.key_id).await?.is_null();
-        Ok(Verification {
-            ok: gone,
-            detail: if gone {
-                format!("read back: {} no longer exists", a.key_id)
-            } else {
-                format!("read back: {} still exists", a.key_id)
-            },
-        })
+        Ok(Verification::gone(&a.key_id, gone))
     }
 
     pub async fn undo(
@@ -190,9 +183,6 @@ pub mod delete {
         _region: &str,
         _prior: &Value,
     ) -> Result<Verification, AwsError> {
-        Err(AwsError::new(
-            "NotUndoable",
-            format!("deleting {} cannot be undone", a.key_id),
-        ))
+        super::super::not_undoable(&format!("deleting {}", a.key_id))
     }
 }

@@ -363,14 +363,7 @@ pub mod delete {
 
     pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
         let gone = ec2::key_pair(c, &plan.region, &a.name).await?.is_none();
-        Ok(Verification {
-            ok: gone,
-            detail: if gone {
-                format!("read back: key pair {} no longer exists", a.name)
-            } else {
-                format!("read back: key pair {} still exists", a.name)
-            },
-        })
+        Ok(Verification::gone(&format!("key pair {}", a.name), gone))
     }
 
     pub async fn undo(
@@ -380,9 +373,6 @@ pub mod delete {
         _region: &str,
         _prior: &Value,
     ) -> Result<Verification, AwsError> {
-        Err(AwsError::new(
-            "NotUndoable",
-            format!("deleting key pair {} cannot be undone", a.name),
-        ))
+        super::super::not_undoable(&format!("deleting key pair {}", a.name))
     }
 }

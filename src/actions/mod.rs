@@ -287,6 +287,29 @@ pub struct Verification {
     pub detail: String,
 }
 
+impl Verification {
+    /// For deletions: read back, `what` must no longer exist.
+    pub fn gone(what: &str, gone: bool) -> Self {
+        Verification {
+            ok: gone,
+            detail: if gone {
+                format!("read back: {what} no longer exists")
+            } else {
+                format!("read back: {what} still exists")
+            },
+        }
+    }
+}
+
+/// The `undo` of an irreversible action. The engine refuses earlier (the
+/// plan says `undoable: false`); this is what a direct call gets.
+pub(crate) fn not_undoable(what: &str) -> Result<Verification, AwsError> {
+    Err(AwsError::new(
+        "NotUndoable",
+        format!("{what} cannot be undone"),
+    ))
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum Outcome {

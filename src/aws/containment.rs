@@ -4,7 +4,7 @@
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 
 use super::acl::{access_control_policy, acl_from};
-use super::error::{aws_error, optional};
+use super::error::{aws_error, done, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{Acl, EncryptionRule, PublicAccessBlock};
 
@@ -127,15 +127,6 @@ pub async fn set_bucket_policy(
             .map(|_| ())
             .map_err(|e| aws_error(&e)),
     }
-}
-
-/// Turn an SDK result into `()` or our error (for the write calls below).
-fn done<T, E, R>(r: Result<T, aws_sdk_s3::error::SdkError<E, R>>) -> Result<(), AwsError>
-where
-    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    r.map(|_| ()).map_err(|e| aws_error(&e))
 }
 
 /// The account-level Public Access Block (S3 Control); `None` without one.

@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::error::aws_error;
+use super::error::{aws_error, done};
 use super::{AwsError, Clients};
 use crate::model::credentials::{ImdsOptions, InstanceFacts, KeyPairFacts, TemplateVersionRef};
 
@@ -78,30 +78,30 @@ pub async fn set_imds_options(
     id: &str,
     o: &ImdsOptions,
 ) -> Result<(), AwsError> {
-    c.ec2_in(region)
-        .modify_instance_metadata_options()
-        .instance_id(id)
-        .set_http_tokens(o.http_tokens.as_deref().map(HttpTokensState::from))
-        .set_http_endpoint(
-            o.http_endpoint
-                .as_deref()
-                .map(InstanceMetadataEndpointState::from),
-        )
-        .set_http_put_response_hop_limit(o.http_put_response_hop_limit)
-        .set_http_protocol_ipv6(
-            o.http_protocol_ipv6
-                .as_deref()
-                .map(InstanceMetadataProtocolState::from),
-        )
-        .set_instance_metadata_tags(
-            o.instance_metadata_tags
-                .as_deref()
-                .map(InstanceMetadataTagsState::from),
-        )
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.ec2_in(region)
+            .modify_instance_metadata_options()
+            .instance_id(id)
+            .set_http_tokens(o.http_tokens.as_deref().map(HttpTokensState::from))
+            .set_http_endpoint(
+                o.http_endpoint
+                    .as_deref()
+                    .map(InstanceMetadataEndpointState::from),
+            )
+            .set_http_put_response_hop_limit(o.http_put_response_hop_limit)
+            .set_http_protocol_ipv6(
+                o.http_protocol_ipv6
+                    .as_deref()
+                    .map(InstanceMetadataProtocolState::from),
+            )
+            .set_instance_metadata_tags(
+                o.instance_metadata_tags
+                    .as_deref()
+                    .map(InstanceMetadataTagsState::from),
+            )
+            .send()
+            .await,
+    )
 }
 
 /// A key pair as EC2 describes it, public key included (recorded before a
@@ -215,13 +215,13 @@ pub async fn create_key_pair(
 }
 
 pub async fn delete_key_pair(c: &Clients, region: &str, name: &str) -> Result<(), AwsError> {
-    c.ec2_in(region)
-        .delete_key_pair()
-        .key_name(name)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.ec2_in(region)
+            .delete_key_pair()
+            .key_name(name)
+            .send()
+            .await,
+    )
 }
 
 /// Every launch template version (all templates, all versions) that names
@@ -337,14 +337,14 @@ pub async fn set_default_version(
     template_id: &str,
     version: i64,
 ) -> Result<(), AwsError> {
-    c.ec2_in(region)
-        .modify_launch_template()
-        .launch_template_id(template_id)
-        .default_version(version.to_string())
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.ec2_in(region)
+            .modify_launch_template()
+            .launch_template_id(template_id)
+            .default_version(version.to_string())
+            .send()
+            .await,
+    )
 }
 
 /// Every key pair in the regions, with the instances launched with it and

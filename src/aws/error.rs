@@ -110,6 +110,16 @@ fn status_from_debug(raw: &str) -> Option<String> {
     (!digits.is_empty()).then(|| format!("HTTP{digits}"))
 }
 
+/// An SDK result as `()` or our error: for write calls, whose answer
+/// carries nothing warroom needs.
+pub fn done<T, E, R>(r: Result<T, SdkError<E, R>>) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    r.map(|_| ()).map_err(|e| aws_error(&e))
+}
+
 /// `Ok(None)` when AWS says the configuration does not exist.
 pub fn optional<T, E, R>(r: Result<T, SdkError<E, R>>) -> Result<Option<T>, AwsError>
 where

@@ -7,12 +7,27 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::error::aws_error;
+use super::error::{aws_error, done};
 use super::{AwsError, Clients};
 use crate::model::credentials::{
     self, AccessKeyFacts, LastUsed, REVOKE_POLICY_NAME, RoleFacts, UserFacts,
 };
 use crate::model::facts::Fact;
+
+/// Every item of every page of a paginated call: `pages!(paginator, |page|
+/// items)`. The first failing page fails the whole list (a partial list of
+/// keys or policies would read as "there are no others").
+macro_rules! pages {
+    ($pages:expr, |$page:ident| $items:expr) => {{
+        let mut out = Vec::new();
+        let mut pages = $pages;
+        while let Some($page) = pages.next().await {
+            let $page = $page.map_err(|e| aws_error(&e))?;
+            out.extend($items);
+        }
+        out
+    }};
+}
 
 /// An IAM identity an inline policy can be put on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -94,26 +109,27 @@ async fn access_keys(
     c: &Clients,
     user: &str,
 ) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
-    let mut out = Vec::new();
-    let mut pages = c
-        .iam
-        .list_access_keys()
-        .user_name(user)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&e))?;
-        for k in page.access_key_metadata() {
-            out.push((
-                k.access_key_id().unwrap_or_default().to_string(),
-                k.status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                date(k.create_date()),
-            ));
+    Ok(pages!(
+        c.iam
+            .list_access_keys()
+            .user_name(user)
+            .into_paginator()
+            .send(),
+        |page| {
+            page.access_key_metadata()
+                .iter()
+                .map(|k| {
+                    (
+                        k.access_key_id().unwrap_or_default().to_string(),
+                        k.status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        date(k.create_date()),
+                    )
+                })
+                .collect::<Vec<_>>()
         }
-    }
-    Ok(out)
+    ))
 }
 
 pub async fn set_access_key_status(
@@ -122,30 +138,30 @@ pub async fn set_access_key_status(
     key_id: &str,
     active: bool,
 ) -> Result<(), AwsError> {
-    c.iam
-        .update_access_key()
-        .user_name(user)
-        .access_key_id(key_id)
-        .status(if active {
-            StatusType::Active
-        } else {
-            StatusType::Inactive
-        })
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.iam
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .status(if active {
+                StatusType::Active
+            } else {
+                StatusType::Inactive
+            })
+            .send()
+            .await,
+    )
 }
 
 pub async fn delete_access_key(c: &Clients, user: &str, key_id: &str) -> Result<(), AwsError> {
-    c.iam
-        .delete_access_key()
-        .user_name(user)
-        .access_key_id(key_id)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .send()
+            .await,
+    )
 }
 
 async fn last_used(c: &Clients, key_id: &str) -> Result<LastUsed, AwsError> {
@@ -197,24 +213,18 @@ pub async fn role(c: &Clients, name: &str) -> Result<RoleInfo, AwsError> {
 /// Does the user exist? (Actions check before planning, so a typo is a
 /// clear "no such user" rather than an error halfway through.)
 pub async fn user_exists(c: &Clients, name: &str) -> Result<(), AwsError> {
-    c.iam
-        .get_user()
-        .user_name(name)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(c.iam.get_user().user_name(name).send().await)
 }
 
 pub async fn set_trust_document(c: &Clients, role: &str, document: &str) -> Result<(), AwsError> {
-    c.iam
-        .update_assume_role_policy()
-        .role_name(role)
-        .policy_document(document)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.iam
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(document)
+            .send()
+            .await,
+    )
 }
 
 /// An inline policy's document exactly as stored, or `None` if absent.
@@ -258,44 +268,40 @@ pub async fn set_inline_policy(
     document: Option<&str>,
 ) -> Result<(), AwsError> {
     let result = match (who, document) {
-        (Principal::Role(role), Some(doc)) => c
-            .iam
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .policy_document(doc)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| aws_error(&e)),
-        (Principal::User(user), Some(doc)) => c
-            .iam
-            .put_user_policy()
-            .user_name(user)
-            .policy_name(name)
-            .policy_document(doc)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| aws_error(&e)),
-        (Principal::Role(role), None) => c
-            .iam
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| aws_error(&e)),
-        (Principal::User(user), None) => c
-            .iam
-            .delete_user_policy()
-            .user_name(user)
-            .policy_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| aws_error(&e)),
+        (Principal::Role(role), Some(doc)) => done(
+            c.iam
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(doc)
+                .send()
+                .await,
+        ),
+        (Principal::User(user), Some(doc)) => done(
+            c.iam
+                .put_user_policy()
+                .user_name(user)
+                .policy_name(name)
+                .policy_document(doc)
+                .send()
+                .await,
+        ),
+        (Principal::Role(role), None) => done(
+            c.iam
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await,
+        ),
+        (Principal::User(user), None) => done(
+            c.iam
+                .delete_user_policy()
+                .user_name(user)
+                .policy_name(name)
+                .send()
+                .await,
+        ),
     };
     match result {
         // Deleting what is already gone leaves the state the caller wanted.
@@ -306,98 +312,78 @@ pub async fn set_inline_policy(
 
 /// Names of a principal's inline policies.
 pub async fn inline_policy_names(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    match who {
-        Principal::Role(role) => {
-            let mut pages = c
-                .iam
+    Ok(match who {
+        Principal::Role(role) => pages!(
+            c.iam
                 .list_role_policies()
                 .role_name(role)
                 .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_error(&e))?;
-                out.extend(page.policy_names().iter().cloned());
-            }
-        }
-        Principal::User(user) => {
-            let mut pages = c
-                .iam
+                .send(),
+            |page| page.policy_names().to_vec()
+        ),
+        Principal::User(user) => pages!(
+            c.iam
                 .list_user_policies()
                 .user_name(user)
                 .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_error(&e))?;
-                out.extend(page.policy_names().iter().cloned());
-            }
-        }
-    }
-    Ok(out)
+                .send(),
+            |page| page.policy_names().to_vec()
+        ),
+    })
 }
 
 /// ARNs of the managed policies attached to a principal, in IAM's order.
 pub async fn attached_policies(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    match who {
-        Principal::Role(role) => {
-            let mut pages = c
-                .iam
+    let arns = |p: &aws_sdk_iam::types::AttachedPolicy| p.policy_arn().map(str::to_string);
+    Ok(match who {
+        Principal::Role(role) => pages!(
+            c.iam
                 .list_attached_role_policies()
                 .role_name(role)
                 .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_error(&e))?;
-                out.extend(
-                    page.attached_policies()
-                        .iter()
-                        .filter_map(|p| p.policy_arn().map(str::to_string)),
-                );
-            }
-        }
-        Principal::User(user) => {
-            let mut pages = c
-                .iam
+                .send(),
+            |page| page
+                .attached_policies()
+                .iter()
+                .filter_map(arns)
+                .collect::<Vec<_>>()
+        ),
+        Principal::User(user) => pages!(
+            c.iam
                 .list_attached_user_policies()
                 .user_name(user)
                 .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_error(&e))?;
-                out.extend(
-                    page.attached_policies()
-                        .iter()
-                        .filter_map(|p| p.policy_arn().map(str::to_string)),
-                );
-            }
-        }
-    }
-    Ok(out)
+                .send(),
+            |page| page
+                .attached_policies()
+                .iter()
+                .filter_map(arns)
+                .collect::<Vec<_>>()
+        ),
+    })
 }
 
 pub async fn attach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
-    c.iam
-        .attach_role_policy()
-        .role_name(role)
-        .policy_arn(arn)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
+    done(
+        c.iam
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await,
+    )
 }
 
 pub async fn detach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
-    match c
+    let detached = c
         .iam
         .detach_role_policy()
         .role_name(role)
         .policy_arn(arn)
         .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_error(&e))
-    {
+        .await;
+    match done(detached) {
+        // Already detached: the state the caller wanted.
         Err(e) if is_not_found(&e) => Ok(()),
         other => other,
     }
@@ -405,18 +391,19 @@ pub async fn detach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<()
 
 /// ARNs of the instance profiles that carry a role.
 pub async fn instance_profiles_for_role(c: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut pages = c
-        .iam
-        .list_instance_profiles_for_role()
-        .role_name(role)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&e))?;
-        out.extend(page.instance_profiles().iter().map(|p| p.arn().to_string()));
-    }
-    Ok(out)
+    Ok(pages!(
+        c.iam
+            .list_instance_profiles_for_role()
+            .role_name(role)
+            .into_paginator()
+            .send(),
+        |page| {
+            page.instance_profiles()
+                .iter()
+                .map(|p| p.arn().to_string())
+                .collect::<Vec<_>>()
+        }
+    ))
 }
 
 /// The cutoff of the principal's `AWSRevokeOlderSessions` policy, if any.
@@ -430,18 +417,18 @@ pub async fn revoked_before(c: &Clients, who: &Principal) -> Result<Option<Strin
 /// Every user with its keys (and when each was last used), policies and
 /// revocation cutoff. Per-user reads run a few at a time.
 pub async fn users(c: &Clients) -> Result<Vec<UserFacts>, AwsError> {
-    let mut listed = Vec::new();
-    let mut pages = c.iam.list_users().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&e))?;
-        listed.extend(page.users().iter().map(|u| {
-            (
-                u.user_name().to_string(),
-                u.arn().to_string(),
-                date(Some(u.create_date())),
-            )
-        }));
-    }
+    let listed = pages!(c.iam.list_users().into_paginator().send(), |page| {
+        page.users()
+            .iter()
+            .map(|u| {
+                (
+                    u.user_name().to_string(),
+                    u.arn().to_string(),
+                    date(Some(u.create_date())),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
     Ok(futures::stream::iter(listed)
         .map(|(name, arn, created)| async move {
             let who = Principal::User(name.clone());
@@ -486,19 +473,19 @@ pub async fn roles(
     c: &Clients,
     own_account: &str,
 ) -> Result<Vec<(RoleFacts, Fact<Vec<String>>)>, AwsError> {
-    let mut listed = Vec::new();
-    let mut pages = c.iam.list_roles().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&e))?;
-        listed.extend(page.roles().iter().map(|r| {
-            (
-                r.role_name().to_string(),
-                r.arn().to_string(),
-                r.path().to_string(),
-                decode_document(r.assume_role_policy_document().unwrap_or_default()),
-            )
-        }));
-    }
+    let listed = pages!(c.iam.list_roles().into_paginator().send(), |page| {
+        page.roles()
+            .iter()
+            .map(|r| {
+                (
+                    r.role_name().to_string(),
+                    r.arn().to_string(),
+                    r.path().to_string(),
+                    decode_document(r.assume_role_policy_document().unwrap_or_default()),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
     Ok(futures::stream::iter(listed)
         .map(|(name, arn, path, trust)| async move {
             let who = Principal::Role(name.clone());

@@ -125,3 +125,104 @@ pub async fn put_public_objects(c: &Clients, bucket: &str, prefix: &str, n: usiz
         .collect::<Vec<()>>()
         .await;
 }
+
+/// A moto server, clients, and an incident directory for action tests.
+pub struct Bench {
+    pub emu: Emulator,
+    pub c: Clients,
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub incident: tokio::sync::Mutex<warroom::incident::Incident>,
+}
+
+/// A fresh emulator with these buckets, and an empty incident.
+pub async fn bench(buckets: &[&str]) -> Bench {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    for b in buckets {
+        create_bucket(&c, b).await;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    let incident =
+        tokio::sync::Mutex::new(warroom::incident::Incident::open(Some(&dir)).expect("incident"));
+    Bench {
+        emu,
+        c,
+        _tmp: tmp,
+        dir,
+        incident,
+    }
+}
+
+impl Bench {
+    pub fn cx(&self) -> warroom::actions::Cx<'_> {
+        warroom::actions::Cx::new(&self.c, &self.incident)
+    }
+
+    /// Plan and apply with confirmation; the outcome must be Done.
+    pub async fn apply(
+        &self,
+        spec: &warroom::actions::ActionSpec,
+    ) -> (warroom::actions::Plan, String) {
+        let plan = warroom::actions::plan(&self.c, spec).await.expect("plan");
+        let out = warroom::actions::execute(&self.cx(), &plan, true, "test", false)
+            .await
+            .expect("execute");
+        let warroom::actions::Outcome::Done { action_id, .. } = out else {
+            panic!("{out:?}")
+        };
+        (plan, action_id)
+    }
+
+    /// Undo; the outcome must be Done (state read back equals the record).
+    pub async fn undo(&self, id: &str) {
+        let out = warroom::actions::undo(&self.cx(), id).await.expect("undo");
+        assert!(
+            matches!(out, warroom::actions::Outcome::Done { .. }),
+            "{out:?}"
+        );
+    }
+
+    /// The journal's chain and every evidence hash verify.
+    pub fn journal_ok(&self) {
+        let r = warroom::incident::verify::verify(&self.dir).expect("verify");
+        assert!(r.ok(), "{:?}", r.problems);
+    }
+
+    pub fn journal_text(&self) -> String {
+        std::fs::read_to_string(self.dir.join("journal.jsonl")).expect("journal")
+    }
+}
+
+/// A new IAM user with an inline policy and an access key: (key id, secret).
+pub async fn user_with_key(c: &Clients, user: &str, policy: Option<&str>) -> (String, String) {
+    c.iam
+        .create_user()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("user {user}: {e:?}"));
+    if let Some(doc) = policy {
+        c.iam
+            .put_user_policy()
+            .user_name(user)
+            .policy_name("test")
+            .policy_document(doc)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("policy of {user}: {e:?}"));
+    }
+    let out = c
+        .iam
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("key of {user}: {e:?}"));
+    let key = out.access_key().expect("an access key");
+    (
+        key.access_key_id().to_string(),
+        key.secret_access_key().to_string(),
+    )
+}
