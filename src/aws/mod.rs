@@ -9,6 +9,7 @@ pub mod exposure;
 pub mod guard;
 pub mod iam;
 pub mod seed;
+pub mod trail;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -42,6 +43,7 @@ pub struct Clients {
     /// S3 must be asked about a bucket in the bucket's own region.
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
     ec2_by_region: Arc<Mutex<HashMap<String, aws_sdk_ec2::Client>>>,
+    cloudtrail_by_region: Arc<Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,6 +97,7 @@ impl Clients {
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
             ec2_by_region: Arc::new(Mutex::new(HashMap::new())),
+            cloudtrail_by_region: Arc::new(Mutex::new(HashMap::new())),
             s3_by_region: Arc::new(Mutex::new(HashMap::from([(region.clone(), s3.clone())]))),
             s3,
             sdk,
@@ -143,6 +146,24 @@ impl Clients {
                     conf = conf.interceptor(guard::ReadOnlyGuard);
                 }
                 aws_sdk_ec2::Client::from_conf(conf.build())
+            })
+            .clone()
+    }
+
+    /// The CloudTrail client for a region (created on first use).
+    pub fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let mut map = self
+            .cloudtrail_by_region
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| {
+                let mut conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string()));
+                if self.read_only {
+                    conf = conf.interceptor(guard::ReadOnlyGuard);
+                }
+                aws_sdk_cloudtrail::Client::from_conf(conf.build())
             })
             .clone()
     }

@@ -1,0 +1,553 @@
+//! CloudTrail sources: the LookupEvents poller (management events) behind
+//! one shared rate limiter per account and region, trail discovery (which
+//! trail logs S3 data events for which bucket), and the incremental reader
+//! of trail log files in S3.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_cloudtrail::primitives::DateTime;
+use tokio::time::Instant;
+
+use super::error::aws_error;
+use super::{AwsError, Clients};
+use crate::model::trail::{self, DataSelector, TrailEvent, TrailInfo};
+
+/// CloudTrail allows LookupEvents 2 requests per second per account per
+/// region. Everything in the process that calls it for one account+region
+/// takes turns through one of these: each call waits for the next free
+/// slot, slots 500 ms apart. It runs on tokio's clock, so a test with a
+/// paused clock can count calls per second exactly.
+#[derive(Debug)]
+pub struct Limiter {
+    next: tokio::sync::Mutex<Option<Instant>>,
+    interval: Duration,
+}
+
+impl Limiter {
+    pub fn new(per_second: u32) -> Self {
+        Limiter {
+            next: tokio::sync::Mutex::new(None),
+            interval: Duration::from_millis(1000 / u64::from(per_second.max(1))),
+        }
+    }
+
+    /// Wait for this caller's slot.
+    pub async fn acquire(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + self.interval);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+static LIMITERS: Mutex<BTreeMap<(String, String), Arc<Limiter>>> = Mutex::new(BTreeMap::new());
+
+/// The process-wide LookupEvents limiter for an account and region.
+pub fn lookup_limiter(account: &str, region: &str) -> Arc<Limiter> {
+    LIMITERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry((account.to_string(), region.to_string()))
+        .or_insert_with(|| Arc::new(Limiter::new(2)))
+        .clone()
+}
+
+/// Event ids seen recently, at most `capacity` (the oldest are forgotten).
+#[derive(Debug)]
+pub struct SeenIds {
+    order: VecDeque<String>,
+    set: HashSet<String>,
+    capacity: usize,
+}
+
+impl SeenIds {
+    pub fn new(capacity: usize) -> Self {
+        SeenIds {
+            order: VecDeque::new(),
+            set: HashSet::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// True the first time an id is offered.
+    pub fn first_time(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        self.set.insert(id.to_string());
+        self.order.push_back(id.to_string());
+        if self.order.len() > self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// Polls LookupEvents. Each poll starts `overlap` before the previous one
+/// ended (CloudTrail delivers late), so events are not missed, and drops
+/// the ones already returned by id.
+pub struct LookupPoller {
+    client: aws_sdk_cloudtrail::Client,
+    limiter: Arc<Limiter>,
+    /// Where the next poll starts (seconds since the epoch).
+    from: i64,
+    overlap: i64,
+    seen: SeenIds,
+}
+
+/// A failed poll: the error, and whether it was throttling (back off).
+#[derive(Debug, Clone)]
+pub struct PollError {
+    pub error: AwsError,
+    pub throttled: bool,
+}
+
+impl LookupPoller {
+    pub fn new(client: aws_sdk_cloudtrail::Client, limiter: Arc<Limiter>, since_secs: i64) -> Self {
+        LookupPoller {
+            client,
+            limiter,
+            from: since_secs,
+            overlap: 15 * 60,
+            seen: SeenIds::new(200_000),
+        }
+    }
+
+    /// One poll up to `now_secs`: every page, each through the limiter.
+    /// Events come back new only, in no particular order.
+    pub async fn poll(&mut self, now_secs: i64) -> Result<Vec<TrailEvent>, PollError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            self.limiter.acquire().await;
+            let page = self
+                .client
+                .lookup_events()
+                .start_time(DateTime::from_secs(self.from))
+                .end_time(DateTime::from_secs(now_secs))
+                .max_results(50)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| {
+                    let error = aws_error(&e);
+                    let throttled = error.code.contains("Throttl")
+                        || error.code == "TooManyRequestsException"
+                        || error.code == "HTTP429";
+                    PollError { error, throttled }
+                })?;
+            for ev in page.events() {
+                let Some(json) = ev.cloud_trail_event() else {
+                    continue;
+                };
+                let id = ev.event_id().unwrap_or_default();
+                if !id.is_empty() && !self.seen.first_time(id) {
+                    continue;
+                }
+                if let Ok(e) = trail::normalise_str(json) {
+                    out.push(e);
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        self.from = (now_secs - self.overlap).max(self.from);
+        Ok(out)
+    }
+}
+
+/// Back-off after failed polls: 2 s doubling to 60 s; reset by a success.
+pub fn backoff(failures: u32) -> Duration {
+    Duration::from_secs((2u64 << failures.min(5)).min(60))
+}
+
+/// Every trail visible from this region (shadow trails of multi-region and
+/// organisation trails included), with status and data-event selectors.
+pub async fn discover_trails(c: &Clients) -> Result<Vec<TrailInfo>, AwsError> {
+    let ct = c.cloudtrail_in(c.region());
+    let out = ct
+        .describe_trails()
+        .include_shadow_trails(true)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let mut trails = Vec::new();
+    for t in out.trail_list() {
+        let arn = t.trail_arn().unwrap_or_default().to_string();
+        // Status and selectors are asked of the trail's home region.
+        let home = t.home_region().unwrap_or(c.region()).to_string();
+        let home_ct = c.cloudtrail_in(&home);
+        let logging = home_ct
+            .get_trail_status()
+            .name(&arn)
+            .send()
+            .await
+            .ok()
+            .and_then(|s| s.is_logging());
+        let data = match home_ct.get_event_selectors().trail_name(&arn).send().await {
+            Ok(sel) => selectors(&sel),
+            Err(_) => Vec::new(),
+        };
+        trails.push(TrailInfo {
+            name: t.name().unwrap_or_default().to_string(),
+            arn,
+            home_region: t.home_region().map(str::to_string),
+            bucket: t.s3_bucket_name().map(str::to_string),
+            prefix: t.s3_key_prefix().map(str::to_string),
+            organisation: t.is_organization_trail().unwrap_or(false),
+            multi_region: t.is_multi_region_trail().unwrap_or(false),
+            logging,
+            data,
+        });
+    }
+    Ok(trails)
+}
+
+fn selectors(
+    sel: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> Vec<DataSelector> {
+    let mut out = Vec::new();
+    for s in sel.event_selectors() {
+        let rw = s.read_write_type().map(|r| r.as_str().to_string());
+        let reads = rw.as_deref() != Some("WriteOnly");
+        let writes = rw.as_deref() != Some("ReadOnly");
+        for d in s.data_resources() {
+            if d.r#type() != Some("AWS::S3::Object") {
+                continue;
+            }
+            let all = d
+                .values()
+                .iter()
+                .any(|v| v == "arn:aws:s3" || v == "arn:aws:s3:::");
+            out.push(DataSelector {
+                arn_prefixes: if all { Vec::new() } else { d.values().to_vec() },
+                reads,
+                writes,
+            });
+        }
+    }
+    for a in sel.advanced_event_selectors() {
+        let field = |name: &str| a.field_selectors().iter().find(|f| f.field() == name);
+        let data = field("eventCategory").is_some_and(|f| f.equals().iter().any(|v| v == "Data"));
+        let s3 = field("resources.type")
+            .is_some_and(|f| f.equals().iter().any(|v| v == "AWS::S3::Object"));
+        if !(data && s3) {
+            continue;
+        }
+        let ro = field("readOnly").map(|f| f.equals().to_vec());
+        out.push(DataSelector {
+            arn_prefixes: field("resources.ARN")
+                .map(|f| f.starts_with().iter().chain(f.equals()).cloned().collect())
+                .unwrap_or_default(),
+            reads: ro.as_ref().is_none_or(|v| v.iter().any(|x| x == "true")),
+            writes: ro.as_ref().is_none_or(|v| v.iter().any(|x| x == "false")),
+        });
+    }
+    out
+}
+
+/// A log file that could not be read: reported, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub key: String,
+    pub error: String,
+}
+
+/// What one read of the trail bucket produced.
+#[derive(Debug, Default)]
+pub struct LogBatch {
+    pub events: Vec<TrailEvent>,
+    pub files: usize,
+    pub problems: Vec<FileProblem>,
+}
+
+/// Reads new log files of one trail, incrementally: per day prefix, the
+/// last key read; each list starts after it.
+pub struct LogReader {
+    pub bucket: String,
+    /// `<prefix>/AWSLogs/` (or `AWSLogs/`).
+    root: String,
+    bucket_region: Option<String>,
+    last_key: HashMap<String, String>,
+}
+
+impl LogReader {
+    pub fn new(trail: &TrailInfo) -> Option<Self> {
+        let bucket = trail.bucket.clone()?;
+        let root = match trail.prefix.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => format!("{}/AWSLogs/", p.trim_end_matches('/')),
+            None => "AWSLogs/".to_string(),
+        };
+        Some(LogReader {
+            bucket,
+            root,
+            bucket_region: None,
+            last_key: HashMap::new(),
+        })
+    }
+
+    /// `AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/` for each
+    /// account folder found, region and day.
+    async fn day_prefixes(
+        &self,
+        c: &Clients,
+        region: &str,
+        regions: &[String],
+        days: &[(i32, u32, u32)],
+    ) -> Result<Vec<String>, AwsError> {
+        let s3 = c.s3_in(region);
+        let mut accounts = Vec::new();
+        for top in common_prefixes(&s3, &self.bucket, &self.root).await? {
+            let name = top.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            if name.starts_with("o-") {
+                // An organisation trail: one folder per member account.
+                accounts.extend(common_prefixes(&s3, &self.bucket, &top).await?);
+            } else {
+                accounts.push(top);
+            }
+        }
+        let mut out = Vec::new();
+        for account in &accounts {
+            for r in regions {
+                for (y, m, d) in days {
+                    out.push(format!("{account}CloudTrail/{r}/{y:04}/{m:02}/{d:02}/"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Read every log file not read before, in the given regions and days
+    /// (UTC). A file that cannot be fetched, decompressed or parsed is
+    /// reported and skipped; the others are read.
+    pub async fn poll(
+        &mut self,
+        c: &Clients,
+        regions: &[String],
+        days: &[(i32, u32, u32)],
+    ) -> Result<LogBatch, AwsError> {
+        let region = match &self.bucket_region {
+            Some(r) => r.clone(),
+            None => {
+                let r = super::exposure::bucket_region(c, &self.bucket).await?;
+                self.bucket_region = Some(r.clone());
+                r
+            }
+        };
+        let s3 = c.s3_in(&region);
+        let mut batch = LogBatch::default();
+        for prefix in self.day_prefixes(c, &region, regions, days).await? {
+            let mut pages = s3
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&prefix)
+                .set_start_after(self.last_key.get(&prefix).cloned())
+                .into_paginator()
+                .send();
+            let mut keys = Vec::new();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| aws_error(&e))?;
+                keys.extend(
+                    page.contents()
+                        .iter()
+                        .filter_map(|o| o.key().map(str::to_string)),
+                );
+            }
+            for key in keys {
+                // Remembered before reading: a bad file is reported once,
+                // not on every poll.
+                self.last_key.insert(prefix.clone(), key.clone());
+                if !key.ends_with(".json.gz") || key.contains("CloudTrail-Digest") {
+                    continue;
+                }
+                batch.files += 1;
+                match read_log_file(&s3, &self.bucket, &key).await {
+                    Ok(parsed) => {
+                        if parsed.bad_records > 0 {
+                            batch.problems.push(FileProblem {
+                                key: key.clone(),
+                                error: format!(
+                                    "{} record(s) skipped: {}",
+                                    parsed.bad_records,
+                                    parsed.first_error.unwrap_or_default()
+                                ),
+                            });
+                        }
+                        batch.events.extend(parsed.events);
+                    }
+                    Err(error) => batch.problems.push(FileProblem { key, error }),
+                }
+            }
+        }
+        Ok(batch)
+    }
+}
+
+async fn common_prefixes(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .delimiter("/")
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&e))?;
+        out.extend(
+            page.common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix().map(str::to_string)),
+        );
+    }
+    Ok(out)
+}
+
+/// Log files larger than this (decompressed) are refused: a hostile or
+/// broken object must not take the bastion's memory.
+const MAX_LOG_FILE: u64 = 512 * 1024 * 1024;
+
+async fn read_log_file(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<trail::ParsedFile, String> {
+    let obj = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| {
+            let e = aws_error(&e);
+            format!("{}: {}", e.code, e.message)
+        })?;
+    let bytes = obj
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("reading the body: {e}"))?
+        .into_bytes();
+    let json = gunzip(&bytes)?;
+    trail::parse_log_file(&json).map_err(|e| e.to_string())
+}
+
+/// Decompress a gzip member (or several), refusing anything that inflates
+/// beyond [`MAX_LOG_FILE`].
+pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(bytes.len() * 8);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_LOG_FILE + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not a readable gzip file: {e}"))?;
+    if out.len() as u64 > MAX_LOG_FILE {
+        return Err(format!(
+            "larger than {} MB decompressed: skipped",
+            MAX_LOG_FILE / 1024 / 1024
+        ));
+    }
+    Ok(out)
+}
+
+/// UTC days (year, month, day) from `since` to `now`, both in seconds.
+pub fn days_between(since: i64, now: i64) -> Vec<(i32, u32, u32)> {
+    let mut out = Vec::new();
+    let mut day = since.div_euclid(86_400);
+    let last = now.div_euclid(86_400);
+    while day <= last && out.len() < 400 {
+        out.push(civil_from_days(day));
+        day += 1;
+    }
+    out
+}
+
+/// Howard Hinnant's days-to-civil: the calendar date of a day number.
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (y as i32, m as u32, d as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_cross_months_and_years() {
+        // 2026-12-31T12:00Z .. 2027-01-01T01:00Z
+        let since = 1_798_718_400;
+        assert_eq!(
+            days_between(since, since + 13 * 3600),
+            vec![(2026, 12, 31), (2027, 1, 1)]
+        );
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+    }
+
+    #[test]
+    fn seen_ids_are_bounded() {
+        let mut s = SeenIds::new(2);
+        assert!(s.first_time("a"));
+        assert!(!s.first_time("a"));
+        assert!(s.first_time("b"));
+        assert!(s.first_time("c"));
+        assert_eq!(s.len(), 2);
+        assert!(s.first_time("a"), "forgotten once out of the window");
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(0), Duration::from_secs(2));
+        assert_eq!(backoff(1), Duration::from_secs(4));
+        assert_eq!(backoff(9), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn gunzip_refuses_garbage_and_reads_concatenated_members() {
+        use std::io::Write;
+        let gz = |s: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(s).expect("write");
+            e.finish().expect("finish")
+        };
+        let mut two = gz(b"ab");
+        two.extend(gz(b"cd"));
+        assert_eq!(gunzip(&two).expect("two members"), b"abcd");
+        let whole = gz(b"{\"Records\":[]}");
+        assert!(
+            gunzip(&whole[..whole.len() / 2]).is_err(),
+            "a truncated file"
+        );
+        assert!(gunzip(b"not gzip").is_err());
+    }
+}
