@@ -66,6 +66,9 @@ pub enum Command {
     /// 1 not confirmed, 2 failed or not verified.
     #[command(subcommand)]
     Act(ActCommand),
+    /// Print CloudTrail events (management events from LookupEvents, S3
+    /// data events from the trail's log files), optionally following.
+    Trail(TrailArgs),
     /// Check or print an incident's journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -309,6 +312,38 @@ pub struct ScanArgs {
     /// Print time-to-first-result and total time on stderr (for benchmarks).
     #[arg(long, hide = true)]
     pub timings: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrailArgs {
+    /// How far back to start: 90s, 30m, 2h, 7d (at most 90d).
+    #[arg(long, default_value = "1h", value_name = "AGE", value_parser = crate::tail::parse_duration)]
+    pub since: i64,
+    /// Only events on this bucket.
+    #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
+    pub bucket: Option<String>,
+    /// Only events signed with this access key.
+    #[arg(long, value_name = "ACCESS_KEY_ID", value_parser = parse_access_key_id)]
+    pub access_key: Option<String>,
+    /// More filters, as in the console: "principal:P ip:A name:N errors data mgmt".
+    #[arg(long, value_name = "FILTER", value_parser = parse_trail_filter)]
+    pub filter: Option<crate::model::trail::TrailFilter>,
+    /// More regions to read, comma-separated (the --region one always is).
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
+    pub regions: Vec<String>,
+    /// One JSON object per line (NDJSON): the normalised event and its record.
+    #[arg(long)]
+    pub json: bool,
+    /// Keep polling and print new events as they arrive (Ctrl-C stops).
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between polls with --follow.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(5..=3600))]
+    pub every: u64,
+}
+
+fn parse_trail_filter(s: &str) -> Result<crate::model::trail::TrailFilter, String> {
+    crate::model::trail::TrailFilter::parse(s)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -16,4 +16,5 @@ pub mod model;
 pub mod report;
 pub mod sanitize;
 pub mod scan;
+pub mod tail;
 pub mod tui;

@@ -53,6 +53,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
         Some(Command::Journal(cmd)) => commands::journal::run(cmd),
+        Some(Command::Trail(args)) => commands::trail::run(&global, args).await,
         Some(Command::Act(cmd)) => commands::act::run(&global, cmd).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(

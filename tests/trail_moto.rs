@@ -198,3 +198,51 @@ async fn discovery_says_which_buckets_have_their_reads_logged() {
     assert!(t.logs_reads_of("acme-customer-exports"), "{t:?}");
     assert!(!t.logs_reads_of("acme-payroll-private"));
 }
+
+/// `warroom trail --json`: NDJSON of the matching events, strings safe for
+/// a terminal, LookupEvents' failure (moto answers it with HTTP 500) on
+/// stderr, and the log files still read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trail_command_prints_matching_events_as_ndjson() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "trail-logs").await;
+    c.cloudtrail_in(REGION)
+        .create_trail()
+        .name("main")
+        .s3_bucket_name("trail-logs")
+        .send()
+        .await
+        .expect("trail");
+    let now = warroom::tail::now_secs();
+    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
+    let dir = format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/");
+    let hostile = record("hostile", "GetObject", "").replace("curl/8.0", "curl\\u001b]0;owned\\u0007");
+    let mut other = record("other", "GetObject", "");
+    other = other.replace("acme-customer-exports", "somewhere-else");
+    put(&c, "trail-logs", &format!("{dir}123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_x.json.gz"),
+        log_file(&[record("g1", "GetObject", ""), hostile, other])).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+        .args(["trail", "--since", "2d", "--bucket", "acme-customer-exports", "--json"])
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let ids: Vec<&str> = lines.iter().filter_map(|l| l["event_id"].as_str()).collect();
+    assert_eq!(ids.len(), 2, "{stdout}");
+    assert!(ids.contains(&"g1") && ids.contains(&"hostile"));
+    assert!(!stdout.contains('\u{1b}'), "escapes are written as \\u001b");
+    assert!(lines.iter().all(|l| l["record"]["eventID"].is_string()), "the record rides along");
+    assert!(stderr.contains("LookupEvents"), "{stderr}");
+    assert!(stderr.contains("no trail logs S3 data events"), "{stderr}");
+}

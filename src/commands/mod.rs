@@ -4,6 +4,7 @@
 
 pub mod act;
 pub mod journal;
+pub mod trail;
 
 use color_eyre::eyre::{Result, eyre};
 use serde_json::json;

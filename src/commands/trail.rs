@@ -1,0 +1,138 @@
+//! `warroom trail`: CloudTrail events on stdout, as a table or NDJSON, once
+//! or following. Status and coverage (which trail logs the bucket's reads)
+//! go to stderr, so stdout stays clean for scripts.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use color_eyre::eyre::Result;
+use serde::Serialize;
+use warroom::cli::{GlobalArgs, TrailArgs};
+use warroom::model::trail::{TrailEvent, TrailFilter};
+use warroom::report::write_json_line;
+use warroom::sanitize::clean;
+use warroom::tail::{self, TailMsg, TailOptions};
+
+use super::clients;
+
+/// One NDJSON line: the normalised fields and the record as CloudTrail
+/// wrote it (parsed, so every string goes through the safe formatter).
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    event: &'a TrailEvent,
+    record: serde_json::Value,
+}
+
+fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io::Result<()> {
+    events.sort_by(|a, b| a.time.cmp(&b.time));
+    for e in events.iter() {
+        if json {
+            let record = serde_json::from_str(e.raw.get()).unwrap_or(serde_json::Value::Null);
+            write_json_line(&Line { event: e, record }, out)?;
+        } else {
+            let target = match (&e.bucket, &e.key) {
+                (Some(b), Some(k)) => format!("s3://{b}/{k}"),
+                (Some(b), None) => format!("s3://{b}"),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "{}  {:<28} {:<4} {:<60} {:<15} {} {}",
+                clean(&e.time),
+                clean(&e.name),
+                if e.data { "data" } else { "mgmt" },
+                clean(&e.actor.label()),
+                clean(e.source_ip.as_deref().unwrap_or("-")),
+                clean(&target),
+                e.error_code
+                    .as_deref()
+                    .map(|c| format!("ERROR {}", clean(c)))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    out.flush()
+}
+
+pub async fn run(global: &GlobalArgs, args: TrailArgs) -> Result<ExitCode> {
+    let clients = clients(global).await?;
+    let mut filter = args.filter.clone().unwrap_or_else(TrailFilter::default);
+    if args.bucket.is_some() {
+        filter.bucket = args.bucket.clone();
+    }
+    if args.access_key.is_some() {
+        filter.access_key = args.access_key.clone();
+    }
+    let opts = TailOptions {
+        since: args.since,
+        regions: args.regions.clone(),
+        every: Duration::from_secs(args.every),
+        follow: args.follow,
+    };
+    let mut held: Vec<TrailEvent> = Vec::new();
+    let mut failed_sources = 0;
+    let stdout = std::io::stdout();
+    let mut io_error = None;
+    tail::run(&clients, &opts, |msg| {
+        match msg {
+            TailMsg::Trails(Ok(trails)) => {
+                if trails.is_empty() {
+                    eprintln!("warroom: no trail in this account and region: S3 data events (who read objects) are not recorded anywhere");
+                }
+                if let Some(b) = &filter.bucket
+                    && !trails.iter().any(|t| t.logs_reads_of(b))
+                {
+                    eprintln!(
+                        "warroom: no trail logs S3 data events for reads of {}: GetObject calls on it are not in CloudTrail",
+                        clean(b)
+                    );
+                }
+            }
+            TailMsg::Trails(Err(e)) => {
+                eprintln!("warroom: cannot list trails: {} ({})", clean(&e.message), e.code)
+            }
+            TailMsg::Events { events, .. } => {
+                held.extend(events.into_iter().filter(|e| filter.matches(e)));
+                if opts.follow
+                    && let Err(e) = print(&mut held, args.json, &mut stdout.lock())
+                {
+                    io_error = Some(e);
+                    return false;
+                }
+                if opts.follow {
+                    held.clear();
+                }
+            }
+            TailMsg::SourceStatus { source, error } => {
+                if let Some(e) = error {
+                    failed_sources += 1;
+                    eprintln!("warroom: {}: {}", source.label(), clean(&e));
+                }
+            }
+            TailMsg::Round => {}
+        }
+        true
+    })
+    .await;
+    if let Some(e) = io_error {
+        // A closed pipe (`| head`) is a normal end.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(e.into());
+    }
+    if !opts.follow {
+        match print(&mut held, args.json, &mut stdout.lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
+    }
+    // Both sources failing means nothing could be read: say so in the code.
+    Ok(if failed_sources >= 2 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

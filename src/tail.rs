@@ -1,0 +1,212 @@
+//! The live CloudTrail tail: LookupEvents (management events, every
+//! requested region, through the shared limiter) and the trail log files in
+//! S3 (data events), polled together and reported as messages. The console's
+//! trail pane and `warroom trail` both run it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::aws::trail::{self, LogReader, LookupPoller};
+use crate::aws::{AwsError, Clients};
+use crate::model::trail::{TrailEvent, TrailInfo};
+
+#[derive(Debug, Clone)]
+pub struct TailOptions {
+    /// Start this many seconds ago.
+    pub since: i64,
+    /// Regions for LookupEvents and for log folders (the clients' region
+    /// is always included).
+    pub regions: Vec<String>,
+    /// Wait between polls when following.
+    pub every: Duration,
+    pub follow: bool,
+}
+
+/// What the tail reports.
+#[derive(Debug)]
+pub enum TailMsg {
+    /// Trails found, and which log data events for which buckets.
+    Trails(Result<Vec<TrailInfo>, AwsError>),
+    Events {
+        source: Source,
+        events: Vec<TrailEvent>,
+    },
+    /// A source failed (it keeps trying, backing off) or recovered.
+    SourceStatus {
+        source: Source,
+        error: Option<String>,
+    },
+    /// One round of every source done.
+    Round,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Lookup,
+    Logs,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Lookup => "LookupEvents",
+            Source::Logs => "trail logs in S3",
+        }
+    }
+}
+
+pub fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Run until `send` returns false (the receiver is gone) or, without
+/// `follow`, after one round.
+pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) -> bool) {
+    let mut regions = vec![c.region().to_string()];
+    for r in &opts.regions {
+        if !regions.contains(r) {
+            regions.push(r.clone());
+        }
+    }
+    let account = c.identity().await.map(|i| i.account).unwrap_or_default();
+    let start = now_secs() - opts.since;
+    let mut pollers: Vec<LookupPoller> = regions
+        .iter()
+        .map(|r| {
+            LookupPoller::new(
+                c.cloudtrail_in(r),
+                trail::lookup_limiter(&account, r),
+                start,
+            )
+        })
+        .collect();
+    let trails = trail::discover_trails(c).await;
+    // One reader per log location (a multi-region trail shows up once per
+    // region as a shadow trail).
+    let mut readers: Vec<LogReader> = Vec::new();
+    if let Ok(list) = &trails {
+        let mut seen = std::collections::HashSet::new();
+        for t in list {
+            if seen.insert((t.bucket.clone(), t.prefix.clone()))
+                && let Some(r) = LogReader::new(t)
+            {
+                readers.push(r);
+            }
+        }
+    }
+    if !send(TailMsg::Trails(trails)) {
+        return;
+    }
+    let mut lookup_failures = 0u32;
+    let mut first_round = true;
+    loop {
+        let now = now_secs();
+        let mut lookup_error = None;
+        for p in &mut pollers {
+            match p.poll(now).await {
+                Ok(events) => {
+                    if !events.is_empty()
+                        && !send(TailMsg::Events {
+                            source: Source::Lookup,
+                            events,
+                        })
+                    {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    lookup_error = Some(format!(
+                        "{}{}: {}",
+                        e.error.code,
+                        if e.throttled { " (backing off)" } else { "" },
+                        e.error.message
+                    ));
+                }
+            }
+        }
+        // Log folders are per day: after the first round only today and
+        // yesterday can get new files.
+        let days = trail::days_between(if first_round { start } else { now - 86_400 }, now);
+        let mut logs_error = None;
+        for r in &mut readers {
+            match r.poll(c, &regions, &days).await {
+                Ok(batch) => {
+                    if let Some(p) = batch.problems.first() {
+                        logs_error = Some(format!(
+                            "{} file(s) skipped, e.g. {}: {}",
+                            batch.problems.len(),
+                            p.key,
+                            p.error
+                        ));
+                    }
+                    if !batch.events.is_empty()
+                        && !send(TailMsg::Events {
+                            source: Source::Logs,
+                            events: batch.events,
+                        })
+                    {
+                        return;
+                    }
+                }
+                Err(e) => logs_error = Some(format!("s3://{}: {} {}", r.bucket, e.code, e.message)),
+            }
+        }
+        lookup_failures = if lookup_error.is_some() {
+            lookup_failures + 1
+        } else {
+            0
+        };
+        for (source, error) in [(Source::Lookup, lookup_error), (Source::Logs, logs_error)] {
+            if !send(TailMsg::SourceStatus { source, error }) {
+                return;
+            }
+        }
+        first_round = false;
+        if !send(TailMsg::Round) || !opts.follow {
+            return;
+        }
+        let wait = if lookup_failures > 0 {
+            trail::backoff(lookup_failures - 1).max(opts.every)
+        } else {
+            opts.every
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// "90s", "30m", "2h", "7d" → seconds.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: a number and a unit, e.g. 30m, 2h, 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?}: the unit is s, m, h or d")),
+    };
+    if secs <= 0 || secs > 90 * 86_400 {
+        return Err(format!(
+            "{s:?}: between 1s and 90d (CloudTrail keeps 90 days)"
+        ));
+    }
+    Ok(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2h"), Ok(7200));
+        assert_eq!(parse_duration("30m"), Ok(1800));
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert!(parse_duration("91d").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("2w").is_err());
+    }
+}
