@@ -58,7 +58,7 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
 
 pub async fn run(global: &GlobalArgs, args: TrailArgs) -> Result<ExitCode> {
     let clients = clients(global).await?;
-    let mut filter = args.filter.clone().unwrap_or_else(TrailFilter::default);
+    let mut filter = args.filter.clone().unwrap_or_default();
     if args.bucket.is_some() {
         filter.bucket = args.bucket.clone();
     }
