@@ -9,7 +9,7 @@ use std::time::Duration;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 use warroom::cli::{GlobalArgs, TrailArgs};
-use warroom::model::trail::{TrailEvent, TrailFilter};
+use warroom::model::trail::TrailEvent;
 use warroom::report::write_json_line;
 use warroom::sanitize::clean;
 use warroom::tail::{self, TailMsg, TailOptions};
