@@ -93,7 +93,7 @@ async fn every_good_record_is_read_once_and_bad_files_are_reported() {
     )
     .await;
     // An organisation trail under its own prefix: AWSLogs/o-…/<account>/….
-    put(&c, "trail-logs", &format!("org/AWSLogs/o-exampleorg1/111122223333/CloudTrail/us-east-1/2026/11/22/111122223333_CloudTrail_us-east-1_20261122T1000Z_cccc.json.gz"),
+    put(&c, "trail-logs", "org/AWSLogs/o-exampleorg1/111122223333/CloudTrail/us-east-1/2026/11/22/111122223333_CloudTrail_us-east-1_20261122T1000Z_cccc.json.gz",
         log_file(&[record("org1", "GetObject", "")])).await;
 
     let regions = vec![REGION.to_string()];
@@ -217,14 +217,27 @@ async fn trail_command_prints_matching_events_as_ndjson() {
     let now = warroom::tail::now_secs();
     let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
     let dir = format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/");
-    let hostile = record("hostile", "GetObject", "").replace("curl/8.0", "curl\\u001b]0;owned\\u0007");
+    let hostile =
+        record("hostile", "GetObject", "").replace("curl/8.0", "curl\\u001b]0;owned\\u0007");
     let mut other = record("other", "GetObject", "");
     other = other.replace("acme-customer-exports", "somewhere-else");
-    put(&c, "trail-logs", &format!("{dir}123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_x.json.gz"),
-        log_file(&[record("g1", "GetObject", ""), hostile, other])).await;
+    put(
+        &c,
+        "trail-logs",
+        &format!("{dir}123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_x.json.gz"),
+        log_file(&[record("g1", "GetObject", ""), hostile, other]),
+    )
+    .await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
         .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
-        .args(["trail", "--since", "2d", "--bucket", "acme-customer-exports", "--json"])
+        .args([
+            "trail",
+            "--since",
+            "2d",
+            "--bucket",
+            "acme-customer-exports",
+            "--json",
+        ])
         .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
         .env("AWS_SECRET_ACCESS_KEY", "test-secret")
         .env("AWS_CONFIG_FILE", "/nonexistent")
@@ -238,11 +251,17 @@ async fn trail_command_prints_matching_events_as_ndjson() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    let ids: Vec<&str> = lines.iter().filter_map(|l| l["event_id"].as_str()).collect();
+    let ids: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["event_id"].as_str())
+        .collect();
     assert_eq!(ids.len(), 2, "{stdout}");
     assert!(ids.contains(&"g1") && ids.contains(&"hostile"));
     assert!(!stdout.contains('\u{1b}'), "escapes are written as \\u001b");
-    assert!(lines.iter().all(|l| l["record"]["eventID"].is_string()), "the record rides along");
+    assert!(
+        lines.iter().all(|l| l["record"]["eventID"].is_string()),
+        "the record rides along"
+    );
     assert!(stderr.contains("LookupEvents"), "{stderr}");
     assert!(stderr.contains("no trail logs S3 data events"), "{stderr}");
 }
