@@ -175,6 +175,45 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
     }
 }
 
+/// The filtered events as one evidence file in CloudTrail's own format
+/// (`{"Records": [...]}`, gzip'd), hashed and referenced from the journal.
+pub async fn preserve(
+    incident: &tokio::sync::Mutex<crate::incident::Incident>,
+    records: &[String],
+    filter: &str,
+) -> Result<String, String> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let body = format!("{{\"Records\":[{}]}}", records.join(","));
+    gz.write_all(body.as_bytes())
+        .map_err(|e| format!("compressing: {e}"))?;
+    let bytes = gz.finish().map_err(|e| format!("compressing: {e}"))?;
+    let mut inc = incident.lock().await;
+    let evidence = inc
+        .store_evidence(&bytes, "json.gz")
+        .map_err(|e| format!("evidence: {e}"))?;
+    let summary = format!(
+        "preserved {} CloudTrail events{}",
+        records.len(),
+        if filter.is_empty() {
+            String::new()
+        } else {
+            format!(" (filter: {filter})")
+        }
+    );
+    inc.record(
+        "trail_preserved",
+        serde_json::json!({
+            "summary": summary,
+            "count": records.len(),
+            "filter": filter,
+            "evidence": evidence,
+        }),
+    )
+    .map_err(|e| format!("journal: {e}"))?;
+    Ok(summary)
+}
+
 /// "90s", "30m", "2h", "7d" → seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));

@@ -917,3 +917,140 @@ fn action_log_and_help_open_from_the_credentials_pane_and_back_returns_there() {
     }
     assert!(seen.contains("rotate the EC2 key pair"), "{seen}");
 }
+
+// ---- The CloudTrail pane ----
+
+fn trail_event(id: &str, time: &str, name: &str, extra: &str) -> warroom::model::trail::TrailEvent {
+    warroom::model::trail::normalise_str(&format!(
+        r#"{{"eventID":"{id}","eventTime":"2026-11-22T{time}Z","eventSource":"s3.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/ci-deploy","accountId":"123456789012","accessKeyId":"AKIAEXAMPLECIDEPLOY1"}},"requestParameters":{{"bucketName":"acme-customer-exports","key":"exports/q3.csv"}},"eventCategory":"Data","readOnly":true{extra}}}"#
+    ))
+    .expect("event")
+}
+
+fn with_trail(size: (u16, u16)) -> State {
+    use warroom::tail::{Source, TailMsg};
+    let mut s = with_credentials(size);
+    let cmds = update(&mut s, code(KeyCode::Tab));
+    assert_eq!(cmds, vec![Command::StartTail]);
+    assert_eq!(s.view, View::Trail);
+    update(&mut s, Msg::Tail(TailMsg::Trails(Ok(Vec::new()))));
+    update(
+        &mut s,
+        Msg::Tail(TailMsg::Events {
+            source: Source::Logs,
+            events: vec![
+                trail_event("e1", "10:00:00", "GetObject", ""),
+                trail_event("e2", "10:01:00", "PutBucketAcl", ""),
+                trail_event(
+                    "e3",
+                    "10:02:00",
+                    "GetObject",
+                    r#","errorCode":"AccessDenied","userAgent":"curl\u001b]0;owned\u0007""#,
+                ),
+                warroom::model::trail::normalise_str(r#"{"eventID":"e4","eventTime":"2026-11-22T10:03:00Z","eventName":"GetObject","userIdentity":{"type":"AWSAccount","accountId":"anonymous"},"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::acme-customer-exports/evil\u001b[2Jkey"}]}"#).expect("e4"),
+            ],
+        }),
+    );
+    update(
+        &mut s,
+        Msg::Tail(TailMsg::SourceStatus {
+            source: Source::Lookup,
+            error: Some("HTTP500: not served by this emulator".into()),
+        }),
+    );
+    update(
+        &mut s,
+        Msg::Tail(TailMsg::SourceStatus {
+            source: Source::Logs,
+            error: None,
+        }),
+    );
+    s
+}
+
+#[test]
+fn snapshot_trail_pane_80x24_and_160x48() {
+    let s = with_trail((80, 24));
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(text.contains("CloudTrail: 4 events"), "{text}");
+    assert!(text.contains("following"));
+    assert!(text.contains("no trail in this region"), "{text}");
+    assert!(!text.contains('\u{1b}'), "the object key's escape is inert");
+    insta::assert_snapshot!("trail_80x24", t.backend());
+    let s = with_trail((160, 48));
+    insta::assert_snapshot!("trail_160x48", draw(&s).backend());
+}
+
+#[test]
+fn trail_filter_pause_detail_pivot_and_preserve() {
+    let mut s = with_trail((100, 30));
+    // Newest first, following.
+    assert_eq!(
+        s.trail.selected_event().map(|e| e.event_id.as_str()),
+        Some("e4")
+    );
+    // Scrolling pauses; new events arrive above and the cursor stays put.
+    update(&mut s, key('j'));
+    assert!(!s.trail.follow);
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Lookup,
+            events: vec![trail_event("e5", "10:04:00", "DeleteObject", "")],
+        }),
+    );
+    assert_eq!(
+        s.trail.selected_event().map(|e| e.event_id.as_str()),
+        Some("e3")
+    );
+    assert!(screen_text(&draw(&s)).contains("paused"));
+
+    // The detail view shows the record, sanitised.
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::TrailDetail);
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(text.contains("access denied"), "why it matters: {text}");
+    assert!(text.contains("curl\\x1b]0;owned\\x07"), "{text}");
+    insta::assert_snapshot!("trail_detail_100x30", t.backend());
+    update(&mut s, code(KeyCode::Esc));
+
+    // A filter typed with / composes and shows in the title.
+    update(&mut s, key('/'));
+    for _ in 0..40 {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "errors bucket:acme-customer-exports".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    let text = screen_text(&draw(&s));
+    assert!(
+        text.contains("filter: bucket:acme-customer-exports errors"),
+        "{text}"
+    );
+    assert_eq!(s.trail.visible().count(), 1);
+    // A bad filter is refused politely and kept for correction.
+    update(&mut s, key('/'));
+    for c in " colour:red".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.trail.input.is_some());
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+    update(&mut s, code(KeyCode::Esc));
+
+    // Preserve what the filter shows.
+    let cmds = update(&mut s, key('E'));
+    assert!(
+        matches!(&cmds[..], [Command::PreserveEvents { records, filter }]
+            if records.len() == 1 && filter.contains("errors")),
+        "{cmds:?}"
+    );
+
+    // Pivot: this account's key → the credentials pane, filtered to it.
+    update(&mut s, key('w'));
+    assert_eq!(s.view, View::Credentials);
+    assert_eq!(s.creds.filter, "AKIAEXAMPLECIDEPLOY1");
+}

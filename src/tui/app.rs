@@ -36,6 +36,9 @@ pub enum View {
     /// IAM keys, roles, EC2 key pairs and instances (Tab from the dashboard).
     Credentials,
     CredentialDetail,
+    /// The live CloudTrail tail (Tab from the credentials pane).
+    Trail,
+    TrailDetail,
 }
 
 /// A plan waiting for the responder's confirmation.
@@ -121,6 +124,8 @@ pub struct State {
     pub status: Option<Status>,
     /// The credentials pane.
     pub creds: super::credentials_pane::CredState,
+    /// The CloudTrail pane.
+    pub trail: super::trail_pane::TrailState,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -169,6 +174,7 @@ pub enum Msg {
         generation: u64,
         facts: Box<crate::model::credentials::CredentialFacts>,
     },
+    Tail(crate::tail::TailMsg),
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -200,6 +206,13 @@ pub enum Command {
     /// Read IAM users, roles, EC2 key pairs and instances.
     LoadCredentials {
         generation: u64,
+    },
+    /// Start the CloudTrail tail (once; it runs until the console quits).
+    StartTail,
+    /// Store these raw records as one gzip'd evidence file, journaled.
+    PreserveEvents {
+        records: Vec<String>,
+        filter: String,
     },
     /// Journal a note (e.g. a key marked as involved).
     Note {
@@ -235,6 +248,7 @@ impl State {
             notice: None,
             status: None,
             creds: Default::default(),
+            trail: Default::default(),
             dirty: true,
             quit: false,
         }
@@ -328,6 +342,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Key(key) if state.dialog.is_some() => on_dialog_key(state, key),
         Msg::Key(key) if state.creds.input.is_some() && state.view == View::Credentials => {
             super::credentials_pane::on_input_key(state, key)
+        }
+        Msg::Key(key) if state.trail.input.is_some() && state.view == View::Trail => {
+            super::trail_pane::on_input_key(state, key)
+        }
+        Msg::Tail(msg) => {
+            super::trail_pane::on_tail(state, msg);
+            Vec::new()
         }
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
@@ -435,7 +456,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
-        Msg::Journaled(Ok(_)) => Vec::new(),
+        Msg::Journaled(Ok(what)) => {
+            // Answer a write the responder is waiting for (e.g. preserving
+            // events); routine writes stay quiet.
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text.starts_with("preserving"))
+            {
+                state.status = Some(info(format!(
+                    "{what}: in the evidence folder, hash in the journal"
+                )));
+                state.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::Journaled(Err(e)) => {
             state.status = Some(Status {
                 text: format!("journal: {e}"),
@@ -464,9 +499,17 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         return Vec::new();
     }
     let in_creds = matches!(state.view, View::Credentials | View::CredentialDetail);
+    let global = matches!(action, Action::Quit | Action::Help | Action::ActionLog);
     if in_creds
-        && !matches!(action, Action::Quit | Action::Help | Action::ActionLog)
+        && !global
         && let Some(cmds) = super::credentials_pane::on_action(state, action)
+    {
+        return cmds;
+    }
+    let in_trail = matches!(state.view, View::Trail | View::TrailDetail);
+    if in_trail
+        && !global
+        && let Some(cmds) = super::trail_pane::on_action(state, action)
     {
         return cmds;
     }
@@ -486,10 +529,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         (View::ActionLog, Action::ActionLog | Action::Back) => state.view = state.log_return,
         (view, Action::ActionLog) => {
             // Back from the log returns to the pane it was opened from.
-            state.log_return = if view == View::CredentialDetail {
-                View::Credentials
-            } else {
-                view
+            state.log_return = match view {
+                View::CredentialDetail => View::Credentials,
+                View::TrailDetail => View::Trail,
+                other => other,
             };
             state.view = View::ActionLog;
             state.log_selected = state.actions.len().saturating_sub(1);
@@ -509,6 +552,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         // The credentials pane took its own keys above; bucket keys do
         // nothing there.
         (View::Credentials | View::CredentialDetail, _) => {}
+        (View::Trail | View::TrailDetail, _) => {}
         (_, Action::BlockPublicAccessAccount) => {
             return request(
                 state,
@@ -587,6 +631,19 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
     }
     Vec::new()
+}
+
+/// Open the trail pane, starting the tail the first time.
+pub(crate) fn open_trail(state: &mut State) -> Vec<Command> {
+    state.view = View::Trail;
+    if state.trail.started {
+        return Vec::new();
+    }
+    state.trail.started = true;
+    state.status = Some(info(
+        "tailing CloudTrail: LookupEvents and trail log files…",
+    ));
+    vec![Command::StartTail]
 }
 
 pub(crate) fn info(text: impl Into<String>) -> Status {

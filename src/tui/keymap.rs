@@ -40,6 +40,8 @@ pub enum Action {
     DetachPolicies,
     RequireImdsV2,
     RotateKeyPair,
+    Pivot,
+    Preserve,
     ActionLog,
     Undo,
     Down,
@@ -72,7 +74,11 @@ impl Action {
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
-            Action::SwitchPane => "switch between bucket exposure and credentials",
+            Action::SwitchPane => "next pane: bucket exposure → credentials → CloudTrail",
+            Action::Pivot => {
+                "CloudTrail: go to the event's principal (credentials pane, or filter)"
+            }
+            Action::Preserve => "CloudTrail: preserve the filtered events as evidence",
             Action::NextSection => "credentials: next section (keys, roles, key pairs, instances)",
             Action::PrevSection => "credentials: previous section",
             Action::Filter => "credentials: filter the rows",
@@ -150,6 +156,8 @@ impl Action {
             Action::SwitchPane => Some("pane"),
             Action::Filter => Some("filter"),
             Action::NextSection => Some("section"),
+            Action::Pivot => Some("who"),
+            Action::Preserve => Some("preserve"),
             Action::Undo => Some("undo"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

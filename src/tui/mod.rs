@@ -10,6 +10,7 @@ pub mod exposure_pane;
 pub mod keymap;
 pub mod render;
 pub mod theme;
+pub mod trail_pane;
 
 use std::io::{Write, stdout};
 
@@ -283,6 +284,28 @@ impl Runner {
                         generation,
                         facts: Box::new(facts),
                     });
+                });
+            }
+            Command::StartTail => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let opts = crate::tail::TailOptions {
+                    since: 3600,
+                    regions: self.ec2_regions.clone(),
+                    every: std::time::Duration::from_secs(30),
+                    follow: true,
+                };
+                tokio::spawn(async move {
+                    crate::tail::run(&clients, &opts, |m| tx.send(Msg::Tail(m)).is_ok()).await;
+                });
+            }
+            Command::PreserveEvents { records, filter } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = crate::tail::preserve(&incident, &records, &filter).await;
+                    let _ = tx.send(Msg::Journaled(result));
                 });
             }
             Command::Note {

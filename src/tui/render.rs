@@ -44,6 +44,8 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::CredentialDetail => {
             super::credentials_pane::render_detail(state, frame, body, &theme)
         }
+        View::Trail => super::trail_pane::render(state, frame, body, &theme),
+        View::TrailDetail => super::trail_pane::render_detail(state, frame, body, &theme),
     }
     render_status(state, frame, status, &theme);
     if let Some(d) = &state.dialog {
@@ -218,7 +220,16 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Action::Help,
             Action::Quit,
         ],
-        View::CredentialDetail => &[Action::Back, Action::Help, Action::Quit],
+        View::CredentialDetail | View::TrailDetail => &[Action::Back, Action::Help, Action::Quit],
+        View::Trail => &[
+            Action::Open,
+            Action::Filter,
+            Action::Pivot,
+            Action::Preserve,
+            Action::SwitchPane,
+            Action::Help,
+            Action::Quit,
+        ],
     };
     // In --read-only, actions that would change AWS are not offered.
     let mut offered: Vec<Action> = actions

@@ -1,0 +1,531 @@
+//! The live CloudTrail pane: newest first, following until the responder
+//! scrolls, composable filters shown in the title, incident-relevant
+//! events marked, a detail view of the sanitised record, a pivot to the
+//! event's principal, and preserving the filtered events as evidence.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::app::{Command, State, View, error, info};
+use super::keymap::Action;
+use super::render::untrusted;
+use super::theme::Theme;
+use crate::aws::AwsError;
+use crate::model::exposure::Verdict;
+use crate::model::trail::{self, EventRing, TrailEvent, TrailFilter, TrailInfo};
+use crate::tail::{Source, TailMsg};
+
+/// How many events the pane holds (the newest); older ones are dropped
+/// from view and counted.
+pub const RING_CAPACITY: usize = 100_000;
+
+#[derive(Debug)]
+pub struct TrailState {
+    pub started: bool,
+    pub ring: EventRing,
+    /// Follow the newest event; off once the responder scrolls.
+    pub follow: bool,
+    /// Index into the filtered, newest-first list.
+    pub selected: usize,
+    pub filter: TrailFilter,
+    /// The filter line being typed, if any.
+    pub input: Option<String>,
+    pub sources: BTreeMap<Source, Option<String>>,
+    pub trails: Option<Result<Vec<TrailInfo>, AwsError>>,
+    pub rounds: u64,
+}
+
+impl Default for TrailState {
+    fn default() -> Self {
+        TrailState {
+            started: false,
+            ring: EventRing::new(RING_CAPACITY),
+            follow: true,
+            selected: 0,
+            filter: TrailFilter::default(),
+            input: None,
+            sources: BTreeMap::new(),
+            trails: None,
+            rounds: 0,
+        }
+    }
+}
+
+impl TrailState {
+    /// The filtered events, newest first.
+    pub fn visible(&self) -> impl Iterator<Item = &Arc<TrailEvent>> {
+        self.ring
+            .newest_first()
+            .filter(move |e| self.filter.matches(e))
+    }
+
+    pub fn selected_event(&self) -> Option<&Arc<TrailEvent>> {
+        self.visible().nth(self.selected)
+    }
+}
+
+/// What the incident is about, from the console's state: the public and
+/// shared buckets, and the account.
+pub fn incident_of(state: &State) -> trail::Incident {
+    trail::Incident {
+        own_account: state.account.as_ref().and_then(|a| a.account_id.clone()),
+        buckets: state
+            .buckets
+            .iter()
+            .filter(|b| matches!(b.assessment.verdict, Verdict::Public | Verdict::Shared))
+            .map(|b| b.facts.name.clone())
+            .collect(),
+        role_arns: Default::default(),
+    }
+}
+
+/// Fold one message from the tail into the state.
+pub fn on_tail(state: &mut State, msg: TailMsg) {
+    let t = &mut state.trail;
+    state.dirty = true;
+    match msg {
+        TailMsg::Trails(trails) => t.trails = Some(trails),
+        TailMsg::Events { events, .. } => {
+            // Paused: the same event stays under the cursor as new ones
+            // arrive above it.
+            let keep = if t.follow {
+                None
+            } else {
+                t.selected_event().map(|e| e.event_id.clone())
+            };
+            t.ring.extend(events);
+            if let Some(i) = keep.and_then(|id| t.visible().position(|e| e.event_id == id)) {
+                t.selected = i;
+            }
+        }
+        TailMsg::SourceStatus { source, error } => {
+            t.sources.insert(source, error);
+        }
+        TailMsg::Round => t.rounds += 1,
+    }
+}
+
+/// Keys while the pane (or its detail) is open; `None`: not the pane's.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    let page = usize::from(state.size.1.saturating_sub(10)).max(1);
+    let t = &mut state.trail;
+    match (state.view, action) {
+        (View::Trail, Action::SwitchPane) | (View::Trail, Action::Back) => {
+            state.view = View::Dashboard
+        }
+        (View::TrailDetail, Action::Back) => state.view = View::Trail,
+        (View::Trail, Action::Open) => {
+            if t.selected_event().is_some() {
+                state.view = View::TrailDetail;
+                state.detail_scroll = 0;
+            }
+        }
+        (View::Trail, Action::Filter) => {
+            t.input = Some(t.filter.describe());
+            state.status = Some(info(
+                "filter: bucket: principal: key: ip: name: errors data mgmt — Enter applies, Esc cancels",
+            ));
+        }
+        (View::Trail, Action::Down) => {
+            t.follow = false;
+            t.selected += 1;
+            clamp(t);
+        }
+        (View::Trail, Action::PageDown) => {
+            t.follow = false;
+            t.selected += page;
+            clamp(t);
+        }
+        (View::Trail, Action::Up | Action::PageUp) => {
+            let step = if action == Action::Up { 1 } else { page };
+            t.selected = t.selected.saturating_sub(step);
+            t.follow = t.selected == 0;
+        }
+        (View::Trail, Action::Top) => {
+            t.selected = 0;
+            t.follow = true;
+        }
+        (View::Trail, Action::Bottom) => {
+            t.follow = false;
+            t.selected = usize::MAX;
+            clamp(t);
+        }
+        (View::Trail, Action::Pivot) => return Some(pivot(state)),
+        (View::Trail, Action::Preserve) => return Some(preserve(state)),
+        (View::TrailDetail, motion) => {
+            let page = state.size.1.saturating_sub(6).max(1);
+            state.detail_scroll = match motion {
+                Action::Down => state.detail_scroll.saturating_add(1),
+                Action::Up => state.detail_scroll.saturating_sub(1),
+                Action::PageDown => state.detail_scroll.saturating_add(page),
+                Action::PageUp => state.detail_scroll.saturating_sub(page),
+                Action::Top => 0,
+                Action::Bottom => u16::MAX,
+                _ => return None,
+            };
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+fn clamp(t: &mut TrailState) {
+    let n = t.visible().count();
+    t.selected = t.selected.min(n.saturating_sub(1));
+}
+
+/// From an event to its principal: the credentials pane filtered to its
+/// access key when that key is one of this account's, else the tail
+/// filtered to the principal.
+fn pivot(state: &mut State) -> Vec<Command> {
+    let Some(e) = state.trail.selected_event().cloned() else {
+        return Vec::new();
+    };
+    let key = e.actor.access_key_id.clone();
+    let known_key = key.as_ref().is_some_and(|k| {
+        state.creds.facts.as_ref().is_some_and(|f| {
+            f.users.known().is_some_and(|u| {
+                u.iter().any(|u| {
+                    u.keys
+                        .known()
+                        .is_some_and(|ks| ks.iter().any(|x| &x.key_id == k))
+                })
+            })
+        })
+    });
+    if let (true, Some(k)) = (known_key, key) {
+        state.creds.filter = k.clone();
+        state.creds.section = super::credentials_pane::Section::Keys;
+        state.creds.selected = [0; 4];
+        state.view = View::Credentials;
+        state.status = Some(info(format!("credentials filtered to {k} (m marks it)")));
+        return Vec::new();
+    }
+    let who = e
+        .actor
+        .access_key_id
+        .clone()
+        .map(|k| (k, true))
+        .unwrap_or_else(|| (e.actor.label(), false));
+    if who.1 {
+        state.trail.filter.access_key = Some(who.0.clone());
+    } else {
+        state.trail.filter.principal = Some(who.0.clone());
+    }
+    state.trail.selected = 0;
+    state.status = Some(info(format!(
+        "filtered to {}",
+        untrusted(&state.trail.filter.describe())
+    )));
+    Vec::new()
+}
+
+/// Preserve what the filter shows as an evidence file.
+fn preserve(state: &mut State) -> Vec<Command> {
+    if state.context.incident.is_none() {
+        state.status = Some(error("no incident directory: nothing can be preserved"));
+        return Vec::new();
+    }
+    let raws: Vec<String> = state
+        .trail
+        .visible()
+        .map(|e| e.raw.get().to_string())
+        .collect();
+    if raws.is_empty() {
+        state.status = Some(error("no events to preserve"));
+        return Vec::new();
+    }
+    state.status = Some(info(format!("preserving {} events…", raws.len())));
+    vec![Command::PreserveEvents {
+        records: raws,
+        filter: state.trail.filter.describe(),
+    }]
+}
+
+/// Keys while the filter line is typed.
+pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.quit = true;
+        return Vec::new();
+    }
+    let Some(text) = state.trail.input.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            if text.len() < 256 {
+                text.push(ch);
+            }
+        }
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Esc => {
+            state.trail.input = None;
+            state.status = None;
+        }
+        KeyCode::Enter => match TrailFilter::parse(text) {
+            Ok(f) => {
+                state.trail.filter = f;
+                state.trail.input = None;
+                state.trail.selected = 0;
+                state.trail.follow = true;
+                state.status = Some(info(if state.trail.filter.is_empty() {
+                    "filter cleared".to_string()
+                } else {
+                    format!("filter: {}", untrusted(&state.trail.filter.describe()))
+                }));
+            }
+            // The typed text stays, to be corrected.
+            Err(e) => state.status = Some(error(untrusted(&e))),
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Line 1: how each source is doing. Line 2: whether the affected
+/// buckets' reads are logged at all (said plainly when not).
+fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) {
+    let t = &state.trail;
+    let mut spans = vec![Span::styled(" ", theme.dim())];
+    for source in [Source::Lookup, Source::Logs] {
+        let (text, style) = match t.sources.get(&source) {
+            None => ("…".to_string(), theme.dim()),
+            Some(None) => ("ok".to_string(), theme.ok()),
+            Some(Some(e)) => (untrusted(e), theme.error()),
+        };
+        spans.push(Span::raw(format!("{}: ", source.label())));
+        spans.push(Span::styled(format!("{text}  "), style));
+    }
+    let coverage = match &t.trails {
+        Some(Ok(trails)) if trails.is_empty() => Line::styled(
+            " no trail in this region: S3 data events (who read objects) are not recorded",
+            theme.error(),
+        ),
+        Some(Ok(trails)) => {
+            let mut missing: Vec<String> = incident_of(state)
+                .buckets
+                .into_iter()
+                .filter(|b| !trails.iter().any(|t| t.logs_reads_of(b)))
+                .collect();
+            missing.sort();
+            if missing.is_empty() {
+                Line::styled(
+                    format!(
+                        " {} trail(s); reads of the affected buckets are logged",
+                        trails.len()
+                    ),
+                    theme.dim(),
+                )
+            } else {
+                Line::styled(
+                    format!(
+                        " reads NOT logged by any trail for: {}",
+                        untrusted(&missing.join(", "))
+                    ),
+                    theme.error(),
+                )
+            }
+        }
+        Some(Err(e)) => Line::styled(format!(" trails: {e}"), theme.error()),
+        None => Line::styled(" looking for trails…", theme.dim()),
+    };
+    (Line::from(spans), coverage)
+}
+
+/// "user/ci-deploy", "assumed-role/app/session", "anonymous"; another
+/// account's principal gets its account ("… @111122223333").
+fn short_principal(e: &TrailEvent, own: Option<&str>) -> String {
+    let a = &e.actor;
+    let Some(arn) = &a.arn else {
+        return a.label();
+    };
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    match (&a.account, own) {
+        (Some(acct), Some(own)) if acct != own => format!("{resource} @{acct}"),
+        _ => resource.to_string(),
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let t = &state.trail;
+    let [top, table_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let (sources, coverage) = status_lines(state, theme);
+    let top_lines = match &t.input {
+        Some(text) => vec![
+            Line::from(vec![
+                Span::styled(" filter /", theme.key()),
+                Span::raw(untrusted(text)),
+                Span::styled("▏", theme.key()),
+            ]),
+            coverage,
+        ],
+        None => vec![sources, coverage],
+    };
+    frame.render_widget(Paragraph::new(top_lines), top);
+    let mut title = format!(" CloudTrail: {} events", t.ring.len());
+    if t.ring.dropped > 0 {
+        title.push_str(&format!(" ({} older dropped from view)", t.ring.dropped));
+    }
+    if !t.filter.is_empty() {
+        title.push_str(&format!(" · filter: {}", untrusted(&t.filter.describe())));
+    }
+    title.push_str(if t.follow {
+        " · following "
+    } else {
+        " · paused "
+    });
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.title()));
+    if t.ring.is_empty() {
+        let msg = if t.started {
+            "Waiting for events (LookupEvents and trail log files)…"
+        } else {
+            "Tab here starts the tail."
+        };
+        frame.render_widget(Paragraph::new(msg).block(block), table_area);
+        return;
+    }
+    let visible_rows = usize::from(table_area.height.saturating_sub(3)).max(1);
+    let offset = t.selected.saturating_sub(visible_rows.saturating_sub(1));
+    let incident = incident_of(state);
+    let wide = area.width >= 120;
+    let rows: Vec<Row> = t
+        .visible()
+        .skip(offset)
+        .take(visible_rows)
+        .map(|e| {
+            let why = trail::relevance(e, &incident);
+            let target = match (&e.bucket, &e.key) {
+                (Some(b), Some(k)) => format!("{b}/{k}"),
+                (Some(b), None) => b.clone(),
+                _ => String::new(),
+            };
+            let mut cells = vec![
+                Cell::from(if why.is_some() { "!" } else { " " }).style(theme.error()),
+                Cell::from(untrusted(e.time.get(11..19).unwrap_or(&e.time))),
+                Cell::from(untrusted(&e.name)).style(if why.is_some() {
+                    theme.warn()
+                } else {
+                    theme.plain()
+                }),
+                Cell::from(untrusted(&short_principal(
+                    e,
+                    incident.own_account.as_deref(),
+                ))),
+                Cell::from(untrusted(&target)),
+                Cell::from(untrusted(e.error_code.as_deref().unwrap_or(""))).style(theme.error()),
+            ];
+            if wide {
+                cells.insert(
+                    4,
+                    Cell::from(untrusted(e.source_ip.as_deref().unwrap_or(""))),
+                );
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths) = if wide {
+        (
+            vec![
+                "",
+                "TIME",
+                "EVENT",
+                "PRINCIPAL",
+                "SOURCE IP",
+                "BUCKET/KEY",
+                "ERROR",
+            ],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(8),
+                Constraint::Length(24),
+                Constraint::Fill(2),
+                Constraint::Length(15),
+                Constraint::Fill(2),
+                Constraint::Length(14),
+            ],
+        )
+    } else {
+        (
+            vec!["", "TIME", "EVENT", "PRINCIPAL", "BUCKET/KEY", "ERROR"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(8),
+                Constraint::Length(18),
+                Constraint::Fill(1),
+                Constraint::Fill(1),
+                Constraint::Length(12),
+            ],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .row_highlight_style(theme.selected())
+        .block(block);
+    let mut ts = TableState::default().with_selected(Some(t.selected - offset));
+    frame.render_stateful_widget(table, table_area, &mut ts);
+}
+
+/// The selected event: why it matters, its fields, and the record
+/// pretty-printed, every string sanitised.
+pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(e) = state.trail.selected_event() else {
+        return;
+    };
+    let mut lines = Vec::new();
+    if let Some(why) = trail::relevance(e, &incident_of(state)) {
+        lines.push(Line::styled(format!("! {why}"), theme.warn()));
+    }
+    let a = &e.actor;
+    for (k, v) in [
+        ("event", format!("{} ({})", e.name, e.source)),
+        ("time", e.time.clone()),
+        ("principal", a.label()),
+        ("access key", a.access_key_id.clone().unwrap_or_default()),
+        ("session of", a.session_issuer.clone().unwrap_or_default()),
+        (
+            "mfa",
+            a.mfa
+                .map_or(String::new(), |m| if m { "yes" } else { "no" }.into()),
+        ),
+        ("source ip", e.source_ip.clone().unwrap_or_default()),
+        ("user agent", e.user_agent.clone().unwrap_or_default()),
+        ("error", e.error_code.clone().unwrap_or_default()),
+    ] {
+        if !v.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:<12}"), theme.dim()),
+                Span::raw(untrusted(&v)),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    let pretty = serde_json::from_str::<serde_json::Value>(e.raw.get())
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| e.raw.get().to_string());
+    lines.extend(pretty.lines().map(|l| Line::raw(untrusted(l))));
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = u16::try_from(text.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
+    let scroll = state
+        .detail_scroll
+        .min(total.saturating_sub(area.height.saturating_sub(2)));
+    frame.render_widget(
+        text.scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Event (Esc back) ", theme.title())),
+        ),
+        area,
+    );
+}
