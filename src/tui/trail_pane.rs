@@ -259,10 +259,8 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            if text.len() < 256 {
-                text.push(ch);
-            }
+        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) && text.len() < 256 => {
+            text.push(ch);
         }
         KeyCode::Backspace => {
             text.pop();
