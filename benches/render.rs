@@ -117,5 +117,59 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, trail);
 criterion_main!(benches);
+
+/// The CloudTrail pane at 160x48 holding 100,000 events (target: under 2
+/// ms a frame), following (cursor on the newest), paused half-way down, and
+/// filtered; against a Table built from every event.
+fn trail(c: &mut Criterion) {
+    let mut s = scanned(10);
+    let events = fixtures::trail_events(100_000);
+    let rows: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| (e.time.clone(), e.name.clone(), e.actor.label()))
+        .collect();
+    s.trail.started = true;
+    s.trail.ring.extend(events);
+    s.view = warroom::tui::app::View::Trail;
+    let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    c.bench_function("trail pane 160x48, 100k events, following", |b| {
+        b.iter(|| {
+            term.draw(|f| render(black_box(&s), f)).expect("draw");
+        })
+    });
+    s.trail.follow = false;
+    s.trail.selected = 50_000;
+    c.bench_function("trail pane 160x48, 100k events, paused half-way", |b| {
+        b.iter(|| {
+            term.draw(|f| render(black_box(&s), f)).expect("draw");
+        })
+    });
+    s.trail.selected = 0;
+    s.trail.filter = warroom::model::trail::TrailFilter::parse("mgmt").expect("filter");
+    c.bench_function("trail pane 160x48, 100k events, filtered (mgmt)", |b| {
+        b.iter(|| {
+            term.draw(|f| render(black_box(&s), f)).expect("draw");
+        })
+    });
+    c.bench_function("baseline: Table of all 100k events", |b| {
+        b.iter(|| {
+            term.draw(|f| {
+                let table = Table::new(
+                    rows.iter()
+                        .map(|(t, n, p)| Row::new(vec![t.as_str(), n.as_str(), p.as_str()])),
+                    [
+                        Constraint::Length(20),
+                        Constraint::Length(24),
+                        Constraint::Fill(1),
+                    ],
+                )
+                .block(Block::default().borders(Borders::ALL));
+                let mut st = TableState::default().with_selected(Some(0));
+                f.render_stateful_widget(table, f.area(), &mut st);
+            })
+            .expect("draw");
+        })
+    });
+}

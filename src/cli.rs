@@ -337,6 +337,13 @@ pub struct TrailArgs {
     /// Keep polling and print new events as they arrive (Ctrl-C stops).
     #[arg(long)]
     pub follow: bool,
+    /// Read these CloudTrail log files (.json.gz, as downloaded from the
+    /// trail bucket, or .json) instead of asking AWS; filters apply.
+    #[arg(long = "file", value_name = "PATH", conflicts_with = "follow")]
+    pub files: Vec<PathBuf>,
+    /// Print only how many events match.
+    #[arg(long, conflicts_with = "json")]
+    pub count: bool,
     /// Seconds between polls with --follow.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub every: u64,

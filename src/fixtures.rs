@@ -252,3 +252,31 @@ pub fn credentials() -> crate::model::credentials::CredentialFacts {
         instances: Fact::Known(vec![instance]),
     }
 }
+
+/// `n` realistic CloudTrail events (70% S3 data events, the rest
+/// management events with nested parameters), ~1.2 KB of JSON each, for the
+/// trail pane's benchmarks. Deterministic.
+pub fn trail_events(n: usize) -> Vec<crate::model::trail::TrailEvent> {
+    (0..n)
+        .filter_map(|i| {
+            let data = i % 10 < 7;
+            let acct = if i % 10 == 9 { "999988887777" } else { ACCOUNT };
+            let json = format!(
+                r#"{{"eventVersion":"1.09","userIdentity":{{"type":"AssumedRole","principalId":"AROAEXAMPLE{i:06}:session-{s}","arn":"arn:aws:sts::{acct}:assumed-role/app-{r}/session-{s}","accountId":"{acct}","accessKeyId":"ASIA{i:016}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::{acct}:role/app-{r}","accountId":"{acct}","userName":"app-{r}"}},"attributes":{{"creationDate":"2026-11-22T09:00:00Z","mfaAuthenticated":"false"}}}}}},"eventTime":"2026-11-22T{h:02}:{m:02}:{sec:02}Z","eventSource":"{src}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"198.51.{a}.{b}","userAgent":"aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2 prompt/off command/s3.cp","requestParameters":{{"bucketName":"acme-customer-exports","Host":"acme-customer-exports.s3.us-east-1.amazonaws.com","key":"exports/{i:06}/part-{p:04}.csv.gz"}},"responseElements":null,"additionalEventData":{{"SignatureVersion":"SigV4","CipherSuite":"TLS_AES_128_GCM_SHA256","bytesTransferredIn":0,"bytesTransferredOut":{i},"AuthenticationMethod":"AuthHeader","x-amz-id-2":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}},"requestID":"{i:016X}","eventID":"{i:032x}","readOnly":true,"resources":[{{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::acme-customer-exports/exports/{i:06}/part-{p:04}.csv.gz"}},{{"accountId":"{ACCOUNT}","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::acme-customer-exports"}}],"eventType":"AwsApiCall","managementEvent":{mgmt},"recipientAccountId":"{ACCOUNT}","eventCategory":"{cat}","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"acme-customer-exports.s3.us-east-1.amazonaws.com"}}}}"#,
+                s = i % 97,
+                r = i % 13,
+                h = (i / 3600) % 24,
+                m = (i / 60) % 60,
+                sec = i % 60,
+                src = if data { "s3.amazonaws.com" } else { "iam.amazonaws.com" },
+                name = if data { "GetObject" } else { "PutBucketPolicy" },
+                a = i % 250,
+                b = (i / 250) % 250,
+                p = i % 1000,
+                mgmt = !data,
+                cat = if data { "Data" } else { "Management" },
+            );
+            crate::model::trail::normalise_str(&json).ok()
+        })
+        .collect()
+}

@@ -1,0 +1,82 @@
+//! Resident memory of the console holding 100,000 CloudTrail events in its
+//! trail pane (target: under 150 MB RSS), side by side with the naive
+//! holding of the same records as `serde_json::Value` trees.
+//!
+//!     cargo bench --bench trail_memory
+//!
+//! Each variant runs in its own process (this binary re-executes itself),
+//! so one variant's freed memory does not flatter the next.
+
+use warroom::tui::app::{Context, Msg, State, update};
+use warroom::tui::keymap::Keymap;
+
+fn rss_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn variant(name: &str, n: usize) {
+    let before = rss_kb("VmRSS:");
+    match name {
+        "console" => {
+            let mut s = State::new(Context::default(), Keymap::defaults(), true, (160, 48));
+            s.trail.started = true;
+            // In batches, as the tail delivers them.
+            for chunk in warroom::fixtures::trail_events(n).chunks(1000) {
+                update(
+                    &mut s,
+                    Msg::Tail(warroom::tail::TailMsg::Events {
+                        source: warroom::tail::Source::Logs,
+                        events: chunk.to_vec(),
+                    }),
+                );
+            }
+            assert_eq!(s.trail.ring.len(), n);
+            report(name, n, before);
+            std::hint::black_box(&s);
+        }
+        _ => {
+            let held: Vec<serde_json::Value> = warroom::fixtures::trail_events(n)
+                .iter()
+                .filter_map(|e| serde_json::from_str(e.raw.get()).ok())
+                .collect();
+            assert_eq!(held.len(), n);
+            report(name, n, before);
+            std::hint::black_box(&held);
+        }
+    }
+}
+
+fn report(name: &str, n: usize, before: u64) {
+    let now = rss_kb("VmRSS:");
+    println!(
+        "{name}: {n} events held: RSS {:.1} MB (process), {:.1} MB for the events, peak {:.1} MB",
+        now as f64 / 1024.0,
+        now.saturating_sub(before) as f64 / 1024.0,
+        rss_kb("VmHWM:") as f64 / 1024.0
+    );
+}
+
+fn main() {
+    let n = 100_000;
+    if let Some(name) = std::env::args()
+        .skip(1)
+        .find(|a| a == "console" || a == "serde_json_value")
+    {
+        variant(&name, n);
+        return;
+    }
+    let me = std::env::current_exe().expect("own path");
+    for name in ["console", "serde_json_value"] {
+        let out = std::process::Command::new(&me)
+            .arg(name)
+            .output()
+            .expect("run variant");
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
