@@ -341,6 +341,11 @@ pub struct TrailArgs {
     /// trail bucket, or .json) instead of asking AWS; filters apply.
     #[arg(long = "file", value_name = "PATH", conflicts_with = "follow")]
     pub files: Vec<PathBuf>,
+    /// Ask CloudTrail Lake (the first event data store in --region) instead:
+    /// everything matching --bucket, --access-key and the filter's
+    /// principal since --since, searched by AWS over the whole history.
+    #[arg(long, conflicts_with_all = ["follow", "files"])]
+    pub lake: bool,
     /// Print only how many events match.
     #[arg(long, conflicts_with = "json")]
     pub count: bool,

@@ -16,12 +16,18 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 /// Operation-name prefixes that only read.
 const READ_PREFIXES: &[&str] = &["Get", "List", "Head", "Describe", "Lookup"];
 
+/// Operations that read although their verb does not say so. CloudTrail
+/// Lake's StartQuery runs a SELECT (billed by data scanned, but it changes
+/// nothing), and the history search needs it under --read-only too.
+const ALSO_READS: &[&str] = &["StartQuery"];
+
 pub fn is_read_only_operation(name: &str) -> bool {
-    READ_PREFIXES.iter().any(|p| {
-        name.strip_prefix(p).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+    ALSO_READS.contains(&name)
+        || READ_PREFIXES.iter().any(|p| {
+            name.strip_prefix(p).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+            })
         })
-    })
 }
 
 /// The error a refused call fails with (found again by `aws_error`, which

@@ -559,6 +559,182 @@ impl EventRing {
     }
 }
 
+/// Which S3 object events a trail's selector logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSelector {
+    /// `arn:aws:s3:::bucket/prefix` starts; empty: every bucket.
+    pub arn_prefixes: Vec<String>,
+    /// Read events (GetObject) are logged.
+    pub reads: bool,
+    /// Write events (PutObject, DeleteObject) are logged.
+    pub writes: bool,
+}
+
+impl DataSelector {
+    pub fn covers(&self, bucket: &str) -> bool {
+        self.arn_prefixes.is_empty()
+            || self.arn_prefixes.iter().any(|p| {
+                let p = p.strip_prefix("arn:aws:s3:::").unwrap_or(p);
+                // "bucket/" or "bucket/prefix" or "bucket" (advanced StartsWith).
+                let b = p.split('/').next().unwrap_or(p);
+                b == bucket
+                    || (p.len() <= bucket.len() && bucket.starts_with(p) && !p.contains('/'))
+            })
+    }
+}
+
+/// A trail and whether it logs S3 data events for a bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailInfo {
+    pub name: String,
+    pub arn: String,
+    pub home_region: Option<String>,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub organisation: bool,
+    pub multi_region: bool,
+    pub logging: Option<bool>,
+    pub data: Vec<DataSelector>,
+}
+
+impl TrailInfo {
+    /// Does this trail write GetObject records for `bucket` to S3?
+    pub fn logs_reads_of(&self, bucket: &str) -> bool {
+        self.logging != Some(false)
+            && self.bucket.is_some()
+            && self.data.iter().any(|d| d.reads && d.covers(bucket))
+    }
+}
+
+/// A CloudTrail Lake question: what a principal (or access key) did to a
+/// bucket in the last N days. Values are checked and quoted here, so no
+/// typed text can change the SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LakeQuestion {
+    pub bucket: Option<String>,
+    /// A substring of the principal ARN.
+    pub principal: Option<String>,
+    pub access_key: Option<String>,
+    pub days: u32,
+}
+
+/// The columns asked for; each becomes a field of the record rebuilt for
+/// [`normalise`].
+pub const LAKE_COLUMNS: &[(&str, &str)] = &[
+    ("eventID", "eventID"),
+    ("eventTime", "eventTime"),
+    ("eventSource", "eventSource"),
+    ("eventName", "eventName"),
+    ("awsRegion", "awsRegion"),
+    ("sourceIPAddress", "sourceIPAddress"),
+    ("userAgent", "userAgent"),
+    ("errorCode", "errorCode"),
+    ("errorMessage", "errorMessage"),
+    ("eventCategory", "eventCategory"),
+    ("userIdentity.arn", "arn"),
+    ("userIdentity.accountId", "accountId"),
+    ("userIdentity.accessKeyId", "accessKeyId"),
+    ("element_at(requestParameters, 'bucketName')", "bucketName"),
+    ("element_at(requestParameters, 'key')", "key"),
+];
+
+fn sql_literal(value: &str, allowed: impl Fn(char) -> bool) -> Result<String, String> {
+    if value.is_empty() || value.len() > 256 || !value.chars().all(allowed) {
+        return Err(format!(
+            "{value:?}: only letters, digits and -_.:/@+=, are allowed in a query value"
+        ));
+    }
+    Ok(format!("'{}'", value.replace('\'', "''")))
+}
+
+impl LakeQuestion {
+    /// The SQL for an event data store (its id or ARN).
+    pub fn sql(
+        &self,
+        event_data_store: &str,
+        now_iso: &str,
+        since_iso: &str,
+    ) -> Result<String, String> {
+        let safe = |c: char| c.is_ascii_alphanumeric() || "-_.:/@+=,".contains(c);
+        let store = event_data_store
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .ok_or_else(|| format!("{event_data_store:?} is not an event data store id"))?;
+        let columns: Vec<String> = LAKE_COLUMNS
+            .iter()
+            .map(|(expr, alias)| format!("{expr} AS {alias}"))
+            .collect();
+        let time = |c: char| c.is_ascii_digit() || "-: .TZ".contains(c);
+        let mut conditions = vec![
+            format!("eventTime >= {}", sql_literal(since_iso, time)?),
+            format!("eventTime <= {}", sql_literal(now_iso, time)?),
+        ];
+        if let Some(b) = &self.bucket {
+            conditions.push(format!(
+                "element_at(requestParameters, 'bucketName') = {}",
+                sql_literal(b, safe)?
+            ));
+        }
+        if let Some(p) = &self.principal {
+            // LIKE wildcards in the value would widen the question: refused by `safe`.
+            conditions.push(format!(
+                "userIdentity.arn LIKE {}",
+                sql_literal(&format!("%{p}%"), |c| safe(c) || c == '%')?
+            ));
+        }
+        if let Some(k) = &self.access_key {
+            conditions.push(format!(
+                "userIdentity.accessKeyId = {}",
+                sql_literal(k, safe)?
+            ));
+        }
+        Ok(format!(
+            "SELECT {} FROM {store} WHERE {} ORDER BY eventTime DESC",
+            columns.join(", "),
+            conditions.join(" AND ")
+        ))
+    }
+}
+
+/// Rebuild a record from one Lake result row (column → value) and
+/// normalise it like any other.
+pub fn from_lake_row(row: &[(String, String)]) -> Result<TrailEvent, RecordError> {
+    let get = |k: &str| row.iter().find(|(c, _)| c == k).map(|(_, v)| v.clone());
+    let mut record = serde_json::Map::new();
+    for key in [
+        "eventID",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "eventCategory",
+    ] {
+        if let Some(v) = get(key).filter(|v| !v.is_empty()) {
+            record.insert(key.into(), v.into());
+        }
+    }
+    let mut identity = serde_json::Map::new();
+    for key in ["arn", "accountId", "accessKeyId"] {
+        if let Some(v) = get(key).filter(|v| !v.is_empty()) {
+            identity.insert(key.into(), v.into());
+        }
+    }
+    record.insert("userIdentity".into(), identity.into());
+    let mut params = serde_json::Map::new();
+    for key in ["bucketName", "key"] {
+        if let Some(v) = get(key).filter(|v| !v.is_empty()) {
+            params.insert(key.into(), v.into());
+        }
+    }
+    record.insert("requestParameters".into(), params.into());
+    normalise_str(&serde_json::Value::Object(record).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,53 +843,6 @@ mod tests {
     }
 }
 
-/// Which S3 object events a trail's selector logs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataSelector {
-    /// `arn:aws:s3:::bucket/prefix` starts; empty: every bucket.
-    pub arn_prefixes: Vec<String>,
-    /// Read events (GetObject) are logged.
-    pub reads: bool,
-    /// Write events (PutObject, DeleteObject) are logged.
-    pub writes: bool,
-}
-
-impl DataSelector {
-    pub fn covers(&self, bucket: &str) -> bool {
-        self.arn_prefixes.is_empty()
-            || self.arn_prefixes.iter().any(|p| {
-                let p = p.strip_prefix("arn:aws:s3:::").unwrap_or(p);
-                // "bucket/" or "bucket/prefix" or "bucket" (advanced StartsWith).
-                let b = p.split('/').next().unwrap_or(p);
-                b == bucket
-                    || (p.len() <= bucket.len() && bucket.starts_with(p) && !p.contains('/'))
-            })
-    }
-}
-
-/// A trail and whether it logs S3 data events for a bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrailInfo {
-    pub name: String,
-    pub arn: String,
-    pub home_region: Option<String>,
-    pub bucket: Option<String>,
-    pub prefix: Option<String>,
-    pub organisation: bool,
-    pub multi_region: bool,
-    pub logging: Option<bool>,
-    pub data: Vec<DataSelector>,
-}
-
-impl TrailInfo {
-    /// Does this trail write GetObject records for `bucket` to S3?
-    pub fn logs_reads_of(&self, bucket: &str) -> bool {
-        self.logging != Some(false)
-            && self.bucket.is_some()
-            && self.data.iter().any(|d| d.reads && d.covers(bucket))
-    }
-}
-
 #[cfg(test)]
 mod coverage_tests {
     use super::*;
@@ -758,5 +887,63 @@ mod coverage_tests {
             !t.logs_reads_of("acme-exports"),
             "a stopped trail logs nothing"
         );
+    }
+}
+
+#[cfg(test)]
+mod lake_tests {
+    use super::*;
+
+    #[test]
+    fn lake_sql_quotes_values_and_refuses_injection() {
+        let q = LakeQuestion {
+            bucket: Some("acme-customer-exports".into()),
+            principal: Some("user/ci-deploy".into()),
+            access_key: None,
+            days: 7,
+        };
+        let sql = q
+            .sql("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", "2026-11-22 10:00:00", "2026-11-15 10:00:00")
+            .expect("sql");
+        assert!(
+            sql.contains("FROM EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE WHERE"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("element_at(requestParameters, 'bucketName') = 'acme-customer-exports'")
+        );
+        assert!(sql.contains("userIdentity.arn LIKE '%user/ci-deploy%'"));
+        let evil = LakeQuestion {
+            bucket: Some("x' OR '1'='1".into()),
+            ..q.clone()
+        };
+        assert!(evil.sql("eds", "a", "b").is_err());
+        let wildcard = LakeQuestion {
+            principal: Some("%".into()),
+            ..q
+        };
+        assert!(wildcard.sql("eds", "a", "b").is_err());
+    }
+
+    #[test]
+    fn a_lake_row_becomes_an_event() {
+        let row: Vec<(String, String)> = [
+            ("eventID", "l1"),
+            ("eventName", "GetObject"),
+            ("arn", "arn:aws:iam::123456789012:user/ci"),
+            ("accessKeyId", "AKIAEXAMPLE0000000001"),
+            ("bucketName", "acme-customer-exports"),
+            ("eventCategory", "Data"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let e = from_lake_row(&row).expect("event");
+        assert_eq!(e.bucket.as_deref(), Some("acme-customer-exports"));
+        assert_eq!(
+            e.actor.access_key_id.as_deref(),
+            Some("AKIAEXAMPLE0000000001")
+        );
+        assert!(e.data);
     }
 }
