@@ -195,6 +195,15 @@ async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<ExitCode> {
                 e.code
             )
         })?;
+    warroom::aws::seed::seed_demo_trail(&stager)
+        .await
+        .map_err(|e| {
+            eyre!(
+                "seeding the emulator's CloudTrail failed: {} ({})",
+                e.message,
+                e.code
+            )
+        })?;
     let clients = emulator_clients(
         &emulator.endpoint(),
         global.region.as_deref(),

@@ -54,7 +54,16 @@ where
                 Some(s) => s,
                 None => "ServiceError".to_string(),
             };
-            AwsError::new(code, DisplayErrorContext(err).to_string())
+            // The SDK's full context here is a page of Debug output (the
+            // raw response); the status is what a responder can act on.
+            let message = match code.as_str() {
+                "BadResponse" => "the service's answer could not be read".to_string(),
+                c if c.starts_with("HTTP") => {
+                    format!("the service answered {c} without an error code")
+                }
+                _ => DisplayErrorContext(err).to_string(),
+            };
+            AwsError::new(code, message)
         }
         SdkError::TimeoutError(_) => AwsError::new("Timeout", DisplayErrorContext(err).to_string()),
         SdkError::DispatchFailure(_) => {

@@ -388,3 +388,144 @@ pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
         .map_err(|e| aws_error(&e))?;
     Ok(())
 }
+
+/// The demo's CloudTrail: a trail that logs S3 data events for the exposed
+/// bucket only (so the pane can say which public buckets' reads are not
+/// logged), and today's log file with what the attacker did: the ACL made
+/// public, anonymous downloads from an unfamiliar address, a denied probe.
+pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
+    use std::io::Write;
+    let logs = "acme-cloudtrail-logs";
+    create_bucket(c, logs, c.region()).await?;
+    let ct = c.cloudtrail_in(c.region());
+    ct.create_trail()
+        .name("acme-main")
+        .s3_bucket_name(logs)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    ct.start_logging()
+        .name("acme-main")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    ct.put_event_selectors()
+        .trail_name("acme-main")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .data_resources(
+                    aws_sdk_cloudtrail::types::DataResource::builder()
+                        .r#type("AWS::S3::Object")
+                        .values("arn:aws:s3:::acme-customer-exports/")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let acct = c
+        .identity()
+        .await
+        .map(|i| i.account)
+        .unwrap_or_else(|_| "123456789012".into());
+    let now = crate::tail::now_secs();
+    let (y, m, d) = crate::aws::trail::days_between(now, now)[0];
+    let at = |mins_ago: i64| {
+        aws_sdk_s3::primitives::DateTime::from_secs(now - mins_ago * 60)
+            .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
+            .unwrap_or_default()
+    };
+    let user = |name: &str| {
+        format!(
+            r#"{{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::{acct}:user/{name}","accountId":"{acct}","accessKeyId":"AKIAEXAMPLE{name:0>9}","userName":"{name}"}}"#
+        )
+    };
+    let anon = r#"{"type":"AWSAccount","principalId":"","accountId":"anonymous"}"#;
+    let event = |id: usize, mins: i64, name: &str, who: &str, ip: &str, key: &str, extra: &str| {
+        let data = name.ends_with("Object");
+        format!(
+            r#"{{"eventVersion":"1.09","userIdentity":{who},"eventTime":"{}","eventSource":"s3.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","userAgent":"{}","requestParameters":{{"bucketName":"acme-customer-exports","key":"{key}"}},"eventID":"demo-{id:04}","readOnly":{},"eventCategory":"{}","managementEvent":{},"recipientAccountId":"{acct}"{extra}}}"#,
+            at(mins),
+            if who == anon {
+                "python-requests/2.31.0"
+            } else {
+                "aws-cli/2.15.30"
+            },
+            name.starts_with("Get") || name.starts_with("List"),
+            if data { "Data" } else { "Management" },
+            !data
+        )
+    };
+    let mut records = vec![
+        event(
+            1,
+            240,
+            "PutBucketAcl",
+            &user("ci-deploy"),
+            "203.0.113.45",
+            "",
+            "",
+        ),
+        event(
+            2,
+            230,
+            "GetBucketAcl",
+            &user("ci-deploy"),
+            "203.0.113.45",
+            "",
+            "",
+        ),
+    ];
+    for i in 0..12 {
+        records.push(event(
+            10 + i,
+            200 - i as i64 * 9,
+            "GetObject",
+            anon,
+            "185.220.101.7",
+            &format!("exports/customers-2026-{:02}.csv.gz", i + 1),
+            "",
+        ));
+    }
+    records.push(event(
+        30,
+        95,
+        "GetObject",
+        anon,
+        "185.220.101.7",
+        r"exports/../../etc/passwd\u001b[2J",
+        r#","errorCode":"AccessDenied","errorMessage":"Access Denied""#,
+    ));
+    records.push(event(
+        31,
+        60,
+        "GetObject",
+        &user("analyst"),
+        "10.0.4.12",
+        "exports/customers-2026-03.csv.gz",
+        "",
+    ));
+    let body = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes())
+        .map_err(|e| AwsError::new("SeedFailed", e.to_string()))?;
+    let bytes = gz
+        .finish()
+        .map_err(|e| AwsError::new("SeedFailed", e.to_string()))?;
+    c.s3.put_object()
+        .bucket(logs)
+        .key(format!(
+            "AWSLogs/{acct}/CloudTrail/{}/{y:04}/{m:02}/{d:02}/{acct}_CloudTrail_{}_{y:04}{m:02}{d:02}T0000Z_demo.json.gz",
+            c.region(),
+            c.region()
+        ))
+        .body(ByteStream::from(bytes))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}

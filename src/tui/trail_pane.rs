@@ -219,6 +219,7 @@ fn pivot(state: &mut State) -> Vec<Command> {
         state.trail.filter.principal = Some(who.0.clone());
     }
     state.trail.selected = 0;
+    state.trail.follow = true;
     state.status = Some(info(format!(
         "filtered to {}",
         untrusted(&state.trail.filter.describe())
@@ -298,7 +299,8 @@ fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) 
         let (text, style) = match t.sources.get(&source) {
             None => ("…".to_string(), theme.dim()),
             Some(None) => ("ok".to_string(), theme.ok()),
-            Some(Some(e)) => (untrusted(e), theme.error()),
+            // The code only: the whole message is in the status of `warroom trail`.
+            Some(Some(e)) => (untrusted(e.split(": ").next().unwrap_or(e)), theme.error()),
         };
         spans.push(Span::raw(format!("{}: ", source.label())));
         spans.push(Span::styled(format!("{text}  "), style));
@@ -404,8 +406,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .take(visible_rows)
         .map(|e| {
             let why = trail::relevance(e, &incident);
+            // Narrow: the object key says more than the bucket (the filter
+            // and the detail view have the bucket).
             let target = match (&e.bucket, &e.key) {
-                (Some(b), Some(k)) => format!("{b}/{k}"),
+                (Some(b), Some(k)) if wide => format!("{b}/{k}"),
+                (_, Some(k)) => k.clone(),
                 (Some(b), None) => b.clone(),
                 _ => String::new(),
             };
