@@ -27,12 +27,12 @@ fn variant(name: &str, n: usize) {
             let mut s = State::new(Context::default(), Keymap::defaults(), true, (160, 48));
             s.trail.started = true;
             // In batches, as the tail delivers them.
-            for chunk in warroom::fixtures::trail_events(n).chunks(1000) {
+            for start in (0..n).step_by(1000) {
                 update(
                     &mut s,
                     Msg::Tail(warroom::tail::TailMsg::Events {
                         source: warroom::tail::Source::Logs,
-                        events: chunk.to_vec(),
+                        events: warroom::fixtures::trail_events_from(start, 1000),
                     }),
                 );
             }
@@ -41,10 +41,14 @@ fn variant(name: &str, n: usize) {
             std::hint::black_box(&s);
         }
         _ => {
-            let held: Vec<serde_json::Value> = warroom::fixtures::trail_events(n)
-                .iter()
-                .filter_map(|e| serde_json::from_str(e.raw.get()).ok())
-                .collect();
+            let mut held: Vec<serde_json::Value> = Vec::new();
+            for start in (0..n).step_by(1000) {
+                held.extend(
+                    warroom::fixtures::trail_events_from(start, 1000)
+                        .iter()
+                        .filter_map(|e| serde_json::from_str(&e.raw.get()).ok()),
+                );
+            }
             assert_eq!(held.len(), n);
             report(name, n, before);
             std::hint::black_box(&held);

@@ -257,7 +257,13 @@ pub fn credentials() -> crate::model::credentials::CredentialFacts {
 /// management events with nested parameters), ~1.2 KB of JSON each, for the
 /// trail pane's benchmarks. Deterministic.
 pub fn trail_events(n: usize) -> Vec<crate::model::trail::TrailEvent> {
-    (0..n)
+    trail_events_from(0, n)
+}
+
+/// Events `start..start + n` of the same sequence (to build a large set in
+/// batches, as the tail delivers it).
+pub fn trail_events_from(start: usize, n: usize) -> Vec<crate::model::trail::TrailEvent> {
+    (start..start + n)
         .filter_map(|i| {
             let data = i % 10 < 7;
             let acct = if i % 10 == 9 { "999988887777" } else { ACCOUNT };

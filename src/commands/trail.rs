@@ -29,7 +29,7 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
     events.sort_by(|a, b| a.time.cmp(&b.time));
     for e in events.iter() {
         if json {
-            let record = serde_json::from_str(e.raw.get()).unwrap_or(serde_json::Value::Null);
+            let record = serde_json::from_str(&e.raw.get()).unwrap_or(serde_json::Value::Null);
             write_json_line(&Line { event: e, record }, out)?;
         } else {
             let target = match (&e.bucket, &e.key) {

@@ -72,13 +72,140 @@ pub struct TrailEvent {
     pub error_message: Option<String>,
     pub event_id: String,
     /// The record exactly as CloudTrail wrote it.
-    pub raw: Box<RawValue>,
+    pub raw: Raw,
+}
+
+/// A record's JSON text, exactly as written: on its own, or packed with its
+/// neighbours into a compressed block once it is held by an [`EventRing`]
+/// (CloudTrail JSON compresses about tenfold in blocks, which is what keeps
+/// 100,000 held events small).
+#[derive(Clone)]
+pub struct Raw(RawRepr);
+
+#[derive(Clone)]
+enum RawRepr {
+    Text(Box<str>),
+    Packed { block: Arc<PackedBlock>, index: u32 },
+}
+
+/// Records concatenated and deflated; `ends[i]` is where record i ends.
+struct PackedBlock {
+    deflated: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl PackedBlock {
+    fn pack(texts: &[&str]) -> Option<Self> {
+        use std::io::Write;
+        let mut ends = Vec::with_capacity(texts.len());
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut end = 0u32;
+        for t in texts {
+            z.write_all(t.as_bytes()).ok()?;
+            end = end.checked_add(u32::try_from(t.len()).ok()?)?;
+            ends.push(end);
+        }
+        let mut deflated = z.finish().ok()?;
+        deflated.shrink_to_fit();
+        Some(PackedBlock { deflated, ends })
+    }
+
+    fn text(&self, index: u32) -> String {
+        use std::io::Read;
+        let i = index as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let mut all = Vec::with_capacity(end);
+        let _ = flate2::read::DeflateDecoder::new(&self.deflated[..])
+            .take(end as u64)
+            .read_to_end(&mut all);
+        all.get(start..end)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Raw {
+    pub fn new(text: &str) -> Self {
+        Raw(RawRepr::Text(text.into()))
+    }
+
+    /// The record's JSON text.
+    pub fn get(&self) -> std::borrow::Cow<'_, str> {
+        match &self.0 {
+            RawRepr::Text(t) => std::borrow::Cow::Borrowed(t),
+            RawRepr::Packed { block, index } => std::borrow::Cow::Owned(block.text(*index)),
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match &self.0 {
+            RawRepr::Text(t) => Some(t),
+            RawRepr::Packed { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Raw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            RawRepr::Text(t) => write!(f, "Raw({} bytes)", t.len()),
+            RawRepr::Packed { index, .. } => write!(f, "Raw(packed #{index})"),
+        }
+    }
+}
+
+impl Serialize for Raw {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value =
+            RawValue::from_string(self.get().into_owned()).map_err(serde::ser::Error::custom)?;
+        value.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value: Box<RawValue> = Deserialize::deserialize(d)?;
+        Ok(Raw::new(value.get()))
+    }
+}
+
+/// Pack the records of these events into blocks of `BLOCK` records.
+fn pack(events: &mut [TrailEvent]) {
+    const BLOCK: usize = 256;
+    for chunk in events.chunks_mut(BLOCK) {
+        let texts: Option<Vec<&str>> = chunk.iter().map(|e| e.raw.text()).collect();
+        let Some(block) = texts.and_then(|t| PackedBlock::pack(&t)) else {
+            continue;
+        };
+        let block = Arc::new(block);
+        for (i, e) in chunk.iter_mut().enumerate() {
+            e.raw = Raw(RawRepr::Packed {
+                block: block.clone(),
+                index: i as u32,
+            });
+        }
+    }
+}
+
+impl TrailEvent {
+    /// What the list, filters and relevance need stays; what only the
+    /// detail view shows (it re-reads the record) goes, to hold many events
+    /// in little memory.
+    fn compact(&mut self) {
+        self.user_agent = None;
+        self.error_message = None;
+        self.actor.session_created = None;
+        self.source.clear();
+        self.source.shrink_to_fit();
+        self.region = None;
+    }
 }
 
 impl PartialEq for TrailEvent {
     fn eq(&self, other: &Self) -> bool {
         // Every other field is derived from the raw record.
-        self.event_id == other.event_id && self.raw.get() == other.raw.get()
+        self.event_id == other.event_id && *self.raw.get() == *other.raw.get()
     }
 }
 
@@ -263,7 +390,7 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
         error_code: r.error_code,
         error_message: r.error_message,
         event_id,
-        raw: raw.to_owned(),
+        raw: Raw::new(raw.get()),
     })
 }
 
@@ -522,19 +649,28 @@ impl EventRing {
     /// Add events; returns how many were new. Kept in time order (oldest
     /// first); a late event is placed where its time says.
     pub fn extend(&mut self, events: impl IntoIterator<Item = TrailEvent>) -> usize {
-        let mut added = 0;
-        for e in events {
-            if !self.ids.insert(e.event_id.clone()) {
-                self.duplicates += 1;
-                continue;
-            }
+        let mut fresh: Vec<TrailEvent> = events
+            .into_iter()
+            .filter(|e| {
+                let new = self.ids.insert(e.event_id.clone());
+                if !new {
+                    self.duplicates += 1;
+                }
+                new
+            })
+            .collect();
+        for e in &mut fresh {
+            e.compact();
+        }
+        pack(&mut fresh);
+        let added = fresh.len();
+        for e in fresh {
             let at = self
                 .events
                 .iter()
                 .rposition(|x| x.time <= e.time)
                 .map_or(0, |i| i + 1);
             self.events.insert(at, Arc::new(e));
-            added += 1;
             if self.events.len() > self.capacity {
                 if let Some(old) = self.events.pop_front() {
                     self.ids.remove(&old.event_id);
@@ -827,6 +963,27 @@ mod tests {
         assert_eq!(ring.dropped, 1);
         // Once dropped, an id is forgotten (memory stays bounded).
         assert_eq!(ring.extend([mk("a", "0")]), 1);
+    }
+
+    #[test]
+    fn held_records_are_packed_and_read_back_byte_for_byte() {
+        let originals: Vec<String> = (0..600)
+            .map(|i| record(&format!("id{i}"), "GetObject", &format!(r#","n":{i}"#)))
+            .collect();
+        let mut ring = EventRing::new(1000);
+        ring.extend(originals.iter().map(|r| normalise_str(r).expect("e")));
+        let mut held: Vec<String> = ring
+            .newest_first()
+            .map(|e| e.raw.get().into_owned())
+            .collect();
+        held.sort();
+        let mut want = originals.clone();
+        want.sort();
+        assert_eq!(held, want);
+        assert!(
+            ring.newest_first().all(|e| e.raw.text().is_none()),
+            "all packed"
+        );
     }
 
     #[test]

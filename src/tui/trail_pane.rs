@@ -483,9 +483,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 /// The selected event: why it matters, its fields, and the record
 /// pretty-printed, every string sanitised.
 pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let Some(e) = state.trail.selected_event() else {
+    let Some(held) = state.trail.selected_event() else {
         return;
     };
+    // Held events keep only what the list needs: every field again from
+    // the record.
+    let raw = held.raw.get();
+    let full = trail::normalise_str(&raw).unwrap_or_else(|_| (**held).clone());
+    let e = &full;
     let mut lines = Vec::new();
     if let Some(why) = trail::relevance(e, &incident_of(state)) {
         lines.push(Line::styled(format!("! {why}"), theme.warn()));
@@ -514,9 +519,9 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
         }
     }
     lines.push(Line::raw(""));
-    let pretty = serde_json::from_str::<serde_json::Value>(e.raw.get())
+    let pretty = serde_json::from_str::<serde_json::Value>(&raw)
         .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| e.raw.get().to_string());
+        .unwrap_or_else(|_| raw.to_string());
     lines.extend(pretty.lines().map(|l| Line::raw(untrusted(l))));
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
     let total = u16::try_from(text.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
