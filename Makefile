@@ -42,13 +42,16 @@ lint:
 	cargo clippy --locked --all-targets -- -D warnings
 
 ## Benchmarks (see BENCHMARKS.md): render time, journal appends, the
-## 1,000-bucket scan, and the 10,000-object ACL reset.
+## 1,000-bucket scan, the 10,000-object ACL reset, CloudTrail parsing and
+## the trail pane's memory.
 bench: $(VENV_STAMP)
 	cargo bench --locked --bench render
 	cargo bench --locked --bench journal
+	cargo bench --locked --bench trail_memory
 	cargo build --locked --release
 	$(PYTHON) bench/scan_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/object_acl_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
+	$(PYTHON) bench/trail_parse_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 
 clean-venv:
 	rm -rf $(VENV)
