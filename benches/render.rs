@@ -125,7 +125,14 @@ criterion_main!(benches);
 /// filtered; against a Table built from every event.
 fn trail(c: &mut Criterion) {
     let mut s = scanned(10);
-    let events = fixtures::trail_events(100_000);
+    // `cargo test` runs benches once, unoptimised, as a smoke test: a small
+    // set keeps that quick. The benchmark proper (optimised) holds 100,000.
+    let n = if cfg!(debug_assertions) {
+        2_000
+    } else {
+        100_000
+    };
+    let events = fixtures::trail_events(n);
     let rows: Vec<(String, String, String)> = events
         .iter()
         .map(|e| (e.time.clone(), e.name.clone(), e.actor.label()))
@@ -140,7 +147,7 @@ fn trail(c: &mut Criterion) {
         })
     });
     s.trail.follow = false;
-    s.trail.selected = 50_000;
+    s.trail.selected = n / 2;
     c.bench_function("trail pane 160x48, 100k events, paused half-way", |b| {
         b.iter(|| {
             term.draw(|f| render(black_box(&s), f)).expect("draw");

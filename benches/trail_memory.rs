@@ -67,7 +67,12 @@ fn report(name: &str, n: usize, before: u64) {
 }
 
 fn main() {
-    let n = 100_000;
+    // Unoptimised (`cargo test` runs it once as a smoke test): a small set.
+    let n = if cfg!(debug_assertions) {
+        2_000
+    } else {
+        100_000
+    };
     if let Some(name) = std::env::args()
         .skip(1)
         .find(|a| a == "console" || a == "serde_json_value")

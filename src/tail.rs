@@ -43,6 +43,8 @@ pub enum TailMsg {
 pub enum Source {
     Lookup,
     Logs,
+    /// A CloudTrail Lake history search the responder asked for.
+    Lake,
 }
 
 impl Source {
@@ -50,6 +52,7 @@ impl Source {
         match self {
             Source::Lookup => "LookupEvents",
             Source::Logs => "trail logs in S3",
+            Source::Lake => "CloudTrail Lake",
         }
     }
 }
@@ -212,6 +215,69 @@ pub async fn preserve(
     )
     .map_err(|e| format!("journal: {e}"))?;
     Ok(summary)
+}
+
+/// One Lake history search for the filter's bucket, principal and access
+/// key over the last `days`, on the first event data store of the region.
+/// Progress and the outcome come back as `SourceStatus` messages, the
+/// events as one `Events` message.
+pub async fn lake_search(
+    c: &Clients,
+    question: crate::model::trail::LakeQuestion,
+    mut send: impl FnMut(TailMsg) -> bool,
+) {
+    let status = |error: Option<String>| TailMsg::SourceStatus {
+        source: Source::Lake,
+        error,
+    };
+    let store = match trail::event_data_stores(c).await {
+        Ok(stores) => stores.into_iter().next(),
+        Err(e) => {
+            send(status(Some(format!("{}: {}", e.code, e.message))));
+            return;
+        }
+    };
+    let Some(store) = store else {
+        send(status(Some(format!(
+            "NoEventDataStore: no CloudTrail Lake event data store in {}",
+            c.region()
+        ))));
+        return;
+    };
+    let now = now_secs();
+    let at = |secs: i64| {
+        aws_smithy_types::DateTime::from_secs(secs)
+            .fmt(aws_smithy_types::date_time::Format::DateTime)
+            .unwrap_or_default()
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string()
+    };
+    let sql = match question.sql(
+        &store,
+        &at(now),
+        &at(now - i64::from(question.days) * 86_400),
+    ) {
+        Ok(sql) => sql,
+        Err(e) => {
+            send(status(Some(format!("BadQuery: {e}"))));
+            return;
+        }
+    };
+    let ct = c.cloudtrail_in(c.region());
+    match trail::lake_query(&ct, &sql, Duration::from_secs(2), |_, _| {}).await {
+        Ok(events) => {
+            if send(TailMsg::Events {
+                source: Source::Lake,
+                events,
+            }) {
+                send(status(None));
+            }
+        }
+        Err(e) => {
+            send(status(Some(format!("{}: {}", e.code, e.message))));
+        }
+    }
 }
 
 /// "90s", "30m", "2h", "7d" → seconds.

@@ -159,36 +159,14 @@ async fn discovery_says_which_buckets_have_their_reads_logged() {
     let emu = start_moto();
     let c = clients(&emu).await;
     create_bucket(&c, "trail-logs").await;
-    let ct = c.cloudtrail_in(REGION);
-    ct.create_trail()
-        .name("data-trail")
-        .s3_bucket_name("trail-logs")
-        .is_multi_region_trail(true)
-        .send()
-        .await
-        .expect("trail");
-    ct.start_logging()
-        .name("data-trail")
-        .send()
-        .await
-        .expect("start");
-    ct.put_event_selectors()
-        .trail_name("data-trail")
-        .event_selectors(
-            aws_sdk_cloudtrail::types::EventSelector::builder()
-                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
-                .include_management_events(true)
-                .data_resources(
-                    aws_sdk_cloudtrail::types::DataResource::builder()
-                        .r#type("AWS::S3::Object")
-                        .values("arn:aws:s3:::acme-customer-exports/")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("selectors");
+    warroom::aws::seed::create_logging_trail(
+        &c,
+        "data-trail",
+        "trail-logs",
+        "acme-customer-exports",
+    )
+    .await
+    .expect("trail");
     let trails = discover_trails(&c).await.expect("discover");
     let t = trails
         .iter()

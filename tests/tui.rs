@@ -969,6 +969,17 @@ fn with_trail(size: (u16, u16)) -> State {
 }
 
 #[test]
+fn history_search_needs_a_filter_first() {
+    let mut s = with_trail((80, 24));
+    assert!(update(&mut s, key('L')).is_empty());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.is_error && st.text.contains("filter first"))
+    );
+}
+
+#[test]
 fn snapshot_trail_pane_80x24_and_160x48() {
     let s = with_trail((80, 24));
     let t = draw(&s);
@@ -1031,6 +1042,14 @@ fn trail_filter_pause_detail_pivot_and_preserve() {
         "{text}"
     );
     assert_eq!(s.trail.visible().count(), 1);
+    insta::assert_snapshot!("trail_filtered_100x30", draw(&s).backend());
+    // The filter is also the history search: L asks CloudTrail Lake.
+    let cmds = update(&mut s, key('L'));
+    assert!(
+        matches!(&cmds[..], [Command::LakeSearch(q)]
+            if q.bucket.as_deref() == Some("acme-customer-exports") && q.days == 30),
+        "{cmds:?}"
+    );
     // A bad filter is refused politely and kept for correction.
     update(&mut s, key('/'));
     for c in " colour:red".chars() {

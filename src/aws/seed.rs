@@ -389,6 +389,47 @@ pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// A multi-region trail writing to `logs`, logging, with S3 data events
+/// (reads and writes) for `data_bucket` only.
+pub async fn create_logging_trail(
+    c: &Clients,
+    name: &str,
+    logs: &str,
+    data_bucket: &str,
+) -> Result<(), AwsError> {
+    let ct = c.cloudtrail_in(c.region());
+    ct.create_trail()
+        .name(name)
+        .s3_bucket_name(logs)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    ct.start_logging()
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    ct.put_event_selectors()
+        .trail_name(name)
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .data_resources(
+                    aws_sdk_cloudtrail::types::DataResource::builder()
+                        .r#type("AWS::S3::Object")
+                        .values(format!("arn:aws:s3:::{data_bucket}/"))
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
 /// The demo's CloudTrail: a trail that logs S3 data events for the exposed
 /// bucket only (so the pane can say which public buckets' reads are not
 /// logged), and today's log file with what the attacker did: the ACL made
@@ -397,36 +438,7 @@ pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
     use std::io::Write;
     let logs = "acme-cloudtrail-logs";
     create_bucket(c, logs, c.region()).await?;
-    let ct = c.cloudtrail_in(c.region());
-    ct.create_trail()
-        .name("acme-main")
-        .s3_bucket_name(logs)
-        .is_multi_region_trail(true)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    ct.start_logging()
-        .name("acme-main")
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    ct.put_event_selectors()
-        .trail_name("acme-main")
-        .event_selectors(
-            aws_sdk_cloudtrail::types::EventSelector::builder()
-                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
-                .include_management_events(true)
-                .data_resources(
-                    aws_sdk_cloudtrail::types::DataResource::builder()
-                        .r#type("AWS::S3::Object")
-                        .values("arn:aws:s3:::acme-customer-exports/")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
+    create_logging_trail(c, "acme-main", logs, "acme-customer-exports").await?;
     let acct = c
         .identity()
         .await

@@ -209,6 +209,8 @@ pub enum Command {
     },
     /// Start the CloudTrail tail (once; it runs until the console quits).
     StartTail,
+    /// Run one CloudTrail Lake history search (answered as `Msg::Tail`).
+    LakeSearch(crate::model::trail::LakeQuestion),
     /// Store these raw records as one gzip'd evidence file, journaled.
     PreserveEvents {
         records: Vec<String>,
@@ -617,20 +619,26 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         (View::Detail, Action::Back) => state.view = View::Dashboard,
         (View::Detail, motion) => {
-            let page = state.size.1.saturating_sub(6).max(1);
-            state.detail_scroll = match motion {
-                Action::Down => state.detail_scroll.saturating_add(1),
-                Action::Up => state.detail_scroll.saturating_sub(1),
-                Action::PageDown => state.detail_scroll.saturating_add(page),
-                Action::PageUp => state.detail_scroll.saturating_sub(page),
-                Action::Top => 0,
-                // Clamped to the content when drawn.
-                Action::Bottom => u16::MAX,
-                _ => state.detail_scroll,
-            };
+            scroll_detail(state, motion);
         }
     }
     Vec::new()
+}
+
+/// Motion keys in a full-screen detail view scroll it; false for any other
+/// key. The end is clamped to the content when drawn.
+pub(crate) fn scroll_detail(state: &mut State, motion: Action) -> bool {
+    let page = state.size.1.saturating_sub(6).max(1);
+    state.detail_scroll = match motion {
+        Action::Down => state.detail_scroll.saturating_add(1),
+        Action::Up => state.detail_scroll.saturating_sub(1),
+        Action::PageDown => state.detail_scroll.saturating_add(page),
+        Action::PageUp => state.detail_scroll.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => u16::MAX,
+        _ => return false,
+    };
+    true
 }
 
 /// Open the trail pane, starting the tail the first time.

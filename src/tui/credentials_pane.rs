@@ -275,15 +275,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         | Action::PageUp
         | Action::Top
         | Action::Bottom => {
-            let page = state.size.1.saturating_sub(6).max(1);
-            state.detail_scroll = match action {
-                Action::Down => state.detail_scroll.saturating_add(1),
-                Action::Up => state.detail_scroll.saturating_sub(1),
-                Action::PageDown => state.detail_scroll.saturating_add(page),
-                Action::PageUp => state.detail_scroll.saturating_sub(page),
-                Action::Top => 0,
-                _ => u16::MAX,
-            };
+            super::app::scroll_detail(state, action);
         }
         a if a.is_credential_action() => {
             return Some(match credential_action(state, a) {

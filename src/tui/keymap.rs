@@ -42,6 +42,7 @@ pub enum Action {
     RotateKeyPair,
     Pivot,
     Preserve,
+    LakeSearch,
     ActionLog,
     Undo,
     Down,
@@ -79,6 +80,9 @@ impl Action {
                 "CloudTrail: go to the event's principal (credentials pane, or filter)"
             }
             Action::Preserve => "CloudTrail: preserve the filtered events as evidence",
+            Action::LakeSearch => {
+                "CloudTrail: search 30 days of history in CloudTrail Lake for the filter's bucket/principal/key"
+            }
             Action::NextSection => "credentials: next section (keys, roles, key pairs, instances)",
             Action::PrevSection => "credentials: previous section",
             Action::Filter => "credentials: filter the rows",

@@ -298,6 +298,13 @@ impl Runner {
                     crate::tail::run(&clients, &opts, |m| tx.send(Msg::Tail(m)).is_ok()).await;
                 });
             }
+            Command::LakeSearch(question) => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    crate::tail::lake_search(&clients, question, |m| tx.send(Msg::Tail(m)).is_ok())
+                        .await;
+                });
+            }
             Command::PreserveEvents { records, filter } => {
                 let Some(incident) = self.incident.clone() else {
                     return;

@@ -81,7 +81,22 @@ pub fn incident_of(state: &State) -> trail::Incident {
             .filter(|b| matches!(b.assessment.verdict, Verdict::Public | Verdict::Shared))
             .map(|b| b.facts.name.clone())
             .collect(),
-        role_arns: Default::default(),
+        // The incident's roles: those whose sessions were revoked.
+        role_arns: state
+            .creds
+            .facts
+            .as_ref()
+            .and_then(|f| f.roles.known())
+            .map(|roles| {
+                roles
+                    .iter()
+                    .filter(|r| {
+                        matches!(r.revoked_before, crate::model::facts::Fact::Known(Some(_)))
+                    })
+                    .map(|r| r.arn.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -158,17 +173,11 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         }
         (View::Trail, Action::Pivot) => return Some(pivot(state)),
         (View::Trail, Action::Preserve) => return Some(preserve(state)),
+        (View::Trail, Action::LakeSearch) => return Some(lake_search(state)),
         (View::TrailDetail, motion) => {
-            let page = state.size.1.saturating_sub(6).max(1);
-            state.detail_scroll = match motion {
-                Action::Down => state.detail_scroll.saturating_add(1),
-                Action::Up => state.detail_scroll.saturating_sub(1),
-                Action::PageDown => state.detail_scroll.saturating_add(page),
-                Action::PageUp => state.detail_scroll.saturating_sub(page),
-                Action::Top => 0,
-                Action::Bottom => u16::MAX,
-                _ => return None,
-            };
+            if !super::app::scroll_detail(state, motion) {
+                return None;
+            }
         }
         _ => return None,
     }
@@ -225,6 +234,36 @@ fn pivot(state: &mut State) -> Vec<Command> {
         untrusted(&state.trail.filter.describe())
     )));
     Vec::new()
+}
+
+/// How far back a history search from the console looks.
+pub const LAKE_DAYS: u32 = 30;
+
+/// Ask CloudTrail Lake about the filter's bucket, principal and access key
+/// over the last [`LAKE_DAYS`] days; the results join the tail.
+fn lake_search(state: &mut State) -> Vec<Command> {
+    let f = &state.trail.filter;
+    if f.bucket.is_none() && f.principal.is_none() && f.access_key.is_none() {
+        state.status = Some(error(
+            "history search: set a bucket:, principal: or key: filter first (/), then L",
+        ));
+        return Vec::new();
+    }
+    let question = trail::LakeQuestion {
+        bucket: f.bucket.clone(),
+        principal: f.principal.clone(),
+        access_key: f.access_key.clone(),
+        days: LAKE_DAYS,
+    };
+    state
+        .trail
+        .sources
+        .insert(Source::Lake, Some("RUNNING: query started".into()));
+    state.status = Some(info(format!(
+        "asking CloudTrail Lake for {} over the last {LAKE_DAYS} days…",
+        untrusted(&f.describe())
+    )));
+    vec![Command::LakeSearch(question)]
 }
 
 /// Preserve what the filter shows as an evidence file.
@@ -295,7 +334,11 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) {
     let t = &state.trail;
     let mut spans = vec![Span::styled(" ", theme.dim())];
-    for source in [Source::Lookup, Source::Logs] {
+    let lake = t
+        .sources
+        .contains_key(&Source::Lake)
+        .then_some(Source::Lake);
+    for source in [Source::Lookup, Source::Logs].into_iter().chain(lake) {
         let (text, style) = match t.sources.get(&source) {
             None => ("…".to_string(), theme.dim()),
             Some(None) => ("ok".to_string(), theme.ok()),
