@@ -6,6 +6,7 @@ pub mod exposure;
 pub mod facts;
 pub mod policy;
 pub mod trail;
+pub mod watch;
 
 #[cfg(test)]
 mod exposure_tests;
