@@ -18,3 +18,4 @@ pub mod sanitize;
 pub mod scan;
 pub mod tail;
 pub mod tui;
+pub mod watch;

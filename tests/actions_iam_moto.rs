@@ -87,6 +87,16 @@ async fn deactivate_key_found_by_id_then_reactivated_by_undo() {
         "{again:?}"
     );
 
+    // The revocation starts a 30-minute watch on the key, journaled.
+    let watches = warroom::watch::replay(&b.incident.lock().await.all_entries().expect("entries"));
+    assert_eq!(watches.len(), 1);
+    assert_eq!(
+        watches[0].0.spec.target,
+        warroom::model::watch::Target::AccessKey {
+            key_id: key_id.clone()
+        }
+    );
+    assert_eq!(watches[0].0.spec.started_by, id);
     b.undo(&id).await;
     assert_eq!(
         key_status(&b.c, "ci-bot", &key_id).await.as_deref(),
@@ -149,6 +159,14 @@ async fn revoke_role_sessions_adds_then_updates_one_policy_and_undo_restores_the
     assert_eq!(cutoff.len(), "2026-11-22T18:30:00Z".len(), "{cutoff}");
     // The journal says which cutoff was written.
     assert!(b.journal_text().contains(&cutoff));
+    // And a watch on the role's sessions started, named by its ARN.
+    let watches = warroom::watch::replay(&b.incident.lock().await.all_entries().expect("entries"));
+    assert_eq!(
+        watches.last().map(|w| w.0.spec.target.clone()),
+        Some(warroom::model::watch::Target::Role {
+            arn: "arn:aws:iam::123456789012:role/app".into()
+        })
+    );
 
     // Revoking again updates the same policy: still exactly one of that name.
     let earlier = role_policy(&b.c, "app", REVOKE_POLICY_NAME)

@@ -562,6 +562,8 @@ pub async fn execute(
         json!({"summary": format!("{action_id}: confirmed ({how})"), "action_id": id, "how": how}),
     )
     .await?;
+    // A credential revoked from this moment on is what a watch looks for.
+    let applied_at = crate::tail::now_secs();
     let applied = with_module!(&plan.spec, |m, args| m::apply(cx, &action_id, args, plan)
         .await);
     if let Err(error) = applied {
@@ -585,7 +587,48 @@ pub async fn execute(
         json!({"summary": format!("{action_id}: {}", verification.detail), "action_id": id, "ok": verification.ok}),
     )
     .await?;
-    Ok(Outcome::verified(action_id, verification))
+    let ok = verification.ok;
+    let outcome = Outcome::verified(action_id, verification);
+    if ok {
+        start_watch(cx, plan, outcome.action_id(), applied_at).await?;
+    }
+    Ok(outcome)
+}
+
+/// After a revocation, watch for further use of the credential (see
+/// `crate::watch`). Not being able to name the target (its ARN could not
+/// be read) is journaled; it does not undo the action.
+async fn start_watch(
+    cx: &Cx<'_>,
+    plan: &Plan,
+    action_id: &str,
+    cutoff: i64,
+) -> Result<(), ActionError> {
+    let arn = match &plan.spec {
+        ActionSpec::RevokeSessions(s) => match &s.principal {
+            crate::aws::iam::Principal::Role(r) => {
+                crate::aws::iam::role(cx.clients, r).await.map(|r| r.arn)
+            }
+            crate::aws::iam::Principal::User(u) => crate::aws::iam::user_arn(cx.clients, u).await,
+        }
+        .map(Some),
+        _ => Ok(None),
+    };
+    let arn = match arn {
+        Ok(a) => a,
+        Err(e) => {
+            cx.record(
+                "action_note",
+                json!({"summary": format!("{action_id}: no watch started: cannot read the ARN ({})", e.code), "action_id": action_id}),
+            )
+            .await?;
+            return Ok(());
+        }
+    };
+    if let Some(target) = crate::watch::target_for(&plan.spec, plan, arn) {
+        crate::watch::start(&mut *cx.incident.lock().await, target, cutoff, action_id)?;
+    }
+    Ok(())
 }
 
 /// For undo: compare the state read back with the recorded prior state.

@@ -210,6 +210,20 @@ pub async fn role(c: &Clients, name: &str) -> Result<RoleInfo, AwsError> {
     })
 }
 
+/// A user's ARN (it carries the user's path).
+pub async fn user_arn(c: &Clients, name: &str) -> Result<String, AwsError> {
+    let out = c
+        .iam
+        .get_user()
+        .user_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    out.user()
+        .map(|u| u.arn().to_string())
+        .ok_or_else(|| AwsError::new("BadResponse", "GetUser returned no user"))
+}
+
 /// Does the user exist? (Actions check before planning, so a typo is a
 /// clear "no such user" rather than an error halfway through.)
 pub async fn user_exists(c: &Clients, name: &str) -> Result<(), AwsError> {

@@ -1,0 +1,223 @@
+//! Credential watches kept in the incident journal, so they survive the
+//! SSH session dropping: `watch_started` records the spec (target, cutoff,
+//! window, allowance), `watch_use` each counted use, `watch_verdict` the
+//! final verdict. Re-opening the incident replays them into the same state,
+//! with the right remaining time (the clock is the wall clock against the
+//! recorded cutoff) and no use counted twice.
+
+use serde_json::json;
+
+use crate::actions::{ActionSpec, Plan};
+use crate::aws::iam::Principal;
+use crate::incident::{Entry, Incident, IncidentError};
+use crate::model::trail::TrailEvent;
+use crate::model::watch::{Target, Use, Watch, WatchSpec};
+
+pub const STARTED: &str = "watch_started";
+pub const USE: &str = "watch_use";
+pub const VERDICT: &str = "watch_verdict";
+
+/// Default window and delivery allowance (the playbook's 30 minutes, and
+/// CloudTrail's usual worst-case delivery delay).
+pub const WINDOW_SECS: i64 = 30 * 60;
+pub const ALLOWANCE_SECS: i64 = 15 * 60;
+
+/// The watch an applied action calls for, if it revoked a credential.
+/// `arn_of` turns a role or user name into its ARN (read from IAM by the
+/// caller: a role's ARN carries its path).
+pub fn target_for(spec: &ActionSpec, plan: &Plan, arn: Option<String>) -> Option<Target> {
+    match spec {
+        ActionSpec::DeactivateAccessKey(a) | ActionSpec::DeleteAccessKey(a) => {
+            Some(Target::AccessKey {
+                key_id: a.key_id.clone(),
+            })
+        }
+        ActionSpec::RevokeSessions(s) => {
+            let arn = arn?;
+            Some(match s.principal {
+                Principal::Role(_) => Target::Role { arn },
+                Principal::User(_) => Target::User { arn },
+            })
+        }
+        ActionSpec::RotateKeyPair(k) => Some(Target::KeyPair {
+            name: k.name.clone(),
+            instances: instances_in(&plan.blast_radius),
+        }),
+        _ => None,
+    }
+}
+
+/// Instance ids named in a blast-radius text.
+fn instances_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| {
+            w.strip_prefix("i-").is_some_and(|h| {
+                matches!(h.len(), 8 | 17) && h.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+        })
+        .map(str::to_string)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Start a watch: journaled before anything polls for it.
+pub fn start(
+    incident: &mut Incident,
+    target: Target,
+    cutoff: i64,
+    started_by: &str,
+) -> Result<WatchSpec, IncidentError> {
+    let id = format!(
+        "W{}",
+        incident
+            .all_entries()?
+            .iter()
+            .filter(|e| e.kind == STARTED)
+            .count()
+            + 1
+    );
+    let spec = WatchSpec {
+        id,
+        target,
+        cutoff,
+        window_secs: WINDOW_SECS,
+        allowance_secs: ALLOWANCE_SECS,
+        started_by: started_by.to_string(),
+    };
+    incident.record(
+        STARTED,
+        json!({
+            "summary": format!(
+                "{}: watching {} for {} minutes after the revocation ({})",
+                spec.id,
+                spec.target.label(),
+                spec.window_secs / 60,
+                started_by
+            ),
+            "spec": spec,
+        }),
+    )?;
+    Ok(spec)
+}
+
+/// Offer an event to a watch; a counted use is journaled.
+pub fn offer(
+    incident: &mut Incident,
+    watch: &mut Watch,
+    e: &TrailEvent,
+) -> Result<Option<Use>, IncidentError> {
+    let Some(class) = watch.offer(e) else {
+        return Ok(None);
+    };
+    let what = match class {
+        Use::Denied => "denied",
+        Use::Succeeded => "SUCCEEDED",
+        Use::NewSession => "new session (issued after the cutoff)",
+    };
+    incident.record(
+        USE,
+        json!({
+            "summary": format!(
+                "{}: {} use of {} at {} from {}: {}",
+                watch.spec.id,
+                what,
+                watch.spec.target.label(),
+                e.time,
+                e.source_ip.as_deref().unwrap_or("?"),
+                e.name
+            ),
+            "watch_id": watch.spec.id,
+            "class": class,
+            "event": e,
+        }),
+    )?;
+    Ok(Some(class))
+}
+
+/// Every watch of the incident, as its journal says, with its verdict if
+/// one was written.
+pub fn replay(entries: &[Entry]) -> Vec<(Watch, Option<String>)> {
+    let mut watches: Vec<(Watch, Option<String>)> = Vec::new();
+    for e in entries {
+        match e.kind.as_str() {
+            STARTED => {
+                if let Ok(spec) = serde_json::from_value::<WatchSpec>(e.data["spec"].clone()) {
+                    watches.push((Watch::new(spec), None));
+                }
+            }
+            USE => {
+                let id = e.data["watch_id"].as_str().unwrap_or_default();
+                let event = serde_json::from_value::<TrailEvent>(e.data["event"].clone());
+                if let (Some((w, _)), Ok(event)) =
+                    (watches.iter_mut().find(|(w, _)| w.spec.id == id), event)
+                {
+                    w.offer(&event);
+                }
+            }
+            VERDICT => {
+                let id = e.data["watch_id"].as_str().unwrap_or_default();
+                if let Some((_, v)) = watches.iter_mut().find(|(w, _)| w.spec.id == id) {
+                    *v = e.data["verdict"].as_str().map(str::to_string);
+                }
+            }
+            _ => {}
+        }
+    }
+    watches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::trail::normalise_str;
+    use crate::model::watch::Verdict;
+
+    #[test]
+    fn watches_survive_a_restart_with_their_counts_and_remaining_time() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("inc");
+        let cutoff = 1_795_860_000;
+        {
+            let mut inc = Incident::open(Some(&dir)).expect("incident");
+            let spec = start(
+                &mut inc,
+                Target::AccessKey {
+                    key_id: "AKIAWATCHED".into(),
+                },
+                cutoff,
+                "A2",
+            )
+            .expect("start");
+            let mut w = Watch::new(spec);
+            let e = normalise_str(r#"{"eventID":"u1","eventTime":"2026-11-28T10:05:00Z","eventName":"ListBuckets","sourceIPAddress":"185.220.101.7","userIdentity":{"accessKeyId":"AKIAWATCHED"},"errorCode":"InvalidAccessKeyId"}"#).expect("e");
+            assert_eq!(
+                offer(&mut inc, &mut w, &e).expect("offer"),
+                Some(Use::Denied)
+            );
+            assert_eq!(offer(&mut inc, &mut w, &e).expect("offer"), None);
+            // The process dies here.
+        }
+        let inc = Incident::open(Some(&dir)).expect("resume");
+        let watches = replay(&inc.all_entries().expect("entries"));
+        assert_eq!(watches.len(), 1);
+        let (w, verdict) = &watches[0];
+        assert_eq!(verdict, &None);
+        assert_eq!(w.spec.id, "W1");
+        assert_eq!(w.denied, 1);
+        // Remaining time comes from the recorded cutoff, not from when
+        // warroom came back.
+        let s = w.status(cutoff + 20 * 60);
+        assert_eq!(s.window_left, 10 * 60);
+        assert_eq!(s.verdict, Verdict::Watching);
+    }
+
+    #[test]
+    fn instance_ids_are_taken_from_the_blast_radius() {
+        assert_eq!(
+            instances_in("launched with it: i-0abc1234def567890 (running), i-12345678 (stopped)."),
+            vec!["i-0abc1234def567890".to_string(), "i-12345678".to_string()]
+        );
+    }
+}
