@@ -69,6 +69,10 @@ pub enum Command {
     /// Print CloudTrail events (management events from LookupEvents, S3
     /// data events from the trail's log files), optionally following.
     Trail(TrailArgs),
+    /// Run the incident's open credential watches without the console: one
+    /// line per change. Exit code 0 when every watch is final and clean, 3
+    /// when any saw a successful use after revocation, 2 on error.
+    Watch(WatchArgs),
     /// Check or print an incident's journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -356,6 +360,38 @@ pub struct TrailArgs {
 
 fn parse_trail_filter(s: &str) -> Result<crate::model::trail::TrailFilter, String> {
     crate::model::trail::TrailFilter::parse(s)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Start a watch on this access key first (revoked now).
+    #[arg(long, value_name = "ACCESS_KEY_ID", value_parser = parse_access_key_id)]
+    pub key: Option<String>,
+    /// Start a watch on this principal (user or role ARN) first.
+    #[arg(long, value_name = "ARN", value_parser = parse_principal_arn)]
+    pub principal: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(5..=600))]
+    pub every: u64,
+    /// More regions to read CloudTrail from, comma-separated.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
+    pub regions: Vec<String>,
+}
+
+/// An IAM user or role ARN.
+pub fn parse_principal_arn(s: &str) -> Result<String, String> {
+    let ok = s.starts_with("arn:aws")
+        && s.len() <= 2048
+        && s.split(':').count() >= 6
+        && s.chars().all(|c| c.is_ascii_graphic());
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not an ARN (arn:aws:iam::123456789012:role/NAME)".into())
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -221,3 +221,214 @@ mod tests {
         );
     }
 }
+
+/// What the watch loop reports.
+#[derive(Debug)]
+pub enum WatchMsg {
+    /// A watch's state after a poll (sent each round).
+    Status {
+        watch: Box<Watch>,
+        status: crate::model::watch::Status,
+    },
+    /// A successful use after revocation: the alarm.
+    Alert { watch_id: String, text: String },
+    /// A source could not be read this round.
+    SourceError { source: &'static str, error: String },
+    /// A watch became final; its verdict is journaled.
+    Final { watch_id: String, verdict: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub every: std::time::Duration,
+    pub regions: Vec<String>,
+}
+
+/// Run the incident's open watches until every one is final (or `send`
+/// returns false). Events come from LookupEvents (through the shared
+/// limiter) and the trail log files, from the earliest open cutoff on;
+/// uses are journaled as they are counted, verdicts when final.
+pub async fn run(
+    c: &crate::aws::Clients,
+    incident: &tokio::sync::Mutex<Incident>,
+    opts: &WatchOptions,
+    mut send: impl FnMut(WatchMsg) -> bool,
+) -> Result<(), IncidentError> {
+    use crate::aws::trail::{self as trail_src, LogReader, LookupPoller};
+    let entries = incident.lock().await.all_entries()?;
+    let mut open: Vec<Watch> = replay(&entries)
+        .into_iter()
+        .filter(|(_, verdict)| verdict.is_none())
+        .map(|(w, _)| w)
+        .collect();
+    let Some(since) = open.iter().map(|w| w.spec.cutoff).min() else {
+        return Ok(());
+    };
+    let mut regions = vec![c.region().to_string()];
+    regions.extend(opts.regions.iter().filter(|r| **r != c.region()).cloned());
+    let account = c.identity().await.map(|i| i.account).unwrap_or_default();
+    let mut pollers: Vec<LookupPoller> = regions
+        .iter()
+        .map(|r| {
+            LookupPoller::new(
+                c.cloudtrail_in(r),
+                trail_src::lookup_limiter(&account, r),
+                since,
+            )
+        })
+        .collect();
+    let mut readers: Vec<LogReader> = Vec::new();
+    let mut source_errors: Vec<String> = Vec::new();
+    match trail_src::discover_trails(c).await {
+        Ok(trails) => {
+            let mut seen = std::collections::HashSet::new();
+            for t in &trails {
+                if seen.insert((t.bucket.clone(), t.prefix.clone()))
+                    && let Some(r) = LogReader::new(t)
+                {
+                    readers.push(r);
+                }
+            }
+        }
+        Err(e) => source_errors.push(format!("trails: {}", e.code)),
+    }
+    loop {
+        let now = crate::tail::now_secs();
+        let mut events = Vec::new();
+        for p in &mut pollers {
+            match p.poll(now).await {
+                Ok(mut got) => events.append(&mut got),
+                Err(e) => {
+                    let msg = format!("{}: {}", e.error.code, e.error.message);
+                    if !source_errors.iter().any(|s| s.starts_with("LookupEvents")) {
+                        source_errors.push(format!("LookupEvents: {}", e.error.code));
+                    }
+                    if !send(WatchMsg::SourceError {
+                        source: "LookupEvents",
+                        error: msg,
+                    }) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let days = trail_src::days_between(since, now);
+        for r in &mut readers {
+            match r.poll(c, &regions, &days).await {
+                Ok(mut batch) => events.append(&mut batch.events),
+                Err(e) => {
+                    if !send(WatchMsg::SourceError {
+                        source: "trail logs",
+                        error: format!("{}: {}", e.code, e.message),
+                    }) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let mut still_open = Vec::new();
+        for mut w in open {
+            for e in &events {
+                let counted = offer(&mut *incident.lock().await, &mut w, e)?;
+                if counted == Some(Use::Succeeded)
+                    && !send(WatchMsg::Alert {
+                        watch_id: w.spec.id.clone(),
+                        text: format!(
+                            "{} was used successfully after the revocation: {} at {} from {}",
+                            w.spec.target.label(),
+                            e.name,
+                            e.time,
+                            e.source_ip.as_deref().unwrap_or("?")
+                        ),
+                    })
+                {
+                    return Ok(());
+                }
+            }
+            let status = w.status(now);
+            if !send(WatchMsg::Status {
+                watch: Box::new(w.clone()),
+                status: status.clone(),
+            }) {
+                return Ok(());
+            }
+            if status.is_final {
+                let verdict = finish(&mut *incident.lock().await, &w, &source_errors)?;
+                if !send(WatchMsg::Final {
+                    watch_id: w.spec.id.clone(),
+                    verdict,
+                }) {
+                    return Ok(());
+                }
+            } else {
+                still_open.push(w);
+            }
+        }
+        open = still_open;
+        if open.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(opts.every).await;
+    }
+}
+
+/// Journal a final verdict, with the counted events as one evidence file.
+fn finish(
+    incident: &mut Incident,
+    w: &Watch,
+    source_errors: &[String],
+) -> Result<String, IncidentError> {
+    use std::io::Write;
+    let status = w.status(w.spec.final_at());
+    let verdict = match status.verdict {
+        crate::model::watch::Verdict::Activity => "activity",
+        _ => "clean",
+    };
+    let records: Vec<String> = replay_uses(&incident.all_entries()?, &w.spec.id);
+    let evidence = if records.is_empty() {
+        None
+    } else {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(format!("{{\"Records\":[{}]}}", records.join(",")).as_bytes())
+            .map_err(|e| IncidentError::Encode(e.to_string()))?;
+        let bytes = gz
+            .finish()
+            .map_err(|e| IncidentError::Encode(e.to_string()))?;
+        Some(incident.store_evidence(&bytes, "json.gz")?)
+    };
+    incident.record(
+        VERDICT,
+        json!({
+            "summary": format!(
+                "{}: {} — {} succeeded, {} denied, {} new sessions after the cutoff{}",
+                w.spec.id,
+                verdict.to_uppercase(),
+                w.succeeded,
+                w.denied,
+                w.new_sessions,
+                if source_errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (not every source could be read: {})", source_errors.join(", "))
+                }
+            ),
+            "watch_id": w.spec.id,
+            "verdict": verdict,
+            "succeeded": w.succeeded,
+            "denied": w.denied,
+            "new_sessions": w.new_sessions,
+            "source_errors": source_errors,
+            "evidence": evidence,
+        }),
+    )?;
+    Ok(verdict.to_string())
+}
+
+/// The raw records of a watch's counted uses, from the journal.
+fn replay_uses(entries: &[Entry], id: &str) -> Vec<String> {
+    entries
+        .iter()
+        .filter(|e| e.kind == USE && e.data["watch_id"] == id)
+        .filter_map(|e| e.data["event"].get("raw").map(|r| r.to_string()))
+        .collect()
+}

@@ -1,0 +1,148 @@
+//! `warroom watch` end to end against moto: a watch recorded in an incident
+//! (its cutoff 50 minutes ago, so one poll makes it final), and trail log
+//! files in the exact delivery layout holding uses of the revoked key.
+//! A successful use makes the verdict ACTIVITY and the exit code 3; denied
+//! uses only leave it CLEAN (exit 0). LookupEvents is not served by moto;
+//! the watch says so and goes on with the log files.
+
+mod support;
+
+use std::io::Write;
+
+use aws_sdk_s3::primitives::ByteStream;
+use support::*;
+use warroom::model::watch::Target;
+
+fn iso(secs: i64) -> String {
+    aws_smithy_types::DateTime::from_secs(secs)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .expect("fmt")
+}
+
+fn use_of(id: &str, at: i64, key: &str, error: Option<&str>) -> String {
+    let err = error
+        .map(|e| format!(r#","errorCode":"{e}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"eventVersion":"1.09","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/ci","accountId":"123456789012","accessKeyId":"{key}"}},"eventTime":"{}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"185.220.101.7","requestParameters":{{"bucketName":"acme-customer-exports","key":"a.csv"}},"eventID":"{id}","readOnly":true,"eventCategory":"Data"{err}}}"#,
+        iso(at)
+    )
+}
+
+async fn scenario(
+    records: &[String],
+) -> (std::process::Output, tempfile::TempDir, std::path::PathBuf) {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "trail-logs").await;
+    warroom::aws::seed::create_logging_trail(&c, "main", "trail-logs", "acme-customer-exports")
+        .await
+        .expect("trail");
+    let now = warroom::tail::now_secs();
+    let cutoff = now - 50 * 60;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    {
+        let mut inc = warroom::incident::Incident::open(Some(&dir)).expect("incident");
+        warroom::watch::start(
+            &mut inc,
+            Target::AccessKey {
+                key_id: "AKIAWATCHEDKEY000001".into(),
+            },
+            cutoff,
+            "A2",
+        )
+        .expect("watch");
+    }
+    let records: Vec<String> = records
+        .iter()
+        .map(|r| r.replace("CUTOFF+5", &iso(cutoff + 300)))
+        .collect();
+    let (y, m, d) = warroom::aws::trail::days_between(cutoff + 300, cutoff + 300)[0];
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes())
+        .expect("gz");
+    c.s3.put_object()
+        .bucket("trail-logs")
+        .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_w.json.gz"))
+        .body(ByteStream::from(gz.finish().expect("finish")))
+        .send()
+        .await
+        .expect("put");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+        .args([
+            "--incident",
+            dir.to_str().expect("utf8"),
+            "watch",
+            "--every",
+            "5",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("run");
+    (out, tmp, dir)
+}
+
+fn verdicts(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("journal.jsonl"))
+        .expect("journal")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["kind"] == "watch_verdict")
+        .map(|e| e["data"].clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successful_use_after_revocation_is_activity_and_exit_code_3() {
+    // Placeholder times are filled in relative to the cutoff.
+    let ok = use_of("used", 0, "AKIAWATCHEDKEY000001", None).replace(&iso(0), "CUTOFF+5");
+    let other = use_of("other", 0, "AKIAOTHERKEY00000001", None).replace(&iso(0), "CUTOFF+5");
+    let (out, _tmp, dir) = scenario(&[ok, other]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stdout.contains("ALERT W1"), "{stdout}");
+    assert!(
+        stdout.contains("LookupEvents"),
+        "moto's 500 is reported: {stdout}"
+    );
+    let v = verdicts(&dir);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["verdict"], "activity");
+    assert_eq!(v[0]["succeeded"], 1, "the other key's use is not counted");
+    assert!(
+        v[0]["evidence"]["file"].is_string(),
+        "the supporting events are evidence"
+    );
+    let r = warroom::incident::verify::verify(&dir).expect("verify");
+    assert!(r.ok(), "{:?}", r.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_denied_uses_are_clean_and_exit_code_0() {
+    let denied = use_of(
+        "denied",
+        0,
+        "AKIAWATCHEDKEY000001",
+        Some("InvalidAccessKeyId"),
+    )
+    .replace(&iso(0), "CUTOFF+5");
+    let (out, _tmp, dir) = scenario(&[denied]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let v = verdicts(&dir);
+    assert_eq!(v[0]["verdict"], "clean");
+    assert_eq!(v[0]["denied"], 1);
+    assert!(
+        v[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("not every source")),
+        "a clean verdict says which source it could not read: {}",
+        v[0]["summary"]
+    );
+}
