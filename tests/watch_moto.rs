@@ -146,3 +146,126 @@ async fn only_denied_uses_are_clean_and_exit_code_0() {
         v[0]["summary"]
     );
 }
+
+/// It survives the SSH session dropping: the watch process is killed with
+/// SIGHUP (as a dropped session does), more events arrive while nothing
+/// runs (one of them a re-delivery of an event already counted), and a new
+/// process on the same incident picks up with the right remaining time and
+/// counts each use exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
+    use std::io::BufRead;
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "trail-logs").await;
+    warroom::aws::seed::create_logging_trail(&c, "main", "trail-logs", "acme-customer-exports")
+        .await
+        .expect("trail");
+    let now = warroom::tail::now_secs();
+    let cutoff = now - 60;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    {
+        let mut inc = warroom::incident::Incident::open(Some(&dir)).expect("incident");
+        warroom::watch::start(
+            &mut inc,
+            Target::AccessKey {
+                key_id: "AKIAWATCHEDKEY000001".into(),
+            },
+            cutoff,
+            "A2",
+        )
+        .expect("watch");
+    }
+    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
+    let put = |name: &'static str, records: Vec<String>| {
+        let c = c.clone();
+        async move {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes())
+                .expect("gz");
+            c.s3.put_object()
+                .bucket("trail-logs")
+                .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T{name}Z_w.json.gz"))
+                .body(ByteStream::from(gz.finish().expect("finish")))
+                .send()
+                .await
+                .expect("put");
+        }
+    };
+    let first = use_of(
+        "e1",
+        cutoff + 10,
+        "AKIAWATCHEDKEY000001",
+        Some("AccessDenied"),
+    );
+    put("0001", vec![first.clone()]).await;
+    let watch = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+            .args([
+                "--incident",
+                dir.to_str().expect("utf8"),
+                "watch",
+                "--json",
+                "--every",
+                "5",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    // Run until the first status line, then hang up on it.
+    let status_of = |child: &mut std::process::Child| -> serde_json::Value {
+        let out = child.stdout.take().expect("stdout");
+        let line = std::io::BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("\"type\":\"status\""))
+            .expect("a status line");
+        serde_json::from_str(&line).expect("json")
+    };
+    let mut child = watch();
+    let s1 = status_of(&mut child);
+    assert_eq!(s1["watch"]["denied"], 1);
+    std::process::Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let _ = child.wait();
+
+    // While nothing runs: a new use, and the first one delivered again.
+    let second = use_of(
+        "e2",
+        cutoff + 20,
+        "AKIAWATCHEDKEY000001",
+        Some("AccessDenied"),
+    );
+    put("0002", vec![second, first]).await;
+
+    let mut child = watch();
+    let s2 = status_of(&mut child);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(s2["watch"]["denied"], 2, "e2 counted, e1 not twice: {s2}");
+    // The remaining time runs from the recorded cutoff, not from the restart.
+    let final_left = s2["status"]["final_left"].as_i64().expect("final_left");
+    let expected = cutoff + 45 * 60 - warroom::tail::now_secs();
+    assert!(
+        (final_left - expected).abs() <= 10,
+        "{final_left} vs {expected}"
+    );
+    let uses = std::fs::read_to_string(dir.join("journal.jsonl"))
+        .expect("journal")
+        .lines()
+        .filter(|l| l.contains("\"watch_use\""))
+        .count();
+    assert_eq!(uses, 2, "each use journaled once");
+    let r = warroom::incident::verify::verify(&dir).expect("verify");
+    assert!(r.ok(), "{:?}", r.problems);
+}
