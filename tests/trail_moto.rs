@@ -143,6 +143,25 @@ async fn every_good_record_is_read_once_and_bad_files_are_reported() {
         ["g2"]
     );
 
+    // A file delivered late, named for an earlier window than the last one
+    // read, is still read (and only it).
+    put(
+        &c,
+        "trail-logs",
+        &format!("{DIR}123456789012_CloudTrail_us-east-1_20261122T1008Z_eeee.json.gz"),
+        log_file(&[record("late", "GetObject", "")]),
+    )
+    .await;
+    let fourth = reader.poll(&c, &regions, &[DAY]).await.expect("poll");
+    assert_eq!(
+        fourth
+            .events
+            .iter()
+            .map(|e| e.event_id.as_str())
+            .collect::<Vec<_>>(),
+        ["late"]
+    );
+
     let mut org = LogReader::new(&trail(Some("org"))).expect("reader");
     let got = org.poll(&c, &regions, &[DAY]).await.expect("poll");
     assert_eq!(

@@ -288,6 +288,9 @@ pub struct LogReader {
     root: String,
     bucket_region: Option<String>,
     last_key: HashMap<String, String>,
+    /// Keys read, per day prefix: listing restarts a little before the last
+    /// key (see [`rewound`]), and these are not read again.
+    read: HashMap<String, HashSet<String>>,
 }
 
 impl LogReader {
@@ -302,6 +305,7 @@ impl LogReader {
             root,
             bucket_region: None,
             last_key: HashMap::new(),
+            read: HashMap::new(),
         })
     }
 
@@ -360,7 +364,11 @@ impl LogReader {
                 .list_objects_v2()
                 .bucket(&self.bucket)
                 .prefix(&prefix)
-                .set_start_after(self.last_key.get(&prefix).cloned())
+                .set_start_after(
+                    self.last_key
+                        .get(&prefix)
+                        .map(|k| rewound(k, REWIND_MINUTES)),
+                )
                 .into_paginator()
                 .send();
             let mut keys = Vec::new();
@@ -372,10 +380,17 @@ impl LogReader {
                         .filter_map(|o| o.key().map(str::to_string)),
                 );
             }
+            let read = self.read.entry(prefix.clone()).or_default();
             for key in keys {
                 // Remembered before reading: a bad file is reported once,
                 // not on every poll.
-                self.last_key.insert(prefix.clone(), key.clone());
+                if !read.insert(key.clone()) {
+                    continue;
+                }
+                let last = self.last_key.entry(prefix.clone()).or_default();
+                if key > *last {
+                    *last = key.clone();
+                }
                 if !key.ends_with(".json.gz") || key.contains("CloudTrail-Digest") {
                     continue;
                 }
@@ -399,6 +414,52 @@ impl LogReader {
             }
         }
         Ok(batch)
+    }
+}
+
+/// How far before the last key read each listing starts again: CloudTrail
+/// names a file by its delivery window, and a file can land after a later
+/// one (another delivery thread, a retry).
+const REWIND_MINUTES: i64 = 20;
+
+/// `…/<acct>_CloudTrail_<region>_20261122T1015Z_x.json.gz` → the same key
+/// with its timestamp `minutes` earlier and nothing after it, so a listing
+/// that starts after it also returns files delivered late. A key not in
+/// that shape is returned as it is.
+pub fn rewound(key: &str, minutes: i64) -> String {
+    let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let parts: Vec<&str> = name.split('_').collect();
+    let Some(ts) = parts.get(3).filter(|t| t.len() == 14 && t.ends_with('Z')) else {
+        return key.to_string();
+    };
+    let iso = format!(
+        "{}-{}-{}T{}:{}:00Z",
+        &ts[0..4],
+        &ts[4..6],
+        &ts[6..8],
+        &ts[9..11],
+        &ts[11..13]
+    );
+    let Some(secs) = crate::model::watch::parse_time(&iso) else {
+        return key.to_string();
+    };
+    let earlier = aws_smithy_types::DateTime::from_secs(secs - minutes * 60)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default();
+    let compact: String = earlier
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(12)
+        .collect();
+    if compact.len() != 12 {
+        return key.to_string();
+    }
+    let stamp = format!("{}T{}Z", &compact[..8], &compact[8..12]);
+    let head = parts[..3].join("_");
+    if dir.is_empty() {
+        format!("{head}_{stamp}")
+    } else {
+        format!("{dir}/{head}_{stamp}")
     }
 }
 
@@ -593,6 +654,18 @@ mod tests {
             vec![(2026, 12, 31), (2027, 1, 1)]
         );
         assert_eq!(civil_from_days(0), (1970, 1, 1));
+    }
+
+    #[test]
+    fn listing_restarts_twenty_minutes_before_the_last_key() {
+        assert_eq!(
+            rewound(
+                "AWSLogs/1/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T0010Z_abc.json.gz",
+                20
+            ),
+            "AWSLogs/1/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261121T2350Z"
+        );
+        assert_eq!(rewound("odd-name.json.gz", 20), "odd-name.json.gz");
     }
 
     #[test]
