@@ -945,7 +945,7 @@ fn with_trail(size: (u16, u16)) -> State {
                     "e3",
                     "10:02:00",
                     "GetObject",
-                    r#","errorCode":"AccessDenied","userAgent":"curl\u001b]0;owned\u0007""#,
+                    r#","errorCode":"AccessDenied","userAgent":"curl\u001b]0;owned\u0007","responseElements":{"credentials":{"sessionToken":"SECRETTOKENBODY12345"}}"#,
                 ),
                 warroom::model::trail::normalise_str(r#"{"eventID":"e4","eventTime":"2026-11-22T10:03:00Z","eventName":"GetObject","userIdentity":{"type":"AWSAccount","accountId":"anonymous"},"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::acme-customer-exports/evil\u001b[2Jkey"}]}"#).expect("e4"),
             ],
@@ -1025,6 +1025,14 @@ fn trail_filter_pause_detail_pivot_and_preserve() {
     assert!(text.contains("access denied"), "why it matters: {text}");
     assert!(text.contains("curl\\x1b]0;owned\\x07"), "{text}");
     insta::assert_snapshot!("trail_detail_100x30", t.backend());
+    // Further down the record: the session token CloudTrail logged is not drawn.
+    update(&mut s, key('G'));
+    let text = screen_text(&draw(&s));
+    assert!(
+        !text.contains("SECRETTOKENBODY"),
+        "a session token is not drawn: {text}"
+    );
+    assert!(text.contains("(redacted, 20 characters)"), "{text}");
     update(&mut s, code(KeyCode::Esc));
 
     // A filter typed with / composes and shows in the title.
