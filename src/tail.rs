@@ -185,12 +185,8 @@ pub async fn preserve(
     records: &[String],
     filter: &str,
 ) -> Result<String, String> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let body = format!("{{\"Records\":[{}]}}", records.join(","));
-    gz.write_all(body.as_bytes())
-        .map_err(|e| format!("compressing: {e}"))?;
-    let bytes = gz.finish().map_err(|e| format!("compressing: {e}"))?;
+    let bytes =
+        crate::model::trail::log_file_gz(records).map_err(|e| format!("compressing: {e}"))?;
     let mut inc = incident.lock().await;
     let evidence = inc
         .store_evidence(&bytes, "json.gz")
@@ -217,13 +213,14 @@ pub async fn preserve(
     Ok(summary)
 }
 
-/// One Lake history search for the filter's bucket, principal and access
-/// key over the last `days`, on the first event data store of the region.
+/// One Lake history search for the question's bucket, principal and access
+/// key over the last `since` seconds, on the region's first event data store.
 /// Progress and the outcome come back as `SourceStatus` messages, the
 /// events as one `Events` message.
 pub async fn lake_search(
     c: &Clients,
     question: crate::model::trail::LakeQuestion,
+    since: i64,
     mut send: impl FnMut(TailMsg) -> bool,
 ) {
     let status = |error: Option<String>| TailMsg::SourceStatus {
@@ -253,11 +250,7 @@ pub async fn lake_search(
             .trim_end_matches('Z')
             .to_string()
     };
-    let sql = match question.sql(
-        &store,
-        &at(now),
-        &at(now - i64::from(question.days) * 86_400),
-    ) {
+    let sql = match question.sql(&store, &at(now), &at(now - since)) {
         Ok(sql) => sql,
         Err(e) => {
             send(status(Some(format!("BadQuery: {e}"))));

@@ -378,7 +378,6 @@ fn finish(
     w: &Watch,
     source_errors: &[String],
 ) -> Result<String, IncidentError> {
-    use std::io::Write;
     let status = w.status(w.spec.final_at());
     let verdict = match status.verdict {
         crate::model::watch::Verdict::Activity => "activity",
@@ -388,11 +387,7 @@ fn finish(
     let evidence = if records.is_empty() {
         None
     } else {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(format!("{{\"Records\":[{}]}}", records.join(",")).as_bytes())
-            .map_err(|e| IncidentError::Encode(e.to_string()))?;
-        let bytes = gz
-            .finish()
+        let bytes = crate::model::trail::log_file_gz(&records)
             .map_err(|e| IncidentError::Encode(e.to_string()))?;
         Some(incident.store_evidence(&bytes, "json.gz")?)
     };

@@ -7,8 +7,6 @@
 
 mod support;
 
-use std::io::Write;
-
 use aws_sdk_s3::primitives::ByteStream;
 use support::*;
 use warroom::model::watch::Target;
@@ -29,46 +27,58 @@ fn use_of(id: &str, at: i64, key: &str, error: Option<&str>) -> String {
     )
 }
 
+/// A trail writing to `trail-logs`, and an incident with a watch on
+/// AKIAWATCHEDKEY000001 revoked at `cutoff`.
+async fn watched_incident(
+    c: &warroom::aws::Clients,
+    cutoff: i64,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    create_bucket(c, "trail-logs").await;
+    warroom::aws::seed::create_logging_trail(c, "main", "trail-logs", "acme-customer-exports")
+        .await
+        .expect("trail");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("inc");
+    let mut inc = warroom::incident::Incident::open(Some(&dir)).expect("incident");
+    warroom::watch::start(
+        &mut inc,
+        Target::AccessKey {
+            key_id: "AKIAWATCHEDKEY000001".into(),
+        },
+        cutoff,
+        "A2",
+    )
+    .expect("watch");
+    (tmp, dir)
+}
+
+/// A log file in the delivery layout for the day of `at`, named for the
+/// window `stamp` (HHMM).
+async fn put_log(c: &warroom::aws::Clients, at: i64, stamp: &str, records: &[String]) {
+    let (y, m, d) = warroom::aws::trail::days_between(at, at)[0];
+    c.s3.put_object()
+        .bucket("trail-logs")
+        .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T{stamp}Z_w.json.gz"))
+        .body(ByteStream::from(
+            warroom::model::trail::log_file_gz(records).expect("gzip"),
+        ))
+        .send()
+        .await
+        .expect("put");
+}
+
 async fn scenario(
     records: &[String],
 ) -> (std::process::Output, tempfile::TempDir, std::path::PathBuf) {
     let emu = start_moto();
     let c = clients(&emu).await;
-    create_bucket(&c, "trail-logs").await;
-    warroom::aws::seed::create_logging_trail(&c, "main", "trail-logs", "acme-customer-exports")
-        .await
-        .expect("trail");
-    let now = warroom::tail::now_secs();
-    let cutoff = now - 50 * 60;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
-    {
-        let mut inc = warroom::incident::Incident::open(Some(&dir)).expect("incident");
-        warroom::watch::start(
-            &mut inc,
-            Target::AccessKey {
-                key_id: "AKIAWATCHEDKEY000001".into(),
-            },
-            cutoff,
-            "A2",
-        )
-        .expect("watch");
-    }
+    let cutoff = warroom::tail::now_secs() - 50 * 60;
+    let (tmp, dir) = watched_incident(&c, cutoff).await;
     let records: Vec<String> = records
         .iter()
         .map(|r| r.replace("CUTOFF+5", &iso(cutoff + 300)))
         .collect();
-    let (y, m, d) = warroom::aws::trail::days_between(cutoff + 300, cutoff + 300)[0];
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes())
-        .expect("gz");
-    c.s3.put_object()
-        .bucket("trail-logs")
-        .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_w.json.gz"))
-        .body(ByteStream::from(gz.finish().expect("finish")))
-        .send()
-        .await
-        .expect("put");
+    put_log(&c, cutoff + 300, "0000", &records).await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
         .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
         .args([
@@ -157,49 +167,16 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     use std::io::BufRead;
     let emu = start_moto();
     let c = clients(&emu).await;
-    create_bucket(&c, "trail-logs").await;
-    warroom::aws::seed::create_logging_trail(&c, "main", "trail-logs", "acme-customer-exports")
-        .await
-        .expect("trail");
     let now = warroom::tail::now_secs();
     let cutoff = now - 60;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("inc");
-    {
-        let mut inc = warroom::incident::Incident::open(Some(&dir)).expect("incident");
-        warroom::watch::start(
-            &mut inc,
-            Target::AccessKey {
-                key_id: "AKIAWATCHEDKEY000001".into(),
-            },
-            cutoff,
-            "A2",
-        )
-        .expect("watch");
-    }
-    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
-    let put = |name: &'static str, records: Vec<String>| {
-        let c = c.clone();
-        async move {
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            gz.write_all(format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes())
-                .expect("gz");
-            c.s3.put_object()
-                .bucket("trail-logs")
-                .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T{name}Z_w.json.gz"))
-                .body(ByteStream::from(gz.finish().expect("finish")))
-                .send()
-                .await
-                .expect("put");
-        }
-    };
+    let (_tmp, dir) = watched_incident(&c, cutoff).await;
     let first = use_of(
         "e1",
         cutoff + 10,
         "AKIAWATCHEDKEY000001",
         Some("AccessDenied"),
     );
-    put("0001", vec![first.clone()]).await;
+    put_log(&c, now, "0001", std::slice::from_ref(&first)).await;
     let watch = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
             .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
@@ -246,7 +223,7 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
         "AKIAWATCHEDKEY000001",
         Some("AccessDenied"),
     );
-    put("0002", vec![second, first]).await;
+    put_log(&c, now, "0002", &[second, first]).await;
 
     let mut child = watch();
     let s2 = status_of(&mut child);

@@ -284,12 +284,22 @@ pub async fn list_keys(
     region: &str,
     prefix: Option<&str>,
 ) -> Result<Vec<String>, AwsError> {
+    list_keys_after(&c.s3_in(region), bucket, prefix, None).await
+}
+
+/// Every key under `prefix` (all pages), starting after `start_after`.
+pub async fn list_keys_after(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    start_after: Option<String>,
+) -> Result<Vec<String>, AwsError> {
     let mut keys = Vec::new();
-    let mut pages = c
-        .s3_in(region)
+    let mut pages = s3
         .list_objects_v2()
         .bucket(bucket)
         .set_prefix(prefix.map(str::to_string))
+        .set_start_after(start_after)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {

@@ -121,51 +121,33 @@ impl Clients {
 
     /// The S3 client for a bucket's region (created on first use).
     pub fn s3_in(&self, region: &str) -> aws_sdk_s3::Client {
-        let mut map = self
-            .s3_by_region
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| {
-                s3_client(&self.sdk, region, self.endpoint.is_some(), self.read_only)
-            })
-            .clone()
+        per_region(&self.s3_by_region, region, || {
+            s3_client(&self.sdk, region, self.endpoint.is_some(), self.read_only)
+        })
     }
 
     /// The EC2 client for a region (created on first use).
     pub fn ec2_in(&self, region: &str) -> aws_sdk_ec2::Client {
-        let mut map = self
-            .ec2_by_region
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| {
-                let mut conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
-                    .region(Region::new(region.to_string()));
-                if self.read_only {
-                    conf = conf.interceptor(guard::ReadOnlyGuard);
-                }
-                aws_sdk_ec2::Client::from_conf(conf.build())
-            })
-            .clone()
+        per_region(&self.ec2_by_region, region, || {
+            let mut conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()));
+            if self.read_only {
+                conf = conf.interceptor(guard::ReadOnlyGuard);
+            }
+            aws_sdk_ec2::Client::from_conf(conf.build())
+        })
     }
 
     /// The CloudTrail client for a region (created on first use).
     pub fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let mut map = self
-            .cloudtrail_by_region
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| {
-                let mut conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-                    .region(Region::new(region.to_string()));
-                if self.read_only {
-                    conf = conf.interceptor(guard::ReadOnlyGuard);
-                }
-                aws_sdk_cloudtrail::Client::from_conf(conf.build())
-            })
-            .clone()
+        per_region(&self.cloudtrail_by_region, region, || {
+            let mut conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()));
+            if self.read_only {
+                conf = conf.interceptor(guard::ReadOnlyGuard);
+            }
+            aws_sdk_cloudtrail::Client::from_conf(conf.build())
+        })
     }
 
     pub async fn identity(&self) -> Result<Identity, AwsError> {
@@ -181,6 +163,21 @@ impl Clients {
             user_id: out.user_id().unwrap_or_default().to_string(),
         })
     }
+}
+
+/// A client from a per-region cache, made (with its --read-only guard) on
+/// first use. SDK clients are `Arc`s: the clone is cheap.
+fn per_region<C: Clone>(
+    cache: &Mutex<HashMap<String, C>>,
+    region: &str,
+    make: impl FnOnce() -> C,
+) -> C {
+    cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(region.to_string())
+        .or_insert_with(make)
+        .clone()
 }
 
 /// Configuration for a local emulator that warroom (or a test) owns: fixed,

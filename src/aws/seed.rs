@@ -435,7 +435,6 @@ pub async fn create_logging_trail(
 /// logged), and today's log file with what the attacker did: the ACL made
 /// public, anonymous downloads from an unfamiliar address, a denied probe.
 pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
-    use std::io::Write;
     let logs = "acme-cloudtrail-logs";
     create_bucket(c, logs, c.region()).await?;
     create_logging_trail(c, "acme-main", logs, "acme-customer-exports").await?;
@@ -521,12 +520,7 @@ pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
         "exports/customers-2026-03.csv.gz",
         "",
     ));
-    let body = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(body.as_bytes())
-        .map_err(|e| AwsError::new("SeedFailed", e.to_string()))?;
-    let bytes = gz
-        .finish()
+    let bytes = crate::model::trail::log_file_gz(&records)
         .map_err(|e| AwsError::new("SeedFailed", e.to_string()))?;
     c.s3.put_object()
         .bucket(logs)

@@ -360,26 +360,15 @@ impl LogReader {
         let s3 = c.s3_in(&region);
         let mut batch = LogBatch::default();
         for prefix in self.day_prefixes(c, &region, regions, days).await? {
-            let mut pages = s3
-                .list_objects_v2()
-                .bucket(&self.bucket)
-                .prefix(&prefix)
-                .set_start_after(
-                    self.last_key
-                        .get(&prefix)
-                        .map(|k| rewound(k, REWIND_MINUTES)),
-                )
-                .into_paginator()
-                .send();
-            let mut keys = Vec::new();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| aws_error(&e))?;
-                keys.extend(
-                    page.contents()
-                        .iter()
-                        .filter_map(|o| o.key().map(str::to_string)),
-                );
-            }
+            let keys = super::containment::list_keys_after(
+                &s3,
+                &self.bucket,
+                Some(&prefix),
+                self.last_key
+                    .get(&prefix)
+                    .map(|k| rewound(k, REWIND_MINUTES)),
+            )
+            .await?;
             let read = self.read.entry(prefix.clone()).or_default();
             for key in keys {
                 // Remembered before reading: a bad file is reported once,

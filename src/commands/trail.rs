@@ -116,83 +116,45 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
     })
 }
 
-fn lake_time(secs: i64) -> String {
-    aws_smithy_types::DateTime::from_secs(secs)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_string()
-}
-
 /// The history search: one Lake query, AWS does the scanning.
 async fn run_lake(
     clients: &warroom::aws::Clients,
     args: &TrailArgs,
     filter: &TrailFilter,
 ) -> Result<ExitCode> {
-    let stores = match warroom::aws::trail::event_data_stores(clients).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "warroom: cannot list event data stores: {} ({})",
-                clean(&e.message),
-                e.code
-            );
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let Some(store) = stores.first() else {
-        eprintln!(
-            "warroom: no CloudTrail Lake event data store in {}: use `warroom trail` (90 days of management events, plus trail log files)",
-            clients.region()
-        );
-        return Ok(ExitCode::from(2));
-    };
     let question = warroom::model::trail::LakeQuestion {
         bucket: filter.bucket.clone(),
         principal: filter.principal.clone(),
         access_key: filter.access_key.clone(),
         days: u32::try_from((args.since + 86_399) / 86_400).unwrap_or(90),
     };
-    let now = tail::now_secs();
-    let sql = match question.sql(store, &lake_time(now), &lake_time(now - args.since)) {
-        Ok(sql) => sql,
-        Err(e) => {
-            eprintln!("warroom: {}", clean(&e));
-            return Ok(ExitCode::from(2));
+    eprintln!("warroom: querying CloudTrail Lake…");
+    let mut held: Vec<TrailEvent> = Vec::new();
+    let mut failed = None;
+    tail::lake_search(clients, question, args.since, |msg| {
+        match msg {
+            TailMsg::Events { events, .. } => {
+                held.extend(events.into_iter().filter(|e| filter.matches(e)))
+            }
+            TailMsg::SourceStatus { error: Some(e), .. } => failed = Some(e),
+            _ => {}
         }
-    };
-    eprintln!("warroom: querying {}…", clean(store));
-    let ct = clients.cloudtrail_in(clients.region());
-    let result = warroom::aws::trail::lake_query(&ct, &sql, Duration::from_secs(2), |status, n| {
-        eprint!("\rwarroom: query {status}, {n} events so far   ");
+        true
     })
     .await;
-    eprintln!();
-    match result {
-        Ok(events) => {
-            let mut held: Vec<TrailEvent> =
-                events.into_iter().filter(|e| filter.matches(e)).collect();
-            if args.count {
-                println!("{}", held.len());
-            } else {
-                match print(&mut held, args.json, &mut std::io::stdout().lock()) {
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                    other => other?,
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!(
-                "warroom: Lake query failed: {} ({})",
-                clean(&e.message),
-                e.code
-            );
-            Ok(ExitCode::from(2))
+    if let Some(e) = failed {
+        eprintln!("warroom: CloudTrail Lake: {}", clean(&e));
+        return Ok(ExitCode::from(2));
+    }
+    if args.count {
+        println!("{}", held.len());
+    } else {
+        match print(&mut held, args.json, &mut std::io::stdout().lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn run(global: &GlobalArgs, args: TrailArgs) -> Result<ExitCode> {

@@ -401,6 +401,22 @@ pub fn normalise_str(json: &str) -> Result<TrailEvent, RecordError> {
     normalise(&raw)
 }
 
+/// Records (their JSON texts) as one gzip'd file in CloudTrail's delivery
+/// format, `{"Records": [...]}`: what evidence files and the demo write.
+pub fn log_file_gz(records: &[String]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"Records\":[")?;
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            gz.write_all(b",")?;
+        }
+        gz.write_all(r.as_bytes())?;
+    }
+    gz.write_all(b"]}")?;
+    gz.finish()
+}
+
 #[derive(Deserialize)]
 struct LogFile<'a> {
     #[serde(rename = "Records", borrow)]

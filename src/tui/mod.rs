@@ -301,8 +301,13 @@ impl Runner {
             Command::LakeSearch(question) => {
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    crate::tail::lake_search(&clients, question, |m| tx.send(Msg::Tail(m)).is_ok())
-                        .await;
+                    crate::tail::lake_search(
+                        &clients,
+                        question.clone(),
+                        i64::from(question.days) * 86_400,
+                        |m| tx.send(Msg::Tail(m)).is_ok(),
+                    )
+                    .await;
                 });
             }
             Command::PreserveEvents { records, filter } => {

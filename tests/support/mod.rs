@@ -184,6 +184,15 @@ impl Bench {
         );
     }
 
+    /// Undo is refused: the action cannot be reversed.
+    pub async fn undo_refused(&self, id: &str) {
+        let undo = warroom::actions::undo(&self.cx(), id).await;
+        assert!(
+            matches!(undo, Err(warroom::actions::ActionError::CannotUndo { .. })),
+            "{undo:?}"
+        );
+    }
+
     /// The journal's chain and every evidence hash verify.
     pub fn journal_ok(&self) {
         let r = warroom::incident::verify::verify(&self.dir).expect("verify");
