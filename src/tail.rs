@@ -63,41 +63,76 @@ pub fn now_secs() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Both CloudTrail sources for a set of regions, from one moment on: a
+/// LookupEvents poller per region (each through the account+region's
+/// shared limiter) and a reader per trail log location. The tail and the
+/// credential watch both poll through these.
+pub struct Sources {
+    pub regions: Vec<String>,
+    pub pollers: Vec<LookupPoller>,
+    pub readers: Vec<LogReader>,
+}
+
+impl Sources {
+    /// The client's region first, then `extra` (deduplicated); trails as
+    /// discovered (or why not), for the caller to report.
+    pub async fn open(
+        c: &Clients,
+        extra: &[String],
+        since: i64,
+    ) -> (Self, Result<Vec<TrailInfo>, AwsError>) {
+        let mut regions = vec![c.region().to_string()];
+        for r in extra {
+            if !regions.contains(r) {
+                regions.push(r.clone());
+            }
+        }
+        let account = c.identity().await.map(|i| i.account).unwrap_or_default();
+        let pollers = regions
+            .iter()
+            .map(|r| {
+                LookupPoller::new(
+                    c.cloudtrail_in(r),
+                    trail::lookup_limiter(&account, r),
+                    since,
+                )
+            })
+            .collect();
+        let trails = trail::discover_trails(c).await;
+        // One reader per log location (a multi-region trail shows up once
+        // per region as a shadow trail).
+        let mut readers = Vec::new();
+        if let Ok(list) = &trails {
+            let mut seen = std::collections::HashSet::new();
+            for t in list {
+                if seen.insert((t.bucket.clone(), t.prefix.clone()))
+                    && let Some(r) = LogReader::new(t)
+                {
+                    readers.push(r);
+                }
+            }
+        }
+        (
+            Sources {
+                regions,
+                pollers,
+                readers,
+            },
+            trails,
+        )
+    }
+}
+
 /// Run until `send` returns false (the receiver is gone) or, without
 /// `follow`, after one round.
 pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) -> bool) {
-    let mut regions = vec![c.region().to_string()];
-    for r in &opts.regions {
-        if !regions.contains(r) {
-            regions.push(r.clone());
-        }
-    }
-    let account = c.identity().await.map(|i| i.account).unwrap_or_default();
     let start = now_secs() - opts.since;
-    let mut pollers: Vec<LookupPoller> = regions
-        .iter()
-        .map(|r| {
-            LookupPoller::new(
-                c.cloudtrail_in(r),
-                trail::lookup_limiter(&account, r),
-                start,
-            )
-        })
-        .collect();
-    let trails = trail::discover_trails(c).await;
-    // One reader per log location (a multi-region trail shows up once per
-    // region as a shadow trail).
-    let mut readers: Vec<LogReader> = Vec::new();
-    if let Ok(list) = &trails {
-        let mut seen = std::collections::HashSet::new();
-        for t in list {
-            if seen.insert((t.bucket.clone(), t.prefix.clone()))
-                && let Some(r) = LogReader::new(t)
-            {
-                readers.push(r);
-            }
-        }
-    }
+    let (mut sources, trails) = Sources::open(c, &opts.regions, start).await;
+    let Sources {
+        regions,
+        pollers,
+        readers,
+    } = &mut sources;
     if !send(TailMsg::Trails(trails)) {
         return;
     }
@@ -106,7 +141,7 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
     loop {
         let now = now_secs();
         let mut lookup_error = None;
-        for p in &mut pollers {
+        for p in pollers.iter_mut() {
             match p.poll(now).await {
                 Ok(events) => {
                     if !events.is_empty()
@@ -132,8 +167,8 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
         // yesterday can get new files.
         let days = trail::days_between(if first_round { start } else { now - 86_400 }, now);
         let mut logs_error = None;
-        for r in &mut readers {
-            match r.poll(c, &regions, &days).await {
+        for r in readers.iter_mut() {
+            match r.poll(c, regions, &days).await {
                 Ok(batch) => {
                     if let Some(p) = batch.problems.first() {
                         logs_error = Some(format!(

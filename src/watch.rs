@@ -254,7 +254,7 @@ pub async fn run(
     opts: &WatchOptions,
     mut send: impl FnMut(WatchMsg) -> bool,
 ) -> Result<(), IncidentError> {
-    use crate::aws::trail::{self as trail_src, LogReader, LookupPoller};
+    use crate::aws::trail as trail_src;
     let entries = incident.lock().await.all_entries()?;
     let mut open: Vec<Watch> = replay(&entries)
         .into_iter()
@@ -264,38 +264,20 @@ pub async fn run(
     let Some(since) = open.iter().map(|w| w.spec.cutoff).min() else {
         return Ok(());
     };
-    let mut regions = vec![c.region().to_string()];
-    regions.extend(opts.regions.iter().filter(|r| **r != c.region()).cloned());
-    let account = c.identity().await.map(|i| i.account).unwrap_or_default();
-    let mut pollers: Vec<LookupPoller> = regions
-        .iter()
-        .map(|r| {
-            LookupPoller::new(
-                c.cloudtrail_in(r),
-                trail_src::lookup_limiter(&account, r),
-                since,
-            )
-        })
-        .collect();
-    let mut readers: Vec<LogReader> = Vec::new();
+    let (mut sources, trails) = crate::tail::Sources::open(c, &opts.regions, since).await;
     let mut source_errors: Vec<String> = Vec::new();
-    match trail_src::discover_trails(c).await {
-        Ok(trails) => {
-            let mut seen = std::collections::HashSet::new();
-            for t in &trails {
-                if seen.insert((t.bucket.clone(), t.prefix.clone()))
-                    && let Some(r) = LogReader::new(t)
-                {
-                    readers.push(r);
-                }
-            }
-        }
-        Err(e) => source_errors.push(format!("trails: {}", e.code)),
+    if let Err(e) = trails {
+        source_errors.push(format!("trails: {}", e.code));
     }
+    let crate::tail::Sources {
+        regions,
+        pollers,
+        readers,
+    } = &mut sources;
     loop {
         let now = crate::tail::now_secs();
         let mut events = Vec::new();
-        for p in &mut pollers {
+        for p in pollers.iter_mut() {
             match p.poll(now).await {
                 Ok(mut got) => events.append(&mut got),
                 Err(e) => {
@@ -313,8 +295,8 @@ pub async fn run(
             }
         }
         let days = trail_src::days_between(since, now);
-        for r in &mut readers {
-            match r.poll(c, &regions, &days).await {
+        for r in readers.iter_mut() {
+            match r.poll(c, regions, &days).await {
                 Ok(mut batch) => events.append(&mut batch.events),
                 Err(e) => {
                     if !send(WatchMsg::SourceError {
