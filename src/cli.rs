@@ -47,6 +47,15 @@ pub struct GlobalArgs {
     /// (the --region one is always read).
     #[arg(long, global = true, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
     pub ec2_regions: Vec<String>,
+    /// How long a credential watch runs after a revocation, in minutes
+    /// (default: [watch] minutes in the config file, else 30).
+    #[arg(long, global = true, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::config::MAX_WATCH_MINUTES)))]
+    pub watch_minutes: Option<u32>,
+    /// How late CloudTrail may deliver an event and still count, in minutes:
+    /// a watch is final only after its window plus this (default: [watch]
+    /// allowance_minutes in the config file, else 15).
+    #[arg(long, global = true, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::config::MAX_ALLOWANCE_MINUTES)))]
+    pub watch_allowance: Option<u32>,
     /// Incident directory for the journal and evidence (default: ./warroom-<UTC time>/).
     #[arg(long, global = true, value_name = "DIR")]
     pub incident: Option<PathBuf>,
@@ -300,6 +309,10 @@ pub struct ConsoleArgs {
     /// How many buckets to scan at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Ring the terminal bell when a watch sees a revoked credential used
+    /// successfully (default: [watch] bell in the config file, else off).
+    #[arg(long)]
+    pub bell: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod aws;
 pub mod cli;
+pub mod config;
 pub mod credentials;
 pub mod emulator;
 #[doc(hidden)]

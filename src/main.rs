@@ -48,7 +48,13 @@ use commands::{clients, end_session, open_incident, start_session};
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
     match cli.command {
-        None => console(&global, ConsoleArgs { concurrency: 16 }).await,
+        None => {
+            let args = ConsoleArgs {
+                concurrency: 16,
+                bell: false,
+            };
+            console(&global, args).await
+        }
         Some(Command::Console(args)) => console(&global, args).await,
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
@@ -85,6 +91,7 @@ async fn run_console(
     keymap: keymap::Keymap,
     args: ConsoleArgs,
 ) -> Result<ExitCode> {
+    let watch = commands::watch_config()?;
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, clients, "console").await?;
     let context = Context {
@@ -104,6 +111,8 @@ async fn run_console(
             incident: Some(incident.clone()),
             keymap,
             concurrency: usize::from(args.concurrency),
+            watch_timing: watch.timing(global.watch_minutes, global.watch_allowance),
+            bell: args.bell || watch.bell.unwrap_or(false),
         },
     )
     .await;

@@ -57,6 +57,13 @@ impl Source {
     }
 }
 
+/// `2026-11-22T10:00:00Z` for seconds since the epoch.
+pub fn iso_time(secs: i64) -> String {
+    aws_smithy_types::DateTime::from_secs(secs)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| secs.to_string())
+}
+
 pub fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

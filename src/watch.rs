@@ -11,16 +11,13 @@ use crate::actions::{ActionSpec, Plan};
 use crate::aws::iam::Principal;
 use crate::incident::{Entry, Incident, IncidentError};
 use crate::model::trail::TrailEvent;
-use crate::model::watch::{Target, Use, Watch, WatchSpec};
+use crate::model::watch::{LastUsed, Target, Timing, Use, Watch, WatchSpec};
 
 pub const STARTED: &str = "watch_started";
 pub const USE: &str = "watch_use";
+/// IAM's last-used record of a watched key, after the cutoff.
+pub const LAST_USED: &str = "watch_last_used";
 pub const VERDICT: &str = "watch_verdict";
-
-/// Default window and delivery allowance (the playbook's 30 minutes, and
-/// CloudTrail's usual worst-case delivery delay).
-pub const WINDOW_SECS: i64 = 30 * 60;
-pub const ALLOWANCE_SECS: i64 = 15 * 60;
 
 /// The watch an applied action calls for, if it revoked a credential.
 /// `arn_of` turns a role or user name into its ARN (read from IAM by the
@@ -68,6 +65,7 @@ pub fn start(
     target: Target,
     cutoff: i64,
     started_by: &str,
+    timing: Timing,
 ) -> Result<WatchSpec, IncidentError> {
     let id = format!(
         "W{}",
@@ -82,8 +80,8 @@ pub fn start(
         id,
         target,
         cutoff,
-        window_secs: WINDOW_SECS,
-        allowance_secs: ALLOWANCE_SECS,
+        window_secs: timing.window_secs,
+        allowance_secs: timing.allowance_secs,
         started_by: started_by.to_string(),
     };
     incident.record(
@@ -136,6 +134,33 @@ pub fn offer(
     Ok(Some(class))
 }
 
+/// Offer IAM's last-used record; new evidence is journaled.
+pub fn offer_last_used(
+    incident: &mut Incident,
+    watch: &mut Watch,
+    used: LastUsed,
+) -> Result<bool, IncidentError> {
+    if !watch.offer_last_used(used.clone()) {
+        return Ok(false);
+    }
+    incident.record(
+        LAST_USED,
+        json!({
+            "summary": format!(
+                "{}: IAM says {} was last used at {} ({} in {}), after the revocation",
+                watch.spec.id,
+                watch.spec.target.label(),
+                crate::tail::iso_time(used.time),
+                used.service,
+                used.region
+            ),
+            "watch_id": watch.spec.id,
+            "last_used": used,
+        }),
+    )?;
+    Ok(true)
+}
+
 /// Every watch of the incident, as its journal says, with its verdict if
 /// one was written.
 pub fn replay(entries: &[Entry]) -> Vec<(Watch, Option<String>)> {
@@ -154,6 +179,15 @@ pub fn replay(entries: &[Entry]) -> Vec<(Watch, Option<String>)> {
                     (watches.iter_mut().find(|(w, _)| w.spec.id == id), event)
                 {
                     w.offer(&event);
+                }
+            }
+            LAST_USED => {
+                let id = e.data["watch_id"].as_str().unwrap_or_default();
+                let used = serde_json::from_value::<LastUsed>(e.data["last_used"].clone());
+                if let (Some((w, _)), Ok(used)) =
+                    (watches.iter_mut().find(|(w, _)| w.spec.id == id), used)
+                {
+                    w.offer_last_used(used);
                 }
             }
             VERDICT => {
@@ -188,6 +222,7 @@ mod tests {
                 },
                 cutoff,
                 "A2",
+                Timing::default(),
             )
             .expect("start");
             let mut w = Watch::new(spec);
@@ -242,12 +277,40 @@ pub enum WatchMsg {
 pub struct WatchOptions {
     pub every: std::time::Duration,
     pub regions: Vec<String>,
+    /// Keep running when no watch is open, for watches started later (the
+    /// console); without it, return once every watch is final (headless).
+    pub follow: bool,
+    /// Poll now instead of waiting out `every` (a watch was just started).
+    pub wake: Option<std::sync::Arc<tokio::sync::Notify>>,
+}
+
+/// Wall-clock seconds, advanced by tokio's clock: immune to the wall clock
+/// jumping mid-watch, and driven by tokio's paused clock in tests.
+struct Clock {
+    wall0: i64,
+    t0: tokio::time::Instant,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall0: crate::tail::now_secs(),
+            t0: tokio::time::Instant::now(),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.wall0 + i64::try_from(self.t0.elapsed().as_secs()).unwrap_or(i64::MAX / 2)
+    }
 }
 
 /// Run the incident's open watches until every one is final (or `send`
-/// returns false). Events come from LookupEvents (through the shared
-/// limiter) and the trail log files, from the earliest open cutoff on;
-/// uses are journaled as they are counted, verdicts when final.
+/// returns false). Watches started while it runs (journaled by an action,
+/// or by hand) are picked up at the next round. Events come from
+/// LookupEvents (through the shared limiter) and the trail log files, from
+/// the earliest open cutoff on, and IAM's last-used record is read for
+/// access keys; uses are journaled as they are counted, verdicts when
+/// final.
 pub async fn run(
     c: &crate::aws::Clients,
     incident: &tokio::sync::Mutex<Incident>,
@@ -255,55 +318,68 @@ pub async fn run(
     mut send: impl FnMut(WatchMsg) -> bool,
 ) -> Result<(), IncidentError> {
     use crate::aws::trail as trail_src;
-    let entries = incident.lock().await.all_entries()?;
-    let mut open: Vec<Watch> = replay(&entries)
-        .into_iter()
-        .filter(|(_, verdict)| verdict.is_none())
-        .map(|(w, _)| w)
-        .collect();
-    let Some(since) = open.iter().map(|w| w.spec.cutoff).min() else {
-        return Ok(());
-    };
-    let (mut sources, trails) = crate::tail::Sources::open(c, &opts.regions, since).await;
+    let clock = Clock::start();
+    let mut open: Vec<Watch> = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    // The sources, and the time they read from.
+    let mut sources: Option<(crate::tail::Sources, i64)> = None;
     let mut source_errors: Vec<String> = Vec::new();
-    if let Err(e) = trails {
-        source_errors.push(format!("trails: {}", e.code));
-    }
-    let crate::tail::Sources {
-        regions,
-        pollers,
-        readers,
-    } = &mut sources;
     loop {
-        let now = crate::tail::now_secs();
-        let mut events = Vec::new();
-        for p in pollers.iter_mut() {
-            match p.poll(now).await {
-                Ok(mut got) => events.append(&mut got),
-                Err(e) => {
-                    let msg = format!("{}: {}", e.error.code, e.error.message);
-                    if !source_errors.iter().any(|s| s.starts_with("LookupEvents")) {
-                        source_errors.push(format!("LookupEvents: {}", e.error.code));
+        let entries = incident.lock().await.all_entries()?;
+        for (w, verdict) in replay(&entries) {
+            if known.insert(w.spec.id.clone()) && verdict.is_none() {
+                open.push(w);
+            }
+        }
+        if let Some(since) = open.iter().map(|w| w.spec.cutoff).min() {
+            // A watch older than the sources' start (resumed, or started by
+            // hand with an earlier cutoff) needs them re-read from its cutoff.
+            if sources.as_ref().is_none_or(|(_, s)| since < *s) {
+                let (opened, trails) = crate::tail::Sources::open(c, &opts.regions, since).await;
+                if let Err(e) = trails {
+                    let text = format!("trails: {}", e.code);
+                    if !source_errors.contains(&text) {
+                        source_errors.push(text);
                     }
-                    if !send(WatchMsg::SourceError {
-                        source: "LookupEvents",
-                        error: msg,
-                    }) {
-                        return Ok(());
+                }
+                sources = Some((opened, since));
+            }
+        }
+        let now = clock.now();
+        let mut events = Vec::new();
+        if let (Some((src, since)), false) = (sources.as_mut(), open.is_empty()) {
+            let crate::tail::Sources {
+                regions,
+                pollers,
+                readers,
+            } = src;
+            for p in pollers.iter_mut() {
+                match p.poll(now).await {
+                    Ok(mut got) => events.append(&mut got),
+                    Err(e) => {
+                        if !source_errors.iter().any(|s| s.starts_with("LookupEvents")) {
+                            source_errors.push(format!("LookupEvents: {}", e.error.code));
+                        }
+                        if !send(WatchMsg::SourceError {
+                            source: "LookupEvents",
+                            error: format!("{}: {}", e.error.code, e.error.message),
+                        }) {
+                            return Ok(());
+                        }
                     }
                 }
             }
-        }
-        let days = trail_src::days_between(since, now);
-        for r in readers.iter_mut() {
-            match r.poll(c, regions, &days).await {
-                Ok(mut batch) => events.append(&mut batch.events),
-                Err(e) => {
-                    if !send(WatchMsg::SourceError {
-                        source: "trail logs",
-                        error: format!("{}: {}", e.code, e.message),
-                    }) {
-                        return Ok(());
+            let days = trail_src::days_between(*since, now);
+            for r in readers.iter_mut() {
+                match r.poll(c, regions, &days).await {
+                    Ok(mut batch) => events.append(&mut batch.events),
+                    Err(e) => {
+                        if !send(WatchMsg::SourceError {
+                            source: "trail logs",
+                            error: format!("{}: {}", e.code, e.message),
+                        }) {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -327,6 +403,36 @@ pub async fn run(
                     return Ok(());
                 }
             }
+            if let Target::AccessKey { key_id } = &w.spec.target {
+                match crate::aws::iam::access_key_last_used(c, key_id).await {
+                    Ok(Some(used)) => {
+                        let text = format!(
+                            "IAM says {} was used after the revocation: at {} ({} in {})",
+                            w.spec.target.label(),
+                            crate::tail::iso_time(used.time),
+                            used.service,
+                            used.region
+                        );
+                        if offer_last_used(&mut *incident.lock().await, &mut w, used)?
+                            && !send(WatchMsg::Alert {
+                                watch_id: w.spec.id.clone(),
+                                text,
+                            })
+                        {
+                            return Ok(());
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        if !send(WatchMsg::SourceError {
+                            source: "GetAccessKeyLastUsed",
+                            error: format!("{}: {}", e.code, e.message),
+                        }) {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
             let status = w.status(now);
             if !send(WatchMsg::Status {
                 watch: Box::new(w.clone()),
@@ -347,10 +453,18 @@ pub async fn run(
             }
         }
         open = still_open;
-        if open.is_empty() {
+        if open.is_empty() && !opts.follow {
             return Ok(());
         }
-        tokio::time::sleep(opts.every).await;
+        match &opts.wake {
+            Some(wake) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(opts.every) => {}
+                    _ = wake.notified() => {}
+                }
+            }
+            None => tokio::time::sleep(opts.every).await,
+        }
     }
 }
 
@@ -377,12 +491,16 @@ fn finish(
         VERDICT,
         json!({
             "summary": format!(
-                "{}: {} — {} succeeded, {} denied, {} new sessions after the cutoff{}",
+                "{}: {} — {} succeeded, {} denied, {} new sessions after the cutoff{}{}",
                 w.spec.id,
                 verdict.to_uppercase(),
                 w.succeeded,
                 w.denied,
                 w.new_sessions,
+                match &w.iam_last_used {
+                    Some(u) => format!("; IAM records a use at {}", crate::tail::iso_time(u.time)),
+                    None => String::new(),
+                },
                 if source_errors.is_empty() {
                     String::new()
                 } else {
@@ -394,6 +512,7 @@ fn finish(
             "succeeded": w.succeeded,
             "denied": w.denied,
             "new_sessions": w.new_sessions,
+            "iam_last_used": w.iam_last_used,
             "source_errors": source_errors,
             "evidence": evidence,
         }),

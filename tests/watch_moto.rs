@@ -11,11 +11,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use support::*;
 use warroom::model::watch::Target;
 
-fn iso(secs: i64) -> String {
-    aws_smithy_types::DateTime::from_secs(secs)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .expect("fmt")
-}
+use warroom::tail::iso_time as iso;
 
 fn use_of(id: &str, at: i64, key: &str, error: Option<&str>) -> String {
     let err = error
@@ -47,6 +43,7 @@ async fn watched_incident(
         },
         cutoff,
         "A2",
+        Default::default(),
     )
     .expect("watch");
     (tmp, dir)

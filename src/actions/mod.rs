@@ -419,6 +419,8 @@ pub struct Cx<'a> {
     pub clients: &'a Clients,
     pub incident: &'a SharedIncident,
     pub progress: &'a (dyn Fn(Progress) + Send + Sync),
+    /// How long the watch a revocation starts runs.
+    pub watch_timing: crate::model::watch::Timing,
 }
 
 impl<'a> Cx<'a> {
@@ -427,7 +429,13 @@ impl<'a> Cx<'a> {
             clients,
             incident,
             progress: &|_| {},
+            watch_timing: crate::model::watch::Timing::default(),
         }
+    }
+
+    pub fn with_watch_timing(mut self, timing: crate::model::watch::Timing) -> Self {
+        self.watch_timing = timing;
+        self
     }
 
     pub fn with_progress(mut self, progress: &'a (dyn Fn(Progress) + Send + Sync)) -> Self {
@@ -626,7 +634,13 @@ async fn start_watch(
         }
     };
     if let Some(target) = crate::watch::target_for(&plan.spec, plan, arn) {
-        crate::watch::start(&mut *cx.incident.lock().await, target, cutoff, action_id)?;
+        crate::watch::start(
+            &mut *cx.incident.lock().await,
+            target,
+            cutoff,
+            action_id,
+            cx.watch_timing,
+        )?;
     }
     Ok(())
 }

@@ -90,6 +90,34 @@ pub async fn access_key_owner(c: &Clients, key_id: &str) -> Result<String, AwsEr
     })
 }
 
+/// When IAM last saw the key used (`None`: never, or not tracked).
+pub async fn access_key_last_used(
+    c: &Clients,
+    key_id: &str,
+) -> Result<Option<crate::model::watch::LastUsed>, AwsError> {
+    Ok(get_last_used(c, key_id).await?.and_then(|u| {
+        u.last_used_date().map(|d| crate::model::watch::LastUsed {
+            time: d.secs(),
+            service: u.service_name().to_string(),
+            region: u.region().to_string(),
+        })
+    }))
+}
+
+async fn get_last_used(
+    c: &Clients,
+    key_id: &str,
+) -> Result<Option<aws_sdk_iam::types::AccessKeyLastUsed>, AwsError> {
+    let out = c
+        .iam
+        .get_access_key_last_used()
+        .access_key_id(key_id)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(out.access_key_last_used)
+}
+
 /// One access key's status ("Active"/"Inactive") and creation date; `None`
 /// when the user has no such key.
 pub async fn access_key(
@@ -165,14 +193,8 @@ pub async fn delete_access_key(c: &Clients, user: &str, key_id: &str) -> Result<
 }
 
 async fn last_used(c: &Clients, key_id: &str) -> Result<LastUsed, AwsError> {
-    let out = c
-        .iam
-        .get_access_key_last_used()
-        .access_key_id(key_id)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let used = out.access_key_last_used();
+    let used = get_last_used(c, key_id).await?;
+    let used = used.as_ref();
     let known = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
     Ok(LastUsed {
         date: date(used.and_then(|u| u.last_used_date())),

@@ -233,11 +233,14 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let timing = super::watch_timing(global)?;
     let clients = clients(global).await?;
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, &clients, "act").await?;
     let incident = Mutex::new(incident);
-    let cx = Cx::new(&clients, &incident).with_progress(&show_progress);
+    let cx = Cx::new(&clients, &incident)
+        .with_progress(&show_progress)
+        .with_watch_timing(timing);
     let (outcome, how, verb) = match request {
         Request::Explain(_) => unreachable!("answered above"),
         Request::Run(spec, how) => {

@@ -27,6 +27,17 @@ pub async fn clients(global: &GlobalArgs) -> Result<Clients> {
         .map_err(|e| eyre!("{}: {}", e.code, e.message))
 }
 
+/// The `[watch]` settings of the user's config file.
+pub fn watch_config() -> Result<warroom::config::WatchConfig> {
+    let path = warroom::tui::keymap::user_config_path();
+    Ok(warroom::config::load_watch(path.as_deref())?)
+}
+
+/// How long a watch runs: flags, then the config file, then the defaults.
+pub fn watch_timing(global: &GlobalArgs) -> Result<warroom::model::watch::Timing> {
+    Ok(watch_config()?.timing(global.watch_minutes, global.watch_allowance))
+}
+
 /// Open (or resume) the incident directory and say which, before the
 /// terminal is taken over.
 pub fn open_incident(global: &GlobalArgs) -> Result<Incident> {

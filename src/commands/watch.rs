@@ -26,28 +26,32 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
             "warroom watch needs --incident DIR: the watches live in that incident's journal"
         ));
     }
+    let timing = super::watch_timing(global)?;
     let clients = clients(global).await?;
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, &clients, "watch").await?;
     let now = warroom::tail::now_secs();
     for target in [
         args.key.clone().map(|key_id| Target::AccessKey { key_id }),
-        args.principal.clone().map(|arn| Target::Principal { arn }),
+        args.principal.clone().map(Target::for_arn),
     ]
     .into_iter()
     .flatten()
     {
-        let spec = watch::start(&mut incident, target, now, "by hand")?;
+        let spec = watch::start(&mut incident, target, now, "by hand", timing)?;
         eprintln!("warroom: {} started", spec.id);
     }
     let incident = Mutex::new(incident);
     let opts = WatchOptions {
         every: Duration::from_secs(args.every),
         regions: args.regions.clone(),
+        follow: false,
+        wake: None,
     };
     let mut activity = false;
     let mut finals = 0;
     let mut last_line = std::collections::HashMap::new();
+    let mut last_error = std::collections::HashMap::new();
     let result = watch::run(&clients, &incident, &opts, |msg| {
         let line = match &msg {
             WatchMsg::Status { watch, status } => {
@@ -63,7 +67,13 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
                     mmss(status.final_left)
                 );
                 // One line per change, not per poll.
-                let key = (watch.succeeded, watch.denied, watch.new_sessions, status.is_final);
+                let key = (
+                    watch.succeeded,
+                    watch.denied,
+                    watch.new_sessions,
+                    watch.iam_last_used.is_some(),
+                    status.is_final,
+                );
                 if last_line.insert(watch.spec.id.clone(), key) == Some(key) {
                     return true;
                 }
@@ -76,10 +86,16 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
                     json!({"type": "alert", "watch_id": watch_id, "text": text}),
                 )
             }
-            WatchMsg::SourceError { source, error } => (
-                format!("{source}: {}", clean(error)),
-                json!({"type": "source_error", "source": source, "error": error}),
-            ),
+            WatchMsg::SourceError { source, error } => {
+                // Said once per source until it changes, not every poll.
+                if last_error.insert(*source, error.clone()).as_ref() == Some(error) {
+                    return true;
+                }
+                (
+                    format!("{source}: {}", clean(error)),
+                    json!({"type": "source_error", "source": source, "error": error}),
+                )
+            }
             WatchMsg::Final { watch_id, verdict } => {
                 finals += 1;
                 activity |= verdict == "activity";

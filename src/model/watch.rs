@@ -37,6 +37,36 @@ pub enum Target {
 }
 
 impl Target {
+    /// What to watch for a typed-in id: an access key id, or an ARN (a
+    /// role's gets the role semantics: sessions issued before the cutoff
+    /// versus after it).
+    pub fn parse(input: &str) -> Result<Target, String> {
+        let s = input.trim();
+        if crate::cli::parse_access_key_id(s).is_ok() {
+            return Ok(Target::AccessKey {
+                key_id: s.to_string(),
+            });
+        }
+        crate::cli::parse_principal_arn(s)
+            .map(Target::for_arn)
+            .map_err(|_| {
+                "type an access key id (AKIA… or ASIA…) or an IAM user, role or principal ARN"
+                    .to_string()
+            })
+    }
+
+    /// The target for a principal ARN.
+    pub fn for_arn(arn: String) -> Target {
+        let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+        if arn.contains(":iam::") && resource.starts_with("role/") {
+            Target::Role { arn }
+        } else if arn.contains(":iam::") && resource.starts_with("user/") {
+            Target::User { arn }
+        } else {
+            Target::Principal { arn }
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Target::AccessKey { key_id } => format!("access key {key_id}"),
@@ -147,11 +177,40 @@ pub struct Watch {
     pub succeeded: u32,
     pub new_sessions: u32,
     pub last: Option<Seen>,
+    /// IAM's own record (`GetAccessKeyLastUsed`) of a use after the cutoff:
+    /// a second signal that needs no CloudTrail.
+    #[serde(default)]
+    pub iam_last_used: Option<LastUsed>,
     /// Ids of the events counted: the evidence, and no double counting when
     /// both sources (or a resumed poll) deliver the same event.
     pub counted: Vec<String>,
     #[serde(skip)]
     ids: HashSet<String>,
+}
+
+/// What IAM says about an access key's last use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastUsed {
+    pub time: i64,
+    pub service: String,
+    pub region: String,
+}
+
+/// How long a watch runs, and how late an event may still arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timing {
+    pub window_secs: i64,
+    pub allowance_secs: i64,
+}
+
+impl Default for Timing {
+    /// The playbook's 30 minutes, and CloudTrail's usual worst-case delivery delay.
+    fn default() -> Self {
+        Timing {
+            window_secs: 30 * 60,
+            allowance_secs: 15 * 60,
+        }
+    }
 }
 
 /// What the pane and `warroom watch` print.
@@ -173,6 +232,7 @@ impl Watch {
             succeeded: 0,
             new_sessions: 0,
             last: None,
+            iam_last_used: None,
             counted: Vec::new(),
             ids: HashSet::new(),
         }
@@ -220,9 +280,34 @@ impl Watch {
         Some(class)
     }
 
+    /// Offer IAM's last-used record of an access-key watch. Returns true
+    /// when it is new evidence of a use inside the window. IAM rounds the
+    /// time down (to the minute, in practice), so a use before the cutoff
+    /// never reads as after it; a use in the cutoff's own minute may be
+    /// missed here, and CloudTrail still sees it.
+    pub fn offer_last_used(&mut self, used: LastUsed) -> bool {
+        if !matches!(self.spec.target, Target::AccessKey { .. })
+            || used.time <= self.spec.cutoff
+            || used.time > self.spec.window_end()
+            || self
+                .iam_last_used
+                .as_ref()
+                .is_some_and(|l| l.time >= used.time)
+        {
+            return false;
+        }
+        self.iam_last_used = Some(used);
+        true
+    }
+
+    /// Any sign of a successful use: a counted event, or IAM's record.
+    pub fn used_successfully(&self) -> bool {
+        self.succeeded > 0 || self.iam_last_used.is_some()
+    }
+
     pub fn status(&self, now: i64) -> Status {
         let is_final = now >= self.spec.final_at();
-        let verdict = if self.succeeded > 0 {
+        let verdict = if self.used_successfully() {
             Verdict::Activity
         } else if is_final {
             Verdict::Clean
@@ -459,5 +544,57 @@ mod tests {
         assert_eq!(parse_time("2026-11-28T10:00:00Z"), Some(CUTOFF));
         assert_eq!(parse_time("2026-11-28 10:00:00.000"), Some(CUTOFF));
         assert_eq!(parse_time("nonsense"), None);
+    }
+
+    #[test]
+    fn iam_last_used_after_the_cutoff_is_a_success_signal() {
+        let used = |time| LastUsed {
+            time,
+            service: "s3".into(),
+            region: "us-east-1".into(),
+        };
+        let mut w = key_watch();
+        // IAM rounds down: a record at the cutoff minute is not evidence.
+        assert!(!w.offer_last_used(used(CUTOFF)));
+        assert!(!w.offer_last_used(used(CUTOFF - 3600)));
+        assert_eq!(w.status(CUTOFF + 60).verdict, Verdict::Watching);
+        assert!(w.offer_last_used(used(CUTOFF + 120)));
+        // The same record again, or an older one, is not news.
+        assert!(!w.offer_last_used(used(CUTOFF + 120)));
+        assert!(!w.offer_last_used(used(CUTOFF + 60)));
+        assert!(w.offer_last_used(used(CUTOFF + 600)));
+        assert_eq!(w.status(CUTOFF + 601).verdict, Verdict::Activity);
+        assert_eq!(w.status(CUTOFF + 45 * 60).verdict, Verdict::Activity);
+        // Outside the window, or for a watch that is not a key: ignored.
+        assert!(!w.offer_last_used(used(CUTOFF + 31 * 60)));
+        let mut role = Watch::new(spec(Target::Role {
+            arn: "arn:aws:iam::123456789012:role/app".into(),
+        }));
+        assert!(!role.offer_last_used(used(CUTOFF + 120)));
+    }
+
+    #[test]
+    fn typed_targets_are_recognised_or_refused() {
+        assert_eq!(
+            Target::parse(" AKIAWATCHEDKEY000001 "),
+            Ok(Target::AccessKey {
+                key_id: "AKIAWATCHEDKEY000001".into()
+            })
+        );
+        assert!(matches!(
+            Target::parse("arn:aws:iam::123456789012:role/app/ops"),
+            Ok(Target::Role { .. })
+        ));
+        assert!(matches!(
+            Target::parse("arn:aws:iam::123456789012:user/ci"),
+            Ok(Target::User { .. })
+        ));
+        assert!(matches!(
+            Target::parse("arn:aws:sts::123456789012:assumed-role/app/s1"),
+            Ok(Target::Principal { .. })
+        ));
+        for bad in ["", "hello", "AKIA", "arn:aws:s3:::bucket\u{1b}"] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
     }
 }

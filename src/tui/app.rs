@@ -39,6 +39,8 @@ pub enum View {
     /// The live CloudTrail tail (Tab from the credentials pane).
     Trail,
     TrailDetail,
+    /// The credential watches (Tab from the CloudTrail pane, or W).
+    Watches,
 }
 
 /// A plan waiting for the responder's confirmation.
@@ -126,6 +128,8 @@ pub struct State {
     pub creds: super::credentials_pane::CredState,
     /// The CloudTrail pane.
     pub trail: super::trail_pane::TrailState,
+    /// The credential watches.
+    pub watches: super::watch_pane::WatchState,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -175,6 +179,11 @@ pub enum Msg {
         facts: Box<crate::model::credentials::CredentialFacts>,
     },
     Tail(crate::tail::TailMsg),
+    /// The incident's watches as journaled, when the console opens.
+    WatchesReplayed(Vec<(crate::model::watch::Watch, Option<String>)>),
+    Watch(crate::watch::WatchMsg),
+    /// The wall clock, once a second (the watch clocks count down).
+    Tick(i64),
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -216,6 +225,9 @@ pub enum Command {
         records: Vec<String>,
         filter: String,
     },
+    /// Start a credential watch by hand, cutoff now (journaled; the
+    /// watch runner picks it up).
+    StartWatch(crate::model::watch::Target),
     /// Journal a note (e.g. a key marked as involved).
     Note {
         kind: String,
@@ -251,6 +263,7 @@ impl State {
             status: None,
             creds: Default::default(),
             trail: Default::default(),
+            watches: Default::default(),
             dirty: true,
             quit: false,
         }
@@ -348,8 +361,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Key(key) if state.trail.input.is_some() && state.view == View::Trail => {
             super::trail_pane::on_input_key(state, key)
         }
+        Msg::Key(key) if state.watches.input.is_some() && state.view == View::Watches => {
+            super::watch_pane::on_input_key(state, key)
+        }
         Msg::Tail(msg) => {
             super::trail_pane::on_tail(state, msg);
+            Vec::new()
+        }
+        Msg::WatchesReplayed(watches) => {
+            super::watch_pane::on_replayed(state, watches);
+            Vec::new()
+        }
+        Msg::Watch(msg) => {
+            super::watch_pane::on_watch(state, msg);
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            state.watches.now = now;
+            // Redraw only what counts down: an open watch on screen.
+            if state.view == View::Watches && state.watches.any_open() {
+                state.dirty = true;
+            }
             Vec::new()
         }
         Msg::Key(key) => match state.keymap.action(&key) {
@@ -461,13 +493,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Journaled(Ok(what)) => {
             // Answer a write the responder is waiting for (e.g. preserving
             // events); routine writes stay quiet.
-            if state
-                .status
-                .as_ref()
-                .is_some_and(|s| s.text.starts_with("preserving"))
-            {
+            let waiting = state.status.as_ref().map(|s| s.text.as_str());
+            if waiting.is_some_and(|s| s.starts_with("preserving")) {
                 state.status = Some(info(format!(
                     "{what}: in the evidence folder, hash in the journal"
+                )));
+                state.dirty = true;
+            } else if waiting.is_some_and(|s| s.starts_with("starting a watch")) {
+                state.status = Some(info(format!(
+                    "{what}: the watches pane (W) shows it; it is in the journal"
                 )));
                 state.dirty = true;
             }
@@ -507,6 +541,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         && let Some(cmds) = super::credentials_pane::on_action(state, action)
     {
         return cmds;
+    }
+    if state.view == View::Watches
+        && !global
+        && let Some(cmds) = super::watch_pane::on_action(state, action)
+    {
+        return cmds;
+    }
+    if action == Action::Watch && !in_creds {
+        super::watch_pane::open(state);
+        return Vec::new();
     }
     let in_trail = matches!(state.view, View::Trail | View::TrailDetail);
     if in_trail
@@ -554,7 +598,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         // The credentials pane took its own keys above; bucket keys do
         // nothing there.
         (View::Credentials | View::CredentialDetail, _) => {}
-        (View::Trail | View::TrailDetail, _) => {}
+        (View::Trail | View::TrailDetail | View::Watches, _) => {}
         (_, Action::BlockPublicAccessAccount) => {
             return request(
                 state,

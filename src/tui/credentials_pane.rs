@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -16,6 +16,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 
 use super::app::{Command, State, View};
 use super::keymap::Action;
+use super::line_input::{self, Edit};
 use super::render::untrusted;
 use super::theme::Theme;
 use crate::actions::{self, ActionSpec};
@@ -277,6 +278,21 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         | Action::Bottom => {
             super::app::scroll_detail(state, action);
         }
+        Action::Watch => {
+            let target = c
+                .selected_row()
+                .as_ref()
+                .and_then(super::watch_pane::target_of);
+            return Some(match target {
+                Some(t) => super::watch_pane::start(state, t),
+                None => {
+                    state.status = Some(super::app::error(
+                        "select an access key, user, role or key pair to watch (an instance is watched through its key pair or role)",
+                    ));
+                    Vec::new()
+                }
+            });
+        }
         a if a.is_credential_action() => {
             return Some(match credential_action(state, a) {
                 Ok(spec) => super::app::request(state, spec),
@@ -365,10 +381,6 @@ fn credential_action(state: &State, action: Action) -> Result<ActionSpec, String
 /// Keys while text is being typed into the pane.
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     state.dirty = true;
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        state.quit = true;
-        return Vec::new();
-    }
     let c = &mut state.creds;
     let Some(input) = c.input.as_mut() else {
         return Vec::new();
@@ -377,31 +389,24 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Input::Filter => &mut c.filter,
         Input::Mark(t) => t,
     };
-    match key.code {
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            if text.len() < 128 {
-                text.push(ch);
-            }
-            c.selected = [0; 4];
-        }
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Esc => {
+    match line_input::edit(text, key, 128) {
+        Edit::Quit => state.quit = true,
+        Edit::Changed => c.selected = [0; 4],
+        Edit::Cancel => {
             if matches!(input, Input::Filter) {
                 c.filter.clear();
             }
             c.input = None;
             state.status = None;
         }
-        KeyCode::Enter => {
+        Edit::Submit => {
             let done = c.input.take();
             state.status = None;
             if let Some(Input::Mark(id)) = done {
                 return mark(state, id.trim());
             }
         }
-        _ => {}
+        Edit::Ignored => {}
     }
     Vec::new()
 }

@@ -43,6 +43,7 @@ pub enum Action {
     Pivot,
     Preserve,
     LakeSearch,
+    Watch,
     ActionLog,
     Undo,
     Down,
@@ -75,7 +76,10 @@ impl Action {
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
-            Action::SwitchPane => "next pane: bucket exposure → credentials → CloudTrail",
+            Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
+            Action::Watch => {
+                "watches: watch the selected credential, or type one in (watches pane)"
+            }
             Action::Pivot => {
                 "CloudTrail: go to the event's principal (credentials pane, or filter)"
             }
@@ -162,6 +166,7 @@ impl Action {
             Action::NextSection => Some("section"),
             Action::Pivot => Some("who"),
             Action::Preserve => Some("preserve"),
+            Action::Watch => Some("watch"),
             Action::Undo => Some("undo"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

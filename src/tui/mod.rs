@@ -8,9 +8,11 @@ pub mod detail;
 pub mod dialog;
 pub mod exposure_pane;
 pub mod keymap;
+pub mod line_input;
 pub mod render;
 pub mod theme;
 pub mod trail_pane;
+pub mod watch_pane;
 
 use std::io::{Write, stdout};
 
@@ -38,6 +40,10 @@ pub struct ConsoleOptions {
     pub incident: Option<Arc<Mutex<Incident>>>,
     pub keymap: Keymap,
     pub concurrency: usize,
+    /// How long a watch runs (by hand or after a revocation).
+    pub watch_timing: crate::model::watch::Timing,
+    /// Ring the terminal bell on a watch alert.
+    pub bell: bool,
 }
 
 /// Restores the terminal when dropped: on normal return, on `?` error paths
@@ -74,6 +80,8 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         no_color_requested(),
         (size.width, size.height),
     );
+    state.watches.bell = opts.bell;
+    state.watches.now = crate::tail::now_secs();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = Runner {
         ec2_regions,
@@ -81,6 +89,8 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         tx,
         concurrency: opts.concurrency,
         incident: opts.incident.clone(),
+        watch_timing: opts.watch_timing,
+        watch_wake: Arc::new(tokio::sync::Notify::new()),
     };
     if let Some(incident) = &opts.incident {
         let restored = scan::last_snapshot(&*incident.lock().await);
@@ -104,7 +114,11 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     for cmd in state.init() {
         runner.spawn(cmd);
     }
+    // Open watches resume (and new ones run) for as long as the console is up.
+    runner.start_watches();
     let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     loop {
         // Draw only when something changed: idle costs nothing over SSH.
@@ -115,6 +129,11 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
             crossterm::queue!(out, EndSynchronizedUpdate)?;
             out.flush()?;
             state.dirty = false;
+        }
+        if std::mem::take(&mut state.watches.ring) {
+            let mut out = stdout();
+            out.write_all(b"\x07")?;
+            out.flush()?;
         }
         if state.quit {
             break;
@@ -128,6 +147,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
                 None => break, // stdin closed
             },
             Some(msg) = rx.recv() => msg,
+            _ = tick.tick() => Msg::Tick(crate::tail::now_secs()),
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
@@ -146,9 +166,52 @@ struct Runner {
     tx: mpsc::UnboundedSender<Msg>,
     concurrency: usize,
     incident: Option<Arc<Mutex<Incident>>>,
+    watch_timing: crate::model::watch::Timing,
+    /// Wakes the watch runner when a watch starts, so it does not wait
+    /// out its poll interval.
+    watch_wake: Arc<tokio::sync::Notify>,
 }
 
+/// How often the console's watch runner polls its sources.
+const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl Runner {
+    /// Show the journal's watches, then run the open ones (and any started
+    /// later) on a task.
+    fn start_watches(&self) {
+        let Some(incident) = self.incident.clone() else {
+            return;
+        };
+        let (clients, tx) = (self.clients.clone(), self.tx.clone());
+        let opts = crate::watch::WatchOptions {
+            every: WATCH_POLL,
+            regions: self.ec2_regions.clone(),
+            follow: true,
+            wake: Some(self.watch_wake.clone()),
+        };
+        tokio::spawn(async move {
+            let entries = incident.lock().await.all_entries();
+            match entries {
+                Ok(entries) => {
+                    let _ = tx.send(Msg::WatchesReplayed(crate::watch::replay(&entries)));
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Journaled(Err(format!("cannot read the watches: {e}"))));
+                    return;
+                }
+            }
+            let result = crate::watch::run(&clients, &incident, &opts, |m| {
+                tx.send(Msg::Watch(m)).is_ok()
+            })
+            .await;
+            if let Err(e) = result {
+                let _ = tx.send(Msg::Journaled(Err(format!(
+                    "the credential watch stopped: {e}"
+                ))));
+            }
+        });
+    }
+
     fn spawn(&self, cmd: Command) {
         match cmd {
             Command::StartScan { generation } => {
@@ -198,6 +261,7 @@ impl Runner {
                     return;
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let (timing, wake) = (self.watch_timing, self.watch_wake.clone());
                 tokio::spawn(async move {
                     let target = plan.spec.target();
                     let progress_tx = tx.clone();
@@ -208,10 +272,14 @@ impl Runner {
                             progress,
                         });
                     };
-                    let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
+                    let cx = actions::Cx::new(&clients, &incident)
+                        .with_progress(&progress)
+                        .with_watch_timing(timing);
                     let result = actions::execute(&cx, &plan, confirmed, &how, dry_run)
                         .await
                         .map_err(|e| e.to_string());
+                    // A revocation may have started a watch.
+                    wake.notify_one();
                     let _ = tx.send(Msg::ActionFinished {
                         key: plan.spec.lock_key(),
                         what: plan.spec.name().to_string(),
@@ -318,6 +386,36 @@ impl Runner {
                 tokio::spawn(async move {
                     let result = crate::tail::preserve(&incident, &records, &filter).await;
                     let _ = tx.send(Msg::Journaled(result));
+                });
+            }
+            Command::StartWatch(target) => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (tx, timing, wake) =
+                    (self.tx.clone(), self.watch_timing, self.watch_wake.clone());
+                tokio::spawn(async move {
+                    let result = crate::watch::start(
+                        &mut *incident.lock().await,
+                        target,
+                        crate::tail::now_secs(),
+                        "by hand",
+                        timing,
+                    );
+                    match result {
+                        Ok(spec) => {
+                            // Shown at once; counted from the next round.
+                            let _ = tx.send(Msg::WatchesReplayed(vec![(
+                                crate::model::watch::Watch::new(spec.clone()),
+                                None,
+                            )]));
+                            let _ = tx.send(Msg::Journaled(Ok(format!("{} started", spec.id))));
+                            wake.notify_one();
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::Journaled(Err(format!("no watch started: {e}"))));
+                        }
+                    }
                 });
             }
             Command::Note {

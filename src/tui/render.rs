@@ -36,6 +36,16 @@ pub fn render(state: &State, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(state, frame, header, &theme);
+    // An alert not yet looked at stays over every view.
+    let body = match super::watch_pane::banner(state) {
+        Some(text) => {
+            let [line, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(body);
+            frame.render_widget(Paragraph::new(Line::styled(text, theme.error())), line);
+            rest
+        }
+        None => body,
+    };
     match state.view {
         View::Dashboard => exposure_pane::render(state, frame, body, &theme),
         View::Detail => detail::render(state, frame, body, &theme),
@@ -46,6 +56,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
         View::Trail => super::trail_pane::render(state, frame, body, &theme),
         View::TrailDetail => super::trail_pane::render_detail(state, frame, body, &theme),
+        View::Watches => super::watch_pane::render(state, frame, body, &theme),
     }
     render_status(state, frame, status, &theme);
     if let Some(d) = &state.dialog {
@@ -221,6 +232,13 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Action::Quit,
         ],
         View::CredentialDetail | View::TrailDetail => &[Action::Back, Action::Help, Action::Quit],
+        View::Watches => &[
+            Action::Watch,
+            Action::SwitchPane,
+            Action::ActionLog,
+            Action::Help,
+            Action::Quit,
+        ],
         View::Trail => &[
             Action::Open,
             Action::Filter,

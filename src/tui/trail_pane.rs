@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 
 use super::app::{Command, State, View, error, info};
 use super::keymap::Action;
+use super::line_input::{self, Edit};
 use super::render::untrusted;
 use super::theme::Theme;
 use crate::aws::AwsError;
@@ -131,9 +132,8 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
     let page = usize::from(state.size.1.saturating_sub(10)).max(1);
     let t = &mut state.trail;
     match (state.view, action) {
-        (View::Trail, Action::SwitchPane) | (View::Trail, Action::Back) => {
-            state.view = View::Dashboard
-        }
+        (View::Trail, Action::SwitchPane) => super::watch_pane::open(state),
+        (View::Trail, Action::Back) => state.view = View::Dashboard,
         (View::TrailDetail, Action::Back) => state.view = View::Trail,
         (View::Trail, Action::Open) => {
             if t.selected_event().is_some() {
@@ -291,25 +291,16 @@ fn preserve(state: &mut State) -> Vec<Command> {
 /// Keys while the filter line is typed.
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     state.dirty = true;
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        state.quit = true;
-        return Vec::new();
-    }
     let Some(text) = state.trail.input.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) && text.len() < 256 => {
-            text.push(ch);
-        }
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Esc => {
+    match line_input::edit(text, key, 256) {
+        Edit::Quit => state.quit = true,
+        Edit::Cancel => {
             state.trail.input = None;
             state.status = None;
         }
-        KeyCode::Enter => match TrailFilter::parse(text) {
+        Edit::Submit => match TrailFilter::parse(text) {
             Ok(f) => {
                 state.trail.filter = f;
                 state.trail.input = None;
@@ -324,7 +315,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             // The typed text stays, to be corrected.
             Err(e) => state.status = Some(error(untrusted(&e))),
         },
-        _ => {}
+        Edit::Changed | Edit::Ignored => {}
     }
     Vec::new()
 }

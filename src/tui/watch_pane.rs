@@ -1,0 +1,442 @@
+//! The credential watches pane: each watch with its target, cutoff, both
+//! clocks (the window, and the delivery allowance after it), its counts,
+//! the last use seen and its verdict; the alert banner every view shows
+//! after a successful use; and starting a watch by hand.
+//!
+//! The watches themselves run in `crate::watch::run` on a task; this pane
+//! only folds its messages into state, so it draws the same after a
+//! restart (the runner replays the journal first).
+
+use std::collections::BTreeMap;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::app::{Command, State, View, error, info};
+use super::keymap::Action;
+use super::line_input::{self, Edit};
+use super::render::untrusted;
+use super::theme::Theme;
+use crate::model::watch::{Target, Verdict, Watch};
+use crate::tail::iso_time;
+use crate::watch::WatchMsg;
+
+#[derive(Debug, Clone)]
+pub struct WatchRow {
+    pub watch: Watch,
+    /// The verdict as journaled, once final.
+    pub verdict: Option<String>,
+}
+
+impl WatchRow {
+    /// Final verdicts come from the journal; until then, from the clock.
+    pub fn verdict(&self, now: i64) -> Verdict {
+        match self.verdict.as_deref() {
+            Some("activity") => Verdict::Activity,
+            Some(_) if self.watch.used_successfully() => Verdict::Activity,
+            Some(_) => Verdict::Clean,
+            None => match self.watch.status(now).verdict {
+                // Not final until the runner says so (it journals it).
+                Verdict::Clean => Verdict::Watching,
+                v => v,
+            },
+        }
+    }
+
+    pub fn is_final(&self) -> bool {
+        self.verdict.is_some()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct WatchState {
+    /// In the order started (W1, W2, …).
+    pub rows: Vec<WatchRow>,
+    pub selected: usize,
+    /// Alerts, oldest first; the newest is the banner until the pane is
+    /// opened.
+    pub alerts: Vec<String>,
+    pub unseen_alert: bool,
+    /// The last error of each source, if it is failing.
+    pub sources: BTreeMap<&'static str, String>,
+    /// A target being typed in.
+    pub input: Option<String>,
+    /// The wall clock, from the runtime's tick (render stays pure).
+    pub now: i64,
+    /// Ring the terminal bell on an alert (--bell or [watch] bell).
+    pub bell: bool,
+    /// Set by an alert; the runtime rings the bell and clears it.
+    pub ring: bool,
+}
+
+impl WatchState {
+    pub fn any_open(&self) -> bool {
+        self.rows.iter().any(|r| !r.is_final())
+    }
+
+    fn upsert(&mut self, watch: Watch) -> &mut WatchRow {
+        let i = match self
+            .rows
+            .iter()
+            .position(|r| r.watch.spec.id == watch.spec.id)
+        {
+            Some(i) => {
+                self.rows[i].watch = watch;
+                i
+            }
+            None => {
+                self.rows.push(WatchRow {
+                    watch,
+                    verdict: None,
+                });
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[i]
+    }
+}
+
+/// The journal's watches, at start (before the runner's first round).
+pub fn on_replayed(state: &mut State, watches: Vec<(Watch, Option<String>)>) {
+    for (w, verdict) in watches {
+        state.watches.upsert(w).verdict = verdict;
+    }
+    state.dirty = true;
+}
+
+/// Fold one message of the watch runner into the state.
+pub fn on_watch(state: &mut State, msg: WatchMsg) {
+    let s = &mut state.watches;
+    state.dirty = true;
+    match msg {
+        WatchMsg::Status { watch, .. } => {
+            s.upsert(*watch);
+        }
+        WatchMsg::Alert { watch_id, text } => {
+            s.alerts.push(format!("{watch_id}: {text}"));
+            s.unseen_alert = true;
+            s.ring = s.bell;
+            state.status = Some(error(format!("ALERT {watch_id}: {}", untrusted(&text))));
+        }
+        WatchMsg::SourceError { source, error } => {
+            s.sources.insert(source, error);
+        }
+        WatchMsg::Final { watch_id, verdict } => {
+            if let Some(r) = s.rows.iter_mut().find(|r| r.watch.spec.id == watch_id) {
+                r.verdict = Some(verdict.clone());
+            }
+            state.status = Some(info(format!(
+                "{watch_id}: final verdict {}",
+                verdict.to_uppercase()
+            )));
+        }
+    }
+}
+
+/// Open the pane (the alert has now been seen).
+pub fn open(state: &mut State) {
+    state.view = View::Watches;
+    state.watches.unseen_alert = false;
+    state.dirty = true;
+}
+
+/// Keys while the pane is open; `None`: not the pane's.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    let s = &mut state.watches;
+    let last = s.rows.len().saturating_sub(1);
+    match action {
+        Action::SwitchPane | Action::Back => state.view = View::Dashboard,
+        Action::Down => s.selected = (s.selected + 1).min(last),
+        Action::Up => s.selected = s.selected.saturating_sub(1),
+        Action::Top => s.selected = 0,
+        Action::Bottom => s.selected = last,
+        Action::Watch => {
+            if state.context.incident.is_none() {
+                state.status = Some(error("no incident directory: a watch needs a journal"));
+                return Some(Vec::new());
+            }
+            s.input = Some(String::new());
+            state.status = Some(info(
+                "watch: type an access key id or an IAM user/role/principal ARN — Enter starts, Esc cancels",
+            ));
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Keys while a target is typed in.
+pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    let Some(text) = state.watches.input.as_mut() else {
+        return Vec::new();
+    };
+    match line_input::edit(text, key, 2048) {
+        Edit::Quit => state.quit = true,
+        Edit::Cancel => {
+            state.watches.input = None;
+            state.status = None;
+        }
+        Edit::Submit => match Target::parse(text) {
+            Ok(target) => {
+                state.watches.input = None;
+                return start(state, target);
+            }
+            // The typed text stays, to be corrected.
+            Err(e) => state.status = Some(error(e)),
+        },
+        Edit::Changed | Edit::Ignored => {}
+    }
+    Vec::new()
+}
+
+/// Start a watch by hand (journaled by the runtime; the runner picks it
+/// up at once).
+pub fn start(state: &mut State, target: Target) -> Vec<Command> {
+    if state.context.incident.is_none() {
+        state.status = Some(error("no incident directory: a watch needs a journal"));
+        return Vec::new();
+    }
+    state.status = Some(info(format!(
+        "starting a watch on {}…",
+        untrusted(&target.label())
+    )));
+    vec![Command::StartWatch(target)]
+}
+
+/// The target of a credentials-pane row.
+pub fn target_of(row: &super::credentials_pane::CredRow<'_>) -> Option<Target> {
+    use super::credentials_pane::CredRow;
+    Some(match row {
+        CredRow::Key(_, k) => Target::AccessKey {
+            key_id: k.key_id.clone(),
+        },
+        CredRow::User(u) => Target::User { arn: u.arn.clone() },
+        CredRow::Role(r) => Target::Role { arn: r.arn.clone() },
+        CredRow::KeyPair(k) => Target::KeyPair {
+            name: k.name.clone(),
+            instances: k.instances.iter().map(|i| i.id.clone()).collect(),
+        },
+        CredRow::Instance(_) => return None,
+    })
+}
+
+fn mmss(secs: i64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
+    match v {
+        Verdict::Watching => Span::styled("WATCHING", theme.warn()),
+        Verdict::Clean => Span::styled("CLEAN", theme.ok()),
+        Verdict::Activity => Span::styled("ACTIVITY", theme.error()),
+    }
+}
+
+/// The banner over every view while an alert has not been looked at.
+pub fn banner(state: &State) -> Option<String> {
+    let s = &state.watches;
+    s.unseen_alert
+        .then(|| s.alerts.last())
+        .flatten()
+        .map(|a| format!(" ALERT {} — W opens the watches", untrusted(a)))
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let s = &state.watches;
+    let [top, table_area, detail_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(9),
+    ])
+    .areas(area);
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} watches, {} open ",
+            s.rows.len(),
+            s.rows.iter().filter(|r| !r.is_final()).count()
+        ),
+        theme.title(),
+    )];
+    if let Some(t) = &s.input {
+        spans.push(Span::styled(
+            format!(" watch: {}▏", untrusted(t)),
+            theme.key(),
+        ));
+    } else {
+        for (source, e) in &s.sources {
+            spans.push(Span::styled(
+                format!(" {source}: {} ", untrusted(e)),
+                theme.dim(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), top);
+
+    let header = Row::new([
+        "ID", "Watching", "Window", "Final in", "Den", "Succ", "New", "Verdict",
+    ])
+    .style(theme.title());
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .map(|r| {
+            let st = r.watch.status(s.now);
+            let v = r.verdict(s.now);
+            let style = if v == Verdict::Activity {
+                theme.error()
+            } else {
+                theme.plain()
+            };
+            Row::new(vec![
+                Cell::from(r.watch.spec.id.clone()),
+                Cell::from(untrusted(&r.watch.spec.target.label())),
+                Cell::from(if st.window_left > 0 {
+                    mmss(st.window_left)
+                } else {
+                    "closed".into()
+                }),
+                Cell::from(if r.is_final() {
+                    "final".into()
+                } else {
+                    mmss(st.final_left)
+                }),
+                Cell::from(r.watch.denied.to_string()),
+                Cell::from(r.watch.succeeded.to_string()),
+                Cell::from(r.watch.new_sessions.to_string()),
+                Cell::from(verdict_span(v, theme)),
+            ])
+            .style(style)
+        })
+        .collect();
+    let empty = s.rows.is_empty();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(4),
+            Constraint::Min(20),
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(9),
+        ],
+    )
+    .header(header)
+    .row_highlight_style(theme.selected())
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(" Credential watches ", theme.title())),
+    );
+    let mut ts = TableState::default().with_selected((!empty).then_some(s.selected));
+    frame.render_stateful_widget(table, table_area, &mut ts);
+    if empty {
+        let inner = table_area.inner(ratatui::layout::Margin::new(2, 2));
+        frame.render_widget(
+            Paragraph::new(
+                "No watch yet. One starts by itself when a key is deactivated, sessions are \
+                 revoked or a key pair is rotated; W starts one by hand.",
+            )
+            .style(theme.dim())
+            .wrap(Wrap { trim: true }),
+            inner,
+        );
+    }
+    let lines = s
+        .rows
+        .get(s.selected)
+        .map(|r| detail_lines(r, s.now, theme))
+        .unwrap_or_default();
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Watch ", theme.title())),
+        ),
+        detail_area,
+    );
+}
+
+fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
+    let w = &r.watch;
+    let st = w.status(now);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Target   ", theme.dim()),
+            Span::raw(untrusted(&w.spec.target.label())),
+        ]),
+        Line::from(vec![
+            Span::styled("Cutoff   ", theme.dim()),
+            Span::raw(format!(
+                "{} (started by {})",
+                iso_time(w.spec.cutoff),
+                untrusted(&w.spec.started_by)
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("Clocks   ", theme.dim()),
+            Span::raw(format!(
+                "window {} min: {} left; final after {} min more allowance for late delivery: {}",
+                w.spec.window_secs / 60,
+                mmss(st.window_left),
+                w.spec.allowance_secs / 60,
+                if r.is_final() {
+                    "final".to_string()
+                } else {
+                    format!("{} left", mmss(st.final_left))
+                }
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("Uses     ", theme.dim()),
+            Span::raw(format!(
+                "{} denied, {} succeeded, {} new sessions issued after the cutoff",
+                w.denied, w.succeeded, w.new_sessions
+            )),
+        ]),
+    ];
+    if let Some(l) = &w.last {
+        lines.push(Line::from(vec![
+            Span::styled("Last     ", theme.dim()),
+            Span::raw(format!(
+                "{} {} from {} ({:?})",
+                iso_time(l.time),
+                untrusted(&l.name),
+                untrusted(l.source_ip.as_deref().unwrap_or("?")),
+                l.class
+            )),
+        ]));
+    }
+    if let Some(u) = &w.iam_last_used {
+        lines.push(Line::from(vec![
+            Span::styled("IAM      ", theme.dim()),
+            Span::styled(
+                format!(
+                    "last used {} ({} in {}), after the cutoff",
+                    iso_time(u.time),
+                    untrusted(&u.service),
+                    untrusted(&u.region)
+                ),
+                theme.error(),
+            ),
+        ]));
+    }
+    let v = r.verdict(now);
+    lines.push(Line::from(vec![
+        Span::styled("Verdict  ", theme.dim()),
+        verdict_span(v, theme),
+        Span::raw(match (v, r.is_final()) {
+            (Verdict::Activity, _) => {
+                " — the credential worked after the revocation: it did not take, has not propagated, or the actor has another way in"
+            }
+            (_, true) => " — journaled with its evidence",
+            _ => "",
+        }),
+    ]));
+    lines
+}
