@@ -242,7 +242,7 @@ pub fn banner(state: &State) -> Option<String> {
     s.unseen_alert
         .then(|| s.alerts.last())
         .flatten()
-        .map(|a| format!(" ALERT {} — W opens the watches", untrusted(a)))
+        .map(|a| format!(" ALERT {} — W on the dashboard opens the watches", untrusted(a)))
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -250,7 +250,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [top, table_area, detail_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(9),
+        Constraint::Length(10),
     ])
     .areas(area);
     let mut spans = vec![Span::styled(
@@ -294,7 +294,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Row::new(vec![
                 Cell::from(r.watch.spec.id.clone()),
                 Cell::from(untrusted(&r.watch.spec.target.label())),
-                Cell::from(if st.window_left > 0 {
+                Cell::from(if st.window_left > 0 && !r.is_final() {
                     mmss(st.window_left)
                 } else {
                     "closed".into()
@@ -380,17 +380,21 @@ fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
         ]),
         Line::from(vec![
             Span::styled("Clocks   ", theme.dim()),
-            Span::raw(format!(
-                "window {} min: {} left; final after {} min more allowance for late delivery: {}",
-                w.spec.window_secs / 60,
-                mmss(st.window_left),
-                w.spec.allowance_secs / 60,
-                if r.is_final() {
-                    "final".to_string()
-                } else {
-                    format!("{} left", mmss(st.final_left))
-                }
-            )),
+            Span::raw(if r.is_final() {
+                format!(
+                    "window {}m and late-delivery allowance {}m: over, verdict final",
+                    w.spec.window_secs / 60,
+                    w.spec.allowance_secs / 60
+                )
+            } else {
+                format!(
+                    "window {}m: {} left · final in {} ({}m allowance for late delivery)",
+                    w.spec.window_secs / 60,
+                    mmss(st.window_left),
+                    mmss(st.final_left),
+                    w.spec.allowance_secs / 60
+                )
+            }),
         ]),
         Line::from(vec![
             Span::styled("Uses     ", theme.dim()),
@@ -432,7 +436,7 @@ fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
         verdict_span(v, theme),
         Span::raw(match (v, r.is_final()) {
             (Verdict::Activity, _) => {
-                " — the credential worked after the revocation: it did not take, has not propagated, or the actor has another way in"
+                " — used after revocation: not taken, not yet propagated, or another way in"
             }
             (_, true) => " — journaled with its evidence",
             _ => "",
