@@ -1097,7 +1097,12 @@ fn watch(id: &str, target: warroom::model::watch::Target) -> warroom::model::wat
     })
 }
 
-fn use_event(id: &str, at: i64, key: &str, error: Option<&str>) -> warroom::model::trail::TrailEvent {
+fn use_event(
+    id: &str,
+    at: i64,
+    key: &str,
+    error: Option<&str>,
+) -> warroom::model::trail::TrailEvent {
     let err = error
         .map(|e| format!(r#","errorCode":"{e}""#))
         .unwrap_or_default();
@@ -1122,7 +1127,12 @@ fn with_watches() -> State {
             key_id: "AKIAEXAMPLECIDEPLOY1".into(),
         },
     );
-    w1.offer(&use_event("e1", CUTOFF + 60, "AKIAEXAMPLECIDEPLOY1", Some("InvalidAccessKeyId")));
+    w1.offer(&use_event(
+        "e1",
+        CUTOFF + 60,
+        "AKIAEXAMPLECIDEPLOY1",
+        Some("InvalidAccessKeyId"),
+    ));
     let w2 = watch(
         "W2",
         Target::Role {
@@ -1134,7 +1144,12 @@ fn with_watches() -> State {
         Msg::WatchesReplayed(vec![(w1.clone(), None), (w2, Some("clean".into()))]),
     );
     // The runner's next round: a successful use.
-    w1.offer(&use_event("e2", CUTOFF + 7 * 60, "AKIAEXAMPLECIDEPLOY1", None));
+    w1.offer(&use_event(
+        "e2",
+        CUTOFF + 7 * 60,
+        "AKIAEXAMPLECIDEPLOY1",
+        None,
+    ));
     let status = w1.status(s.watches.now);
     update(
         &mut s,
@@ -1160,7 +1175,10 @@ fn an_alert_shows_a_banner_everywhere_rings_once_and_turns_the_verdict_red() {
     // The runtime rings it and clears it; a second alert would ask again.
     s.watches.ring = false;
     let text = screen_text(&draw(&s));
-    assert!(text.contains("ALERT W1: access key AKIAEXAMPLECIDEPLOY1"), "{text}");
+    assert!(
+        text.contains("ALERT W1: access key AKIAEXAMPLECIDEPLOY1"),
+        "{text}"
+    );
     // Still there on another pane.
     update(&mut s, code(KeyCode::Tab));
     let text = screen_text(&draw(&s));
@@ -1180,7 +1198,10 @@ fn an_alert_shows_a_banner_everywhere_rings_once_and_turns_the_verdict_red() {
     assert!(text.contains("17:55"), "{text}");
     assert!(text.contains("32:55"), "{text}");
     // Last seen: time, IP, event.
-    assert!(text.contains("2026-11-28T10:07:00Z GetObject from 185.220.101.7"), "{text}");
+    assert!(
+        text.contains("2026-11-28T10:07:00Z GetObject from 185.220.101.7"),
+        "{text}"
+    );
     insta::assert_snapshot!("watches_80x24", t.backend());
     // The verdict cell is drawn in the error style (red with colour on).
     let mut colour = with_watches();
@@ -1244,7 +1265,11 @@ fn a_watch_is_started_by_hand_from_the_credentials_pane_or_typed_in() {
         update(&mut s, key(c));
     }
     assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
-    assert!(s.status.as_ref().is_some_and(|st| st.is_error), "{:?}", s.status);
+    assert!(
+        s.status.as_ref().is_some_and(|st| st.is_error),
+        "{:?}",
+        s.status
+    );
     assert_eq!(s.watches.input.as_deref(), Some("AKIA-nope"));
     for _ in 0..9 {
         update(&mut s, code(KeyCode::Backspace));
@@ -1253,7 +1278,10 @@ fn a_watch_is_started_by_hand_from_the_credentials_pane_or_typed_in() {
         update(&mut s, key(c));
     }
     let text = screen_text(&draw(&s));
-    assert!(text.contains("watch: arn:aws:iam::123456789012:user/ci"), "{text}");
+    assert!(
+        text.contains("watch: arn:aws:iam::123456789012:user/ci"),
+        "{text}"
+    );
     let cmds = update(&mut s, code(KeyCode::Enter));
     assert_eq!(
         cmds,

@@ -150,6 +150,16 @@ impl Clients {
         })
     }
 
+    /// Use this CloudTrail client for `region` (a client built elsewhere:
+    /// in tests, one that answers LookupEvents, which no emulator serves).
+    pub fn with_cloudtrail(self, region: &str, client: aws_sdk_cloudtrail::Client) -> Self {
+        self.cloudtrail_by_region
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(region.to_string(), client);
+        self
+    }
+
     pub async fn identity(&self) -> Result<Identity, AwsError> {
         let out = self
             .sts

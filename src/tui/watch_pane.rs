@@ -239,10 +239,12 @@ fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
 /// The banner over every view while an alert has not been looked at.
 pub fn banner(state: &State) -> Option<String> {
     let s = &state.watches;
-    s.unseen_alert
-        .then(|| s.alerts.last())
-        .flatten()
-        .map(|a| format!(" ALERT {} — W on the dashboard opens the watches", untrusted(a)))
+    s.unseen_alert.then(|| s.alerts.last()).flatten().map(|a| {
+        format!(
+            " ALERT {} — W on the dashboard opens the watches",
+            untrusted(a)
+        )
+    })
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
