@@ -422,7 +422,9 @@ pub async fn run(
                             return Ok(());
                         }
                     }
+                    // A deleted key has no record: CloudTrail still watches it.
                     Ok(None) => {}
+                    Err(e) if e.code == "NoSuchEntity" => {}
                     Err(e) => {
                         if !send(WatchMsg::SourceError {
                             source: "GetAccessKeyLastUsed",

@@ -232,6 +232,17 @@ impl ActionSpec {
         }
     }
 
+    /// Does applying this revoke a credential (and so start a watch)?
+    pub fn starts_watch(&self) -> bool {
+        matches!(
+            self,
+            ActionSpec::DeactivateAccessKey(_)
+                | ActionSpec::DeleteAccessKey(_)
+                | ActionSpec::RevokeSessions(_)
+                | ActionSpec::RotateKeyPair(_)
+        )
+    }
+
     /// The lock key: everything on one bucket shares it, so a bucket's
     /// policy and its Public Access Block are never changed at the same time.
     pub fn lock_key(&self) -> String {

@@ -35,6 +35,14 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         Span::styled("Undo: ", theme.title()),
         Span::raw(untrusted(&plan.undo)),
     ]));
+    if plan.spec.starts_watch() {
+        lines.push(Line::from(vec![
+            Span::styled("Then: ", theme.title()),
+            Span::raw(
+                "a credential watch starts, counting any further use of it in CloudTrail (W shows it)",
+            ),
+        ]));
+    }
     if !plan.diff.is_empty() {
         lines.push(Line::raw(""));
         for l in &plan.diff {

@@ -117,7 +117,8 @@ pub fn on_watch(state: &mut State, msg: WatchMsg) {
         }
         WatchMsg::Alert { watch_id, text } => {
             s.alerts.push(format!("{watch_id}: {text}"));
-            s.unseen_alert = true;
+            // Already looking at the watches: nothing to point at.
+            s.unseen_alert = state.view != View::Watches;
             s.ring = s.bell;
             state.status = Some(error(format!("ALERT {watch_id}: {}", untrusted(&text))));
         }
@@ -257,8 +258,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     .areas(area);
     let mut spans = vec![Span::styled(
         format!(
-            " {} watches, {} open ",
+            " {} {}, {} open ",
             s.rows.len(),
+            if s.rows.len() == 1 {
+                "watch"
+            } else {
+                "watches"
+            },
             s.rows.iter().filter(|r| !r.is_final()).count()
         ),
         theme.title(),
