@@ -261,6 +261,51 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Remove the delete markers that hide keys' newest versions: one
+    /// DeleteObjects call per 1,000 markers. Undo adds markers back.
+    Undelete {
+        /// s3://BUCKET or s3://BUCKET/PREFIX
+        #[arg(value_name = "S3_URL", value_parser = parse_s3_url)]
+        target: S3Url,
+        /// Only markers made at or after this time (the incident window),
+        /// e.g. 2026-11-20T09:00Z.
+        #[arg(long, value_name = "TIME", value_parser = parse_when)]
+        since: Option<i64>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Make an earlier version of one key current again, by a server-side
+    /// copy of it (a new version; metadata, tags, storage class and
+    /// encryption kept; multipart above 5 GB).
+    RestoreVersion {
+        /// s3://BUCKET/KEY
+        #[arg(value_name = "S3_URL", value_parser = parse_s3_url)]
+        target: S3Url,
+        #[arg(long, value_name = "VERSION_ID")]
+        version_id: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Point-in-time restore: every key under the prefix as it was at
+    /// --to. Deleted keys are undeleted, changed keys rolled back by copy,
+    /// keys created later left alone (or hidden with --hide-newer). Nothing
+    /// is permanently deleted; resumable; undo puts everything back.
+    PitRestore {
+        /// s3://BUCKET or s3://BUCKET/PREFIX
+        #[arg(value_name = "S3_URL", value_parser = parse_s3_url)]
+        target: S3Url,
+        /// The moment to restore to, e.g. 2026-11-20T09:00Z.
+        #[arg(long, value_name = "TIME", value_parser = parse_when)]
+        to: i64,
+        /// Hide keys created after --to behind a (removable) delete marker.
+        #[arg(long)]
+        hide_newer: bool,
+        /// Print the plan (counts and bytes per kind of key) and stop.
+        #[arg(long)]
+        plan: bool,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Explain how to turn on MFA delete (only the root user can), with the
     /// exact command. Changes nothing.
     MfaDelete {
@@ -414,6 +459,43 @@ pub struct DemoArgs {
     pub python: Option<PathBuf>,
     #[command(flatten)]
     pub console: ConsoleArgs,
+}
+
+/// A bucket and an optional key or prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Url {
+    pub bucket: String,
+    pub path: Option<String>,
+}
+
+/// `s3://bucket` or `s3://bucket/key-or-prefix`.
+pub fn parse_s3_url(s: &str) -> Result<S3Url, String> {
+    let rest = s
+        .strip_prefix("s3://")
+        .ok_or("an S3 URL looks like s3://bucket/prefix")?;
+    let (bucket, path) = match rest.split_once('/') {
+        Some((b, p)) => (b, (!p.is_empty()).then(|| p.to_string())),
+        None => (rest, None),
+    };
+    Ok(S3Url {
+        bucket: parse_bucket(bucket)?,
+        path,
+    })
+}
+
+/// A UTC time: 2026-11-20T09:00:00Z, 2026-11-20T09:00Z or 2026-11-20.
+pub fn parse_when(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let full = match t.len() {
+        10 => format!("{t}T00:00:00Z"),
+        17 if t.ends_with('Z') => format!("{}:00Z", &t[..16]),
+        _ => t.to_string(),
+    };
+    crate::model::watch::parse_time(&full)
+        .filter(|_| full.ends_with('Z'))
+        .ok_or_else(|| {
+            "a UTC time looks like 2026-11-20T09:00Z (or with seconds, or a date)".into()
+        })
 }
 
 fn parse_region(s: &str) -> Result<String, String> {

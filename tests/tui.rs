@@ -647,6 +647,7 @@ fn bulk_progress_shows_in_the_status_line_and_clears_when_done() {
                 skipped: 100,
                 failed: 0,
                 elapsed_ms: 10_000,
+                ..Default::default()
             },
         },
     );

@@ -25,6 +25,7 @@ pub mod key_pair;
 pub mod object_acls;
 pub mod ownership;
 pub mod policy_statements;
+pub mod restore;
 pub mod role_escalation;
 pub mod sessions;
 pub mod versioning;
@@ -108,6 +109,12 @@ macro_rules! with_module {
                 use key_pair::delete as $m;
                 $body
             }
+            ActionSpec::Undelete($args)
+            | ActionSpec::RestoreVersion($args)
+            | ActionSpec::PitRestore($args) => {
+                use restore as $m;
+                $body
+            }
         }
     };
 }
@@ -171,6 +178,12 @@ pub enum ActionSpec {
     RotateKeyPair(key_pair::Args),
     /// Delete an EC2 key pair (irreversible).
     DeleteKeyPair(key_pair::Args),
+    /// Remove the delete markers hiding keys' newest versions.
+    Undelete(restore::Args),
+    /// Make an earlier version of a key current again (a copy of it).
+    RestoreVersion(restore::Args),
+    /// Every key under a prefix as it was at a moment.
+    PitRestore(restore::Args),
 }
 
 impl ActionSpec {
@@ -197,6 +210,9 @@ impl ActionSpec {
             ActionSpec::RequireImdsV2(_) => "require-imdsv2",
             ActionSpec::RotateKeyPair(_) => "rotate-key-pair",
             ActionSpec::DeleteKeyPair(_) => "delete-key-pair",
+            ActionSpec::Undelete(_) => "undelete",
+            ActionSpec::RestoreVersion(_) => "restore-version",
+            ActionSpec::PitRestore(_) => "pit-restore",
         }
     }
 
@@ -210,7 +226,10 @@ impl ActionSpec {
             | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
             | ActionSpec::DisableAcls(Bucket { bucket })
             | ActionSpec::EnableVersioning(Bucket { bucket })
-            | ActionSpec::EnableEncryption(encryption::Args { bucket, .. }) => Some(bucket),
+            | ActionSpec::EnableEncryption(encryption::Args { bucket, .. })
+            | ActionSpec::Undelete(restore::Args { bucket, .. })
+            | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
+            | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),
             _ => None,
         }
     }
@@ -220,6 +239,9 @@ impl ActionSpec {
     pub fn target(&self) -> String {
         match self {
             ActionSpec::ResetObjectAcls(a) => a.target(),
+            ActionSpec::Undelete(a) | ActionSpec::RestoreVersion(a) | ActionSpec::PitRestore(a) => {
+                a.target()
+            }
             ActionSpec::BlockPublicAccessAccount(_) => "this account".to_string(),
             ActionSpec::DeactivateAccessKey(a) | ActionSpec::DeleteAccessKey(a) => a.target(),
             ActionSpec::RevokeSessions(a) => a.target(),
@@ -406,6 +428,11 @@ pub struct Progress {
     pub skipped: u64,
     pub failed: u64,
     pub elapsed_ms: u64,
+    /// Bytes done and to do, for work measured in bytes (restores); 0 else.
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub total_bytes: u64,
 }
 
 impl Progress {

@@ -144,7 +144,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     })
 }
 
-fn journal_error(e: IncidentError) -> AwsError {
+pub(super) fn journal_error(e: IncidentError) -> AwsError {
     AwsError::new("JournalWriteFailed", e.to_string())
 }
 
@@ -155,7 +155,7 @@ fn prior_of(v: &Value) -> Result<Prior, AwsError> {
 
 /// Keys finished by earlier runs of an action on the same target in this
 /// incident (and not undone since): a re-run skips them without a request.
-async fn done_earlier(cx: &Cx<'_>, target: &str) -> Result<HashSet<String>, AwsError> {
+pub(super) async fn done_earlier(cx: &Cx<'_>, target: &str) -> Result<HashSet<String>, AwsError> {
     let entries = cx
         .incident
         .lock()

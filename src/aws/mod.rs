@@ -10,6 +10,7 @@ pub mod guard;
 pub mod iam;
 pub mod seed;
 pub mod trail;
+pub mod versions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

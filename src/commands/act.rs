@@ -18,6 +18,8 @@ use super::{clients, end_session, open_incident, start_session};
 /// An `act` command is one action to run, an undo, or an explanation.
 enum Request {
     Run(ActionSpec, ActArgs),
+    /// Print the plan only.
+    Plan(ActionSpec, ActArgs),
     Undo(String, ActArgs),
     Explain(Vec<String>),
 }
@@ -26,9 +28,10 @@ fn request(cmd: ActCommand) -> Request {
     use actions::role_escalation::Role;
     use actions::{
         Bucket, access_key, bucket_pab, encryption, imds, key_pair, object_acls, policy_statements,
-        sessions,
+        restore, sessions,
     };
     use warroom::aws::iam::Principal;
+    use warroom::model::restore::Goal;
     let bucket = |b: String| Bucket { bucket: b };
     match cmd {
         ActCommand::BlockPublicAccess { target, only, how } => {
@@ -148,6 +151,44 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::DeleteKeyPair { name, how } => {
             Request::Run(ActionSpec::DeleteKeyPair(key_pair::Args::named(&name)), how)
         }
+        ActCommand::Undelete { target, since, how } => Request::Run(
+            ActionSpec::Undelete(restore::Args {
+                bucket: target.bucket,
+                prefix: target.path,
+                goal: Goal::Undelete { since },
+            }),
+            how,
+        ),
+        ActCommand::RestoreVersion {
+            target,
+            version_id,
+            how,
+        } => Request::Run(
+            ActionSpec::RestoreVersion(restore::Args {
+                bucket: target.bucket,
+                prefix: target.path,
+                goal: Goal::Version { version_id },
+            }),
+            how,
+        ),
+        ActCommand::PitRestore {
+            target,
+            to,
+            hide_newer,
+            plan,
+            how,
+        } => {
+            let spec = ActionSpec::PitRestore(restore::Args {
+                bucket: target.bucket,
+                prefix: target.path,
+                goal: Goal::PointInTime { to, hide_newer },
+            });
+            if plan {
+                Request::Plan(spec, how)
+            } else {
+                Request::Run(spec, how)
+            }
+        }
         ActCommand::MfaDelete { target } => Request::Explain(actions::mfa_delete_explanation(
             &target.bucket,
             "ACCOUNT_ID",
@@ -235,6 +276,27 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
     }
     let timing = super::watch_timing(global)?;
     let clients = clients(global).await?;
+    // A plan on its own changes nothing and journals nothing.
+    if let Request::Plan(spec, how) = &request {
+        return Ok(match actions::plan(&clients, spec).await {
+            Ok(plan) => {
+                if how.json {
+                    println!("{}", serde_json::to_string(&json!({ "plan": plan }))?);
+                } else {
+                    print_plan(&plan, false);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("warroom: {}", clean(&e.to_string()));
+                ExitCode::from(if matches!(e, actions::ActionError::NothingToDo(_)) {
+                    0
+                } else {
+                    2
+                })
+            }
+        });
+    }
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, &clients, "act").await?;
     let incident = Mutex::new(incident);
@@ -242,7 +304,7 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         .with_progress(&show_progress)
         .with_watch_timing(timing);
     let (outcome, how, verb) = match request {
-        Request::Explain(_) => unreachable!("answered above"),
+        Request::Explain(_) | Request::Plan(..) => unreachable!("answered above"),
         Request::Run(spec, how) => {
             let plan = match actions::plan(&clients, &spec).await {
                 Ok(p) => p,
@@ -336,12 +398,29 @@ fn print_plan(plan: &Plan, dry_run: bool) {
         c(&plan.spec.target())
     );
     println!("  {}", c(&plan.summary));
-    for (before, after) in plan.before.iter().zip(&plan.after) {
-        let mark = if before == after { " " } else { "~" };
-        println!("  {mark} {:<28} -> {}", c(before), c(after));
+    if plan.before.len() == plan.after.len() {
+        for (before, after) in plan.before.iter().zip(&plan.after) {
+            let mark = if before == after { " " } else { "~" };
+            println!("  {mark} {:<28} -> {}", c(before), c(after));
+        }
+    } else {
+        // Not setting-by-setting (a restore's counts): what is, then what will be.
+        for b in &plan.before {
+            println!("  now:   {}", c(b));
+        }
+        for a in &plan.after {
+            println!("  after: {}", c(a));
+        }
     }
     if !plan.diff.is_empty() {
-        println!("  Policy diff:");
+        println!(
+            "  {}:",
+            if plan.spec.name().contains("polic") {
+                "Policy diff"
+            } else {
+                "Details"
+            }
+        );
         for line in &plan.diff {
             println!("    {}", c(line));
         }

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod exposure;
 pub mod facts;
 pub mod policy;
+pub mod restore;
 pub mod trail;
 pub mod watch;
 

@@ -14,7 +14,23 @@ use crate::actions::Confirm;
 pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
     let plan = &dialog.plan;
     let mut lines = vec![Line::raw(untrusted(&plan.summary)), Line::raw("")];
-    for (before, after) in plan.before.iter().zip(&plan.after) {
+    if plan.before.len() != plan.after.len() {
+        // Not setting-by-setting (a restore's counts): what is, then what will be.
+        for (label, texts) in [("Now: ", &plan.before), ("After: ", &plan.after)] {
+            for t in texts {
+                lines.push(Line::from(vec![
+                    Span::styled(label, theme.title()),
+                    Span::raw(untrusted(t)),
+                ]));
+            }
+        }
+    }
+    for (before, after) in plan
+        .before
+        .iter()
+        .zip(&plan.after)
+        .filter(|_| plan.before.len() == plan.after.len())
+    {
         let changed = before != after;
         lines.push(Line::from(vec![
             Span::styled(if changed { " ~ " } else { "   " }, theme.warn()),

@@ -78,8 +78,17 @@ pub fn progress_text(p: &crate::actions::Progress) -> String {
         .eta()
         .map(|d| format!(", ETA {}s", d.as_secs()))
         .unwrap_or_default();
+    let bytes = if p.total_bytes > 0 {
+        format!(
+            ", {:.1}/{:.1} MiB",
+            p.bytes as f64 / 1_048_576.0,
+            p.total_bytes as f64 / 1_048_576.0
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "[{}{}] {}/{} ({}%){eta}{}",
+        "[{}{}] {}/{} ({}%){bytes}{eta}{}",
         "#".repeat(filled),
         " ".repeat(10 - filled),
         p.done,

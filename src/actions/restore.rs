@@ -1,0 +1,607 @@
+//! Actions: recovery of object versions — undelete (remove delete markers),
+//! restore one version of a key, and point-in-time restore of a bucket or
+//! prefix. One module for the three: they differ only in the planning goal
+//! (`model::restore::Goal`).
+//!
+//! Never is an object version permanently deleted. A rollback is a
+//! server-side copy of the old version (a new version); an undelete
+//! removes delete markers; hiding a key created after T adds a delete
+//! marker. So every change can be undone the same way.
+//!
+//! Bulk and resumable, like the object-ACL reset: the journal is the
+//! progress record. Each batch journals its keys' state before any write
+//! (`started`, with what undo needs), then what it did (`done`). A re-run
+//! plans again from a fresh listing — a key already as it should be (same
+//! ETag, or its markers gone) needs nothing — and skips keys of `done`
+//! batches without a request. So no key is restored twice.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use futures::{StreamExt, stream};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Progress, Verification};
+use crate::aws::exposure::bucket_region;
+use crate::aws::versions::{self, COPY_LIMIT, DELETE_BATCH, PART_SIZE};
+use crate::aws::{AwsError, Clients};
+use crate::model::restore::{Current, Goal, Planner, RestorePlan, Step, Work};
+
+use super::object_acls::{BATCH_KIND, done_earlier, journal_error};
+
+/// Copies in flight at once.
+pub const CONCURRENCY: usize = 32;
+/// Keys per journal batch (and at most this many marker deletions, one
+/// `DeleteObjects` call).
+pub const BATCH: usize = DELETE_BATCH;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Args {
+    pub bucket: String,
+    /// Every key under this prefix (one key for a version restore).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    pub goal: Goal,
+}
+
+impl Args {
+    pub fn target(&self) -> String {
+        match (&self.goal, &self.prefix) {
+            (Goal::Version { .. }, Some(k)) => format!("s3://{}/{k}", self.bucket),
+            (_, Some(p)) => format!("s3://{}/{p}*", self.bucket),
+            (_, None) => format!("s3://{}/*", self.bucket),
+        }
+    }
+
+    fn scope(&self) -> String {
+        match (&self.goal, &self.prefix) {
+            (Goal::Version { .. }, Some(k)) => k.to_string(),
+            (_, Some(p)) => format!("every key under {p}"),
+            (_, None) => "every key in the bucket".to_string(),
+        }
+    }
+}
+
+/// Read the listing and plan. A version restore reads only its key.
+pub async fn plan_restore(s3: &aws_sdk_s3::Client, a: &Args) -> Result<RestorePlan, AwsError> {
+    let mut planner = Planner::new(a.goal.clone());
+    let only = match &a.goal {
+        Goal::Version { .. } => a.prefix.clone(),
+        _ => None,
+    };
+    versions::list(s3, &a.bucket, a.prefix.as_deref(), |page| {
+        planner.page(
+            page.into_iter()
+                .filter(|v| only.as_ref().is_none_or(|k| &v.key == k)),
+        )
+    })
+    .await?;
+    Ok(planner.finish())
+}
+
+fn mib(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// The plan's counts, one line per category that has keys.
+pub fn describe(p: &RestorePlan) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = |what: &str, t: crate::model::restore::Tally| {
+        if t.keys > 0 {
+            lines.push(format!("{what}: {} key(s), {}", t.keys, mib(t.bytes)));
+        }
+    };
+    line("undelete (remove delete markers)", p.undelete);
+    line("roll back (copy the earlier version)", p.roll_back);
+    line("hide (add a delete marker)", p.hide);
+    line("created after the time, left as they are", p.created_after);
+    line("already as they should be, skipped", p.unchanged);
+    line("in Glacier/Deep Archive: RestoreObject first", p.archived);
+    line(
+        "not recoverable (only delete markers remain)",
+        p.not_recoverable,
+    );
+    lines
+}
+
+pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
+    let bucket = a.bucket.as_str();
+    if matches!(a.goal, Goal::Version { .. }) && a.prefix.is_none() {
+        return Err(ActionError::NotPossible(
+            "name the key whose version to restore: s3://bucket/key".into(),
+        ));
+    }
+    let region = bucket_region(c, bucket)
+        .await
+        .map_err(ActionError::Capture)?;
+    let s3 = c.s3_in(&region);
+    let status = versions::versioning(&s3, bucket)
+        .await
+        .map_err(ActionError::Capture)?;
+    if status.is_empty() {
+        return Err(ActionError::NotPossible(format!(
+            "{bucket} has never had versioning on, so S3 kept no earlier versions: what was overwritten or deleted is gone from S3 (look for copies in backups or replicas). Turn versioning on now (v in the console, or `warroom act enable-versioning {bucket}`) so the next incident can be undone."
+        )));
+    }
+    let rp = plan_restore(&s3, a).await.map_err(ActionError::Capture)?;
+    let counts = describe(&rp);
+    if rp.is_empty() {
+        return Err(ActionError::NothingToDo(format!(
+            "{} of {} needs restoring ({} versions read): {}",
+            a.scope(),
+            bucket,
+            rp.versions_seen,
+            counts.join("; ")
+        )));
+    }
+    let goal = match &a.goal {
+        Goal::PointInTime { to, .. } => {
+            format!("as it was at {}", crate::tail::iso_time(*to))
+        }
+        Goal::Undelete { .. } => "with its delete markers removed".to_string(),
+        Goal::Version { version_id } => format!("at version {version_id}"),
+    };
+    let mut held: Vec<String> = rp
+        .held
+        .iter()
+        .map(|h| format!("held: {} — {}", h.key, h.why))
+        .collect();
+    if (rp.archived.keys + rp.not_recoverable.keys) as usize > rp.held.len() {
+        held.push("…and more (counts above)".into());
+    }
+    let n = rp.steps.len();
+    Ok(Plan {
+        spec: spec_of(a),
+        summary: format!("restore {} {goal}", a.scope()),
+        before: counts.clone(),
+        after: vec![format!(
+            "{n} key(s) {goal}: {} copies, {} delete-marker changes in batches of up to {DELETE_BATCH}",
+            rp.roll_back.keys,
+            rp.deletes()
+        )],
+        diff: held,
+        blast_radius: format!(
+            "Changes what {n} key(s) in {bucket} read as now: applications and users see the restored content at once. No version is deleted: rollbacks add a new version, undeletes remove delete markers, hides add one. Runs in batches of {BATCH} keys with {CONCURRENCY} copies at a time; if interrupted, running it again finishes the rest and touches no key twice."
+        ),
+        confirm: if n == 1 {
+            Confirm::YesNo
+        } else {
+            Confirm::TypeName {
+                text: bucket.to_string(),
+            }
+        },
+        undo: "undo puts every key back as it was before the restore (again by adding versions or markers, never deleting one)".into(),
+        undoable: true,
+        prior: json!({
+            "versioning": status,
+            "versions_read": rp.versions_seen,
+            "counts": counts,
+            "keys_to_change": n,
+        }),
+        region,
+    })
+}
+
+fn spec_of(a: &Args) -> ActionSpec {
+    match a.goal {
+        Goal::PointInTime { .. } => ActionSpec::PitRestore(a.clone()),
+        Goal::Undelete { .. } => ActionSpec::Undelete(a.clone()),
+        Goal::Version { .. } => ActionSpec::RestoreVersion(a.clone()),
+    }
+}
+
+/// Batches of steps: at most [`BATCH`] keys and [`DELETE_BATCH`] deletions
+/// each, so marker work takes `ceil(markers / 1000)` calls.
+fn batches(steps: Vec<Step>) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    let mut deletes = 0;
+    for s in steps {
+        let d = match &s.work {
+            Work::RemoveMarkers { markers } => markers.len(),
+            Work::Hide => 1,
+            Work::CopyFrom { .. } => 0,
+        };
+        let full = out
+            .last()
+            .is_none_or(|b| b.len() >= BATCH || deletes + d > DELETE_BATCH);
+        if full {
+            out.push(Vec::new());
+            deletes = 0;
+        }
+        deletes += d;
+        if let Some(b) = out.last_mut() {
+            b.push(s);
+        }
+    }
+    out
+}
+
+/// What one step did: for undo, the new version or marker it made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Did {
+    key: String,
+    before: Current,
+    work: Work,
+    /// The version (copy) or delete marker (hide) this step created.
+    made: Option<String>,
+}
+
+/// Apply one batch's steps: deletions in `DeleteObjects` calls, copies
+/// concurrently. Per key: what it made, or the error.
+async fn run_batch(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    steps: &[Step],
+) -> Vec<(Step, Result<Option<String>, AwsError>)> {
+    let mut out = Vec::with_capacity(steps.len());
+    let deletes: Vec<(String, Option<String>)> = steps
+        .iter()
+        .flat_map(|s| match &s.work {
+            Work::RemoveMarkers { markers } => markers
+                .iter()
+                .map(|m| (s.key.clone(), Some(m.clone())))
+                .collect(),
+            Work::Hide => vec![(s.key.clone(), None)],
+            Work::CopyFrom { .. } => Vec::new(),
+        })
+        .collect();
+    let mut deleted: Vec<versions::Deleted> = Vec::new();
+    for chunk in deletes.chunks(DELETE_BATCH) {
+        match versions::delete_batch(s3, bucket, chunk).await {
+            Ok(mut r) => deleted.append(&mut r),
+            Err(e) => deleted.extend(chunk.iter().map(|(k, v)| versions::Deleted {
+                key: k.clone(),
+                version_id: v.clone(),
+                result: Err(e.clone()),
+            })),
+        }
+    }
+    for s in steps
+        .iter()
+        .filter(|s| !matches!(s.work, Work::CopyFrom { .. }))
+    {
+        let mine: Vec<&versions::Deleted> = deleted.iter().filter(|d| d.key == s.key).collect();
+        let result = match mine.iter().find_map(|d| d.result.as_ref().err()) {
+            Some(e) => Err(e.clone()),
+            None => Ok(mine
+                .iter()
+                .find_map(|d| d.result.as_ref().ok().cloned().flatten())),
+        };
+        out.push((s.clone(), result));
+    }
+    let to_copy: Vec<Step> = steps
+        .iter()
+        .filter(|s| matches!(s.work, Work::CopyFrom { .. }))
+        .cloned()
+        .collect();
+    let (s3, bucket) = (s3.clone(), bucket.to_string());
+    let copies: Vec<(Step, Result<Option<String>, AwsError>)> = stream::iter(to_copy)
+        .map(|s| copy_one(s3.clone(), bucket.clone(), s))
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    out.extend(copies);
+    out
+}
+
+// Owns its inputs so the future is 'static (see object_acls).
+async fn copy_one(
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+    step: Step,
+) -> (Step, Result<Option<String>, AwsError>) {
+    let Work::CopyFrom { version_id, .. } = &step.work else {
+        return (step, Ok(None));
+    };
+    let r = versions::copy_version(&s3, &bucket, &step.key, version_id, COPY_LIMIT, PART_SIZE)
+        .await
+        .map(Some);
+    (step, r)
+}
+
+pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
+    let started = Instant::now();
+    let target = a.target();
+    let s3 = cx.clients.s3_in(&plan.region);
+    let done_before = done_earlier(cx, &target).await?;
+    // A fresh plan: the state may have moved since the confirmation, and a
+    // key already as it should be needs nothing (that is what makes a
+    // re-run touch no key twice).
+    let fresh = plan_restore(&s3, a).await?;
+    let total = fresh.steps.len() as u64;
+    let total_bytes: u64 = fresh.steps.iter().map(|s| s.bytes).sum();
+    let todo: Vec<Step> = fresh
+        .steps
+        .into_iter()
+        .filter(|s| !done_before.contains(&s.key))
+        .collect();
+    let mut progress = Progress {
+        done: total - todo.len() as u64,
+        total,
+        total_bytes,
+        ..Progress::default()
+    };
+    (cx.progress)(progress);
+    let mut first_error: Option<AwsError> = None;
+    for (n, batch) in batches(todo).into_iter().enumerate() {
+        // 1. Each key's state before the restore, journaled before any write.
+        cx.record(
+            BATCH_KIND,
+            json!({"summary": format!("{id}: batch {} started ({} keys, their current versions recorded)", n + 1, batch.len()),
+                   "action_id": id, "phase": "started", "target": target, "batch": n + 1, "steps": batch}),
+        )
+        .await
+        .map_err(journal_error)?;
+        // 2. Do it.
+        let results = run_batch(&s3, &a.bucket, &batch).await;
+        // 3. What was done, for undo and for a re-run.
+        let mut did = Vec::new();
+        let mut failed = Vec::new();
+        for (step, r) in &results {
+            match r {
+                Ok(made) => did.push(Did {
+                    key: step.key.clone(),
+                    before: step.current.clone(),
+                    work: step.work.clone(),
+                    made: made.clone(),
+                }),
+                Err(e) => {
+                    if first_error.is_none() {
+                        first_error = Some(e.clone());
+                    }
+                    failed.push(json!({"key": step.key, "error": e}));
+                }
+            }
+        }
+        let bytes: u64 = results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(s, _)| s.bytes)
+            .sum();
+        let keys: Vec<&str> = did.iter().map(|d| d.key.as_str()).collect();
+        cx.record(
+            BATCH_KIND,
+            json!({"summary": format!("{id}: batch {} done: {} restored, {} failed", n + 1, did.len(), failed.len()),
+                   "action_id": id, "phase": "done", "target": target, "batch": n + 1,
+                   "did": did, "failed": failed, "keys": keys, "bytes": bytes}),
+        )
+        .await
+        .map_err(journal_error)?;
+        progress.done += batch.len() as u64;
+        progress.changed += did.len() as u64;
+        progress.failed += failed.len() as u64;
+        progress.bytes += bytes;
+        progress.elapsed_ms = started.elapsed().as_millis() as u64;
+        (cx.progress)(progress);
+    }
+    match first_error {
+        None => Ok(()),
+        Some(e) => Err(AwsError::new(
+            e.code.clone(),
+            format!(
+                "{} key(s) could not be restored (first: {}); run the action again to retry them",
+                progress.failed, e.message
+            ),
+        )),
+    }
+}
+
+pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
+    let again = plan_restore(&c.s3_in(&plan.region), a).await?;
+    let left = again.steps.len();
+    Ok(Verification {
+        ok: left == 0,
+        detail: if left == 0 {
+            format!(
+                "read back {} versions: every key of {} is as asked ({} already so)",
+                again.versions_seen,
+                a.scope(),
+                again.unchanged.keys
+            )
+        } else {
+            format!("read back: {left} key(s) still differ from what was asked")
+        },
+    })
+}
+
+/// Every step this action did, from its `done` batches.
+async fn recorded(cx: &Cx<'_>, id: &str) -> Result<Vec<Did>, AwsError> {
+    let entries = cx
+        .incident
+        .lock()
+        .await
+        .all_entries()
+        .map_err(journal_error)?;
+    let mut did = Vec::new();
+    for e in entries
+        .iter()
+        .filter(|e| e.kind == BATCH_KIND && e.data["action_id"] == id && e.data["phase"] == "done")
+    {
+        let batch: Vec<Did> = serde_json::from_value(e.data["did"].clone())
+            .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+        did.extend(batch);
+    }
+    Ok(did)
+}
+
+/// The step that puts a key back as it was before the restore.
+fn undo_step(d: &Did) -> Option<Step> {
+    let work = match (&d.work, &d.before) {
+        // A hide added marker `made`: remove it.
+        (Work::Hide, _) => Work::RemoveMarkers {
+            markers: vec![d.made.clone()?],
+        },
+        // Content was brought back: copy the earlier current version again.
+        (_, Current::Version { version_id, etag }) => Work::CopyFrom {
+            version_id: version_id.clone(),
+            etag: etag.clone(),
+            storage_class: String::new(),
+        },
+        // The key was deleted (or absent) before the restore: hide it again.
+        (_, Current::DeleteMarker { .. } | Current::Absent) => Work::Hide,
+    };
+    Some(Step {
+        key: d.key.clone(),
+        current: Current::Absent,
+        work,
+        bytes: 0,
+    })
+}
+
+pub async fn undo(
+    cx: &Cx<'_>,
+    id: &str,
+    a: &Args,
+    region: &str,
+    _prior: &Value,
+) -> Result<Verification, AwsError> {
+    let did = recorded(cx, id).await?;
+    let s3 = cx.clients.s3_in(region);
+    let steps: Vec<Step> = did.iter().filter_map(undo_step).collect();
+    let total = steps.len() as u64;
+    let mut progress = Progress {
+        total,
+        ..Progress::default()
+    };
+    let started = Instant::now();
+    let mut failed = 0;
+    for batch in batches(steps) {
+        let results = run_batch(&s3, &a.bucket, &batch).await;
+        failed += results.iter().filter(|(_, r)| r.is_err()).count();
+        progress.done += batch.len() as u64;
+        progress.elapsed_ms = started.elapsed().as_millis() as u64;
+        (cx.progress)(progress);
+    }
+    // Read back: each key's current state is what it was before.
+    let mut now: std::collections::HashMap<String, (bool, String)> = Default::default();
+    let keys: HashSet<&str> = did.iter().map(|d| d.key.as_str()).collect();
+    versions::list(&s3, &a.bucket, a.prefix.as_deref(), |page| {
+        for v in page
+            .into_iter()
+            .filter(|v| v.is_latest && keys.contains(v.key.as_str()))
+        {
+            now.insert(v.key, (v.is_delete_marker, v.etag));
+        }
+    })
+    .await?;
+    let wrong = did
+        .iter()
+        .filter(|d| {
+            let current = now.get(&d.key);
+            match &d.before {
+                Current::Version { etag, .. } => {
+                    !current.is_some_and(|(marker, e)| !marker && e == etag)
+                }
+                Current::DeleteMarker { .. } | Current::Absent => {
+                    current.is_some_and(|(marker, _)| !marker)
+                }
+            }
+        })
+        .count();
+    Ok(Verification {
+        ok: wrong == 0 && failed == 0,
+        detail: format!(
+            "{} key(s) put back as they were before the restore; read back: {}",
+            did.len() - failed,
+            if wrong == 0 {
+                "all as recorded".to_string()
+            } else {
+                format!("{wrong} differ from the record")
+            }
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(key: &str, work: Work) -> Step {
+        Step {
+            key: key.into(),
+            current: Current::Absent,
+            work,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn batches_hold_at_most_a_thousand_deletions() {
+        let one = |i: usize| {
+            step(
+                &format!("k{i}"),
+                Work::RemoveMarkers {
+                    markers: vec![format!("m{i}")],
+                },
+            )
+        };
+        let b = batches((0..2500).map(one).collect());
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            [1000, 1000, 500]
+        );
+        // Two markers a key: 500 keys a batch.
+        let two = |i: usize| {
+            step(
+                &format!("k{i}"),
+                Work::RemoveMarkers {
+                    markers: vec![format!("a{i}"), format!("b{i}")],
+                },
+            )
+        };
+        let b = batches((0..1001).map(two).collect());
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), [500, 500, 1]);
+    }
+
+    #[test]
+    fn undo_puts_back_what_was_there() {
+        let d = |before, work, made: Option<&str>| Did {
+            key: "k".into(),
+            before,
+            work,
+            made: made.map(str::to_string),
+        };
+        let copy = Work::CopyFrom {
+            version_id: "v1".into(),
+            etag: "e1".into(),
+            storage_class: "STANDARD".into(),
+        };
+        let was = Current::Version {
+            version_id: "v2".into(),
+            etag: "e2".into(),
+        };
+        assert!(matches!(
+            undo_step(&d(was, copy.clone(), Some("v3"))).map(|s| s.work),
+            Some(Work::CopyFrom { version_id, .. }) if version_id == "v2"
+        ));
+        let deleted = Current::DeleteMarker {
+            version_id: "m".into(),
+        };
+        assert_eq!(
+            undo_step(&d(deleted.clone(), copy, Some("v3"))).map(|s| s.work),
+            Some(Work::Hide)
+        );
+        assert_eq!(
+            undo_step(&d(
+                deleted,
+                Work::RemoveMarkers {
+                    markers: vec!["m".into()]
+                },
+                None
+            ))
+            .map(|s| s.work),
+            Some(Work::Hide)
+        );
+        assert_eq!(
+            undo_step(&d(Current::Absent, Work::Hide, Some("m9"))).map(|s| s.work),
+            Some(Work::RemoveMarkers {
+                markers: vec!["m9".into()]
+            })
+        );
+    }
+}

@@ -1,0 +1,569 @@
+//! Recovery planning, pure: from a bucket's version listing to what must be
+//! done so that every key is as it was at a moment T (point-in-time), as
+//! it was before its delete markers (undelete), or as one chosen version.
+//!
+//! The listing is fed page by page ([`Planner::page`]); a key's history is
+//! held only until the listing moves past the key, and only keys that need
+//! something are kept, in a compact [`Step`]. So planning a prefix of
+//! millions of versions holds one key's versions at a time plus the steps.
+//!
+//! Nothing planned here deletes an object version: a restore writes a new
+//! version (a server-side copy of the old one), removes delete markers, or
+//! adds a delete marker. Each of those can itself be undone.
+
+use serde::{Deserialize, Serialize};
+
+/// One entry of a version listing: a version, or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub key: String,
+    pub version_id: String,
+    pub is_latest: bool,
+    pub is_delete_marker: bool,
+    /// Seconds since the epoch.
+    pub last_modified: i64,
+    pub size: u64,
+    pub etag: String,
+    pub storage_class: String,
+}
+
+/// What the restore is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "mode")]
+pub enum Goal {
+    /// Every key as it was at `to`. Keys created after `to` are left alone
+    /// unless `hide_newer` (then a removable delete marker hides them).
+    PointInTime { to: i64, hide_newer: bool },
+    /// Remove the delete markers that hide a key's newest version (only
+    /// markers made at or after `since`, when given).
+    Undelete { since: Option<i64> },
+    /// Make this version of the key current again.
+    Version { version_id: String },
+}
+
+/// What the key is now, before the restore (what undo goes back to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "is")]
+pub enum Current {
+    Version { version_id: String, etag: String },
+    DeleteMarker { version_id: String },
+    Absent,
+}
+
+/// What one key needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "do")]
+pub enum Work {
+    /// Remove these delete markers (newest first): the version under them
+    /// becomes current again.
+    RemoveMarkers { markers: Vec<String> },
+    /// Server-side copy of this version onto the key: a new current version
+    /// with the old content.
+    CopyFrom {
+        version_id: String,
+        etag: String,
+        storage_class: String,
+    },
+    /// Add a delete marker (the key was created after T).
+    Hide,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub key: String,
+    pub current: Current,
+    pub work: Work,
+    /// Bytes the step brings back (0 for a hide).
+    pub bytes: u64,
+}
+
+/// Keys and bytes in one category of the plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub keys: u64,
+    pub bytes: u64,
+}
+
+impl Tally {
+    fn add(&mut self, bytes: u64) {
+        self.keys += 1;
+        self.bytes += bytes;
+    }
+}
+
+/// A key that cannot be acted on, and why (listed in the plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub key: String,
+    pub why: String,
+}
+
+/// The plan, compact: the steps, the counts, and the keys held back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestorePlan {
+    pub steps: Vec<Step>,
+    pub undelete: Tally,
+    pub roll_back: Tally,
+    pub hide: Tally,
+    /// Created after T and left as they are.
+    pub created_after: Tally,
+    /// Already as they should be: nothing to do.
+    pub unchanged: Tally,
+    /// In Glacier Flexible Retrieval or Deep Archive: they need a
+    /// RestoreObject (hours) before they can be copied.
+    pub archived: Tally,
+    /// Only delete markers remain: every version was permanently deleted.
+    pub not_recoverable: Tally,
+    /// The first few archived and unrecoverable keys, by name.
+    pub held: Vec<Held>,
+    /// Versions and markers read from the listing.
+    pub versions_seen: u64,
+}
+
+/// How many held keys the plan names (the counts cover all of them).
+pub const HELD_NAMED: usize = 100;
+
+impl RestorePlan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Requests the steps need: copies one each, marker removals and hides
+    /// in `DeleteObjects` batches of up to 1,000.
+    pub fn deletes(&self) -> u64 {
+        self.steps
+            .iter()
+            .map(|s| match &s.work {
+                Work::RemoveMarkers { markers } => markers.len() as u64,
+                Work::Hide => 1,
+                Work::CopyFrom { .. } => 0,
+            })
+            .sum()
+    }
+
+    fn hold(&mut self, key: &str, why: &str) {
+        if self.held.len() < HELD_NAMED {
+            self.held.push(Held {
+                key: key.to_string(),
+                why: why.to_string(),
+            });
+        }
+    }
+}
+
+fn archived(storage_class: &str) -> bool {
+    matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE")
+}
+
+/// Builds a [`RestorePlan`] from listing pages, one key at a time.
+#[derive(Debug)]
+pub struct Planner {
+    goal: Goal,
+    /// The key being read (its entries may continue on the next page).
+    pending: Vec<Version>,
+    plan: RestorePlan,
+}
+
+impl Planner {
+    pub fn new(goal: Goal) -> Self {
+        Planner {
+            goal,
+            pending: Vec::new(),
+            plan: RestorePlan::default(),
+        }
+    }
+
+    /// One page of the listing, in S3's order (by key; versions and
+    /// markers may come in separate lists, as ListObjectVersions gives
+    /// them).
+    pub fn page(&mut self, entries: impl IntoIterator<Item = Version>) {
+        let mut page: Vec<Version> = entries.into_iter().collect();
+        self.plan.versions_seen += page.len() as u64;
+        // Stable: within a key, keep S3's newest-first order.
+        page.sort_by(|a, b| a.key.cmp(&b.key));
+        for v in page {
+            if self.pending.first().is_some_and(|p| p.key != v.key) {
+                let done = std::mem::take(&mut self.pending);
+                self.key(done);
+            }
+            self.pending.push(v);
+        }
+    }
+
+    pub fn finish(mut self) -> RestorePlan {
+        let done = std::mem::take(&mut self.pending);
+        if !done.is_empty() {
+            self.key(done);
+        }
+        self.plan
+    }
+
+    /// Decide one key from its whole history.
+    fn key(&mut self, mut history: Vec<Version>) {
+        // Newest first; S3's `IsLatest` breaks a tie in the same second.
+        history.sort_by(|a, b| {
+            b.last_modified
+                .cmp(&a.last_modified)
+                .then(b.is_latest.cmp(&a.is_latest))
+        });
+        let Some(latest) = history.first() else {
+            return;
+        };
+        let key = latest.key.clone();
+        let current = if latest.is_delete_marker {
+            Current::DeleteMarker {
+                version_id: latest.version_id.clone(),
+            }
+        } else {
+            Current::Version {
+                version_id: latest.version_id.clone(),
+                etag: latest.etag.clone(),
+            }
+        };
+        let newest_data = history.iter().find(|v| !v.is_delete_marker);
+        if newest_data.is_none() {
+            // Markers only: whatever was there is gone for good (or never
+            // was, for a marker on a key that never existed).
+            if !matches!(self.goal, Goal::PointInTime { .. }) || history.len() > 1 {
+                self.plan.not_recoverable.add(0);
+                self.plan
+                    .hold(&key, "only delete markers remain: no version to restore");
+            } else {
+                self.plan.unchanged.add(0);
+            }
+            return;
+        }
+        let goal = self.goal.clone();
+        match goal {
+            Goal::Undelete { since } => {
+                let markers: Vec<&Version> =
+                    history.iter().take_while(|v| v.is_delete_marker).collect();
+                let under = history.iter().find(|v| !v.is_delete_marker);
+                match under {
+                    Some(v)
+                        if !markers.is_empty()
+                            && since
+                                .is_none_or(|s| markers.iter().all(|m| m.last_modified >= s)) =>
+                    {
+                        self.undelete(key, current, &markers, v);
+                    }
+                    _ => self.plan.unchanged.add(0),
+                }
+            }
+            Goal::Version { version_id } => {
+                let Some(v) = history
+                    .iter()
+                    .find(|v| v.version_id == version_id && !v.is_delete_marker)
+                else {
+                    self.plan.not_recoverable.add(0);
+                    self.plan.hold(&key, "no such version of the key");
+                    return;
+                };
+                if latest.version_id == v.version_id
+                    || (!latest.is_delete_marker && latest.etag == v.etag && latest.size == v.size)
+                {
+                    self.plan.unchanged.add(v.size);
+                } else {
+                    let v = v.clone();
+                    self.copy(key, current, &v);
+                }
+            }
+            Goal::PointInTime { to, hide_newer } => {
+                let at_t = history.iter().find(|v| v.last_modified <= to);
+                match at_t {
+                    // The key existed at T with this content.
+                    Some(v) if !v.is_delete_marker => {
+                        if !latest.is_delete_marker
+                            && latest.etag == v.etag
+                            && latest.size == v.size
+                        {
+                            self.plan.unchanged.add(v.size);
+                            return;
+                        }
+                        let markers: Vec<&Version> =
+                            history.iter().take_while(|x| x.is_delete_marker).collect();
+                        let under = history.iter().find(|x| !x.is_delete_marker);
+                        if !markers.is_empty()
+                            && under.is_some_and(|u| u.version_id == v.version_id)
+                        {
+                            // Deleted since, not changed: removing the
+                            // markers brings it back without a copy.
+                            let v = v.clone();
+                            self.undelete(key, current, &markers, &v);
+                        } else {
+                            let v = v.clone();
+                            self.copy(key, current, &v);
+                        }
+                    }
+                    // Absent at T (deleted before it, or not yet created).
+                    _ => {
+                        if latest.is_delete_marker {
+                            self.plan.unchanged.add(0);
+                        } else if hide_newer {
+                            self.plan.hide.add(0);
+                            self.plan.steps.push(Step {
+                                key,
+                                current,
+                                work: Work::Hide,
+                                bytes: 0,
+                            });
+                        } else {
+                            self.plan.created_after.add(latest.size);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn undelete(&mut self, key: String, current: Current, markers: &[&Version], under: &Version) {
+        // Removing the markers works for an archived object too: it is
+        // current again, still archived.
+        self.plan.undelete.add(under.size);
+        self.plan.steps.push(Step {
+            key,
+            current,
+            work: Work::RemoveMarkers {
+                markers: markers.iter().map(|m| m.version_id.clone()).collect(),
+            },
+            bytes: under.size,
+        });
+    }
+
+    fn copy(&mut self, key: String, current: Current, from: &Version) {
+        if archived(&from.storage_class) {
+            self.plan.archived.add(from.size);
+            self.plan.hold(
+                &key,
+                &format!(
+                    "the version to restore is in {}: it needs RestoreObject first (hours), then run again",
+                    from.storage_class
+                ),
+            );
+            return;
+        }
+        self.plan.roll_back.add(from.size);
+        self.plan.steps.push(Step {
+            key,
+            current,
+            work: Work::CopyFrom {
+                version_id: from.version_id.clone(),
+                etag: from.etag.clone(),
+                storage_class: from.storage_class.clone(),
+            },
+            bytes: from.size,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: i64 = 1_000_000;
+
+    fn v(key: &str, id: &str, at: i64, etag: &str) -> Version {
+        Version {
+            key: key.into(),
+            version_id: id.into(),
+            is_latest: false,
+            is_delete_marker: false,
+            last_modified: at,
+            size: 10,
+            etag: etag.into(),
+            storage_class: "STANDARD".into(),
+        }
+    }
+
+    fn marker(key: &str, id: &str, at: i64) -> Version {
+        Version {
+            is_delete_marker: true,
+            size: 0,
+            etag: String::new(),
+            ..v(key, id, at, "")
+        }
+    }
+
+    fn latest(mut x: Version) -> Version {
+        x.is_latest = true;
+        x
+    }
+
+    fn plan(goal: Goal, pages: Vec<Vec<Version>>) -> RestorePlan {
+        let mut p = Planner::new(goal);
+        for page in pages {
+            p.page(page);
+        }
+        p.finish()
+    }
+
+    fn pit(hide_newer: bool) -> Goal {
+        Goal::PointInTime { to: T, hide_newer }
+    }
+
+    #[test]
+    fn point_in_time_sorts_every_kind_of_key() {
+        let listing = vec![
+            // overwritten after T: roll back to v1
+            latest(v("a", "a2", T + 10, "e-a2")),
+            v("a", "a1", T - 10, "e-a1"),
+            // deleted after T: remove the marker
+            latest(marker("b", "bm", T + 5)),
+            v("b", "b1", T - 10, "e-b1"),
+            // untouched
+            latest(v("c", "c1", T - 10, "e-c1")),
+            // created after T: left alone
+            latest(v("d", "d1", T + 1, "e-d1")),
+            // overwritten then deleted after T: copy v1 back
+            latest(marker("e", "em", T + 20)),
+            v("e", "e2", T + 10, "e-e2"),
+            v("e", "e1", T - 10, "e-e1"),
+            // rewritten with the same bytes after T: nothing to do
+            latest(v("f", "f2", T + 10, "e-f1")),
+            v("f", "f1", T - 10, "e-f1"),
+            // deleted before T and still deleted
+            latest(marker("g", "gm", T - 5)),
+            v("g", "g1", T - 10, "e-g1"),
+            // every version permanently deleted, a marker left
+            latest(marker("h", "hm", T + 5)),
+            marker("h", "hm0", T - 50),
+        ];
+        let p = plan(pit(false), vec![listing]);
+        let work: Vec<(&str, &Work)> = p.steps.iter().map(|s| (s.key.as_str(), &s.work)).collect();
+        assert_eq!(
+            work,
+            vec![
+                (
+                    "a",
+                    &Work::CopyFrom {
+                        version_id: "a1".into(),
+                        etag: "e-a1".into(),
+                        storage_class: "STANDARD".into()
+                    }
+                ),
+                (
+                    "b",
+                    &Work::RemoveMarkers {
+                        markers: vec!["bm".into()]
+                    }
+                ),
+                (
+                    "e",
+                    &Work::CopyFrom {
+                        version_id: "e1".into(),
+                        etag: "e-e1".into(),
+                        storage_class: "STANDARD".into()
+                    }
+                ),
+            ]
+        );
+        assert_eq!(p.unchanged.keys, 3, "c, f and g");
+        assert_eq!(p.created_after.keys, 1);
+        assert_eq!(p.not_recoverable.keys, 1);
+        assert_eq!(p.held[0].key, "h");
+        assert_eq!(p.roll_back, Tally { keys: 2, bytes: 20 });
+        assert_eq!(p.undelete.keys, 1);
+        assert_eq!(p.versions_seen, 15);
+        assert_eq!(
+            p.steps[0].current,
+            Current::Version {
+                version_id: "a2".into(),
+                etag: "e-a2".into()
+            }
+        );
+        // With hide_newer, d gets a delete marker instead.
+        let p = plan(pit(true), vec![vec![latest(v("d", "d1", T + 1, "e-d1"))]]);
+        assert_eq!(p.steps[0].work, Work::Hide);
+        assert_eq!(p.hide.keys, 1);
+    }
+
+    #[test]
+    fn a_key_split_across_pages_is_decided_once_with_its_whole_history() {
+        let one = plan(
+            pit(false),
+            vec![vec![
+                latest(v("a", "a3", T + 20, "e3")),
+                v("a", "a2", T + 10, "e2"),
+                v("a", "a1", T - 10, "e1"),
+            ]],
+        );
+        let split = plan(
+            pit(false),
+            vec![
+                vec![
+                    latest(v("a", "a3", T + 20, "e3")),
+                    v("a", "a2", T + 10, "e2"),
+                ],
+                vec![
+                    v("a", "a1", T - 10, "e1"),
+                    latest(v("b", "b1", T - 1, "eb")),
+                ],
+            ],
+        );
+        assert_eq!(one.steps, split.steps[..1]);
+        assert_eq!(split.steps.len(), 1);
+        assert_eq!(split.unchanged.keys, 1);
+        // Markers listed apart from versions (as ListObjectVersions does)
+        // merge into one history.
+        let apart = plan(
+            pit(false),
+            vec![vec![
+                v("k", "k1", T - 10, "e1"),
+                latest(v("z", "z1", T - 10, "ez")),
+                latest(marker("k", "km", T + 3)),
+            ]],
+        );
+        assert_eq!(
+            apart.steps[0].work,
+            Work::RemoveMarkers {
+                markers: vec!["km".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn undelete_and_restore_one_version() {
+        let listing = || {
+            vec![
+                latest(marker("a", "am2", T + 9)),
+                marker("a", "am1", T + 8),
+                v("a", "a1", T - 10, "e1"),
+                latest(v("b", "b1", T - 10, "eb")),
+            ]
+        };
+        let p = plan(Goal::Undelete { since: None }, vec![listing()]);
+        assert_eq!(
+            p.steps[0].work,
+            Work::RemoveMarkers {
+                markers: vec!["am2".into(), "am1".into()]
+            }
+        );
+        assert_eq!(p.deletes(), 2);
+        assert_eq!(p.unchanged.keys, 1);
+        // Markers older than the window are not this incident's.
+        let p = plan(Goal::Undelete { since: Some(T + 9) }, vec![listing()]);
+        assert!(p.is_empty());
+        let p = plan(
+            Goal::Version {
+                version_id: "a1".into(),
+            },
+            vec![listing()],
+        );
+        assert!(
+            matches!(&p.steps[0].work, Work::CopyFrom { version_id, .. } if version_id == "a1")
+        );
+    }
+
+    #[test]
+    fn archived_versions_are_listed_not_copied() {
+        let mut old = v("a", "a1", T - 10, "e1");
+        old.storage_class = "DEEP_ARCHIVE".into();
+        let p = plan(
+            pit(false),
+            vec![vec![latest(v("a", "a2", T + 10, "e2")), old]],
+        );
+        assert!(p.is_empty());
+        assert_eq!(p.archived, Tally { keys: 1, bytes: 10 });
+        assert!(p.held[0].why.contains("RestoreObject"));
+    }
+}
