@@ -222,15 +222,11 @@ impl Planner {
         };
         let newest_data = history.iter().find(|v| !v.is_delete_marker);
         if newest_data.is_none() {
-            // Markers only: whatever was there is gone for good (or never
-            // was, for a marker on a key that never existed).
-            if !matches!(self.goal, Goal::PointInTime { .. }) || history.len() > 1 {
-                self.plan.not_recoverable.add(0);
-                self.plan
-                    .hold(&key, "only delete markers remain: no version to restore");
-            } else {
-                self.plan.unchanged.add(0);
-            }
+            // Markers only: whatever was there was permanently deleted (or,
+            // rarely, a marker was put on a key that never existed).
+            self.plan.not_recoverable.add(0);
+            self.plan
+                .hold(&key, "only delete markers remain: no version to restore");
             return;
         }
         let goal = self.goal.clone();
