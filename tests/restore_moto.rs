@@ -288,9 +288,17 @@ async fn a_large_version_is_restored_by_multipart_copy_keeping_its_metadata_and_
         &c.s3,
         "big",
         "dump.bin",
-        &old,
-        5 * 1024 * 1024,
-        5 * 1024 * 1024,
+        &warroom::aws::versions::Source {
+            version_id: &old,
+            etag: "",
+            storage_class: "STANDARD",
+            size: body.len() as u64,
+        },
+        warroom::aws::versions::CopyOptions {
+            head_first: false,
+            limit: 5 * 1024 * 1024,
+            part_size: 5 * 1024 * 1024,
+        },
     )
     .await
     .expect("multipart copy");

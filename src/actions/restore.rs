@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Progress, Verification};
 use crate::aws::exposure::bucket_region;
-use crate::aws::versions::{self, COPY_LIMIT, DELETE_BATCH, PART_SIZE};
+use crate::aws::versions::{self, CopyOptions, DELETE_BATCH};
 use crate::aws::{AwsError, Clients};
 use crate::model::restore::{Current, Goal, Planner, RestorePlan, Step, Work};
 
@@ -237,6 +237,7 @@ async fn run_batch(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     steps: &[Step],
+    opts: CopyOptions,
 ) -> Vec<(Step, Result<Option<String>, AwsError>)> {
     let mut out = Vec::with_capacity(steps.len());
     let deletes: Vec<(String, Option<String>)> = steps
@@ -281,7 +282,7 @@ async fn run_batch(
         .collect();
     let (s3, bucket) = (s3.clone(), bucket.to_string());
     let copies: Vec<(Step, Result<Option<String>, AwsError>)> = stream::iter(to_copy)
-        .map(|s| copy_one(s3.clone(), bucket.clone(), s))
+        .map(|s| copy_one(s3.clone(), bucket.clone(), s, opts))
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -294,14 +295,35 @@ async fn copy_one(
     s3: aws_sdk_s3::Client,
     bucket: String,
     step: Step,
+    opts: CopyOptions,
 ) -> (Step, Result<Option<String>, AwsError>) {
-    let Work::CopyFrom { version_id, .. } = &step.work else {
+    let Work::CopyFrom {
+        version_id,
+        etag,
+        storage_class,
+    } = &step.work
+    else {
         return (step, Ok(None));
     };
-    let r = versions::copy_version(&s3, &bucket, &step.key, version_id, COPY_LIMIT, PART_SIZE)
+    let src = versions::Source {
+        version_id,
+        etag,
+        storage_class,
+        size: step.bytes,
+    };
+    let r = versions::copy_version(&s3, &bucket, &step.key, &src, opts)
         .await
         .map(Some);
     (step, r)
+}
+
+/// How this bucket's copies are made: straight away, checked by ETag,
+/// unless it encrypts with KMS by default (then each source is read first).
+async fn copy_options(s3: &aws_sdk_s3::Client, bucket: &str) -> CopyOptions {
+    CopyOptions {
+        head_first: versions::default_is_kms(s3, bucket).await,
+        ..CopyOptions::default()
+    }
 }
 
 pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
@@ -327,6 +349,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         ..Progress::default()
     };
     (cx.progress)(progress);
+    let opts = copy_options(&s3, &a.bucket).await;
     let mut first_error: Option<AwsError> = None;
     for (n, batch) in batches(todo).into_iter().enumerate() {
         // 1. Each key's state before the restore, journaled before any write.
@@ -338,7 +361,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         .await
         .map_err(journal_error)?;
         // 2. Do it.
-        let results = run_batch(&s3, &a.bucket, &batch).await;
+        let results = run_batch(&s3, &a.bucket, &batch, opts).await;
         // 3. What was done, for undo and for a re-run.
         let mut did = Vec::new();
         let mut failed = Vec::new();
@@ -470,8 +493,9 @@ pub async fn undo(
     };
     let started = Instant::now();
     let mut failed = 0;
+    let opts = copy_options(&s3, &a.bucket).await;
     for batch in batches(steps) {
-        let results = run_batch(&s3, &a.bucket, &batch).await;
+        let results = run_batch(&s3, &a.bucket, &batch, opts).await;
         failed += results.iter().filter(|(_, r)| r.is_err()).count();
         progress.done += batch.len() as u64;
         progress.elapsed_ms = started.elapsed().as_millis() as u64;

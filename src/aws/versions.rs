@@ -99,17 +99,106 @@ fn copy_source(bucket: &str, key: &str, version_id: &str) -> String {
     )
 }
 
-/// Copy `version_id` of `key` onto `key`: a new current version with the
-/// old bytes, metadata, tags, content type, storage class and encryption.
-/// Returns the new version's id. Above `limit` bytes (S3's 5 GB in
-/// production) it copies in parts of `part_size`.
+/// What the listing already says about the version to copy.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    pub version_id: &'a str,
+    pub etag: &'a str,
+    pub storage_class: &'a str,
+    pub size: u64,
+}
+
+/// How to copy.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyOptions {
+    /// Read the source's settings (HeadObject) before copying. Needed when
+    /// the bucket encrypts with KMS by default; otherwise a copy is made
+    /// straight away and checked by its ETag (see [`copy_version`]).
+    pub head_first: bool,
+    /// Above this many bytes, copy in parts (S3's 5 GB in production).
+    pub limit: u64,
+    pub part_size: u64,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            head_first: true,
+            limit: COPY_LIMIT,
+            part_size: PART_SIZE,
+        }
+    }
+}
+
+/// Does the bucket encrypt new objects with KMS by default? (Unreadable
+/// counts as yes: the careful path.)
+pub async fn default_is_kms(s3: &aws_sdk_s3::Client, bucket: &str) -> bool {
+    match s3.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(out) => out.server_side_encryption_configuration().is_none_or(|c| {
+            c.rules().iter().any(|r| {
+                r.apply_server_side_encryption_by_default()
+                    .is_some_and(|d| d.sse_algorithm().as_str().starts_with("aws:kms"))
+            })
+        }),
+        // No default configured: SSE-S3 (S3's own default).
+        Err(e) => aws_error(&e).code != "ServerSideEncryptionConfigurationNotFoundError",
+    }
+}
+
+/// Copy a version of `key` onto `key`: a new current version with the old
+/// bytes, metadata, tags, content type, storage class and encryption.
+/// Returns the new version's id.
+///
+/// The quick path (one request): without `head_first`, a single-part
+/// source is copied with the COPY directives and its listed storage class,
+/// and the copy's ETag is compared with the source's. Equal ETags mean the
+/// same bytes under SSE-S3 or none, which is what the bucket's default
+/// gave the copy. A different ETag means the source had other encryption
+/// (KMS or customer keys): the careful path then copies again with the
+/// source's own settings (one more version; nothing is deleted).
 pub async fn copy_version(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
+    src: &Source<'_>,
+    opts: CopyOptions,
+) -> Result<String, AwsError> {
+    let source = copy_source(bucket, key, src.version_id);
+    let single_part = !src.etag.contains('-');
+    // A size of 0 means "not known" (an undo's step): take the careful path.
+    if !opts.head_first && single_part && src.size > 0 && src.size <= opts.limit {
+        let class = (!src.storage_class.is_empty() && src.storage_class != "STANDARD")
+            .then(|| StorageClass::from(src.storage_class));
+        let out = s3
+            .copy_object()
+            .bucket(bucket)
+            .key(key)
+            .copy_source(&source)
+            .metadata_directive(MetadataDirective::Copy)
+            .tagging_directive(TaggingDirective::Copy)
+            .set_storage_class(class)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let same = out
+            .copy_object_result()
+            .and_then(|r| r.e_tag())
+            .is_some_and(|e| e == src.etag);
+        if same {
+            return Ok(out.version_id().unwrap_or("null").to_string());
+        }
+    }
+    copy_carefully(s3, bucket, key, src.version_id, &source, opts).await
+}
+
+/// The copy that reads the source's settings first.
+async fn copy_carefully(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
     version_id: &str,
-    limit: u64,
-    part_size: u64,
+    source: &str,
+    opts: CopyOptions,
 ) -> Result<String, AwsError> {
     // The source's settings, which a copy does not carry over by itself
     // (storage class and encryption fall back to the bucket's defaults).
@@ -128,13 +217,12 @@ pub async fn copy_version(
     let class = head.storage_class().cloned();
     let sse = head.server_side_encryption().cloned();
     let kms_key = head.ssekms_key_id().map(str::to_string);
-    let source = copy_source(bucket, key, version_id);
-    if size <= limit {
+    if size <= opts.limit {
         let out = s3
             .copy_object()
             .bucket(bucket)
             .key(key)
-            .copy_source(&source)
+            .copy_source(source)
             .metadata_directive(MetadataDirective::Copy)
             .tagging_directive(TaggingDirective::Copy)
             .set_storage_class(class.filter(|c| *c != StorageClass::Standard))
@@ -183,7 +271,7 @@ pub async fn copy_version(
         .await
         .map_err(|e| aws_error(&e))?;
     let upload_id = upload.upload_id().unwrap_or_default().to_string();
-    let copied = copy_parts(s3, bucket, key, &source, &upload_id, size, part_size).await;
+    let copied = copy_parts(s3, bucket, key, source, &upload_id, size, opts.part_size).await;
     match copied {
         Ok(parts) => {
             let out = s3
