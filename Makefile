@@ -41,17 +41,27 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
 
+BENCH_STAMP := $(VENV)/.bench-installed
+
+# The baselines the benchmarks compare against (s3-pit-restore).
+$(BENCH_STAMP): $(VENV_STAMP) requirements-bench.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
 ## Benchmarks (see BENCHMARKS.md): render time, journal appends, the
-## 1,000-bucket scan, the 10,000-object ACL reset, CloudTrail parsing and
-## the trail pane's memory.
-bench: $(VENV_STAMP)
+## 1,000-bucket scan, the 10,000-object ACL reset, CloudTrail parsing, the
+## trail pane's memory, and point-in-time restore (time, requests, memory).
+bench: $(BENCH_STAMP)
 	cargo bench --locked --bench render
 	cargo bench --locked --bench journal
 	cargo bench --locked --bench trail_memory
+	cargo bench --locked --bench restore_memory
 	cargo build --locked --release
 	$(PYTHON) bench/scan_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/object_acl_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/trail_parse_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
+	$(PYTHON) bench/pit_restore_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
+	$(PYTHON) bench/pit_restore_bench.py --latency-ms 20 --warroom $(CARGO_TARGET_DIR)/release/warroom
 
 clean-venv:
 	rm -rf $(VENV)

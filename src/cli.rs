@@ -82,6 +82,10 @@ pub enum Command {
     /// line per change. Exit code 0 when every watch is final and clean, 3
     /// when any saw a successful use after revocation, 2 on error.
     Watch(WatchArgs),
+    /// Every key under a prefix changed since a time, with its version
+    /// history; keys whose versions are gone are flagged. Exit code 1 when
+    /// the bucket has never had versioning on.
+    Versions(VersionsArgs),
     /// Check or print an incident's journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -374,6 +378,20 @@ pub struct ScanArgs {
     /// Print time-to-first-result and total time on stderr (for benchmarks).
     #[arg(long, hide = true)]
     pub timings: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VersionsArgs {
+    /// s3://BUCKET or s3://BUCKET/PREFIX
+    #[arg(value_name = "S3_URL", value_parser = parse_s3_url)]
+    pub target: S3Url,
+    /// Keys changed at or after this time (default: 24 hours ago), e.g.
+    /// 2026-11-20T09:00Z.
+    #[arg(long, value_name = "TIME", value_parser = parse_when)]
+    pub since: Option<i64>,
+    /// One JSON object per key.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,6 +5,7 @@
 pub mod act;
 pub mod journal;
 pub mod trail;
+pub mod versions;
 pub mod watch;
 
 use color_eyre::eyre::{Result, eyre};

@@ -155,12 +155,50 @@ fn archived(storage_class: &str) -> bool {
     matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE")
 }
 
+/// Turns listing pages into whole key histories: a key's entries may
+/// continue on the next page, so the last key of a page is held back.
+#[derive(Debug, Default)]
+pub struct Grouper {
+    pending: Vec<Version>,
+}
+
+impl Grouper {
+    /// The keys this page completes, each newest first.
+    pub fn page(&mut self, entries: impl IntoIterator<Item = Version>) -> Vec<Vec<Version>> {
+        let mut page: Vec<Version> = entries.into_iter().collect();
+        // Stable: within a key, keep S3's newest-first order.
+        page.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut done = Vec::new();
+        for v in page {
+            if self.pending.first().is_some_and(|p| p.key != v.key) {
+                done.push(newest_first(std::mem::take(&mut self.pending)));
+            }
+            self.pending.push(v);
+        }
+        done
+    }
+
+    /// The last key, once the listing has ended.
+    pub fn finish(self) -> Option<Vec<Version>> {
+        (!self.pending.is_empty()).then(|| newest_first(self.pending))
+    }
+}
+
+/// Newest first; S3's `IsLatest` breaks a tie in the same second.
+fn newest_first(mut history: Vec<Version>) -> Vec<Version> {
+    history.sort_by(|a, b| {
+        b.last_modified
+            .cmp(&a.last_modified)
+            .then(b.is_latest.cmp(&a.is_latest))
+    });
+    history
+}
+
 /// Builds a [`RestorePlan`] from listing pages, one key at a time.
 #[derive(Debug)]
 pub struct Planner {
     goal: Goal,
-    /// The key being read (its entries may continue on the next page).
-    pending: Vec<Version>,
+    keys: Grouper,
     plan: RestorePlan,
 }
 
@@ -168,7 +206,7 @@ impl Planner {
     pub fn new(goal: Goal) -> Self {
         Planner {
             goal,
-            pending: Vec::new(),
+            keys: Grouper::default(),
             plan: RestorePlan::default(),
         }
     }
@@ -177,35 +215,23 @@ impl Planner {
     /// markers may come in separate lists, as ListObjectVersions gives
     /// them).
     pub fn page(&mut self, entries: impl IntoIterator<Item = Version>) {
-        let mut page: Vec<Version> = entries.into_iter().collect();
-        self.plan.versions_seen += page.len() as u64;
-        // Stable: within a key, keep S3's newest-first order.
-        page.sort_by(|a, b| a.key.cmp(&b.key));
-        for v in page {
-            if self.pending.first().is_some_and(|p| p.key != v.key) {
-                let done = std::mem::take(&mut self.pending);
-                self.key(done);
-            }
-            self.pending.push(v);
+        let entries: Vec<Version> = entries.into_iter().collect();
+        self.plan.versions_seen += entries.len() as u64;
+        for history in self.keys.page(entries) {
+            self.key(history);
         }
     }
 
     pub fn finish(mut self) -> RestorePlan {
-        let done = std::mem::take(&mut self.pending);
-        if !done.is_empty() {
-            self.key(done);
+        let keys = std::mem::take(&mut self.keys);
+        if let Some(last) = keys.finish() {
+            self.key(last);
         }
         self.plan
     }
 
-    /// Decide one key from its whole history.
-    fn key(&mut self, mut history: Vec<Version>) {
-        // Newest first; S3's `IsLatest` breaks a tie in the same second.
-        history.sort_by(|a, b| {
-            b.last_modified
-                .cmp(&a.last_modified)
-                .then(b.is_latest.cmp(&a.is_latest))
-        });
+    /// Decide one key from its whole history (newest first).
+    fn key(&mut self, history: Vec<Version>) {
         let Some(latest) = history.first() else {
             return;
         };
