@@ -1321,3 +1321,107 @@ fn tab_reaches_the_watches_after_the_trail_and_a_final_verdict_is_shown() {
     update(&mut s, code(KeyCode::Tab));
     assert_eq!(s.view, View::Dashboard);
 }
+
+// ---- Recovery from the console ----
+
+#[test]
+fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::restore::Goal;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s.selected_bucket().map(|b| b.facts.name.clone()).expect("a bucket");
+    assert!(update(&mut s, key('R')).is_empty());
+    let p = s.prompt.clone().expect("a prompt");
+    assert_eq!(p.bucket, bucket);
+    // Pre-filled with a time (an hour ago: the trail pane has seen nothing).
+    assert!(warroom::cli::parse_when(&p.text).is_ok(), "{}", p.text);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains(&format!("restore {bucket} to")), "{text}");
+    // Replace it: a bad time is refused and stays to be corrected.
+    for _ in 0..p.text.len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "yesterday".chars() {
+        update(&mut s, key(c));
+    }
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+    assert!(s.prompt.is_some());
+    for _ in 0.."yesterday".len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "2026-11-20T09:00Z exports/".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(ActionSpec::PitRestore(
+            warroom::actions::restore::Args {
+                bucket: bucket.clone(),
+                prefix: Some("exports/".into()),
+                goal: Goal::PointInTime {
+                    to: warroom::cli::parse_when("2026-11-20T09:00:00Z").expect("time"),
+                    hide_newer: false,
+                },
+            }
+        ))]
+    );
+    assert!(s.prompt.is_none());
+    // Esc gives up the prompt; --read-only refuses before asking.
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('R'));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.prompt.is_none());
+    let mut s = with_incident(scanned((80, 24)));
+    s.context.read_only = true;
+    assert!(update(&mut s, key('R')).is_empty());
+    assert!(s.prompt.is_none());
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+}
+
+#[test]
+fn snapshot_restore_plan_dialog_80x24() {
+    use warroom::actions::{ActionSpec, Confirm, Plan};
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s.selected_bucket().map(|b| b.facts.name.clone()).expect("a bucket");
+    let spec = ActionSpec::PitRestore(warroom::actions::restore::Args {
+        bucket: bucket.clone(),
+        prefix: Some("exports/".into()),
+        goal: warroom::model::restore::Goal::PointInTime {
+            to: 1_795_860_000,
+            hide_newer: false,
+        },
+    });
+    let plan = Plan {
+        spec,
+        summary: "restore every key under exports/ as it was at 2026-11-28T10:00:00Z".into(),
+        before: vec![
+            "undelete (remove delete markers): 4000 key(s), 35.2 MiB".into(),
+            "roll back (copy the earlier version): 4000 key(s), 35.2 MiB".into(),
+            "not recoverable (only delete markers remain): 3 key(s), 0 B".into(),
+        ],
+        after: vec!["8000 key(s) as it was at 2026-11-28T10:00:00Z: 4000 copies, 4000 delete-marker changes in batches of up to 1000".into()],
+        diff: vec!["held: exports/x.csv — only delete markers remain: no version to restore".into()],
+        blast_radius: "Changes what 8000 key(s) read as now.".into(),
+        confirm: Confirm::TypeName {
+            text: bucket.clone(),
+        },
+        undo: "undo puts every key back as it was before the restore".into(),
+        undoable: true,
+        prior: serde_json::Value::Null,
+        region: "us-east-1".into(),
+    };
+    update(
+        &mut s,
+        Msg::Planned {
+            key: format!("s3://{bucket}"),
+            result: Ok(Box::new(plan)),
+        },
+    );
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(text.contains("Now: undelete (remove delete markers): 4000"), "{text}");
+    assert!(text.contains("After: 8000 key(s)"), "{text}");
+    insta::assert_snapshot!("restore_plan_dialog_80x24", t.backend());
+}

@@ -63,6 +63,25 @@ impl Args {
     }
 }
 
+/// How long a plan's listing is reused by the apply that follows it. A
+/// listing of a large prefix takes many requests; the responder usually
+/// confirms within seconds. Older than this, apply lists again.
+const PLAN_FRESH: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The last plan made in this process, per target: apply reuses it while
+/// fresh. A new process (a re-run after a crash) always lists again.
+fn plan_cache()
+-> &'static std::sync::Mutex<std::collections::HashMap<String, (Instant, RestorePlan)>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, (Instant, RestorePlan)>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn cache_key(a: &Args) -> String {
+    serde_json::to_string(a).unwrap_or_default()
+}
+
 /// Read the listing and plan. A version restore reads only its key.
 pub async fn plan_restore(s3: &aws_sdk_s3::Client, a: &Args) -> Result<RestorePlan, AwsError> {
     let mut planner = Planner::new(a.goal.clone());
@@ -130,6 +149,9 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     }
     let rp = plan_restore(&s3, a).await.map_err(ActionError::Capture)?;
     let counts = describe(&rp);
+    if let Ok(mut cache) = plan_cache().lock() {
+        cache.insert(cache_key(a), (Instant::now(), rp.clone()));
+    }
     if rp.is_empty() {
         return Err(ActionError::NothingToDo(format!(
             "{} of {} needs restoring ({} versions read): {}",
@@ -331,10 +353,19 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
     let target = a.target();
     let s3 = cx.clients.s3_in(&plan.region);
     let done_before = done_earlier(cx, &target).await?;
-    // A fresh plan: the state may have moved since the confirmation, and a
-    // key already as it should be needs nothing (that is what makes a
-    // re-run touch no key twice).
-    let fresh = plan_restore(&s3, a).await?;
+    // The plan just confirmed, if it is fresh; else a new listing: the state
+    // may have moved, and a key already as it should be needs nothing
+    // (that is what makes a re-run touch no key twice).
+    let cached = plan_cache()
+        .lock()
+        .ok()
+        .and_then(|mut c| c.remove(&cache_key(a)))
+        .filter(|(at, _)| at.elapsed() < PLAN_FRESH)
+        .map(|(_, p)| p);
+    let fresh = match cached {
+        Some(p) => p,
+        None => plan_restore(&s3, a).await?,
+    };
     let total = fresh.steps.len() as u64;
     let total_bytes: u64 = fresh.steps.iter().map(|s| s.bytes).sum();
     let todo: Vec<Step> = fresh

@@ -43,6 +43,14 @@ pub enum View {
     Watches,
 }
 
+/// A line typed for an action that needs more than a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The bucket a point-in-time restore is for.
+    pub bucket: String,
+    pub text: String,
+}
+
 /// A plan waiting for the responder's confirmation.
 #[derive(Debug, Clone)]
 pub struct ConfirmDialog {
@@ -130,6 +138,8 @@ pub struct State {
     pub trail: super::trail_pane::TrailState,
     /// The credential watches.
     pub watches: super::watch_pane::WatchState,
+    /// A line being typed for a bucket action (the restore time).
+    pub prompt: Option<Prompt>,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -264,6 +274,7 @@ impl State {
             creds: Default::default(),
             trail: Default::default(),
             watches: Default::default(),
+            prompt: None,
             dirty: true,
             quit: false,
         }
@@ -355,6 +366,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Key(key) if state.dialog.is_some() => on_dialog_key(state, key),
+        Msg::Key(key) if state.prompt.is_some() => on_prompt_key(state, key),
         Msg::Key(key) if state.creds.input.is_some() && state.view == View::Credentials => {
             super::credentials_pane::on_input_key(state, key)
         }
@@ -618,6 +630,17 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 });
             }
         }
+        (_, Action::Restore) => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            if let Some(why) = action_refusal(state, &format!("s3://{bucket}")) {
+                state.status = Some(error(why));
+                return Vec::new();
+            }
+            let text = restore_time_guess(state, &bucket);
+            state.prompt = Some(Prompt { bucket, text });
+        }
         (_, a) if bucket_action(a, "").is_some() => {
             let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
                 return Vec::new();
@@ -757,6 +780,62 @@ fn action_refusal(state: &State, key: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// A first guess at the moment to restore to: a minute before the earliest
+/// change to the bucket the CloudTrail pane has seen, else an hour ago.
+fn restore_time_guess(state: &State, bucket: &str) -> String {
+    let earliest = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| e.bucket.as_deref() == Some(bucket) && e.read_only == Some(false))
+        .filter_map(|e| crate::model::watch::parse_time(&e.time))
+        .min();
+    let t = earliest.map_or_else(|| crate::tail::now_secs() - 3600, |t| t - 60);
+    crate::tail::iso_time(t - t % 60)
+}
+
+/// Keys while the restore time is typed: "TIME [PREFIX]".
+fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    let Some(p) = state.prompt.as_mut() else {
+        return Vec::new();
+    };
+    match super::line_input::edit(&mut p.text, key, 1100) {
+        super::line_input::Edit::Quit => state.quit = true,
+        super::line_input::Edit::Cancel => {
+            state.prompt = None;
+            state.status = None;
+        }
+        super::line_input::Edit::Submit => {
+            let mut words = p.text.split_whitespace();
+            let when = words.next().map(crate::cli::parse_when);
+            let prefix = words.next().map(str::to_string);
+            match when {
+                Some(Ok(to)) => {
+                    let bucket = p.bucket.clone();
+                    state.prompt = None;
+                    return request(
+                        state,
+                        ActionSpec::PitRestore(actions::restore::Args {
+                            bucket,
+                            prefix,
+                            goal: crate::model::restore::Goal::PointInTime {
+                                to,
+                                hide_newer: false,
+                            },
+                        }),
+                    );
+                }
+                // The text stays, to be corrected.
+                Some(Err(e)) => state.status = Some(error(e)),
+                None => state.status = Some(error("type the time to restore to")),
+            }
+        }
+        super::line_input::Edit::Changed | super::line_input::Edit::Ignored => {}
+    }
+    Vec::new()
 }
 
 /// Start planning an action.

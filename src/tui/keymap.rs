@@ -27,6 +27,7 @@ pub enum Action {
     EnableVersioning,
     EnableEncryption,
     MfaDelete,
+    Restore,
     SwitchPane,
     NextSection,
     PrevSection,
@@ -76,6 +77,9 @@ impl Action {
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
+            Action::Restore => {
+                "point-in-time restore of the selected bucket: type the time (asks first)"
+            }
             Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
             Action::Watch => {
                 "watches: watch the selected credential, or type one in (watches pane)"
@@ -133,6 +137,7 @@ impl Action {
                 | Action::DisableAcls
                 | Action::EnableVersioning
                 | Action::EnableEncryption
+                | Action::Restore
                 | Action::Undo
         ) || self.is_credential_action()
     }

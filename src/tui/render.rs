@@ -264,7 +264,16 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .copied()
         .filter(|a| !(state.context.read_only && a.mutates()))
         .collect();
-    let left_line = if let Some((target, p)) = state.progress.iter().next() {
+    let left_line = if let Some(p) = &state.prompt {
+        Some(Line::styled(
+            format!(
+                " restore {} to (UTC time, then an optional prefix; Enter plans, Esc cancels): {}▏",
+                untrusted(&p.bucket),
+                untrusted(&p.text)
+            ),
+            theme.key(),
+        ))
+    } else if let Some((target, p)) = state.progress.iter().next() {
         Some(Line::styled(
             format!(" {} {}", untrusted(target), progress_text(p)),
             theme.warn(),
