@@ -77,9 +77,7 @@ impl Action {
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
-            Action::Restore => {
-                "point-in-time restore of the selected bucket: type the time (asks first)"
-            }
+            Action::Restore => "restore the bucket to a point in time (asks first)",
             Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
             Action::Watch => {
                 "watches: watch the selected credential, or type one in (watches pane)"
