@@ -90,6 +90,19 @@ def env_for(endpoint):
                 AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
 
 
+def phases(journal):
+    """Seconds spent planning (listing), applying and verifying (listing
+    again), from the journal's own timestamps."""
+    at = {}
+    with open(journal) as f:
+        for line in f:
+            e = json.loads(line)
+            at.setdefault(e["kind"], datetime.fromisoformat(e["time"].replace("Z", "+00:00")))
+    span = lambda a, b: (at[b] - at[a]).total_seconds()
+    return span("session_start", "action_planned"), span("action_confirmed", "action_applied"), \
+        span("action_applied", "action_verified")
+
+
 def run_warroom(binary, endpoint, bucket, t):
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -99,9 +112,9 @@ def run_warroom(binary, endpoint, bucket, t):
              "act", "pit-restore", f"s3://{bucket}/p/", "--to", t.strftime("%Y-%m-%dT%H:%M:%SZ"), "--yes"],
             env=env_for(endpoint), capture_output=True, text=True, timeout=3600)
         wall = time.perf_counter() - start
-    if out.returncode != 0:
-        sys.exit(f"warroom failed ({out.returncode}): {out.stdout}\n{out.stderr}")
-    return wall
+        if out.returncode != 0:
+            sys.exit(f"warroom failed ({out.returncode}): {out.stdout}\n{out.stderr}")
+        return wall, phases(os.path.join(tmp, "inc", "journal.jsonl"))
 
 
 def run_spr(tool, endpoint, bucket, t):
@@ -143,7 +156,7 @@ def main():
         c0 = counts(endpoint)
         spr = run_spr(tool, endpoint, "pit-spr", t)
         c1 = counts(endpoint)
-        ours = run_warroom(args.warroom, endpoint, "pit-warroom", t)
+        ours, (plan_s, apply_s, verify_s) = run_warroom(args.warroom, endpoint, "pit-warroom", t)
         c2 = counts(endpoint)
         check(endpoint, "pit-spr", n)
         check(endpoint, "pit-warroom", n)
@@ -156,6 +169,8 @@ def main():
     print("|---|---:|---:|---:|")
     print(f"| s3-pit-restore 0.9 (`-B` same bucket, 10 workers) | {n:,} | {spr:.2f} s | {spr_req:,} |")
     print(f"| `warroom act pit-restore` (plans, journals each batch, verifies) | {n:,} | {ours:.2f} s | {our_req:,} |")
+    print(f"\nwarroom's phases: plan (one listing) {plan_s:.1f} s, apply {apply_s:.1f} s, "
+          f"verify (listing again) {verify_s:.1f} s")
     print(f"\n({host}; moto {__import__('moto').__version__}; added latency {args.latency_ms:g} ms; "
           f"warroom {spr / ours:.1f}x faster, {spr_req / max(our_req, 1):.1f}x fewer requests)")
 

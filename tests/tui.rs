@@ -1329,7 +1329,10 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
     use warroom::actions::ActionSpec;
     use warroom::model::restore::Goal;
     let mut s = with_incident(scanned((80, 24)));
-    let bucket = s.selected_bucket().map(|b| b.facts.name.clone()).expect("a bucket");
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
     assert!(update(&mut s, key('R')).is_empty());
     let p = s.prompt.clone().expect("a prompt");
     assert_eq!(p.bucket, bucket);
@@ -1384,7 +1387,10 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
 fn snapshot_restore_plan_dialog_80x24() {
     use warroom::actions::{ActionSpec, Confirm, Plan};
     let mut s = with_incident(scanned((80, 24)));
-    let bucket = s.selected_bucket().map(|b| b.facts.name.clone()).expect("a bucket");
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
     let spec = ActionSpec::PitRestore(warroom::actions::restore::Args {
         bucket: bucket.clone(),
         prefix: Some("exports/".into()),
@@ -1421,7 +1427,112 @@ fn snapshot_restore_plan_dialog_80x24() {
     );
     let t = draw(&s);
     let text = screen_text(&t);
-    assert!(text.contains("Now: undelete (remove delete markers): 4000"), "{text}");
+    assert!(
+        text.contains("Now: undelete (remove delete markers): 4000"),
+        "{text}"
+    );
     assert!(text.contains("After: 8000 key(s)"), "{text}");
     insta::assert_snapshot!("restore_plan_dialog_80x24", t.backend());
+}
+
+#[test]
+fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
+    use warroom::model::restore::Version;
+    use warroom::tui::versions_pane::VersionsList;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    // The incident window, as a typed restore time sets it.
+    s.window_start = Some(CUTOFF);
+    let cmds = update(&mut s, key('V'));
+    let [Command::LoadVersions { bucket: b, since }] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(b, &bucket);
+    assert_eq!(s.view, View::Versions);
+    let t = *since + 600;
+    // The CloudTrail pane saw who overwrote a.csv.
+    let put = warroom::model::trail::normalise_str(&format!(
+        r#"{{"eventID":"p1","eventTime":"{}","eventName":"PutObject","readOnly":false,"sourceIPAddress":"185.220.101.7","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/leaky"}},"requestParameters":{{"bucketName":"{bucket}","key":"a.csv"}}}}"#,
+        warroom::tail::iso_time(t)
+    ))
+    .expect("event");
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Logs,
+            events: vec![put],
+        }),
+    );
+    let v = |key: &str, id: &str, at: i64, latest: bool, marker: bool| Version {
+        key: key.into(),
+        version_id: id.into(),
+        is_latest: latest,
+        is_delete_marker: marker,
+        last_modified: at,
+        size: if marker { 0 } else { 10 },
+        etag: if marker {
+            String::new()
+        } else {
+            format!("\"e-{id}\"")
+        },
+        storage_class: if marker {
+            String::new()
+        } else {
+            "STANDARD".into()
+        },
+    };
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: "Enabled".into(),
+                keys: vec![
+                    vec![
+                        v("a.csv", "a2", t, true, false),
+                        v("a.csv", "a1", t - 7200, false, false),
+                    ],
+                    vec![
+                        v("b.csv", "bm", t + 5, true, true),
+                        v("b.csv", "b1", t - 7200, false, false),
+                    ],
+                    vec![v("gone.csv", "gm", t + 9, true, true)],
+                ],
+                more: 0,
+            }),
+        },
+    );
+    let tb = draw(&s);
+    let text = screen_text(&tb);
+    assert!(text.contains("deleted"), "{text}");
+    assert!(text.contains("NOT RECOVERABLE"), "{text}");
+    assert_eq!(*since, CUTOFF);
+    assert!(text.contains("PutObject by"), "{text}");
+    assert!(text.contains("user/leaky from 185.220.101.7"), "{text}");
+    insta::assert_snapshot!("versions_view_80x24", tb.backend());
+    update(&mut s, code(KeyCode::Down));
+    assert!(screen_text(&draw(&s)).contains("delete marker"));
+    // R from here plans the restore of this bucket; Esc goes back.
+    update(&mut s, key('R'));
+    assert!(s.prompt.is_some());
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.view, View::Detail);
+    // A bucket never versioned says so.
+    update(&mut s, key('V'));
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: String::new(),
+                keys: Vec::new(),
+                more: 0,
+            }),
+        },
+    );
+    assert!(screen_text(&draw(&s)).contains("never had versioning"));
 }

@@ -41,6 +41,8 @@ pub enum View {
     TrailDetail,
     /// The credential watches (Tab from the CloudTrail pane, or W).
     Watches,
+    /// A bucket's changed keys and their versions (V).
+    Versions,
 }
 
 /// A line typed for an action that needs more than a key.
@@ -140,6 +142,11 @@ pub struct State {
     pub watches: super::watch_pane::WatchState,
     /// A line being typed for a bucket action (the restore time).
     pub prompt: Option<Prompt>,
+    /// The incident window's start, once a restore time has been typed:
+    /// the versions view shows changes from here.
+    pub window_start: Option<i64>,
+    /// The versions view.
+    pub versions: Option<super::versions_pane::VersionsState>,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -194,6 +201,10 @@ pub enum Msg {
     Watch(crate::watch::WatchMsg),
     /// The wall clock, once a second (the watch clocks count down).
     Tick(i64),
+    Versions {
+        bucket: String,
+        list: Result<super::versions_pane::VersionsList, String>,
+    },
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -235,6 +246,11 @@ pub enum Command {
         records: Vec<String>,
         filter: String,
     },
+    /// List a bucket's versions for the versions view.
+    LoadVersions {
+        bucket: String,
+        since: i64,
+    },
     /// Start a credential watch by hand, cutoff now (journaled; the
     /// watch runner picks it up).
     StartWatch(crate::model::watch::Target),
@@ -275,6 +291,8 @@ impl State {
             trail: Default::default(),
             watches: Default::default(),
             prompt: None,
+            window_start: None,
+            versions: None,
             dirty: true,
             quit: false,
         }
@@ -386,6 +404,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Watch(msg) => {
             super::watch_pane::on_watch(state, msg);
+            Vec::new()
+        }
+        Msg::Versions { bucket, list } => {
+            super::versions_pane::on_loaded(state, bucket, list);
             Vec::new()
         }
         Msg::Tick(now) => {
@@ -560,6 +582,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     {
         return cmds;
     }
+    if state.view == View::Versions
+        && !global
+        && let Some(cmds) = super::versions_pane::on_action(state, action)
+    {
+        return cmds;
+    }
+    if action == Action::Versions && matches!(state.view, View::Dashboard | View::Detail) {
+        return super::versions_pane::open(state);
+    }
     if action == Action::Watch && !in_creds {
         super::watch_pane::open(state);
         return Vec::new();
@@ -688,6 +719,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         (View::Detail, motion) => {
             scroll_detail(state, motion);
         }
+        // The versions view took its own keys above.
+        (View::Versions, _) => {}
     }
     Vec::new()
 }
@@ -792,6 +825,9 @@ fn restore_time_guess(state: &State, bucket: &str) -> String {
         .filter(|e| e.bucket.as_deref() == Some(bucket) && e.read_only == Some(false))
         .filter_map(|e| crate::model::watch::parse_time(&e.time))
         .min();
+    if let Some(t) = state.window_start {
+        return crate::tail::iso_time(t);
+    }
     let t = earliest.map_or_else(|| crate::tail::now_secs() - 3600, |t| t - 60);
     crate::tail::iso_time(t - t % 60)
 }
@@ -816,6 +852,7 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 Some(Ok(to)) => {
                     let bucket = p.bucket.clone();
                     state.prompt = None;
+                    state.window_start = Some(to);
                     return request(
                         state,
                         ActionSpec::PitRestore(actions::restore::Args {

@@ -28,6 +28,7 @@ pub enum Action {
     EnableEncryption,
     MfaDelete,
     Restore,
+    Versions,
     SwitchPane,
     NextSection,
     PrevSection,
@@ -78,6 +79,7 @@ impl Action {
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::Restore => "restore the bucket to a point in time (asks first)",
+            Action::Versions => "versions: keys changed in the incident window, with history",
             Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
             Action::Watch => {
                 "watches: watch the selected credential, or type one in (watches pane)"

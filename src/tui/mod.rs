@@ -12,6 +12,7 @@ pub mod line_input;
 pub mod render;
 pub mod theme;
 pub mod trail_pane;
+pub mod versions_pane;
 pub mod watch_pane;
 
 use std::io::{Write, stdout};
@@ -388,6 +389,13 @@ impl Runner {
                     let _ = tx.send(Msg::Journaled(result));
                 });
             }
+            Command::LoadVersions { bucket, since } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let list = load_versions(&clients, &bucket, since).await;
+                    let _ = tx.send(Msg::Versions { bucket, list });
+                });
+            }
             Command::StartWatch(target) => {
                 let Some(incident) = self.incident.clone() else {
                     return;
@@ -455,6 +463,50 @@ impl Runner {
             }
         }
     }
+}
+
+/// The versions view's listing: changed keys' histories, at most
+/// `versions_pane::MAX_KEYS` of them.
+async fn load_versions(
+    c: &Clients,
+    bucket: &str,
+    since: i64,
+) -> Result<versions_pane::VersionsList, String> {
+    let text = |e: crate::aws::AwsError| format!("{}: {}", e.code, e.message);
+    let region = exposure::bucket_region(c, bucket).await.map_err(text)?;
+    let s3 = c.s3_in(&region);
+    let versioning = crate::aws::versions::versioning(&s3, bucket)
+        .await
+        .map_err(text)?;
+    let mut out = versions_pane::VersionsList {
+        versioning,
+        keys: Vec::new(),
+        more: 0,
+    };
+    if out.versioning.is_empty() {
+        return Ok(out);
+    }
+    let mut keys = crate::model::restore::Grouper::default();
+    let mut take = |history: Vec<crate::model::restore::Version>| {
+        if history.iter().any(|v| v.last_modified >= since) {
+            if out.keys.len() < versions_pane::MAX_KEYS {
+                out.keys.push(history);
+            } else {
+                out.more += 1;
+            }
+        }
+    };
+    crate::aws::versions::list(&s3, bucket, None, |page| {
+        for h in keys.page(page) {
+            take(h);
+        }
+    })
+    .await
+    .map_err(text)?;
+    if let Some(last) = keys.finish() {
+        take(last);
+    }
+    Ok(out)
 }
 
 /// Rebuild the action log from the journal and hand it to the console.

@@ -1,0 +1,266 @@
+//! The versions view (`V` on a bucket): every key changed since the
+//! incident window's start, with its version history — time, size, ETag,
+//! storage class, delete markers, which version is current — and, when the
+//! CloudTrail pane has seen the change, who made it. Keys whose versions
+//! are gone are flagged as not recoverable. `R` from here plans the
+//! point-in-time restore.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::app::{Command, State, View, error, info};
+use super::keymap::Action;
+use super::render::untrusted;
+use super::theme::Theme;
+use crate::model::restore::Version;
+use crate::tail::iso_time;
+
+/// The view holds at most this many keys (the first, in key order); the
+/// rest are counted, and `warroom versions` lists them all.
+pub const MAX_KEYS: usize = 2_000;
+
+/// What the runtime read for the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionsList {
+    /// "Enabled", "Suspended", or "" (never).
+    pub versioning: String,
+    /// Histories of changed keys, newest entry first.
+    pub keys: Vec<Vec<Version>>,
+    /// Changed keys beyond [`MAX_KEYS`].
+    pub more: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct VersionsState {
+    pub bucket: String,
+    pub since: i64,
+    /// None while loading.
+    pub list: Option<Result<VersionsList, String>>,
+    pub selected: usize,
+}
+
+/// Open the view on the selected bucket: changes since the incident
+/// window's start (the restore time last typed), else the last 24 hours.
+pub fn open(state: &mut State) -> Vec<Command> {
+    let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+        return Vec::new();
+    };
+    let since = state
+        .window_start
+        .unwrap_or_else(|| crate::tail::now_secs() - 24 * 3600);
+    state.versions = Some(VersionsState {
+        bucket: bucket.clone(),
+        since,
+        list: None,
+        selected: 0,
+    });
+    state.view = View::Versions;
+    state.status = Some(info(format!(
+        "reading the versions of {}…",
+        untrusted(&bucket)
+    )));
+    vec![Command::LoadVersions { bucket, since }]
+}
+
+pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, String>) {
+    state.dirty = true;
+    let Some(v) = state.versions.as_mut().filter(|v| v.bucket == bucket) else {
+        return;
+    };
+    state.status = Some(match &list {
+        Ok(l) if l.versioning.is_empty() => error(format!(
+            "{} has never had versioning on: nothing to restore from; v turns it on for the future",
+            untrusted(&bucket)
+        )),
+        Ok(l) => info(format!(
+            "{} key(s) changed since {}",
+            l.keys.len() as u64 + l.more,
+            iso_time(v.since)
+        )),
+        Err(e) => error(format!("cannot list versions: {}", untrusted(e))),
+    });
+    v.list = Some(list);
+}
+
+/// Keys while the view is open; `None`: not the view's.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    let v = state.versions.as_mut()?;
+    let n = match &v.list {
+        Some(Ok(l)) => l.keys.len(),
+        _ => 0,
+    };
+    match action {
+        Action::Back => state.view = View::Detail,
+        Action::Down => v.selected = (v.selected + 1).min(n.saturating_sub(1)),
+        Action::Up => v.selected = v.selected.saturating_sub(1),
+        Action::Top => v.selected = 0,
+        Action::Bottom => v.selected = n.saturating_sub(1),
+        Action::Rescan => {
+            let (bucket, since) = (v.bucket.clone(), v.since);
+            v.list = None;
+            return Some(vec![Command::LoadVersions { bucket, since }]);
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Who made the change at `at` to `key`, if the CloudTrail pane saw it.
+fn who(state: &State, bucket: &str, key: &str, at: i64) -> Option<String> {
+    state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| e.bucket.as_deref() == Some(bucket) && e.key.as_deref() == Some(key))
+        .filter(|e| e.read_only == Some(false))
+        .find(|e| crate::model::watch::parse_time(&e.time).is_some_and(|t| (t - at).abs() <= 2))
+        .map(|e| {
+            format!(
+                "{} by {} from {}",
+                e.name,
+                e.actor.label(),
+                e.source_ip.as_deref().unwrap_or("?")
+            )
+        })
+}
+
+fn state_of(history: &[Version]) -> &'static str {
+    match history.first() {
+        _ if history.iter().all(|v| v.is_delete_marker) => "NOT RECOVERABLE",
+        Some(v) if v.is_delete_marker => "deleted",
+        Some(v) if matches!(v.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") => "archived",
+        _ if history.len() > 1 => "changed",
+        _ => "new",
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(v) = &state.versions else {
+        return;
+    };
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area);
+    let title = format!(
+        " Versions of {} changed since {} ",
+        untrusted(&v.bucket),
+        iso_time(v.since)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.title()));
+    let list = match &v.list {
+        None => {
+            frame.render_widget(
+                Paragraph::new("Reading the version listing…").block(block),
+                area,
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            frame.render_widget(
+                Paragraph::new(format!("Cannot list versions: {}", untrusted(e)))
+                    .style(theme.error())
+                    .wrap(Wrap { trim: true })
+                    .block(block),
+                area,
+            );
+            return;
+        }
+        Some(Ok(l)) if l.versioning.is_empty() => {
+            frame.render_widget(
+                Paragraph::new(
+                    "This bucket has never had versioning on, so S3 kept no earlier versions: \
+                     what was overwritten or deleted cannot be restored from S3 (look for \
+                     backups or replicas). Press Esc, then v to turn versioning on so the next \
+                     incident can be undone.",
+                )
+                .wrap(Wrap { trim: true })
+                .block(block),
+                area,
+            );
+            return;
+        }
+        Some(Ok(l)) => l,
+    };
+    let header = Row::new(["KEY", "VERSIONS", "NOW", "LAST CHANGE"]).style(theme.title());
+    let rows: Vec<Row> = list
+        .keys
+        .iter()
+        .map(|h| {
+            let now = state_of(h);
+            let style = match now {
+                "NOT RECOVERABLE" => theme.error(),
+                "deleted" | "archived" => theme.warn(),
+                _ => theme.plain(),
+            };
+            Row::new(vec![
+                Cell::from(untrusted(&h[0].key)),
+                Cell::from(h.len().to_string()),
+                Cell::from(now),
+                Cell::from(iso_time(h[0].last_modified)),
+            ])
+            .style(style)
+        })
+        .collect();
+    let more = if list.more > 0 {
+        format!(
+            " …and {} more (warroom versions s3://{}/ lists all) ",
+            list.more,
+            untrusted(&v.bucket)
+        )
+    } else {
+        String::new()
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(20),
+            Constraint::Length(8),
+            Constraint::Length(15),
+            Constraint::Length(20),
+        ],
+    )
+    .header(header)
+    .row_highlight_style(theme.selected())
+    .block(block.title_bottom(Span::styled(more, theme.dim())));
+    let mut ts = TableState::default().with_selected((!list.keys.is_empty()).then_some(v.selected));
+    frame.render_stateful_widget(table, table_area, &mut ts);
+    let lines: Vec<Line> = list
+        .keys
+        .get(v.selected)
+        .map(|h| {
+            h.iter()
+                .map(|x| {
+                    let what = if x.is_delete_marker {
+                        "delete marker".to_string()
+                    } else {
+                        format!(
+                            "{} B {} {}",
+                            x.size,
+                            untrusted(&x.etag),
+                            untrusted(&x.storage_class)
+                        )
+                    };
+                    let by = who(state, &v.bucket, &x.key, x.last_modified)
+                        .map(|w| format!(" — {}", untrusted(&w)))
+                        .unwrap_or_default();
+                    Line::from(vec![
+                        Span::styled(if x.is_latest { "* " } else { "  " }, theme.key()),
+                        Span::raw(format!("{} {what}{by}", iso_time(x.last_modified))),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default().borders(Borders::ALL).title(Span::styled(
+                " History (* current; R restores to a time) ",
+                theme.title(),
+            )),
+        ),
+        detail_area,
+    );
+}
