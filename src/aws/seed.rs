@@ -68,6 +68,35 @@ pub const DEMO_BUCKETS: &[DemoBucket] = &[
     },
 ];
 
+/// The attacker's damage, a moment after the exports were written (S3
+/// keeps time in seconds, so "before" and "after" must be a second apart):
+/// the customer list overwritten, the invoices deleted, a ransom note
+/// added. The versions view and the point-in-time restore have something
+/// to undo.
+async fn tamper_exports(c: &Clients) -> Result<(), AwsError> {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let bucket = "acme-customer-exports";
+    for (key, body) in [
+        ("exports/2026-11/customers.csv", "encrypted by us. pay 2 BTC\n"),
+        ("exports/README-RESTORE.txt", "your files are encrypted\n"),
+    ] {
+        c.s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from(body.as_bytes().to_vec()))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    c.s3.delete_object()
+        .bucket(bucket)
+        .key("exports/2026-11/invoices.csv")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
 pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
     for b in DEMO_BUCKETS {
         create_bucket(c, b.name, b.region).await?;
@@ -112,6 +141,7 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
             .await
             .map_err(|e| aws_error(&e))?;
     }
+    tamper_exports(c).await?;
 
     policy(c, "acme-public-website", r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-website/*"}]}"#).await?;
     tags(

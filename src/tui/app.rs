@@ -1043,7 +1043,18 @@ fn on_action_finished(
             Outcome::Done { .. } | Outcome::NotVerified { .. } | Outcome::Failed { .. },
             Some(bucket),
         ) => {
-            vec![Command::RefreshBucket { bucket }]
+            let mut cmds = vec![Command::RefreshBucket {
+                bucket: bucket.clone(),
+            }];
+            // The versions view of that bucket shows the restore's result.
+            if let Some(v) = state.versions.as_mut().filter(|v| v.bucket == bucket) {
+                v.list = None;
+                cmds.push(Command::LoadVersions {
+                    bucket,
+                    since: v.since,
+                });
+            }
+            cmds
         }
         // A credential action (or its undo): re-read the credentials pane,
         // so the key's status or the role's policies show the change.
