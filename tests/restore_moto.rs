@@ -449,3 +449,43 @@ async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
     let r = warroom::incident::verify::verify(&dir).expect("verify");
     assert!(r.ok(), "{:?}", r.problems);
 }
+
+#[tokio::test]
+async fn warroom_versions_lists_changed_keys_and_flags_the_unrecoverable() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    versioned(&c, "hist").await;
+    create_bucket(&c, "never").await;
+    put(&c, "hist", "old.csv", "untouched").await;
+    let v1 = put(&c, "hist", "gone.csv", "x").await;
+    put(&c, "hist", "a.csv", "before").await;
+    let t = next_second().await;
+    put(&c, "hist", "a.csv", "after").await;
+    delete(&c, "hist", "gone.csv", None).await;
+    delete(&c, "hist", "gone.csv", Some(&v1)).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .output()
+            .expect("run")
+    };
+    let since = warroom::tail::iso_time(t);
+    let out = run(&["versions", "s3://hist", "--since", &since, "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let keys: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let names: Vec<&str> = keys.iter().filter_map(|k| k["key"].as_str()).collect();
+    assert_eq!(names, ["a.csv", "gone.csv"], "old.csv did not change");
+    assert_eq!(keys[0]["versions"].as_array().map(Vec::len), Some(2));
+    assert_eq!(keys[0]["versions"][0]["current"], true);
+    assert_eq!(keys[1]["not_recoverable"], true);
+    let out = run(&["versions", "s3://never"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never had versioning"));
+}

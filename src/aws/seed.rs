@@ -77,7 +77,10 @@ async fn tamper_exports(c: &Clients) -> Result<(), AwsError> {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let bucket = "acme-customer-exports";
     for (key, body) in [
-        ("exports/2026-11/customers.csv", "encrypted by us. pay 2 BTC\n"),
+        (
+            "exports/2026-11/customers.csv",
+            "encrypted by us. pay 2 BTC\n",
+        ),
         ("exports/README-RESTORE.txt", "your files are encrypted\n"),
     ] {
         c.s3.put_object()
