@@ -10,19 +10,13 @@
 //! parsing. Each variant runs in its own process (this binary re-executes
 //! itself), so one variant's freed memory does not flatter the next.
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kb;
+
 use warroom::model::restore::{Goal, Planner, Version};
 
 const T: i64 = 1_795_000_000;
-
-fn rss_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Page `n` of the generated listing: keys in order, newest entry first.
 fn page(n: usize, per_page: usize) -> Vec<Version> {
@@ -109,19 +103,5 @@ fn main() {
     } else {
         1_000_000
     };
-    if let Some(name) = std::env::args()
-        .skip(1)
-        .find(|a| a == "streamed" || a == "collect_all")
-    {
-        variant(&name, n);
-        return;
-    }
-    let me = std::env::current_exe().expect("own path");
-    for name in ["streamed", "collect_all"] {
-        let out = std::process::Command::new(&me)
-            .arg(name)
-            .output()
-            .expect("run variant");
-        print!("{}", String::from_utf8_lossy(&out.stdout));
-    }
+    rss::each_in_own_process(&["streamed", "collect_all"], |name| variant(name, n));
 }

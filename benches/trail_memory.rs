@@ -7,18 +7,12 @@
 //! Each variant runs in its own process (this binary re-executes itself),
 //! so one variant's freed memory does not flatter the next.
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kb;
+
 use warroom::tui::app::{Context, Msg, State, update};
 use warroom::tui::keymap::Keymap;
-
-fn rss_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 fn variant(name: &str, n: usize) {
     let before = rss_kb("VmRSS:");
@@ -73,19 +67,5 @@ fn main() {
     } else {
         100_000
     };
-    if let Some(name) = std::env::args()
-        .skip(1)
-        .find(|a| a == "console" || a == "serde_json_value")
-    {
-        variant(&name, n);
-        return;
-    }
-    let me = std::env::current_exe().expect("own path");
-    for name in ["console", "serde_json_value"] {
-        let out = std::process::Command::new(&me)
-            .arg(name)
-            .output()
-            .expect("run variant");
-        print!("{}", String::from_utf8_lossy(&out.stdout));
-    }
+    rss::each_in_own_process(&["console", "serde_json_value"], |name| variant(name, n));
 }

@@ -428,17 +428,6 @@ async fn dry_run_and_read_only_send_no_mutating_request() {
     );
 }
 
-/// The journal's entries of `kind` with `phase`, read straight from the file
-/// (a torn last line, from a kill mid-write, is skipped).
-fn batch_lines(dir: &std::path::Path, phase: &str) -> usize {
-    std::fs::read_to_string(dir.join("journal.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["kind"] == object_acls::BATCH_KIND && e["data"]["phase"] == phase)
-        .count()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_object_acl_reset_killed_half_way_resumes_and_writes_no_object_twice() {
     const N: usize = 5000;
@@ -449,16 +438,13 @@ async fn bulk_object_acl_reset_killed_half_way_resumes_and_writes_no_object_twic
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("inc");
     let act = || {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
-        cmd.args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
-            .args(["--incident", dir.to_str().expect("utf8")])
-            .args(["act", "reset-object-acls", "bulk-kill", "--yes"])
-            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
+        let mut cmd = warroom(&emu);
+        cmd.args(["--incident", dir.to_str().expect("utf8")]).args([
+            "act",
+            "reset-object-acls",
+            "bulk-kill",
+            "--yes",
+        ]);
         cmd
     };
     let acl_puts = |emu: &warroom::emulator::Emulator| -> Vec<(String, u64)> {
@@ -470,18 +456,7 @@ async fn bulk_object_acl_reset_killed_half_way_resumes_and_writes_no_object_twic
 
     // Run, and kill the process (SIGKILL: no clean-up) once a few batches
     // are journaled as done.
-    let mut child = act().spawn().expect("spawn");
-    let started = std::time::Instant::now();
-    while batch_lines(&dir, "done") < 4 {
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "finished before it could be killed"
-        );
-        assert!(started.elapsed().as_secs() < 120, "no progress");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().expect("kill");
-    child.wait().expect("reap");
+    kill_after_batches(act(), &dir, 4);
     let first = acl_puts(&emu).len();
     assert!(
         (1000..N).contains(&first),

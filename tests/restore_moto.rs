@@ -8,7 +8,6 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use futures::StreamExt;
 use support::*;
 use warroom::actions::{ActionSpec, restore};
@@ -17,14 +16,7 @@ use warroom::model::restore::Goal;
 
 async fn versioned(c: &Clients, bucket: &str) {
     create_bucket(c, bucket).await;
-    c.s3.put_bucket_versioning()
-        .bucket(bucket)
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
+    warroom::aws::seed::versioning(c, bucket)
         .await
         .expect("versioning");
 }
@@ -346,17 +338,6 @@ async fn a_bucket_never_versioned_is_explained_not_restored() {
     assert!(text.contains("enable-versioning"), "{text}");
 }
 
-/// The journal's restore batches with `phase` (a torn last line, from the
-/// kill, is skipped).
-fn batch_lines(dir: &std::path::Path, phase: &str) -> usize {
-    std::fs::read_to_string(dir.join("journal.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["kind"] == "action_batch" && e["data"]["phase"] == phase)
-        .count()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
     const N: usize = 2500;
@@ -385,23 +366,15 @@ async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
     let dir = tmp.path().join("inc");
     let to = warroom::tail::iso_time(t);
     let act = || {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
-        cmd.args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
-            .args(["--incident", dir.to_str().expect("utf8")])
-            .args([
-                "act",
-                "pit-restore",
-                "s3://pit-kill/o/",
-                "--to",
-                &to,
-                "--yes",
-            ])
-            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
+        let mut cmd = warroom(&emu);
+        cmd.args(["--incident", dir.to_str().expect("utf8")]).args([
+            "act",
+            "pit-restore",
+            "s3://pit-kill/o/",
+            "--to",
+            &to,
+            "--yes",
+        ]);
         cmd
     };
     // Puts per key so far: two (good, ransom). A copy is a third PUT.
@@ -411,18 +384,7 @@ async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
             .filter(|(k, _)| k.starts_with("PUT /pit-kill/o/"))
             .collect()
     };
-    let mut child = act().spawn().expect("spawn");
-    let started = std::time::Instant::now();
-    while batch_lines(&dir, "done") < 1 {
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "finished before it could be killed"
-        );
-        assert!(started.elapsed().as_secs() < 180, "no progress");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().expect("kill");
-    child.wait().expect("reap");
+    kill_after_batches(act(), &dir, 1);
     let copied = puts(&emu).values().filter(|n| **n == 3).count();
     assert!(
         (1000..N).contains(&copied),
@@ -463,16 +425,7 @@ async fn warroom_versions_lists_changed_keys_and_flags_the_unrecoverable() {
     put(&c, "hist", "a.csv", "after").await;
     delete(&c, "hist", "gone.csv", None).await;
     delete(&c, "hist", "gone.csv", Some(&v1)).await;
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
-            .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| warroom(&emu).args(args).output().expect("run");
     let since = warroom::tail::iso_time(t);
     let out = run(&["versions", "s3://hist", "--since", &since, "--json"]);
     assert_eq!(out.status.code(), Some(0));

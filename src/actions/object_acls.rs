@@ -292,13 +292,23 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         progress.elapsed_ms = started.elapsed().as_millis() as u64;
         (cx.progress)(progress);
     }
+    retry_later(first_error, progress.failed, "object(s) could not be reset")
+}
+
+/// A bulk action's end: Ok, or how many items failed (with the first
+/// error) and that a re-run retries them.
+pub(super) fn retry_later(
+    first_error: Option<AwsError>,
+    failed: u64,
+    what: &str,
+) -> Result<(), AwsError> {
     match first_error {
         None => Ok(()),
         Some(e) => Err(AwsError::new(
             e.code.clone(),
             format!(
-                "{} object(s) could not be reset (first: {}); run the action again to retry them",
-                progress.failed, e.message
+                "{failed} {what} (first: {}); run the action again to retry them",
+                e.message
             ),
         )),
     }

@@ -28,7 +28,7 @@ use crate::aws::versions::{self, CopyOptions, DELETE_BATCH};
 use crate::aws::{AwsError, Clients};
 use crate::model::restore::{Current, Goal, Planner, RestorePlan, Step, Work};
 
-use super::object_acls::{BATCH_KIND, done_earlier, journal_error};
+use super::object_acls::{BATCH_KIND, done_earlier, journal_error, retry_later};
 
 /// Copies in flight at once.
 pub const CONCURRENCY: usize = 32;
@@ -433,16 +433,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         progress.elapsed_ms = started.elapsed().as_millis() as u64;
         (cx.progress)(progress);
     }
-    match first_error {
-        None => Ok(()),
-        Some(e) => Err(AwsError::new(
-            e.code.clone(),
-            format!(
-                "{} key(s) could not be restored (first: {}); run the action again to retry them",
-                progress.failed, e.message
-            ),
-        )),
-    }
+    retry_later(first_error, progress.failed, "key(s) could not be restored")
 }
 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {

@@ -75,13 +75,7 @@ pub fn decode_document(raw: &str) -> String {
 /// The user an access key belongs to, from GetAccessKeyLastUsed (which any
 /// caller with that permission can ask about any key id in the account).
 pub async fn access_key_owner(c: &Clients, key_id: &str) -> Result<String, AwsError> {
-    let out = c
-        .iam
-        .get_access_key_last_used()
-        .access_key_id(key_id)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
+    let out = get_last_used(c, key_id).await?;
     out.user_name().map(str::to_string).ok_or_else(|| {
         AwsError::new(
             "NoSuchEntity",
@@ -95,27 +89,30 @@ pub async fn access_key_last_used(
     c: &Clients,
     key_id: &str,
 ) -> Result<Option<crate::model::watch::LastUsed>, AwsError> {
-    Ok(get_last_used(c, key_id).await?.and_then(|u| {
-        u.last_used_date().map(|d| crate::model::watch::LastUsed {
-            time: d.secs(),
-            service: u.service_name().to_string(),
-            region: u.region().to_string(),
-        })
-    }))
+    Ok(get_last_used(c, key_id)
+        .await?
+        .access_key_last_used
+        .and_then(|u| {
+            u.last_used_date().map(|d| crate::model::watch::LastUsed {
+                time: d.secs(),
+                service: u.service_name().to_string(),
+                region: u.region().to_string(),
+            })
+        }))
 }
 
+/// The one GetAccessKeyLastUsed call: the key's owner and its last use.
 async fn get_last_used(
     c: &Clients,
     key_id: &str,
-) -> Result<Option<aws_sdk_iam::types::AccessKeyLastUsed>, AwsError> {
-    let out = c
-        .iam
+) -> Result<aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput, AwsError>
+{
+    c.iam
         .get_access_key_last_used()
         .access_key_id(key_id)
         .send()
         .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(out.access_key_last_used)
+        .map_err(|e| aws_error(&e))
 }
 
 /// One access key's status ("Active"/"Inactive") and creation date; `None`
@@ -193,8 +190,8 @@ pub async fn delete_access_key(c: &Clients, user: &str, key_id: &str) -> Result<
 }
 
 async fn last_used(c: &Clients, key_id: &str) -> Result<LastUsed, AwsError> {
-    let used = get_last_used(c, key_id).await?;
-    let used = used.as_ref();
+    let out = get_last_used(c, key_id).await?;
+    let used = out.access_key_last_used();
     let known = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
     Ok(LastUsed {
         date: date(used.and_then(|u| u.last_used_date())),

@@ -235,3 +235,48 @@ pub async fn user_with_key(c: &Clients, user: &str, policy: Option<&str>) -> (St
         key.secret_access_key().to_string(),
     )
 }
+
+/// The warroom binary pointed at the emulator, with the fixed fake
+/// credentials and no user config; stdin closed, output captured.
+pub fn warroom(emu: &Emulator) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
+    cmd.args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// How many bulk-action batches the journal holds with `phase` ("done",
+/// "started", "resumed"), read straight from the file: a torn last line,
+/// from a kill mid-write, is skipped.
+pub fn batch_lines(dir: &std::path::Path, phase: &str) -> usize {
+    std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| {
+            e["kind"] == warroom::actions::object_acls::BATCH_KIND && e["data"]["phase"] == phase
+        })
+        .count()
+}
+
+/// Run a bulk action and kill it (SIGKILL: no clean-up, as a crash or a
+/// dropped session would) once `batches` are journaled as done.
+pub fn kill_after_batches(mut cmd: std::process::Command, dir: &std::path::Path, batches: usize) {
+    let mut child = cmd.spawn().expect("spawn");
+    let started = std::time::Instant::now();
+    while batch_lines(dir, "done") < batches {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "finished before it could be killed"
+        );
+        assert!(started.elapsed().as_secs() < 180, "no progress");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+}
