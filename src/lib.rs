@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod fixtures;
 pub mod incident;
 pub mod model;
+pub mod playbook;
 pub mod report;
 pub mod sanitize;
 pub mod scan;
