@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     /// allowance_minutes in the config file, else 15).
     #[arg(long, global = true, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::config::MAX_ALLOWANCE_MINUTES)))]
     pub watch_allowance: Option<u32>,
+    /// A playbook file for the checklist instead of the built-in one (see
+    /// assets/playbooks/s3-unintended-access.toml for the format).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub playbook: Option<PathBuf>,
     /// Incident directory for the journal and evidence (default: ./warroom-<UTC time>/).
     #[arg(long, global = true, value_name = "DIR")]
     pub incident: Option<PathBuf>,

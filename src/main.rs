@@ -93,6 +93,11 @@ async fn run_console(
     args: ConsoleArgs,
 ) -> Result<ExitCode> {
     let watch = commands::watch_config()?;
+    // A bad playbook is refused before anything starts, with its line.
+    let playbook = match &global.playbook {
+        Some(path) => warroom::playbook::Playbook::load(path)?,
+        None => warroom::playbook::Playbook::builtin()?,
+    };
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, clients, "console").await?;
     let context = Context {
@@ -114,6 +119,7 @@ async fn run_console(
             concurrency: usize::from(args.concurrency),
             watch_timing: watch.timing(global.watch_minutes, global.watch_allowance),
             bell: args.bell || watch.bell.unwrap_or(false),
+            playbook,
         },
     )
     .await;

@@ -1319,6 +1319,8 @@ fn tab_reaches_the_watches_after_the_trail_and_a_final_verdict_is_shown() {
     let text = screen_text(&draw(&s));
     assert!(text.contains("final verdict ACTIVITY"), "{text}");
     update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.view, View::Checklist);
+    update(&mut s, code(KeyCode::Tab));
     assert_eq!(s.view, View::Dashboard);
 }
 
@@ -1535,4 +1537,167 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
         },
     );
     assert!(screen_text(&draw(&s)).contains("never had versioning"));
+}
+
+// ---- The playbook checklist ----
+
+/// The journal entries a list of commands asks for: (kind, step, status).
+fn checklist_notes(cmds: &[Command]) -> Vec<(String, String, String)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Note { kind, data, .. } if kind.starts_with("checklist") => Some((
+                kind.clone(),
+                data["step"].as_str().unwrap_or_default().to_string(),
+                data["status"]
+                    .as_str()
+                    .or_else(|| data["outcome"]["result"].as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn with_checklist() -> (State, Vec<Command>) {
+    let mut s = with_incident(scanned((80, 24)));
+    let cmds = update(
+        &mut s,
+        Msg::ChecklistReplayed {
+            steps: Default::default(),
+            preserved: false,
+        },
+    );
+    (s, cmds)
+}
+
+#[test]
+fn steps_tick_themselves_when_their_check_passes_and_untick_on_regression() {
+    use warroom::playbook::progress::Status;
+    let (mut s, cmds) = with_checklist();
+    let notes = checklist_notes(&cmds);
+    // The scan is done: its step ticks, with the check's result journaled first.
+    let scan_check = notes
+        .iter()
+        .position(|n| n == &("checklist_check".into(), "scan".into(), "pass".into()))
+        .expect("scan check journaled");
+    let scan_tick = notes
+        .iter()
+        .position(|n| n == &("checklist_step".into(), "scan".into(), "done".into()))
+        .expect("scan ticked");
+    assert!(scan_check < scan_tick);
+    assert_eq!(s.checklist.steps["scan"].status, Status::Done);
+    assert_eq!(s.checklist.steps["scan"].by.as_deref(), Some("check"));
+    // Public buckets: block-public fails and stays to do.
+    assert!(notes.contains(&(
+        "checklist_check".into(),
+        "block-public".into(),
+        "fail".into()
+    )));
+    assert_eq!(s.checklist.steps["block-public"].status, Status::Todo);
+    // The same facts again journal nothing.
+    assert!(checklist_notes(&update(&mut s, Msg::Journaled(Ok("x".into())))).is_empty());
+
+    // Every incident bucket fixed: the step ticks.
+    let exposed: Vec<String> = s.checklist.incident_buckets.iter().cloned().collect();
+    assert!(!exposed.is_empty());
+    let mut notes = Vec::new();
+    for b in &exposed {
+        notes.extend(checklist_notes(&update(
+            &mut s,
+            Msg::BucketRefreshed(Box::new(fixtures::private_bucket(b))),
+        )));
+    }
+    assert!(
+        notes.contains(&(
+            "checklist_step".into(),
+            "block-public".into(),
+            "done".into()
+        )),
+        "{notes:?}"
+    );
+    // Someone re-opens one: the step is un-ticked, and that is journaled.
+    let public = fixtures::buckets()
+        .into_iter()
+        .find(|b| b.name == exposed[0])
+        .expect("fixture");
+    let notes = checklist_notes(&update(&mut s, Msg::BucketRefreshed(Box::new(public))));
+    assert!(
+        notes.contains(&(
+            "checklist_step".into(),
+            "block-public".into(),
+            "in_progress".into()
+        )),
+        "{notes:?}"
+    );
+    assert_eq!(s.checklist.steps["block-public"].status, Status::InProgress);
+}
+
+#[test]
+fn the_responder_marks_steps_notes_them_and_opens_their_action() {
+    use warroom::actions::ActionSpec;
+    use warroom::playbook::progress::Status;
+    let (mut s, _) = with_checklist();
+    update(&mut s, key('C'));
+    assert_eq!(s.view, View::Checklist);
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(
+        text.contains("Evidence: capture, preserve, record — 1/6"),
+        "{text}"
+    );
+    assert!(text.contains("[x] Establish what is exposed"), "{text}");
+    insta::assert_snapshot!("checklist_80x24", t.backend());
+    // Down to "owner" (the fifth step): not applicable, in one key.
+    for _ in 0..4 {
+        update(&mut s, code(KeyCode::Down));
+    }
+    let notes = checklist_notes(&update(&mut s, key('n')));
+    assert_eq!(
+        notes,
+        [(
+            "checklist_step".into(),
+            "owner".into(),
+            "not_applicable".into()
+        )]
+    );
+    // A note on it.
+    update(&mut s, key('N'));
+    for c in "our own account".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Command::Note { data, .. }] if data["note"] == "our own account" && data["step"] == "owner"),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        s.checklist.steps["owner"].note.as_deref(),
+        Some("our own account")
+    );
+    assert_eq!(s.checklist.steps["owner"].status, Status::NotApplicable);
+    // Space: to do -> in progress -> done.
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, key(' '));
+    assert_eq!(s.checklist.steps["ticket"].status, Status::InProgress);
+    update(&mut s, key(' '));
+    assert_eq!(s.checklist.steps["ticket"].status, Status::Done);
+    // Enter on "Block public access" plans it on the selected bucket.
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("bucket");
+    while s
+        .checklist
+        .step_at(s.checklist.selected)
+        .map(|st| st.id.as_str())
+        != Some("block-public")
+    {
+        update(&mut s, code(KeyCode::Down));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(ActionSpec::BlockPublicAccess(a))] if a.bucket == bucket),
+        "{cmds:?}"
+    );
 }

@@ -43,6 +43,8 @@ pub enum View {
     Watches,
     /// A bucket's changed keys and their versions (V).
     Versions,
+    /// The playbook checklist (C, or Tab after the watches).
+    Checklist,
 }
 
 /// A line typed for an action that needs more than a key.
@@ -147,6 +149,8 @@ pub struct State {
     pub window_start: Option<i64>,
     /// The versions view.
     pub versions: Option<super::versions_pane::VersionsState>,
+    /// The playbook checklist.
+    pub checklist: super::checklist_pane::ChecklistState,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -204,6 +208,12 @@ pub enum Msg {
     Versions {
         bucket: String,
         list: Result<super::versions_pane::VersionsList, String>,
+    },
+    /// The checklist as journaled, when the console opens; and whether
+    /// CloudTrail events were preserved as evidence.
+    ChecklistReplayed {
+        steps: std::collections::BTreeMap<String, crate::playbook::progress::StepState>,
+        preserved: bool,
     },
 }
 
@@ -293,6 +303,7 @@ impl State {
             prompt: None,
             window_start: None,
             versions: None,
+            checklist: Default::default(),
             dirty: true,
             quit: false,
         }
@@ -368,6 +379,17 @@ impl State {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    // Anything but a key, a tick or a resize may change what the checks
+    // see: run them after it (they journal only what changed).
+    let facts_may_change = !matches!(msg, Msg::Key(_) | Msg::Tick(_) | Msg::Resized(..));
+    let mut cmds = handle(state, msg);
+    if facts_may_change {
+        cmds.extend(super::checklist_pane::refresh(state));
+    }
+    cmds
+}
+
+fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Resized(w, h) => {
             state.size = (w, h);
@@ -391,6 +413,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Key(key) if state.trail.input.is_some() && state.view == View::Trail => {
             super::trail_pane::on_input_key(state, key)
         }
+        Msg::Key(key) if state.checklist.note.is_some() && state.view == View::Checklist => {
+            super::checklist_pane::on_input_key(state, key)
+        }
         Msg::Key(key) if state.watches.input.is_some() && state.view == View::Watches => {
             super::watch_pane::on_input_key(state, key)
         }
@@ -405,6 +430,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Watch(msg) => {
             super::watch_pane::on_watch(state, msg);
             Vec::new()
+        }
+        Msg::ChecklistReplayed { steps, preserved } => {
+            super::checklist_pane::on_replayed(state, steps, preserved)
         }
         Msg::Versions { bucket, list } => {
             super::versions_pane::on_loaded(state, bucket, list);
@@ -529,6 +557,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             // events); routine writes stay quiet.
             let waiting = state.status.as_ref().map(|s| s.text.as_str());
             if waiting.is_some_and(|s| s.starts_with("preserving")) {
+                state.checklist.evidence_preserved = true;
                 state.status = Some(info(format!(
                     "{what}: in the evidence folder, hash in the journal"
                 )));
@@ -581,6 +610,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         && let Some(cmds) = super::watch_pane::on_action(state, action)
     {
         return cmds;
+    }
+    if state.view == View::Checklist
+        && !global
+        && let Some(cmds) = super::checklist_pane::on_action(state, action)
+    {
+        return cmds;
+    }
+    if action == Action::Checklist {
+        super::checklist_pane::open(state);
+        return Vec::new();
     }
     if state.view == View::Versions
         && !global
@@ -719,8 +758,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         (View::Detail, motion) => {
             scroll_detail(state, motion);
         }
-        // The versions view took its own keys above.
-        (View::Versions, _) => {}
+        // The versions view and the checklist took their own keys above.
+        (View::Versions | View::Checklist, _) => {}
     }
     Vec::new()
 }
@@ -766,6 +805,18 @@ pub(crate) fn error(text: impl Into<String>) -> Status {
         text: text.into(),
         is_error: true,
     }
+}
+
+/// The bucket action `warroom act` calls `name`, on `bucket`.
+pub(crate) fn bucket_action_named(name: &str, bucket: &str) -> Option<ActionSpec> {
+    let action = match name {
+        "block-public-access" => Action::BlockPublicAccess,
+        "remove-policy-statements" => Action::RemovePolicyStatements,
+        "reset-object-acls" => Action::ResetObjectAcls,
+        "enable-versioning" => Action::EnableVersioning,
+        _ => return None,
+    };
+    bucket_action(action, bucket)
 }
 
 /// The action a key asks for on `bucket`, if the key is a bucket action.

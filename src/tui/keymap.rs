@@ -46,6 +46,11 @@ pub enum Action {
     Preserve,
     LakeSearch,
     Watch,
+    Checklist,
+    StepDone,
+    StepNotApplicable,
+    StepSkip,
+    StepNote,
     ActionLog,
     Undo,
     Down,
@@ -81,6 +86,11 @@ impl Action {
             Action::Restore => "restore the bucket to a point in time (asks first)",
             Action::Versions => "versions: keys changed in the incident window, with history",
             Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
+            Action::Checklist => "the playbook checklist",
+            Action::StepDone => "checklist: step to do → in progress → done (and back)",
+            Action::StepNotApplicable => "checklist: the step does not apply here (again: undo)",
+            Action::StepSkip => "checklist: skip the step",
+            Action::StepNote => "checklist: write a note on the step",
             Action::Watch => {
                 "watches: watch the selected credential, or type one in (watches pane)"
             }
@@ -172,6 +182,8 @@ impl Action {
             Action::Pivot => Some("who"),
             Action::Preserve => Some("preserve"),
             Action::Watch => Some("watch"),
+            Action::Checklist => Some("checklist"),
+            Action::StepDone => Some("done"),
             Action::Undo => Some("undo"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

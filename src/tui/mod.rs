@@ -3,6 +3,7 @@
 
 pub mod action_log;
 pub mod app;
+pub mod checklist_pane;
 pub mod credentials_pane;
 pub mod detail;
 pub mod dialog;
@@ -45,6 +46,8 @@ pub struct ConsoleOptions {
     pub watch_timing: crate::model::watch::Timing,
     /// Ring the terminal bell on a watch alert.
     pub bell: bool,
+    /// The playbook the checklist follows.
+    pub playbook: crate::playbook::Playbook,
 }
 
 /// Restores the terminal when dropped: on normal return, on `?` error paths
@@ -82,6 +85,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         (size.width, size.height),
     );
     state.watches.bell = opts.bell;
+    state.checklist = checklist_pane::ChecklistState::new(opts.playbook);
     state.watches.now = crate::tail::now_secs();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = Runner {
@@ -117,6 +121,20 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     }
     // Open watches resume (and new ones run) for as long as the console is up.
     runner.start_watches();
+    // The checklist as journaled; its checks run from then on.
+    let (steps, preserved) = match &opts.incident {
+        Some(incident) => match incident.lock().await.all_entries() {
+            Ok(entries) => (
+                crate::playbook::progress::replay(&entries),
+                entries.iter().any(|e| e.kind == "trail_preserved"),
+            ),
+            Err(_) => Default::default(),
+        },
+        None => Default::default(),
+    };
+    for cmd in app::update(&mut state, Msg::ChecklistReplayed { steps, preserved }) {
+        runner.spawn(cmd);
+    }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -58,6 +58,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::TrailDetail => super::trail_pane::render_detail(state, frame, body, &theme),
         View::Watches => super::watch_pane::render(state, frame, body, &theme),
         View::Versions => super::versions_pane::render(state, frame, body, &theme),
+        View::Checklist => super::checklist_pane::render(state, frame, body, &theme),
     }
     render_status(state, frame, status, &theme);
     if let Some(d) = &state.dialog {
@@ -242,6 +243,13 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Action::Quit,
         ],
         View::CredentialDetail | View::TrailDetail => &[Action::Back, Action::Help, Action::Quit],
+        View::Checklist => &[
+            Action::StepDone,
+            Action::Open,
+            Action::SwitchPane,
+            Action::Help,
+            Action::Quit,
+        ],
         View::Versions => &[Action::Restore, Action::Back, Action::Help, Action::Quit],
         View::Watches => &[
             Action::Watch,

@@ -1,0 +1,516 @@
+//! The playbook checklist (`C`, or `Tab` after the watches): the five parts
+//! with their progress, each step's status, guidance, check result, note,
+//! and who changed it when. A step whose check passes against what the
+//! console has read ticks itself (the result is journaled as evidence),
+//! and un-ticks if the state regresses. Everything is kept in the journal.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use serde_json::json;
+
+use super::app::{Command, State, View, error, info};
+use super::keymap::Action;
+use super::line_input::{self, Edit};
+use super::render::untrusted;
+use super::theme::Theme;
+use crate::model::exposure::{Source, Verdict};
+use crate::playbook::checks::{self, LiveFacts, Outcome};
+use crate::playbook::progress::{self, Status, StepState};
+use crate::playbook::{Playbook, Step};
+
+#[derive(Debug)]
+pub struct ChecklistState {
+    pub playbook: Playbook,
+    pub steps: BTreeMap<String, StepState>,
+    /// Index into the playbook's steps, in order.
+    pub selected: usize,
+    /// A note being typed for the selected step.
+    pub note: Option<String>,
+    /// Every bucket seen public or shared in this session: the incident's
+    /// buckets, still checked after they are fixed.
+    pub incident_buckets: BTreeSet<String>,
+    pub evidence_preserved: bool,
+    /// The journal has been replayed: checks may tick steps from now on.
+    pub loaded: bool,
+}
+
+impl Default for ChecklistState {
+    fn default() -> Self {
+        Self::new(Playbook::builtin().unwrap_or(Playbook { parts: Vec::new() }))
+    }
+}
+
+impl ChecklistState {
+    pub fn new(playbook: Playbook) -> Self {
+        ChecklistState {
+            playbook,
+            steps: BTreeMap::new(),
+            selected: 0,
+            note: None,
+            incident_buckets: BTreeSet::new(),
+            evidence_preserved: false,
+            loaded: false,
+        }
+    }
+
+    pub fn step_at(&self, i: usize) -> Option<&Step> {
+        self.playbook.steps().nth(i).map(|(_, s)| s)
+    }
+
+    pub fn state_of(&self, id: &str) -> StepState {
+        self.steps.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// The journal's checklist, at start.
+pub fn on_replayed(
+    state: &mut State,
+    steps: BTreeMap<String, StepState>,
+    preserved: bool,
+) -> Vec<Command> {
+    let c = &mut state.checklist;
+    c.steps = steps;
+    c.evidence_preserved |= preserved;
+    c.loaded = true;
+    state.dirty = true;
+    refresh(state)
+}
+
+/// The facts the checks need, from what the console has read.
+pub fn facts(state: &State) -> LiveFacts {
+    let incident = &state.checklist.incident_buckets;
+    let ours = || {
+        state
+            .buckets
+            .iter()
+            .filter(|b| incident.contains(&b.facts.name))
+    };
+    let names = |f: &dyn Fn(&crate::scan::BucketReport) -> bool| -> Vec<String> {
+        ours()
+            .filter(|b| f(b))
+            .map(|b| b.facts.name.clone())
+            .collect()
+    };
+    let exposed = |b: &crate::scan::BucketReport| {
+        matches!(b.assessment.verdict, Verdict::Public | Verdict::Shared)
+    };
+    let by_source = |b: &crate::scan::BucketReport, policy: bool| {
+        b.assessment.reasons.iter().any(|r| {
+            matches!(
+                r.severity,
+                crate::model::exposure::Severity::Public | crate::model::exposure::Severity::Shared
+            ) && if policy {
+                matches!(r.source, Source::Policy { .. } | Source::PolicyStatus)
+            } else {
+                matches!(r.source, Source::Acl)
+            }
+        })
+    };
+    let unversioned = ours()
+        .map(|b| {
+            b.facts
+                .versioning
+                .known()
+                .map(|v| (v.status.as_deref() != Some("Enabled")).then(|| b.facts.name.clone()))
+        })
+        .collect::<Option<Vec<Option<String>>>>()
+        .map(|v| v.into_iter().flatten().collect());
+    let creds = state.creds.facts.as_ref();
+    let marked = &state.creds.marked;
+    let marked_keys_active = creds.and_then(|f| f.users.known()).map(|users| {
+        users
+            .iter()
+            .filter_map(|u| u.keys.known())
+            .flatten()
+            .filter(|k| marked.contains(&k.key_id) && k.status == "Active")
+            .map(|k| k.key_id.clone())
+            .collect()
+    });
+    let roles_revoked = creds.and_then(|f| f.roles.known()).map_or(0, |roles| {
+        roles
+            .iter()
+            .filter(|r| matches!(r.revoked_before, crate::model::facts::Fact::Known(Some(_))))
+            .count()
+    });
+    let imds_optional = creds.and_then(|f| f.instances.known()).map(|i| {
+        i.iter()
+            .filter(|i| !i.imds.v2_required())
+            .map(|i| i.id.clone())
+            .collect()
+    });
+    let w = &state.watches;
+    let now = w.now;
+    let watches = w
+        .rows
+        .iter()
+        .fold((0, 0, 0), |(open, clean, bad), r| match r.verdict(now) {
+            crate::model::watch::Verdict::Activity => (open, clean, bad + 1),
+            _ if !r.is_final() => (open + 1, clean, bad),
+            _ => (open, clean + 1, bad),
+        });
+    LiveFacts {
+        scan_finished: !state.scan.running && state.scan.total.is_some(),
+        incident_buckets: incident.iter().cloned().collect(),
+        still_exposed: names(&exposed),
+        public_statements: names(&|b| by_source(b, true)),
+        acl_grants: names(&|b| by_source(b, false)),
+        unversioned,
+        account_pab_on: state
+            .account
+            .as_ref()
+            .and_then(|a| a.public_access_block.known())
+            .map(|p| {
+                p.as_ref().is_some_and(|p| {
+                    p.block_public_acls
+                        && p.ignore_public_acls
+                        && p.block_public_policy
+                        && p.restrict_public_buckets
+                })
+            }),
+        data_events_logged: match &state.trail.trails {
+            Some(Ok(trails)) => Some(
+                incident
+                    .iter()
+                    .all(|b| trails.iter().any(|t| t.logs_reads_of(b)))
+                    && !trails.is_empty(),
+            ),
+            _ => None,
+        },
+        evidence_preserved: state.checklist.evidence_preserved,
+        marked_keys_active,
+        marked_keys: marked.len(),
+        roles_revoked,
+        imds_optional,
+        watches,
+    }
+}
+
+fn who(state: &State) -> String {
+    match &state.identity {
+        Some(Ok(id)) => id.arn.clone(),
+        _ => "responder".to_string(),
+    }
+}
+
+/// Run every step's check against what the console knows now; journal
+/// each change of result, and each tick or un-tick it causes.
+pub fn refresh(state: &mut State) -> Vec<Command> {
+    // Buckets seen exposed stay the incident's.
+    for b in &state.buckets {
+        if matches!(b.assessment.verdict, Verdict::Public | Verdict::Shared) {
+            state
+                .checklist
+                .incident_buckets
+                .insert(b.facts.name.clone());
+        }
+    }
+    if !state.checklist.loaded {
+        return Vec::new();
+    }
+    let f = facts(state);
+    let mut cmds = Vec::new();
+    let checked: Vec<(String, crate::playbook::Check)> = state
+        .checklist
+        .playbook
+        .steps()
+        .filter_map(|(_, s)| s.check.map(|c| (s.id.clone(), c)))
+        .collect();
+    for (id, check) in checked {
+        let outcome = checks::evaluate(check, &f);
+        let c = &mut state.checklist;
+        let step = c.steps.entry(id.clone()).or_default();
+        if step.check.as_ref() == Some(&outcome) {
+            continue;
+        }
+        let new_status = progress::auto_status(step, &outcome);
+        step.check = Some(outcome.clone());
+        let text = match &outcome {
+            Outcome::Pass(d) => format!("passes: {d}"),
+            Outcome::Fail(d) => format!("fails: {d}"),
+            Outcome::Unknown(d) => format!("cannot tell yet: {d}"),
+        };
+        cmds.push(Command::Note {
+            kind: progress::CHECK.into(),
+            summary: format!("checklist {id}: {} {text}", check.name()),
+            data: json!({"step": id, "check": check.name(), "outcome": outcome}),
+        });
+        if let Some(status) = new_status {
+            step.status = status;
+            step.by = Some("check".into());
+            cmds.push(Command::Note {
+                kind: progress::STEP.into(),
+                summary: format!(
+                    "checklist {id}: {} by its check ({})",
+                    if status == Status::Done {
+                        "ticked"
+                    } else {
+                        "un-ticked: the state regressed"
+                    },
+                    check.name()
+                ),
+                data: json!({"step": id, "status": status, "by": "check"}),
+            });
+        }
+        state.dirty = true;
+    }
+    cmds
+}
+
+/// The responder sets a step's status (or note).
+fn set(state: &mut State, status: Status, note: Option<String>) -> Vec<Command> {
+    let by = who(state);
+    let c = &mut state.checklist;
+    let Some(step) = c.step_at(c.selected).cloned() else {
+        return Vec::new();
+    };
+    let s = c.steps.entry(step.id.clone()).or_default();
+    s.status = status;
+    s.by = Some(by.clone());
+    if note.is_some() {
+        s.note = note.clone();
+    }
+    state.status = Some(info(format!(
+        "{}: {}",
+        untrusted(&step.title),
+        match status {
+            Status::Todo => "to do",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::NotApplicable => "not applicable",
+        }
+    )));
+    let mut data = json!({"step": step.id, "status": status, "by": by});
+    if let Some(n) = note {
+        data["note"] = json!(n);
+    }
+    vec![Command::Note {
+        kind: progress::STEP.into(),
+        summary: format!("checklist {}: {:?}", step.id, status),
+        data,
+    }]
+}
+
+pub fn open(state: &mut State) {
+    state.view = View::Checklist;
+    state.dirty = true;
+}
+
+/// Keys while the checklist is open; `None`: not the pane's.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    let n = state.checklist.playbook.steps().count();
+    let c = &mut state.checklist;
+    let current = c
+        .step_at(c.selected)
+        .map(|s| c.state_of(&s.id).status)
+        .unwrap_or_default();
+    match action {
+        Action::SwitchPane | Action::Back => state.view = View::Dashboard,
+        Action::Down => c.selected = (c.selected + 1).min(n.saturating_sub(1)),
+        Action::Up => c.selected = c.selected.saturating_sub(1),
+        Action::Top => c.selected = 0,
+        Action::Bottom => c.selected = n.saturating_sub(1),
+        Action::StepDone => {
+            let next = match current {
+                Status::Done => Status::Todo,
+                Status::Todo => Status::InProgress,
+                _ => Status::Done,
+            };
+            return Some(set(state, next, None));
+        }
+        Action::StepSkip => return Some(set(state, Status::Skipped, None)),
+        Action::StepNotApplicable => {
+            let next = if current == Status::NotApplicable {
+                Status::Todo
+            } else {
+                Status::NotApplicable
+            };
+            return Some(set(state, next, None));
+        }
+        Action::StepNote => {
+            if state.context.incident.is_none() {
+                state.status = Some(error("no incident directory: notes need a journal"));
+            } else {
+                let existing = c
+                    .step_at(c.selected)
+                    .and_then(|s| c.state_of(&s.id).note)
+                    .unwrap_or_default();
+                c.note = Some(existing);
+                state.status = Some(info("note for this step — Enter saves, Esc cancels"));
+            }
+        }
+        Action::Open => return Some(open_action(state)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Enter on a step with an action: open that action on the selected
+/// bucket, or send the responder where the credential is chosen.
+fn open_action(state: &mut State) -> Vec<Command> {
+    let c = &state.checklist;
+    let Some(action) = c.step_at(c.selected).and_then(|s| s.action.clone()) else {
+        state.status = Some(info("this step has no action: follow its guidance"));
+        return Vec::new();
+    };
+    let bucket = state.selected_bucket().map(|b| b.facts.name.clone());
+    let spec = match (action.as_str(), bucket) {
+        ("block-public-access-account", _) => Some(
+            crate::actions::ActionSpec::BlockPublicAccessAccount(crate::actions::Account {}),
+        ),
+        (_, None) => None,
+        (name, Some(bucket)) => super::app::bucket_action_named(name, &bucket),
+    };
+    if let Some(spec) = spec {
+        return super::app::request(state, spec);
+    }
+    match action.as_str() {
+        "pit-restore" => {
+            state.view = View::Dashboard;
+            state.status = Some(info(
+                "select the bucket and press R to restore it to a time",
+            ));
+        }
+        "deactivate-key" | "revoke-role-sessions" | "require-imdsv2" | "rotate-key-pair" => {
+            state.view = View::Credentials;
+            state.status = Some(info(match action.as_str() {
+                "deactivate-key" => "select the involved access key and press d",
+                "revoke-role-sessions" => "→ to the roles, select the role and press s",
+                "require-imdsv2" => "select the instance or role and press i",
+                _ => "→ to the key pairs, select it and press K",
+            }));
+            if state.creds.facts.is_none() && !state.creds.loading {
+                return state.creds.load();
+            }
+        }
+        _ => state.status = Some(error("select a bucket on the dashboard first")),
+    }
+    Vec::new()
+}
+
+/// Keys while a note is typed.
+pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    let Some(text) = state.checklist.note.as_mut() else {
+        return Vec::new();
+    };
+    match line_input::edit(text, key, 500) {
+        Edit::Quit => state.quit = true,
+        Edit::Cancel => {
+            state.checklist.note = None;
+            state.status = None;
+        }
+        Edit::Submit => {
+            let note = state.checklist.note.take().unwrap_or_default();
+            let c = &state.checklist;
+            let status = c
+                .step_at(c.selected)
+                .map(|s| c.state_of(&s.id).status)
+                .unwrap_or_default();
+            return set(state, status, Some(note));
+        }
+        Edit::Changed | Edit::Ignored => {}
+    }
+    Vec::new()
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let c = &state.checklist;
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(9)]).areas(area);
+    let mut items = Vec::new();
+    let mut selected_row = 0;
+    let mut i = 0;
+    for part in &c.playbook.parts {
+        let settled = part
+            .steps
+            .iter()
+            .filter(|s| c.state_of(&s.id).status.settled())
+            .count();
+        items.push(ListItem::new(Line::styled(
+            format!(
+                "{} — {settled}/{}",
+                untrusted(&part.title),
+                part.steps.len()
+            ),
+            theme.title(),
+        )));
+        for s in &part.steps {
+            let st = c.state_of(&s.id);
+            if i == c.selected {
+                selected_row = items.len();
+            }
+            let style = match st.status {
+                Status::Done => theme.ok(),
+                Status::Skipped | Status::NotApplicable => theme.dim(),
+                _ => theme.plain(),
+            };
+            let auto = if st.by.as_deref() == Some("check") {
+                " ✓check"
+            } else {
+                ""
+            };
+            let branch = s
+                .when
+                .as_deref()
+                .map(|w| format!(" (if {})", w.replace('_', " ")))
+                .unwrap_or_default();
+            items.push(ListItem::new(Line::from(vec![
+                Span::styled(format!("  {} ", st.status.mark()), style),
+                Span::styled(untrusted(&s.title), style),
+                Span::styled(format!("{branch}{auto}"), theme.dim()),
+            ])));
+            i += 1;
+        }
+    }
+    let list = List::new(items).highlight_style(theme.selected()).block(
+        Block::default().borders(Borders::ALL).title(Span::styled(
+            " Playbook: space done · n n/a · S skip · N note · ⏎ action ",
+            theme.title(),
+        )),
+    );
+    let mut ls = ListState::default().with_selected(Some(selected_row));
+    frame.render_stateful_widget(list, list_area, &mut ls);
+    let mut lines = Vec::new();
+    if let Some(step) = c.step_at(c.selected) {
+        let st = c.state_of(&step.id);
+        lines.push(Line::raw(untrusted(&step.guidance)));
+        if let Some(check) = step.check {
+            let (style, text) = match &st.check {
+                Some(Outcome::Pass(d)) => (theme.ok(), format!("passes — {d}")),
+                Some(Outcome::Fail(d)) => (theme.error(), format!("fails — {d}")),
+                Some(Outcome::Unknown(d)) => (theme.dim(), format!("cannot tell yet — {d}")),
+                None => (theme.dim(), "not run yet".to_string()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("check {}: ", check.name()), theme.dim()),
+                Span::styled(untrusted(&text), style),
+            ]));
+        }
+        if let Some(t) = &c.note {
+            lines.push(Line::styled(
+                format!("note: {}▏", untrusted(t)),
+                theme.key(),
+            ));
+        } else if let Some(n) = &st.note {
+            lines.push(Line::raw(format!("note: {}", untrusted(n))));
+        }
+        if let (Some(by), Some(at)) = (&st.by, &st.at) {
+            lines.push(Line::styled(
+                format!("last changed by {} at {at}", untrusted(by)),
+                theme.dim(),
+            ));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL)),
+        detail_area,
+    );
+}
