@@ -191,3 +191,30 @@ async fn scan_with_incident_journals_session_and_snapshot_that_resume_restores()
             .is_some_and(|s| s.text.contains("restored 2 buckets"))
     );
 }
+
+#[test]
+fn a_bad_playbook_file_is_refused_with_its_line_and_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("mine.toml");
+    std::fs::write(
+        &path,
+        "[[part]]\nid = \"a\"\ntitle = \"A\"\n\n[[part.step]]\nid = \"s\"\ntitle = \"S\"\nguidance = \"g\"\ncheck = \"bucket_is_fine\"\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9"])
+        .args(["--incident", tmp.path().join("inc").to_str().expect("utf8")])
+        .arg("--playbook")
+        .arg(&path)
+        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mine.toml:9:9: unknown check \"bucket_is_fine\""), "{err}");
+    // Refused before anything started: no incident directory was made.
+    assert!(!tmp.path().join("inc").exists());
+}

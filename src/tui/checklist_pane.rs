@@ -358,7 +358,27 @@ fn open_action(state: &mut State) -> Vec<Command> {
         state.status = Some(info("this step has no action: follow its guidance"));
         return Vec::new();
     };
-    let bucket = state.selected_bucket().map(|b| b.facts.name.clone());
+    // The bucket the step is about: one its check still fails on (the
+    // selected one if it is among them), else the selected bucket.
+    let selected = state.selected_bucket().map(|b| b.facts.name.clone());
+    let failing = c.step_at(c.selected).and_then(|s| s.check).map(|check| {
+        let f = facts(state);
+        match check {
+            crate::playbook::Check::BucketNotPublic => f.still_exposed,
+            crate::playbook::Check::PolicyHasNoPublicStatements => f.public_statements,
+            crate::playbook::Check::ObjectAclsPrivate => f.acl_grants,
+            crate::playbook::Check::VersioningOn => f.unversioned.unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    });
+    let bucket = match failing {
+        Some(names) if !names.is_empty() => Some(
+            selected
+                .filter(|s| names.contains(s))
+                .unwrap_or_else(|| names[0].clone()),
+        ),
+        _ => selected,
+    };
     let spec = match (action.as_str(), bucket) {
         ("block-public-access-account", _) => Some(
             crate::actions::ActionSpec::BlockPublicAccessAccount(crate::actions::Account {}),
