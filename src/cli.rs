@@ -90,6 +90,11 @@ pub enum Command {
     /// history; keys whose versions are gone are flagged. Exit code 1 when
     /// the bucket has never had versioning on.
     Versions(VersionsArgs),
+    /// The after-action report of an incident (--incident DIR): timeline,
+    /// actions with before/after and who, watch verdicts, data restored,
+    /// evidence with hashes, the checklist, and the review's questions.
+    /// Exit code 1 when the journal does not verify (the report says so).
+    Report(ReportArgs),
     /// Check or print an incident's journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -382,6 +387,13 @@ pub struct ScanArgs {
     /// Print time-to-first-result and total time on stderr (for benchmarks).
     #[arg(long, hide = true)]
     pub timings: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// md (Markdown, readable as text) or json.
+    #[arg(long, default_value = "md", value_parser = ["md", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, Clone, Args)]

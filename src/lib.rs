@@ -5,6 +5,7 @@
 //! and key → `update()` → command → [`aws`] → message → `update()`.
 
 pub mod actions;
+pub mod after_action;
 pub mod aws;
 pub mod cli;
 pub mod config;

@@ -62,6 +62,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Trail(args)) => commands::trail::run(&global, args).await,
         Some(Command::Watch(args)) => commands::watch::run(&global, args).await,
         Some(Command::Versions(args)) => commands::versions::run(&global, args).await,
+        Some(Command::Report(args)) => commands::report::run(&global, args),
         Some(Command::Act(cmd)) => commands::act::run(&global, cmd).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(

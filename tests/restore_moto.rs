@@ -442,3 +442,50 @@ async fn warroom_versions_lists_changed_keys_and_flags_the_unrecoverable() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("never had versioning"));
 }
+
+#[tokio::test]
+async fn the_after_action_report_tells_the_restore_from_the_journal() {
+    let b = bench(&[]).await;
+    let c = &b.c;
+    versioned(c, "rep").await;
+    put(c, "rep", "k/a", "good").await;
+    put(c, "rep", "k/b", "good").await;
+    let t = next_second().await;
+    put(c, "rep", "k/a", "bad").await;
+    delete(c, "rep", "k/b", None).await;
+    let (_, id) = b.apply(&pit("rep", Some("k/"), t)).await;
+    let report = |format: &str| {
+        warroom(&b.emu)
+            .args(["--incident", b.dir.to_str().expect("utf8")])
+            .args(["report", "--format", format])
+            .output()
+            .expect("report")
+    };
+    let out = report("md");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("Journal: verified"), "{md}");
+    assert!(md.contains(&format!("| {id} |")), "{md}");
+    assert!(md.contains("applied and verified"), "{md}");
+    assert!(md.contains("Data restored: 2 key(s)"), "{md}");
+    assert!(
+        md.contains("### What would have helped us respond faster?"),
+        "{md}"
+    );
+    let out = report("json");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["actions"][0]["id"], id.as_str());
+    assert!(json["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    // Tampered with, the report says so and exits 1.
+    let journal = b.dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    std::fs::write(&journal, text.replacen("\"rep\"", "\"pwn\"", 1)).expect("tamper");
+    let out = report("md");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DOES NOT VERIFY"));
+}

@@ -202,7 +202,12 @@ fn a_bad_playbook_file_is_refused_with_its_line_and_column() {
     )
     .expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9"])
+        .args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
         .args(["--incident", tmp.path().join("inc").to_str().expect("utf8")])
         .arg("--playbook")
         .arg(&path)
@@ -214,7 +219,10 @@ fn a_bad_playbook_file_is_refused_with_its_line_and_column() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mine.toml:9:9: unknown check \"bucket_is_fine\""), "{err}");
+    assert!(
+        err.contains("mine.toml:9:9: unknown check \"bucket_is_fine\""),
+        "{err}"
+    );
     // Refused before anything started: no incident directory was made.
     assert!(!tmp.path().join("inc").exists());
 }

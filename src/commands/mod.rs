@@ -4,6 +4,7 @@
 
 pub mod act;
 pub mod journal;
+pub mod report;
 pub mod trail;
 pub mod versions;
 pub mod watch;
