@@ -465,13 +465,7 @@ async fn bulk_object_acl_reset_killed_half_way_resumes_and_writes_no_object_twic
 
     // Re-run: it resumes and finishes.
     let out = act().output().expect("rerun");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_eq!(batch_lines(&dir, "resumed"), 1);
 
     // The emulator saw exactly one ACL write per object: every object

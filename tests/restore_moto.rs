@@ -392,13 +392,7 @@ async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
     );
 
     let out = act().output().expect("rerun");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let counts = puts(&emu);
     assert_eq!(counts.len(), N);
     let twice: Vec<_> = counts.iter().filter(|(_, n)| **n != 3).collect();

@@ -285,6 +285,19 @@ pub enum Confirm {
     TypeName { text: String },
 }
 
+impl Confirm {
+    /// A bulk action: y/n for one item, the bucket's name for more.
+    pub fn for_items(n: usize, bucket: &str) -> Self {
+        if n == 1 {
+            Confirm::YesNo
+        } else {
+            Confirm::TypeName {
+                text: bucket.to_string(),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub spec: ActionSpec,

@@ -126,13 +126,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             "Rewrites the ACL of {} ({n} object(s) now) in {bucket}: every grant to Everyone, to any AWS account, to other accounts or to the object's uploader is removed; the bucket owner keeps FULL_CONTROL. Objects already owner-only are not written. Runs in batches of {BATCH} with {CONCURRENCY} requests at a time; if interrupted, running it again resumes.",
             a.scope()
         ),
-        confirm: if n == 1 {
-            Confirm::YesNo
-        } else {
-            Confirm::TypeName {
-                text: bucket.to_string(),
-            }
-        },
+        confirm: Confirm::for_items(n, bucket),
         undo: "undo writes back every object's recorded prior ACL".into(),
         undoable: true,
         prior: serde_json::to_value(Prior {

@@ -190,13 +190,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         blast_radius: format!(
             "Changes what {n} key(s) in {bucket} read as now: applications and users see the restored content at once. No version is deleted: rollbacks add a new version, undeletes remove delete markers, hides add one. Runs in batches of {BATCH} keys with {CONCURRENCY} copies at a time; if interrupted, running it again finishes the rest and touches no key twice."
         ),
-        confirm: if n == 1 {
-            Confirm::YesNo
-        } else {
-            Confirm::TypeName {
-                text: bucket.to_string(),
-            }
-        },
+        confirm: Confirm::for_items(n, bucket),
         undo: "undo puts every key back as it was before the restore (again by adding versions or markers, never deleting one)".into(),
         undoable: true,
         prior: json!({

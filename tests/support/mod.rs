@@ -280,3 +280,14 @@ pub fn kill_after_batches(mut cmd: std::process::Command, dir: &std::path::Path,
     child.kill().expect("kill");
     child.wait().expect("reap");
 }
+
+/// The command exited 0; otherwise fail showing what it printed.
+pub fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
