@@ -227,8 +227,13 @@ pub async fn preserve(
     records: &[String],
     filter: &str,
 ) -> Result<String, String> {
+    // As CloudTrail wrote them, less any session token they carry.
+    let records: Vec<String> = records
+        .iter()
+        .map(|r| crate::model::trail::without_secrets(r))
+        .collect();
     let bytes =
-        crate::model::trail::log_file_gz(records).map_err(|e| format!("compressing: {e}"))?;
+        crate::model::trail::log_file_gz(&records).map_err(|e| format!("compressing: {e}"))?;
     let mut inc = incident.lock().await;
     let evidence = inc
         .store_evidence(&bytes, "json.gz")

@@ -109,6 +109,10 @@ pub fn offer(
     let Some(class) = watch.offer(e) else {
         return Ok(None);
     };
+    // The journal (and the verdict's evidence, built from it) never holds
+    // a session token an AssumeRole answer carried.
+    let mut e = e.clone();
+    e.raw = crate::model::trail::Raw::new(&crate::model::trail::without_secrets(&e.raw.get()));
     let what = match class {
         Use::Denied => "denied",
         Use::Succeeded => "SUCCEEDED",
@@ -246,6 +250,35 @@ mod tests {
         let s = w.status(cutoff + 20 * 60);
         assert_eq!(s.window_left, 10 * 60);
         assert_eq!(s.verdict, Verdict::Watching);
+    }
+
+    #[test]
+    fn a_session_token_in_a_counted_use_never_reaches_the_journal() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut inc = Incident::open(Some(&tmp.path().join("inc"))).expect("incident");
+        let spec = start(
+            &mut inc,
+            Target::AccessKey {
+                key_id: "AKIAWATCHED".into(),
+            },
+            1_795_860_000,
+            "A2",
+            Timing::default(),
+        )
+        .expect("start");
+        let mut w = Watch::new(spec);
+        let e = normalise_str(r#"{"eventID":"s1","eventTime":"2026-11-28T10:05:00Z","eventName":"GetSessionToken","sourceIPAddress":"185.220.101.7","userIdentity":{"accessKeyId":"AKIAWATCHED"},"responseElements":{"credentials":{"accessKeyId":"ASIANEWSESSION","sessionToken":"IQoJb3JpZ2luX2VjEXAMPLETOKEN","expiration":"x"}}}"#).expect("e");
+        assert_eq!(
+            offer(&mut inc, &mut w, &e).expect("offer"),
+            Some(Use::Succeeded)
+        );
+        let journal = std::fs::read_to_string(tmp.path().join("inc/journal.jsonl")).expect("read");
+        assert!(!journal.contains("IQoJb3JpZ2luX2VjEXAMPLETOKEN"));
+        assert!(journal.contains("redacted, 28 characters"));
+        assert!(
+            journal.contains("ASIANEWSESSION"),
+            "the rest of the record is kept"
+        );
     }
 
     #[test]

@@ -401,6 +401,49 @@ pub fn normalise_str(json: &str) -> Result<TrailEvent, RecordError> {
     normalise(&raw)
 }
 
+/// Credential material CloudTrail itself records: AssumeRole and
+/// GetSessionToken answers carry the new session's token. It is never
+/// drawn, journaled or stored as evidence.
+const SECRET_FIELDS: &[&str] = &["sessionToken", "secretAccessKey", "password", "privateKey"];
+
+/// Replace every secret field's value (at any depth) by its length.
+pub fn redact_secrets(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if SECRET_FIELDS.iter().any(|s| k.eq_ignore_ascii_case(s)) && val.is_string() {
+                    let n = val.as_str().map_or(0, str::len);
+                    *val = serde_json::Value::String(format!("(redacted, {n} characters)"));
+                } else {
+                    redact_secrets(val);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
+/// A record's text without its secrets. A record that names no secret
+/// field is returned exactly as written (most are).
+pub fn without_secrets(raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    if !SECRET_FIELDS
+        .iter()
+        .any(|f| lower.contains(&f.to_ascii_lowercase()))
+    {
+        return raw.to_string();
+    }
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(mut v) => {
+            redact_secrets(&mut v);
+            v.to_string()
+        }
+        // Not JSON: nothing can be told apart, so nothing is kept.
+        Err(_) => "(unreadable record with a secret field, not kept)".to_string(),
+    }
+}
+
 /// Records (their JSON texts) as one gzip'd file in CloudTrail's delivery
 /// format, `{"Records": [...]}`: what evidence files and the demo write.
 pub fn log_file_gz(records: &[String]) -> std::io::Result<Vec<u8>> {
@@ -889,6 +932,18 @@ pub fn from_lake_row(row: &[(String, String)]) -> Result<TrailEvent, RecordError
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn secrets_are_cut_and_everything_else_kept_as_written() {
+        let plain = r#"{"eventName":"GetObject",  "b":1}"#;
+        assert_eq!(without_secrets(plain), plain, "byte for byte");
+        let out = without_secrets(r#"{"responseElements":{"credentials":{"SessionToken":"abc"}}}"#);
+        assert!(
+            !out.contains("abc") && out.contains("redacted, 3 characters"),
+            "{out}"
+        );
+        assert!(!without_secrets("sessionToken=abc not json").contains("abc"));
+    }
     use super::*;
 
     pub fn record(id: &str, name: &str, extra: &str) -> String {

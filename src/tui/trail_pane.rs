@@ -514,28 +514,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_stateful_widget(table, table_area, &mut ts);
 }
 
-/// Credential material CloudTrail itself records (AssumeRole and
-/// GetSessionToken answers carry the session token) is not drawn; the
-/// evidence files keep the record as written.
-const SECRET_FIELDS: &[&str] = &["sessionToken", "secretAccessKey", "password", "privateKey"];
-
-fn redact(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if SECRET_FIELDS.iter().any(|s| k.eq_ignore_ascii_case(s)) && val.is_string() {
-                    let n = val.as_str().map_or(0, str::len);
-                    *val = serde_json::Value::String(format!("(redacted, {n} characters)"));
-                } else {
-                    redact(val);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
-        _ => {}
-    }
-}
-
 /// The selected event: why it matters, its fields, and the record
 /// pretty-printed, every string sanitised.
 pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -577,7 +555,7 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
     lines.push(Line::raw(""));
     let pretty = serde_json::from_str::<serde_json::Value>(&raw)
         .map(|mut v| {
-            redact(&mut v);
+            trail::redact_secrets(&mut v);
             v
         })
         .and_then(|v| serde_json::to_string_pretty(&v))
