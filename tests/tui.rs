@@ -1517,6 +1517,26 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     insta::assert_snapshot!("versions_view_80x24", tb.backend());
     update(&mut s, code(KeyCode::Down));
     assert!(screen_text(&draw(&s)).contains("delete marker"));
+    // A reload after an action keeps the action's result on the status line.
+    s.status = Some(warroom::tui::app::Status {
+        text: "A3 pit-restore: done".into(),
+        is_error: false,
+    });
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: "Enabled".into(),
+                keys: Vec::new(),
+                more: 0,
+            }),
+        },
+    );
+    assert_eq!(
+        s.status.as_ref().map(|st| st.text.as_str()),
+        Some("A3 pit-restore: done")
+    );
     // R from here plans the restore of this bucket; Esc goes back.
     update(&mut s, key('R'));
     assert!(s.prompt.is_some());
@@ -1588,6 +1608,11 @@ fn steps_tick_themselves_when_their_check_passes_and_untick_on_regression() {
     assert!(scan_check < scan_tick);
     assert_eq!(s.checklist.steps["scan"].status, Status::Done);
     assert_eq!(s.checklist.steps["scan"].by.as_deref(), Some("check"));
+    // No key marked or revoked yet: the key step cannot tell.
+    assert!(matches!(
+        s.checklist.steps["revoke-keys"].check,
+        Some(warroom::playbook::checks::Outcome::Unknown(_))
+    ));
     // Public buckets: block-public fails and stays to do.
     assert!(notes.contains(&(
         "checklist_check".into(),
@@ -1699,5 +1724,28 @@ fn the_responder_marks_steps_notes_them_and_opens_their_action() {
     assert!(
         matches!(&cmds[..], [Command::PlanAction(ActionSpec::BlockPublicAccess(a))] if a.bucket == bucket),
         "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_key_the_responder_revoked_counts_as_involved_without_marking_it() {
+    let mut s = with_credentials((80, 24));
+    assert_eq!(
+        warroom::tui::checklist_pane::facts(&s).marked_keys_active,
+        Some(Vec::new())
+    );
+    let w = watch(
+        "W1",
+        warroom::model::watch::Target::AccessKey {
+            key_id: "AKIAEXAMPLECIDEPLOY1".into(),
+        },
+    );
+    update(&mut s, Msg::WatchesReplayed(vec![(w, None)]));
+    let f = warroom::tui::checklist_pane::facts(&s);
+    // The fixture's key is still Active: the step fails, naming it.
+    assert_eq!(f.marked_keys, 1);
+    assert_eq!(
+        f.marked_keys_active,
+        Some(vec!["AKIAEXAMPLECIDEPLOY1".to_string()])
     );
 }

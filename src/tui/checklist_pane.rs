@@ -121,7 +121,20 @@ pub fn facts(state: &State) -> LiveFacts {
         .collect::<Option<Vec<Option<String>>>>()
         .map(|v| v.into_iter().flatten().collect());
     let creds = state.creds.facts.as_ref();
-    let marked = &state.creds.marked;
+    // The keys involved: those marked, and those the responder revoked
+    // (each has a watch).
+    let mut marked = state.creds.marked.clone();
+    marked.extend(
+        state
+            .watches
+            .rows
+            .iter()
+            .filter_map(|r| match &r.watch.spec.target {
+                crate::model::watch::Target::AccessKey { key_id } => Some(key_id.clone()),
+                _ => None,
+            }),
+    );
+    let marked = &marked;
     let marked_keys_active = creds.and_then(|f| f.users.known()).map(|users| {
         users
             .iter()

@@ -277,7 +277,8 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let left_line = if let Some(p) = &state.prompt {
         Some(Line::styled(
             format!(
-                " restore {} to (UTC time, then an optional prefix; Enter plans, Esc cancels): {}▏",
+                // The typed text first: on a narrow terminal the help is what gets cut.
+                " restore {} to: {}▏  (UTC time [prefix] · ⏎ plans · Esc)",
                 untrusted(&p.bucket),
                 untrusted(&p.text)
             ),

@@ -69,7 +69,13 @@ pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, S
     let Some(v) = state.versions.as_mut().filter(|v| v.bucket == bucket) else {
         return;
     };
-    state.status = Some(match &list {
+    // A reload after an action leaves the action's result on the status
+    // line; only a load the responder asked for is answered there.
+    let asked = state
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.starts_with("reading the versions"));
+    let status = match &list {
         Ok(l) if l.versioning.is_empty() => error(format!(
             "{} has never had versioning on: nothing to restore from; v turns it on for the future",
             untrusted(&bucket)
@@ -80,7 +86,10 @@ pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, S
             iso_time(v.since)
         )),
         Err(e) => error(format!("cannot list versions: {}", untrusted(e))),
-    });
+    };
+    if asked || list.is_err() {
+        state.status = Some(status);
+    }
     v.list = Some(list);
 }
 
