@@ -222,7 +222,11 @@ async fn trail_command_prints_matching_events_as_ndjson() {
         &c,
         "trail-logs",
         &format!("{dir}123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_x.json.gz"),
-        log_file(&[record("g1", "GetObject", ""), hostile, other]),
+        log_file(&[
+            record("g1", "GetObject", r#","sessionToken":"IQoSECRETTOKEN""#),
+            hostile,
+            other,
+        ]),
     )
     .await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
@@ -255,6 +259,10 @@ async fn trail_command_prints_matching_events_as_ndjson() {
     assert_eq!(ids.len(), 2, "{stdout}");
     assert!(ids.contains(&"g1") && ids.contains(&"hostile"));
     assert!(!stdout.contains('\u{1b}'), "escapes are written as \\u001b");
+    assert!(
+        !stdout.contains("IQoSECRETTOKEN"),
+        "no session token is printed"
+    );
     assert!(
         lines.iter().all(|l| l["record"]["eventID"].is_string()),
         "the record rides along"

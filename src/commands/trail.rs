@@ -29,8 +29,18 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
     events.sort_by(|a, b| a.time.cmp(&b.time));
     for e in events.iter() {
         if json {
-            let record = serde_json::from_str(&e.raw.get()).unwrap_or(serde_json::Value::Null);
-            write_json_line(&Line { event: e, record }, out)?;
+            // Printed output is a log too: no session token leaves here.
+            let raw = warroom::model::trail::without_secrets(&e.raw.get());
+            let record = serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null);
+            let mut event = e.clone();
+            event.raw = warroom::model::trail::Raw::new(&raw);
+            write_json_line(
+                &Line {
+                    event: &event,
+                    record,
+                },
+                out,
+            )?;
         } else {
             let target = match (&e.bucket, &e.key) {
                 (Some(b), Some(k)) => format!("s3://{b}/{k}"),
