@@ -29,6 +29,7 @@ pub struct WatchConfig {
     pub bell: Option<bool>,
 }
 
+/// A problem with the user's settings file (keys or watch settings).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: {message}")]
@@ -46,16 +47,24 @@ pub enum ConfigError {
 pub const MAX_WATCH_MINUTES: u32 = 24 * 60;
 pub const MAX_ALLOWANCE_MINUTES: u32 = 180;
 
-/// The `[watch]` section of the file, if the file exists.
-pub fn load_watch(path: Option<&Path>) -> Result<WatchConfig, ConfigError> {
+/// The user's file, as (text, path for messages), if it exists.
+pub fn read_user_file(path: Option<&Path>) -> Result<Option<(String, String)>, ConfigError> {
     let Some(path) = path.filter(|p| p.exists()) else {
-        return Ok(WatchConfig::default());
+        return Ok(None);
     };
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.display().to_string(),
         source,
     })?;
-    parse_watch(&text, &path.display().to_string())
+    Ok(Some((text, path.display().to_string())))
+}
+
+/// The `[watch]` section of the file, if the file exists.
+pub fn load_watch(path: Option<&Path>) -> Result<WatchConfig, ConfigError> {
+    match read_user_file(path)? {
+        Some((text, name)) => parse_watch(&text, &name),
+        None => Ok(WatchConfig::default()),
+    }
 }
 
 fn parse_watch(text: &str, path: &str) -> Result<WatchConfig, ConfigError> {

@@ -76,8 +76,7 @@ async fn scenario(
         .map(|r| r.replace("CUTOFF+5", &iso(cutoff + 300)))
         .collect();
     put_log(&c, cutoff + 300, "0000", &records).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
+    let out = warroom(&emu)
         .args([
             "--incident",
             dir.to_str().expect("utf8"),
@@ -85,9 +84,6 @@ async fn scenario(
             "--every",
             "5",
         ])
-        .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .expect("run");
@@ -175,21 +171,10 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     );
     put_log(&c, now, "0001", std::slice::from_ref(&first)).await;
     let watch = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
-            .args(["--endpoint-url", &emu.endpoint(), "--region", REGION])
-            .args([
-                "--incident",
-                dir.to_str().expect("utf8"),
-                "watch",
-                "--json",
-                "--every",
-                "5",
-            ])
-            .env("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
+        warroom(&emu)
+            .args(["--incident", dir.to_str().expect("utf8")])
+            .args(["watch", "--json", "--every", "5"])
             .env("AWS_MAX_ATTEMPTS", "1")
-            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn")

@@ -191,13 +191,18 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         ..Progress::default()
     };
     if progress.done > 0 {
-        cx.record(
-            BATCH_KIND,
-            json!({"summary": format!("{id}: resuming: {} of {total} objects already done earlier in this incident", progress.done),
-                   "action_id": id, "phase": "resumed", "target": target, "already_done": progress.done}),
+        record_batch(
+            cx,
+            id,
+            &target,
+            "resumed",
+            format!(
+                "{id}: resuming: {} of {total} objects already done earlier in this incident",
+                progress.done
+            ),
+            json!({"already_done": progress.done}),
         )
-        .await
-        .map_err(journal_error)?;
+        .await?;
     }
     (cx.progress)(progress);
     let s3 = cx.clients.s3_in(&plan.region);
@@ -222,13 +227,19 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
             .await
             .store_evidence(&bytes, "json")
             .map_err(journal_error)?;
-        cx.record(
-            BATCH_KIND,
-            json!({"summary": format!("{id}: batch {} started ({} objects, prior ACLs recorded)", n + 1, batch.len()),
-                   "action_id": id, "phase": "started", "target": target, "batch": n + 1, "prior_evidence": evidence}),
+        record_batch(
+            cx,
+            id,
+            &target,
+            "started",
+            format!(
+                "{id}: batch {} started ({} objects, prior ACLs recorded)",
+                n + 1,
+                batch.len()
+            ),
+            json!({"batch": n + 1, "prior_evidence": evidence}),
         )
-        .await
-        .map_err(journal_error)?;
+        .await?;
         // 3. Write owner-only where it is not already.
         let to_write: Vec<(String, Acl)> = prior
             .iter()
@@ -271,14 +282,19 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         {
             first_error = Some(e.clone());
         }
-        cx.record(
-            BATCH_KIND,
-            json!({"summary": format!("{id}: batch {} done: {changed} changed, {skipped} already owner-only, {} failed", n + 1, failed.len()),
-                   "action_id": id, "phase": "done", "target": target, "batch": n + 1,
-                   "changed": changed, "skipped": skipped, "failed": failed, "keys": keys}),
+        record_batch(
+            cx,
+            id,
+            &target,
+            "done",
+            format!(
+                "{id}: batch {} done: {changed} changed, {skipped} already owner-only, {} failed",
+                n + 1,
+                failed.len()
+            ),
+            json!({"batch": n + 1, "changed": changed, "skipped": skipped, "failed": failed, "keys": keys}),
         )
-        .await
-        .map_err(journal_error)?;
+        .await?;
         progress.done += batch.len() as u64;
         progress.changed += changed as u64;
         progress.skipped += skipped as u64;
@@ -287,6 +303,28 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         (cx.progress)(progress);
     }
     retry_later(first_error, progress.failed, "object(s) could not be reset")
+}
+
+/// One progress entry of a bulk action. Its `action_id`, `phase`,
+/// `target` (and, when done, `keys`) are what a re-run and undo read back.
+pub(super) async fn record_batch(
+    cx: &Cx<'_>,
+    id: &str,
+    target: &str,
+    phase: &str,
+    summary: String,
+    mut fields: Value,
+) -> Result<(), AwsError> {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("summary".into(), json!(summary));
+        map.insert("action_id".into(), json!(id));
+        map.insert("phase".into(), json!(phase));
+        map.insert("target".into(), json!(target));
+    }
+    cx.record(BATCH_KIND, fields)
+        .await
+        .map(|_| ())
+        .map_err(journal_error)
 }
 
 /// A bulk action's end: Ok, or how many items failed (with the first

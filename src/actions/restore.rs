@@ -28,7 +28,7 @@ use crate::aws::versions::{self, CopyOptions, DELETE_BATCH};
 use crate::aws::{AwsError, Clients};
 use crate::model::restore::{Current, Goal, Planner, RestorePlan, Step, Work};
 
-use super::object_acls::{BATCH_KIND, done_earlier, journal_error, retry_later};
+use super::object_acls::{BATCH_KIND, done_earlier, journal_error, record_batch, retry_later};
 
 /// Copies in flight at once.
 pub const CONCURRENCY: usize = 32;
@@ -378,13 +378,19 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
     let mut first_error: Option<AwsError> = None;
     for (n, batch) in batches(todo).into_iter().enumerate() {
         // 1. Each key's state before the restore, journaled before any write.
-        cx.record(
-            BATCH_KIND,
-            json!({"summary": format!("{id}: batch {} started ({} keys, their current versions recorded)", n + 1, batch.len()),
-                   "action_id": id, "phase": "started", "target": target, "batch": n + 1, "steps": batch}),
+        record_batch(
+            cx,
+            id,
+            &target,
+            "started",
+            format!(
+                "{id}: batch {} started ({} keys, their current versions recorded)",
+                n + 1,
+                batch.len()
+            ),
+            json!({"batch": n + 1, "steps": batch}),
         )
-        .await
-        .map_err(journal_error)?;
+        .await?;
         // 2. Do it.
         let results = run_batch(&s3, &a.bucket, &batch, opts).await;
         // 3. What was done, for undo and for a re-run.
@@ -412,14 +418,20 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
             .map(|(s, _)| s.bytes)
             .sum();
         let keys: Vec<&str> = did.iter().map(|d| d.key.as_str()).collect();
-        cx.record(
-            BATCH_KIND,
-            json!({"summary": format!("{id}: batch {} done: {} restored, {} failed", n + 1, did.len(), failed.len()),
-                   "action_id": id, "phase": "done", "target": target, "batch": n + 1,
-                   "did": did, "failed": failed, "keys": keys, "bytes": bytes}),
+        record_batch(
+            cx,
+            id,
+            &target,
+            "done",
+            format!(
+                "{id}: batch {} done: {} restored, {} failed",
+                n + 1,
+                did.len(),
+                failed.len()
+            ),
+            json!({"batch": n + 1, "did": did, "failed": failed, "keys": keys, "bytes": bytes}),
         )
-        .await
-        .map_err(journal_error)?;
+        .await?;
         progress.done += batch.len() as u64;
         progress.changed += did.len() as u64;
         progress.failed += failed.len() as u64;

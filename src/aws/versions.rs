@@ -42,33 +42,41 @@ pub async fn list(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
+        // Versions and delete markers share every field but the data ones.
+        let entry =
+            |key: Option<&str>,
+             id: Option<&str>,
+             latest: Option<bool>,
+             modified: Option<&aws_sdk_s3::primitives::DateTime>| Version {
+                key: key.unwrap_or_default().to_string(),
+                version_id: id.unwrap_or("null").to_string(),
+                is_latest: latest.unwrap_or(false),
+                is_delete_marker: true,
+                last_modified: modified.map_or(0, |d| d.secs()),
+                size: 0,
+                etag: String::new(),
+                storage_class: String::new(),
+            };
         let mut entries = Vec::with_capacity(page.versions().len() + page.delete_markers().len());
         for v in page.versions() {
             entries.push(Version {
-                key: v.key().unwrap_or_default().to_string(),
-                version_id: v.version_id().unwrap_or("null").to_string(),
-                is_latest: v.is_latest().unwrap_or(false),
                 is_delete_marker: false,
-                last_modified: v.last_modified().map_or(0, |d| d.secs()),
                 size: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
                 etag: v.e_tag().unwrap_or_default().to_string(),
                 storage_class: v
                     .storage_class()
                     .map_or("STANDARD", |s| s.as_str())
                     .to_string(),
+                ..entry(v.key(), v.version_id(), v.is_latest(), v.last_modified())
             });
         }
         for m in page.delete_markers() {
-            entries.push(Version {
-                key: m.key().unwrap_or_default().to_string(),
-                version_id: m.version_id().unwrap_or("null").to_string(),
-                is_latest: m.is_latest().unwrap_or(false),
-                is_delete_marker: true,
-                last_modified: m.last_modified().map_or(0, |d| d.secs()),
-                size: 0,
-                etag: String::new(),
-                storage_class: String::new(),
-            });
+            entries.push(entry(
+                m.key(),
+                m.version_id(),
+                m.is_latest(),
+                m.last_modified(),
+            ));
         }
         on_page(entries);
         if page.is_truncated() != Some(true) {
@@ -80,6 +88,34 @@ pub async fn list(
             return Ok(());
         }
     }
+}
+
+/// The histories of the keys under `prefix` changed at or after `since`,
+/// each handed to `each` as soon as it is complete (newest entry first):
+/// the versions view, in the console and headless.
+pub async fn changed_since(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    since: i64,
+    mut each: impl FnMut(Vec<Version>),
+) -> Result<(), AwsError> {
+    let mut keys = crate::model::restore::Grouper::default();
+    let mut take = |history: Vec<Version>| {
+        if history.iter().any(|v| v.last_modified >= since) {
+            each(history);
+        }
+    };
+    list(s3, bucket, prefix, |page| {
+        for history in keys.page(page) {
+            take(history);
+        }
+    })
+    .await?;
+    if let Some(last) = keys.finish() {
+        take(last);
+    }
+    Ok(())
 }
 
 /// What a CopySource may leave unescaped: the SDK sends it as a header,

@@ -10,7 +10,7 @@ use color_eyre::eyre::Result;
 use serde_json::json;
 use warroom::aws::versions;
 use warroom::cli::{GlobalArgs, VersionsArgs};
-use warroom::model::restore::{Grouper, Version};
+use warroom::model::restore::Version;
 use warroom::report::write_json_line;
 use warroom::sanitize::clean;
 use warroom::tail::iso_time;
@@ -99,25 +99,14 @@ pub async fn run(global: &GlobalArgs, args: VersionsArgs) -> Result<ExitCode> {
             iso_time(since)
         );
     }
-    let mut keys = Grouper::default();
     let (mut shown, mut gone) = (0u64, 0u64);
-    let mut show = |history: Vec<Version>| {
-        if history.iter().any(|v| v.last_modified >= since) {
-            shown += 1;
-            gone += u64::from(history.iter().all(|v| v.is_delete_marker));
-            print_key(&history, args.json);
-        }
-    };
-    versions::list(&s3, bucket, args.target.path.as_deref(), |page| {
-        for history in keys.page(page) {
-            show(history);
-        }
+    versions::changed_since(&s3, bucket, args.target.path.as_deref(), since, |history| {
+        shown += 1;
+        gone += u64::from(history.iter().all(|v| v.is_delete_marker));
+        print_key(&history, args.json);
     })
     .await
     .map_err(|e| color_eyre::eyre::eyre!("{}: {}", e.code, e.message))?;
-    if let Some(last) = keys.finish() {
-        show(last);
-    }
     if !args.json {
         eprintln!("warroom: {shown} key(s) changed, {gone} not recoverable here");
     }

@@ -292,16 +292,8 @@ pub struct Keymap {
     bindings: BTreeMap<Action, Vec<Key>>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeymapError {
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-}
+/// The settings file's errors: keys and watch settings share the file.
+pub use crate::config::ConfigError as KeymapError;
 
 impl Keymap {
     pub fn defaults() -> Self {
@@ -314,16 +306,7 @@ impl Keymap {
 
     /// Defaults merged with the user's file, if it exists.
     pub fn load(user_file: Option<&Path>) -> Result<Self, KeymapError> {
-        let user = match user_file {
-            Some(p) if p.exists() => {
-                let text = std::fs::read_to_string(p).map_err(|source| KeymapError::Read {
-                    path: p.display().to_string(),
-                    source,
-                })?;
-                Some((text, p.display().to_string()))
-            }
-            _ => None,
-        };
+        let user = crate::config::read_user_file(user_file)?;
         Self::build(
             DEFAULT_KEYMAP,
             "assets/keymap.toml",

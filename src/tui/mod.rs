@@ -504,26 +504,15 @@ async fn load_versions(
     if out.versioning.is_empty() {
         return Ok(out);
     }
-    let mut keys = crate::model::restore::Grouper::default();
-    let mut take = |history: Vec<crate::model::restore::Version>| {
-        if history.iter().any(|v| v.last_modified >= since) {
-            if out.keys.len() < versions_pane::MAX_KEYS {
-                out.keys.push(history);
-            } else {
-                out.more += 1;
-            }
-        }
-    };
-    crate::aws::versions::list(&s3, bucket, None, |page| {
-        for h in keys.page(page) {
-            take(h);
+    crate::aws::versions::changed_since(&s3, bucket, None, since, |history| {
+        if out.keys.len() < versions_pane::MAX_KEYS {
+            out.keys.push(history);
+        } else {
+            out.more += 1;
         }
     })
     .await
     .map_err(text)?;
-    if let Some(last) = keys.finish() {
-        take(last);
-    }
     Ok(out)
 }
 
