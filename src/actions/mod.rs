@@ -494,6 +494,11 @@ impl<'a> Cx<'a> {
         self
     }
 
+    /// Every entry of the incident's journal.
+    pub async fn entries(&self) -> Result<Vec<crate::incident::Entry>, IncidentError> {
+        self.incident.lock().await.all_entries()
+    }
+
     /// Append one journal entry (flushed and fsync'd before this returns).
     pub async fn record(
         &self,

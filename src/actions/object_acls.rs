@@ -150,12 +150,7 @@ fn prior_of(v: &Value) -> Result<Prior, AwsError> {
 /// Keys finished by earlier runs of an action on the same target in this
 /// incident (and not undone since): a re-run skips them without a request.
 pub(super) async fn done_earlier(cx: &Cx<'_>, target: &str) -> Result<HashSet<String>, AwsError> {
-    let entries = cx
-        .incident
-        .lock()
-        .await
-        .all_entries()
-        .map_err(journal_error)?;
+    let entries = cx.entries().await.map_err(journal_error)?;
     let undone: HashSet<&Value> = entries
         .iter()
         .filter(|e| e.kind == "action_undone")

@@ -462,12 +462,7 @@ pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, 
 
 /// Every step this action did, from its `done` batches.
 async fn recorded(cx: &Cx<'_>, id: &str) -> Result<Vec<Did>, AwsError> {
-    let entries = cx
-        .incident
-        .lock()
-        .await
-        .all_entries()
-        .map_err(journal_error)?;
+    let entries = cx.entries().await.map_err(journal_error)?;
     let mut did = Vec::new();
     for e in entries
         .iter()

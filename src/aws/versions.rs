@@ -205,17 +205,7 @@ pub async fn copy_version(
     if !opts.head_first && single_part && src.size > 0 && src.size <= opts.limit {
         let class = (!src.storage_class.is_empty() && src.storage_class != "STANDARD")
             .then(|| StorageClass::from(src.storage_class));
-        let out = s3
-            .copy_object()
-            .bucket(bucket)
-            .key(key)
-            .copy_source(&source)
-            .metadata_directive(MetadataDirective::Copy)
-            .tagging_directive(TaggingDirective::Copy)
-            .set_storage_class(class)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        let out = copy_object(s3, bucket, key, &source, class, None, None).await?;
         let same = out
             .copy_object_result()
             .and_then(|r| r.e_tag())
@@ -225,6 +215,31 @@ pub async fn copy_version(
         }
     }
     copy_carefully(s3, bucket, key, src.version_id, &source, opts).await
+}
+
+/// One CopyObject onto the key, metadata and tags copied from the source;
+/// storage class and encryption as given (None: the bucket's defaults).
+async fn copy_object(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    source: &str,
+    class: Option<StorageClass>,
+    sse: Option<ServerSideEncryption>,
+    kms_key: Option<String>,
+) -> Result<aws_sdk_s3::operation::copy_object::CopyObjectOutput, AwsError> {
+    s3.copy_object()
+        .bucket(bucket)
+        .key(key)
+        .copy_source(source)
+        .metadata_directive(MetadataDirective::Copy)
+        .tagging_directive(TaggingDirective::Copy)
+        .set_storage_class(class)
+        .set_server_side_encryption(sse)
+        .set_ssekms_key_id(kms_key)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))
 }
 
 /// The copy that reads the source's settings first.
@@ -254,19 +269,9 @@ async fn copy_carefully(
     let sse = head.server_side_encryption().cloned();
     let kms_key = head.ssekms_key_id().map(str::to_string);
     if size <= opts.limit {
-        let out = s3
-            .copy_object()
-            .bucket(bucket)
-            .key(key)
-            .copy_source(source)
-            .metadata_directive(MetadataDirective::Copy)
-            .tagging_directive(TaggingDirective::Copy)
-            .set_storage_class(class.filter(|c| *c != StorageClass::Standard))
-            .set_server_side_encryption(sse.clone())
-            .set_ssekms_key_id(kms_key.filter(|_| sse == Some(ServerSideEncryption::AwsKms)))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        let kms_key = kms_key.filter(|_| sse == Some(ServerSideEncryption::AwsKms));
+        let class = class.filter(|c| *c != StorageClass::Standard);
+        let out = copy_object(s3, bucket, key, source, class, sse, kms_key).await?;
         return Ok(out.version_id().unwrap_or("null").to_string());
     }
     // Multipart: the upload carries what CopyObject's COPY directives would.
