@@ -483,3 +483,73 @@ async fn the_after_action_report_tells_the_restore_from_the_journal() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("DOES NOT VERIFY"));
 }
+
+#[tokio::test]
+async fn a_kms_default_bucket_is_restored_by_reading_each_source_first() {
+    use aws_sdk_s3::types::{
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    let emu = start_counting_moto();
+    let c = clients(&emu).await;
+    versioned(&c, "kms-rest").await;
+    c.s3.put_bucket_encryption()
+        .bucket("kms-rest")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::AwsKms)
+                                .build()
+                                .expect("default"),
+                        )
+                        .build(),
+                )
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("encryption");
+    assert!(warroom::aws::versions::default_is_kms(&c.s3, "kms-rest").await);
+    put(&c, "kms-rest", "k/a", "good").await;
+    let t = next_second().await;
+    put(&c, "kms-rest", "k/a", "bad").await;
+    let heads = |emu: &warroom::emulator::Emulator| {
+        request_counts(emu)
+            .get("HEAD /kms-rest/k/a?versionId")
+            .copied()
+            .unwrap_or(0)
+    };
+    let before = heads(&emu);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let incident = tokio::sync::Mutex::new(
+        warroom::incident::Incident::open(Some(&tmp.path().join("inc"))).expect("incident"),
+    );
+    let spec = pit("kms-rest", Some("k/"), t);
+    let plan = warroom::actions::plan(&c, &spec).await.expect("plan");
+    let out = warroom::actions::execute(
+        &warroom::actions::Cx::new(&c, &incident),
+        &plan,
+        true,
+        "test",
+        false,
+    )
+    .await
+    .expect("execute");
+    assert!(
+        matches!(out, warroom::actions::Outcome::Done { .. }),
+        "{out:?}"
+    );
+    assert_eq!(
+        heads(&emu) - before,
+        1,
+        "the source was read before the copy"
+    );
+    assert_eq!(
+        contents(&c, "kms-rest").await["k/a"].as_deref(),
+        Some("good")
+    );
+}
