@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod emulator;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod gameday;
 pub mod incident;
 pub mod model;
 pub mod playbook;

@@ -1,0 +1,90 @@
+//! Game Day: a scenario staged into the local emulator (or a sandbox
+//! account), an attacker played live, the checklist as guide, and a score.
+//!
+//! - [`scenario`]: the scenario files (`assets/gameday/*.toml`);
+//! - [`stage`]: creates what a scenario needs, every resource tagged;
+//! - [`attacker`]: the live attacker and its CloudTrail log files;
+//! - [`score`]: the score, from the journal;
+//! - [`teardown`]: removes exactly what a run tagged.
+
+pub mod attacker;
+pub mod scenario;
+pub mod score;
+pub mod stage;
+pub mod teardown;
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::sync::Mutex;
+
+use crate::aws::{AwsError, Clients};
+use crate::incident::Incident;
+use scenario::Scenario;
+use stage::Staged;
+
+/// A staged game, as the console and the score need it.
+#[derive(Debug, Clone)]
+pub struct Game {
+    pub scenario: Scenario,
+    pub staged: Staged,
+}
+
+/// Journal the start of the game (the score counts from here).
+pub fn record_start(incident: &mut Incident, game: &Game) -> Result<i64, crate::incident::IncidentError> {
+    incident.record(
+        attacker::kind::STARTED,
+        json!({
+            "summary": format!("Game Day started: {} (run {})", game.scenario.title, game.staged.run_id),
+            "scenario": game.scenario.id,
+            "run_id": game.staged.run_id,
+            "clean_at": crate::tail::iso_time(game.staged.clean_at),
+            "leaked_key": game.staged.leaked.as_ref().map(|l| &l.access_key_id),
+            "instance": game.staged.instance.as_ref().map(|i| &i.instance_id),
+        }),
+    )?;
+    Ok(crate::tail::now_secs())
+}
+
+/// How many of the scenario's original objects read back as they were
+/// before the attack, of all of them.
+pub async fn objects_intact(c: &Clients, staged: &Staged) -> Result<(usize, usize), AwsError> {
+    let mut intact = 0;
+    for ((bucket, key), body) in &staged.originals {
+        let got = c.s3_in(&staged.region).get_object().bucket(bucket).key(key).send().await;
+        let same = match got {
+            Ok(out) => out
+                .body
+                .collect()
+                .await
+                .map(|b| b.into_bytes() == body.as_bytes())
+                .unwrap_or(false),
+            Err(_) => false,
+        };
+        intact += usize::from(same);
+    }
+    Ok((intact, staged.originals.len()))
+}
+
+/// Score the game, journal the score, return it.
+pub async fn finish(
+    c: &Clients,
+    game: &Game,
+    incident: &Arc<Mutex<Incident>>,
+    playbook: &crate::playbook::Playbook,
+) -> Result<score::Score, String> {
+    let intact = objects_intact(c, &game.staged)
+        .await
+        .map_err(|e| format!("cannot read the data back: {}: {}", e.code, e.message))?;
+    let mut incident = incident.lock().await;
+    let entries = incident.all_entries().map_err(|e| e.to_string())?;
+    let now = crate::tail::iso_time(crate::tail::now_secs());
+    let s = score::score(&entries, playbook, intact, &now);
+    incident
+        .record(
+            attacker::kind::SCORE,
+            json!({"summary": format!("Game Day score: {} / {}", s.points, score::MAX_POINTS), "score": s}),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(s)
+}

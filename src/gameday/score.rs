@@ -1,0 +1,315 @@
+//! The Game Day score, from the journal alone plus one read-back of the
+//! data: how fast the first containment action came, when every actor was
+//! contained, how much of the checklist was worked, whether the data is as
+//! it was, what the watches concluded, and the mistakes made on the way.
+//! Pure: the same journal gives the same score.
+
+use serde::{Deserialize, Serialize};
+
+use super::attacker::kind;
+use crate::actions::ActionSpec;
+use crate::incident::Entry;
+use crate::model::watch::parse_time;
+use crate::playbook::Playbook;
+use crate::playbook::progress::{self, Status};
+
+/// Actions that cut an attacker off.
+pub const CONTAINMENT: &[&str] = &[
+    "block-public-access",
+    "block-public-access-account",
+    "remove-policy-statements",
+    "delete-bucket-policy",
+    "reset-bucket-acl",
+    "disable-acls",
+    "deactivate-key",
+    "delete-key",
+    "revoke-role-sessions",
+    "revoke-user-sessions",
+    "deny-all-role",
+    "lock-trust-policy",
+    "detach-managed-policies",
+    "require-imdsv2",
+];
+
+const RESTORES: &[&str] = &["pit-restore", "undelete", "restore-version"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub scenario: String,
+    pub elapsed_secs: i64,
+    pub first_containment_secs: Option<i64>,
+    pub full_containment_secs: Option<i64>,
+    pub steps_done: usize,
+    pub steps_skipped: usize,
+    pub steps_not_applicable: usize,
+    pub steps_total: usize,
+    /// Original objects whose content is as before the attack, of all.
+    pub objects_intact: usize,
+    pub objects_total: usize,
+    pub watches_clean: usize,
+    pub watches_activity: usize,
+    pub watches_open: usize,
+    pub attacks_succeeded: usize,
+    pub attacks_denied: usize,
+    pub evidence_preserved: bool,
+    pub mistakes: Vec<String>,
+    /// (what, points got, points possible).
+    pub breakdown: Vec<(String, u32, u32)>,
+    pub points: u32,
+}
+
+pub const MAX_POINTS: u32 = 100;
+
+fn secs_between(from: &str, to: &str) -> Option<i64> {
+    Some(parse_time(to)? - parse_time(from)?)
+}
+
+fn mmss(secs: i64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// Score the game recorded in `entries`. `intact`: (original objects as
+/// they were, all original objects), read back from the target; `now`: the
+/// end of the game.
+pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now: &str) -> Score {
+    let started = entries.iter().find(|e| e.kind == kind::STARTED);
+    let start = started.map(|e| e.time.clone()).unwrap_or_default();
+    let scenario = started
+        .and_then(|e| e.data["scenario"].as_str())
+        .unwrap_or("?")
+        .to_string();
+    // Only what happened in the game counts (an incident dir may be reused).
+    let game: Vec<&Entry> = entries
+        .iter()
+        .skip_while(|e| e.kind != kind::STARTED)
+        .collect();
+    let mut specs: std::collections::HashMap<String, ActionSpec> = Default::default();
+    let mut applied: Vec<(String, &Entry, ActionSpec)> = Vec::new();
+    let mut mistakes = Vec::new();
+    let mut preserved_at: Option<&str> = None;
+    for e in &game {
+        match e.kind.as_str() {
+            "action_planned" => {
+                if let Ok(spec) = serde_json::from_value::<ActionSpec>(e.data["spec"].clone()) {
+                    specs.insert(format!("A{}", e.seq), spec);
+                }
+            }
+            "trail_preserved" => {
+                preserved_at.get_or_insert(e.time.as_str());
+            }
+            "action_applied" | crate::actions::object_acls::BATCH_KIND => {
+                let id = e.data["action_id"].as_str().unwrap_or_default().to_string();
+                if applied.iter().any(|(i, ..)| *i == id) {
+                    continue;
+                }
+                if let Some(spec) = specs.get(&id).cloned() {
+                    applied.push((id, e, spec));
+                }
+            }
+            "action_verified" if e.data["ok"] == serde_json::Value::Bool(false) => {
+                let id = e.data["action_id"].as_str().unwrap_or("?");
+                mistakes.push(format!("{id} did not verify: check what it left behind"));
+            }
+            "action_undone" => {
+                let id = e.data["action_id"].as_str().unwrap_or("?");
+                if specs
+                    .get(id)
+                    .is_some_and(|s| CONTAINMENT.contains(&s.name()))
+                {
+                    mistakes.push(format!("{id} (containment) was undone during the game"));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Mistakes that destroy evidence or cannot be taken back.
+    for (i, (id, e, spec)) in applied.iter().enumerate() {
+        let earlier = &applied[..i];
+        let target = spec.target();
+        match spec.name() {
+            "delete-key"
+                if !earlier
+                    .iter()
+                    .any(|(_, _, s)| s.name() == "deactivate-key" && s.target() == target) =>
+            {
+                mistakes.push(format!(
+                    "{id} deleted {target} without deactivating it first: irreversible, and its last-used record is gone"
+                ));
+            }
+            "delete-key-pair"
+                if !earlier
+                    .iter()
+                    .any(|(_, _, s)| s.name() == "rotate-key-pair") =>
+            {
+                mistakes.push(format!(
+                    "{id} deleted key pair {target} before a replacement existed"
+                ));
+            }
+            name if RESTORES.contains(&name)
+                && preserved_at.is_none_or(|p| p > e.time.as_str()) =>
+            {
+                mistakes.push(format!(
+                    "{id} restored data before the CloudTrail events were preserved as evidence"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let first_containment_secs = applied
+        .iter()
+        .find(|(_, _, s)| CONTAINMENT.contains(&s.name()))
+        .and_then(|(_, e, _)| secs_between(&start, &e.time));
+    // Contained when the last word on containment is "all contained".
+    let full_containment_secs = game
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind::CONTAINED)
+        .filter(|e| e.data["all_contained"] == serde_json::Value::Bool(true))
+        .and_then(|e| secs_between(&start, &e.time));
+    let steps = progress::replay(entries);
+    let (mut done, mut skipped, mut na, mut total) = (0, 0, 0, 0);
+    for part in &playbook.parts {
+        for step in &part.steps {
+            total += 1;
+            match steps.get(&step.id).map(|s| s.status) {
+                Some(Status::Done) => done += 1,
+                Some(Status::Skipped) => skipped += 1,
+                Some(Status::NotApplicable) => na += 1,
+                _ => {}
+            }
+        }
+    }
+    let watches = crate::watch::replay(entries);
+    let mut w = (0, 0, 0);
+    let now_secs = parse_time(now).unwrap_or(0);
+    for (watch, _) in &watches {
+        match watch.status(now_secs).verdict {
+            crate::model::watch::Verdict::Clean => w.0 += 1,
+            crate::model::watch::Verdict::Activity => w.1 += 1,
+            crate::model::watch::Verdict::Watching => w.2 += 1,
+        }
+    }
+    let attacks = game.iter().filter(|e| e.kind == kind::ATTACK);
+    let (mut ok, mut denied) = (0, 0);
+    for a in attacks {
+        if a.data["error"].is_null() {
+            ok += 1;
+        } else {
+            denied += 1;
+        }
+    }
+    let elapsed_secs = secs_between(&start, now).unwrap_or(0);
+
+    let mut breakdown = Vec::new();
+    let first = match first_containment_secs {
+        Some(s) if s <= 120 => 10,
+        Some(s) if s <= 600 => 5,
+        _ => 0,
+    };
+    breakdown.push((
+        format!(
+            "first containment action {}",
+            first_containment_secs.map_or("never".into(), |s| format!("after {}", mmss(s)))
+        ),
+        first,
+        10,
+    ));
+    let full = match full_containment_secs {
+        Some(s) if s <= 300 => 30,
+        Some(s) if s < 1800 => u32::try_from(30 * (1800 - s) / 1500).unwrap_or(0),
+        _ => 0,
+    };
+    breakdown.push((
+        format!(
+            "every attacker contained {}",
+            full_containment_secs.map_or("never".into(), |s| format!("after {}", mmss(s)))
+        ),
+        full,
+        30,
+    ));
+    let applicable = total.max(1);
+    let steps_points = u32::try_from(20 * (done + na) / applicable).unwrap_or(0);
+    breakdown.push((
+        format!("checklist: {done} done, {na} not applicable, {skipped} skipped, of {total}"),
+        steps_points,
+        20,
+    ));
+    let data_points = if intact.1 == 0 {
+        20
+    } else {
+        u32::try_from(20 * intact.0 / intact.1).unwrap_or(0)
+    };
+    breakdown.push((
+        format!("data as before the attack: {} of {} objects", intact.0, intact.1),
+        data_points,
+        20,
+    ));
+    let watch_points = if w.1 > 0 || w.0 + w.2 == 0 { 0 } else { 10 };
+    breakdown.push((
+        format!(
+            "watches: {} clean, {} with activity, {} still open",
+            w.0, w.1, w.2
+        ),
+        watch_points,
+        10,
+    ));
+    let evidence_points = if preserved_at.is_some() { 10 } else { 0 };
+    breakdown.push((
+        "CloudTrail events preserved as evidence".into(),
+        evidence_points,
+        10,
+    ));
+    let gained: u32 = breakdown.iter().map(|(_, g, _)| g).sum();
+    let penalty = 5 * u32::try_from(mistakes.len()).unwrap_or(u32::MAX / 5);
+    Score {
+        scenario,
+        elapsed_secs,
+        first_containment_secs,
+        full_containment_secs,
+        steps_done: done,
+        steps_skipped: skipped,
+        steps_not_applicable: na,
+        steps_total: total,
+        objects_intact: intact.0,
+        objects_total: intact.1,
+        watches_clean: w.0,
+        watches_activity: w.1,
+        watches_open: w.2,
+        attacks_succeeded: ok,
+        attacks_denied: denied,
+        evidence_preserved: preserved_at.is_some(),
+        mistakes,
+        breakdown,
+        points: gained.saturating_sub(penalty),
+    }
+}
+
+impl Score {
+    /// The score as lines for a terminal (the console's end screen and
+    /// `warroom gameday`'s last words).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![
+            format!(
+                "Score {} / {MAX_POINTS}   ({} played for {})",
+                self.points,
+                self.scenario,
+                mmss(self.elapsed_secs)
+            ),
+            String::new(),
+        ];
+        for (what, got, of) in &self.breakdown {
+            out.push(format!("{got:>3} / {of:<3} {what}"));
+        }
+        out.push(format!(
+            "attacker: {} attempts succeeded, {} denied",
+            self.attacks_succeeded, self.attacks_denied
+        ));
+        if self.mistakes.is_empty() {
+            out.push("mistakes: none".into());
+        } else {
+            out.push(format!("mistakes (-5 each): {}", self.mistakes.len()));
+            out.extend(self.mistakes.iter().map(|m| format!("  - {m}")));
+        }
+        out
+    }
+}

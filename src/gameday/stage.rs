@@ -1,0 +1,384 @@
+//! Stages a scenario into the target: buckets with their data, users and
+//! their keys, roles, the instance and its key pair, and (in the emulator)
+//! a trail. Everything created carries the tag `warroom:gameday = <run>`,
+//! which is what `warroom gameday teardown` looks for and all it removes.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::primitives::ByteStream;
+use serde_json::json;
+
+use super::scenario::{Grants, Scenario};
+use crate::aws::error::aws_error;
+use crate::aws::seed::{create_bucket, create_logging_trail, versioning};
+use crate::aws::{AwsError, Clients};
+
+/// The tag every staged resource carries; its value is the run id.
+pub const TAG: &str = "warroom:gameday";
+
+/// A secret kept in memory for the attacker's requests: never printed,
+/// never journaled, never drawn (`Debug` shows nothing of it).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The leaked user's key: the id is evidence; the secret is the attacker's.
+#[derive(Debug, Clone)]
+pub struct LeakedKey {
+    pub user: String,
+    pub access_key_id: String,
+    pub secret: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct StagedInstance {
+    pub instance_id: String,
+    pub role: Option<String>,
+    pub key_pair: Option<String>,
+}
+
+/// What was staged, for the attacker and the score.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub run_id: String,
+    pub account: String,
+    pub region: String,
+    pub leaked: Option<LeakedKey>,
+    pub instance: Option<StagedInstance>,
+    /// (bucket, key) → the body before the attack: what "restored" means.
+    pub originals: BTreeMap<(String, String), String>,
+    /// When the original data was in place and the attack had not begun
+    /// (seconds): the moment a restore should go back to.
+    pub clean_at: i64,
+}
+
+fn tags(run_id: &str, extra: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    out.push((TAG.to_string(), run_id.to_string()));
+    out
+}
+
+fn invalid(e: impl std::fmt::Display) -> AwsError {
+    AwsError::new("InvalidRequest", e.to_string())
+}
+
+/// The identity policy for a set of grants (bucket names → statements).
+pub fn grants_policy(g: &Grants) -> String {
+    let objects = |names: &[String]| -> Vec<String> {
+        names.iter().map(|b| format!("arn:aws:s3:::{b}/*")).collect()
+    };
+    let buckets =
+        |names: &[String]| -> Vec<String> { names.iter().map(|b| format!("arn:aws:s3:::{b}")).collect() };
+    let mut statements = Vec::new();
+    if !g.can_read.is_empty() {
+        let mut resources = buckets(&g.can_read);
+        resources.extend(objects(&g.can_read));
+        statements.push(json!({"Sid": "Read", "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
+            "Resource": resources}));
+    }
+    if !g.can_write.is_empty() {
+        statements.push(json!({"Sid": "Write", "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": objects(&g.can_write)}));
+    }
+    if !g.can_admin.is_empty() {
+        statements.push(json!({"Sid": "Admin", "Effect": "Allow",
+            "Action": ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketAcl"],
+            "Resource": buckets(&g.can_admin)}));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// The policy the attacker puts on a bucket: anyone may read its objects.
+pub fn public_policy(bucket: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowCdnRead", "Effect": "Allow", "Principal": "*",
+        "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")}]})
+    .to_string()
+}
+
+/// Stage everything but the attack. `with_trail`: the target has no
+/// CloudTrail of its own (the emulator), so a trail and its bucket are
+/// created for the attacker's log files.
+pub async fn stage(
+    c: &Clients,
+    scenario: &Scenario,
+    run_id: &str,
+    with_trail: bool,
+    mut progress: impl FnMut(&str),
+) -> Result<Staged, AwsError> {
+    let identity = c.identity().await?;
+    let account = identity.account;
+    let region = c.region().to_string();
+    let mut originals = BTreeMap::new();
+    for b in &scenario.bucket {
+        progress(&format!("bucket {}", b.name));
+        create_bucket(c, &b.name, &region).await?;
+        tag_bucket(c, &b.name, &tags(run_id, &b.tags)).await?;
+        if b.versioning {
+            versioning(c, &b.name).await?;
+        }
+        for o in &b.object {
+            c.s3.put_object()
+                .bucket(&b.name)
+                .key(&o.key)
+                .body(ByteStream::from(o.body.clone().into_bytes()))
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+            originals.insert((b.name.clone(), o.key.clone()), o.body.clone());
+        }
+    }
+    if with_trail {
+        progress(&format!("trail {}", scenario.trail.name));
+        create_bucket(c, &scenario.trail.bucket, &region).await?;
+        tag_bucket(c, &scenario.trail.bucket, &tags(run_id, &BTreeMap::new())).await?;
+        let Some(data) = scenario.trail.data_buckets.first() else {
+            return Err(invalid("the trail needs at least one data bucket"));
+        };
+        create_logging_trail(c, &scenario.trail.name, &scenario.trail.bucket, data).await?;
+        let ct = c.cloudtrail_in(&region);
+        let arn = format!(
+            "arn:aws:cloudtrail:{region}:{account}:trail/{}",
+            scenario.trail.name
+        );
+        ct.add_tags()
+            .resource_id(arn)
+            .tags_list(
+                aws_sdk_cloudtrail::types::Tag::builder()
+                    .key(TAG)
+                    .value(run_id)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let mut leaked = None;
+    for u in &scenario.user {
+        progress(&format!("user {}", u.name));
+        let iam_tags = iam_tags(run_id)?;
+        c.iam
+            .create_user()
+            .user_name(&u.name)
+            .set_tags(Some(iam_tags))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        c.iam
+            .put_user_policy()
+            .user_name(&u.name)
+            .policy_name("gameday-access")
+            .policy_document(grants_policy(&u.grants))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let key = c
+            .iam
+            .create_access_key()
+            .user_name(&u.name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        if u.leaked
+            && let Some(k) = key.access_key()
+        {
+            leaked = Some(LeakedKey {
+                user: u.name.clone(),
+                access_key_id: k.access_key_id().to_string(),
+                secret: Secret(k.secret_access_key().to_string()),
+            });
+        }
+    }
+    for r in &scenario.role {
+        progress(&format!("role {}", r.name));
+        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        c.iam
+            .create_role()
+            .role_name(&r.name)
+            .assume_role_policy_document(trust.to_string())
+            .set_tags(Some(iam_tags(run_id)?))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        c.iam
+            .put_role_policy()
+            .role_name(&r.name)
+            .policy_name("gameday-access")
+            .policy_document(grants_policy(&r.grants))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let mut instance = None;
+    for i in &scenario.instance {
+        progress(&format!("instance {}", i.name));
+        instance = Some(stage_instance(c, i, run_id).await?);
+    }
+    Ok(Staged {
+        run_id: run_id.to_string(),
+        account,
+        region,
+        leaked,
+        instance,
+        originals,
+        clean_at: crate::tail::now_secs(),
+    })
+}
+
+fn iam_tags(run_id: &str) -> Result<Vec<aws_sdk_iam::types::Tag>, AwsError> {
+    Ok(vec![
+        aws_sdk_iam::types::Tag::builder()
+            .key(TAG)
+            .value(run_id)
+            .build()
+            .map_err(invalid)?,
+    ])
+}
+
+fn ec2_tags(
+    run_id: &str,
+    kind: aws_sdk_ec2::types::ResourceType,
+    name: &str,
+) -> aws_sdk_ec2::types::TagSpecification {
+    use aws_sdk_ec2::types::{Tag, TagSpecification};
+    TagSpecification::builder()
+        .resource_type(kind)
+        .tags(Tag::builder().key(TAG).value(run_id).build())
+        .tags(Tag::builder().key("Name").value(name).build())
+        .build()
+}
+
+async fn stage_instance(
+    c: &Clients,
+    spec: &super::scenario::InstanceSpec,
+    run_id: &str,
+) -> Result<StagedInstance, AwsError> {
+    use aws_sdk_ec2::types::{
+        Filter, HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
+        ResourceType,
+    };
+    let ec2 = c.ec2_in(c.region());
+    if let Some(role) = &spec.role {
+        c.iam
+            .create_instance_profile()
+            .instance_profile_name(role)
+            .set_tags(Some(iam_tags(run_id)?))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        c.iam
+            .add_role_to_instance_profile()
+            .instance_profile_name(role)
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    if let Some(kp) = &spec.key_pair {
+        ec2.create_key_pair()
+            .key_name(kp)
+            .tag_specifications(ec2_tags(run_id, ResourceType::KeyPair, kp))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    // The smallest Amazon Linux image there is (the emulator lists its own).
+    let images = ec2
+        .describe_images()
+        .owners("amazon")
+        .filters(Filter::builder().name("architecture").values("x86_64").build())
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let image = images
+        .images()
+        .iter()
+        .filter_map(|i| i.image_id())
+        .next()
+        .map(str::to_string)
+        .ok_or_else(|| invalid("no Amazon machine image found to launch the instance"))?;
+    let mut run = ec2
+        .run_instances()
+        .image_id(image)
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .tag_specifications(ec2_tags(run_id, ResourceType::Instance, &spec.name))
+        .metadata_options(
+            InstanceMetadataOptionsRequest::builder()
+                .http_tokens(if spec.imdsv1 {
+                    HttpTokensState::Optional
+                } else {
+                    HttpTokensState::Required
+                })
+                .build(),
+        );
+    if let Some(kp) = &spec.key_pair {
+        run = run.key_name(kp);
+    }
+    if let Some(role) = &spec.role {
+        run = run.iam_instance_profile(IamInstanceProfileSpecification::builder().name(role).build());
+    }
+    let out = run.send().await.map_err(|e| aws_error(&e))?;
+    let instance_id = out
+        .instances()
+        .first()
+        .and_then(|i| i.instance_id())
+        .map(str::to_string)
+        .ok_or_else(|| invalid("the instance was not launched"))?;
+    Ok(StagedInstance {
+        instance_id,
+        role: spec.role.clone(),
+        key_pair: spec.key_pair.clone(),
+    })
+}
+
+async fn tag_bucket(c: &Clients, bucket: &str, pairs: &[(String, String)]) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{Tag, Tagging};
+    let tag_set = pairs
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    c.s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(
+            Tagging::builder()
+                .set_tag_set(Some(tag_set))
+                .build()
+                .map_err(invalid)?,
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// A run id: `gd` and 8 hex digits from the clock and the process, short
+/// enough to suffix names (bucket names stop at 63 characters).
+pub fn new_run_id() -> String {
+    use sha2::Digest;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let digest = sha2::Sha256::digest(format!("{nanos}:{}", std::process::id()));
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("gd{hex}")
+}

@@ -1,0 +1,374 @@
+//! `warroom gameday teardown`: removes what a Game Day created, found by
+//! its tag (`warroom:gameday`, one run or all runs) and nothing else. A
+//! resource without the tag is never touched, even if its name matches.
+
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+
+use super::stage::TAG;
+use crate::aws::error::aws_error;
+use crate::aws::{AwsError, Clients};
+
+/// Whether a tag value belongs to the run asked for (any run if None).
+fn ours(value: Option<&str>, run: Option<&str>) -> bool {
+    match (value, run) {
+        (Some(v), Some(r)) => v == r,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+/// Remove every resource tagged for `run` (every Game Day run if None).
+/// Returns what was removed, one line each, in the order removed.
+pub async fn teardown(
+    c: &Clients,
+    run: Option<&str>,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<String>, AwsError> {
+    let mut removed = Vec::new();
+    let mut done = |what: String, progress: &mut dyn FnMut(&str)| {
+        progress(&what);
+        removed.push(what);
+    };
+    let region = c.region().to_string();
+    // Instances first: they hold the instance profiles and key pairs.
+    let ec2 = c.ec2_in(&region);
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name(match run {
+            Some(_) => format!("tag:{TAG}"),
+            None => "tag-key".to_string(),
+        })
+        .values(run.unwrap_or(TAG))
+        .build();
+    let instances = ec2
+        .describe_instances()
+        .filters(filter.clone())
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let ids: Vec<String> = instances
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter(|i| {
+            i.state().and_then(|s| s.name())
+                != Some(&aws_sdk_ec2::types::InstanceStateName::Terminated)
+        })
+        .filter_map(|i| i.instance_id().map(str::to_string))
+        .collect();
+    if !ids.is_empty() {
+        ec2.terminate_instances()
+            .set_instance_ids(Some(ids.clone()))
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        for id in ids {
+            done(format!("instance {id}"), &mut progress);
+        }
+    }
+    let pairs = ec2
+        .describe_key_pairs()
+        .filters(filter)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for kp in pairs.key_pairs() {
+        if let Some(name) = kp.key_name() {
+            ec2.delete_key_pair()
+                .key_name(name)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+            done(format!("key pair {name}"), &mut progress);
+        }
+    }
+
+    // Trails, then buckets (the trail writes into one).
+    let ct = c.cloudtrail_in(&region);
+    let trails = ct
+        .describe_trails()
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for t in trails.trail_list() {
+        let Some(arn) = t.trail_arn() else { continue };
+        let tags = ct
+            .list_tags()
+            .resource_id_list(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let value = tags
+            .resource_tag_list()
+            .iter()
+            .flat_map(|r| r.tags_list())
+            .find(|t| t.key() == TAG)
+            .and_then(|t| t.value());
+        if ours(value, run) {
+            ct.delete_trail()
+                .name(arn)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+            done(format!("trail {}", t.name().unwrap_or(arn)), &mut progress);
+        }
+    }
+    let buckets = c.s3.list_buckets().send().await.map_err(|e| aws_error(&e))?;
+    for b in buckets.buckets() {
+        let Some(name) = b.name() else { continue };
+        let region = crate::aws::exposure::bucket_region(c, name).await?;
+        let s3 = c.s3_in(&region);
+        let tags = match s3.get_bucket_tagging().bucket(name).send().await {
+            Ok(t) => t,
+            Err(e) if aws_error(&e).code == "NoSuchTagSet" => continue,
+            Err(e) => return Err(aws_error(&e)),
+        };
+        let value = tags
+            .tag_set()
+            .iter()
+            .find(|t| t.key() == TAG)
+            .map(|t| t.value());
+        if !ours(value, run) {
+            continue;
+        }
+        let n = empty_bucket(&s3, name).await?;
+        s3.delete_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        done(
+            format!("bucket {name} ({n} object versions and markers)"),
+            &mut progress,
+        );
+    }
+
+    // IAM: roles (with their instance profiles), users, then profiles left.
+    let roles = c.iam.list_roles().send().await.map_err(|e| aws_error(&e))?;
+    for r in roles.roles() {
+        let name = r.role_name();
+        let tags = c
+            .iam
+            .list_role_tags()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        if !ours(value, run) {
+            continue;
+        }
+        delete_role(c, name).await?;
+        done(format!("role {name}"), &mut progress);
+    }
+    let profiles = c
+        .iam
+        .list_instance_profiles()
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in profiles.instance_profiles() {
+        let name = p.instance_profile_name();
+        let tags = c
+            .iam
+            .list_instance_profile_tags()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        if !ours(value, run) {
+            continue;
+        }
+        for role in p.roles() {
+            c.iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(name)
+                .role_name(role.role_name())
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+        }
+        c.iam
+            .delete_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        done(format!("instance profile {name}"), &mut progress);
+    }
+    let users = c.iam.list_users().send().await.map_err(|e| aws_error(&e))?;
+    for u in users.users() {
+        let name = u.user_name();
+        let tags = c
+            .iam
+            .list_user_tags()
+            .user_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        if !ours(value, run) {
+            continue;
+        }
+        delete_user(c, name).await?;
+        done(format!("user {name} (and its access keys)"), &mut progress);
+    }
+    Ok(removed)
+}
+
+/// Delete every version and delete marker; returns how many.
+async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, AwsError> {
+    let mut count = 0;
+    loop {
+        let page = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        let ids: Vec<ObjectIdentifier> = page
+            .versions()
+            .iter()
+            .map(|v| (v.key(), v.version_id()))
+            .chain(
+                page.delete_markers()
+                    .iter()
+                    .map(|m| (m.key(), m.version_id())),
+            )
+            .filter_map(|(k, v)| {
+                ObjectIdentifier::builder()
+                    .key(k?)
+                    .set_version_id(v.map(str::to_string))
+                    .build()
+                    .ok()
+            })
+            .take(1000)
+            .collect();
+        if ids.is_empty() {
+            return Ok(count);
+        }
+        count += ids.len();
+        s3.delete_objects()
+            .bucket(bucket)
+            .delete(
+                Delete::builder()
+                    .set_objects(Some(ids))
+                    .quiet(true)
+                    .build()
+                    .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+}
+
+async fn delete_role(c: &Clients, name: &str) -> Result<(), AwsError> {
+    let iam = &c.iam;
+    let profiles = iam
+        .list_instance_profiles_for_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in profiles.instance_profiles() {
+        iam.remove_role_from_instance_profile()
+            .instance_profile_name(p.instance_profile_name())
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let inline = iam
+        .list_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in inline.policy_names() {
+        iam.delete_role_policy()
+            .role_name(name)
+            .policy_name(p)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in attached.attached_policies() {
+        if let Some(arn) = p.policy_arn() {
+            iam.detach_role_policy()
+                .role_name(name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+        }
+    }
+    iam.delete_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+async fn delete_user(c: &Clients, name: &str) -> Result<(), AwsError> {
+    let iam = &c.iam;
+    let keys = iam
+        .list_access_keys()
+        .user_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for k in keys.access_key_metadata() {
+        if let Some(id) = k.access_key_id() {
+            iam.delete_access_key()
+                .user_name(name)
+                .access_key_id(id)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+        }
+    }
+    let inline = iam
+        .list_user_policies()
+        .user_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in inline.policy_names() {
+        iam.delete_user_policy()
+            .user_name(name)
+            .policy_name(p)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in attached.attached_policies() {
+        if let Some(arn) = p.policy_arn() {
+            iam.detach_user_policy()
+                .user_name(name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+        }
+    }
+    iam.delete_user()
+        .user_name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
