@@ -25,9 +25,11 @@ venv: $(VENV_STAMP)
 build:
 	cargo build --locked
 
-## Open the console on a staged incident in a local emulator it starts and stops.
+## A Game Day: a staged incident in a local emulator warroom starts and stops,
+## a live attacker, the checklist as guide, a score at the end.
+## Another scenario: make gameday GAMEDAY_ARGS="--scenario ssrf-instance-role"
 gameday: $(VENV_STAMP) build
-	WARROOM_PYTHON=$(abspath $(PYTHON)) $(BIN) demo
+	WARROOM_PYTHON=$(abspath $(PYTHON)) $(BIN) gameday $(GAMEDAY_ARGS)
 
 ## Every test: unit, TUI snapshots, and integration tests against moto.
 # Ends with one total line ("N passed, N failed") over every test binary.

@@ -74,6 +74,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Start a local emulator, seed demo buckets and open the console on it.
     Demo(DemoArgs),
+    /// Game Day: stage an incident (in a local emulator it starts, or a
+    /// sandbox account), play the attacker live, guide and score the
+    /// response. `gameday teardown` removes what a sandbox run created.
+    Gameday(GamedayArgs),
     /// Run one action without the console: plan, confirm, apply, verify,
     /// all journaled. Exit code: 0 applied and verified (or dry run),
     /// 1 not confirmed, 2 failed or not verified.
@@ -493,6 +497,49 @@ pub struct DemoArgs {
     pub python: Option<PathBuf>,
     #[command(flatten)]
     pub console: ConsoleArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct GamedayArgs {
+    #[command(subcommand)]
+    pub command: Option<GamedayCommand>,
+    /// The scenario: a built-in id (see --list) or a scenario file.
+    #[arg(long, default_value = "leaked-key-public-policy", value_name = "ID|FILE")]
+    pub scenario: String,
+    /// List the built-in scenarios and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Required with --profile or --endpoint-url: the game creates users,
+    /// keys, buckets and an instance in that account (all tagged
+    /// warroom:gameday; `warroom gameday teardown` removes them).
+    #[arg(long)]
+    pub i_understand_this_creates_resources: bool,
+    /// Seconds between the attacker's moves (default: the scenario's).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub attacker_every: Option<u64>,
+    /// Python interpreter that has moto installed (default: .venv/bin/python).
+    #[arg(long, value_name = "PATH", env = "WARROOM_PYTHON")]
+    pub python: Option<PathBuf>,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum GamedayCommand {
+    /// Remove every resource a Game Day run created in a sandbox account
+    /// (found by the warroom:gameday tag; nothing else is touched).
+    Teardown(TeardownArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeardownArgs {
+    /// The run to remove (printed when the game started), e.g. gd1a2b3c4d.
+    #[arg(long, value_name = "RUN", required_unless_present = "all")]
+    pub run: Option<String>,
+    /// Remove every Game Day run's resources.
+    #[arg(long, conflicts_with = "run")]
+    pub all: bool,
 }
 
 /// A bucket and an optional key or prefix.

@@ -58,6 +58,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Console(args)) => console(&global, args).await,
         Some(Command::Scan(args)) => scan_command(&global, args).await,
         Some(Command::Demo(args)) => demo(&global, args).await,
+        Some(Command::Gameday(args)) => commands::gameday::run(&global, args).await,
         Some(Command::Journal(cmd)) => commands::journal::run(cmd),
         Some(Command::Trail(args)) => commands::trail::run(&global, args).await,
         Some(Command::Watch(args)) => commands::watch::run(&global, args).await,
@@ -93,24 +94,35 @@ async fn run_console(
     keymap: keymap::Keymap,
     args: ConsoleArgs,
 ) -> Result<ExitCode> {
-    let watch = commands::watch_config()?;
     // A bad playbook is refused before anything starts, with its line.
-    let playbook = match &global.playbook {
-        Some(path) => warroom::playbook::Playbook::load(path)?,
-        None => warroom::playbook::Playbook::builtin()?,
-    };
+    let playbook = load_playbook(global)?;
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, clients, "console").await?;
+    let incident = Arc::new(Mutex::new(incident));
+    console_on(global, clients, keymap, args, incident, playbook, None).await
+}
+
+/// The console on an open incident (a Game Day opens its own first).
+async fn console_on(
+    global: &GlobalArgs,
+    clients: &Clients,
+    keymap: keymap::Keymap,
+    args: ConsoleArgs,
+    incident: Arc<Mutex<warroom::incident::Incident>>,
+    playbook: warroom::playbook::Playbook,
+    gameday: Option<tui::GameDayOptions>,
+) -> Result<ExitCode> {
+    let watch = commands::watch_config()?;
+    let dir = incident.lock().await.dir().display().to_string();
     let context = Context {
         region: clients.region().to_string(),
         endpoint: clients.endpoint().map(str::to_string),
         profile: global.profile.clone(),
         read_only: global.read_only,
         dry_run: global.dry_run,
-        incident: Some(incident.dir().display().to_string()),
+        incident: Some(dir),
         ec2_regions: global.ec2_regions.clone(),
     };
-    let incident = Arc::new(Mutex::new(incident));
     let outcome = tui::run(
         clients.clone(),
         ConsoleOptions {
@@ -121,6 +133,7 @@ async fn run_console(
             watch_timing: watch.timing(global.watch_minutes, global.watch_allowance),
             bell: args.bell || watch.bell.unwrap_or(false),
             playbook,
+            gameday,
         },
     )
     .await;
@@ -130,6 +143,13 @@ async fn run_console(
     )?;
     outcome?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn load_playbook(global: &GlobalArgs) -> Result<warroom::playbook::Playbook> {
+    Ok(match &global.playbook {
+        Some(path) => warroom::playbook::Playbook::load(path)?,
+        None => warroom::playbook::Playbook::builtin()?,
+    })
 }
 
 async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {

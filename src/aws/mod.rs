@@ -199,18 +199,30 @@ pub async fn emulator_sdk_config(
     key: &str,
     secret: &str,
 ) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    static_key_sdk_config(Some(endpoint), region, key, secret).await
+}
+
+/// An SDK configuration signed with one access key (e.g. the Game Day's
+/// leaked key), against AWS or an endpoint.
+pub async fn static_key_sdk_config(
+    endpoint: Option<&str>,
+    region: &str,
+    key: &str,
+    secret: &str,
+) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             key,
             secret,
             None,
             None,
-            "warroom-emulator",
+            "warroom-static-key",
         ))
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .load()
-        .await
+        .region(Region::new(region.to_string()));
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
 }
 
 fn s3_client(

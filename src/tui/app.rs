@@ -151,6 +151,8 @@ pub struct State {
     pub versions: Option<super::versions_pane::VersionsState>,
     /// The playbook checklist.
     pub checklist: super::checklist_pane::ChecklistState,
+    /// Set when this console is a Game Day.
+    pub gameday: Option<super::gameday::GameDayView>,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -215,6 +217,10 @@ pub enum Msg {
         steps: std::collections::BTreeMap<String, crate::playbook::progress::StepState>,
         preserved: bool,
     },
+    /// One move of the Game Day attacker (or why it could not move).
+    Attacker(Result<crate::gameday::attacker::StepResult, String>),
+    /// The Game Day's score, once finished.
+    GameDayScore(Result<Box<crate::gameday::score::Score>, String>),
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -264,6 +270,9 @@ pub enum Command {
     /// Start a credential watch by hand, cutoff now (journaled; the
     /// watch runner picks it up).
     StartWatch(crate::model::watch::Target),
+    /// Score the Game Day (reads the data back), journal the score, and
+    /// answer with `Msg::GameDayScore`.
+    FinishGameDay(Box<crate::playbook::Playbook>),
     /// Journal a note (e.g. a key marked as involved).
     Note {
         kind: String,
@@ -304,6 +313,7 @@ impl State {
             window_start: None,
             versions: None,
             checklist: Default::default(),
+            gameday: None,
             dirty: true,
             quit: false,
         }
@@ -440,10 +450,22 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Tick(now) => {
             state.watches.now = now;
-            // Redraw only what counts down: an open watch on screen.
+            // Redraw only what counts down: an open watch on screen, the
+            // Game Day timer.
             if state.view == View::Watches && state.watches.any_open() {
                 state.dirty = true;
             }
+            if state.gameday.as_ref().is_some_and(|g| g.score.is_none()) {
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Attacker(result) => {
+            super::gameday::on_attacker(state, result);
+            Vec::new()
+        }
+        Msg::GameDayScore(result) => {
+            super::gameday::on_score(state, result.map(|s| *s));
             Vec::new()
         }
         Msg::Key(key) => match state.keymap.action(&key) {
@@ -596,6 +618,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             }
         }
         return Vec::new();
+    }
+    match action {
+        Action::Hint => {
+            super::gameday::on_hint(state);
+            return Vec::new();
+        }
+        Action::Finish => return super::gameday::on_finish(state),
+        _ => {}
     }
     let in_creds = matches!(state.view, View::Credentials | View::CredentialDetail);
     let global = matches!(action, Action::Quit | Action::Help | Action::ActionLog);

@@ -51,6 +51,8 @@ pub enum Action {
     StepNotApplicable,
     StepSkip,
     StepNote,
+    Hint,
+    Finish,
     ActionLog,
     Undo,
     Down,
@@ -91,6 +93,8 @@ impl Action {
             Action::StepNotApplicable => "checklist: the step does not apply here (again: undo)",
             Action::StepSkip => "checklist: skip the step",
             Action::StepNote => "checklist: write a note on the step",
+            Action::Hint => "Game Day: explain the next step of the checklist",
+            Action::Finish => "Game Day: finish the game and show the score",
             Action::Watch => {
                 "watches: watch the selected credential, or type one in (watches pane)"
             }

@@ -8,9 +8,11 @@ pub mod credentials_pane;
 pub mod detail;
 pub mod dialog;
 pub mod exposure_pane;
+pub mod gameday;
 pub mod keymap;
 pub mod line_input;
 pub mod render;
+pub mod runner;
 pub mod theme;
 pub mod trail_pane;
 pub mod versions_pane;
@@ -29,11 +31,11 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
-use crate::actions;
-use crate::aws::{Clients, exposure};
+use crate::aws::Clients;
 use crate::incident::Incident;
-use crate::scan::{self, ScanOptions};
-use app::{Command, Context, Msg, State};
+use crate::scan;
+use app::{Context, Msg, State};
+use runner::Runner;
 use keymap::Keymap;
 
 pub struct ConsoleOptions {
@@ -48,6 +50,77 @@ pub struct ConsoleOptions {
     pub bell: bool,
     /// The playbook the checklist follows.
     pub playbook: crate::playbook::Playbook,
+    /// Set for `warroom gameday`.
+    pub gameday: Option<GameDayOptions>,
+}
+
+/// A Game Day to play in this console.
+pub struct GameDayOptions {
+    pub game: Arc<crate::gameday::Game>,
+    pub attacker: crate::gameday::attacker::Attacker,
+    /// Seconds between the attacker's rounds.
+    pub every: std::time::Duration,
+    /// When the game started (the timer counts from here).
+    pub started: i64,
+}
+
+/// What the console does when it opens, with a terminal or without (the
+/// tests drive `update()` and this runner directly): show the last scan
+/// and the action log, start the scan, the watches and the checklist, and
+/// the Game Day if there is one.
+pub async fn open(state: &mut State, runner: &mut Runner, gameday: Option<GameDayOptions>) {
+    if let Some(incident) = &runner.incident {
+        let restored = scan::last_snapshot(&*incident.lock().await);
+        match restored {
+            Some(Ok((snapshot, time))) => state.restore(snapshot, &time),
+            Some(Err(e)) => {
+                let _ = app::update(
+                    state,
+                    Msg::Journaled(Err(format!("cannot restore the last scan: {e}"))),
+                );
+            }
+            None => {}
+        }
+        // A resumed incident shows its earlier actions (and their undo keys).
+        let (log_tx, mut log_rx) = mpsc::unbounded_channel::<Msg>();
+        runner::send_action_log(incident, &log_tx).await;
+        if let Ok(msg) = log_rx.try_recv() {
+            let _ = app::update(state, msg);
+        }
+    }
+    for cmd in state.init() {
+        runner.spawn(cmd);
+    }
+    // Open watches resume (and new ones run) for as long as the console is up.
+    runner.start_watches();
+    // The checklist as journaled; its checks run from then on.
+    let (steps, preserved) = match &runner.incident {
+        Some(incident) => match incident.lock().await.all_entries() {
+            Ok(entries) => (
+                crate::playbook::progress::replay(&entries),
+                entries.iter().any(|e| e.kind == "trail_preserved"),
+            ),
+            Err(_) => Default::default(),
+        },
+        None => Default::default(),
+    };
+    for cmd in app::update(state, Msg::ChecklistReplayed { steps, preserved }) {
+        runner.spawn(cmd);
+    }
+    if let Some(g) = gameday {
+        state.gameday = Some(gameday::GameDayView {
+            title: g.game.scenario.title.clone(),
+            started: g.started,
+            hints: g.game.scenario.hints.clone(),
+            ..Default::default()
+        });
+        state.notice = Some(gameday::briefing(
+            &g.game.scenario.title,
+            &g.game.scenario.briefing,
+        ));
+        runner.gameday = Some(g.game);
+        runner.start_attacker(g.attacker, g.every);
+    }
 }
 
 /// Restores the terminal when dropped: on normal return, on `?` error paths
@@ -88,53 +161,11 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     state.checklist = checklist_pane::ChecklistState::new(opts.playbook);
     state.watches.now = crate::tail::now_secs();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let runner = Runner {
-        ec2_regions,
-        clients,
-        tx,
-        concurrency: opts.concurrency,
-        incident: opts.incident.clone(),
-        watch_timing: opts.watch_timing,
-        watch_wake: Arc::new(tokio::sync::Notify::new()),
-    };
-    if let Some(incident) = &opts.incident {
-        let restored = scan::last_snapshot(&*incident.lock().await);
-        match restored {
-            Some(Ok((snapshot, time))) => state.restore(snapshot, &time),
-            Some(Err(e)) => {
-                let _ = app::update(
-                    &mut state,
-                    Msg::Journaled(Err(format!("cannot restore the last scan: {e}"))),
-                );
-            }
-            None => {}
-        }
-        // A resumed incident shows its earlier actions (and their undo keys).
-        let (log_tx, mut log_rx) = mpsc::unbounded_channel::<Msg>();
-        send_action_log(incident, &log_tx).await;
-        if let Ok(msg) = log_rx.try_recv() {
-            let _ = app::update(&mut state, msg);
-        }
-    }
-    for cmd in state.init() {
-        runner.spawn(cmd);
-    }
-    // Open watches resume (and new ones run) for as long as the console is up.
-    runner.start_watches();
-    // The checklist as journaled; its checks run from then on.
-    let (steps, preserved) = match &opts.incident {
-        Some(incident) => match incident.lock().await.all_entries() {
-            Ok(entries) => (
-                crate::playbook::progress::replay(&entries),
-                entries.iter().any(|e| e.kind == "trail_preserved"),
-            ),
-            Err(_) => Default::default(),
-        },
-        None => Default::default(),
-    };
-    for cmd in app::update(&mut state, Msg::ChecklistReplayed { steps, preserved }) {
-        runner.spawn(cmd);
-    }
+    let mut runner = Runner::new(clients, tx, opts.incident.clone());
+    runner.ec2_regions = ec2_regions;
+    runner.concurrency = opts.concurrency;
+    runner.watch_timing = opts.watch_timing;
+    open(&mut state, &mut runner, opts.gameday).await;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -178,355 +209,3 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     Ok(())
 }
 
-/// Runs commands on tokio tasks; results come back as messages.
-struct Runner {
-    clients: Clients,
-    ec2_regions: Vec<String>,
-    tx: mpsc::UnboundedSender<Msg>,
-    concurrency: usize,
-    incident: Option<Arc<Mutex<Incident>>>,
-    watch_timing: crate::model::watch::Timing,
-    /// Wakes the watch runner when a watch starts, so it does not wait
-    /// out its poll interval.
-    watch_wake: Arc<tokio::sync::Notify>,
-}
-
-/// How often the console's watch runner polls its sources.
-const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(15);
-
-impl Runner {
-    /// Show the journal's watches, then run the open ones (and any started
-    /// later) on a task.
-    fn start_watches(&self) {
-        let Some(incident) = self.incident.clone() else {
-            return;
-        };
-        let (clients, tx) = (self.clients.clone(), self.tx.clone());
-        let opts = crate::watch::WatchOptions {
-            every: WATCH_POLL,
-            regions: self.ec2_regions.clone(),
-            follow: true,
-            wake: Some(self.watch_wake.clone()),
-        };
-        tokio::spawn(async move {
-            let entries = incident.lock().await.all_entries();
-            match entries {
-                Ok(entries) => {
-                    let _ = tx.send(Msg::WatchesReplayed(crate::watch::replay(&entries)));
-                }
-                Err(e) => {
-                    let _ = tx.send(Msg::Journaled(Err(format!("cannot read the watches: {e}"))));
-                    return;
-                }
-            }
-            let result = crate::watch::run(&clients, &incident, &opts, |m| {
-                tx.send(Msg::Watch(m)).is_ok()
-            })
-            .await;
-            if let Err(e) = result {
-                let _ = tx.send(Msg::Journaled(Err(format!(
-                    "the credential watch stopped: {e}"
-                ))));
-            }
-        });
-    }
-
-    fn spawn(&self, cmd: Command) {
-        match cmd {
-            Command::StartScan { generation } => {
-                let clients = self.clients.clone();
-                let tx = self.tx.clone();
-                let opts = ScanOptions {
-                    buckets: Vec::new(),
-                    concurrency: self.concurrency,
-                };
-                tokio::spawn(async move {
-                    scan::run(&clients, &opts, |event| {
-                        tx.send(Msg::Scan { generation, event }).is_ok()
-                    })
-                    .await;
-                });
-            }
-            Command::PlanAction(spec) => {
-                let clients = self.clients.clone();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let key = spec.lock_key();
-                    let msg = match actions::plan(&clients, &spec).await {
-                        Ok(plan) => Msg::Planned {
-                            key,
-                            result: Ok(Box::new(plan)),
-                        },
-                        Err(actions::ActionError::NotPossible(why)) => Msg::CannotDo {
-                            key,
-                            what: spec.name().to_string(),
-                            why,
-                        },
-                        Err(e) => Msg::Planned {
-                            key,
-                            result: Err(e.to_string()),
-                        },
-                    };
-                    let _ = tx.send(msg);
-                });
-            }
-            Command::Execute {
-                plan,
-                confirmed,
-                how,
-                dry_run,
-            } => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                let (timing, wake) = (self.watch_timing, self.watch_wake.clone());
-                tokio::spawn(async move {
-                    let target = plan.spec.target();
-                    let progress_tx = tx.clone();
-                    let progress_target = target.clone();
-                    let progress = move |progress| {
-                        let _ = progress_tx.send(Msg::ActionProgress {
-                            target: progress_target.clone(),
-                            progress,
-                        });
-                    };
-                    let cx = actions::Cx::new(&clients, &incident)
-                        .with_progress(&progress)
-                        .with_watch_timing(timing);
-                    let result = actions::execute(&cx, &plan, confirmed, &how, dry_run)
-                        .await
-                        .map_err(|e| e.to_string());
-                    // A revocation may have started a watch.
-                    wake.notify_one();
-                    let _ = tx.send(Msg::ActionFinished {
-                        key: plan.spec.lock_key(),
-                        what: plan.spec.name().to_string(),
-                        target,
-                        bucket: plan.spec.bucket().map(str::to_string),
-                        undo_of: None,
-                        result,
-                    });
-                    send_action_log(&incident, &tx).await;
-                });
-            }
-            Command::Undo {
-                action_id,
-                key,
-                bucket,
-            } => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let progress_tx = tx.clone();
-                    let progress_target = action_id.clone();
-                    let progress = move |progress| {
-                        let _ = progress_tx.send(Msg::ActionProgress {
-                            target: progress_target.clone(),
-                            progress,
-                        });
-                    };
-                    let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
-                    let result = actions::undo(&cx, &action_id)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::ActionFinished {
-                        key,
-                        what: "undo".to_string(),
-                        target: action_id.clone(),
-                        bucket,
-                        undo_of: Some(action_id),
-                        result,
-                    });
-                    send_action_log(&incident, &tx).await;
-                });
-            }
-            Command::RefreshBucket { bucket } => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let facts = exposure::bucket_facts(
-                        &clients,
-                        exposure::BucketRef {
-                            name: bucket,
-                            region: None,
-                        },
-                    )
-                    .await;
-                    let _ = tx.send(Msg::BucketRefreshed(Box::new(facts)));
-                });
-            }
-            Command::LoadCredentials { generation } => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                let regions = self.ec2_regions.clone();
-                tokio::spawn(async move {
-                    let account = clients
-                        .identity()
-                        .await
-                        .map(|i| i.account)
-                        .unwrap_or_default();
-                    let facts = crate::credentials::load(&clients, &account, &regions).await;
-                    let _ = tx.send(Msg::Credentials {
-                        generation,
-                        facts: Box::new(facts),
-                    });
-                });
-            }
-            Command::StartTail => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                let opts = crate::tail::TailOptions {
-                    since: 3600,
-                    regions: self.ec2_regions.clone(),
-                    every: std::time::Duration::from_secs(30),
-                    follow: true,
-                };
-                tokio::spawn(async move {
-                    crate::tail::run(&clients, &opts, |m| tx.send(Msg::Tail(m)).is_ok()).await;
-                });
-            }
-            Command::LakeSearch(question) => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    crate::tail::lake_search(
-                        &clients,
-                        question.clone(),
-                        i64::from(question.days) * 86_400,
-                        |m| tx.send(Msg::Tail(m)).is_ok(),
-                    )
-                    .await;
-                });
-            }
-            Command::PreserveEvents { records, filter } => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = crate::tail::preserve(&incident, &records, &filter).await;
-                    let _ = tx.send(Msg::Journaled(result));
-                });
-            }
-            Command::LoadVersions { bucket, since } => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let list = load_versions(&clients, &bucket, since).await;
-                    let _ = tx.send(Msg::Versions { bucket, list });
-                });
-            }
-            Command::StartWatch(target) => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let (tx, timing, wake) =
-                    (self.tx.clone(), self.watch_timing, self.watch_wake.clone());
-                tokio::spawn(async move {
-                    let result = crate::watch::start(
-                        &mut *incident.lock().await,
-                        target,
-                        crate::tail::now_secs(),
-                        "by hand",
-                        timing,
-                    );
-                    match result {
-                        Ok(spec) => {
-                            // Shown at once; counted from the next round.
-                            let _ = tx.send(Msg::WatchesReplayed(vec![(
-                                crate::model::watch::Watch::new(spec.clone()),
-                                None,
-                            )]));
-                            let _ = tx.send(Msg::Journaled(Ok(format!("{} started", spec.id))));
-                            wake.notify_one();
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Msg::Journaled(Err(format!("no watch started: {e}"))));
-                        }
-                    }
-                });
-            }
-            Command::Note {
-                kind,
-                summary,
-                data,
-            } => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let mut data = data;
-                    if let Some(map) = data.as_object_mut() {
-                        map.insert("summary".into(), serde_json::Value::String(summary.clone()));
-                    }
-                    let result = incident
-                        .lock()
-                        .await
-                        .record(&kind, data)
-                        .map(|_| summary)
-                        .map_err(|e| format!("write failed: {e}"));
-                    let _ = tx.send(Msg::Journaled(result));
-                });
-            }
-            Command::RecordSnapshot(snapshot) => {
-                let Some(incident) = self.incident.clone() else {
-                    return;
-                };
-                let tx = self.tx.clone();
-                // A few fsyncs: on a worker task, never on the UI loop.
-                tokio::spawn(async move {
-                    let result = scan::journal_snapshot(&mut *incident.lock().await, &snapshot)
-                        .map_err(|e| format!("write failed: {e}"));
-                    let _ = tx.send(Msg::Journaled(result));
-                });
-            }
-        }
-    }
-}
-
-/// The versions view's listing: changed keys' histories, at most
-/// `versions_pane::MAX_KEYS` of them.
-async fn load_versions(
-    c: &Clients,
-    bucket: &str,
-    since: i64,
-) -> Result<versions_pane::VersionsList, String> {
-    let text = |e: crate::aws::AwsError| format!("{}: {}", e.code, e.message);
-    let region = exposure::bucket_region(c, bucket).await.map_err(text)?;
-    let s3 = c.s3_in(&region);
-    let versioning = crate::aws::versions::versioning(&s3, bucket)
-        .await
-        .map_err(text)?;
-    let mut out = versions_pane::VersionsList {
-        versioning,
-        keys: Vec::new(),
-        more: 0,
-    };
-    if out.versioning.is_empty() {
-        return Ok(out);
-    }
-    crate::aws::versions::changed_since(&s3, bucket, None, since, |history| {
-        if out.keys.len() < versions_pane::MAX_KEYS {
-            out.keys.push(history);
-        } else {
-            out.more += 1;
-        }
-    })
-    .await
-    .map_err(text)?;
-    Ok(out)
-}
-
-/// Rebuild the action log from the journal and hand it to the console.
-async fn send_action_log(incident: &Mutex<Incident>, tx: &mpsc::UnboundedSender<Msg>) {
-    let entries = incident.lock().await.all_entries();
-    match entries {
-        Ok(entries) => {
-            let _ = tx.send(Msg::ActionLog(actions::history::from_entries(&entries)));
-        }
-        Err(e) => {
-            let _ = tx.send(Msg::Journaled(Err(format!(
-                "cannot read the action log: {e}"
-            ))));
-        }
-    }
-}

@@ -141,6 +141,17 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let ctx = &state.context;
     let sep = || Span::styled(" │ ", theme.dim());
     let mut first = vec![Span::styled(" warroom", theme.title()), sep()];
+    if let Some(game) = &state.gameday {
+        // First, so a narrow terminal cuts the endpoint, not the clock.
+        first.push(Span::styled(
+            format!("GAME DAY {}", game.clock(state.watches.now)),
+            theme.warn(),
+        ));
+        if game.score.is_none() {
+            first.push(Span::styled(" H hint F finish", theme.dim()));
+        }
+        first.push(sep());
+    }
     let mut second = vec![Span::raw(" caller ")];
     match &state.identity {
         Some(Ok(id)) => {

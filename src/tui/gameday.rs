@@ -1,0 +1,152 @@
+//! Game Day in the console: the timer in the header, the attacker's last
+//! move, the hint key (the next checklist step explained, with the
+//! scenario's own help for it), and the finish key (the score, journaled,
+//! shown until a key is pressed).
+
+use std::collections::BTreeMap;
+
+use super::app::{Command, Notice, State, error, info};
+use crate::gameday::attacker::StepResult;
+use crate::gameday::score::Score;
+use crate::playbook::progress::Status;
+
+#[derive(Debug, Clone, Default)]
+pub struct GameDayView {
+    pub title: String,
+    /// When the game started (seconds): the timer counts from here.
+    pub started: i64,
+    pub hints: BTreeMap<String, String>,
+    /// The attacker's moves so far: (worked, denied). Not drawn while the
+    /// game runs (the trainee finds them in CloudTrail, as in real life).
+    pub moves: (usize, usize),
+    /// Set once finished; the timer stops.
+    pub score: Option<Score>,
+    pub finishing: bool,
+}
+
+impl GameDayView {
+    /// "04:12" since the start, frozen at the end.
+    pub fn clock(&self, now: i64) -> String {
+        let secs = match &self.score {
+            Some(s) => s.elapsed_secs,
+            None => (now - self.started).max(0),
+        };
+        format!("{:02}:{:02}", secs / 60, secs % 60)
+    }
+}
+
+/// The briefing, shown when the game opens.
+pub fn briefing(title: &str, text: &str) -> Notice {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.extend([
+        String::new(),
+        "H explains the next step · C opens the checklist · F finishes and scores".into(),
+        "Press any key to start.".into(),
+    ]);
+    Notice {
+        title: format!("Game Day: {title}"),
+        lines,
+    }
+}
+
+/// The next step to work: the selected one in the checklist pane, else the
+/// first step not yet done, skipped or marked not applicable.
+pub fn on_hint(state: &mut State) {
+    let Some(game) = &state.gameday else {
+        state.status = Some(info("hints are for Game Day (warroom gameday)"));
+        return;
+    };
+    let c = &state.checklist;
+    let steps: Vec<_> = c.playbook.parts.iter().flat_map(|p| &p.steps).collect();
+    let open = |s: &&crate::playbook::Step| {
+        !matches!(
+            c.state_of(&s.id).status,
+            Status::Done | Status::Skipped | Status::NotApplicable
+        )
+    };
+    let step = if state.view == super::app::View::Checklist {
+        c.step_at(c.selected)
+    } else {
+        steps.iter().copied().find(open)
+    };
+    let Some(step) = step else {
+        state.notice = Some(Notice {
+            title: "Hint".into(),
+            lines: vec!["Every step is worked. F finishes the game and shows the score.".into()],
+        });
+        return;
+    };
+    let mut lines = vec![format!("Next: {}", step.title), String::new()];
+    lines.extend(step.guidance.lines().map(str::to_string));
+    if let Some(extra) = game.hints.get(&step.id) {
+        lines.push(String::new());
+        lines.extend(extra.lines().map(str::to_string));
+    }
+    if let Some(when) = &step.when {
+        lines.push(String::new());
+        lines.push(format!(
+            "This step applies only when: {when}. If it does not, n in the checklist marks it not applicable."
+        ));
+    }
+    if step.check.is_some() {
+        lines.push(String::new());
+        lines.push("It ticks itself when its live check passes.".into());
+    }
+    state.notice = Some(Notice {
+        title: format!("Hint: {}", step.id),
+        lines,
+    });
+}
+
+pub fn on_finish(state: &mut State) -> Vec<Command> {
+    let Some(game) = state.gameday.as_mut() else {
+        state.status = Some(info("F finishes a Game Day (warroom gameday)"));
+        return Vec::new();
+    };
+    if game.finishing {
+        return Vec::new();
+    }
+    game.finishing = true;
+    state.status = Some(info("scoring: reading the data back and the journal…"));
+    vec![Command::FinishGameDay(Box::new(state.checklist.playbook.clone()))]
+}
+
+pub fn on_attacker(state: &mut State, result: Result<StepResult, String>) {
+    let Some(game) = state.gameday.as_mut() else {
+        return;
+    };
+    match result {
+        Ok(StepResult { error: None, .. }) => game.moves.0 += 1,
+        Ok(_) => game.moves.1 += 1,
+        Err(e) => {
+            state.status = Some(error(format!("the Game Day attacker: {e}")));
+            state.dirty = true;
+        }
+    }
+}
+
+pub fn on_score(state: &mut State, result: Result<Score, String>) {
+    let Some(game) = state.gameday.as_mut() else {
+        return;
+    };
+    game.finishing = false;
+    state.dirty = true;
+    match result {
+        Ok(score) => {
+            let mut lines = score.lines();
+            lines.push(String::new());
+            lines.push("Written to the journal. `warroom report --incident DIR` writes the after-action report.".into());
+            state.status = Some(info(format!(
+                "Game Day finished: {} / {}",
+                score.points,
+                crate::gameday::score::MAX_POINTS
+            )));
+            state.notice = Some(Notice {
+                title: "Game Day: your score".into(),
+                lines,
+            });
+            game.score = Some(score);
+        }
+        Err(e) => state.status = Some(error(format!("cannot score the game: {e}"))),
+    }
+}

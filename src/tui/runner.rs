@@ -1,0 +1,426 @@
+//! Runs the console's commands on tokio tasks; results come back to
+//! `update()` as messages. The terminal loop (`tui::run`) and the headless
+//! driver the tests use (`Runner` + a channel) share it, so a scripted
+//! session exercises the same code a responder does.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc};
+
+use super::app::{Command, Msg};
+use super::versions_pane;
+use crate::actions;
+use crate::aws::{Clients, exposure};
+use crate::incident::Incident;
+use crate::scan::{self, ScanOptions};
+
+/// Runs commands on tokio tasks; results come back as messages.
+pub struct Runner {
+    pub clients: Clients,
+    pub ec2_regions: Vec<String>,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub concurrency: usize,
+    pub incident: Option<Arc<Mutex<Incident>>>,
+    pub watch_timing: crate::model::watch::Timing,
+    /// How often the watch runner polls its sources.
+    pub watch_poll: std::time::Duration,
+    /// How often the CloudTrail tail polls.
+    pub tail_poll: std::time::Duration,
+    /// Wakes the watch runner when a watch starts, so it does not wait
+    /// out its poll interval.
+    pub watch_wake: Arc<tokio::sync::Notify>,
+    /// The Game Day being played, if any.
+    pub gameday: Option<Arc<crate::gameday::Game>>,
+    /// Dropping this stops the Game Day attacker.
+    attacker_stop: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+/// How often the console's watch runner polls its sources.
+pub const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(15);
+/// How often the console's CloudTrail tail polls.
+pub const TAIL_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Runner {
+    pub fn new(
+        clients: Clients,
+        tx: mpsc::UnboundedSender<Msg>,
+        incident: Option<Arc<Mutex<Incident>>>,
+    ) -> Self {
+        Runner {
+            clients,
+            ec2_regions: Vec::new(),
+            tx,
+            concurrency: 16,
+            incident,
+            watch_timing: Default::default(),
+            watch_poll: WATCH_POLL,
+            tail_poll: TAIL_POLL,
+            watch_wake: Arc::new(tokio::sync::Notify::new()),
+            gameday: None,
+            attacker_stop: None,
+        }
+    }
+
+    /// Play the Game Day attacker every `every`, until this runner is
+    /// dropped; each move (or failure) comes back as `Msg::Attacker`.
+    pub fn start_attacker(
+        &mut self,
+        attacker: crate::gameday::attacker::Attacker,
+        every: std::time::Duration,
+    ) {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        self.attacker_stop = Some(stop_tx);
+        let tx = self.tx.clone();
+        tokio::spawn(attacker.run(every, stop_rx, move |r| {
+            let _ = tx.send(Msg::Attacker(
+                r.map_err(|e| format!("{}: {}", e.code, e.message)),
+            ));
+        }));
+    }
+
+    /// Show the journal's watches, then run the open ones (and any started
+    /// later) on a task.
+    pub fn start_watches(&self) {
+        let Some(incident) = self.incident.clone() else {
+            return;
+        };
+        let (clients, tx) = (self.clients.clone(), self.tx.clone());
+        let opts = crate::watch::WatchOptions {
+            every: self.watch_poll,
+            regions: self.ec2_regions.clone(),
+            follow: true,
+            wake: Some(self.watch_wake.clone()),
+        };
+        tokio::spawn(async move {
+            let entries = incident.lock().await.all_entries();
+            match entries {
+                Ok(entries) => {
+                    let _ = tx.send(Msg::WatchesReplayed(crate::watch::replay(&entries)));
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Journaled(Err(format!("cannot read the watches: {e}"))));
+                    return;
+                }
+            }
+            let result = crate::watch::run(&clients, &incident, &opts, |m| {
+                tx.send(Msg::Watch(m)).is_ok()
+            })
+            .await;
+            if let Err(e) = result {
+                let _ = tx.send(Msg::Journaled(Err(format!(
+                    "the credential watch stopped: {e}"
+                ))));
+            }
+        });
+    }
+
+    pub fn spawn(&self, cmd: Command) {
+        match cmd {
+            Command::StartScan { generation } => {
+                let clients = self.clients.clone();
+                let tx = self.tx.clone();
+                let opts = ScanOptions {
+                    buckets: Vec::new(),
+                    concurrency: self.concurrency,
+                };
+                tokio::spawn(async move {
+                    scan::run(&clients, &opts, |event| {
+                        tx.send(Msg::Scan { generation, event }).is_ok()
+                    })
+                    .await;
+                });
+            }
+            Command::PlanAction(spec) => {
+                let clients = self.clients.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let key = spec.lock_key();
+                    let msg = match actions::plan(&clients, &spec).await {
+                        Ok(plan) => Msg::Planned {
+                            key,
+                            result: Ok(Box::new(plan)),
+                        },
+                        Err(actions::ActionError::NotPossible(why)) => Msg::CannotDo {
+                            key,
+                            what: spec.name().to_string(),
+                            why,
+                        },
+                        Err(e) => Msg::Planned {
+                            key,
+                            result: Err(e.to_string()),
+                        },
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Command::Execute {
+                plan,
+                confirmed,
+                how,
+                dry_run,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let (timing, wake) = (self.watch_timing, self.watch_wake.clone());
+                tokio::spawn(async move {
+                    let target = plan.spec.target();
+                    let progress_tx = tx.clone();
+                    let progress_target = target.clone();
+                    let progress = move |progress| {
+                        let _ = progress_tx.send(Msg::ActionProgress {
+                            target: progress_target.clone(),
+                            progress,
+                        });
+                    };
+                    let cx = actions::Cx::new(&clients, &incident)
+                        .with_progress(&progress)
+                        .with_watch_timing(timing);
+                    let result = actions::execute(&cx, &plan, confirmed, &how, dry_run)
+                        .await
+                        .map_err(|e| e.to_string());
+                    // A revocation may have started a watch.
+                    wake.notify_one();
+                    let _ = tx.send(Msg::ActionFinished {
+                        key: plan.spec.lock_key(),
+                        what: plan.spec.name().to_string(),
+                        target,
+                        bucket: plan.spec.bucket().map(str::to_string),
+                        undo_of: None,
+                        result,
+                    });
+                    send_action_log(&incident, &tx).await;
+                });
+            }
+            Command::Undo {
+                action_id,
+                key,
+                bucket,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let progress_tx = tx.clone();
+                    let progress_target = action_id.clone();
+                    let progress = move |progress| {
+                        let _ = progress_tx.send(Msg::ActionProgress {
+                            target: progress_target.clone(),
+                            progress,
+                        });
+                    };
+                    let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
+                    let result = actions::undo(&cx, &action_id)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ActionFinished {
+                        key,
+                        what: "undo".to_string(),
+                        target: action_id.clone(),
+                        bucket,
+                        undo_of: Some(action_id),
+                        result,
+                    });
+                    send_action_log(&incident, &tx).await;
+                });
+            }
+            Command::RefreshBucket { bucket } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let facts = exposure::bucket_facts(
+                        &clients,
+                        exposure::BucketRef {
+                            name: bucket,
+                            region: None,
+                        },
+                    )
+                    .await;
+                    let _ = tx.send(Msg::BucketRefreshed(Box::new(facts)));
+                });
+            }
+            Command::LoadCredentials { generation } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let regions = self.ec2_regions.clone();
+                tokio::spawn(async move {
+                    let account = clients
+                        .identity()
+                        .await
+                        .map(|i| i.account)
+                        .unwrap_or_default();
+                    let facts = crate::credentials::load(&clients, &account, &regions).await;
+                    let _ = tx.send(Msg::Credentials {
+                        generation,
+                        facts: Box::new(facts),
+                    });
+                });
+            }
+            Command::StartTail => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let opts = crate::tail::TailOptions {
+                    since: 3600,
+                    regions: self.ec2_regions.clone(),
+                    every: self.tail_poll,
+                    follow: true,
+                };
+                tokio::spawn(async move {
+                    crate::tail::run(&clients, &opts, |m| tx.send(Msg::Tail(m)).is_ok()).await;
+                });
+            }
+            Command::LakeSearch(question) => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    crate::tail::lake_search(
+                        &clients,
+                        question.clone(),
+                        i64::from(question.days) * 86_400,
+                        |m| tx.send(Msg::Tail(m)).is_ok(),
+                    )
+                    .await;
+                });
+            }
+            Command::PreserveEvents { records, filter } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = crate::tail::preserve(&incident, &records, &filter).await;
+                    let _ = tx.send(Msg::Journaled(result));
+                });
+            }
+            Command::LoadVersions { bucket, since } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let list = load_versions(&clients, &bucket, since).await;
+                    let _ = tx.send(Msg::Versions { bucket, list });
+                });
+            }
+            Command::StartWatch(target) => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (tx, timing, wake) =
+                    (self.tx.clone(), self.watch_timing, self.watch_wake.clone());
+                tokio::spawn(async move {
+                    let result = crate::watch::start(
+                        &mut *incident.lock().await,
+                        target,
+                        crate::tail::now_secs(),
+                        "by hand",
+                        timing,
+                    );
+                    match result {
+                        Ok(spec) => {
+                            // Shown at once; counted from the next round.
+                            let _ = tx.send(Msg::WatchesReplayed(vec![(
+                                crate::model::watch::Watch::new(spec.clone()),
+                                None,
+                            )]));
+                            let _ = tx.send(Msg::Journaled(Ok(format!("{} started", spec.id))));
+                            wake.notify_one();
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::Journaled(Err(format!("no watch started: {e}"))));
+                        }
+                    }
+                });
+            }
+            Command::FinishGameDay(playbook) => {
+                let (Some(incident), Some(game)) = (self.incident.clone(), self.gameday.clone())
+                else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = crate::gameday::finish(&clients, &game, &incident, &playbook).await;
+                    let _ = tx.send(Msg::GameDayScore(result.map(Box::new)));
+                });
+            }
+            Command::Note {
+                kind,
+                summary,
+                data,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let mut data = data;
+                    if let Some(map) = data.as_object_mut() {
+                        map.insert("summary".into(), serde_json::Value::String(summary.clone()));
+                    }
+                    let result = incident
+                        .lock()
+                        .await
+                        .record(&kind, data)
+                        .map(|_| summary)
+                        .map_err(|e| format!("write failed: {e}"));
+                    let _ = tx.send(Msg::Journaled(result));
+                });
+            }
+            Command::RecordSnapshot(snapshot) => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                // A few fsyncs: on a worker task, never on the UI loop.
+                tokio::spawn(async move {
+                    let result = scan::journal_snapshot(&mut *incident.lock().await, &snapshot)
+                        .map_err(|e| format!("write failed: {e}"));
+                    let _ = tx.send(Msg::Journaled(result));
+                });
+            }
+        }
+    }
+}
+
+/// The versions view's listing: changed keys' histories, at most
+/// `versions_pane::MAX_KEYS` of them.
+async fn load_versions(
+    c: &Clients,
+    bucket: &str,
+    since: i64,
+) -> Result<versions_pane::VersionsList, String> {
+    let text = |e: crate::aws::AwsError| format!("{}: {}", e.code, e.message);
+    let region = exposure::bucket_region(c, bucket).await.map_err(text)?;
+    let s3 = c.s3_in(&region);
+    let versioning = crate::aws::versions::versioning(&s3, bucket)
+        .await
+        .map_err(text)?;
+    let mut out = versions_pane::VersionsList {
+        versioning,
+        keys: Vec::new(),
+        more: 0,
+    };
+    if out.versioning.is_empty() {
+        return Ok(out);
+    }
+    crate::aws::versions::changed_since(&s3, bucket, None, since, |history| {
+        if out.keys.len() < versions_pane::MAX_KEYS {
+            out.keys.push(history);
+        } else {
+            out.more += 1;
+        }
+    })
+    .await
+    .map_err(text)?;
+    Ok(out)
+}
+
+/// Rebuild the action log from the journal and hand it to the console.
+pub async fn send_action_log(incident: &Mutex<Incident>, tx: &mpsc::UnboundedSender<Msg>) {
+    let entries = incident.lock().await.all_entries();
+    match entries {
+        Ok(entries) => {
+            let _ = tx.send(Msg::ActionLog(actions::history::from_entries(&entries)));
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Journaled(Err(format!(
+                "cannot read the action log: {e}"
+            ))));
+        }
+    }
+}
