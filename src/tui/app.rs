@@ -896,8 +896,10 @@ fn action_refusal(state: &State, key: &str) -> Option<String> {
     }
 }
 
-/// A first guess at the moment to restore to: a minute before the earliest
-/// change to the bucket the CloudTrail pane has seen, else an hour ago.
+/// A first guess at the moment to restore to: one second before the
+/// earliest change to the bucket the CloudTrail pane has seen (S3 and
+/// CloudTrail both keep whole seconds, so that is the last moment before
+/// it), else an hour ago.
 fn restore_time_guess(state: &State, bucket: &str) -> String {
     let earliest = state
         .trail
@@ -909,8 +911,13 @@ fn restore_time_guess(state: &State, bucket: &str) -> String {
     if let Some(t) = state.window_start {
         return crate::tail::iso_time(t);
     }
-    let t = earliest.map_or_else(|| crate::tail::now_secs() - 3600, |t| t - 60);
-    crate::tail::iso_time(t - t % 60)
+    match earliest {
+        Some(t) => crate::tail::iso_time(t - 1),
+        None => {
+            let t = crate::tail::now_secs() - 3600;
+            crate::tail::iso_time(t - t % 60)
+        }
+    }
 }
 
 /// Keys while the restore time is typed: "TIME [PREFIX]".
