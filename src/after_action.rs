@@ -30,6 +30,15 @@ pub struct Report {
     pub evidence: Vec<EvidenceItem>,
     pub checklist: Vec<ChecklistItem>,
     pub questions: Vec<&'static str>,
+    /// Set when the incident was a Game Day: its last score.
+    pub gameday: Option<GameDaySection>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GameDaySection {
+    pub scenario: String,
+    pub run_id: String,
+    pub score: Option<crate::gameday::score::Score>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +108,9 @@ const TIMELINE: &[&str] = &[
     "watch_last_used",
     "watch_verdict",
     progress::STEP,
+    crate::gameday::attacker::kind::STARTED,
+    crate::gameday::attacker::kind::CONTAINED,
+    crate::gameday::attacker::kind::SCORE,
 ];
 
 fn summary(e: &Entry) -> String {
@@ -256,7 +268,25 @@ pub fn build(dir: &str, verified: &VerifyReport, playbook: &Playbook) -> Report 
         evidence,
         checklist,
         questions: QUESTIONS.to_vec(),
+        gameday: gameday_section(entries),
     }
+}
+
+/// The last Game Day recorded, with its score if it was scored.
+fn gameday_section(entries: &[Entry]) -> Option<GameDaySection> {
+    use crate::gameday::attacker::kind;
+    let start = entries.iter().rposition(|e| e.kind == kind::STARTED)?;
+    let score = entries[start..]
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind::SCORE)
+        .and_then(|e| serde_json::from_value(e.data["score"].clone()).ok());
+    let data = &entries[start].data;
+    Some(GameDaySection {
+        scenario: data["scenario"].as_str().unwrap_or("?").to_string(),
+        run_id: data["run_id"].as_str().unwrap_or("?").to_string(),
+        score,
+    })
 }
 
 /// Markdown: readable as plain text in a terminal, and rendered.
@@ -301,6 +331,25 @@ pub fn markdown(r: &Report) -> String {
         "- Data restored: {} key(s), {} bytes",
         r.restored.keys, r.restored.bytes
     ));
+    if let Some(g) = &r.gameday {
+        line(String::new());
+        line(format!(
+            "## Game Day: {} (run {})",
+            c(&g.scenario),
+            c(&g.run_id)
+        ));
+        line(String::new());
+        match &g.score {
+            Some(score) => {
+                line("```".into());
+                for l in score.lines() {
+                    line(c(&l));
+                }
+                line("```".into());
+            }
+            None => line("Not scored (the game did not finish).".into()),
+        }
+    }
     line(String::new());
     line("## Timeline".into());
     line(String::new());

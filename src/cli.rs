@@ -505,7 +505,11 @@ pub struct GamedayArgs {
     #[command(subcommand)]
     pub command: Option<GamedayCommand>,
     /// The scenario: a built-in id (see --list) or a scenario file.
-    #[arg(long, default_value = "leaked-key-public-policy", value_name = "ID|FILE")]
+    #[arg(
+        long,
+        default_value = "leaked-key-public-policy",
+        value_name = "ID|FILE"
+    )]
     pub scenario: String,
     /// List the built-in scenarios and exit.
     #[arg(long)]

@@ -97,10 +97,13 @@ pub async fn run(global: &GlobalArgs, args: GamedayArgs) -> Result<ExitCode> {
         incident.clone(),
     );
     eprintln!("warroom: the attacker is at work…");
-    attacker
-        .replay_history()
-        .await
-        .map_err(|e| eyre!("the attacker's opening moves failed: {}: {}", e.code, e.message))?;
+    attacker.replay_history().await.map_err(|e| {
+        eyre!(
+            "the attacker's opening moves failed: {}: {}",
+            e.code,
+            e.message
+        )
+    })?;
     let every = Duration::from_secs(
         args.attacker_every
             .unwrap_or(game.scenario.attacker.every_secs),
@@ -185,7 +188,9 @@ async fn teardown_command(global: &GlobalArgs, t: &TeardownArgs) -> Result<ExitC
         ));
     }
     if global.read_only {
-        return Err(eyre!("teardown deletes resources: it does not run with --read-only"));
+        return Err(eyre!(
+            "teardown deletes resources: it does not run with --read-only"
+        ));
     }
     let c = clients(global).await?;
     let run = t.run.as_deref();
@@ -195,7 +200,13 @@ async fn teardown_command(global: &GlobalArgs, t: &TeardownArgs) -> Result<ExitC
     );
     let removed = teardown::teardown(&c, run, |what| eprintln!("  - {what}"))
         .await
-        .map_err(|e| eyre!("teardown stopped: {}: {} (run it again to continue)", e.code, e.message))?;
+        .map_err(|e| {
+            eyre!(
+                "teardown stopped: {}: {} (run it again to continue)",
+                e.code,
+                e.message
+            )
+        })?;
     println!("removed {} resource(s)", removed.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,10 @@ pub struct Attacker {
     responder: Value,
     records: Vec<Value>,
     events: u64,
+    /// Past the opening moves: the game is on.
+    live: bool,
+    /// When the current step was decided (its CloudTrail eventTime).
+    at: i64,
 }
 
 /// What one step did.
@@ -118,6 +122,8 @@ impl Attacker {
             responder: json!({"type": "Unknown"}),
             records: Vec::new(),
             events: 0,
+            live: false,
+            at: 0,
         }
     }
 
@@ -125,6 +131,7 @@ impl Attacker {
     pub async fn replay_history(&mut self) -> Result<Vec<StepResult>, AwsError> {
         let mut out = Vec::new();
         for op in self.scenario.history.clone() {
+            self.at = crate::tail::now_secs();
             out.push(self.act(&op, None).await);
         }
         self.flush().await?;
@@ -134,31 +141,26 @@ impl Attacker {
     /// One round: check containment, take the next step, mirror the
     /// responder's new actions, deliver the log file.
     pub async fn round(&mut self) -> Result<StepResult, AwsError> {
-        let now = crate::tail::now_secs();
-        let actors = self.scenario.actors();
-        let mut states = Vec::new();
-        for actor in actors {
-            states.push((actor, self.is_contained(actor, now).await?));
-        }
-        for (actor, contained) in &states {
-            if self.contained.get(actor) != Some(contained) {
-                self.contained.insert(*actor, *contained);
-                let summary = if *contained {
-                    format!("{} contained: its attempts now fail", actor.label())
-                } else {
-                    format!("{} can act", actor.label())
-                };
-                let all = states.iter().all(|(_, c)| *c);
-                self.incident.lock().await.record(
-                    kind::CONTAINED,
-                    json!({"summary": summary, "actor": actor, "contained": contained, "all_contained": all}),
-                ).map_err(|e| AwsError::new("JournalFailed", e.to_string()))?;
-            }
-        }
         let op = self.scenario.attacker.step[self.next % self.scenario.attacker.step.len()].clone();
         self.next += 1;
-        let refused = self.contained.get(&op.actor).copied().unwrap_or(false);
+        // The acting actor is checked right before it acts: a check made
+        // earlier in the round could miss a revocation that lands in between.
+        let now = crate::tail::now_secs();
+        // The request is logged at the moment it was decided.
+        self.at = now;
+        let refused = self.is_contained(op.actor, now).await?;
+        self.live = true;
         let result = self.act(&op, refused.then_some("AccessDenied")).await;
+        let mut states = Vec::new();
+        for actor in self.scenario.actors() {
+            let contained = if actor == op.actor {
+                refused
+            } else {
+                self.is_contained(actor, now).await?
+            };
+            states.push((actor, contained));
+        }
+        self.journal_containment(&states).await?;
         self.incident
             .lock()
             .await
@@ -175,6 +177,31 @@ impl Attacker {
         self.mirror_responder().await;
         self.flush().await?;
         Ok(result)
+    }
+
+    /// Journal each actor's containment when it changes.
+    async fn journal_containment(&mut self, states: &[(Actor, bool)]) -> Result<(), AwsError> {
+        let all = states.iter().all(|(_, c)| *c);
+        for (actor, contained) in states {
+            if self.contained.get(actor) == Some(contained) {
+                continue;
+            }
+            self.contained.insert(*actor, *contained);
+            let summary = if *contained {
+                format!("{} contained: its attempts now fail", actor.label())
+            } else {
+                format!("{} can act", actor.label())
+            };
+            self.incident
+                .lock()
+                .await
+                .record(
+                    kind::CONTAINED,
+                    json!({"summary": summary, "actor": actor, "contained": contained, "all_contained": all}),
+                )
+                .map_err(|e| AwsError::new("JournalFailed", e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Rounds every `every` until `stop` says so. A failing round (the
@@ -245,9 +272,10 @@ impl Attacker {
                     return Ok(true);
                 };
                 let who = Principal::Role(role);
-                let deny_all = crate::aws::iam::inline_policy(&self.admin, &who, DENY_ALL_POLICY_NAME)
-                    .await?
-                    .is_some();
+                let deny_all =
+                    crate::aws::iam::inline_policy(&self.admin, &who, DENY_ALL_POLICY_NAME)
+                        .await?
+                        .is_some();
                 if deny_all {
                     return Ok(true);
                 }
@@ -300,7 +328,8 @@ impl Attacker {
     /// Block Public Access, so the game decides as AWS would).
     async fn is_public(&self, bucket: &str) -> bool {
         let (account, facts) = self.bucket_state(bucket).await;
-        crate::model::exposure::assess(&account, &facts).verdict == crate::model::exposure::Verdict::Public
+        crate::model::exposure::assess(&account, &facts).verdict
+            == crate::model::exposure::Verdict::Public
     }
 
     async fn bucket_state(
@@ -333,7 +362,10 @@ impl Attacker {
             // Block Public Access refuses a public policy (AWS enforces it;
             // the emulator does not, so the game does).
             let (account, facts) = self.bucket_state(&op.bucket).await;
-            if crate::model::exposure::effective_pab(&account, &facts).block_public_policy.is_on() {
+            if crate::model::exposure::effective_pab(&account, &facts)
+                .block_public_policy
+                .is_on()
+            {
                 error = Some("AccessDenied".into());
             }
         }
@@ -350,8 +382,13 @@ impl Attacker {
     }
 
     async fn perform(&self, op: &Op) -> Result<(), AwsError> {
-        let c = match op.actor {
-            Actor::LeakedKey => self.leaked.as_ref().unwrap_or(&self.admin),
+        // The leaked key signs the attacker's requests, except in the
+        // emulator once the game is on: it does not refuse an inactive
+        // key, and a request racing the deactivation would show in IAM's
+        // last-used record as a use after it. There the game decides
+        // (checked just before) and the emulator only does the work.
+        let c = match (op.actor, &self.leaked) {
+            (Actor::LeakedKey, Some(leaked)) if !(self.live && self.trail.is_some()) => leaked,
             _ => &self.admin,
         };
         let s3 = c.s3_in(&self.staged.region);
@@ -411,7 +448,9 @@ impl Attacker {
     fn identity(&self, actor: Actor) -> Value {
         let acct = &self.staged.account;
         match actor {
-            Actor::Anonymous => json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}),
+            Actor::Anonymous => {
+                json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"})
+            }
             Actor::LeakedKey => {
                 let (user, key) = self
                     .staged
@@ -449,7 +488,8 @@ impl Attacker {
             Actor::Anonymous => &self.scenario.attacker.anonymous_ip,
             _ => &self.scenario.attacker.ip,
         };
-        let mut params = json!({"bucketName": op.bucket, "Host": format!("{}.s3.amazonaws.com", op.bucket)});
+        let mut params =
+            json!({"bucketName": op.bucket, "Host": format!("{}.s3.amazonaws.com", op.bucket)});
         if let Some(k) = &op.key {
             params["key"] = json!(k);
         }
@@ -462,6 +502,7 @@ impl Attacker {
             op.op.read_only(),
             op.op.is_data(),
             params,
+            self.at,
         );
         if let Some(code) = error {
             r["errorCode"] = json!(code);
@@ -485,11 +526,12 @@ impl Attacker {
         read_only: bool,
         data: bool,
         params: Value,
+        time: i64,
     ) -> Value {
         json!({
             "eventVersion": "1.09",
             "userIdentity": who,
-            "eventTime": crate::tail::iso_time(crate::tail::now_secs()),
+            "eventTime": crate::tail::iso_time(time),
             "eventSource": source,
             "eventName": event,
             "awsRegion": self.staged.region,
@@ -553,6 +595,7 @@ impl Attacker {
                         false,
                         false,
                         params,
+                        crate::model::watch::parse_time(&e.time).unwrap_or(self.at),
                     );
                     self.records.push(r);
                 }
@@ -643,6 +686,5 @@ fn principal_suffix(name: &str) -> String {
 
 /// A temporary access key id (ASIA…) for the n-th stolen session.
 fn session_key_id(run_id: &str, n: u64) -> String {
-    format!("ASIA{}", principal_suffix(&format!("{run_id}:{n}")))
-        + &format!("{n:08}")
+    format!("ASIA{}", principal_suffix(&format!("{run_id}:{n}"))) + &format!("{n:08}")
 }

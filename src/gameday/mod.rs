@@ -31,7 +31,10 @@ pub struct Game {
 }
 
 /// Journal the start of the game (the score counts from here).
-pub fn record_start(incident: &mut Incident, game: &Game) -> Result<i64, crate::incident::IncidentError> {
+pub fn record_start(
+    incident: &mut Incident,
+    game: &Game,
+) -> Result<i64, crate::incident::IncidentError> {
     incident.record(
         attacker::kind::STARTED,
         json!({
@@ -51,7 +54,13 @@ pub fn record_start(incident: &mut Incident, game: &Game) -> Result<i64, crate::
 pub async fn objects_intact(c: &Clients, staged: &Staged) -> Result<(usize, usize), AwsError> {
     let mut intact = 0;
     for ((bucket, key), body) in &staged.originals {
-        let got = c.s3_in(&staged.region).get_object().bucket(bucket).key(key).send().await;
+        let got = c
+            .s3_in(&staged.region)
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await;
         let same = match got {
             Ok(out) => out
                 .body

@@ -254,10 +254,12 @@ impl Scenario {
                 message: e.message().to_string(),
             }
         })?;
-        scenario.validate().map_err(|message| ScenarioError::Invalid {
-            path: path.to_string(),
-            message,
-        })?;
+        scenario
+            .validate()
+            .map_err(|message| ScenarioError::Invalid {
+                path: path.to_string(),
+                message,
+            })?;
         Ok(scenario)
     }
 
@@ -330,7 +332,9 @@ impl Scenario {
             known(&op.bucket, &at)?;
             match op.actor {
                 Actor::LeakedKey if leaked == 0 => {
-                    return Err(format!("{at}: leaked_key needs a [[user]] with leaked = true"));
+                    return Err(format!(
+                        "{at}: leaked_key needs a [[user]] with leaked = true"
+                    ));
                 }
                 Actor::InstanceRole if !with_role => {
                     return Err(format!(
@@ -487,9 +491,17 @@ mod tests {
         assert_eq!(s.bucket[0].name, "acme-invoices-gd1a2b");
         assert_eq!(s.role[0].grants.can_read[0], "acme-invoices-gd1a2b");
         assert_eq!(s.instance[0].role.as_deref(), Some("acme-web-app-gd1a2b"));
-        assert_eq!(s.instance[0].key_pair.as_deref(), Some("acme-web-ops-gd1a2b"));
+        assert_eq!(
+            s.instance[0].key_pair.as_deref(),
+            Some("acme-web-ops-gd1a2b")
+        );
         assert_eq!(s.trail.data_buckets, vec!["acme-invoices-gd1a2b"]);
-        assert!(s.attacker.step.iter().all(|o| o.bucket.ends_with("-gd1a2b")));
+        assert!(
+            s.attacker
+                .step
+                .iter()
+                .all(|o| o.bucket.ends_with("-gd1a2b"))
+        );
         assert!(s.validate().is_ok());
     }
 }

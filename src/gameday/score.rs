@@ -234,13 +234,15 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
         steps_points,
         20,
     ));
-    let data_points = if intact.1 == 0 {
-        20
-    } else {
-        u32::try_from(20 * intact.0 / intact.1).unwrap_or(0)
-    };
+    // No data to protect counts as all of it intact.
+    let data_points = (20 * intact.0)
+        .checked_div(intact.1)
+        .map_or(20, |p| u32::try_from(p).unwrap_or(0));
     breakdown.push((
-        format!("data as before the attack: {} of {} objects", intact.0, intact.1),
+        format!(
+            "data as before the attack: {} of {} objects",
+            intact.0, intact.1
+        ),
         data_points,
         20,
     ));

@@ -77,10 +77,14 @@ fn invalid(e: impl std::fmt::Display) -> AwsError {
 /// The identity policy for a set of grants (bucket names → statements).
 pub fn grants_policy(g: &Grants) -> String {
     let objects = |names: &[String]| -> Vec<String> {
-        names.iter().map(|b| format!("arn:aws:s3:::{b}/*")).collect()
+        names
+            .iter()
+            .map(|b| format!("arn:aws:s3:::{b}/*"))
+            .collect()
     };
-    let buckets =
-        |names: &[String]| -> Vec<String> { names.iter().map(|b| format!("arn:aws:s3:::{b}")).collect() };
+    let buckets = |names: &[String]| -> Vec<String> {
+        names.iter().map(|b| format!("arn:aws:s3:::{b}")).collect()
+    };
     let mut statements = Vec::new();
     if !g.can_read.is_empty() {
         let mut resources = buckets(&g.can_read);
@@ -302,7 +306,12 @@ async fn stage_instance(
     let images = ec2
         .describe_images()
         .owners("amazon")
-        .filters(Filter::builder().name("architecture").values("x86_64").build())
+        .filters(
+            Filter::builder()
+                .name("architecture")
+                .values("x86_64")
+                .build(),
+        )
         .send()
         .await
         .map_err(|e| aws_error(&e))?;
@@ -333,7 +342,11 @@ async fn stage_instance(
         run = run.key_name(kp);
     }
     if let Some(role) = &spec.role {
-        run = run.iam_instance_profile(IamInstanceProfileSpecification::builder().name(role).build());
+        run = run.iam_instance_profile(
+            IamInstanceProfileSpecification::builder()
+                .name(role)
+                .build(),
+        );
     }
     let out = run.send().await.map_err(|e| aws_error(&e))?;
     let instance_id = out

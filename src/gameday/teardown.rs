@@ -105,14 +105,18 @@ pub async fn teardown(
             .and_then(|t| t.value());
         if ours(value, run) {
             ct.delete_trail()
-                .name(arn)
+                .name(t.name().unwrap_or(arn))
                 .send()
                 .await
                 .map_err(|e| aws_error(&e))?;
             done(format!("trail {}", t.name().unwrap_or(arn)), &mut progress);
         }
     }
-    let buckets = c.s3.list_buckets().send().await.map_err(|e| aws_error(&e))?;
+    let buckets =
+        c.s3.list_buckets()
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
     for b in buckets.buckets() {
         let Some(name) = b.name() else { continue };
         let region = crate::aws::exposure::bucket_region(c, name).await?;
@@ -153,7 +157,11 @@ pub async fn teardown(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        let value = tags
+            .tags()
+            .iter()
+            .find(|t| t.key() == TAG)
+            .map(|t| t.value());
         if !ours(value, run) {
             continue;
         }
@@ -168,14 +176,22 @@ pub async fn teardown(
         .map_err(|e| aws_error(&e))?;
     for p in profiles.instance_profiles() {
         let name = p.instance_profile_name();
-        let tags = c
+        // GetInstanceProfile carries the tags (and is served where
+        // ListInstanceProfileTags is not).
+        let got = c
             .iam
-            .list_instance_profile_tags()
+            .get_instance_profile()
             .instance_profile_name(name)
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        let value = got
+            .instance_profile()
+            .map(|p| p.tags())
+            .unwrap_or_default()
+            .iter()
+            .find(|t| t.key() == TAG)
+            .map(|t| t.value());
         if !ours(value, run) {
             continue;
         }
@@ -206,7 +222,11 @@ pub async fn teardown(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = tags.tags().iter().find(|t| t.key() == TAG).map(|t| t.value());
+        let value = tags
+            .tags()
+            .iter()
+            .find(|t| t.key() == TAG)
+            .map(|t| t.value());
         if !ours(value, run) {
             continue;
         }

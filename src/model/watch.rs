@@ -261,6 +261,13 @@ impl Watch {
             },
             _ => classify(e),
         };
+        // CloudTrail keeps whole seconds and the cutoff is taken once the
+        // revocation has taken effect: a success in the cutoff's own second
+        // raced the revocation (a busy script hits that second every time),
+        // it is not a use after it.
+        if class == Use::Succeeded && time == self.spec.cutoff {
+            return None;
+        }
         match class {
             Use::Denied => self.denied += 1,
             Use::Succeeded => self.succeeded += 1,
@@ -421,6 +428,16 @@ mod tests {
             w.offer(&event("before", CUTOFF - 1, "AKIAWATCHED", None, None)),
             None
         );
+        // A success in the cutoff's own second raced the revocation.
+        assert_eq!(
+            w.offer(&event("raced", CUTOFF, "AKIAWATCHED", None, None)),
+            None
+        );
+        assert_eq!(
+            w.offer(&event("just-after", CUTOFF + 1, "AKIAWATCHED", None, None)),
+            Some(Use::Succeeded)
+        );
+        w = key_watch();
         assert_eq!(
             w.offer(&event(
                 "at",

@@ -1166,7 +1166,10 @@ fn upsert_bucket(state: &mut State, facts: BucketFacts) {
         .buckets
         .partition_point(|b| b.sort_key() < report.sort_key());
     state.buckets.insert(pos, report);
-    if !state.cursor_moved || state.selected.is_none() {
+    // While rows stream in, the cursor follows the worst bucket; after
+    // that it stays on its bucket: a bucket that an action just fixed
+    // moves down the list, and the next key must not land on another one.
+    if (!state.cursor_moved && state.scan.running) || state.selected.is_none() {
         state.select_index(0);
     }
 }

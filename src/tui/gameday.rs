@@ -108,7 +108,9 @@ pub fn on_finish(state: &mut State) -> Vec<Command> {
     }
     game.finishing = true;
     state.status = Some(info("scoring: reading the data back and the journal…"));
-    vec![Command::FinishGameDay(Box::new(state.checklist.playbook.clone()))]
+    vec![Command::FinishGameDay(Box::new(
+        state.checklist.playbook.clone(),
+    ))]
 }
 
 pub fn on_attacker(state: &mut State, result: Result<StepResult, String>) {

@@ -35,8 +35,8 @@ use crate::aws::Clients;
 use crate::incident::Incident;
 use crate::scan;
 use app::{Context, Msg, State};
-use runner::Runner;
 use keymap::Keymap;
+use runner::Runner;
 
 pub struct ConsoleOptions {
     pub context: Context,
@@ -208,4 +208,3 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     }
     Ok(())
 }
-

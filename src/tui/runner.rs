@@ -334,7 +334,8 @@ impl Runner {
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let result = crate::gameday::finish(&clients, &game, &incident, &playbook).await;
+                    let result =
+                        crate::gameday::finish(&clients, &game, &incident, &playbook).await;
                     let _ = tx.send(Msg::GameDayScore(result.map(Box::new)));
                 });
             }
