@@ -117,6 +117,20 @@ impl Driver {
     }
 }
 
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 async fn staged_game(
     c: &warroom::aws::Clients,
     name: &str,
@@ -263,6 +277,15 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
     assert_eq!(d.state.view, View::Dashboard);
     d.key('b');
     d.confirm("block-public-access").await;
+    d.until("the bucket re-read", 30, |s| {
+        s.checklist.state_of("block-public").status == warroom::playbook::progress::Status::Done
+    })
+    .await;
+    // Blocked is not eradicated: the public statement is still there.
+    assert_ne!(
+        d.state.checklist.state_of("policy").status,
+        warroom::playbook::progress::Status::Done
+    );
     d.key('p');
     d.confirm("remove-policy-statements").await;
 
@@ -438,13 +461,50 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
     );
     let denied_after = entries
         .iter()
-        .skip_while(|e| !(e.kind == kind::CONTAINED && e.data["actor"] == "leaked_key"))
+        .skip_while(|e| {
+            !(e.kind == kind::CONTAINED
+                && e.data["actor"] == "leaked_key"
+                && e.data["contained"] == json!(true))
+        })
         .filter(|e| e.kind == kind::ATTACK && e.data["actor"] == "leaked_key")
         .collect::<Vec<_>>();
     assert!(
         !denied_after.is_empty() && denied_after.iter().all(|e| !e.data["error"].is_null()),
         "after containment every attempt with the key is denied"
     );
+
+    // The leaked secret is the attacker's: it is in no file warroom wrote,
+    // nor on any screen.
+    let secret = leaked_key.secret.expose().to_string();
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).expect("read");
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{} holds the leaked secret",
+            entry.display()
+        );
+    }
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("t");
+    for view in [
+        View::Dashboard,
+        View::Credentials,
+        View::Trail,
+        View::Watches,
+        View::Checklist,
+    ] {
+        d.state.view = view;
+        d.state.notice = None;
+        t.draw(|f| warroom::tui::render::render(&d.state, f))
+            .expect("draw");
+        let screen: String = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(!screen.contains(&secret), "{view:?} shows the secret");
+    }
 
     // The after-action report, from the journal alone.
     let report = warroom::incident::verify::verify(dir.path()).expect("verify");

@@ -170,7 +170,11 @@ pub fn facts(state: &State) -> LiveFacts {
         scan_finished: !state.scan.running && state.scan.total.is_some(),
         incident_buckets: incident.iter().cloned().collect(),
         still_exposed: names(&exposed),
-        public_statements: names(&|b| by_source(b, true)),
+        // Eradication reads the document itself: a public statement that
+        // Block Public Access neutralises is still there to remove.
+        public_statements: names(&|b| {
+            by_source(b, true) || b.assessment.policy.as_ref().is_some_and(|p| p.is_public())
+        }),
         acl_grants: names(&|b| by_source(b, false)),
         unversioned,
         account_pab_on: state
