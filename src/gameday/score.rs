@@ -182,6 +182,8 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
     let watches = crate::watch::replay(entries);
     let mut w = (0, 0, 0);
     let now_secs = parse_time(now).unwrap_or(0);
+    // Sessions issued after a revocation: the credentials were taken again.
+    let new_sessions: u64 = watches.iter().map(|(w, _)| u64::from(w.new_sessions)).sum();
     for (watch, _) in &watches {
         match watch.status(now_secs).verdict {
             crate::model::watch::Verdict::Clean => w.0 += 1,
@@ -246,10 +248,14 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
         data_points,
         20,
     ));
-    let watch_points = if w.1 > 0 || w.0 + w.2 == 0 { 0 } else { 10 };
+    let watch_points = match (w.1, w.0 + w.2, new_sessions) {
+        (0, 1.., 0) => 10,
+        (0, 1.., _) => 5,
+        _ => 0,
+    };
     breakdown.push((
         format!(
-            "watches: {} clean, {} with activity, {} still open",
+            "watches: {} clean, {} with activity, {} still open; {new_sessions} use(s) by sessions issued after a revocation",
             w.0, w.1, w.2
         ),
         watch_points,

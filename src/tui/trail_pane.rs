@@ -190,8 +190,9 @@ fn clamp(t: &mut TrailState) {
 }
 
 /// From an event to its principal: the credentials pane filtered to its
-/// access key when that key is one of this account's, else the tail
-/// filtered to the principal.
+/// access key when that key is one of this account's, or to its role when
+/// it is a session of one of this account's roles; else the tail filtered
+/// to the principal.
 fn pivot(state: &mut State) -> Vec<Command> {
     let Some(e) = state.trail.selected_event().cloned() else {
         return Vec::new();
@@ -214,6 +215,27 @@ fn pivot(state: &mut State) -> Vec<Command> {
         state.creds.selected = [0; 4];
         state.view = View::Credentials;
         state.status = Some(info(format!("credentials filtered to {k} (m marks it)")));
+        return Vec::new();
+    }
+    // A role session (an instance's, a federated user's): to the role,
+    // where its sessions can be revoked.
+    let role = e.actor.session_issuer.as_ref().and_then(|issuer| {
+        state.creds.facts.as_ref().and_then(|f| {
+            f.roles
+                .known()
+                .and_then(|roles| roles.iter().find(|r| &r.arn == issuer))
+                .map(|r| r.name.clone())
+        })
+    });
+    if let Some(name) = role {
+        state.creds.filter = name.clone();
+        state.creds.section = super::credentials_pane::Section::Roles;
+        state.creds.selected = [0; 4];
+        state.view = View::Credentials;
+        state.status = Some(info(format!(
+            "credentials filtered to role {} (s revokes its sessions, i requires IMDSv2)",
+            untrusted(&name)
+        )));
         return Vec::new();
     }
     let who = e
