@@ -321,3 +321,121 @@ impl Score {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::{access_key, restore};
+    use serde_json::{Value, json};
+
+    /// A journal of (second, kind, data); action ids are the planned
+    /// entries' sequence numbers, as in the real journal.
+    fn journal(items: &[(i64, &str, Value)]) -> Vec<Entry> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (t, kind, data))| Entry {
+                seq: i as u64 + 1,
+                time: crate::tail::iso_time(1_795_860_000 + t),
+                prev: String::new(),
+                kind: kind.to_string(),
+                data: data.clone(),
+                hash: String::new(),
+            })
+            .collect()
+    }
+
+    fn key_spec(delete: bool) -> Value {
+        let args = access_key::Args {
+            key_id: "AKIAGAMEDAY000000001".into(),
+            user: Some("ci-deploy".into()),
+        };
+        serde_json::to_value(if delete {
+            ActionSpec::DeleteAccessKey(args)
+        } else {
+            ActionSpec::DeactivateAccessKey(args)
+        })
+        .expect("spec")
+    }
+
+    fn restore_spec() -> Value {
+        serde_json::to_value(ActionSpec::Undelete(restore::Args {
+            bucket: "b".into(),
+            prefix: None,
+            goal: crate::model::restore::Goal::Undelete { since: None },
+        }))
+        .expect("spec")
+    }
+
+    fn playbook() -> Playbook {
+        Playbook::builtin().expect("playbook")
+    }
+
+    #[test]
+    fn times_count_from_the_start_and_containment_is_the_last_word() {
+        let entries = journal(&[
+            (0, kind::STARTED, json!({"scenario": "s"})),
+            (90, "action_planned", json!({"spec": key_spec(false)})),
+            (95, "action_applied", json!({"action_id": "A2"})),
+            (100, kind::CONTAINED, json!({"all_contained": true})),
+            (130, kind::CONTAINED, json!({"all_contained": false})),
+            (400, kind::CONTAINED, json!({"all_contained": true})),
+            (410, kind::ATTACK, json!({"error": "AccessDenied"})),
+            (20, kind::ATTACK, json!({"error": null})),
+        ]);
+        let s = score(
+            &entries,
+            &playbook(),
+            (2, 4),
+            &crate::tail::iso_time(1_795_860_600),
+        );
+        assert_eq!(s.first_containment_secs, Some(95));
+        // Re-opened at 130: contained for good only at 400.
+        assert_eq!(s.full_containment_secs, Some(400));
+        assert_eq!((s.attacks_succeeded, s.attacks_denied), (1, 1));
+        assert_eq!(s.elapsed_secs, 600);
+        assert!(s.mistakes.is_empty());
+        // 10 (first within 2 min) + 28 (contained at 6:40) + 0 + 10 (half the data) + 0 + 0.
+        assert_eq!(s.points, 48, "{:?}", s.breakdown);
+    }
+
+    #[test]
+    fn evidence_destroying_moves_are_mistakes() {
+        let entries = journal(&[
+            (0, kind::STARTED, json!({"scenario": "s"})),
+            (10, "action_planned", json!({"spec": key_spec(true)})),
+            (11, "action_applied", json!({"action_id": "A2"})),
+            (20, "action_planned", json!({"spec": restore_spec()})),
+            (21, "action_applied", json!({"action_id": "A4"})),
+            (30, "trail_preserved", json!({})),
+        ]);
+        let s = score(
+            &entries,
+            &playbook(),
+            (1, 1),
+            &crate::tail::iso_time(1_795_860_060),
+        );
+        assert_eq!(s.mistakes.len(), 2, "{:?}", s.mistakes);
+        assert!(s.mistakes[0].contains("without deactivating it first"));
+        assert!(s.mistakes[1].contains("before the CloudTrail events were preserved"));
+        // Deactivated first, preserved first: no mistakes.
+        let entries = journal(&[
+            (0, kind::STARTED, json!({"scenario": "s"})),
+            (5, "trail_preserved", json!({})),
+            (10, "action_planned", json!({"spec": key_spec(false)})),
+            (11, "action_applied", json!({"action_id": "A3"})),
+            (12, "action_planned", json!({"spec": key_spec(true)})),
+            (13, "action_applied", json!({"action_id": "A5"})),
+            (20, "action_planned", json!({"spec": restore_spec()})),
+            (21, "action_applied", json!({"action_id": "A7"})),
+        ]);
+        let s = score(
+            &entries,
+            &playbook(),
+            (1, 1),
+            &crate::tail::iso_time(1_795_860_060),
+        );
+        assert!(s.mistakes.is_empty(), "{:?}", s.mistakes);
+        assert!(s.evidence_preserved);
+    }
+}
