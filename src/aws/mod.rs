@@ -225,6 +225,22 @@ pub async fn static_key_sdk_config(
     loader.load().await
 }
 
+/// An S3 client that signs nothing: requests as anyone on the internet
+/// makes them (the Game Day's anonymous readers in a sandbox account).
+pub async fn anonymous_s3(endpoint: Option<&str>, region: &str) -> aws_sdk_s3::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .no_credentials()
+        .region(Region::new(region.to_string()));
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let sdk = loader.load().await;
+    let conf = aws_sdk_s3::config::Builder::from(&sdk)
+        .force_path_style(endpoint.is_some())
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
 fn s3_client(
     sdk: &SdkConfig,
     region: &str,

@@ -312,7 +312,6 @@ pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
         .await
         .map(|i| i.account)
         .unwrap_or_else(|_| "123456789012".into());
-    let err = |e: &dyn std::fmt::Debug| AwsError::new("SeedFailed", format!("{e:?}"));
     iam.create_policy()
         .policy_name("acme-exports-read")
         .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-customer-exports","arn:aws:s3:::acme-customer-exports/*"]}]}"#)
@@ -380,16 +379,7 @@ pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
         .send()
         .await
         .map_err(|e| aws_error(&e))?;
-    let image = ec2
-        .describe_images()
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?
-        .images()
-        .first()
-        .and_then(|i| i.image_id())
-        .map(str::to_string)
-        .ok_or_else(|| err(&"the emulator has no machine images"))?;
+    let image = crate::gameday::stage::launchable_image(&ec2).await?;
     ec2.run_instances()
         .image_id(&image)
         .min_count(1)

@@ -96,6 +96,12 @@ pub async fn run(global: &GlobalArgs, args: GamedayArgs) -> Result<ExitCode> {
         trail,
         incident.clone(),
     );
+    if sandbox {
+        // A real account: anonymous readers really are anonymous there.
+        attacker = attacker.with_anonymous(
+            warroom::aws::anonymous_s3(global.endpoint_url.as_deref(), admin.region()).await,
+        );
+    }
     eprintln!("warroom: the attacker is at work…");
     attacker.replay_history().await.map_err(|e| {
         eyre!(

@@ -66,6 +66,9 @@ pub struct Attacker {
     admin: Clients,
     /// Signed with the leaked key.
     leaked: Option<Clients>,
+    /// Unsigned, for anonymous reads against a real account (in the
+    /// emulator the admin clients do the reading).
+    anonymous: Option<aws_sdk_s3::Client>,
     trail: Option<TrailWriter>,
     incident: Arc<Mutex<Incident>>,
     next: usize,
@@ -112,6 +115,7 @@ impl Attacker {
             staged,
             admin,
             leaked,
+            anonymous: None,
             trail,
             incident,
             next: 0,
@@ -125,6 +129,12 @@ impl Attacker {
             live: false,
             at: 0,
         }
+    }
+
+    /// Anonymous reads go out unsigned through this client.
+    pub fn with_anonymous(mut self, s3: aws_sdk_s3::Client) -> Self {
+        self.anonymous = Some(s3);
+        self
     }
 
     /// What happened before the responder arrived, in order, now.
@@ -391,7 +401,10 @@ impl Attacker {
             (Actor::LeakedKey, Some(leaked)) if !(self.live && self.trail.is_some()) => leaked,
             _ => &self.admin,
         };
-        let s3 = c.s3_in(&self.staged.region);
+        let s3 = match (op.actor, &self.anonymous) {
+            (Actor::Anonymous, Some(unsigned)) => unsigned.clone(),
+            _ => c.s3_in(&self.staged.region),
+        };
         let key = op.key.clone().unwrap_or_default();
         match op.op {
             OpKind::Get => {

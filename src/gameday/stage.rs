@@ -274,7 +274,7 @@ async fn stage_instance(
     run_id: &str,
 ) -> Result<StagedInstance, AwsError> {
     use aws_sdk_ec2::types::{
-        Filter, HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
+        HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
         ResourceType,
     };
     let ec2 = c.ec2_in(c.region());
@@ -302,26 +302,7 @@ async fn stage_instance(
             .await
             .map_err(|e| aws_error(&e))?;
     }
-    // The smallest Amazon Linux image there is (the emulator lists its own).
-    let images = ec2
-        .describe_images()
-        .owners("amazon")
-        .filters(
-            Filter::builder()
-                .name("architecture")
-                .values("x86_64")
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let image = images
-        .images()
-        .iter()
-        .filter_map(|i| i.image_id())
-        .next()
-        .map(str::to_string)
-        .ok_or_else(|| invalid("no Amazon machine image found to launch the instance"))?;
+    let image = launchable_image(&ec2).await?;
     let mut run = ec2
         .run_instances()
         .image_id(image)
@@ -360,6 +341,30 @@ async fn stage_instance(
         role: spec.role.clone(),
         key_pair: spec.key_pair.clone(),
     })
+}
+
+/// An Amazon-owned x86_64 machine image to launch (the emulator lists
+/// its own).
+pub async fn launchable_image(ec2: &aws_sdk_ec2::Client) -> Result<String, AwsError> {
+    use aws_sdk_ec2::types::Filter;
+    let images = ec2
+        .describe_images()
+        .owners("amazon")
+        .filters(
+            Filter::builder()
+                .name("architecture")
+                .values("x86_64")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    images
+        .images()
+        .iter()
+        .find_map(|i| i.image_id())
+        .map(str::to_string)
+        .ok_or_else(|| invalid("no Amazon machine image found to launch the instance"))
 }
 
 async fn tag_bucket(c: &Clients, bucket: &str, pairs: &[(String, String)]) -> Result<(), AwsError> {

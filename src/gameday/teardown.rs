@@ -6,6 +6,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use super::stage::TAG;
 use crate::aws::error::aws_error;
+use crate::aws::iam::{self, Principal};
 use crate::aws::{AwsError, Clients};
 
 /// Whether a tag value belongs to the run asked for (any run if None).
@@ -283,53 +284,43 @@ async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, Aw
     }
 }
 
-async fn delete_role(c: &Clients, name: &str) -> Result<(), AwsError> {
-    let iam = &c.iam;
-    let profiles = iam
-        .list_instance_profiles_for_role()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    for p in profiles.instance_profiles() {
-        iam.remove_role_from_instance_profile()
-            .instance_profile_name(p.instance_profile_name())
-            .role_name(name)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+/// Remove a principal's inline and managed policies: IAM refuses to delete
+/// a user or role that still has any.
+async fn strip_policies(c: &Clients, who: &Principal) -> Result<(), AwsError> {
+    for name in iam::inline_policy_names(c, who).await? {
+        iam::set_inline_policy(c, who, &name, None).await?;
     }
-    let inline = iam
-        .list_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    for p in inline.policy_names() {
-        iam.delete_role_policy()
-            .role_name(name)
-            .policy_name(p)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-    }
-    let attached = iam
-        .list_attached_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    for p in attached.attached_policies() {
-        if let Some(arn) = p.policy_arn() {
-            iam.detach_role_policy()
-                .role_name(name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
+    for arn in iam::attached_policies(c, who).await? {
+        match who {
+            Principal::Role(role) => iam::detach_role_policy(c, role, &arn).await?,
+            Principal::User(user) => {
+                c.iam
+                    .detach_user_policy()
+                    .user_name(user)
+                    .policy_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&e))?;
+            }
         }
     }
-    iam.delete_role()
+    Ok(())
+}
+
+async fn delete_role(c: &Clients, name: &str) -> Result<(), AwsError> {
+    for arn in iam::instance_profiles_for_role(c, name).await? {
+        let profile = arn.rsplit('/').next().unwrap_or(&arn);
+        c.iam
+            .remove_role_from_instance_profile()
+            .instance_profile_name(profile)
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+    }
+    strip_policies(c, &Principal::Role(name.to_string())).await?;
+    c.iam
+        .delete_role()
         .role_name(name)
         .send()
         .await
@@ -338,54 +329,23 @@ async fn delete_role(c: &Clients, name: &str) -> Result<(), AwsError> {
 }
 
 async fn delete_user(c: &Clients, name: &str) -> Result<(), AwsError> {
-    let iam = &c.iam;
-    let keys = iam
+    let keys = c
+        .iam
         .list_access_keys()
         .user_name(name)
         .send()
         .await
         .map_err(|e| aws_error(&e))?;
-    for k in keys.access_key_metadata() {
-        if let Some(id) = k.access_key_id() {
-            iam.delete_access_key()
-                .user_name(name)
-                .access_key_id(id)
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
-        }
+    for id in keys
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| k.access_key_id())
+    {
+        iam::delete_access_key(c, name, id).await?;
     }
-    let inline = iam
-        .list_user_policies()
-        .user_name(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    for p in inline.policy_names() {
-        iam.delete_user_policy()
-            .user_name(name)
-            .policy_name(p)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-    }
-    let attached = iam
-        .list_attached_user_policies()
-        .user_name(name)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    for p in attached.attached_policies() {
-        if let Some(arn) = p.policy_arn() {
-            iam.detach_user_policy()
-                .user_name(name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
-        }
-    }
-    iam.delete_user()
+    strip_policies(c, &Principal::User(name.to_string())).await?;
+    c.iam
+        .delete_user()
         .user_name(name)
         .send()
         .await

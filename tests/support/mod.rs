@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use warroom::aws::Clients;
 use warroom::emulator::Emulator;
 
+pub mod gameday;
+
 pub const REGION: &str = "us-east-1";
 /// moto's account.
 pub const ACCOUNT: &str = "123456789012";
