@@ -10,7 +10,7 @@ use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLocationConstraint, BucketLoggingStatus, BucketVersioningStatus,
     CreateBucketConfiguration, LoggingEnabled, PublicAccessBlockConfiguration,
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
+    ServerSideEncryptionRule, VersioningConfiguration,
 };
 
 use super::error::aws_error;
@@ -278,23 +278,11 @@ pub async fn versioning(c: &Clients, bucket: &str) -> Result<(), AwsError> {
 }
 
 async fn tags(c: &Clients, bucket: &str, pairs: &[(&str, &str)]) -> Result<(), AwsError> {
-    let tag_set = pairs
+    let pairs: Vec<(String, String)> = pairs
         .iter()
-        .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?;
-    c.s3.put_bucket_tagging()
-        .bucket(bucket)
-        .tagging(
-            Tagging::builder()
-                .set_tag_set(Some(tag_set))
-                .build()
-                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::gameday::stage::tag_bucket(c, bucket, &pairs).await
 }
 
 /// The demo's credentials: a CI user whose key read the exposed bucket, an

@@ -367,7 +367,12 @@ pub async fn launchable_image(ec2: &aws_sdk_ec2::Client) -> Result<String, AwsEr
         .ok_or_else(|| invalid("no Amazon machine image found to launch the instance"))
 }
 
-async fn tag_bucket(c: &Clients, bucket: &str, pairs: &[(String, String)]) -> Result<(), AwsError> {
+/// Replace a bucket's tags with `pairs`.
+pub async fn tag_bucket(
+    c: &Clients,
+    bucket: &str,
+    pairs: &[(String, String)],
+) -> Result<(), AwsError> {
     use aws_sdk_s3::types::{Tag, Tagging};
     let tag_set = pairs
         .iter()

@@ -18,6 +18,11 @@ fn ours(value: Option<&str>, run: Option<&str>) -> bool {
     }
 }
 
+/// The Game Day tag's value among an IAM resource's tags.
+fn iam_tag(tags: &[aws_sdk_iam::types::Tag]) -> Option<&str> {
+    tags.iter().find(|t| t.key() == TAG).map(|t| t.value())
+}
+
 /// Remove every resource tagged for `run` (every Game Day run if None).
 /// Returns what was removed, one line each, in the order removed.
 pub async fn teardown(
@@ -158,12 +163,7 @@ pub async fn teardown(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = tags
-            .tags()
-            .iter()
-            .find(|t| t.key() == TAG)
-            .map(|t| t.value());
-        if !ours(value, run) {
+        if !ours(iam_tag(tags.tags()), run) {
             continue;
         }
         delete_role(c, name).await?;
@@ -186,14 +186,8 @@ pub async fn teardown(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = got
-            .instance_profile()
-            .map(|p| p.tags())
-            .unwrap_or_default()
-            .iter()
-            .find(|t| t.key() == TAG)
-            .map(|t| t.value());
-        if !ours(value, run) {
+        let tags = got.instance_profile().map(|p| p.tags()).unwrap_or_default();
+        if !ours(iam_tag(tags), run) {
             continue;
         }
         for role in p.roles() {
@@ -223,12 +217,7 @@ pub async fn teardown(
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        let value = tags
-            .tags()
-            .iter()
-            .find(|t| t.key() == TAG)
-            .map(|t| t.value());
-        if !ours(value, run) {
+        if !ours(iam_tag(tags.tags()), run) {
             continue;
         }
         delete_user(c, name).await?;
