@@ -70,4 +70,34 @@ if _latency_ms > 0:
 
     moto.server.DomainDispatcherApplication = _Slow
 
+# moto's IAM auth mode recomputes each request's SigV4 signature from the
+# query string as the server saw it, decoded ("prefix=AWSLogs/"), while the
+# client signed the encoded form ("prefix=AWSLogs%2F"): any query value with
+# a reserved character fails with SignatureDoesNotMatch. Canonicalise the
+# query as SigV4 does (decode, then encode everything but -_.~) before moto
+# checks it. Only the signature check changes; what is authorised does not.
+from urllib.parse import quote, unquote  # noqa: E402
+
+import moto.iam.access_control as _ac  # noqa: E402
+
+_create = _ac.IAMRequestBase._create_aws_request
+
+
+def _canonical_query(self):  # type: ignore[no-untyped-def]
+    path, sep, query = self._path.partition("?")
+    if sep:
+        pairs = []
+        for pair in query.split("&"):
+            key, eq, value = pair.partition("=")
+            pairs.append(
+                quote(unquote(key), safe="-_.~")
+                + eq
+                + quote(unquote(value), safe="-_.~")
+            )
+        self._path = path + "?" + "&".join(pairs)
+    return _create(self)
+
+
+_ac.IAMRequestBase._create_aws_request = _canonical_query
+
 moto.server.main(sys.argv[1:])

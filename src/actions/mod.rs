@@ -24,6 +24,7 @@ pub mod inline_policy;
 pub mod key_pair;
 pub mod object_acls;
 pub mod ownership;
+pub mod permissions;
 pub mod policy_statements;
 pub mod restore;
 pub mod role_escalation;
@@ -563,7 +564,13 @@ async fn failed(
 
 /// Read the prior state and describe the change.
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
-    with_module!(spec, |m, args| m::plan(clients, args).await)
+    with_module!(spec, |m, args| m::plan(clients, args).await).map_err(|e| match e {
+        // A prior state that cannot be read for lack of a permission says which.
+        ActionError::Capture(error) => {
+            ActionError::Capture(permissions::explain(error, spec.name()))
+        }
+        other => other,
+    })
 }
 
 /// Journal, apply, verify. `confirmed` says the responder confirmed as the
@@ -631,6 +638,7 @@ pub async fn execute(
     let applied = with_module!(&plan.spec, |m, args| m::apply(cx, &action_id, args, plan)
         .await);
     if let Err(error) = applied {
+        let error = permissions::explain(error, plan.spec.name());
         return failed(cx, &action_id, "apply", "apply failed", error).await;
     }
     cx.record(
@@ -643,6 +651,7 @@ pub async fn execute(
     let verification = match verified {
         Ok(v) => v,
         Err(error) => {
+            let error = permissions::explain(error, plan.spec.name());
             return failed(cx, &action_id, "verify", "could not read back", error).await;
         }
     };
@@ -735,7 +744,10 @@ pub async fn undo(cx: &Cx<'_>, action_id: &str) -> Result<Outcome, ActionError> 
     .await);
     let verification = match result {
         Ok(v) => v,
-        Err(error) => return failed(cx, action_id, "undo", "undo failed", error).await,
+        Err(error) => {
+            let error = permissions::explain(error, spec.name());
+            return failed(cx, action_id, "undo", "undo failed", error).await;
+        }
     };
     cx.record(
         "action_undone",

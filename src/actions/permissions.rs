@@ -1,0 +1,201 @@
+//! The IAM permissions each action needs: read to capture the prior state,
+//! write to apply and undo. The same lists are in
+//! `assets/iam/warroom-responder.json` (a unit test keeps them in step), so
+//! an AccessDenied can name what is missing instead of leaving the
+//! responder to guess on the worst day.
+
+use crate::aws::AwsError;
+
+/// The responder policy warroom ships.
+pub const RESPONDER_POLICY: &str = include_str!("../../assets/iam/warroom-responder.json");
+/// The investigation-only policy warroom ships.
+pub const READONLY_POLICY: &str = include_str!("../../assets/iam/warroom-readonly.json");
+
+const RESTORE: &[&str] = &[
+    "s3:ListBucketVersions",
+    "s3:GetBucketVersioning",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:GetObjectVersionTagging",
+    "s3:PutObjectTagging",
+    "s3:AbortMultipartUpload",
+];
+
+/// What action `name` (as `warroom act` names it) needs.
+pub fn needed(name: &str) -> &'static [&'static str] {
+    match name {
+        "block-public-access" => &[
+            "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+        ],
+        "block-public-access-account" => &[
+            "s3:GetAccountPublicAccessBlock",
+            "s3:PutAccountPublicAccessBlock",
+        ],
+        "remove-policy-statements" => &[
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+        ],
+        "delete-bucket-policy" => &[
+            "s3:GetBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "s3:PutBucketPolicy",
+        ],
+        "reset-bucket-acl" => &["s3:GetBucketAcl", "s3:PutBucketAcl"],
+        "reset-object-acls" => &["s3:ListBucket", "s3:GetObjectAcl", "s3:PutObjectAcl"],
+        "disable-acls" => &[
+            "s3:GetBucketOwnershipControls",
+            "s3:PutBucketOwnershipControls",
+        ],
+        "enable-versioning" => &["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
+        "enable-encryption" => &[
+            "s3:GetEncryptionConfiguration",
+            "s3:PutEncryptionConfiguration",
+        ],
+        "deactivate-key" => &["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+        "delete-key" => &["iam:ListAccessKeys", "iam:DeleteAccessKey"],
+        "revoke-role-sessions" | "deny-all-role" => &[
+            "iam:GetRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+        ],
+        "revoke-user-sessions" => &[
+            "iam:GetUserPolicy",
+            "iam:PutUserPolicy",
+            "iam:DeleteUserPolicy",
+        ],
+        "lock-trust-policy" => &["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
+        "detach-managed-policies" => &[
+            "iam:ListAttachedRolePolicies",
+            "iam:DetachRolePolicy",
+            "iam:AttachRolePolicy",
+        ],
+        "require-imdsv2" => &["ec2:DescribeInstances", "ec2:ModifyInstanceMetadataOptions"],
+        "rotate-key-pair" => &[
+            "ec2:DescribeKeyPairs",
+            "ec2:CreateKeyPair",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribeLaunchTemplateVersions",
+            "ec2:CreateLaunchTemplateVersion",
+            "ec2:ModifyLaunchTemplate",
+        ],
+        "delete-key-pair" => &["ec2:DescribeKeyPairs", "ec2:DeleteKeyPair"],
+        "undelete" | "restore-version" | "pit-restore" => RESTORE,
+        _ => &[],
+    }
+}
+
+/// The error codes AWS answers a missing permission with (S3 and IAM,
+/// EC2, JSON protocols).
+pub fn is_denied(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden"
+    )
+}
+
+/// A denied action's error, saying which permissions it needs.
+pub fn explain(mut error: AwsError, action: &str) -> AwsError {
+    let needs = needed(action);
+    if is_denied(&error.code) && !needs.is_empty() {
+        error.message = format!(
+            "{} — {action} needs {} (all in assets/iam/warroom-responder.json)",
+            error.message,
+            needs.join(", ")
+        );
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn allowed(policy: &str) -> BTreeSet<String> {
+        let doc: serde_json::Value = serde_json::from_str(policy).expect("policy JSON");
+        let mut out = BTreeSet::new();
+        for s in doc["Statement"].as_array().expect("statements") {
+            assert_eq!(s["Effect"], "Allow");
+            match &s["Action"] {
+                serde_json::Value::String(a) => {
+                    out.insert(a.clone());
+                }
+                serde_json::Value::Array(a) => {
+                    out.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string)));
+                }
+                other => panic!("Action: {other}"),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_responder_policy_grants_what_every_action_needs() {
+        let granted = allowed(RESPONDER_POLICY);
+        for name in crate::playbook::ACTIONS.iter().chain(&[
+            "delete-bucket-policy",
+            "reset-bucket-acl",
+            "disable-acls",
+            "enable-encryption",
+            "delete-key",
+            "revoke-user-sessions",
+            "deny-all-role",
+            "lock-trust-policy",
+            "detach-managed-policies",
+            "delete-key-pair",
+            "undelete",
+            "restore-version",
+        ]) {
+            let needs = needed(name);
+            assert!(!needs.is_empty(), "{name} lists no permissions");
+            for p in needs {
+                assert!(
+                    granted.contains(*p),
+                    "{name} needs {p}, not in the responder policy"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_readonly_policy_grants_no_write() {
+        let granted = allowed(READONLY_POLICY);
+        let writes = [
+            "Put", "Delete", "Update", "Create", "Modify", "Attach", "Detach",
+        ];
+        for p in &granted {
+            let verb = p.split(':').nth(1).unwrap_or("");
+            assert!(
+                !writes.iter().any(|w| verb.starts_with(w)),
+                "the read-only policy grants {p}"
+            );
+        }
+        // And it is a subset of the responder's.
+        let responder = allowed(RESPONDER_POLICY);
+        for p in &granted {
+            assert!(
+                responder.contains(p),
+                "{p} is read-only but not in the responder policy"
+            );
+        }
+    }
+
+    #[test]
+    fn a_denied_error_names_the_permissions() {
+        let e = explain(
+            AwsError::new("AccessDenied", "Access Denied"),
+            "block-public-access",
+        );
+        assert!(
+            e.message.contains("s3:PutBucketPublicAccessBlock"),
+            "{}",
+            e.message
+        );
+        let e = explain(AwsError::new("NoSuchBucket", "gone"), "block-public-access");
+        assert_eq!(e.message, "gone");
+    }
+}
