@@ -6,82 +6,8 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-/// A private tmux server, killed when the test ends (pass or fail).
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(cmd: &str, size: (u16, u16)) -> Self {
-        let t = Tmux {
-            socket: format!("warroom-test-{}", std::process::id()),
-        };
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "g",
-            "-x",
-            &size.0.to_string(),
-            "-y",
-            &size.1.to_string(),
-            cmd,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux is needed for this test: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "g", k]);
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "g"]).stdout).into_owned()
-    }
-
-    /// The screen once it shows `text` (a liveness guard: generous).
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} never showed; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn sh_quote(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
-}
+use support::tmux::{Tmux, sh_quote};
 
 #[test]
 fn a_game_day_in_a_terminal_briefs_hints_scores_and_exits_cleanly() {

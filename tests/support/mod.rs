@@ -12,6 +12,7 @@ use warroom::aws::Clients;
 use warroom::emulator::Emulator;
 
 pub mod gameday;
+pub mod tmux;
 
 pub const REGION: &str = "us-east-1";
 /// moto's account.
