@@ -67,7 +67,15 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
             theme.ok(),
         ));
     }
-    for r in &b.assessment.reasons {
+    // Most severe first; a hostile policy can carry thousands.
+    let reasons = &b.assessment.reasons;
+    if reasons.len() > MAX_SHOWN {
+        out.push(Line::raw(format!(
+            "  ({} reasons; the first {MAX_SHOWN}, most severe first)",
+            reasons.len()
+        )));
+    }
+    for r in reasons.iter().take(MAX_SHOWN) {
         out.push(Line::from(vec![
             Span::styled(
                 format!("  {} ", severity_mark(r.severity)),
@@ -246,6 +254,14 @@ fn effective(p: &EffectivePab) -> String {
     )
 }
 
+/// Statements drawn in full before only flagged ones are (a real policy
+/// has far fewer: AWS caps a bucket policy at 20 KB).
+const MAX_STATEMENTS: usize = 200;
+/// Statements drawn at most, flagged or not.
+const MAX_SHOWN: usize = 1000;
+/// Lines of an unanalysable policy drawn.
+const MAX_RAW_LINES: usize = 2000;
+
 /// The policy, one statement at a time, each line prefixed by a gutter mark:
 /// `✗` public, `!` shared, blank otherwise.
 fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
@@ -256,16 +272,40 @@ fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
         )),
         (Fact::Known(None), _) => out.push(Line::raw("  no bucket policy")),
         (Fact::Known(Some(raw)), None) => {
-            // Not analysable: show it as text, sanitised.
-            for l in clean_multiline(raw).lines() {
+            // Not analysable: show it as text, sanitised (the start of it:
+            // AWS caps policies at 20 KB; anything far larger is hostile).
+            let text = clean_multiline(raw);
+            let total = text.lines().count();
+            for l in text.lines().take(MAX_RAW_LINES) {
                 out.push(Line::raw(format!("    {l}")));
+            }
+            if total > MAX_RAW_LINES {
+                out.push(Line::raw(format!(
+                    "    … {} more lines not shown ({} bytes in all)",
+                    total - MAX_RAW_LINES,
+                    raw.len()
+                )));
             }
         }
         (Fact::Known(Some(_)), Some(analysis)) => {
             out.push(Line::raw("    {"));
             out.push(Line::raw("      \"Statement\": ["));
             let n = analysis.statements.len();
+            // Every statement of a real policy (AWS caps them at 20 KB);
+            // of a huge one, the first few and every public or shared one,
+            // so a frame stays cheap to build.
+            let (mut shown, mut hidden, mut hidden_flagged) = (0, 0, 0);
             for (i, st) in analysis.statements.iter().enumerate() {
+                let flagged = matches!(
+                    st.exposure,
+                    StatementExposure::Public { .. } | StatementExposure::CrossAccount { .. }
+                );
+                if shown >= MAX_SHOWN || (i >= MAX_STATEMENTS && !flagged) {
+                    hidden += 1;
+                    hidden_flagged += usize::from(flagged);
+                    continue;
+                }
+                shown += 1;
                 let (mark, severity) = match st.exposure {
                     StatementExposure::Public { .. } => ("✗", Severity::Public),
                     StatementExposure::CrossAccount { .. } => ("!", Severity::Shared),
@@ -288,6 +328,11 @@ fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
                         ),
                     ]));
                 }
+            }
+            if hidden > 0 {
+                out.push(Line::raw(format!(
+                    "        … {hidden} more statements not shown ({hidden_flagged} of them public or shared)"
+                )));
             }
             out.push(Line::raw("      ]"));
             out.push(Line::raw("    }"));

@@ -1,0 +1,231 @@
+//! Hostile and broken input, each case with its test: what an attacker
+//! controls (object keys, user agents, policy Sids, ACL display names) is
+//! drawn inert; documents too large or too deep, bytes that are not UTF-8,
+//! truncated gzip and skewed clocks are refused or handled, never a panic.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::fixtures;
+use warroom::model::facts::{Acl, Fact, Grant, Grantee};
+use warroom::model::policy::{Owner, analyze};
+use warroom::model::trail::{normalise_str, parse_log_file};
+use warroom::scan::ScanEvent;
+use warroom::tui::app::{Context, Msg, State, View, update};
+use warroom::tui::keymap::Keymap;
+use warroom::tui::render::render;
+
+/// The longest bucket name S3 allows (63 characters).
+const LONG_NAME: &str = "acme-a-bucket-name-at-the-very-limit-of-sixty-three-characters0";
+
+fn hostile_bucket() -> warroom::model::facts::BucketFacts {
+    let mut b = fixtures::private_bucket(LONG_NAME);
+    b.policy = Fact::Known(Some(format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"ok\u202egnp.exe\u001b]0;pwned\u0007","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{LONG_NAME}/*"}}]}}"#
+    )));
+    b.acl = Fact::Known(Acl {
+        owner_id: Some("owner".into()),
+        owner_display_name: Some("root\u{1b}[31m\u{202e}nimda".into()),
+        grants: vec![Grant {
+            grantee: Grantee::CanonicalUser {
+                id: "other".into(),
+                display_name: Some("evil\u{1b}[2J\u{2066}x".into()),
+            },
+            permission: "READ".into(),
+        }],
+    });
+    b
+}
+
+fn hostile_event() -> warroom::model::trail::TrailEvent {
+    normalise_str(&format!(
+        r#"{{"eventID":"h1","eventTime":"2026-11-22T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"curl\u001b[2J\u009b31m","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a\u202eb","accountId":"123456789012","accessKeyId":"AKIAEXAMPLECIDEPLOY1"}},"requestParameters":{{"bucketName":"{LONG_NAME}","key":"invoice\u202efdp.exe"}},"eventCategory":"Data","readOnly":true}}"#
+    ))
+    .expect("a hostile but well-formed record")
+}
+
+fn state(size: (u16, u16)) -> State {
+    let mut s = State::new(
+        Context {
+            region: "us-east-1".into(),
+            ..Default::default()
+        },
+        Keymap::defaults(),
+        true,
+        size,
+    );
+    let _ = s.init();
+    let scan = |event| Msg::Scan {
+        generation: 1,
+        event,
+    };
+    update(&mut s, scan(ScanEvent::Account(fixtures::account())));
+    update(&mut s, scan(ScanEvent::Listed(1)));
+    update(&mut s, scan(ScanEvent::Bucket(Box::new(hostile_bucket()))));
+    update(&mut s, scan(ScanEvent::Finished));
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Logs,
+            events: vec![hostile_event()],
+        }),
+    );
+    s
+}
+
+fn screen(s: &State) -> String {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).expect("terminal");
+    t.draw(|f| render(s, f)).expect("draw");
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+#[test]
+fn escapes_and_bidi_overrides_render_inert_in_every_view() {
+    for size in [(80, 24), (160, 48)] {
+        let mut s = state(size);
+        for (view, needle) in [
+            (View::Dashboard, "acme-a-bucket-name"),
+            (View::Detail, "\\u{202e}"),
+            (View::Trail, "GetObject"),
+            (View::TrailDetail, "\\x1b"),
+        ] {
+            s.view = view;
+            let text = screen(&s);
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|c| warroom::sanitize::is_dangerous(*c))
+                .collect();
+            assert!(
+                bad.is_empty(),
+                "{view:?} at {size:?} draws {bad:?}:\n{text}"
+            );
+            assert!(text.contains(needle), "{view:?} at {size:?}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn a_bucket_name_at_the_length_limit_keeps_the_verdict_on_screen() {
+    let s = state((80, 24));
+    let text = screen(&s);
+    assert!(text.contains("PUBLIC"), "{text}");
+}
+
+#[test]
+fn a_ten_megabyte_policy_is_analysed_and_drawn() {
+    let statement = r#"{"Sid":"S","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}"#;
+    let n = 10 * 1024 * 1024 / statement.len() + 1;
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![statement; n].join(",")
+    );
+    assert!(doc.len() >= 10 * 1024 * 1024);
+    let owner = Owner {
+        account_id: Some("123456789012"),
+        canonical_id: None,
+    };
+    let analysis = analyze(&doc, &owner).expect("analysed");
+    assert_eq!(analysis.statements.len(), n);
+    assert!(!analysis.is_public());
+    // And the console can draw the bucket.
+    let mut s = state((80, 24));
+    let mut b = fixtures::private_bucket("huge-policy");
+    b.policy = Fact::Known(Some(doc));
+    update(&mut s, Msg::BucketRefreshed(Box::new(b)));
+    s.selected = Some("huge-policy".into());
+    s.view = View::Detail;
+    let text = screen(&s);
+    assert!(text.contains("huge-policy"), "{text}");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)),
+    );
+    // The end of the view says what was left out.
+    let text = screen(&s);
+    assert!(text.contains("more statements"), "{text}");
+}
+
+#[test]
+fn deeply_nested_json_is_refused_without_overflowing_the_stack() {
+    let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let owner = Owner {
+        account_id: None,
+        canonical_id: None,
+    };
+    assert!(analyze(&deep, &owner).is_err());
+    let policy = format!(r#"{{"Statement":{deep}}}"#);
+    assert!(analyze(&policy, &owner).is_err());
+    let record = format!(r#"{{"eventID":"x","requestParameters":{deep}}}"#);
+    assert!(normalise_str(&record).is_err());
+    let file = format!(r#"{{"Records":[{record}]}}"#);
+    // Refused as a file, or read with the record counted as bad.
+    if let Ok(parsed) = parse_log_file(file.as_bytes()) {
+        assert!(parsed.events.is_empty());
+        assert_eq!(parsed.bad_records, 1);
+    }
+}
+
+#[test]
+fn non_utf8_bytes_and_truncated_gzip_are_refused() {
+    let good = r#"{"eventID":"g","eventTime":"2026-11-22T10:00:00Z","eventName":"GetObject"}"#;
+    let mut bytes = format!(r#"{{"Records":[{good},{{"eventID":"b","userAgent":""#).into_bytes();
+    bytes.extend_from_slice(&[0xff, 0xfe, 0xc3]);
+    bytes.extend_from_slice(br#""}]}"#);
+    match parse_log_file(&bytes) {
+        Err(_) => {}
+        Ok(parsed) => assert!(parsed.events.len() <= 1, "{:?}", parsed.events),
+    }
+    let gz = warroom::model::trail::log_file_gz(&vec![good.to_string(); 50]).expect("gzip");
+    for cut in [0, 1, 10, gz.len() / 2, gz.len() - 1] {
+        assert!(
+            warroom::aws::trail::gunzip(&gz[..cut]).is_err(),
+            "cut at {cut} of {}",
+            gz.len()
+        );
+    }
+    let whole = warroom::aws::trail::gunzip(&gz).expect("whole file");
+    assert_eq!(parse_log_file(&whole).expect("parsed").events.len(), 50);
+}
+
+#[test]
+fn a_source_whose_clock_is_skewed_cannot_move_a_watch() {
+    use warroom::model::watch::{Target, Timing, Watch, WatchSpec};
+    let cutoff = 1_795_860_000;
+    let timing = Timing::default();
+    let spec = WatchSpec {
+        id: "W1".into(),
+        target: Target::AccessKey {
+            key_id: "AKIAEXAMPLECIDEPLOY1".into(),
+        },
+        cutoff,
+        window_secs: timing.window_secs,
+        allowance_secs: timing.allowance_secs,
+        started_by: "by hand".into(),
+    };
+    let mut w = Watch::new(spec);
+    let at = |secs: i64| {
+        normalise_str(&format!(
+            r#"{{"eventID":"e{secs}","eventTime":"{}","eventName":"GetObject","userIdentity":{{"type":"IAMUser","accessKeyId":"AKIAEXAMPLECIDEPLOY1"}}}}"#,
+            warroom::tail::iso_time(secs)
+        ))
+        .expect("event")
+    };
+    // A source running an hour ahead, or a day behind: outside the window.
+    assert_eq!(w.offer(&at(cutoff + 3 * 3600)), None);
+    assert_eq!(w.offer(&at(cutoff - 86_400)), None);
+    assert_eq!(
+        w.status(cutoff + 60).verdict,
+        warroom::model::watch::Verdict::Watching
+    );
+    // IAM's record from a clock ahead of the window is not taken either.
+    assert!(!w.offer_last_used(warroom::model::watch::LastUsed {
+        time: cutoff + 3 * 3600,
+        service: "s3".into(),
+        region: "us-east-1".into(),
+    }));
+}
