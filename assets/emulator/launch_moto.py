@@ -70,6 +70,64 @@ if _latency_ms > 0:
 
     moto.server.DomainDispatcherApplication = _Slow
 
+if os.environ.get("WARROOM_FAULTS") == "1":
+    # Fault injection for the tests: POST /_warroom/fault?mode=M sets how
+    # every later request is answered, until changed:
+    #   ok            as moto answers;
+    #   down          the connection is closed unanswered (a dead emulator,
+    #                 a dropped network);
+    #   throttle:N    every N-th request answered 503 SlowDown/Throttling
+    #                 (retryable, as AWS throttles), the rest as moto answers.
+    _fault = {"mode": "ok", "n": 0}
+    _fault_lock = threading.Lock()
+    _Faulty_base = moto.server.DomainDispatcherApplication
+
+    class _Faulty(_Faulty_base):  # type: ignore[misc, valid-type]
+        def __call__(self, environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if path == "/_warroom/fault":
+                query = environ.get("QUERY_STRING", "")
+                mode = query.partition("mode=")[2].split("&")[0] or "ok"
+                with _fault_lock:
+                    _fault["mode"] = mode
+                    _fault["n"] = 0
+                start_response("200 OK", [("Content-Length", "2")])
+                return [b"ok"]
+            if path.startswith("/_warroom/"):
+                # The other test hooks always answer.
+                return super().__call__(environ, start_response)
+            with _fault_lock:
+                mode = _fault["mode"]
+                _fault["n"] += 1
+                n = _fault["n"]
+            if mode == "down":
+                # Close without an answer: the client sees a dropped connection.
+                sock = environ.get("werkzeug.socket")
+                if sock is not None:
+                    try:
+                        import socket as _s
+
+                        sock.shutdown(_s.SHUT_RDWR)
+                    except OSError:
+                        pass
+                start_response("503 Service Unavailable", [("Content-Length", "0")])
+                return [b""]
+            if mode.startswith("throttle:"):
+                every = max(1, int(mode.partition(":")[2] or "2"))
+                if n % every == 0:
+                    body = (
+                        b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+                        b"</Message></Error>"
+                    )
+                    start_response(
+                        "503 Slow Down",
+                        [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))],
+                    )
+                    return [body]
+            return super().__call__(environ, start_response)
+
+    moto.server.DomainDispatcherApplication = _Faulty
+
 # moto's IAM auth mode recomputes each request's SigV4 signature from the
 # query string as the server saw it, decoded ("prefix=AWSLogs/"), while the
 # client signed the encoded form ("prefix=AWSLogs%2F"): any query value with

@@ -76,7 +76,8 @@ impl Driver {
     }
 
     /// Answer the open confirmation as a responder would.
-    pub async fn confirm(&mut self, what: &str) {
+    /// Answer the open confirmation as a responder would, and let it run.
+    pub async fn answer(&mut self, what: &str) {
         self.until(&format!("the {what} plan"), 30, |s| s.dialog.is_some())
             .await;
         let confirm = self
@@ -94,6 +95,11 @@ impl Driver {
                 self.code(KeyCode::Enter);
             }
         }
+    }
+
+    /// Answer the confirmation, wait for the action, and check it is done.
+    pub async fn confirm(&mut self, what: &str) {
+        self.answer(what).await;
         let needle = format!("{what} on");
         self.until(&format!("{what} to finish"), 60, move |s| {
             s.status

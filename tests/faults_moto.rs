@@ -1,0 +1,194 @@
+//! Faults, injected at the emulator (its launcher's `WARROOM_FAULTS`):
+//! throttling on every request stream, and the emulator gone in the middle
+//! of a bulk action. The console stays up and says what happened; once the
+//! emulator is back a re-run finishes the work with nothing done twice, and
+//! the journal verifies.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, mpsc};
+use warroom::emulator::Emulator;
+use warroom::tui::app::{Context, State};
+use warroom::tui::keymap::Keymap;
+use warroom::tui::runner::Runner;
+
+fn fault(emu: &Emulator, mode: &str) {
+    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+    write!(
+        s,
+        "POST /_warroom/fault?mode={mode} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    assert!(resp.contains("200"), "{resp}");
+}
+
+fn start(env: &[(&str, &str)]) -> Emulator {
+    let mut all = vec![("WARROOM_FAULTS", "1")];
+    all.extend_from_slice(env);
+    Emulator::start(&support::python(), &all).expect("moto")
+}
+
+fn run(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = support::warroom(emu).args(args).output().expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_on_every_service_is_retried_and_loses_or_repeats_nothing() {
+    let emu = start(&[]);
+    let c = support::clients(&emu).await;
+    // An account to read: scenario 1, with a few rounds of the attacker in
+    // the trail bucket.
+    let (game, _dir, incident, _) =
+        support::gameday::staged_game(&c, "leaked-key-public-policy", "gdft0001").await;
+    let mut attacker = warroom::gameday::attacker::Attacker::new(
+        game.scenario.clone(),
+        game.staged.clone(),
+        c.clone(),
+        None,
+        Some(warroom::gameday::attacker::TrailWriter::new(
+            &game.scenario.trail.bucket,
+        )),
+        incident,
+    );
+    attacker.replay_history().await.expect("history");
+    for _ in 0..4 {
+        attacker.round().await.expect("round");
+    }
+    let calm_scan = run(&emu, &["scan", "--json"]);
+    let calm_trail = run(&emu, &["trail", "--since", "1h", "--json"]);
+    assert_eq!(calm_scan.0, Some(1), "{}", calm_scan.2);
+
+    // Every third request throttled, on every service.
+    fault(&emu, "throttle:3");
+    let scan = run(&emu, &["scan", "--json"]);
+    assert_eq!(scan.0, Some(1), "{}", scan.2);
+    let verdicts = |json: &str| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        v["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .map(|b| {
+                (
+                    b["name"].as_str().unwrap_or("").to_string(),
+                    b["verdict"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(verdicts(&scan.1), verdicts(&calm_scan.1));
+    assert!(
+        !scan.1.contains("SlowDown"),
+        "no field left unknown: {}",
+        scan.1
+    );
+
+    let trail = run(&emu, &["trail", "--since", "1h", "--json"]);
+    let ids = |out: &str| -> Vec<String> {
+        let mut ids: Vec<String> = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|l| l["event_id"].as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (calm, throttled) = (ids(&calm_trail.1), ids(&trail.1));
+    assert!(calm.len() >= 9, "{}", calm_trail.1);
+    let mut unique = throttled.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), throttled.len(), "an event repeated");
+    assert_eq!(throttled, calm, "an event lost or added under throttling");
+
+    let facts = warroom::credentials::load(&c, support::ACCOUNT, &[]).await;
+    let users = facts.users.known().expect("users read under throttling");
+    assert!(users.iter().all(|u| u.keys.known().is_some()));
+    fault(&emu, "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_gone_mid_bulk_action_then_back_finishes_with_nothing_done_twice() {
+    const BUCKET: &str = "acme-bulk";
+    const OBJECTS: usize = 2000;
+    let emu = start(&[
+        ("WARROOM_COUNT_REQUESTS", "1"),
+        ("WARROOM_LATENCY_MS", "60"),
+    ]);
+    let c = support::clients(&emu).await;
+    support::create_bucket(&c, BUCKET).await;
+    support::put_public_objects(&c, BUCKET, "o/", OBJECTS).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incident = Arc::new(Mutex::new(
+        warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
+    ));
+    // The console, headless, with clients that give up quickly.
+    let console = support::clients(&emu).await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(console, tx, Some(incident.clone()));
+    let mut state = State::new(
+        Context {
+            region: "us-east-1".into(),
+            endpoint: Some(emu.endpoint()),
+            incident: Some(dir.path().display().to_string()),
+            ..Default::default()
+        },
+        Keymap::defaults(),
+        true,
+        (120, 40),
+    );
+    warroom::tui::open(&mut state, &mut runner, None).await;
+    let mut d = support::gameday::Driver { state, runner, rx };
+    d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
+        .await;
+    d.key('o');
+    d.answer("reset-object-acls").await;
+    d.until("the first batches", 60, |s| {
+        s.progress.values().any(|p| p.done >= 250)
+    })
+    .await;
+    // The emulator goes away.
+    fault(&emu, "down");
+    d.until("the action to fail", 120, |s| s.busy.is_empty())
+        .await;
+    let status = d.state.status.clone().expect("a status");
+    assert!(status.is_error, "{}", status.text);
+    assert!(!d.state.quit, "the console stays up");
+    let acl_puts = |emu: &Emulator| -> Vec<(String, u64)> {
+        support::request_counts(emu)
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("PUT /acme-bulk/o/") && k.ends_with("?acl"))
+            .collect()
+    };
+    let written_before = acl_puts(&emu).len();
+    assert!(
+        written_before < OBJECTS,
+        "the emulator went away before the end ({written_before} written)"
+    );
+    // It comes back: the same action, run again, finishes the rest.
+    fault(&emu, "ok");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    d.key('o');
+    d.confirm("reset-object-acls").await;
+
+    let puts = acl_puts(&emu);
+    assert!(puts.iter().all(|(_, n)| *n == 1), "written twice: {puts:?}");
+    assert_eq!(puts.len(), OBJECTS, "every object's ACL written once");
+    let report = warroom::incident::verify::verify(dir.path()).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    assert!(
+        report.entries.iter().any(|e| e.kind == "action_failed"),
+        "the failure is journaled"
+    );
+}
