@@ -192,3 +192,101 @@ async fn the_emulator_gone_mid_bulk_action_then_back_finishes_with_nothing_done_
         "the failure is journaled"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_credentials_are_said_refused_and_resume_after_a_restart() {
+    const BUCKET: &str = "acme-exposed";
+    let emu = start(&[]);
+    let c = support::clients(&emu).await;
+    support::create_bucket(&c, BUCKET).await;
+    support::put_policy(&c, BUCKET, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-exposed/*"}]}"#).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let console = |incident: Arc<Mutex<warroom::incident::Incident>>| async {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut runner = Runner::new(support::clients(&emu).await, tx, Some(incident));
+        let mut state = State::new(
+            Context {
+                region: "us-east-1".into(),
+                endpoint: Some(emu.endpoint()),
+                incident: Some(dir.path().display().to_string()),
+                ..Default::default()
+            },
+            Keymap::defaults(),
+            true,
+            (100, 30),
+        );
+        warroom::tui::open(&mut state, &mut runner, None).await;
+        let mut d = support::gameday::Driver { state, runner, rx };
+        d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
+            .await;
+        d
+    };
+    let incident = Arc::new(Mutex::new(
+        warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
+    ));
+    let mut d = console(incident.clone()).await;
+    // The session token expires mid-incident.
+    fault(&emu, "expired");
+    d.key('b');
+    d.until("the expiry to be noticed", 30, |s| s.credentials_expired)
+        .await;
+    let text = {
+        let mut t =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+        t.draw(|f| warroom::tui::render::render(&d.state, f))
+            .expect("draw");
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    assert!(text.contains("CREDENTIALS EXPIRED"), "{text}");
+    d.until("the plan to be given up", 30, |s| s.busy.is_empty())
+        .await;
+    // Every further action is refused at once, with what to do.
+    let key = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('b'),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    let cmds = warroom::tui::app::update(&mut d.state, warroom::tui::app::Msg::Key(key));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let status = d.state.status.clone().expect("a status");
+    assert!(
+        status.is_error && status.text.contains("--incident"),
+        "{}",
+        status.text
+    );
+    // Nothing was half-applied.
+    fault(&emu, "ok");
+    assert!(
+        c.s3.get_public_access_block()
+            .bucket(BUCKET)
+            .send()
+            .await
+            .is_err(),
+        "no Block Public Access was set"
+    );
+    drop(d);
+    drop(incident);
+    // Fresh credentials, the same incident: everything resumes (once the
+    // old console's tasks have let go of the journal).
+    let mut reopened = None;
+    for _ in 0..50 {
+        match warroom::incident::Incident::open(Some(dir.path())) {
+            Ok(i) => {
+                reopened = Some(i);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let incident = Arc::new(Mutex::new(reopened.expect("the incident reopens")));
+    let mut d = console(incident).await;
+    assert!(!d.state.credentials_expired);
+    d.key('b');
+    d.confirm("block-public-access").await;
+    let report = warroom::incident::verify::verify(dir.path()).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+}

@@ -76,6 +76,7 @@ if os.environ.get("WARROOM_FAULTS") == "1":
     #   ok            as moto answers;
     #   down          the connection is closed unanswered (a dead emulator,
     #                 a dropped network);
+    #   expired       every request refused: the session token expired;
     #   throttle:N    every N-th request answered 503 SlowDown/Throttling
     #                 (retryable, as AWS throttles), the rest as moto answers.
     _fault = {"mode": "ok", "n": 0}
@@ -112,6 +113,29 @@ if os.environ.get("WARROOM_FAULTS") == "1":
                         pass
                 start_response("503 Service Unavailable", [("Content-Length", "0")])
                 return [b""]
+            if mode == "expired":
+                # Every request refused as AWS refuses an expired session
+                # token, in the caller's protocol.
+                msg = b"The security token included in the request is expired"
+                if environ.get("HTTP_X_AMZ_TARGET"):
+                    body = b'{"__type":"ExpiredTokenException","message":"' + msg + b'"}'
+                    ctype = "application/x-amz-json-1.1"
+                elif environ.get("REQUEST_METHOD") == "POST" and "s3" not in environ.get(
+                    "HTTP_AUTHORIZATION", ""
+                ).split("/")[3:4]:
+                    body = (
+                        b"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
+                        b"<Message>" + msg + b"</Message></Error></ErrorResponse>"
+                    )
+                    ctype = "text/xml"
+                else:
+                    body = b"<Error><Code>ExpiredToken</Code><Message>" + msg + b"</Message></Error>"
+                    ctype = "application/xml"
+                start_response(
+                    "400 Bad Request",
+                    [("Content-Type", ctype), ("Content-Length", str(len(body)))],
+                )
+                return [body]
             if mode.startswith("throttle:"):
                 every = max(1, int(mode.partition(":")[2] or "2"))
                 if n % every == 0:

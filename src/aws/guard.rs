@@ -74,6 +74,46 @@ impl Intercept for ReadOnlyGuard {
     }
 }
 
+/// Notices when AWS says the credentials have expired (a session token
+/// past its end, mid-incident): an interceptor on every client, so the one
+/// flag is set whichever code path met it, and the console can stop
+/// sending, say so, and refuse actions before any is half-applied.
+#[derive(Debug, Clone, Default)]
+pub struct ExpiryWatch(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl ExpiryWatch {
+    pub fn expired(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The error codes of an expired session (every protocol carries the code
+/// in the error body).
+pub fn is_expiry_body(body: &[u8]) -> bool {
+    const CODES: &[&[u8]] = &[b"ExpiredToken", b"TokenRefreshRequired"];
+    CODES.iter().any(|c| body.windows(c.len()).any(|w| w == *c))
+}
+
+impl Intercept for ExpiryWatch {
+    fn name(&self) -> &'static str {
+        "warroom::ExpiryWatch"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let status = response.status().as_u16();
+        if (400..500).contains(&status) && response.body().bytes().is_some_and(is_expiry_body) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_read_only_operation as ro;

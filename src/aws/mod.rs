@@ -29,6 +29,18 @@ pub struct Target {
     pub endpoint_url: Option<String>,
 }
 
+/// Every client gets the same guards: `--read-only`'s refusal of anything
+/// that writes (when asked for), and the watch for expired credentials.
+macro_rules! guarded {
+    ($builder:expr, $read_only:expr, $expiry:expr) => {{
+        let mut conf = $builder.interceptor($expiry.clone());
+        if $read_only {
+            conf = conf.interceptor(guard::ReadOnlyGuard);
+        }
+        conf
+    }};
+}
+
 /// SDK clients, built once. Cheap to clone (the SDK clients are `Arc`s).
 #[derive(Clone, Debug)]
 pub struct Clients {
@@ -41,6 +53,8 @@ pub struct Clients {
     region: String,
     endpoint: Option<String>,
     read_only: bool,
+    /// Set once AWS says the credentials have expired (see `guard`).
+    expiry: guard::ExpiryWatch,
     /// S3 must be asked about a bucket in the bucket's own region.
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
     ec2_by_region: Arc<Mutex<HashMap<String, aws_sdk_ec2::Client>>>,
@@ -78,15 +92,15 @@ impl Clients {
             )
         })?;
         let endpoint = sdk.endpoint_url().map(str::to_string);
-        let s3 = s3_client(&sdk, &region, endpoint.is_some(), read_only);
-        let mut control = aws_sdk_s3control::config::Builder::from(&sdk);
-        let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
-        let mut iam = aws_sdk_iam::config::Builder::from(&sdk);
-        if read_only {
-            control = control.interceptor(guard::ReadOnlyGuard);
-            sts = sts.interceptor(guard::ReadOnlyGuard);
-            iam = iam.interceptor(guard::ReadOnlyGuard);
-        }
+        let expiry = guard::ExpiryWatch::default();
+        let s3 = s3_client(&sdk, &region, endpoint.is_some(), read_only, &expiry);
+        let mut control = guarded!(
+            aws_sdk_s3control::config::Builder::from(&sdk),
+            read_only,
+            expiry
+        );
+        let sts = guarded!(aws_sdk_sts::config::Builder::from(&sdk), read_only, expiry);
+        let iam = guarded!(aws_sdk_iam::config::Builder::from(&sdk), read_only, expiry);
         if let Some(url) = &endpoint {
             // S3 Control's endpoint rules prefix the host with the account
             // id ("123456789012.localhost"), which an emulator or proxy at
@@ -105,11 +119,18 @@ impl Clients {
             region,
             endpoint,
             read_only,
+            expiry,
         })
     }
 
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// AWS has answered that the credentials expired (a session token past
+    /// its end): nothing more will work until the responder re-authenticates.
+    pub fn credentials_expired(&self) -> bool {
+        self.expiry.expired()
     }
 
     pub fn region(&self) -> &str {
@@ -123,18 +144,25 @@ impl Clients {
     /// The S3 client for a bucket's region (created on first use).
     pub fn s3_in(&self, region: &str) -> aws_sdk_s3::Client {
         per_region(&self.s3_by_region, region, || {
-            s3_client(&self.sdk, region, self.endpoint.is_some(), self.read_only)
+            s3_client(
+                &self.sdk,
+                region,
+                self.endpoint.is_some(),
+                self.read_only,
+                &self.expiry,
+            )
         })
     }
 
     /// The EC2 client for a region (created on first use).
     pub fn ec2_in(&self, region: &str) -> aws_sdk_ec2::Client {
         per_region(&self.ec2_by_region, region, || {
-            let mut conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
-                .region(Region::new(region.to_string()));
-            if self.read_only {
-                conf = conf.interceptor(guard::ReadOnlyGuard);
-            }
+            let conf = guarded!(
+                aws_sdk_ec2::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string())),
+                self.read_only,
+                self.expiry
+            );
             aws_sdk_ec2::Client::from_conf(conf.build())
         })
     }
@@ -142,11 +170,12 @@ impl Clients {
     /// The CloudTrail client for a region (created on first use).
     pub fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         per_region(&self.cloudtrail_by_region, region, || {
-            let mut conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-                .region(Region::new(region.to_string()));
-            if self.read_only {
-                conf = conf.interceptor(guard::ReadOnlyGuard);
-            }
+            let conf = guarded!(
+                aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string())),
+                self.read_only,
+                self.expiry
+            );
             aws_sdk_cloudtrail::Client::from_conf(conf.build())
         })
     }
@@ -246,15 +275,18 @@ fn s3_client(
     region: &str,
     path_style: bool,
     read_only: bool,
+    expiry: &guard::ExpiryWatch,
 ) -> aws_sdk_s3::Client {
-    let mut conf = aws_sdk_s3::config::Builder::from(sdk)
-        .region(Region::new(region.to_string()))
-        // Virtual-host addressing ("bucket.localhost") breaks against
-        // emulators and most proxies: use path style whenever an endpoint is set.
-        .force_path_style(path_style);
-    if read_only {
-        conf = conf.interceptor(guard::ReadOnlyGuard);
-    }
+    let conf = guarded!(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .region(Region::new(region.to_string()))
+            // Virtual-host addressing ("bucket.localhost") breaks against
+            // emulators and most proxies: use path style whenever an
+            // endpoint is set.
+            .force_path_style(path_style),
+        read_only,
+        expiry
+    );
     aws_sdk_s3::Client::from_conf(conf.build())
 }
 

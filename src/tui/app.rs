@@ -153,6 +153,9 @@ pub struct State {
     pub checklist: super::checklist_pane::ChecklistState,
     /// Set when this console is a Game Day.
     pub gameday: Option<super::gameday::GameDayView>,
+    /// AWS has said the session's credentials expired: a banner says so and
+    /// actions are refused until warroom is restarted with fresh ones.
+    pub credentials_expired: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
@@ -221,6 +224,8 @@ pub enum Msg {
     Attacker(Result<crate::gameday::attacker::StepResult, String>),
     /// The Game Day's score, once finished.
     GameDayScore(Result<Box<crate::gameday::score::Score>, String>),
+    /// AWS answered that the credentials expired.
+    CredentialsExpired,
 }
 
 /// Work for the runtime to do on update()'s behalf.
@@ -314,6 +319,7 @@ impl State {
             versions: None,
             checklist: Default::default(),
             gameday: None,
+            credentials_expired: false,
             dirty: true,
             quit: false,
         }
@@ -458,6 +464,12 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.gameday.as_ref().is_some_and(|g| g.score.is_none()) {
                 state.dirty = true;
             }
+            Vec::new()
+        }
+        Msg::CredentialsExpired => {
+            state.credentials_expired = true;
+            state.status = Some(error(EXPIRED));
+            state.dirty = true;
             Vec::new()
         }
         Msg::Attacker(result) => {
@@ -881,9 +893,14 @@ fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
     })
 }
 
+/// What the responder is told once the credentials have expired.
+pub const EXPIRED: &str = "the credentials have expired: actions are refused. Re-authenticate (e.g. aws sso login), then start warroom again with the same --incident DIR: the journal, the checklist and the watches resume";
+
 /// Why an action on `key` cannot start now, if it cannot.
 fn action_refusal(state: &State, key: &str) -> Option<String> {
-    if state.context.read_only {
+    if state.credentials_expired {
+        Some(EXPIRED.into())
+    } else if state.context.read_only {
         Some("--read-only: actions are off".into())
     } else if state.busy.contains(key) {
         Some(format!(

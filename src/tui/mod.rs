@@ -205,6 +205,9 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         for cmd in app::update(&mut state, msg) {
             runner.spawn(cmd);
         }
+        if let Some(msg) = runner.health(&state) {
+            let _ = app::update(&mut state, msg);
+        }
     }
     Ok(())
 }

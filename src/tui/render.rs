@@ -37,7 +37,12 @@ pub fn render(state: &State, frame: &mut Frame) {
     .areas(area);
     render_header(state, frame, header, &theme);
     // An alert not yet looked at stays over every view.
-    let body = match super::watch_pane::banner(state) {
+    let banner = if state.credentials_expired {
+        Some("CREDENTIALS EXPIRED: AWS refuses this session. Actions are off; re-authenticate and restart with the same --incident".to_string())
+    } else {
+        super::watch_pane::banner(state)
+    };
+    let body = match banner {
         Some(text) => {
             let [line, rest] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(body);

@@ -31,8 +31,10 @@ pub struct Runner {
     pub watch_wake: Arc<tokio::sync::Notify>,
     /// The Game Day being played, if any.
     pub gameday: Option<Arc<crate::gameday::Game>>,
-    /// Dropping this stops the Game Day attacker.
-    attacker_stop: Option<tokio::sync::watch::Sender<bool>>,
+    /// Dropping the runner drops this, which stops its long-running tasks
+    /// (the watch runner, the tail, the Game Day attacker): they hold the
+    /// incident, and a console that goes away must let go of it.
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 /// How often the console's watch runner polls its sources.
@@ -57,21 +59,33 @@ impl Runner {
             tail_poll: TAIL_POLL,
             watch_wake: Arc::new(tokio::sync::Notify::new()),
             gameday: None,
-            attacker_stop: None,
+            stop: tokio::sync::watch::channel(false).0,
         }
+    }
+
+    /// Run `task` until it ends or this runner is dropped.
+    fn until_dropped<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let mut stop = self.stop.subscribe();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = task => {}
+                _ = stop.changed() => {}
+            }
+        });
     }
 
     /// Play the Game Day attacker every `every`, until this runner is
     /// dropped; each move (or failure) comes back as `Msg::Attacker`.
     pub fn start_attacker(
-        &mut self,
+        &self,
         attacker: crate::gameday::attacker::Attacker,
         every: std::time::Duration,
     ) {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        self.attacker_stop = Some(stop_tx);
         let tx = self.tx.clone();
-        tokio::spawn(attacker.run(every, stop_rx, move |r| {
+        tokio::spawn(attacker.run(every, self.stop.subscribe(), move |r| {
             let _ = tx.send(Msg::Attacker(
                 r.map_err(|e| format!("{}: {}", e.code, e.message)),
             ));
@@ -91,7 +105,7 @@ impl Runner {
             follow: true,
             wake: Some(self.watch_wake.clone()),
         };
-        tokio::spawn(async move {
+        self.until_dropped(async move {
             let entries = incident.lock().await.all_entries();
             match entries {
                 Ok(entries) => {
@@ -112,6 +126,13 @@ impl Runner {
                 ))));
             }
         });
+    }
+
+    /// What the runtime must tell `update()` on its own: the credentials
+    /// expired (seen by the clients' interceptor on any request).
+    pub fn health(&self, state: &super::app::State) -> Option<Msg> {
+        (!state.credentials_expired && self.clients.credentials_expired())
+            .then_some(Msg::CredentialsExpired)
     }
 
     pub fn spawn(&self, cmd: Command) {
@@ -264,7 +285,7 @@ impl Runner {
                     every: self.tail_poll,
                     follow: true,
                 };
-                tokio::spawn(async move {
+                self.until_dropped(async move {
                     crate::tail::run(&clients, &opts, |m| tx.send(Msg::Tail(m)).is_ok()).await;
                 });
             }

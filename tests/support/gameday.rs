@@ -31,6 +31,9 @@ impl Driver {
         for cmd in update(&mut self.state, msg) {
             self.runner.spawn(cmd);
         }
+        if let Some(msg) = self.runner.health(&self.state) {
+            update(&mut self.state, msg);
+        }
     }
 
     pub fn key(&mut self, c: char) {
