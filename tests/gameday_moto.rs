@@ -366,3 +366,104 @@ async fn teardown_removes_exactly_what_the_run_tagged() {
         .expect("teardown again");
     assert!(again.is_empty(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_private_key_lives_only_in_its_own_file() {
+    let emu = support::start_moto();
+    let c = support::clients(&emu).await;
+    let (game, dir, incident, _) = staged_game(&c, "ssrf-instance-role", "gdtest0004").await;
+    let kp = game
+        .staged
+        .instance
+        .as_ref()
+        .and_then(|i| i.key_pair.clone())
+        .expect("a key pair");
+    let mut attacker = Attacker::new(
+        game.scenario.clone(),
+        game.staged.clone(),
+        c.clone(),
+        None,
+        Some(TrailWriter::new(&game.scenario.trail.bucket)),
+        incident.clone(),
+    );
+    attacker.replay_history().await.expect("history");
+    // The responder rotates the exposed key pair, and preserves the events.
+    let rotate = warroom::actions::ActionSpec::RotateKeyPair(warroom::actions::key_pair::Args {
+        name: kp,
+        region: None,
+        new_name: None,
+    });
+    apply(&c, &incident, &rotate).await;
+    let mut records = Vec::new();
+    let listed =
+        c.s3.list_objects_v2()
+            .bucket(&game.scenario.trail.bucket)
+            .send()
+            .await
+            .expect("list");
+    for o in listed.contents() {
+        let body =
+            c.s3.get_object()
+                .bucket(&game.scenario.trail.bucket)
+                .key(o.key().expect("key"))
+                .send()
+                .await
+                .expect("get")
+                .body
+                .collect()
+                .await
+                .expect("body")
+                .into_bytes();
+        let json = warroom::aws::trail::gunzip(&body).expect("gzip");
+        let file: serde_json::Value = serde_json::from_slice(&json).expect("json");
+        for r in file["Records"].as_array().expect("records") {
+            records.push(r.to_string());
+        }
+    }
+    assert!(!records.is_empty());
+    warroom::tail::preserve(&incident, &records, "all")
+        .await
+        .expect("preserved");
+    // The new private key: in keys/, mode 0600, and nowhere else.
+    let keys: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pem"))
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let pem = std::fs::read_to_string(&keys[0]).expect("pem");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&keys[0])
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let body: Vec<&str> = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 32)
+        .collect();
+    assert!(!body.is_empty());
+    let report = warroom::incident::verify::verify(dir.path()).expect("verify");
+    let md = warroom::after_action::markdown(&warroom::after_action::build(
+        &dir.path().display().to_string(),
+        &report,
+        &warroom::playbook::Playbook::builtin().expect("playbook"),
+    ));
+    let mut places: Vec<(String, String)> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p != &keys[0])
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read");
+            let text = match warroom::aws::trail::gunzip(&bytes) {
+                Ok(plain) => String::from_utf8_lossy(&plain).into_owned(),
+                Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+            };
+            (p.display().to_string(), text)
+        })
+        .collect();
+    places.push(("the report".into(), md));
+    for (place, text) in &places {
+        for line in &body {
+            assert!(!text.contains(line), "{place} holds private key material");
+        }
+    }
+}
