@@ -11,7 +11,7 @@ PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 BIN := $(CARGO_TARGET_DIR)/debug/warroom
 
-.PHONY: gameday test build lint bench venv clean-venv
+.PHONY: gameday test build lint bench fuzz venv clean-venv
 
 # The pinned emulator (moto) and boto3 for the baseline benchmark.
 $(VENV_STAMP): requirements-emulator.txt
@@ -64,6 +64,18 @@ bench: $(BENCH_STAMP)
 	$(PYTHON) bench/trail_parse_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/pit_restore_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/pit_restore_bench.py --latency-ms 20 --warroom $(CARGO_TARGET_DIR)/release/warroom
+
+## Fuzz the policy analyser, the CloudTrail record parser and the log-file
+## reader, each for FUZZ_SECONDS (default 600), with cargo-fuzz on nightly
+## (see FUZZING.md). The corpora in fuzz/corpus grow with what is found.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := policy_analyser trail_record log_file
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		CARGO_TARGET_DIR=$(HOME)/.cache/warroom/fuzz-target cargo +nightly fuzz run -O -a -s none $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=65536 || exit 1; \
+	done
 
 clean-venv:
 	rm -rf $(VENV)
