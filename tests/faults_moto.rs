@@ -290,3 +290,63 @@ async fn expired_credentials_are_said_refused_and_resume_after_a_restart() {
     let report = warroom::incident::verify::verify(dir.path()).expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_gone_mid_scan_then_r_rescans_with_every_verdict_known() {
+    let emu = start(&[("WARROOM_LATENCY_MS", "40")]);
+    let c = support::clients(&emu).await;
+    for i in 0..24 {
+        support::create_bucket(&c, &format!("acme-scan-{i:02}")).await;
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(support::clients(&emu).await, tx, None);
+    runner.concurrency = 4;
+    let mut state = State::new(
+        Context {
+            region: "us-east-1".into(),
+            endpoint: Some(emu.endpoint()),
+            ..Default::default()
+        },
+        Keymap::defaults(),
+        true,
+        (120, 40),
+    );
+    warroom::tui::open(&mut state, &mut runner, None).await;
+    let mut d = support::gameday::Driver { state, runner, rx };
+    d.until("the scan to be under way", 60, |s| s.scan.done >= 2)
+        .await;
+    // The emulator goes away mid-scan.
+    fault(&emu, "down");
+    d.until("the scan to end", 120, |s| !s.scan.running).await;
+    assert!(!d.state.quit, "the console stays up");
+    let unknown = d
+        .state
+        .buckets
+        .iter()
+        .filter(|b| b.assessment.verdict == warroom::model::exposure::Verdict::Unknown)
+        .count();
+    let said = d.state.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(
+        unknown > 0 || d.state.buckets.len() < 24 || said.contains("scan stopped"),
+        "the outage shows: {unknown} unknown, {} buckets, status {said:?}",
+        d.state.buckets.len()
+    );
+    // Back: r rescans, and every verdict is known.
+    fault(&emu, "ok");
+    d.key('r');
+    d.until("the rescan", 120, |s| !s.scan.running && s.scan.done == 24)
+        .await;
+    assert_eq!(d.state.buckets.len(), 24);
+    assert!(
+        d.state
+            .buckets
+            .iter()
+            .all(|b| b.assessment.verdict == warroom::model::exposure::Verdict::Private),
+        "{:?}",
+        d.state
+            .buckets
+            .iter()
+            .map(|b| (&b.facts.name, b.assessment.verdict))
+            .collect::<Vec<_>>()
+    );
+}
