@@ -26,6 +26,14 @@ fn console_cmd(emu_endpoint: &str, incident: &Path, pidfile: &Path) -> String {
     )
 }
 
+/// `o` on the bucket, confirmed by typing its name.
+fn reset_acls(t: &Tmux) {
+    t.keys(&["o"]);
+    t.wait_for(&format!("Type {BUCKET} to confirm"), 60);
+    t.keys(&["-l", BUCKET]);
+    t.keys(&["Enter"]);
+}
+
 fn alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -52,14 +60,19 @@ async fn sighup_mid_bulk_action_exits_cleanly_and_the_incident_resumes() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let incident = tmp.path().join("incident");
     let pidfile = tmp.path().join("pid");
-    let t = Tmux::start(
-        &format!(
-            "{}; exec bash --norc --noprofile -i",
-            console_cmd(&emu.endpoint(), &incident, &pidfile)
-        ),
-        (100, 30),
-    );
-    t.wait_for("scan complete", 60);
+    // The console, then an interactive shell in the same terminal.
+    let open = || {
+        let t = Tmux::start(
+            &format!(
+                "{}; exec bash --norc --noprofile -i",
+                console_cmd(&emu.endpoint(), &incident, &pidfile)
+            ),
+            (100, 30),
+        );
+        t.wait_for("scan complete", 60);
+        t
+    };
+    let t = open();
     // Revoke the key: a watch starts.
     t.keys(&["Tab"]);
     t.wait_for(&key_id, 30);
@@ -70,10 +83,7 @@ async fn sighup_mid_bulk_action_exits_cleanly_and_the_incident_resumes() {
     // The bulk object-ACL reset on the bucket.
     t.keys(&["Tab", "Tab", "Tab", "Tab"]);
     t.wait_for("Bucket exposure", 10);
-    t.keys(&["o"]);
-    t.wait_for(&format!("Type {BUCKET} to confirm"), 60);
-    t.keys(&["-l", BUCKET]);
-    t.keys(&["Enter"]);
+    reset_acls(&t);
     t.wait_for("[#", 60);
 
     // The SSH connection drops: SIGHUP.
@@ -127,14 +137,7 @@ async fn sighup_mid_bulk_action_exits_cleanly_and_the_incident_resumes() {
     // Re-open the incident: the watch resumes with its clock, and the bulk
     // action, run again, finishes the rest.
     drop(t);
-    let t = Tmux::start(
-        &format!(
-            "{}; exec bash --norc --noprofile -i",
-            console_cmd(&emu.endpoint(), &incident, &pidfile)
-        ),
-        (100, 30),
-    );
-    t.wait_for("scan complete", 60);
+    let t = open();
     t.keys(&["W"]);
     let screen = t.wait_for("W1", 20);
     assert!(
@@ -144,10 +147,7 @@ async fn sighup_mid_bulk_action_exits_cleanly_and_the_incident_resumes() {
     assert!(!screen.contains("30:00"), "the clock resumed: {screen}");
     t.keys(&["Escape"]);
     t.wait_for("Bucket exposure", 10);
-    t.keys(&["o"]);
-    t.wait_for(&format!("Type {BUCKET} to confirm"), 60);
-    t.keys(&["-l", BUCKET]);
-    t.keys(&["Enter"]);
+    reset_acls(&t);
     t.wait_for("reset-object-acls on s3://acme-bulk/*: done", 120);
     t.keys(&["q"]);
     t.wait_for("CONSOLE-EXITED", 20);

@@ -11,11 +11,9 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Mutex, mpsc};
+use support::gameday::Driver;
+use tokio::sync::Mutex;
 use warroom::emulator::Emulator;
-use warroom::tui::app::{Context, State};
-use warroom::tui::keymap::Keymap;
-use warroom::tui::runner::Runner;
 
 fn fault(emu: &Emulator, mode: &str) {
     let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
@@ -133,23 +131,13 @@ async fn the_emulator_gone_mid_bulk_action_then_back_finishes_with_nothing_done_
     let incident = Arc::new(Mutex::new(
         warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
     ));
-    // The console, headless, with clients that give up quickly.
-    let console = support::clients(&emu).await;
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(console, tx, Some(incident.clone()));
-    let mut state = State::new(
-        Context {
-            region: "us-east-1".into(),
-            endpoint: Some(emu.endpoint()),
-            incident: Some(dir.path().display().to_string()),
-            ..Default::default()
-        },
-        Keymap::defaults(),
-        true,
-        (120, 40),
-    );
-    warroom::tui::open(&mut state, &mut runner, None).await;
-    let mut d = support::gameday::Driver { state, runner, rx };
+    let mut d = Driver::headless(
+        support::clients(&emu).await,
+        &emu.endpoint(),
+        Some((incident.clone(), dir.path())),
+        |_| {},
+    )
+    .await;
     d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
         .await;
     d.key('o');
@@ -202,21 +190,13 @@ async fn expired_credentials_are_said_refused_and_resume_after_a_restart() {
     support::put_policy(&c, BUCKET, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-exposed/*"}]}"#).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let console = |incident: Arc<Mutex<warroom::incident::Incident>>| async {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let mut runner = Runner::new(support::clients(&emu).await, tx, Some(incident));
-        let mut state = State::new(
-            Context {
-                region: "us-east-1".into(),
-                endpoint: Some(emu.endpoint()),
-                incident: Some(dir.path().display().to_string()),
-                ..Default::default()
-            },
-            Keymap::defaults(),
-            true,
-            (100, 30),
-        );
-        warroom::tui::open(&mut state, &mut runner, None).await;
-        let mut d = support::gameday::Driver { state, runner, rx };
+        let mut d = Driver::headless(
+            support::clients(&emu).await,
+            &emu.endpoint(),
+            Some((incident, dir.path())),
+            |_| {},
+        )
+        .await;
         d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
             .await;
         d
@@ -298,21 +278,10 @@ async fn the_emulator_gone_mid_scan_then_r_rescans_with_every_verdict_known() {
     for i in 0..24 {
         support::create_bucket(&c, &format!("acme-scan-{i:02}")).await;
     }
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(support::clients(&emu).await, tx, None);
-    runner.concurrency = 4;
-    let mut state = State::new(
-        Context {
-            region: "us-east-1".into(),
-            endpoint: Some(emu.endpoint()),
-            ..Default::default()
-        },
-        Keymap::defaults(),
-        true,
-        (120, 40),
-    );
-    warroom::tui::open(&mut state, &mut runner, None).await;
-    let mut d = support::gameday::Driver { state, runner, rx };
+    let mut d = Driver::headless(support::clients(&emu).await, &emu.endpoint(), None, |r| {
+        r.concurrency = 4
+    })
+    .await;
     d.until("the scan to be under way", 60, |s| s.scan.done >= 2)
         .await;
     // The emulator goes away mid-scan.

@@ -9,7 +9,7 @@
 
 mod support;
 
-use support::gameday::{Played, apply, play_leaked_key_game, staged_game, walk};
+use support::gameday::{Played, apply, play_leaked_key_game, staged_game, trail_files, walk};
 
 use std::time::Duration;
 
@@ -246,15 +246,8 @@ async fn the_role_attacker_steals_again_until_imdsv2_is_required() {
         .collect();
     assert_eq!(contained, vec![false, true]);
     // The trail bucket holds the log files, with the two sessions' key ids.
-    let files =
-        c.s3.list_objects_v2()
-            .bucket(&game.scenario.trail.bucket)
-            .send()
-            .await
-            .expect("list");
     let mut key_ids = std::collections::BTreeSet::new();
-    for o in files.contents() {
-        let key = o.key().expect("key");
+    for (key, json) in trail_files(&c, &game.scenario.trail.bucket).await {
         assert!(
             key.starts_with(&format!(
                 "AWSLogs/{}/CloudTrail/us-east-1/",
@@ -262,19 +255,6 @@ async fn the_role_attacker_steals_again_until_imdsv2_is_required() {
             )) && key.ends_with(".json.gz"),
             "{key}"
         );
-        let body =
-            c.s3.get_object()
-                .bucket(&game.scenario.trail.bucket)
-                .key(key)
-                .send()
-                .await
-                .expect("get")
-                .body
-                .collect()
-                .await
-                .expect("body")
-                .into_bytes();
-        let json = warroom::aws::trail::gunzip(&body).expect("gzip");
         let parsed = warroom::model::trail::parse_log_file(&json).expect("parse");
         for e in parsed.events {
             if let Some(k) = e
@@ -395,26 +375,7 @@ async fn a_rotated_private_key_lives_only_in_its_own_file() {
     });
     apply(&c, &incident, &rotate).await;
     let mut records = Vec::new();
-    let listed =
-        c.s3.list_objects_v2()
-            .bucket(&game.scenario.trail.bucket)
-            .send()
-            .await
-            .expect("list");
-    for o in listed.contents() {
-        let body =
-            c.s3.get_object()
-                .bucket(&game.scenario.trail.bucket)
-                .key(o.key().expect("key"))
-                .send()
-                .await
-                .expect("get")
-                .body
-                .collect()
-                .await
-                .expect("body")
-                .into_bytes();
-        let json = warroom::aws::trail::gunzip(&body).expect("gzip");
+    for (_, json) in trail_files(&c, &game.scenario.trail.bucket).await {
         let file: serde_json::Value = serde_json::from_slice(&json).expect("json");
         for r in file["Records"].as_array().expect("records") {
             records.push(r.to_string());

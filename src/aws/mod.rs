@@ -31,6 +31,10 @@ pub struct Target {
 
 /// Every client gets the same guards: `--read-only`'s refusal of anything
 /// that writes (when asked for), and the watch for expired credentials.
+/// Attempts per request (first try included) unless the user set
+/// `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`.
+pub const MAX_ATTEMPTS: u32 = 6;
+
 macro_rules! guarded {
     ($builder:expr, $read_only:expr, $expiry:expr) => {{
         let mut conf = $builder.interceptor($expiry.clone());
@@ -80,6 +84,19 @@ impl Clients {
         }
         if let Some(e) = &target.endpoint_url {
             loader = loader.endpoint_url(e);
+        }
+        // During an incident the account may be busy (an attacker's script,
+        // other responders' tools): retry throttling more patiently than
+        // the SDK's default 3 attempts. (Adaptive mode's client-side limiter
+        // was measured too slow here: it cut a throttled scan to a crawl.)
+        // The user's own setting wins.
+        let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some());
+        if !configured {
+            loader = loader.retry_config(
+                aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS),
+            );
         }
         Self::from_sdk_config(loader.load().await, read_only)
     }

@@ -27,6 +27,32 @@ pub struct Driver {
 }
 
 impl Driver {
+    /// A console on the emulator at `endpoint`, journaling to `incident`
+    /// (with its directory) if given, opened as the terminal one opens.
+    pub async fn headless(
+        clients: warroom::aws::Clients,
+        endpoint: &str,
+        incident: Option<(Arc<Mutex<Incident>>, &std::path::Path)>,
+        tune: impl FnOnce(&mut Runner),
+    ) -> Driver {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut runner = Runner::new(clients, tx, incident.as_ref().map(|(i, _)| i.clone()));
+        tune(&mut runner);
+        let mut state = State::new(
+            Context {
+                region: "us-east-1".into(),
+                endpoint: Some(endpoint.to_string()),
+                incident: incident.map(|(_, dir)| dir.display().to_string()),
+                ..Default::default()
+            },
+            Keymap::defaults(),
+            true,
+            (120, 40),
+        );
+        warroom::tui::open(&mut state, &mut runner, None).await;
+        Driver { state, runner, rx }
+    }
+
     pub fn send(&mut self, msg: Msg) {
         for cmd in update(&mut self.state, msg) {
             self.runner.spawn(cmd);
@@ -135,6 +161,34 @@ pub async fn apply(
         matches!(outcome, warroom::actions::Outcome::Done { .. }),
         "{outcome:?}"
     );
+}
+
+/// Every log file in a trail bucket: (key, its JSON, gunzipped).
+pub async fn trail_files(c: &warroom::aws::Clients, bucket: &str) -> Vec<(String, Vec<u8>)> {
+    let listed =
+        c.s3.list_objects_v2()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("list");
+    let mut out = Vec::new();
+    for o in listed.contents() {
+        let key = o.key().expect("key").to_string();
+        let body =
+            c.s3.get_object()
+                .bucket(bucket)
+                .key(&key)
+                .send()
+                .await
+                .expect("get")
+                .body
+                .collect()
+                .await
+                .expect("body")
+                .into_bytes();
+        out.push((key, warroom::aws::trail::gunzip(&body).expect("gzip")));
+    }
+    out
 }
 
 /// Every file under `dir`.
