@@ -1749,3 +1749,19 @@ fn a_key_the_responder_revoked_counts_as_involved_without_marking_it() {
         Some(vec!["AKIAEXAMPLECIDEPLOY1".to_string()])
     );
 }
+
+#[test]
+fn a_field_denied_by_iam_names_the_permission_it_needs() {
+    let mut s = scanned((120, 48));
+    let denied = s
+        .buckets
+        .iter()
+        .find(|b| matches!(b.facts.policy, warroom::model::facts::Fact::Unknown(_)))
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket whose policy could not be read");
+    s.selected = Some(denied);
+    s.view = View::Detail;
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("needs s3:GetBucketPolicy"), "{text}");
+    assert!(text.contains("needs s3:GetBucketTagging"), "{text}");
+}

@@ -46,6 +46,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
+/// A setting's text; when it could not be read for lack of a permission,
+/// which permission (the scan goes on without it).
+fn read_text<T>(f: &Fact<T>, permission: &str, show: impl Fn(&T) -> String) -> String {
+    match f {
+        Fact::Unknown(e) if crate::actions::permissions::is_denied(&e.code) => {
+            format!("{e} — needs {permission}")
+        }
+        _ => fact_text(f, show),
+    }
+}
+
 fn section(title: &str, theme: &Theme) -> Line<'static> {
     Line::styled(title.to_string(), theme.title())
 }
@@ -87,10 +98,13 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
 
     out.push(Line::raw(""));
     out.push(section("Settings", theme));
-    out.push(setting("Region", fact_text(&f.region, String::clone)));
+    out.push(setting(
+        "Region",
+        read_text(&f.region, "s3:GetBucketLocation", String::clone),
+    ));
     out.push(setting(
         "Public Access Block",
-        fact_text(&f.public_access_block, |p| match p {
+        read_text(&f.public_access_block, "s3:GetBucketPublicAccessBlock", |p| match p {
             None => "bucket: not set".into(),
             Some(p) => format!(
                 "bucket: BlockPublicAcls {} · IgnorePublicAcls {} · BlockPublicPolicy {} · RestrictPublicBuckets {}",
@@ -107,23 +121,31 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     ));
     out.push(setting(
         "Policy status (S3)",
-        fact_text(&f.policy_status_is_public, |s| match s {
-            None => "no policy".into(),
-            Some(true) => "S3 says public".into(),
-            Some(false) => "S3 says not public".into(),
-        }),
+        read_text(
+            &f.policy_status_is_public,
+            "s3:GetBucketPolicyStatus",
+            |s| match s {
+                None => "no policy".into(),
+                Some(true) => "S3 says public".into(),
+                Some(false) => "S3 says not public".into(),
+            },
+        ),
     ));
     out.push(setting(
         "Object Ownership",
-        fact_text(&f.object_ownership, |o| match o.as_deref() {
-            None => "not set (ACLs enabled)".into(),
-            Some("BucketOwnerEnforced") => "BucketOwnerEnforced (ACLs disabled)".into(),
-            Some(other) => format!("{other} (ACLs enabled)"),
-        }),
+        read_text(
+            &f.object_ownership,
+            "s3:GetBucketOwnershipControls",
+            |o| match o.as_deref() {
+                None => "not set (ACLs enabled)".into(),
+                Some("BucketOwnerEnforced") => "BucketOwnerEnforced (ACLs disabled)".into(),
+                Some(other) => format!("{other} (ACLs enabled)"),
+            },
+        ),
     ));
     out.push(setting(
         "Versioning",
-        fact_text(&f.versioning, |v| {
+        read_text(&f.versioning, "s3:GetBucketVersioning", |v| {
             format!(
                 "{} · MFA delete {}",
                 v.status.as_deref().unwrap_or("never enabled"),
@@ -133,35 +155,43 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     ));
     out.push(setting(
         "Default encryption",
-        fact_text(&f.encryption, |e| match e {
-            None => "none".into(),
-            Some(e) => e.rules.join(", "),
-        }),
+        read_text(
+            &f.encryption,
+            "s3:GetEncryptionConfiguration",
+            |e| match e {
+                None => "none".into(),
+                Some(e) => e.rules.join(", "),
+            },
+        ),
     ));
     out.push(setting(
         "Object Lock",
-        fact_text(&f.object_lock, |l| match l {
-            None => "off".into(),
-            Some(l) => format!(
-                "{}{}",
-                if l.enabled { "enabled" } else { "off" },
-                l.default_retention
-                    .as_ref()
-                    .map(|r| format!(", default retention {r}"))
-                    .unwrap_or_default()
-            ),
-        }),
+        read_text(
+            &f.object_lock,
+            "s3:GetBucketObjectLockConfiguration",
+            |l| match l {
+                None => "off".into(),
+                Some(l) => format!(
+                    "{}{}",
+                    if l.enabled { "enabled" } else { "off" },
+                    l.default_retention
+                        .as_ref()
+                        .map(|r| format!(", default retention {r}"))
+                        .unwrap_or_default()
+                ),
+            },
+        ),
     ));
     out.push(setting(
         "Server access logging",
-        fact_text(&f.logging, |l| match l {
+        read_text(&f.logging, "s3:GetBucketLogging", |l| match l {
             None => "off".into(),
             Some(l) => format!("to s3://{}/{}", l.target_bucket, l.target_prefix),
         }),
     ));
     out.push(setting(
         "Tags",
-        fact_text(&f.tags, |t| {
+        read_text(&f.tags, "s3:GetBucketTagging", |t| {
             if t.is_empty() {
                 "none".into()
             } else {
@@ -176,7 +206,13 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     out.push(Line::raw(""));
     out.push(section("ACL grants", theme));
     match &f.acl {
-        Fact::Unknown(e) => out.push(Line::styled(format!("  {e}"), theme.error())),
+        Fact::Unknown(_) => out.push(Line::styled(
+            format!(
+                "  {}",
+                read_text(&f.acl, "s3:GetBucketAcl", |_| String::new())
+            ),
+            theme.error(),
+        )),
         Fact::Known(acl) => {
             if let Some(owner) = &acl.owner_id {
                 out.push(Line::raw(format!(
@@ -267,7 +303,15 @@ const MAX_RAW_LINES: usize = 2000;
 fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
     match (&b.facts.policy, &b.assessment.policy) {
         (Fact::Unknown(e), _) => out.push(Line::styled(
-            format!("  {e}: {}", untrusted(&e.message)),
+            format!(
+                "  {e}: {}{}",
+                untrusted(&e.message),
+                if crate::actions::permissions::is_denied(&e.code) {
+                    " — needs s3:GetBucketPolicy"
+                } else {
+                    ""
+                }
+            ),
             theme.error(),
         )),
         (Fact::Known(None), _) => out.push(Line::raw("  no bucket policy")),
