@@ -37,6 +37,11 @@ pub enum TailMsg {
     },
     /// One round of every source done.
     Round,
+    /// The trail bucket holds more log files than one round reads (a
+    /// backlog, or a flood): how many were read so far, and whether some
+    /// are still unread. Sent each round while behind, and once when
+    /// caught up.
+    Backlog { files_read: u64, behind: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -131,7 +136,10 @@ impl Sources {
 }
 
 /// Run until `send` returns false (the receiver is gone) or, without
-/// `follow`, after one round.
+/// `follow`, after one round (rounds go on while the trail bucket has a
+/// backlog, so a one-off read is complete). Each source keeps its own
+/// schedule: LookupEvents every `every` (longer while it fails), log files
+/// at once again while a backlog is being read.
 pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) -> bool) {
     let start = now_secs() - opts.since;
     let (mut sources, trails) = Sources::open(c, &opts.regions, start).await;
@@ -144,34 +152,56 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
         return;
     }
     let mut lookup_failures = 0u32;
+    let mut lookup_due = tokio::time::Instant::now();
     let mut first_round = true;
+    let mut was_behind = false;
     loop {
         let now = now_secs();
-        let mut lookup_error = None;
-        for p in pollers.iter_mut() {
-            match p.poll(now).await {
-                Ok(events) => {
-                    if !events.is_empty()
-                        && !send(TailMsg::Events {
-                            source: Source::Lookup,
-                            events,
-                        })
-                    {
-                        return;
+        if tokio::time::Instant::now() >= lookup_due {
+            let mut lookup_error = None;
+            for p in pollers.iter_mut() {
+                match p.poll(now).await {
+                    Ok(events) => {
+                        if !events.is_empty()
+                            && !send(TailMsg::Events {
+                                source: Source::Lookup,
+                                events,
+                            })
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        lookup_error = Some(format!(
+                            "{}{}: {}",
+                            e.error.code,
+                            if e.throttled { " (backing off)" } else { "" },
+                            e.error.message
+                        ));
                     }
                 }
-                Err(e) => {
-                    lookup_error = Some(format!(
-                        "{}{}: {}",
-                        e.error.code,
-                        if e.throttled { " (backing off)" } else { "" },
-                        e.error.message
-                    ));
-                }
+            }
+            lookup_failures = if lookup_error.is_some() {
+                lookup_failures + 1
+            } else {
+                0
+            };
+            let wait = if lookup_failures > 0 {
+                trail::backoff(lookup_failures - 1).max(opts.every)
+            } else {
+                opts.every
+            };
+            lookup_due = tokio::time::Instant::now() + wait;
+            if !send(TailMsg::SourceStatus {
+                source: Source::Lookup,
+                error: lookup_error,
+            }) {
+                return;
             }
         }
         // Log folders are per day: after the first round only today and
-        // yesterday can get new files.
+        // yesterday can get new files (a reader resumes older ones it did
+        // not finish on its own).
         let days = trail::days_between(if first_round { start } else { now - 86_400 }, now);
         let mut logs_error = None;
         for r in readers.iter_mut() {
@@ -197,24 +227,32 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
                 Err(e) => logs_error = Some(format!("s3://{}: {} {}", r.bucket, e.code, e.message)),
             }
         }
-        lookup_failures = if lookup_error.is_some() {
-            lookup_failures + 1
-        } else {
-            0
-        };
-        for (source, error) in [(Source::Lookup, lookup_error), (Source::Logs, logs_error)] {
-            if !send(TailMsg::SourceStatus { source, error }) {
+        let behind = readers.iter().any(LogReader::behind);
+        if behind || was_behind {
+            let files_read = readers.iter().map(|r| r.files_read).sum();
+            if !send(TailMsg::Backlog { files_read, behind }) {
                 return;
             }
         }
-        first_round = false;
-        if !send(TailMsg::Round) || !opts.follow {
+        was_behind = behind;
+        // A failing read is retried at the normal pace, not in a tight loop.
+        let catching_up = behind && logs_error.is_none();
+        if !send(TailMsg::SourceStatus {
+            source: Source::Logs,
+            error: logs_error,
+        }) {
             return;
         }
-        let wait = if lookup_failures > 0 {
-            trail::backoff(lookup_failures - 1).max(opts.every)
+        first_round = false;
+        if !send(TailMsg::Round) || (!opts.follow && !catching_up) {
+            return;
+        }
+        let wait = if catching_up {
+            Duration::ZERO
         } else {
-            opts.every
+            lookup_due
+                .saturating_duration_since(tokio::time::Instant::now())
+                .max(Duration::from_millis(100))
         };
         tokio::time::sleep(wait).await;
     }

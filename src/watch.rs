@@ -380,6 +380,9 @@ pub async fn run(
         }
         let now = clock.now();
         let mut events = Vec::new();
+        // The trail bucket holds more than one round reads, and reading it
+        // works: no verdict until it is read, and no pause between rounds.
+        let mut catching_up = false;
         if let (Some((src, since)), false) = (sources.as_mut(), open.is_empty()) {
             let crate::tail::Sources {
                 regions,
@@ -403,10 +406,16 @@ pub async fn run(
                 }
             }
             let days = trail_src::days_between(*since, now);
+            let mut logs_failed = false;
             for r in readers.iter_mut() {
                 match r.poll(c, regions, &days).await {
                     Ok(mut batch) => events.append(&mut batch.events),
                     Err(e) => {
+                        logs_failed = true;
+                        let text = format!("trail logs: {}", e.code);
+                        if !source_errors.contains(&text) {
+                            source_errors.push(text);
+                        }
                         if !send(WatchMsg::SourceError {
                             source: "trail logs",
                             error: format!("{}: {}", e.code, e.message),
@@ -416,6 +425,7 @@ pub async fn run(
                     }
                 }
             }
+            catching_up = !logs_failed && readers.iter().any(trail_src::LogReader::behind);
         }
         let mut still_open = Vec::new();
         for mut w in open {
@@ -475,7 +485,7 @@ pub async fn run(
             }) {
                 return Ok(());
             }
-            if status.is_final {
+            if status.is_final && !catching_up {
                 let verdict = finish(&mut *incident.lock().await, &w, &source_errors)?;
                 if !send(WatchMsg::Final {
                     watch_id: w.spec.id.clone(),
@@ -492,6 +502,7 @@ pub async fn run(
             return Ok(());
         }
         match &opts.wake {
+            _ if catching_up => tokio::task::yield_now().await,
             Some(wake) => {
                 tokio::select! {
                     _ = tokio::time::sleep(opts.every) => {}

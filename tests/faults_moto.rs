@@ -6,26 +6,13 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::fault;
 use support::gameday::Driver;
 use tokio::sync::Mutex;
 use warroom::emulator::Emulator;
-
-fn fault(emu: &Emulator, mode: &str) {
-    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
-    write!(
-        s,
-        "POST /_warroom/fault?mode={mode} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).expect("read");
-    assert!(resp.contains("200"), "{resp}");
-}
 
 fn start(env: &[(&str, &str)]) -> Emulator {
     let mut all = vec![("WARROOM_FAULTS", "1")];
@@ -317,5 +304,135 @@ async fn the_emulator_gone_mid_scan_then_r_rescans_with_every_verdict_known() {
             .iter()
             .map(|b| (&b.facts.name, b.assessment.verdict))
             .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_gone_mid_restore_then_back_restores_every_key_once() {
+    const BUCKET: &str = "acme-ransomed";
+    const KEYS: u64 = 1500;
+    let emu = start(&[
+        ("WARROOM_COUNT_REQUESTS", "1"),
+        ("WARROOM_BULK", "1"),
+        ("WARROOM_LATENCY_MS", "40"),
+    ]);
+    let c = support::clients(&emu).await;
+    support::create_bucket(&c, BUCKET).await;
+    c.s3.put_bucket_versioning()
+        .bucket(BUCKET)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning");
+    // Every key good, then (a second later) every key encrypted for ransom.
+    support::bulk_put(&emu, BUCKET, "o/{i}", "good {i}", 0, KEYS);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let clean_at = warroom::tail::now_secs();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    support::bulk_put(&emu, BUCKET, "o/{i}", "ransom {i}", 0, KEYS);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incident = Arc::new(Mutex::new(
+        warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
+    ));
+    let mut d = Driver::headless(
+        support::clients(&emu).await,
+        &emu.endpoint(),
+        Some((incident.clone(), dir.path())),
+        |_| {},
+    )
+    .await;
+    d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
+        .await;
+    let restore = |d: &mut Driver| {
+        d.key('R');
+        let prompt = d.state.prompt.as_mut().expect("the restore prompt");
+        prompt.text = warroom::tail::iso_time(clean_at);
+        d.code(crossterm::event::KeyCode::Enter);
+    };
+    restore(&mut d);
+    d.answer("pit-restore").await;
+    d.until("the first batches", 60, |s| {
+        s.progress.values().any(|p| p.done >= 200)
+    })
+    .await;
+    // The emulator goes away mid-restore.
+    fault(&emu, "down");
+    d.until("the restore to fail", 120, |s| s.busy.is_empty())
+        .await;
+    let status = d.state.status.clone().expect("a status");
+    assert!(status.is_error, "{}", status.text);
+    assert!(!d.state.quit, "the console stays up");
+    let copies = |emu: &Emulator| -> Vec<(String, u64)> {
+        support::request_counts(emu)
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("PUT /{BUCKET}/o/")))
+            .collect()
+    };
+    let before = copies(&emu).len();
+    assert!(
+        (1..KEYS as usize).contains(&before),
+        "the emulator went away part-way ({before} restored)"
+    );
+
+    // It comes back: the same restore, asked again, finishes the rest.
+    fault(&emu, "ok");
+    restore(&mut d);
+    d.confirm("pit-restore").await;
+
+    let copies = copies(&emu);
+    assert!(
+        copies.iter().all(|(_, n)| *n == 1),
+        "restored twice: {copies:?}"
+    );
+    assert_eq!(copies.len(), KEYS as usize, "every key restored once");
+    // Read back: each key's current version holds its good bytes (the
+    // same ETag as its first version).
+    type Version = (i64, bool, String);
+    let mut versions: std::collections::BTreeMap<String, Vec<Version>> = Default::default();
+    let (mut key_marker, mut version_marker) = (None, None);
+    loop {
+        let page =
+            c.s3.list_object_versions()
+                .bucket(BUCKET)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .expect("versions");
+        for v in page.versions() {
+            versions
+                .entry(v.key().unwrap_or_default().to_string())
+                .or_default()
+                .push((
+                    v.last_modified().map_or(0, |t| t.secs()),
+                    v.is_latest().unwrap_or(false),
+                    v.e_tag().unwrap_or_default().to_string(),
+                ));
+        }
+        if page.is_truncated() != Some(true) {
+            break;
+        }
+        key_marker = page.next_key_marker().map(str::to_string);
+        version_marker = page.next_version_id_marker().map(str::to_string);
+    }
+    assert_eq!(versions.len(), KEYS as usize);
+    for (key, vs) in &mut versions {
+        // Oldest first: good, ransom, restored (the current one).
+        vs.sort();
+        assert_eq!(vs.len(), 3, "{key}: {vs:?}");
+        assert!(vs[2].1, "{key}: {vs:?}");
+        assert_eq!(vs[2].2, vs[0].2, "{key} holds its good bytes again");
+        assert_ne!(vs[1].2, vs[0].2);
+    }
+    let report = warroom::incident::verify::verify(dir.path()).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    assert!(
+        report.entries.iter().any(|e| e.kind == "action_failed"),
+        "the failure is journaled"
     );
 }

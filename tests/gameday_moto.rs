@@ -30,7 +30,15 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
         leaked_key,
         score,
         mut d,
-    } = play_leaked_key_game(&emu.endpoint(), &c, &c, "gdtest0001").await;
+    } = play_leaked_key_game(
+        &emu.endpoint(),
+        &c,
+        // The responder signs with temporary credentials: their secret and
+        // session token are searched for below, with the leaked key's.
+        &support::session_clients(&emu.endpoint()).await,
+        "gdtest0001",
+    )
+    .await;
     let bucket = "acme-customer-records";
     // The emulator's state, read back.
     let keys = c
@@ -145,17 +153,39 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
         "after containment every attempt with the key is denied"
     );
 
-    // The leaked secret is the attacker's: it is in no file warroom wrote,
-    // nor on any screen.
-    let secret = leaked_key.secret.expose().to_string();
-    for entry in walk(dir.path()) {
-        let bytes = std::fs::read(&entry).expect("read");
-        assert!(
-            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-            "{} holds the leaked secret",
-            entry.display()
-        );
+    // No secret is in any file warroom wrote (journal, evidence, preserved
+    // trail, report): not the leaked key's secret (the attacker's), not the
+    // responder's own secret key or session token. Every frame the console
+    // drew during the game was checked for them as it was drawn.
+    assert!(d.frames > 100, "frames checked: {}", d.frames);
+    let secrets = [
+        ("the leaked secret", leaked_key.secret.expose().to_string()),
+        (
+            "the responder's secret key",
+            support::SESSION_SECRET.to_string(),
+        ),
+        (
+            "the responder's session token",
+            support::SESSION_TOKEN.to_string(),
+        ),
+    ];
+    let files = walk(dir.path());
+    assert!(files.len() >= 3, "{files:?}");
+    for entry in files {
+        let mut bytes = std::fs::read(&entry).expect("read");
+        if entry.extension().is_some_and(|e| e == "gz") {
+            // Evidence is compressed: search what it holds.
+            bytes = warroom::aws::trail::gunzip(&bytes).expect("evidence decompresses");
+        }
+        for (what, secret) in &secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds {what}",
+                entry.display()
+            );
+        }
     }
+    let secret = leaked_key.secret.expose().to_string();
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("t");
     for view in [
         View::Dashboard,
@@ -196,6 +226,9 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
     );
     assert!(md.contains("deactivate-key"), "{md}");
     assert!(md.contains("attacker contained"), "{md}");
+    for (what, secret) in &secrets {
+        assert!(!md.contains(secret.as_str()), "the report holds {what}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,8 @@ use std::io::Write;
 
 use aws_sdk_s3::primitives::ByteStream;
 use support::*;
-use warroom::aws::trail::{LogReader, discover_trails};
+use warroom::aws::trail::{Budget, LogReader, discover_trails};
+use warroom::emulator::Emulator;
 use warroom::model::trail::TrailInfo;
 
 fn gz(bytes: &[u8]) -> Vec<u8> {
@@ -305,4 +306,154 @@ async fn preserved_events_are_evidence_that_reads_back() {
     assert_eq!(ids, ["p1", "p2"]);
     let r = warroom::incident::verify::verify(&dir).expect("verify");
     assert!(r.ok(), "{:?}", r.problems);
+}
+
+/// moto with the launcher's bulk-put, request-count and fault hooks.
+fn hooked_moto() -> Emulator {
+    Emulator::start(
+        &python(),
+        &[
+            ("WARROOM_BULK", "1"),
+            ("WARROOM_COUNT_REQUESTS", "1"),
+            ("WARROOM_FAULTS", "1"),
+        ],
+    )
+    .expect("moto")
+}
+
+/// Log files `first..first + count` of the day's 10:00 window in the
+/// emulator, each holding one record `b<number>`.
+fn flood(emu: &Emulator, first: u64, count: u64) {
+    let body = format!(r#"{{"Records":[{}]}}"#, record("b{i}", "GetObject", ""));
+    bulk_put(
+        emu,
+        "trail-logs",
+        &format!("{DIR}123456789012_CloudTrail_us-east-1_20261122T1000Z_{{i}}.json.gz"),
+        &body,
+        first,
+        count,
+    );
+}
+
+/// GETs of the day's objects, by key: how often each was fetched.
+fn object_gets(emu: &Emulator) -> std::collections::HashMap<String, u64> {
+    request_counts(emu)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(&format!("GET /trail-logs/{DIR}")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_is_read_in_bounded_polls_every_file_once_and_in_order() {
+    let emu = hooked_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "trail-logs").await;
+    flood(&emu, 0, 2_500);
+    // Objects that are not log files are listed, never fetched.
+    bulk_put(
+        &emu,
+        "trail-logs",
+        &format!("{DIR}000-not-a-log-{{i}}.txt"),
+        "junk",
+        0,
+        300,
+    );
+    let regions = vec![REGION.to_string()];
+    let mut reader = LogReader::new(&trail(None))
+        .expect("reader")
+        .with_budget(Budget {
+            files: 1_000,
+            pages: 3,
+        });
+    let mut ids = Vec::new();
+    let mut polls = Vec::new();
+    loop {
+        // Only the first poll asks for the day (a caller past midnight asks
+        // for today only): the reader finishes what it started anyway.
+        let days: &[(i32, u32, u32)] = if polls.is_empty() { &[DAY] } else { &[] };
+        let b = reader.poll(&c, &regions, days).await.expect("poll");
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
+        ids.extend(b.events.iter().map(|e| e.event_id.clone()));
+        polls.push((b.files, b.more));
+        assert_eq!(b.more, reader.behind());
+        if !b.more {
+            break;
+        }
+        assert!(polls.len() < 10, "no progress: {polls:?}");
+    }
+    assert_eq!(polls, [(1_000, true), (1_000, true), (500, false)]);
+    let want: Vec<String> = (0..2_500).map(|i| format!("b{i:08}")).collect();
+    assert!(ids == want, "every record once, in delivery order");
+    let gets = object_gets(&emu);
+    assert_eq!(gets.len(), 2_500, "only the log files were fetched");
+    assert!(gets.values().all(|n| *n == 1), "none fetched twice");
+    assert_eq!(reader.files_read, 2_500);
+
+    // Caught up: a new delivery is read, and the 10:00 keys, which no
+    // listing can return again, are forgotten (memory stays bounded).
+    let new = format!("{DIR}123456789012_CloudTrail_us-east-1_20261122T1100Z_new.json.gz");
+    put(
+        &c,
+        "trail-logs",
+        &new,
+        log_file(&[record("new", "GetObject", "")]),
+    )
+    .await;
+    let b = reader.poll(&c, &regions, &[DAY]).await.expect("poll");
+    let got: Vec<&str> = b.events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(got, ["new"]);
+    assert_eq!(reader.remembered(), 1, "only the 11:00 key is remembered");
+    // A late delivery within the rewind window is still read.
+    let late = format!("{DIR}123456789012_CloudTrail_us-east-1_20261122T1045Z_late.json.gz");
+    put(
+        &c,
+        "trail-logs",
+        &late,
+        log_file(&[record("late", "GetObject", "")]),
+    )
+    .await;
+    let b = reader.poll(&c, &regions, &[DAY]).await.expect("poll");
+    let got: Vec<&str> = b.events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(got, ["late"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_file_that_could_not_be_fetched_is_fetched_again_not_skipped() {
+    let emu = hooked_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "trail-logs").await;
+    flood(&emu, 0, 30);
+    let regions = vec![REGION.to_string()];
+    let mut reader = LogReader::new(&trail(None))
+        .expect("reader")
+        .with_budget(Budget {
+            files: 10,
+            pages: 5,
+        });
+    let first = reader.poll(&c, &regions, &[DAY]).await.expect("poll");
+    assert_eq!((first.files, first.more), (10, true));
+    let mut ids: Vec<String> = first.events.iter().map(|e| e.event_id.clone()).collect();
+
+    // The listing works, every object read is refused (as with a session
+    // token that expired, or a KMS key the reader may not use).
+    fault(
+        &emu,
+        &format!("expired&path=%2Ftrail-logs%2F{}", DIR.replace('/', "%2F")),
+    );
+    let refused = reader.poll(&c, &regions, &[DAY]).await;
+    let e = refused.expect_err("nothing could be read: the poll fails");
+    assert_eq!(e.code, "ExpiredToken", "{e:?}");
+    assert!(reader.behind(), "the files refused are still to read");
+
+    fault(&emu, "ok");
+    loop {
+        let b = reader.poll(&c, &regions, &[DAY]).await.expect("poll");
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
+        ids.extend(b.events.iter().map(|e| e.event_id.clone()));
+        if !b.more {
+            break;
+        }
+    }
+    let want: Vec<String> = (0..30).map(|i| format!("b{i:08}")).collect();
+    assert_eq!(ids, want, "nothing skipped, nothing twice");
 }

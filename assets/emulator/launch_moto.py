@@ -70,6 +70,40 @@ if _latency_ms > 0:
 
     moto.server.DomainDispatcherApplication = _Slow
 
+if os.environ.get("WARROOM_BULK") == "1":
+    # Tests only: POST /_warroom/bulk with a JSON body
+    #   {"bucket": B, "key": K, "body": T, "count": N, "first": F}
+    # puts N objects straight into moto's backend, numbered F.., with "{i}"
+    # in K and T replaced by the number (8 digits) and the body gzip'd. A
+    # test needs a trail bucket flooded with 100,000 files: one by one over
+    # HTTP that takes many minutes, this way seconds.
+    import gzip as _gzip
+    import json as _json
+
+    _Bulk_base = moto.server.DomainDispatcherApplication
+
+    class _Bulk(_Bulk_base):  # type: ignore[misc, valid-type]
+        def __call__(self, environ, start_response):
+            if environ.get("PATH_INFO", "") != "/_warroom/bulk":
+                return super().__call__(environ, start_response)
+            from moto.s3.models import s3_backends
+
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            spec = _json.loads(environ["wsgi.input"].read(length))
+            backend = s3_backends[spec.get("account", "123456789012")]["global"]
+            first = int(spec.get("first", 0))
+            for n in range(first, first + int(spec["count"])):
+                i = f"{n:08d}"
+                backend.put_object(
+                    spec["bucket"],
+                    spec["key"].replace("{i}", i),
+                    _gzip.compress(spec["body"].replace("{i}", i).encode(), 1),
+                )
+            start_response("200 OK", [("Content-Length", "2")])
+            return [b"ok"]
+
+    moto.server.DomainDispatcherApplication = _Bulk
+
 if os.environ.get("WARROOM_FAULTS") == "1":
     # Fault injection for the tests: POST /_warroom/fault?mode=M sets how
     # every later request is answered, until changed:
@@ -79,7 +113,11 @@ if os.environ.get("WARROOM_FAULTS") == "1":
     #   expired       every request refused: the session token expired;
     #   throttle:N    every N-th request answered 503 SlowDown/Throttling
     #                 (retryable, as AWS throttles), the rest as moto answers.
-    _fault = {"mode": "ok", "n": 0}
+    # With &path=P (URL-encoded), only requests whose path starts with P are
+    # affected (e.g. the object reads of one folder, not its listing).
+    from urllib.parse import unquote as _unquote
+
+    _fault = {"mode": "ok", "n": 0, "path": ""}
     _fault_lock = threading.Lock()
     _Faulty_base = moto.server.DomainDispatcherApplication
 
@@ -89,17 +127,20 @@ if os.environ.get("WARROOM_FAULTS") == "1":
             if path == "/_warroom/fault":
                 query = environ.get("QUERY_STRING", "")
                 mode = query.partition("mode=")[2].split("&")[0] or "ok"
+                only = _unquote(query.partition("path=")[2].split("&")[0])
                 with _fault_lock:
                     _fault["mode"] = mode
                     _fault["n"] = 0
+                    _fault["path"] = only
                 start_response("200 OK", [("Content-Length", "2")])
                 return [b"ok"]
             if path.startswith("/_warroom/"):
                 # The other test hooks always answer.
                 return super().__call__(environ, start_response)
             with _fault_lock:
-                mode = _fault["mode"]
-                _fault["n"] += 1
+                affected = path.startswith(_fault["path"])
+                mode = _fault["mode"] if affected else "ok"
+                _fault["n"] += 1 if affected else 0
                 n = _fault["n"]
             if mode == "down":
                 # Close without an answer: the client sees a dropped connection.

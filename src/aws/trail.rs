@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::Read;
+
+use futures::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -276,21 +278,61 @@ pub struct FileProblem {
 #[derive(Debug, Default)]
 pub struct LogBatch {
     pub events: Vec<TrailEvent>,
+    /// Log files fetched (read, or reported as unreadable).
     pub files: usize,
     pub problems: Vec<FileProblem>,
+    /// The poll stopped at its budget (or at a file it could not fetch):
+    /// poll again soon, there is more to read.
+    pub more: bool,
 }
 
+/// How much one poll of a trail bucket may do. An attacker who can write to
+/// the trail bucket can flood it (100,000 tiny files) to blind the
+/// responder; a bounded poll returns in seconds whatever the bucket holds,
+/// so the tail keeps drawing and LookupEvents keeps being polled, and the
+/// next poll goes on from where this one stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Log files fetched per poll.
+    pub files: usize,
+    /// List pages (up to 1,000 keys each) per poll.
+    pub pages: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            files: 1_000,
+            pages: 20,
+        }
+    }
+}
+
+/// Log files fetched at once: S3 serves parallel GETs well, and a poll of
+/// 1,000 small files one after the other would take minutes on a bastion
+/// far from the bucket's region.
+const READ_CONCURRENCY: usize = 8;
+
 /// Reads new log files of one trail, incrementally: per day prefix, the
-/// last key read; each list starts after it.
+/// last key read; each list starts a little before it (see [`rewound`]).
+/// A poll cut short by its [`Budget`] leaves a cursor for its prefix, and
+/// the next poll resumes there first.
 pub struct LogReader {
     pub bucket: String,
     /// `<prefix>/AWSLogs/` (or `AWSLogs/`).
     root: String,
     bucket_region: Option<String>,
     last_key: HashMap<String, String>,
-    /// Keys read, per day prefix: listing restarts a little before the last
-    /// key (see [`rewound`]), and these are not read again.
+    /// Keys read, per day prefix, at or after the point the next listing
+    /// can start from: older ones are forgotten (see [`LogReader::forget`]).
     read: HashMap<String, HashSet<String>>,
+    /// Prefixes whose listing a poll left unfinished, and the key to list
+    /// after (none: from the start). Visited first by the next poll, even
+    /// when its day is no longer asked for.
+    resume: BTreeMap<String, Option<String>>,
+    budget: Budget,
+    /// Log files fetched since the reader opened (progress, for the tail).
+    pub files_read: u64,
 }
 
 impl LogReader {
@@ -306,7 +348,31 @@ impl LogReader {
             bucket_region: None,
             last_key: HashMap::new(),
             read: HashMap::new(),
+            resume: BTreeMap::new(),
+            budget: Budget::default(),
+            files_read: 0,
         })
+    }
+
+    /// The same reader with another budget (tests and benchmarks use
+    /// small ones).
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = Budget {
+            files: budget.files.max(1),
+            pages: budget.pages.max(1),
+        };
+        self
+    }
+
+    /// Whether a poll stopped at its budget with files left to list.
+    pub fn behind(&self) -> bool {
+        !self.resume.is_empty()
+    }
+
+    /// Keys remembered as read, over every prefix (memory stays bounded by
+    /// what one listing can return again, not by what was ever read).
+    pub fn remembered(&self) -> usize {
+        self.read.values().map(HashSet::len).sum()
     }
 
     /// `AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/` for each
@@ -340,9 +406,12 @@ impl LogReader {
         Ok(out)
     }
 
-    /// Read every log file not read before, in the given regions and days
-    /// (UTC). A file that cannot be fetched, decompressed or parsed is
-    /// reported and skipped; the others are read.
+    /// Read log files not read before, in the given regions and days (UTC),
+    /// within the budget; `more` says a next poll has files left to list.
+    /// A file that cannot be decompressed or parsed is reported once and
+    /// skipped. A file that could not be fetched (connection lost,
+    /// throttled, credentials expired) is not skipped: the poll stops
+    /// before it, returns what it read, and the next poll fetches it again.
     pub async fn poll(
         &mut self,
         c: &Clients,
@@ -358,37 +427,98 @@ impl LogReader {
             }
         };
         let s3 = c.s3_in(&region);
+        let mut prefixes: Vec<String> = self.resume.keys().cloned().collect();
+        for p in self.day_prefixes(c, &region, regions, days).await? {
+            if !self.resume.contains_key(&p) {
+                prefixes.push(p);
+            }
+        }
+        let mut left = self.budget;
         let mut batch = LogBatch::default();
-        for prefix in self.day_prefixes(c, &region, regions, days).await? {
-            let keys = super::containment::list_keys_after(
-                &s3,
-                &self.bucket,
-                Some(&prefix),
-                self.last_key
-                    .get(&prefix)
-                    .map(|k| rewound(k, REWIND_MINUTES)),
-            )
-            .await?;
-            let read = self.read.entry(prefix.clone()).or_default();
+        for prefix in prefixes {
+            let step = self.poll_prefix(&s3, &prefix, &mut left, &mut batch).await;
+            self.forget(&prefix);
+            if let Err(e) = step {
+                return if batch.events.is_empty() && batch.files == 0 {
+                    Err(e)
+                } else {
+                    // What was read is delivered; the error shows next time.
+                    batch.more = true;
+                    Ok(batch)
+                };
+            }
+        }
+        batch.more = self.behind();
+        Ok(batch)
+    }
+
+    /// List and read one day prefix from its cursor, page by page, until
+    /// the listing ends or the budget runs out (then the cursor is kept).
+    async fn poll_prefix(
+        &mut self,
+        s3: &aws_sdk_s3::Client,
+        prefix: &str,
+        left: &mut Budget,
+        batch: &mut LogBatch,
+    ) -> Result<(), AwsError> {
+        let mut after = match self.resume.get(prefix) {
+            Some(cursor) => cursor.clone(),
+            None => self
+                .last_key
+                .get(prefix)
+                .map(|k| rewound(k, REWIND_MINUTES)),
+        };
+        loop {
+            if left.pages == 0 || left.files == 0 {
+                self.resume.insert(prefix.to_string(), after);
+                return Ok(());
+            }
+            left.pages -= 1;
+            let (keys, truncated) = list_page(s3, &self.bucket, prefix, after.clone()).await?;
+            let read = self.read.entry(prefix.to_string()).or_default();
+            let mut wanted = Vec::new();
+            let mut cut = false;
             for key in keys {
-                // Remembered before reading: a bad file is reported once,
-                // not on every poll.
-                if !read.insert(key.clone()) {
+                if wanted.len() == left.files {
+                    cut = true;
+                    break;
+                }
+                after = Some(key.clone());
+                if read.contains(&key) {
                     continue;
                 }
-                let last = self.last_key.entry(prefix.clone()).or_default();
+                let last = self.last_key.entry(prefix.to_string()).or_default();
                 if key > *last {
                     *last = key.clone();
                 }
                 if !key.ends_with(".json.gz") || key.contains("CloudTrail-Digest") {
+                    read.insert(key);
                     continue;
                 }
-                batch.files += 1;
-                match read_log_file(&s3, &self.bucket, &key).await {
+                wanted.push(key);
+            }
+            left.files -= wanted.len();
+            let bucket = self.bucket.as_str();
+            let results: Vec<(String, Result<trail::ParsedFile, ReadFailure>)> =
+                futures::stream::iter(wanted)
+                    .map(|key| async move {
+                        let got = read_log_file(s3, bucket, &key).await;
+                        (key, got)
+                    })
+                    .buffered(READ_CONCURRENCY)
+                    .collect()
+                    .await;
+            let read = self.read.entry(prefix.to_string()).or_default();
+            let mut unfetched: Option<(String, AwsError)> = None;
+            for (key, got) in results {
+                match got {
                     Ok(parsed) => {
+                        read.insert(key.clone());
+                        batch.files += 1;
+                        self.files_read += 1;
                         if parsed.bad_records > 0 {
                             batch.problems.push(FileProblem {
-                                key: key.clone(),
+                                key,
                                 error: format!(
                                     "{} record(s) skipped: {}",
                                     parsed.bad_records,
@@ -398,12 +528,60 @@ impl LogReader {
                         }
                         batch.events.extend(parsed.events);
                     }
-                    Err(error) => batch.problems.push(FileProblem { key, error }),
+                    // Remembered as read: a bad file is reported once,
+                    // not on every poll.
+                    Err(ReadFailure::Unreadable(error)) => {
+                        read.insert(key.clone());
+                        batch.files += 1;
+                        batch.problems.push(FileProblem { key, error });
+                    }
+                    Err(ReadFailure::Unfetched(e)) => {
+                        if unfetched.as_ref().is_none_or(|(k, _)| key < *k) {
+                            unfetched = Some((key, e));
+                        }
+                    }
                 }
             }
+            if let Some((first, e)) = unfetched {
+                // Resume just before the first file not fetched; the ones
+                // after it that were read are remembered and not read again.
+                self.resume.insert(prefix.to_string(), before(&first));
+                return Err(e);
+            }
+            if !cut && !truncated {
+                self.resume.remove(prefix);
+                return Ok(());
+            }
+            self.resume.insert(prefix.to_string(), after.clone());
         }
-        Ok(batch)
     }
+
+    /// Forget the keys of `prefix` the next listing cannot return again:
+    /// those before both its cursor and the rewound last key.
+    fn forget(&mut self, prefix: &str) {
+        let rewind = self
+            .last_key
+            .get(prefix)
+            .map(|k| rewound(k, REWIND_MINUTES));
+        let floor = match (self.resume.get(prefix), rewind) {
+            (Some(None), _) => return,
+            (Some(Some(cursor)), Some(r)) => cursor.clone().min(r),
+            (Some(Some(cursor)), None) => cursor.clone(),
+            (None, Some(r)) => r,
+            (None, None) => return,
+        };
+        if let Some(set) = self.read.get_mut(prefix) {
+            set.retain(|k| *k > floor);
+        }
+    }
+}
+
+/// A key the listing can start after and still return `key`: `key` less
+/// its last character (a prefix sorts before everything it begins).
+fn before(key: &str) -> Option<String> {
+    let mut s = key.to_string();
+    s.pop();
+    (!s.is_empty()).then_some(s)
 }
 
 /// How far before the last key read each listing starts again: CloudTrail
@@ -452,6 +630,29 @@ pub fn rewound(key: &str, minutes: i64) -> String {
     }
 }
 
+/// One page of keys under `prefix` after `after`, and whether more follow.
+async fn list_page(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    after: Option<String>,
+) -> Result<(Vec<String>, bool), AwsError> {
+    let page = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_start_after(after.filter(|a| !a.is_empty()))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let keys = page
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    Ok((keys, page.is_truncated().unwrap_or(false)))
+}
+
 async fn common_prefixes(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
@@ -480,11 +681,21 @@ async fn common_prefixes(
 /// broken object must not take the bastion's memory.
 const MAX_LOG_FILE: u64 = 512 * 1024 * 1024;
 
+/// Why a log file was not read.
+enum ReadFailure {
+    /// Fetched, but not a log file (truncated, not gzip, not JSON), or gone
+    /// since it was listed: reported once, then skipped.
+    Unreadable(String),
+    /// Not fetched (connection lost, throttled, refused, credentials
+    /// expired): fetched again by a later poll.
+    Unfetched(AwsError),
+}
+
 async fn read_log_file(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
-) -> Result<trail::ParsedFile, String> {
+) -> Result<trail::ParsedFile, ReadFailure> {
     let obj = s3
         .get_object()
         .bucket(bucket)
@@ -493,16 +704,26 @@ async fn read_log_file(
         .await
         .map_err(|e| {
             let e = aws_error(&e);
-            format!("{}: {}", e.code, e.message)
+            match e.code.as_str() {
+                "NoSuchKey" | "InvalidObjectState" => {
+                    ReadFailure::Unreadable(format!("{}: {}", e.code, e.message))
+                }
+                _ => ReadFailure::Unfetched(e),
+            }
         })?;
     let bytes = obj
         .body
         .collect()
         .await
-        .map_err(|e| format!("reading the body: {e}"))?
+        .map_err(|e| {
+            ReadFailure::Unfetched(AwsError::new(
+                "ConnectionFailed",
+                format!("reading {key}: {e}"),
+            ))
+        })?
         .into_bytes();
-    let json = gunzip(&bytes)?;
-    trail::parse_log_file(&json).map_err(|e| e.to_string())
+    let json = gunzip(&bytes).map_err(ReadFailure::Unreadable)?;
+    trail::parse_log_file(&json).map_err(|e| ReadFailure::Unreadable(e.to_string()))
 }
 
 /// Decompress a gzip member (or several), refusing anything that inflates

@@ -229,6 +229,11 @@ pub async fn run(global: &GlobalArgs, args: TrailArgs) -> Result<ExitCode> {
                 }
             }
             TailMsg::Round => {}
+            TailMsg::Backlog { files_read, behind } => {
+                if behind {
+                    eprintln!("warroom: trail bucket backlog: {files_read} log files read so far…");
+                }
+            }
         }
         true
     })

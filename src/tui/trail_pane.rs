@@ -40,6 +40,8 @@ pub struct TrailState {
     pub sources: BTreeMap<Source, Option<String>>,
     pub trails: Option<Result<Vec<TrailInfo>, AwsError>>,
     pub rounds: u64,
+    /// Log files read so far while the trail bucket has a backlog.
+    pub backlog: Option<u64>,
 }
 
 impl Default for TrailState {
@@ -54,6 +56,7 @@ impl Default for TrailState {
             sources: BTreeMap::new(),
             trails: None,
             rounds: 0,
+            backlog: None,
         }
     }
 }
@@ -124,6 +127,7 @@ pub fn on_tail(state: &mut State, msg: TailMsg) {
             t.sources.insert(source, error);
         }
         TailMsg::Round => t.rounds += 1,
+        TailMsg::Backlog { files_read, behind } => t.backlog = behind.then_some(files_read),
     }
 }
 
@@ -354,7 +358,10 @@ fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) 
     for source in [Source::Lookup, Source::Logs].into_iter().chain(lake) {
         let (text, style) = match t.sources.get(&source) {
             None => ("…".to_string(), theme.dim()),
-            Some(None) => ("ok".to_string(), theme.ok()),
+            Some(None) => match t.backlog.filter(|_| source == Source::Logs) {
+                Some(n) => (format!("catching up, {n} files read"), theme.warn()),
+                None => ("ok".to_string(), theme.ok()),
+            },
             // The code only: the whole message is in the status of `warroom trail`.
             Some(Some(e)) => (untrusted(e.split(": ").next().unwrap_or(e)), theme.error()),
         };

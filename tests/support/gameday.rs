@@ -24,6 +24,14 @@ pub struct Driver {
     pub state: State,
     pub runner: Runner,
     pub rx: mpsc::UnboundedReceiver<Msg>,
+    /// Every state the console reaches is drawn here, as a terminal would
+    /// draw it, and checked for `forbidden` text.
+    screen: ratatui::Terminal<ratatui::backend::TestBackend>,
+    /// Secrets no frame may show: the console's own secret key and session
+    /// token from the start, and whatever a test adds (`forbid`).
+    forbidden: Vec<String>,
+    /// Frames drawn and checked so far.
+    pub frames: u64,
 }
 
 impl Driver {
@@ -36,6 +44,7 @@ impl Driver {
         tune: impl FnOnce(&mut Runner),
     ) -> Driver {
         let (tx, rx) = mpsc::unbounded_channel();
+        let own = clients.clone();
         let mut runner = Runner::new(clients, tx, incident.as_ref().map(|(i, _)| i.clone()));
         tune(&mut runner);
         let mut state = State::new(
@@ -50,7 +59,67 @@ impl Driver {
             (120, 40),
         );
         warroom::tui::open(&mut state, &mut runner, None).await;
-        Driver { state, runner, rx }
+        Driver::opened(state, runner, rx, &own).await
+    }
+
+    /// A console already opened with `clients`, whose own secret key and
+    /// session token no frame may show.
+    pub async fn opened(
+        state: State,
+        runner: Runner,
+        rx: mpsc::UnboundedReceiver<Msg>,
+        clients: &warroom::aws::Clients,
+    ) -> Driver {
+        let mut forbidden = Vec::new();
+        if let Some(p) = clients.sdk.credentials_provider() {
+            use aws_sdk_s3::config::ProvideCredentials;
+            let creds = p.provide_credentials().await.expect("credentials");
+            forbidden.push(creds.secret_access_key().to_string());
+            forbidden.extend(creds.session_token().map(str::to_string));
+        }
+        let screen = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+            .expect("a test terminal");
+        let mut d = Driver {
+            state,
+            runner,
+            rx,
+            screen,
+            forbidden,
+            frames: 0,
+        };
+        d.draw();
+        d
+    }
+
+    /// No frame from now on may show `secret`.
+    pub fn forbid(&mut self, secret: &str) {
+        assert!(secret.len() >= 8, "too short to search for");
+        self.forbidden.push(secret.to_string());
+    }
+
+    /// Draw the console as it is now, and check the frame.
+    fn draw(&mut self) {
+        let state = &self.state;
+        self.screen
+            .draw(|f| warroom::tui::render::render(state, f))
+            .expect("draw");
+        self.frames += 1;
+        let text: String = self
+            .screen
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        for secret in &self.forbidden {
+            assert!(
+                !text.contains(secret.as_str()),
+                "frame {} ({:?}) shows a secret",
+                self.frames,
+                self.state.view
+            );
+        }
     }
 
     pub fn send(&mut self, msg: Msg) {
@@ -60,6 +129,7 @@ impl Driver {
         if let Some(msg) = self.runner.health(&self.state) {
             update(&mut self.state, msg);
         }
+        self.draw();
     }
 
     pub fn key(&mut self, c: char) {
@@ -303,7 +373,8 @@ pub async fn play_leaked_key_game(
         }),
     )
     .await;
-    let mut d = Driver { state, runner, rx };
+    let mut d = Driver::opened(state, runner, rx, responder).await;
+    d.forbid(leaked_key.secret.expose());
     // The briefing first; any key starts.
     assert!(
         d.state

@@ -35,6 +35,30 @@ pub async fn clients_with(endpoint: &str, key: &str, secret: &str) -> Clients {
     Clients::from_sdk_config(sdk, false).expect("region is set")
 }
 
+/// The secret key and session token of [`session_clients`]: temporary
+/// credentials, as a responder's SSO session or assumed role has, distinct
+/// from [`clients`]' so a test can search for them.
+pub const SESSION_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/responderSessionSecretKey";
+pub const SESSION_TOKEN: &str =
+    "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQresponderSessionToken==";
+
+/// Clients signing with temporary credentials (key id, secret, session token).
+pub async fn session_clients(endpoint: &str) -> Clients {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "ASIARESPONDER0000001",
+            SESSION_SECRET,
+            Some(SESSION_TOKEN.to_string()),
+            None,
+            "test-session",
+        ))
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(endpoint)
+        .load()
+        .await;
+    Clients::from_sdk_config(sdk, false).expect("region is set")
+}
+
 /// Clients in --read-only mode.
 pub async fn read_only_clients(endpoint: &str) -> Clients {
     let sdk =
@@ -103,6 +127,37 @@ pub fn request_counts(emu: &Emulator) -> std::collections::HashMap<String, u64> 
     s.read_to_string(&mut resp).expect("read");
     let body = resp.split("\r\n\r\n").nth(1).expect("a body");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("counts: {e}: {resp}"))
+}
+
+/// POST to one of the launcher's test hooks (`/_warroom/…`), which must
+/// answer 200.
+pub fn emulator_hook(emu: &Emulator, path_and_query: &str, body: &str) {
+    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
+    write!(
+        s,
+        "POST {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    assert!(resp.starts_with("HTTP/1.1 200"), "{path_and_query}: {resp}");
+}
+
+/// From now on, answer requests as `mode` says (`ok`, `down`, `expired`,
+/// `throttle:N`): the emulator must run with `WARROOM_FAULTS=1`.
+pub fn fault(emu: &Emulator, mode: &str) {
+    emulator_hook(emu, &format!("/_warroom/fault?mode={mode}"), "");
+}
+
+/// Put `count` objects into `bucket` inside the emulator, numbered from
+/// `first`, `{i}` in `key` and `body` standing for the number (8 digits);
+/// bodies are gzip'd. The emulator must run with `WARROOM_BULK=1`.
+pub fn bulk_put(emu: &Emulator, bucket: &str, key: &str, body: &str, first: u64, count: u64) {
+    let spec = serde_json::json!({
+        "bucket": bucket, "key": key, "body": body, "first": first, "count": count,
+    });
+    emulator_hook(emu, "/_warroom/bulk", &spec.to_string());
 }
 
 /// Put `n` small objects named `{prefix}{i:05}`, each with a public-read ACL.
