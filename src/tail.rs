@@ -136,79 +136,118 @@ impl Sources {
 }
 
 /// Run until `send` returns false (the receiver is gone) or, without
-/// `follow`, after one round (rounds go on while the trail bucket has a
-/// backlog, so a one-off read is complete). Each source keeps its own
-/// schedule: LookupEvents every `every` (longer while it fails), log files
-/// at once again while a backlog is being read.
-pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) -> bool) {
+/// `follow`, after one read of each source (the trail bucket is read to the
+/// end, however many rounds that takes, so a one-off read is complete).
+///
+/// The two sources run side by side, each on its own schedule, so neither
+/// holds the other up: LookupEvents every `every` (backing off while it
+/// fails, when each attempt can take the SDK's retries), and the log files
+/// every `every`, or at once again while a backlog is being read.
+pub async fn run(c: &Clients, opts: &TailOptions, send: impl FnMut(TailMsg) -> bool + Send) {
     let start = now_secs() - opts.since;
     let (mut sources, trails) = Sources::open(c, &opts.regions, start).await;
+    // Both loops run in this one task and call it between awaits, never
+    // across one: the lock is never contended.
+    let send = std::sync::Mutex::new(send);
+    let say = |m: TailMsg| {
+        (send
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))(m)
+    };
+    if !say(TailMsg::Trails(trails)) {
+        return;
+    }
     let Sources {
         regions,
         pollers,
         readers,
     } = &mut sources;
-    if !send(TailMsg::Trails(trails)) {
-        return;
+    let lookup = lookup_loop(pollers, opts, &say);
+    let logs = logs_loop(c, regions, readers, start, opts, &say);
+    if opts.follow {
+        // Each loop ends only when the receiver is gone: that ends both.
+        tokio::select! {
+            () = lookup => {}
+            () = logs => {}
+        }
+    } else {
+        tokio::join!(lookup, logs);
     }
-    let mut lookup_failures = 0u32;
-    let mut lookup_due = tokio::time::Instant::now();
+}
+
+/// LookupEvents, region by region, every `every` (longer while it fails).
+async fn lookup_loop(
+    pollers: &mut [LookupPoller],
+    opts: &TailOptions,
+    say: &(dyn Fn(TailMsg) -> bool + Sync),
+) {
+    let mut failures = 0u32;
+    loop {
+        let now = now_secs();
+        let mut error = None;
+        for p in pollers.iter_mut() {
+            match p.poll(now).await {
+                Ok(events) => {
+                    if !events.is_empty()
+                        && !say(TailMsg::Events {
+                            source: Source::Lookup,
+                            events,
+                        })
+                    {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    error = Some(format!(
+                        "{}{}: {}",
+                        e.error.code,
+                        if e.throttled { " (backing off)" } else { "" },
+                        e.error.message
+                    ));
+                }
+            }
+        }
+        failures = if error.is_some() { failures + 1 } else { 0 };
+        if !say(TailMsg::SourceStatus {
+            source: Source::Lookup,
+            error,
+        }) || !opts.follow
+        {
+            return;
+        }
+        let wait = if failures > 0 {
+            trail::backoff(failures - 1).max(opts.every)
+        } else {
+            opts.every
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The trail's log files, every `every`, or at once again while the bucket
+/// holds more than one poll reads (each poll is bounded: see `Budget`).
+async fn logs_loop(
+    c: &Clients,
+    regions: &[String],
+    readers: &mut [LogReader],
+    start: i64,
+    opts: &TailOptions,
+    say: &(dyn Fn(TailMsg) -> bool + Sync),
+) {
     let mut first_round = true;
     let mut was_behind = false;
     loop {
         let now = now_secs();
-        if tokio::time::Instant::now() >= lookup_due {
-            let mut lookup_error = None;
-            for p in pollers.iter_mut() {
-                match p.poll(now).await {
-                    Ok(events) => {
-                        if !events.is_empty()
-                            && !send(TailMsg::Events {
-                                source: Source::Lookup,
-                                events,
-                            })
-                        {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        lookup_error = Some(format!(
-                            "{}{}: {}",
-                            e.error.code,
-                            if e.throttled { " (backing off)" } else { "" },
-                            e.error.message
-                        ));
-                    }
-                }
-            }
-            lookup_failures = if lookup_error.is_some() {
-                lookup_failures + 1
-            } else {
-                0
-            };
-            let wait = if lookup_failures > 0 {
-                trail::backoff(lookup_failures - 1).max(opts.every)
-            } else {
-                opts.every
-            };
-            lookup_due = tokio::time::Instant::now() + wait;
-            if !send(TailMsg::SourceStatus {
-                source: Source::Lookup,
-                error: lookup_error,
-            }) {
-                return;
-            }
-        }
         // Log folders are per day: after the first round only today and
         // yesterday can get new files (a reader resumes older ones it did
         // not finish on its own).
         let days = trail::days_between(if first_round { start } else { now - 86_400 }, now);
-        let mut logs_error = None;
+        let mut error = None;
         for r in readers.iter_mut() {
             match r.poll(c, regions, &days).await {
                 Ok(batch) => {
                     if let Some(p) = batch.problems.first() {
-                        logs_error = Some(format!(
+                        error = Some(format!(
                             "{} file(s) skipped, e.g. {}: {}",
                             batch.problems.len(),
                             p.key,
@@ -216,7 +255,7 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
                         ));
                     }
                     if !batch.events.is_empty()
-                        && !send(TailMsg::Events {
+                        && !say(TailMsg::Events {
                             source: Source::Logs,
                             events: batch.events,
                         })
@@ -224,37 +263,33 @@ pub async fn run(c: &Clients, opts: &TailOptions, mut send: impl FnMut(TailMsg) 
                         return;
                     }
                 }
-                Err(e) => logs_error = Some(format!("s3://{}: {} {}", r.bucket, e.code, e.message)),
+                Err(e) => error = Some(format!("s3://{}: {} {}", r.bucket, e.code, e.message)),
             }
         }
         let behind = readers.iter().any(LogReader::behind);
         if behind || was_behind {
             let files_read = readers.iter().map(|r| r.files_read).sum();
-            if !send(TailMsg::Backlog { files_read, behind }) {
+            if !say(TailMsg::Backlog { files_read, behind }) {
                 return;
             }
         }
         was_behind = behind;
         // A failing read is retried at the normal pace, not in a tight loop.
-        let catching_up = behind && logs_error.is_none();
-        if !send(TailMsg::SourceStatus {
+        let catching_up = behind && error.is_none();
+        if !say(TailMsg::SourceStatus {
             source: Source::Logs,
-            error: logs_error,
-        }) {
+            error,
+        }) || !say(TailMsg::Round)
+        {
             return;
         }
         first_round = false;
-        if !send(TailMsg::Round) || (!opts.follow && !catching_up) {
+        if !opts.follow && !catching_up {
             return;
         }
-        let wait = if catching_up {
-            Duration::ZERO
-        } else {
-            lookup_due
-                .saturating_duration_since(tokio::time::Instant::now())
-                .max(Duration::from_millis(100))
-        };
-        tokio::time::sleep(wait).await;
+        if !catching_up {
+            tokio::time::sleep(opts.every).await;
+        }
     }
 }
 

@@ -3,9 +3,12 @@
 //! drawn inert; documents too large or too deep, bytes that are not UTF-8,
 //! truncated gzip and skewed clocks are refused or handled, never a panic.
 
+mod support;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use support::gameday::Driver;
 use warroom::fixtures;
 use warroom::model::facts::{Acl, Fact, Grant, Grantee};
 use warroom::model::policy::{Owner, analyze};
@@ -228,4 +231,96 @@ fn a_source_whose_clock_is_skewed_cannot_move_a_watch() {
         service: "s3".into(),
         region: "us-east-1".into(),
     }));
+}
+
+/// An attacker who can write to the trail bucket floods it with 100,000
+/// tiny log files. The console stays live: the scan finishes, the tail
+/// reads the flood in bounded rounds (each file once, in order) and says
+/// it is catching up, instead of one poll that would run for an hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trail_bucket_flooded_with_100000_files_keeps_the_console_live() {
+    const FILES: u64 = 100_000;
+    const BUCKET: &str = "acme-trail-logs";
+    let emu = warroom::emulator::Emulator::start(
+        &support::python(),
+        &[("WARROOM_BULK", "1"), ("WARROOM_COUNT_REQUESTS", "1")],
+    )
+    .expect("moto");
+    let c = support::clients(&emu).await;
+    support::create_bucket(&c, BUCKET).await;
+    c.cloudtrail_in(support::REGION)
+        .create_trail()
+        .name("main")
+        .s3_bucket_name(BUCKET)
+        .send()
+        .await
+        .expect("trail");
+    let now = warroom::tail::now_secs();
+    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
+    let time = warroom::tail::iso_time(now);
+    let dir = format!(
+        "AWSLogs/{}/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/",
+        support::ACCOUNT
+    );
+    let stamp = format!("{y:04}{m:02}{d:02}T{}{}Z", &time[11..13], &time[14..16]);
+    let record = format!(
+        r#"{{"Records":[{{"eventVersion":"1.09","userIdentity":{{"type":"AWSAccount","principalId":"","accountId":"anonymous"}},"eventTime":"{time}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","requestParameters":{{"bucketName":"{BUCKET}","key":"x"}},"eventID":"flood-{{i}}","readOnly":true,"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"{}"}}]}}"#,
+        support::ACCOUNT
+    );
+    support::bulk_put(
+        &emu,
+        BUCKET,
+        &format!(
+            "{dir}{}_CloudTrail_us-east-1_{stamp}_{{i}}.json.gz",
+            support::ACCOUNT
+        ),
+        &record,
+        0,
+        FILES,
+    );
+
+    let mut d = Driver::headless(support::clients(&emu).await, &emu.endpoint(), None, |r| {
+        r.tail_poll = std::time::Duration::from_secs(1)
+    })
+    .await;
+    d.until("the scan", 120, |s| {
+        !s.scan.running && !s.buckets.is_empty()
+    })
+    .await;
+    // buckets → credentials → CloudTrail: the tail starts.
+    d.code(KeyCode::Tab);
+    d.code(KeyCode::Tab);
+    assert_eq!(d.state.view, View::Trail);
+    d.until("three rounds of the flood", 300, |s| {
+        s.trail.backlog.is_some_and(|n| n >= 3_000)
+    })
+    .await;
+    let screen = d.draw();
+    assert!(screen.contains("catching up"), "{screen}");
+    let held = d.state.trail.ring.len();
+    assert!(
+        (3_000..FILES as usize).contains(&held),
+        "read in rounds, not all at once: {held}"
+    );
+    // Every file read so far was fetched once, and the oldest came first.
+    let counts = support::request_counts(&emu);
+    let gets: Vec<u64> = counts
+        .iter()
+        .filter(|(k, _)| k.starts_with(&format!("GET /{BUCKET}/{dir}")))
+        .map(|(_, n)| *n)
+        .collect();
+    assert!(gets.len() >= 3_000, "{}", gets.len());
+    assert!(gets.iter().all(|n| *n == 1), "a file fetched twice");
+    let mut ids: Vec<&str> = d
+        .state
+        .trail
+        .ring
+        .newest_first()
+        .map(|e| e.event_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), held, "no event twice");
+    assert_eq!(ids[0], "flood-00000000");
+    assert_eq!(ids[held - 1], format!("flood-{:08}", held - 1));
 }

@@ -97,8 +97,8 @@ impl Driver {
         self.forbidden.push(secret.to_string());
     }
 
-    /// Draw the console as it is now, and check the frame.
-    fn draw(&mut self) {
+    /// Draw the console as it is now, check the frame, and return its text.
+    pub fn draw(&mut self) -> String {
         let state = &self.state;
         self.screen
             .draw(|f| warroom::tui::render::render(state, f))
@@ -120,6 +120,7 @@ impl Driver {
                 self.state.view
             );
         }
+        text
     }
 
     pub fn send(&mut self, msg: Msg) {
