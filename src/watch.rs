@@ -357,6 +357,10 @@ pub async fn run(
     // The sources, and the time they read from.
     let mut sources: Option<(crate::tail::Sources, i64)> = None;
     let mut source_errors: Vec<String> = Vec::new();
+    let mut lookup_due = tokio::time::Instant::now();
+    // The last round was reading a backlog of log files, and this one came
+    // right after it.
+    let mut in_backlog = false;
     loop {
         let entries = incident.lock().await.all_entries()?;
         for (w, verdict) in replay(&entries) {
@@ -389,7 +393,14 @@ pub async fn run(
                 pollers,
                 readers,
             } = src;
-            for p in pollers.iter_mut() {
+            // While a backlog of log files is read round after round,
+            // LookupEvents keeps its own pace (each poll can take the SDK's
+            // retries).
+            let lookup_now = !in_backlog || tokio::time::Instant::now() >= lookup_due;
+            if lookup_now {
+                lookup_due = tokio::time::Instant::now() + opts.every;
+            }
+            for p in pollers.iter_mut().filter(|_| lookup_now) {
                 match p.poll(now).await {
                     Ok(mut got) => events.append(&mut got),
                     Err(e) => {
@@ -426,6 +437,7 @@ pub async fn run(
                 }
             }
             catching_up = !logs_failed && readers.iter().any(trail_src::LogReader::behind);
+            in_backlog = catching_up;
         }
         let mut still_open = Vec::new();
         for mut w in open {

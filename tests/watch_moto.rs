@@ -228,3 +228,54 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     let r = warroom::incident::verify::verify(&dir).expect("verify");
     assert!(r.ok(), "{:?}", r.problems);
 }
+
+/// The one successful use sits behind 2,500 other log files (a flood, or a
+/// backlog): more than one poll reads. The watch, final by its clock from
+/// the first poll, holds its verdict until the backlog is read, and finds
+/// the use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_use_behind_a_flood_of_log_files_is_found_before_the_verdict() {
+    let emu =
+        warroom::emulator::Emulator::start(&python(), &[("WARROOM_BULK", "1")]).expect("moto");
+    let c = clients(&emu).await;
+    let cutoff = warroom::tail::now_secs() - 50 * 60;
+    let (_tmp, dir) = watched_incident(&c, cutoff).await;
+    let at = cutoff + 300;
+    let (y, m, d) = warroom::aws::trail::days_between(at, at)[0];
+    let filler = use_of("f{i}", at, "AKIAOTHERKEY00000001", None);
+    bulk_put(
+        &emu,
+        "trail-logs",
+        &format!(
+            "AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T0000Z_{{i}}.json.gz"
+        ),
+        &format!(r#"{{"Records":[{filler}]}}"#),
+        0,
+        2_500,
+    );
+    // Named for a later window: it sorts after every filler.
+    put_log(
+        &c,
+        at,
+        "0001",
+        &[use_of("used", at, "AKIAWATCHEDKEY000001", None)],
+    )
+    .await;
+    let out = warroom(&emu)
+        .args([
+            "--incident",
+            dir.to_str().expect("utf8"),
+            "watch",
+            "--every",
+            "5",
+        ])
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    let v = verdicts(&dir);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0]["verdict"], "activity");
+    assert_eq!(v[0]["succeeded"], 1);
+}
