@@ -52,7 +52,8 @@ $(BENCH_STAMP): $(VENV_STAMP) requirements-bench.txt
 
 ## Benchmarks (see BENCHMARKS.md): render time, journal appends, the
 ## 1,000-bucket scan, the 10,000-object ACL reset, CloudTrail parsing, the
-## trail pane's memory, and point-in-time restore (time, requests, memory).
+## trail pane's memory, point-in-time restore (time, requests, memory), and
+## a flooded trail bucket (BASELINE=path/to/another/warroom to compare).
 bench: $(BENCH_STAMP)
 	cargo bench --locked --bench render
 	cargo bench --locked --bench journal
@@ -64,6 +65,7 @@ bench: $(BENCH_STAMP)
 	$(PYTHON) bench/trail_parse_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/pit_restore_bench.py --warroom $(CARGO_TARGET_DIR)/release/warroom
 	$(PYTHON) bench/pit_restore_bench.py --latency-ms 20 --warroom $(CARGO_TARGET_DIR)/release/warroom
+	$(PYTHON) bench/trail_flood_bench.py --files 20000 --warroom $(CARGO_TARGET_DIR)/release/warroom $(if $(BASELINE),--baseline $(BASELINE))
 
 ## Fuzz the policy analyser, the CloudTrail record parser and the log-file
 ## reader, each for FUZZ_SECONDS (default 600), with cargo-fuzz on nightly

@@ -783,16 +783,7 @@ async fn rotation_from_the_cli_never_shows_the_private_key() {
             crossterm::event::KeyCode::Char('a'),
         )),
     );
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("term");
-    t.draw(|f| warroom::tui::render::render(&state, f))
-        .expect("draw");
-    let frame: String = t
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let frame = support::frame(&state, 160, 48);
     assert!(frame.contains("rotate-key-pair"), "{frame}");
 
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");

@@ -14,6 +14,21 @@ use support::gameday::Driver;
 use tokio::sync::Mutex;
 use warroom::emulator::Emulator;
 
+/// Once the running action has done `done` items, the emulator goes away:
+/// the action fails with an error on screen, and the console stays up.
+async fn gone_after_batches(d: &mut Driver, emu: &Emulator, done: u64) {
+    d.until("the first batches", 60, |s| {
+        s.progress.values().any(|p| p.done >= done)
+    })
+    .await;
+    fault(emu, "down");
+    d.until("the action to fail", 120, |s| s.busy.is_empty())
+        .await;
+    let status = d.state.status.clone().expect("a status");
+    assert!(status.is_error, "{}", status.text);
+    assert!(!d.state.quit, "the console stays up");
+}
+
 fn start(env: &[(&str, &str)]) -> Emulator {
     let mut all = vec![("WARROOM_FAULTS", "1")];
     all.extend_from_slice(env);
@@ -129,17 +144,7 @@ async fn the_emulator_gone_mid_bulk_action_then_back_finishes_with_nothing_done_
         .await;
     d.key('o');
     d.answer("reset-object-acls").await;
-    d.until("the first batches", 60, |s| {
-        s.progress.values().any(|p| p.done >= 250)
-    })
-    .await;
-    // The emulator goes away.
-    fault(&emu, "down");
-    d.until("the action to fail", 120, |s| s.busy.is_empty())
-        .await;
-    let status = d.state.status.clone().expect("a status");
-    assert!(status.is_error, "{}", status.text);
-    assert!(!d.state.quit, "the console stays up");
+    gone_after_batches(&mut d, &emu, 250).await;
     let acl_puts = |emu: &Emulator| -> Vec<(String, u64)> {
         support::request_counts(emu)
             .into_iter()
@@ -356,17 +361,7 @@ async fn the_emulator_gone_mid_restore_then_back_restores_every_key_once() {
     };
     restore(&mut d);
     d.answer("pit-restore").await;
-    d.until("the first batches", 60, |s| {
-        s.progress.values().any(|p| p.done >= 200)
-    })
-    .await;
-    // The emulator goes away mid-restore.
-    fault(&emu, "down");
-    d.until("the restore to fail", 120, |s| s.busy.is_empty())
-        .await;
-    let status = d.state.status.clone().expect("a status");
-    assert!(status.is_error, "{}", status.text);
-    assert!(!d.state.quit, "the console stays up");
+    gone_after_batches(&mut d, &emu, 200).await;
     let copies = |emu: &Emulator| -> Vec<(String, u64)> {
         support::request_counts(emu)
             .into_iter()

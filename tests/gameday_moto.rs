@@ -158,6 +158,7 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
     // responder's own secret key or session token. Every frame the console
     // drew during the game was checked for them as it was drawn.
     assert!(d.frames > 100, "frames checked: {}", d.frames);
+    eprintln!("{} frames drawn and checked for secrets", d.frames);
     let secrets = [
         ("the leaked secret", leaked_key.secret.expose().to_string()),
         (
@@ -186,7 +187,6 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
         }
     }
     let secret = leaked_key.secret.expose().to_string();
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("t");
     for view in [
         View::Dashboard,
         View::Credentials,
@@ -196,15 +196,7 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
     ] {
         d.state.view = view;
         d.state.notice = None;
-        t.draw(|f| warroom::tui::render::render(&d.state, f))
-            .expect("draw");
-        let screen: String = t
-            .backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol())
-            .collect();
+        let screen = support::frame(&d.state, 120, 40);
         assert!(!screen.contains(&secret), "{view:?} shows the secret");
     }
 

@@ -295,7 +295,8 @@ pub struct LogBatch {
 pub struct Budget {
     /// Log files fetched per poll.
     pub files: usize,
-    /// List pages (up to 1,000 keys each) per poll.
+    /// List pages (up to 1,000 keys each) per poll, besides each folder's
+    /// first.
     pub pages: usize,
 }
 
@@ -331,6 +332,8 @@ pub struct LogReader {
     /// when its day is no longer asked for.
     resume: BTreeMap<String, Option<String>>,
     budget: Budget,
+    /// The account folders last listed.
+    accounts: Option<Vec<String>>,
     /// Log files fetched since the reader opened (progress, for the tail).
     pub files_read: u64,
 }
@@ -350,6 +353,7 @@ impl LogReader {
             read: HashMap::new(),
             resume: BTreeMap::new(),
             budget: Budget::default(),
+            accounts: None,
             files_read: 0,
         })
     }
@@ -378,23 +382,19 @@ impl LogReader {
     /// `AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/` for each
     /// account folder found, region and day.
     async fn day_prefixes(
-        &self,
+        &mut self,
         c: &Clients,
         region: &str,
         regions: &[String],
         days: &[(i32, u32, u32)],
     ) -> Result<Vec<String>, AwsError> {
-        let s3 = c.s3_in(region);
-        let mut accounts = Vec::new();
-        for top in common_prefixes(&s3, &self.bucket, &self.root).await? {
-            let name = top.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-            if name.starts_with("o-") {
-                // An organisation trail: one folder per member account.
-                accounts.extend(common_prefixes(&s3, &self.bucket, &top).await?);
-            } else {
-                accounts.push(top);
-            }
-        }
+        // Account folders seldom change: while a backlog is read round
+        // after round, the last list of them serves (a delimiter listing
+        // is one more request per round, and a full scan in an emulator).
+        let accounts = match self.accounts.take().filter(|_| self.behind()) {
+            Some(accounts) => accounts,
+            None => self.account_folders(c, region).await?,
+        };
         let mut out = Vec::new();
         for account in &accounts {
             for r in regions {
@@ -403,7 +403,29 @@ impl LogReader {
                 }
             }
         }
+        self.accounts = Some(accounts);
         Ok(out)
+    }
+
+    /// `AWSLogs/<account>/` and `AWSLogs/o-<org>/<account>/` folders.
+    async fn account_folders(&self, c: &Clients, region: &str) -> Result<Vec<String>, AwsError> {
+        let s3 = c.s3_in(region);
+        let mut accounts = Vec::new();
+        for top in common_prefixes(&s3, &self.bucket, &self.root).await? {
+            let name = top.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            if name.starts_with("o-") {
+                // An organisation trail: one folder per member account.
+                accounts.extend(
+                    common_prefixes(&s3, &self.bucket, &top)
+                        .await?
+                        .into_iter()
+                        .filter(|p| is_account_folder(p)),
+                );
+            } else if is_account_folder(&top) {
+                accounts.push(top);
+            }
+        }
+        Ok(accounts)
     }
 
     /// Read log files not read before, in the given regions and days (UTC),
@@ -468,12 +490,19 @@ impl LogReader {
                 .get(prefix)
                 .map(|k| rewound(k, REWIND_MINUTES)),
         };
+        // Each folder's first page is always listed, so every folder is
+        // looked at in every poll (an organisation trail has hundreds); the
+        // page budget bounds the pages after it.
+        let mut first_page = true;
         loop {
-            if left.pages == 0 || left.files == 0 {
+            if left.files == 0 || (!first_page && left.pages == 0) {
                 self.resume.insert(prefix.to_string(), after);
                 return Ok(());
             }
-            left.pages -= 1;
+            if !first_page {
+                left.pages -= 1;
+            }
+            first_page = false;
             let (keys, truncated) = list_page(s3, &self.bucket, prefix, after.clone()).await?;
             let read = self.read.entry(prefix.to_string()).or_default();
             let mut wanted = Vec::new();
@@ -574,6 +603,19 @@ impl LogReader {
             set.retain(|k| *k > floor);
         }
     }
+}
+
+/// `…/123456789012/`: CloudTrail names each account's folder by its
+/// 12-digit id. Anything else under `AWSLogs/` was not written by
+/// CloudTrail, and thousands of such folders would each cost a listing per
+/// poll: they are not read.
+fn is_account_folder(prefix: &str) -> bool {
+    let name = prefix
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A key the listing can start after and still return `key`: `key` less
@@ -887,6 +929,23 @@ mod tests {
         assert!(s.first_time("c"));
         assert_eq!(s.len(), 2);
         assert!(s.first_time("a"), "forgotten once out of the window");
+    }
+
+    #[test]
+    fn only_account_id_folders_are_read_and_a_cursor_returns_its_key() {
+        assert!(is_account_folder("AWSLogs/123456789012/"));
+        assert!(is_account_folder("p/AWSLogs/o-abc/111122223333/"));
+        for junk in [
+            "AWSLogs/1/",
+            "AWSLogs/12345678901x/",
+            "AWSLogs/1234567890123/",
+        ] {
+            assert!(!is_account_folder(junk), "{junk}");
+        }
+        let key = "d/a_CloudTrail_r_20261122T1000Z_b.json.gz";
+        let cursor = before(key).expect("a cursor");
+        assert!(cursor.as_str() < key && key.starts_with(&cursor));
+        assert_eq!(before("x"), None, "from the start");
     }
 
     #[test]

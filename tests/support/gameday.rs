@@ -24,9 +24,6 @@ pub struct Driver {
     pub state: State,
     pub runner: Runner,
     pub rx: mpsc::UnboundedReceiver<Msg>,
-    /// Every state the console reaches is drawn here, as a terminal would
-    /// draw it, and checked for `forbidden` text.
-    screen: ratatui::Terminal<ratatui::backend::TestBackend>,
     /// Secrets no frame may show: the console's own secret key and session
     /// token from the start, and whatever a test adds (`forbid`).
     forbidden: Vec<String>,
@@ -77,13 +74,10 @@ impl Driver {
             forbidden.push(creds.secret_access_key().to_string());
             forbidden.extend(creds.session_token().map(str::to_string));
         }
-        let screen = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
-            .expect("a test terminal");
         let mut d = Driver {
             state,
             runner,
             rx,
-            screen,
             forbidden,
             frames: 0,
         };
@@ -97,21 +91,11 @@ impl Driver {
         self.forbidden.push(secret.to_string());
     }
 
-    /// Draw the console as it is now, check the frame, and return its text.
+    /// Draw the console as it is now (every state it reaches is drawn),
+    /// check the frame for `forbidden` text, and return the text.
     pub fn draw(&mut self) -> String {
-        let state = &self.state;
-        self.screen
-            .draw(|f| warroom::tui::render::render(state, f))
-            .expect("draw");
+        let text = super::frame(&self.state, 120, 40);
         self.frames += 1;
-        let text: String = self
-            .screen
-            .backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol())
-            .collect();
         for secret in &self.forbidden {
             assert!(
                 !text.contains(secret.as_str()),

@@ -92,20 +92,7 @@ pub async fn put_policy(c: &Clients, bucket: &str, doc: &str) {
 
 /// Switch moto's IAM authentication on for every request from now on.
 pub fn enable_moto_auth(emu: &Emulator) {
-    let body = "0";
-    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
-    write!(
-        s,
-        "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).expect("read");
-    assert!(
-        resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"),
-        "reset-auth: {resp}"
-    );
+    http(emu, "POST", "/moto-api/reset-auth", "0");
 }
 
 /// moto that counts the requests it receives (see `request_counts`).
@@ -117,31 +104,49 @@ pub fn start_counting_moto() -> Emulator {
 
 /// How many requests the emulator received, by "METHOD /path?subresource".
 pub fn request_counts(emu: &Emulator) -> std::collections::HashMap<String, u64> {
-    let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
-    write!(
-        s,
-        "GET /_warroom/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).expect("read");
-    let body = resp.split("\r\n\r\n").nth(1).expect("a body");
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("counts: {e}: {resp}"))
+    let body = http(emu, "GET", "/_warroom/requests", "");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("counts: {e}: {body}"))
 }
 
-/// POST to one of the launcher's test hooks (`/_warroom/…`), which must
-/// answer 200.
+/// POST to one of the launcher's test hooks (`/_warroom/…`).
 pub fn emulator_hook(emu: &Emulator, path_and_query: &str, body: &str) {
+    http(emu, "POST", path_and_query, body);
+}
+
+/// One plain HTTP request to the emulator itself (its test and admin
+/// hooks), which must answer 200; the body of the answer.
+fn http(emu: &Emulator, method: &str, path_and_query: &str, body: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect to moto");
     write!(
         s,
-        "POST {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .expect("write");
     let mut resp = String::new();
     s.read_to_string(&mut resp).expect("read");
-    assert!(resp.starts_with("HTTP/1.1 200"), "{path_and_query}: {resp}");
+    assert!(
+        resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"),
+        "{method} {path_and_query}: {resp}"
+    );
+    resp.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// The text of one frame of the console, drawn at `width` x `height` as a
+/// terminal would draw it.
+pub fn frame(state: &warroom::tui::app::State, width: u16, height: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("a test terminal");
+    t.draw(|f| warroom::tui::render::render(state, f))
+        .expect("draw");
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
 }
 
 /// From now on, answer requests as `mode` says (`ok`, `down`, `expired`,
