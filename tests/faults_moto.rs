@@ -202,18 +202,7 @@ async fn expired_credentials_are_said_refused_and_resume_after_a_restart() {
     d.key('b');
     d.until("the expiry to be noticed", 30, |s| s.credentials_expired)
         .await;
-    let text = {
-        let mut t =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
-        t.draw(|f| warroom::tui::render::render(&d.state, f))
-            .expect("draw");
-        t.backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol())
-            .collect::<String>()
-    };
+    let text = support::frame(&d.state, 100, 30);
     assert!(text.contains("CREDENTIALS EXPIRED"), "{text}");
     d.until("the plan to be given up", 30, |s| s.busy.is_empty())
         .await;

@@ -6,8 +6,6 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use support::gameday::Driver;
 use warroom::fixtures;
 use warroom::model::facts::{Acl, Fact, Grant, Grantee};
@@ -16,7 +14,6 @@ use warroom::model::trail::{normalise_str, parse_log_file};
 use warroom::scan::ScanEvent;
 use warroom::tui::app::{Context, Msg, State, View, update};
 use warroom::tui::keymap::Keymap;
-use warroom::tui::render::render;
 
 /// The longest bucket name S3 allows (63 characters).
 const LONG_NAME: &str = "acme-a-bucket-name-at-the-very-limit-of-sixty-three-characters0";
@@ -77,14 +74,7 @@ fn state(size: (u16, u16)) -> State {
 }
 
 fn screen(s: &State) -> String {
-    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).expect("terminal");
-    t.draw(|f| render(s, f)).expect("draw");
-    t.backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect()
+    support::frame(s, s.size.0, s.size.1)
 }
 
 #[test]
