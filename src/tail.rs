@@ -35,7 +35,8 @@ pub enum TailMsg {
         source: Source,
         error: Option<String>,
     },
-    /// One round of every source done.
+    /// One round of the trail's log files done (LookupEvents keeps its
+    /// own pace).
     Round,
     /// The trail bucket holds more log files than one round reads (a
     /// backlog, or a flood): how many were read so far, and whether some

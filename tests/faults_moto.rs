@@ -14,6 +14,25 @@ use support::gameday::Driver;
 use tokio::sync::Mutex;
 use warroom::emulator::Emulator;
 
+/// A console on the emulator journaling to `incident` (in `dir`), once its
+/// first scan has found the buckets.
+async fn scanned_console(
+    emu: &Emulator,
+    incident: Arc<Mutex<warroom::incident::Incident>>,
+    dir: &std::path::Path,
+) -> Driver {
+    let mut d = Driver::headless(
+        support::clients(emu).await,
+        &emu.endpoint(),
+        Some((incident, dir)),
+        |_| {},
+    )
+    .await;
+    d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
+        .await;
+    d
+}
+
 /// Once the running action has done `done` items, the emulator goes away:
 /// the action fails with an error on screen, and the console stays up.
 async fn gone_after_batches(d: &mut Driver, emu: &Emulator, done: u64) {
@@ -52,17 +71,7 @@ async fn throttling_on_every_service_is_retried_and_loses_or_repeats_nothing() {
     // the trail bucket.
     let (game, _dir, incident, _) =
         support::gameday::staged_game(&c, "leaked-key-public-policy", "gdft0001").await;
-    let mut attacker = warroom::gameday::attacker::Attacker::new(
-        game.scenario.clone(),
-        game.staged.clone(),
-        c.clone(),
-        None,
-        Some(warroom::gameday::attacker::TrailWriter::new(
-            &game.scenario.trail.bucket,
-        )),
-        incident,
-    );
-    attacker.replay_history().await.expect("history");
+    let mut attacker = support::gameday::emulator_attacker(&game, &c, None, incident).await;
     for _ in 0..4 {
         attacker.round().await.expect("round");
     }
@@ -133,15 +142,7 @@ async fn the_emulator_gone_mid_bulk_action_then_back_finishes_with_nothing_done_
     let incident = Arc::new(Mutex::new(
         warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
     ));
-    let mut d = Driver::headless(
-        support::clients(&emu).await,
-        &emu.endpoint(),
-        Some((incident.clone(), dir.path())),
-        |_| {},
-    )
-    .await;
-    d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
-        .await;
+    let mut d = scanned_console(&emu, incident.clone(), dir.path()).await;
     d.key('o');
     d.answer("reset-object-acls").await;
     gone_after_batches(&mut d, &emu, 250).await;
@@ -181,18 +182,7 @@ async fn expired_credentials_are_said_refused_and_resume_after_a_restart() {
     support::create_bucket(&c, BUCKET).await;
     support::put_policy(&c, BUCKET, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-exposed/*"}]}"#).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let console = |incident: Arc<Mutex<warroom::incident::Incident>>| async {
-        let mut d = Driver::headless(
-            support::clients(&emu).await,
-            &emu.endpoint(),
-            Some((incident, dir.path())),
-            |_| {},
-        )
-        .await;
-        d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
-            .await;
-        d
-    };
+    let console = |incident| scanned_console(&emu, incident, dir.path());
     let incident = Arc::new(Mutex::new(
         warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
     ));
@@ -333,15 +323,7 @@ async fn the_emulator_gone_mid_restore_then_back_restores_every_key_once() {
     let incident = Arc::new(Mutex::new(
         warroom::incident::Incident::open(Some(dir.path())).expect("incident"),
     ));
-    let mut d = Driver::headless(
-        support::clients(&emu).await,
-        &emu.endpoint(),
-        Some((incident.clone(), dir.path())),
-        |_| {},
-    )
-    .await;
-    d.until("the scan", 60, |s| !s.scan.running && !s.buckets.is_empty())
-        .await;
+    let mut d = scanned_console(&emu, incident.clone(), dir.path()).await;
     let restore = |d: &mut Driver| {
         d.key('R');
         let prompt = d.state.prompt.as_mut().expect("the restore prompt");

@@ -9,12 +9,14 @@
 
 mod support;
 
-use support::gameday::{Played, apply, play_leaked_key_game, staged_game, trail_files, walk};
+use support::gameday::{
+    Played, apply, emulator_attacker, play_leaked_key_game, staged_game, trail_files, walk,
+};
 
 use std::time::Duration;
 
 use serde_json::json;
-use warroom::gameday::attacker::{Attacker, TrailWriter, kind};
+use warroom::gameday::attacker::kind;
 use warroom::gameday::scenario::Scenario;
 use warroom::gameday::{stage, teardown};
 use warroom::tui::app::View;
@@ -229,15 +231,7 @@ async fn the_role_attacker_steals_again_until_imdsv2_is_required() {
     let c = support::clients(&emu).await;
     let (game, _dir, incident, _) = staged_game(&c, "ssrf-instance-role", "gdtest0002").await;
     let instance = game.staged.instance.clone().expect("an instance");
-    let mut attacker = Attacker::new(
-        game.scenario.clone(),
-        game.staged.clone(),
-        c.clone(),
-        None,
-        Some(TrailWriter::new(&game.scenario.trail.bucket)),
-        incident.clone(),
-    );
-    attacker.replay_history().await.expect("history");
+    let mut attacker = emulator_attacker(&game, &c, None, incident.clone()).await;
     let first = attacker.round().await.expect("round");
     assert_eq!(first.error, None, "the stolen session works");
     // Revoke the role's sessions through the action engine.
@@ -383,15 +377,8 @@ async fn a_rotated_private_key_lives_only_in_its_own_file() {
         .as_ref()
         .and_then(|i| i.key_pair.clone())
         .expect("a key pair");
-    let mut attacker = Attacker::new(
-        game.scenario.clone(),
-        game.staged.clone(),
-        c.clone(),
-        None,
-        Some(TrailWriter::new(&game.scenario.trail.bucket)),
-        incident.clone(),
-    );
-    attacker.replay_history().await.expect("history");
+    // The opening moves, in the trail bucket.
+    emulator_attacker(&game, &c, None, incident.clone()).await;
     // The responder rotates the exposed key pair, and preserves the events.
     let rotate = warroom::actions::ActionSpec::RotateKeyPair(warroom::actions::key_pair::Args {
         name: kp,

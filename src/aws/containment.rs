@@ -295,22 +295,41 @@ pub async fn list_keys_after(
     start_after: Option<String>,
 ) -> Result<Vec<String>, AwsError> {
     let mut keys = Vec::new();
-    let mut pages = s3
+    let mut after = start_after;
+    loop {
+        let (page, more) = list_page(s3, bucket, prefix, after.take()).await?;
+        after = page.last().cloned();
+        keys.extend(page);
+        if !more || after.is_none() {
+            return Ok(keys);
+        }
+    }
+}
+
+/// One page of keys (up to 1,000) under `prefix` after `after`, and
+/// whether more follow. Each page starts after the last key of the one
+/// before, so a reader that stops between pages can resume from a key it
+/// keeps (the trail reader does).
+pub async fn list_page(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    after: Option<String>,
+) -> Result<(Vec<String>, bool), AwsError> {
+    let page = s3
         .list_objects_v2()
         .bucket(bucket)
         .set_prefix(prefix.map(str::to_string))
-        .set_start_after(start_after)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&e))?;
-        keys.extend(
-            page.contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string)),
-        );
-    }
-    Ok(keys)
+        .set_start_after(after.filter(|a| !a.is_empty()))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let keys = page
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    Ok((keys, page.is_truncated().unwrap_or(false)))
 }
 
 /// The bucket's Object Ownership setting; `None` without ownership controls.

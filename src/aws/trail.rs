@@ -5,12 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::Read;
-
-use futures::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_cloudtrail::primitives::DateTime;
+use futures::StreamExt;
 use tokio::time::Instant;
 
 use super::error::aws_error;
@@ -503,7 +502,9 @@ impl LogReader {
                 left.pages -= 1;
             }
             first_page = false;
-            let (keys, truncated) = list_page(s3, &self.bucket, prefix, after.clone()).await?;
+            let (keys, truncated) =
+                super::containment::list_page(s3, &self.bucket, Some(prefix), after.clone())
+                    .await?;
             let read = self.read.entry(prefix.to_string()).or_default();
             let mut wanted = Vec::new();
             let mut cut = false;
@@ -670,29 +671,6 @@ pub fn rewound(key: &str, minutes: i64) -> String {
     } else {
         format!("{dir}/{head}_{stamp}")
     }
-}
-
-/// One page of keys under `prefix` after `after`, and whether more follow.
-async fn list_page(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    prefix: &str,
-    after: Option<String>,
-) -> Result<(Vec<String>, bool), AwsError> {
-    let page = s3
-        .list_objects_v2()
-        .bucket(bucket)
-        .prefix(prefix)
-        .set_start_after(after.filter(|a| !a.is_empty()))
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let keys = page
-        .contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_string))
-        .collect();
-    Ok((keys, page.is_truncated().unwrap_or(false)))
 }
 
 async fn common_prefixes(

@@ -260,6 +260,28 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The game's attacker in the emulator, signing as `c` (and with the
+/// leaked key if given), writing its CloudTrail files into the game's trail
+/// bucket, its opening moves already played.
+pub async fn emulator_attacker(
+    game: &Game,
+    c: &warroom::aws::Clients,
+    leaked: Option<warroom::aws::Clients>,
+    incident: Arc<Mutex<Incident>>,
+) -> Attacker {
+    let mut attacker = Attacker::new(
+        game.scenario.clone(),
+        game.staged.clone(),
+        c.clone(),
+        leaked,
+        Some(TrailWriter::new(&game.scenario.trail.bucket)),
+        incident,
+    );
+    let opening = attacker.replay_history().await.expect("the opening moves");
+    assert!(opening.iter().all(|r| r.error.is_none()), "{opening:?}");
+    attacker
+}
+
 pub async fn staged_game(
     c: &warroom::aws::Clients,
     name: &str,
@@ -313,16 +335,7 @@ pub async fn play_leaked_key_game(
         leaked_key.secret.expose(),
     )
     .await;
-    let mut attacker = Attacker::new(
-        game.scenario.clone(),
-        game.staged.clone(),
-        c.clone(),
-        Some(leaked),
-        Some(TrailWriter::new(&game.scenario.trail.bucket)),
-        incident.clone(),
-    );
-    let opening = attacker.replay_history().await.expect("the opening moves");
-    assert!(opening.iter().all(|r| r.error.is_none()), "{opening:?}");
+    let attacker = emulator_attacker(&game, c, Some(leaked), incident.clone()).await;
 
     let (tx, rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(responder.clone(), tx, Some(incident.clone()));
