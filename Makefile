@@ -11,7 +11,7 @@ PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 BIN := $(CARGO_TARGET_DIR)/debug/warroom
 
-.PHONY: gameday test build lint bench fuzz venv clean-venv
+.PHONY: gameday test build lint bench fuzz venv clean-venv feature-parity makefile-check
 
 # The pinned emulator (moto) and boto3 for the baseline benchmark.
 $(VENV_STAMP): requirements-emulator.txt
@@ -33,7 +33,10 @@ gameday: $(VENV_STAMP) build
 
 ## Every test: unit, TUI snapshots, and integration tests against moto.
 # Ends with one total line ("N passed, N failed") over every test binary.
+# The log lives in CARGO_TARGET_DIR, which cargo has not created yet on a
+# fresh machine: make it first (tee opens the log before cargo runs).
 test: $(VENV_STAMP)
+	mkdir -p $(CARGO_TARGET_DIR)
 	set -o pipefail; WARROOM_PYTHON=$(abspath $(PYTHON)) cargo test --locked --all-targets 2>&1 \
 		| tee $(CARGO_TARGET_DIR)/warroom-test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "%d passed, %d failed\n", p, f }' \
@@ -42,6 +45,16 @@ test: $(VENV_STAMP)
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
+
+## The console's build and the tests' build must compile every shared crate
+## with one feature set, or the README's two commands cost two cold builds.
+feature-parity:
+	python3 .ci/feature_parity.py
+
+## `make test` on a fresh machine: an empty CARGO_TARGET_DIR, a stand-in
+## cargo (no build), and the closing "N passed, N failed" line must appear.
+makefile-check:
+	.ci/makefile_check
 
 BENCH_STAMP := $(VENV)/.bench-installed
 

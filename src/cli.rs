@@ -438,8 +438,9 @@ pub struct TrailArgs {
     #[arg(long)]
     pub follow: bool,
     /// Read these CloudTrail log files (.json.gz, as downloaded from the
-    /// trail bucket, or .json) instead of asking AWS; filters apply.
-    #[arg(long = "file", value_name = "PATH", conflicts_with = "follow")]
+    /// trail bucket, or .json) instead of asking AWS; filters apply. Takes
+    /// many paths (`--file ~/Downloads/*.json.gz`) and may be repeated.
+    #[arg(long = "file", value_name = "PATH", num_args = 1.., conflicts_with = "follow")]
     pub files: Vec<PathBuf>,
     /// Ask CloudTrail Lake (the first event data store in --region) instead:
     /// everything matching --bucket, --access-key and the filter's

@@ -121,6 +121,7 @@ fn a_ten_megabyte_policy_is_analysed_and_drawn() {
     let owner = Owner {
         account_id: Some("123456789012"),
         canonical_id: None,
+        org_id: None,
     };
     let analysis = analyze(&doc, &owner).expect("analysed");
     assert_eq!(analysis.statements.len(), n);
@@ -149,6 +150,7 @@ fn deeply_nested_json_is_refused_without_overflowing_the_stack() {
     let owner = Owner {
         account_id: None,
         canonical_id: None,
+        org_id: None,
     };
     assert!(analyze(&deep, &owner).is_err());
     let policy = format!(r#"{{"Statement":{deep}}}"#);

@@ -226,3 +226,89 @@ fn a_bad_playbook_file_is_refused_with_its_line_and_column() {
     // Refused before anything started: no incident directory was made.
     assert!(!tmp.path().join("inc").exists());
 }
+
+/// `warroom trail --file` as the README shows it: many paths from one glob,
+/// a log file saved pretty-printed, a gzip'd one, a digest file among them;
+/// `--json` gives exactly one parseable line per event.
+#[test]
+fn trail_files_from_a_glob_give_one_json_line_per_event() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pretty = dir
+        .path()
+        .join("111122223333_CloudTrail_us-east-1_20261122T1000Z_a.json");
+    std::fs::write(
+        &pretty,
+        r#"{
+  "Records": [
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "AWSAccount",
+        "principalId": "",
+        "accountId": "anonymous"
+      },
+      "eventTime": "2026-11-22T10:00:00Z",
+      "eventSource": "s3.amazonaws.com",
+      "eventName": "GetObject",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "203.0.113.9",
+      "requestParameters": {
+        "bucketName": "acme-customer-exports",
+        "key": "a.csv"
+      },
+      "eventID": "pretty-1",
+      "eventCategory": "Data"
+    },
+    {
+      "eventTime": "2026-11-22T10:01:00Z",
+      "eventSource": "dynamodb.amazonaws.com",
+      "eventName": "GetItem",
+      "requestParameters": {"tableName": "Music", "key": {"Artist": "X"}},
+      "eventID": "pretty-2",
+      "eventCategory": "Data"
+    }
+  ]
+}
+"#,
+    )
+    .expect("write");
+    let gz = dir
+        .path()
+        .join("111122223333_CloudTrail_us-east-1_20261122T1005Z_b.json.gz");
+    std::fs::write(
+        &gz,
+        warroom::model::trail::log_file_gz(&[r#"{"eventTime":"2026-11-22T10:05:00Z","eventName":"PutObject","eventID":"gz-1","requestParameters":{"bucketName":"acme-customer-exports","key":"b.csv"}}"#.to_string()])
+            .expect("gz"),
+    )
+    .expect("write");
+    let digest = dir
+        .path()
+        .join("111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261122T1100Z.json.gz");
+    std::fs::write(&digest, b"not read").expect("write");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["trail", "--json", "--file"])
+        .args([&pretty, &gz, &digest])
+        .output()
+        .expect("run warroom");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "one line per event:\n{stdout}");
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            assert_eq!(v["record"]["eventID"], v["event_id"], "{l}");
+            v["event_id"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["pretty-1", "pretty-2", "gz-1"]);
+    assert!(stderr.contains("digest file"), "{stderr}");
+    assert!(
+        stderr.contains("requestParameters.key is an object"),
+        "{stderr}"
+    );
+}

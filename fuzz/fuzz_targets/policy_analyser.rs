@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let owner = Owner {
         account_id: Some("123456789012"),
         canonical_id: Some("abc"),
+        org_id: None,
     };
     if let Ok(analysis) = analyze(text, &owner) {
         // Every derived view must be computable.

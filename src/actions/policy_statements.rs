@@ -104,6 +104,7 @@ pub fn rewrite(
     let owner = Owner {
         account_id: Some(account),
         canonical_id: None,
+        org_id: None,
     };
     let analysis = policy::analyze(document, &owner).map_err(|e| e.to_string())?;
     let mut items = statements(&doc);
@@ -207,6 +208,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         &Owner {
             account_id: Some(&account),
             canonical_id: None,
+            org_id: None,
         },
     )
     .map_err(|e| unreadable(e.to_string()))?;
@@ -326,6 +328,7 @@ pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, 
     let owner = Owner {
         account_id: Some(&account),
         canonical_id: None,
+        org_id: None,
     };
     let analysis = policy::analyze(&now, &owner)
         .map_err(|e| AwsError::new("UnreadablePolicy", e.to_string()))?;
@@ -397,6 +400,7 @@ mod tests {
         let owner = Owner {
             account_id: Some("111111111111"),
             canonical_id: None,
+            org_id: None,
         };
         let a = policy::analyze(&text, &owner).expect("analyses");
         assert!(matches!(

@@ -521,7 +521,7 @@ impl LogReader {
                 if key > *last {
                     *last = key.clone();
                 }
-                if !key.ends_with(".json.gz") || key.contains("CloudTrail-Digest") {
+                if !key.ends_with(".json.gz") || crate::model::trail::is_digest_name(&key) {
                     read.insert(key);
                     continue;
                 }
@@ -546,15 +546,8 @@ impl LogReader {
                         read.insert(key.clone());
                         batch.files += 1;
                         self.files_read += 1;
-                        if parsed.bad_records > 0 {
-                            batch.problems.push(FileProblem {
-                                key,
-                                error: format!(
-                                    "{} record(s) skipped: {}",
-                                    parsed.bad_records,
-                                    parsed.first_error.unwrap_or_default()
-                                ),
-                            });
+                        if let Some(error) = parsed.problems() {
+                            batch.problems.push(FileProblem { key, error });
                         }
                         batch.events.extend(parsed.events);
                     }

@@ -31,9 +31,13 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
         if json {
             // Printed output is a log too: no session token leaves here.
             let raw = warroom::model::trail::without_secrets(&e.raw.get());
-            let record = serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null);
+            let record: serde_json::Value =
+                serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null);
+            // One line per event: a record saved pretty-printed is written
+            // again compactly, or `jq` and every line-based tool break.
+            let compact = serde_json::to_string(&record).unwrap_or_else(|_| "null".into());
             let mut event = e.clone();
-            event.raw = warroom::model::trail::Raw::new(&raw);
+            event.raw = warroom::model::trail::Raw::new(&compact);
             write_json_line(
                 &Line {
                     event: &event,
@@ -73,7 +77,20 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
     let mut held = Vec::new();
     let mut matched = 0u64;
     let mut bad = 0;
+    let mut digests = 0;
     for path in &args.files {
+        if path
+            .file_name()
+            .is_some_and(|n| warroom::model::trail::is_digest_name(&n.to_string_lossy()))
+        {
+            eprintln!(
+                "warroom: {}: {}",
+                path.display(),
+                warroom::model::trail::RecordError::Digest
+            );
+            digests += 1;
+            continue;
+        }
         let parsed = std::fs::read(path)
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
@@ -88,13 +105,8 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
             });
         match parsed {
             Ok(p) => {
-                if p.bad_records > 0 {
-                    eprintln!(
-                        "warroom: {}: {} record(s) skipped: {}",
-                        path.display(),
-                        p.bad_records,
-                        clean(&p.first_error.unwrap_or_default())
-                    );
+                if let Some(problems) = p.problems() {
+                    eprintln!("warroom: {}: {}", path.display(), clean(&problems));
                 }
                 for e in p.events {
                     if filter.matches(&e) {
@@ -104,6 +116,10 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
                         }
                     }
                 }
+            }
+            Err(e) if e == warroom::model::trail::RecordError::Digest.to_string() => {
+                digests += 1;
+                eprintln!("warroom: {}: {}", path.display(), clean(&e));
             }
             Err(e) => {
                 bad += 1;
@@ -119,7 +135,8 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
             other => other?,
         }
     }
-    Ok(if bad > 0 && bad == args.files.len() {
+    // Digest files are not events; only unreadable files count as failures.
+    Ok(if bad > 0 && bad + digests == args.files.len() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

@@ -134,6 +134,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     let owner = Owner {
         account_id: account.account_id.as_deref(),
         canonical_id: owner_canonical.as_deref(),
+        org_id: None,
     };
 
     let policy = assess_policy(bucket, &owner, &pab, &mut reasons);
@@ -205,6 +206,17 @@ fn assess_policy(
         let source = Source::Policy {
             statement: st.index,
         };
+        // A blanket Deny does not change S3's verdict (its rule looks only at
+        // the grants), but the responder should know the grant is dead.
+        let denied = st
+            .denied_by
+            .as_ref()
+            .map(|d| {
+                format!(
+                    " — but {d} denies all of it to everyone, with no condition (S3 judges a policy by its grants alone, so it still counts this one)"
+                )
+            })
+            .unwrap_or_default();
         let (severity, text) = match &st.exposure {
             StatementExposure::Public { why } if restricted => (
                 Severity::Mitigated,
@@ -217,7 +229,7 @@ fn assess_policy(
             StatementExposure::Public { why } if restrict_unknown => (
                 Severity::Unknown,
                 format!(
-                    "policy {} lets anyone {}{resources} ({why}) unless RestrictPublicBuckets is on, which could not be read ({})",
+                    "policy {} lets anyone {}{resources} ({why}){denied} unless RestrictPublicBuckets is on, which could not be read ({})",
                     st.label(),
                     st.access.describe(),
                     pab.restrict_public_buckets_code()
@@ -226,7 +238,7 @@ fn assess_policy(
             StatementExposure::Public { why } => (
                 Severity::Public,
                 format!(
-                    "policy {} lets anyone {}{resources}: {why}",
+                    "policy {} lets anyone {}{resources}: {why}{denied}",
                     st.label(),
                     st.access.describe()
                 ),
@@ -242,7 +254,7 @@ fn assess_policy(
             StatementExposure::CrossAccount { accounts, why } => (
                 Severity::Shared,
                 format!(
-                    "policy {} lets {} {}{resources} ({why})",
+                    "policy {} lets {} {}{resources} ({why}){denied}",
                     st.label(),
                     accounts.join(", "),
                     st.access.describe()

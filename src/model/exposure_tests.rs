@@ -228,3 +228,55 @@ fn verdicts_sort_worst_first() {
         ]
     );
 }
+
+/// The guide's example: a policy made public by one statement loses its
+/// cross-account grants under RestrictPublicBuckets; here the statement is
+/// public by a broad `aws:SourceIp` range rather than a bare `*`.
+#[test]
+fn a_broad_source_ip_makes_restrict_public_buckets_cut_cross_account_grants() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(
+        r#"{"Statement":[
+            {"Sid":"Broad","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"0.0.0.0/1"}}},
+            {"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}
+        ]}"#
+        .into(),
+    ));
+    let off = assess(&account(None), &b);
+    assert_eq!(off.verdict, Verdict::Public);
+    assert!(
+        off.reasons
+            .iter()
+            .any(|r| r.severity == Severity::Shared && r.text.contains("444455556666")),
+        "{:#?}",
+        off.reasons
+    );
+    let on = assess(&account(pab(|p| p.restrict_public_buckets = true)), &b);
+    assert_eq!(on.verdict, Verdict::Private, "{:#?}", on.reasons);
+    assert!(
+        on.reasons
+            .iter()
+            .any(|r| r.severity == Severity::Mitigated && r.text.contains("444455556666"))
+    );
+}
+
+#[test]
+fn a_blanket_deny_is_explained_in_the_why() {
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(
+        r#"{"Statement":[
+            {"Sid":"Pub","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+            {"Sid":"Lockdown","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}
+        ]}"#
+        .into(),
+    ));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert!(
+        a.reasons[0]
+            .text
+            .contains("statement 2 (Lockdown) denies all of it"),
+        "{}",
+        a.reasons[0].text
+    );
+}

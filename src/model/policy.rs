@@ -1,25 +1,34 @@
-//! Bucket policy analysis, following S3's documented meaning of "public".
+//! Bucket policy analysis, following S3's documented meaning of "public"
+//! (S3 User Guide, "Blocking public access", "The meaning of public").
 //!
 //! S3 starts from "public" and clears a statement only when it grants access
 //! solely to *fixed* values (no `*`, `?` or `${policy variable}`) of:
 //! an AWS principal (account, user, role, service); a set of CIDRs in
-//! `aws:SourceIp`; `aws:SourceArn`; `aws:SourceVpc`; `aws:SourceVpce`;
-//! `aws:SourceOwner`; `aws:SourceAccount`;
+//! `aws:SourceIp`, none broader than /8 (IPv4) or /32 (IPv6) unless inside an
+//! RFC 1918 private range; `aws:SourceArn`; `aws:SourceVpc`;
+//! `aws:SourceVpce`; `aws:SourceOwner`; `aws:SourceAccount`;
 //! `s3:x-amz-server-side-encryption-aws-kms-key-id`; `aws:userid` (where the
 //! pattern `AROLEID:*` still counts as fixed); `s3:DataAccessPointArn` (a
 //! wildcard in the access point name is allowed if the account is fixed) and
 //! `s3:DataAccessPointAccount`. Only "bad actions" matter: `s3:Get*`,
 //! `s3:List*`, `s3:Put*`, `s3:Delete*`, `s3:AbortMultipartUpload`,
-//! `s3:RestoreObject`.
+//! `s3:RestoreObject`. A `Federated` principal of a public identity provider
+//! (the guide's own example is `graph.facebook.com`) is anyone with a login
+//! there: public.
 //!
-//! We also accept `aws:PrincipalArn`, `aws:PrincipalAccount` and
-//! `aws:PrincipalOrgID` with fixed values as limiting: they name the caller
-//! exactly as a fixed `Principal` would. They are reported as *shared* (not
-//! private) when they reach beyond the bucket owner's account.
+//! We also accept `aws:PrincipalArn`, `aws:PrincipalAccount`,
+//! `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (whose organisation id
+//! is fixed) as limiting: they name the caller as a fixed `Principal` would
+//! (the guide names `aws:PrincipalOrgID` as one). They are reported as
+//! *shared* (not private) when they reach beyond the bucket owner's account
+//! or organisation.
 //!
-//! Only Allow statements grant. Deny statements are reported (they may narrow
-//! a grant under conditions we cannot evaluate offline) but, as in S3's own
-//! evaluation, they do not make a public grant non-public.
+//! Only Allow statements grant. S3's documented rule judges a policy by what
+//! its grants are limited to and says nothing of Deny statements, so a Deny
+//! never makes a public grant non-public here either: the verdict stays the
+//! one `GetBucketPolicyStatus` would give. When a Deny provably removes
+//! everything an Allow grants (everyone, no condition, every action and
+//! resource of the grant), the analysis records it so the WHY can say so.
 
 use std::collections::BTreeSet;
 
@@ -101,6 +110,9 @@ pub struct StatementAnalysis {
     pub exposure: StatementExposure,
     pub access: Access,
     pub resources: Vec<String>,
+    /// For a public or cross-account Allow: the Deny statement (its label)
+    /// that removes every access it grants, for everyone, unconditionally.
+    pub denied_by: Option<String>,
     /// The statement as it appears in the document, for the detail view.
     #[serde(skip)]
     pub raw: Value,
@@ -152,6 +164,9 @@ pub enum PolicyError {
 pub struct Owner<'a> {
     pub account_id: Option<&'a str>,
     pub canonical_id: Option<&'a str>,
+    /// The owner's AWS Organization (`o-…`), when known: a grant limited to
+    /// it stays inside the owner's organisation.
+    pub org_id: Option<&'a str>,
 }
 
 pub fn analyze(document: &str, owner: &Owner<'_>) -> Result<PolicyAnalysis, PolicyError> {
@@ -162,11 +177,12 @@ pub fn analyze(document: &str, owner: &Owner<'_>) -> Result<PolicyAnalysis, Poli
         Some(item @ Value::Object(_)) => vec![item.clone()],
         _ => return Err(PolicyError::NoStatement),
     };
-    let statements = statements
+    let mut statements: Vec<StatementAnalysis> = statements
         .into_iter()
         .enumerate()
         .map(|(index, raw)| analyze_statement(index, raw, owner))
         .collect();
+    mark_denied_grants(&mut statements);
     Ok(PolicyAnalysis { statements })
 }
 
@@ -227,7 +243,70 @@ fn analyze_statement(index: usize, raw: Value, owner: &Owner<'_>) -> StatementAn
         exposure,
         access,
         resources,
+        denied_by: None,
         raw,
+    }
+}
+
+/// Record, on each public or cross-account Allow, a Deny that provably takes
+/// all of it away: it applies to everyone (`"*"`), has no condition, and its
+/// actions and resources cover every action and resource the Allow names.
+/// Anything less (a condition, NotPrincipal, NotAction, NotResource) might
+/// leave some of the grant standing, so it is not claimed.
+fn mark_denied_grants(statements: &mut [StatementAnalysis]) {
+    let blanket_denies: Vec<(String, Vec<String>, Vec<String>)> = statements
+        .iter()
+        .filter(|s| s.effect == Effect::Deny)
+        .filter_map(|s| {
+            let raw = &s.raw;
+            let everyone = get_ci(raw, "Principal").is_some_and(|p| {
+                principals(p)
+                    .iter()
+                    .all(|p| p.kind == "*" || (p.kind == "aws" && p.value == "*"))
+            });
+            let plain = get_ci(raw, "Condition")
+                .is_none_or(|c| c.as_object().is_some_and(|m| m.is_empty()))
+                && get_ci(raw, "NotPrincipal").is_none()
+                && get_ci(raw, "NotAction").is_none()
+                && get_ci(raw, "NotResource").is_none();
+            (everyone && plain).then(|| {
+                (
+                    s.label(),
+                    get_ci(raw, "Action").map(strings).unwrap_or_default(),
+                    get_ci(raw, "Resource").map(strings).unwrap_or_default(),
+                )
+            })
+        })
+        .collect();
+    if blanket_denies.is_empty() {
+        return;
+    }
+    // Pattern `d` covers every string pattern `p` can match when `d` matches
+    // `p`'s own text, `*` against `*`; a `?` in `d` could match a `*` of `p`
+    // without covering what it stands for, so such a `d` is not trusted.
+    let covers = |ds: &[String], ps: &[String]| {
+        !ps.is_empty()
+            && ps
+                .iter()
+                .all(|p| ds.iter().any(|d| !d.contains('?') && glob_match(d, p)))
+    };
+    for st in statements.iter_mut() {
+        if !matches!(
+            st.exposure,
+            StatementExposure::Public { .. } | StatementExposure::CrossAccount { .. }
+        ) {
+            continue;
+        }
+        let Some(actions) = get_ci(&st.raw, "Action").map(strings) else {
+            continue; // NotAction: what it grants is open-ended
+        };
+        let Some(resources) = get_ci(&st.raw, "Resource").map(strings) else {
+            continue; // NotResource
+        };
+        st.denied_by = blanket_denies
+            .iter()
+            .find(|(_, da, dr)| covers(da, &actions) && covers(dr, &resources))
+            .map(|(label, _, _)| label.clone());
     }
 }
 
@@ -254,8 +333,10 @@ fn limited_or(conds: &[Condition], owner: &Owner<'_>, open_why: &str) -> Stateme
                 external.push(account.clone());
             }
         }
-        if let Some(org) = &limit.org {
-            external.push(format!("organization {org}"));
+        for org in &limit.orgs {
+            if Some(org.as_str()) != owner.org_id {
+                external.push(format!("organization {org}"));
+            }
         }
     }
     external.sort();
@@ -276,6 +357,13 @@ fn fixed_principals(principals: &[PrincipalRef], owner: &Owner<'_>) -> Statement
     let mut kinds: Vec<String> = Vec::new();
     for p in principals {
         match p.kind.as_str() {
+            "aws" if cloudfront_oai(&p.value).is_some() => {
+                let id = cloudfront_oai(&p.value).unwrap_or_default();
+                external.push(format!("CloudFront origin access identity {id}"));
+                kinds.push(format!(
+                    "CloudFront origin access identity {id} (not another account: CloudFront reads for the distribution's viewers, so whoever can reach the distribution can read)"
+                ));
+            }
             "aws" => match account_of_principal(&p.value) {
                 Some(acct) if Some(acct.as_str()) == owner.account_id => {
                     kinds.push(format!("own account principal {}", p.value))
@@ -318,6 +406,27 @@ fn fixed_principals(principals: &[PrincipalRef], owner: &Owner<'_>) -> Statement
     }
 }
 
+/// The id of a CloudFront origin access identity principal,
+/// `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QW…`.
+fn cloudfront_oai(value: &str) -> Option<&str> {
+    let rest = value.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    let id = rest
+        .strip_prefix("iam::cloudfront:user/CloudFront Origin Access Identity ")?
+        .trim();
+    (!id.is_empty()).then_some(id)
+}
+
+/// Web identity providers anyone can sign in to: a `Federated` principal
+/// naming one grants to every user of it.
+const PUBLIC_IDENTITY_PROVIDERS: &[&str] = &[
+    "graph.facebook.com",
+    "accounts.google.com",
+    "www.amazon.com",
+    "cognito-identity.amazonaws.com",
+    "appleid.apple.com",
+];
+
 /// The 12-digit account of `123456789012` or `arn:aws:iam::123456789012:…`.
 pub fn account_of_principal(value: &str) -> Option<String> {
     let candidate = if value.starts_with("arn:") {
@@ -337,12 +446,27 @@ struct PrincipalRef {
 
 impl PrincipalRef {
     fn is_open(&self) -> bool {
-        self.kind == "*" || self.value.contains('*') || self.value.contains('?')
+        self.kind == "*"
+            || self.value.contains('*')
+            || self.value.contains('?')
+            || self.is_public_identity_provider()
+    }
+
+    fn is_public_identity_provider(&self) -> bool {
+        self.kind == "federated"
+            && PUBLIC_IDENTITY_PROVIDERS
+                .iter()
+                .any(|idp| self.value.eq_ignore_ascii_case(idp))
     }
 
     fn display(&self) -> String {
         if self.kind == "*" {
             "\"*\"".to_string()
+        } else if self.is_public_identity_provider() {
+            format!(
+                "{{\"Federated\": \"{}\"}} (a public identity provider: anyone with a login there)",
+                self.value
+            )
         } else {
             format!("{{\"{}\": \"{}\"}}", self.kind_name(), self.value)
         }
@@ -416,7 +540,8 @@ fn conditions(c: Option<&Value>) -> Vec<Condition> {
 struct Limit {
     describe: String,
     accounts: Vec<String>,
-    org: Option<String>,
+    /// The AWS Organizations the grant is limited to.
+    orgs: Vec<String>,
 }
 
 /// Whether one condition limits an open grant to fixed values, per S3's rules.
@@ -443,7 +568,7 @@ fn limit_of(c: &Condition) -> Option<Limit> {
         Some(Limit {
             describe: format!("{} = {}", c.key, list),
             accounts,
-            org: None,
+            orgs: Vec::new(),
         })
     };
     match c.key.as_str() {
@@ -451,11 +576,11 @@ fn limit_of(c: &Condition) -> Option<Limit> {
             if base != "ipaddress" {
                 return None;
             }
-            if c.values
-                .iter()
-                .any(|v| v.ends_with("/0") || v.contains('*'))
-            {
-                return None; // 0.0.0.0/0 or ::/0 is every address
+            // S3 counts a range broader than /8 (IPv4) or /32 (IPv6) as
+            // public, 0.0.0.0/1 as much as 0.0.0.0/0; one such value opens
+            // the whole condition.
+            if c.values.iter().any(|v| !narrow_cidr(v)) {
+                return None;
             }
             simple(Vec::new())
         }
@@ -484,8 +609,27 @@ fn limit_of(c: &Condition) -> Option<Limit> {
         "aws:principalorgid" if positive_string && all_fixed => Some(Limit {
             describe: format!("{} = {}", c.key, list),
             accounts: Vec::new(),
-            org: Some(list.clone()),
+            orgs: c.values.clone(),
         }),
+        "aws:principalorgpaths" if positive_string => {
+            // `o-a1b2c3/r-ab12/ou-ab12-11111111/*`: a path inside one fixed
+            // organisation; a wildcard below the organisation id only
+            // narrows it further.
+            let orgs: Option<Vec<String>> = c
+                .values
+                .iter()
+                .map(|v| {
+                    let org = v.split('/').next()?;
+                    (org.starts_with("o-") && org.len() > 2 && fixed(org) && v.contains('/'))
+                        .then(|| org.to_string())
+                })
+                .collect();
+            orgs.map(|orgs| Limit {
+                describe: format!("{} = {}", c.key, list),
+                accounts: Vec::new(),
+                orgs,
+            })
+        }
         "aws:userid" if positive_string => {
             // "AROLEID:*" (a role's unique id, any session) counts as fixed.
             let ok = c.values.iter().all(|v| {
@@ -496,7 +640,7 @@ fn limit_of(c: &Condition) -> Option<Limit> {
             ok.then(|| Limit {
                 describe: format!("{} = {}", c.key, list),
                 accounts: Vec::new(),
-                org: None,
+                orgs: Vec::new(),
             })
         }
         "s3:dataaccesspointarn" if positive_string => {
@@ -516,6 +660,34 @@ fn limit_of(c: &Condition) -> Option<Limit> {
             accounts.and_then(simple)
         }
         _ => None,
+    }
+}
+
+/// Whether an `aws:SourceIp` value is narrow enough for S3 to call the grant
+/// non-public: an address, or a CIDR of /8 or longer (IPv4), /32 or longer
+/// (IPv6). Anything unreadable is not narrow.
+fn narrow_cidr(value: &str) -> bool {
+    use std::net::IpAddr;
+    let value = value.trim();
+    let (addr, len) = match value.split_once('/') {
+        Some((a, l)) => match l.parse::<u8>() {
+            Ok(l) => (a, Some(l)),
+            Err(_) => return false,
+        },
+        None => (value, None),
+    };
+    match addr.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => {
+            let len = len.unwrap_or(32);
+            if len > 32 {
+                return false;
+            }
+            // RFC 1918 excludes 10/8, 172.16/12 and 192.168/16 from the
+            // rule, but each is /8 or narrower, so they pass this test anyway.
+            len >= 8
+        }
+        Ok(IpAddr::V6(_)) => len.is_none_or(|l| (32..=128).contains(&l)),
+        Err(_) => false,
     }
 }
 

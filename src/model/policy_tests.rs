@@ -17,6 +17,7 @@ fn overall(doc: &str) -> Want {
     let owner = Owner {
         account_id: Some(OWNER),
         canonical_id: Some("ownercanonicalid"),
+        org_id: None,
     };
     let a = analyze(doc, &owner).unwrap_or_else(|e| panic!("{e}: {doc}"));
     if a.is_public() {
@@ -78,7 +79,32 @@ fn policy_table() {
         ("condition on SourceArn with other account", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:444455556666:topic"}}}"#), Shared),
         ("ForAllValues does not limit", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:SourceVpce":"vpce-1"}}}"#), Public),
         ("lower-case element names", stmt(r#"{"effect":"Allow","principal":"*","action":"s3:GetObject","resource":"*"}"#), Public),
-        ("federated principal", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"s3:GetObject","Resource":"*"}"#), Shared),
+        // The S3 User Guide's own public example: a public identity provider.
+        ("federated facebook (the guide's example)", r#"{"Statement":[{"Principal":{"Federated":"graph.facebook.com"},"Resource":"*","Action":"s3:PutObject","Effect":"Allow"}]}"#.to_string(), Public),
+        ("federated cognito", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"s3:GetObject","Resource":"*"}"#), Public),
+        ("federated google", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"s3:GetObject","Resource":"*"}"#), Public),
+        ("federated login with amazon", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"www.amazon.com"},"Action":"s3:GetObject","Resource":"*"}"#), Public),
+        ("federated SAML provider of another account", stmt(r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::444455556666:saml-provider/Okta"},"Action":"s3:GetObject","Resource":"*"}"#), Shared),
+        // "very broad IP ranges (for example, 0.0.0.0/1) are evaluated as public":
+        // broader than /8 for IPv4 and /32 for IPv6.
+        ("SourceIp 0.0.0.0/1 (the guide's example)", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"0.0.0.0/1"}}}"#), Public),
+        ("SourceIp /7", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"12.0.0.0/7"}}}"#), Public),
+        ("SourceIp exactly /8", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"12.0.0.0/8"}}}"#), Private),
+        ("SourceIp RFC 1918 10/8", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#), Private),
+        ("SourceIp one narrow, one broad", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24","64.0.0.0/2"]}}}"#), Public),
+        ("SourceIp IPv6 /31", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::/31"}}}"#), Public),
+        ("SourceIp IPv6 ::/1", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"::/1"}}}"#), Public),
+        ("SourceIp IPv6 /32", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}}"#), Private),
+        ("SourceIp IPv6 single address", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::1"}}}"#), Private),
+        ("SourceIp not an address", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"example.com"}}}"#), Public),
+        // PrincipalOrgPaths names part of a fixed organisation.
+        ("PrincipalOrgPaths with fixed org", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}}"#), Shared),
+        ("PrincipalOrgPaths with wildcard org", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":["o-*/r-ab12/*"]}}}"#), Public),
+        ("PrincipalOrgPaths IfExists", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"StringLikeIfExists":{"aws:PrincipalOrgPaths":["o-a1b2c3d4e5/*"]}}}"#), Public),
+        // A CloudFront origin access identity is not another account, but still outside.
+        ("CloudFront OAI", stmt(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#), Shared),
+        // A Deny never clears a public grant (S3's rule looks at grants only).
+        ("public allow with blanket deny", stmt(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#), Public),
     ];
     assert!(
         cases.len() >= 30,
@@ -137,4 +163,113 @@ fn glob_semantics() {
     assert!(is_bad_pattern("*Object"));
     assert!(!is_bad_pattern("s3:Replicate*"));
     assert!(!is_bad_pattern("iam:*"));
+}
+
+fn owned(org: Option<&'static str>) -> Owner<'static> {
+    Owner {
+        account_id: Some(OWNER),
+        canonical_id: None,
+        org_id: org,
+    }
+}
+
+#[test]
+fn the_owners_own_organisation_is_not_shared() {
+    for cond in [
+        r#"{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}"#,
+        r#"{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}"#,
+    ] {
+        let doc = stmt(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{cond}}}"#
+        ));
+        let own = analyze(&doc, &owned(Some("o-a1b2c3d4e5"))).expect("valid");
+        assert!(
+            !own.is_public() && own.shared_accounts().is_empty(),
+            "{cond}"
+        );
+        let other = analyze(&doc, &owned(Some("o-zzzzzzzzzz"))).expect("valid");
+        assert_eq!(
+            other.shared_accounts().into_iter().collect::<Vec<_>>(),
+            vec!["organization o-a1b2c3d4e5".to_string()],
+            "{cond}"
+        );
+    }
+}
+
+#[test]
+fn why_names_what_s3_counts() {
+    let a = analyze(
+        &stmt(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"},"Action":"s3:GetObject","Resource":"*"}"#),
+        &owned(None),
+    )
+    .expect("valid");
+    let StatementExposure::CrossAccount { accounts, why } = &a.statements[0].exposure else {
+        panic!("{:?}", a.statements[0].exposure);
+    };
+    assert_eq!(
+        accounts,
+        &["CloudFront origin access identity E2QWRUHAPOMQZL"]
+    );
+    assert!(why.contains("not another account"), "{why}");
+    assert!(!why.contains("(account"), "{why}");
+
+    let a = analyze(
+        &stmt(r#"{"Effect":"Allow","Principal":{"Federated":"graph.facebook.com"},"Action":"s3:PutObject","Resource":"*"}"#),
+        &owned(None),
+    )
+    .expect("valid");
+    let StatementExposure::Public { why } = &a.statements[0].exposure else {
+        panic!("{:?}", a.statements[0].exposure);
+    };
+    assert!(why.contains("public identity provider"), "{why}");
+}
+
+#[test]
+fn a_blanket_deny_is_named_but_partial_ones_are_not() {
+    let allow = r#"{"Sid":"Pub","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}"#;
+    let cases = [
+        // (deny, whether it removes every access the Allow grants)
+        (
+            r#"{"Sid":"NoOne","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#,
+            true,
+        ),
+        (
+            r#"{"Sid":"NoOne","Effect":"Deny","Principal":{"AWS":"*"},"Action":["s3:Get*","s3:List*"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}"#,
+            true,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#,
+            false,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/private/*"}"#,
+            false,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+            false,
+        ),
+        (
+            r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}"#,
+            false,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:*","Resource":"*"}"#,
+            false,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:?etObject","Resource":"*"}"#,
+            false,
+        ),
+    ];
+    for (deny, blanket) in cases {
+        let a = analyze(&stmt(&format!("{allow},{deny}")), &owned(None)).expect("valid");
+        assert!(a.is_public(), "a Deny never clears the verdict: {deny}");
+        assert_eq!(
+            a.statements[0].denied_by.is_some(),
+            blanket,
+            "{deny}: {:?}",
+            a.statements[0].denied_by
+        );
+    }
 }

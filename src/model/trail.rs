@@ -26,6 +26,18 @@ pub struct Actor {
     pub mfa: Option<bool>,
     /// An AWS service acting for the caller.
     pub invoked_by: Option<String>,
+    /// A federated person (SAMLUser, WebIdentityUser): their name at the
+    /// identity provider, and the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_provider: Option<String>,
+    /// Identity Center: the person (`onBehalfOf.userId`) and their identity
+    /// store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_store: Option<String>,
 }
 
 impl Actor {
@@ -38,17 +50,58 @@ impl Actor {
                 && self.account.as_deref().is_none_or(|a| a == "anonymous")
     }
 
-    /// The best one-line name: ARN, else account, else kind.
+    /// The best one-line name, never blank: the ARN (with the person behind
+    /// an Identity Center session), else the federated person, else the
+    /// kind and account.
     pub fn label(&self) -> String {
         if self.is_anonymous() {
             return "anonymous".into();
         }
-        self.arn
-            .clone()
-            .or_else(|| self.account.clone().map(|a| format!("account {a}")))
-            .or_else(|| self.invoked_by.clone())
-            .or_else(|| self.kind.clone())
-            .unwrap_or_else(|| "?".into())
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let person = self.person();
+        if let Some(arn) = nonempty(&self.arn) {
+            return match person {
+                Some(p) if !arn.contains(&p) => format!("{arn} ({p})"),
+                _ => arn,
+            };
+        }
+        if let Some(p) = person {
+            return p;
+        }
+        let kind = nonempty(&self.kind);
+        match (kind, nonempty(&self.account), nonempty(&self.invoked_by)) {
+            (_, _, Some(service)) => service,
+            (Some(k), Some(a), None) => format!("{k} (account {a})"),
+            (None, Some(a), None) => format!("account {a}"),
+            (Some(k), None, None) => k,
+            (None, None, None) => "unknown caller (no userIdentity)".into(),
+        }
+    }
+
+    /// The person behind a federated session, as CloudTrail names them:
+    /// `jdoe (SAML via MyIdP)`, `Identity Center user 5448… (d-9067…)`.
+    pub fn person(&self) -> Option<String> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        if let Some(user) = nonempty(&self.on_behalf_of) {
+            let store = nonempty(&self.identity_store)
+                .map(|s| {
+                    let id = s.rsplit('/').next().unwrap_or(&s).to_string();
+                    format!(" ({id})")
+                })
+                .unwrap_or_default();
+            return Some(format!("Identity Center user {user}{store}"));
+        }
+        let user = nonempty(&self.user_name)?;
+        let via = match self.kind.as_deref() {
+            Some("SAMLUser") => "SAML",
+            Some("WebIdentityUser") => "web identity",
+            Some("IdentityCenterUser") => "Identity Center",
+            _ => return None,
+        };
+        Some(match nonempty(&self.identity_provider) {
+            Some(idp) => format!("{user} ({via} via {idp})"),
+            None => format!("{user} ({via})"),
+        })
     }
 }
 
@@ -66,11 +119,23 @@ pub struct TrailEvent {
     pub region: Option<String>,
     pub bucket: Option<String>,
     pub key: Option<String>,
+    /// CopyObject: the object copied from (`x-amz-copy-source`, or the
+    /// other object in `resources[]`). `bucket:` finds the copy under
+    /// either bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_bucket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_key: Option<String>,
     /// For AssumeRole*: the role asked for.
     pub role_arn: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub event_id: String,
+    /// Fields of the record that were of an unexpected type and were left
+    /// empty, each said precisely (`requestParameters.key is an object, not
+    /// a string: left empty`). The record itself is kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub odd: Vec<String>,
     /// The record exactly as CloudTrail wrote it.
     pub raw: Raw,
 }
@@ -212,82 +277,296 @@ impl PartialEq for TrailEvent {
 impl Eq for TrailEvent {}
 
 /// The fields of a CloudTrail record the model reads. Everything else stays
-/// in the raw text.
+/// in the raw text. Every field is read leniently ([`Loose`], [`LooseObj`],
+/// [`LooseList`]): records from real trails have fields of other types than
+/// the common ones (DynamoDB data events have a map in
+/// `requestParameters.key`), and one odd field must not cost the record.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Record {
-    event_time: Option<String>,
-    event_source: Option<String>,
-    event_name: Option<String>,
+    event_time: Option<Loose>,
+    event_source: Option<Loose>,
+    event_name: Option<Loose>,
+    event_type: Option<Loose>,
     read_only: Option<serde_json::Value>,
-    event_category: Option<String>,
-    management_event: Option<bool>,
-    aws_region: Option<String>,
+    event_category: Option<Loose>,
+    management_event: Option<serde_json::Value>,
+    aws_region: Option<Loose>,
     #[serde(rename = "sourceIPAddress")]
-    source_ip_address: Option<String>,
-    user_agent: Option<String>,
-    error_code: Option<String>,
-    error_message: Option<String>,
+    source_ip_address: Option<Loose>,
+    user_agent: Option<Loose>,
+    error_code: Option<Loose>,
+    error_message: Option<Loose>,
     #[serde(rename = "eventID")]
-    event_id: Option<String>,
-    user_identity: Option<Identity>,
-    request_parameters: Option<Params>,
-    resources: Option<Vec<Resource>>,
-    additional_event_data: Option<Additional>,
+    event_id: Option<Loose>,
+    user_identity: Option<LooseObj<Identity>>,
+    request_parameters: Option<LooseObj<Params>>,
+    resources: Option<LooseList<Resource>>,
+    additional_event_data: Option<LooseObj<Additional>>,
+    insight_details: Option<LooseObj<InsightDetails>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Identity {
     #[serde(rename = "type")]
-    kind: Option<String>,
-    arn: Option<String>,
-    account_id: Option<String>,
-    access_key_id: Option<String>,
-    invoked_by: Option<String>,
-    session_context: Option<SessionContext>,
+    kind: Option<Loose>,
+    arn: Option<Loose>,
+    account_id: Option<Loose>,
+    access_key_id: Option<Loose>,
+    invoked_by: Option<Loose>,
+    /// SAMLUser, WebIdentityUser: the person's name at the provider.
+    user_name: Option<Loose>,
+    identity_provider: Option<Loose>,
+    /// Identity Center: the person a session acts for.
+    on_behalf_of: Option<LooseObj<OnBehalfOf>>,
+    session_context: Option<LooseObj<SessionContext>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OnBehalfOf {
+    user_id: Option<Loose>,
+    identity_store_arn: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionContext {
-    session_issuer: Option<Issuer>,
-    attributes: Option<Attributes>,
+    session_issuer: Option<LooseObj<Issuer>>,
+    attributes: Option<LooseObj<Attributes>>,
 }
 
 #[derive(Deserialize)]
 struct Issuer {
-    arn: Option<String>,
+    arn: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Attributes {
-    creation_date: Option<String>,
+    creation_date: Option<Loose>,
     mfa_authenticated: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Params {
-    bucket_name: Option<String>,
-    key: Option<String>,
-    role_arn: Option<String>,
+    bucket_name: Option<Loose>,
+    key: Option<Loose>,
+    role_arn: Option<Loose>,
+    /// CopyObject / UploadPartCopy: `source-bucket/key[?versionId=…]`.
+    #[serde(rename = "x-amz-copy-source")]
+    copy_source: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 struct Resource {
     #[serde(rename = "type")]
-    kind: Option<String>,
+    kind: Option<Loose>,
     #[serde(rename = "ARN")]
-    arn: Option<String>,
+    arn: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Additional {
     #[serde(rename = "MFAUsed")]
-    mfa_used: Option<String>,
+    mfa_used: Option<Loose>,
+}
+
+/// A CloudTrail Insights event names the API whose rate went unusual.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsightDetails {
+    state: Option<Loose>,
+    event_source: Option<Loose>,
+    event_name: Option<Loose>,
+    insight_type: Option<Loose>,
+}
+
+/// What a JSON value was, for saying what was odd about a field.
+fn kind_name<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<&'static str, A::Error> {
+    while map
+        .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+        .is_some()
+    {}
+    Ok("an object")
+}
+
+fn drain_seq<'de, A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<&'static str, A::Error> {
+    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+    Ok("a list")
+}
+
+/// A string field: a string (a number is taken as written), or the kind of
+/// value found instead.
+struct Loose(Result<String, &'static str>);
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+                Ok(Loose(Ok(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Loose, E> {
+                Ok(Loose(Ok(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+                Ok(Loose(Ok(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+                Ok(Loose(Ok(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+                Ok(Loose(Ok(v.to_string())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Loose, E> {
+                Ok(Loose(Err("a boolean")))
+            }
+            fn visit_unit<E>(self) -> Result<Loose, E> {
+                Ok(Loose(Err("null")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Loose, A::Error> {
+                Ok(Loose(Err(kind_name(map)?)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Loose, A::Error> {
+                Ok(Loose(Err(drain_seq(seq)?)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An object field whose own fields are all lenient, or the kind of value
+/// found instead.
+struct LooseObj<T>(Result<T, &'static str>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseObj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = LooseObj<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|t| LooseObj(Ok(t)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                Ok(LooseObj(Err(drain_seq(seq)?)))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("a string")))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("a number")))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("a number")))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("a number")))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("a boolean")))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseObj(Err("null")))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A list of objects; an element of another kind is skipped and said.
+struct LooseList<T>(Result<Vec<LooseObj<T>>, &'static str>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseList<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = LooseList<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<LooseObj<T>>()? {
+                    items.push(item);
+                }
+                Ok(LooseList(Ok(items)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                Ok(LooseList(Err(kind_name(map)?)))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("a string")))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("a number")))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("a number")))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("a number")))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("a boolean")))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseList(Err("null")))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Collects what was odd about a record while its fields are taken.
+#[derive(Default)]
+struct Oddities(Vec<String>);
+
+impl Oddities {
+    fn str(&mut self, field: Option<Loose>, path: &str, expected: &str) -> Option<String> {
+        match field?.0 {
+            Ok(s) => Some(s),
+            Err(found) => {
+                self.0
+                    .push(format!("{path} is {found}, not {expected}: left empty"));
+                None
+            }
+        }
+    }
+
+    fn obj<T>(&mut self, field: Option<LooseObj<T>>, path: &str) -> Option<T> {
+        match field?.0 {
+            Ok(t) => Some(t),
+            Err(found) => {
+                self.0
+                    .push(format!("{path} is {found}, not an object: left empty"));
+                None
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -296,6 +575,8 @@ pub enum RecordError {
     Json(String),
     #[error("the record has no eventID")]
     NoEventId,
+    #[error("a CloudTrail digest file (log file integrity validation), not events: skipped")]
+    Digest,
 }
 
 fn truthy(v: &serde_json::Value) -> Option<bool> {
@@ -310,86 +591,232 @@ fn truthy(v: &serde_json::Value) -> Option<bool> {
     }
 }
 
+/// `arn:PARTITION:s3:::rest` → `rest`, in every partition (`aws`,
+/// `aws-cn`, `aws-us-gov`, …).
+fn s3_arn_path(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    if !partition.starts_with("aws") {
+        return None;
+    }
+    rest.strip_prefix("s3:::")
+}
+
+/// `x-amz-copy-source`: `bucket/key`, `/bucket/key`, URL-encoded, perhaps
+/// with `?versionId=…`.
+fn copy_source(value: &str) -> Option<(String, String)> {
+    let value = value.split_once('?').map_or(value, |(v, _)| v);
+    let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+    let path = decoded.trim_start_matches('/');
+    let (b, k) = path.split_once('/')?;
+    (!b.is_empty() && !k.is_empty()).then(|| (b.to_string(), k.to_string()))
+}
+
 /// Normalise one record (its JSON text).
 pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
     let r: Record =
         serde_json::from_str(raw.get()).map_err(|e| RecordError::Json(e.to_string()))?;
-    let event_id = r.event_id.ok_or(RecordError::NoEventId)?;
-    let id = r.user_identity;
-    let session = id.as_ref().and_then(|i| i.session_context.as_ref());
-    let mfa = session
-        .and_then(|s| s.attributes.as_ref())
-        .and_then(|a| a.mfa_authenticated.as_ref())
-        .and_then(truthy)
-        .or_else(|| {
-            r.additional_event_data
-                .as_ref()
-                .and_then(|a| a.mfa_used.as_deref())
-                .map(|m| m == "Yes")
-        });
-    // Bucket and key: request parameters first, then the resources list
-    // (data events name the object there).
-    let mut bucket = r
-        .request_parameters
+    let mut odd = Oddities::default();
+    let event_id = odd
+        .str(r.event_id, "eventID", "a string")
+        .ok_or(RecordError::NoEventId)?;
+    let id = odd.obj(r.user_identity, "userIdentity");
+    let (mut kind, mut arn, mut account, mut access_key_id, mut invoked_by) =
+        (None, None, None, None, None);
+    let (mut user_name, mut identity_provider, mut on_behalf_of, mut identity_store) =
+        (None, None, None, None);
+    let (mut session_issuer, mut session_created, mut mfa_authenticated) = (None, None, None);
+    if let Some(id) = id {
+        kind = odd.str(id.kind, "userIdentity.type", "a string");
+        arn = odd
+            .str(id.arn, "userIdentity.arn", "a string")
+            .filter(|a| !a.is_empty());
+        account = odd.str(id.account_id, "userIdentity.accountId", "a string");
+        access_key_id = odd.str(id.access_key_id, "userIdentity.accessKeyId", "a string");
+        invoked_by = odd.str(id.invoked_by, "userIdentity.invokedBy", "a string");
+        user_name = odd.str(id.user_name, "userIdentity.userName", "a string");
+        identity_provider = odd.str(
+            id.identity_provider,
+            "userIdentity.identityProvider",
+            "a string",
+        );
+        if let Some(obo) = odd.obj(id.on_behalf_of, "userIdentity.onBehalfOf") {
+            on_behalf_of = odd.str(obo.user_id, "userIdentity.onBehalfOf.userId", "a string");
+            identity_store = odd.str(
+                obo.identity_store_arn,
+                "userIdentity.onBehalfOf.identityStoreArn",
+                "a string",
+            );
+        }
+        if let Some(ctx) = odd.obj(id.session_context, "userIdentity.sessionContext") {
+            if let Some(issuer) = odd.obj(
+                ctx.session_issuer,
+                "userIdentity.sessionContext.sessionIssuer",
+            ) {
+                session_issuer = odd.str(
+                    issuer.arn,
+                    "userIdentity.sessionContext.sessionIssuer.arn",
+                    "a string",
+                );
+            }
+            if let Some(attrs) = odd.obj(ctx.attributes, "userIdentity.sessionContext.attributes") {
+                session_created = odd.str(
+                    attrs.creation_date,
+                    "userIdentity.sessionContext.attributes.creationDate",
+                    "a string",
+                );
+                mfa_authenticated = attrs.mfa_authenticated;
+            }
+        }
+    }
+    let additional = odd.obj(r.additional_event_data, "additionalEventData");
+    let mfa_used =
+        additional.and_then(|a| odd.str(a.mfa_used, "additionalEventData.MFAUsed", "a string"));
+    let mfa = mfa_authenticated
         .as_ref()
-        .and_then(|p| p.bucket_name.clone());
-    let mut key = r.request_parameters.as_ref().and_then(|p| p.key.clone());
-    for res in r.resources.iter().flatten() {
-        let Some(arn) = res
-            .arn
-            .as_deref()
-            .and_then(|a| a.strip_prefix("arn:aws:s3:::"))
-        else {
+        .and_then(truthy)
+        .or_else(|| mfa_used.as_deref().map(|m| m == "Yes"));
+    let params = odd.obj(r.request_parameters, "requestParameters");
+    let (mut bucket, mut key, mut role_arn, mut source) = (None, None, None, None);
+    if let Some(p) = params {
+        bucket = odd.str(p.bucket_name, "requestParameters.bucketName", "a string");
+        key = odd.str(p.key, "requestParameters.key", "a string");
+        role_arn = odd.str(p.role_arn, "requestParameters.roleArn", "a string");
+        source = odd
+            .str(
+                p.copy_source,
+                "requestParameters.x-amz-copy-source",
+                "a string",
+            )
+            .and_then(|c| copy_source(&c));
+    }
+    // Bucket and key: request parameters first, then the resources list
+    // (data events name the object there; a copy names both its source and
+    // its destination, the destination first).
+    let resources = match r.resources.map(|l| l.0) {
+        None => Vec::new(),
+        Some(Ok(items)) => items,
+        Some(Err(found)) => {
+            odd.0
+                .push(format!("resources is {found}, not a list: left empty"));
+            Vec::new()
+        }
+    };
+    let mut objects: Vec<(String, String)> = Vec::new();
+    let mut buckets: Vec<String> = Vec::new();
+    for (i, res) in resources.into_iter().enumerate() {
+        let Some(res) = odd.obj(Some(res), &format!("resources[{i}]")) else {
             continue;
         };
-        match res.kind.as_deref() {
+        let res_kind = odd.str(res.kind, &format!("resources[{i}].type"), "a string");
+        let Some(res_arn) = odd.str(res.arn, &format!("resources[{i}].ARN"), "a string") else {
+            continue;
+        };
+        let Some(path) = s3_arn_path(&res_arn) else {
+            continue;
+        };
+        match res_kind.as_deref() {
             Some("AWS::S3::Object") => {
-                if let Some((b, k)) = arn.split_once('/') {
-                    bucket.get_or_insert_with(|| b.to_string());
-                    key.get_or_insert_with(|| k.to_string());
+                if let Some((b, k)) = path.split_once('/') {
+                    objects.push((b.to_string(), k.to_string()));
                 }
             }
-            Some("AWS::S3::Bucket") => {
-                bucket.get_or_insert_with(|| arn.to_string());
-            }
+            Some("AWS::S3::Bucket") => buckets.push(path.to_string()),
             _ => {}
         }
     }
-    let data = match (&r.event_category, r.management_event) {
+    if let Some((b, k)) = objects.first() {
+        bucket.get_or_insert_with(|| b.clone());
+        key.get_or_insert_with(|| k.clone());
+    }
+    if let Some(b) = buckets.first() {
+        bucket.get_or_insert_with(|| b.clone());
+    }
+    let name = odd.str(r.event_name, "eventName", "a string");
+    let is_copy = name
+        .as_deref()
+        .is_some_and(|n| n == "CopyObject" || n == "UploadPartCopy");
+    if source.is_none() && is_copy {
+        // No copy-source header recorded: the other object of the resources.
+        source = objects
+            .iter()
+            .find(|(b, k)| Some(b) != bucket.as_ref() || Some(k) != key.as_ref())
+            .cloned();
+    }
+    let category = odd.str(r.event_category, "eventCategory", "a string");
+    let data = match (&category, r.management_event.as_ref().and_then(truthy)) {
         (Some(c), _) => c == "Data",
         (None, Some(m)) => !m,
         (None, None) => false,
     };
-    let account = id.as_ref().and_then(|i| i.account_id.clone());
+    let event_type = odd.str(r.event_type, "eventType", "a string");
+    let mut event_source = odd.str(r.event_source, "eventSource", "a string");
+    let mut name = name;
+    // CloudTrail Insights: no caller, and the API is inside insightDetails.
+    if let Some(insight) = odd.obj(r.insight_details, "insightDetails") {
+        let state = odd.str(insight.state, "insightDetails.state", "a string");
+        let api = odd.str(insight.event_name, "insightDetails.eventName", "a string");
+        let itype = odd.str(
+            insight.insight_type,
+            "insightDetails.insightType",
+            "a string",
+        );
+        event_source = event_source.or(odd.str(
+            insight.event_source,
+            "insightDetails.eventSource",
+            "a string",
+        ));
+        if name.is_none() {
+            name = Some(format!(
+                "Insight {}: {}",
+                state.as_deref().unwrap_or("?"),
+                api.as_deref().unwrap_or("?")
+            ));
+        }
+        if kind.is_none() {
+            kind = Some(match itype {
+                Some(t) => format!("CloudTrail Insights ({t})"),
+                None => "CloudTrail Insights".into(),
+            });
+        }
+    } else if event_type.as_deref() == Some("AwsCloudTrailInsight") && kind.is_none() {
+        kind = Some("CloudTrail Insights".into());
+    }
+    let (source_bucket, source_key) = source.map_or((None, None), |(b, k)| (Some(b), Some(k)));
     Ok(TrailEvent {
-        time: r.event_time.unwrap_or_default(),
-        source: r.event_source.unwrap_or_default(),
-        name: r.event_name.unwrap_or_default(),
+        time: odd
+            .str(r.event_time, "eventTime", "a string")
+            .unwrap_or_default(),
+        source: event_source.unwrap_or_default(),
+        name: name.unwrap_or_default(),
         read_only: r.read_only.as_ref().and_then(truthy),
         data,
         actor: Actor {
-            kind: id.as_ref().and_then(|i| i.kind.clone()),
-            arn: id.as_ref().and_then(|i| i.arn.clone()),
+            kind,
+            arn,
             account,
-            access_key_id: id.as_ref().and_then(|i| i.access_key_id.clone()),
-            session_issuer: session
-                .and_then(|s| s.session_issuer.as_ref())
-                .and_then(|s| s.arn.clone()),
-            session_created: session
-                .and_then(|s| s.attributes.as_ref())
-                .and_then(|a| a.creation_date.clone()),
+            access_key_id,
+            session_issuer,
+            session_created,
             mfa,
-            invoked_by: id.as_ref().and_then(|i| i.invoked_by.clone()),
+            invoked_by,
+            user_name,
+            identity_provider,
+            on_behalf_of,
+            identity_store,
         },
-        source_ip: r.source_ip_address,
-        user_agent: r.user_agent,
-        region: r.aws_region,
+        source_ip: odd.str(r.source_ip_address, "sourceIPAddress", "a string"),
+        user_agent: odd.str(r.user_agent, "userAgent", "a string"),
+        region: odd.str(r.aws_region, "awsRegion", "a string"),
         bucket,
         key,
-        role_arn: r.request_parameters.and_then(|p| p.role_arn),
-        error_code: r.error_code,
-        error_message: r.error_message,
+        source_bucket,
+        source_key,
+        role_arn,
+        error_code: odd.str(r.error_code, "errorCode", "a string"),
+        error_message: odd.str(r.error_message, "errorMessage", "a string"),
         event_id,
+        odd: odd.0,
         raw: Raw::new(raw.get()),
     })
 }
@@ -473,19 +900,77 @@ pub struct ParsedFile {
     pub events: Vec<TrailEvent>,
     pub bad_records: usize,
     pub first_error: Option<String>,
+    /// Records kept with a field left empty (see [`TrailEvent::odd`]).
+    pub odd_records: usize,
+    pub first_odd: Option<String>,
+}
+
+impl ParsedFile {
+    /// One line on what was not read as written, if anything.
+    pub fn problems(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.bad_records > 0 {
+            parts.push(format!(
+                "{} record(s) skipped: {}",
+                self.bad_records,
+                self.first_error.as_deref().unwrap_or_default()
+            ));
+        }
+        if self.odd_records > 0 {
+            parts.push(format!(
+                "{} record(s) kept with a field of an unexpected type, e.g. {}",
+                self.odd_records,
+                self.first_odd.as_deref().unwrap_or_default()
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// The top-level fields of a digest file (log file integrity validation).
+#[derive(Deserialize)]
+struct DigestProbe {
+    #[serde(rename = "digestStartTime")]
+    digest_start_time: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "logFiles")]
+    log_files: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether a key or file name is one of CloudTrail's digest files.
+pub fn is_digest_name(name: &str) -> bool {
+    name.contains("CloudTrail-Digest")
 }
 
 /// Parse a (decompressed) CloudTrail log file: `{"Records": [...]}`.
 pub fn parse_log_file(json: &[u8]) -> Result<ParsedFile, RecordError> {
-    let file: LogFile =
-        serde_json::from_slice(json).map_err(|e| RecordError::Json(e.to_string()))?;
+    let file: LogFile = match serde_json::from_slice(json) {
+        Ok(f) => f,
+        Err(e) => {
+            // A digest file is valid JSON of another shape: name it.
+            if let Ok(DigestProbe {
+                digest_start_time,
+                log_files,
+            }) = serde_json::from_slice(json)
+                && (digest_start_time.is_some() || log_files.is_some())
+            {
+                return Err(RecordError::Digest);
+            }
+            return Err(RecordError::Json(e.to_string()));
+        }
+    };
     let mut out = ParsedFile {
         events: Vec::with_capacity(file.records.len()),
         ..Default::default()
     };
     for raw in file.records {
         match normalise(raw) {
-            Ok(e) => out.events.push(e),
+            Ok(e) => {
+                if let Some(first) = e.odd.first() {
+                    out.odd_records += 1;
+                    out.first_odd.get_or_insert_with(|| first.clone());
+                }
+                out.events.push(e)
+            }
             Err(e) => {
                 out.bad_records += 1;
                 out.first_error.get_or_insert_with(|| e.to_string());
@@ -582,9 +1067,17 @@ impl TrailFilter {
             None => true,
             Some(w) => field.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(w)),
         };
-        has(&e.bucket, &self.bucket)
+        (has(&e.bucket, &self.bucket)
+            || self.bucket.is_some() && has(&e.source_bucket, &self.bucket))
             && has(&e.actor.access_key_id, &self.access_key)
-            && has(&e.source_ip, &self.source_ip)
+            && self.source_ip.as_ref().is_none_or(|want| {
+                // CloudTrail may list several addresses ("a, b"): any one.
+                e.source_ip.as_deref().is_some_and(|ips| {
+                    ips.split([',', ' '])
+                        .map(str::trim)
+                        .any(|ip| ip.eq_ignore_ascii_case(want))
+                })
+            })
             && self
                 .name
                 .as_ref()
@@ -592,6 +1085,10 @@ impl TrailFilter {
             && self.principal.as_ref().is_none_or(|p| {
                 let p = p.to_ascii_lowercase();
                 e.actor.label().to_ascii_lowercase().contains(&p)
+                    || [&e.actor.user_name, &e.actor.on_behalf_of]
+                        .into_iter()
+                        .flatten()
+                        .any(|v| v.to_ascii_lowercase().contains(&p))
                     || e.actor
                         .session_issuer
                         .as_deref()
@@ -671,6 +1168,13 @@ pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
             .is_some_and(|r| incident.role_arns.contains(r))
     {
         return Some("assumed an affected role");
+    }
+    if e.source_bucket
+        .as_ref()
+        .is_some_and(|b| incident.buckets.contains(b))
+        && e.bucket.as_ref() != e.source_bucket.as_ref()
+    {
+        return Some("copies out of an affected bucket");
     }
     if e.bucket
         .as_ref()
@@ -1173,5 +1677,283 @@ mod lake_tests {
             Some("AKIAEXAMPLE0000000001")
         );
         assert!(e.data);
+    }
+}
+
+/// Records as AWS documents them (CloudTrail User Guide: userIdentity
+/// element, Insights events, digest files; DynamoDB and S3 data events),
+/// including the shapes real trails deliver: pretty-printed, missing fields,
+/// fields of another type.
+#[cfg(test)]
+mod documented_record_tests {
+    use super::*;
+
+    fn one(json: &str) -> TrailEvent {
+        normalise_str(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    /// A DynamoDB data event: `requestParameters.key` is a map of the item's
+    /// key attributes, not an S3 key.
+    const DYNAMODB_GETITEM: &str = r#"{
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLEID:session",
+            "arn": "arn:aws:sts::111122223333:assumed-role/app/session",
+            "accountId": "111122223333",
+            "accessKeyId": "ASIAEXAMPLE",
+            "sessionContext": {
+                "sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLEID", "arn": "arn:aws:iam::111122223333:role/app", "accountId": "111122223333", "userName": "app"},
+                "attributes": {"creationDate": "2026-11-22T09:00:00Z", "mfaAuthenticated": "false"}
+            }
+        },
+        "eventTime": "2026-11-22T10:00:00Z",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "GetItem",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "192.0.2.10",
+        "userAgent": "aws-sdk-java",
+        "requestParameters": {
+            "tableName": "Music",
+            "key": {"Artist": "No One You Know", "SongTitle": "Call Me Today"},
+            "consistentRead": true
+        },
+        "responseElements": null,
+        "requestID": "R1",
+        "eventID": "dynamo-1",
+        "readOnly": true,
+        "resources": [{"accountId": "111122223333", "type": "AWS::DynamoDB::Table", "ARN": "arn:aws:dynamodb:us-east-1:111122223333:table/Music"}],
+        "eventType": "AwsApiCall",
+        "managementEvent": false,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Data"
+    }"#;
+
+    #[test]
+    fn a_field_of_another_type_leaves_only_that_field_empty() {
+        let e = one(DYNAMODB_GETITEM);
+        assert_eq!(e.name, "GetItem");
+        assert!(e.data);
+        assert_eq!(e.key, None);
+        assert_eq!(
+            e.actor.session_issuer.as_deref(),
+            Some("arn:aws:iam::111122223333:role/app")
+        );
+        assert_eq!(e.source_ip.as_deref(), Some("192.0.2.10"));
+        assert_eq!(
+            e.odd,
+            vec!["requestParameters.key is an object, not a string: left empty".to_string()]
+        );
+        // And in a log file: kept, counted and said, not "skipped".
+        let file = format!(r#"{{"Records":[{DYNAMODB_GETITEM}]}}"#);
+        let parsed = parse_log_file(file.as_bytes()).expect("file");
+        assert_eq!(
+            (parsed.events.len(), parsed.bad_records, parsed.odd_records),
+            (1, 0, 1)
+        );
+        let said = parsed.problems().expect("said");
+        assert!(
+            said.contains("requestParameters.key is an object"),
+            "{said}"
+        );
+        assert!(!said.contains("skipped"), "{said}");
+    }
+
+    #[test]
+    fn odd_types_anywhere_keep_the_record() {
+        for (field, json) in [
+            (
+                "userIdentity",
+                r#"{"eventID":"x","eventName":"GetObject","userIdentity":"someone"}"#,
+            ),
+            (
+                "userIdentity.arn",
+                r#"{"eventID":"x","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":["a"],"accountId":123456789012}}"#,
+            ),
+            (
+                "resources",
+                r#"{"eventID":"x","eventName":"GetObject","resources":{"ARN":"arn:aws:s3:::b"}}"#,
+            ),
+            (
+                "resources[0]",
+                r#"{"eventID":"x","eventName":"GetObject","resources":["arn:aws:s3:::b"]}"#,
+            ),
+            (
+                "sourceIPAddress",
+                r#"{"eventID":"x","eventName":"GetObject","sourceIPAddress":true}"#,
+            ),
+            (
+                "requestParameters",
+                r#"{"eventID":"x","eventName":"GetObject","requestParameters":"bucketName=b"}"#,
+            ),
+        ] {
+            let e = one(json);
+            assert_eq!(e.name, "GetObject", "{field}");
+            assert!(
+                e.odd.iter().any(|o| o.starts_with(&format!("{field} is "))),
+                "{field}: {:?}",
+                e.odd
+            );
+        }
+        // A number where a string is expected is taken as written.
+        let e =
+            one(r#"{"eventID":"x","userIdentity":{"type":"IAMUser","accountId":123456789012}}"#);
+        assert_eq!(e.actor.account.as_deref(), Some("123456789012"));
+        assert!(e.odd.is_empty());
+    }
+
+    #[test]
+    fn federated_people_are_named_and_found() {
+        // AssumeRoleWithSAML, as the userIdentity documentation shows it.
+        let saml = one(
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"SAMLUser","principalId":"SampleUkh1i4+ExamplexL/jEvs=:SamlExample","userName":"SamlExample","identityProvider":"bdGOnTesti4+ExamplexL/jEvs="},"eventTime":"2026-11-22T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithSAML","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","requestParameters":{"sAMLAssertionID":"_c0046cEXAMPLEb9d4b8eEXAMPLE2619aEXAMPLE","roleSessionName":"MyAssignedRoleSessionName","principalArn":"arn:aws:iam::444455556666:saml-provider/Shibboleth","roleArn":"arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth","durationSeconds":3600},"eventID":"saml-1","eventType":"AwsApiCall","recipientAccountId":"444455556666"}"#,
+        );
+        assert_eq!(
+            saml.actor.label(),
+            "SamlExample (SAML via bdGOnTesti4+ExamplexL/jEvs=)"
+        );
+        assert_eq!(
+            saml.role_arn.as_deref(),
+            Some("arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth")
+        );
+        let web = one(
+            r#"{"userIdentity":{"type":"WebIdentityUser","principalId":"accounts.google.com:application-id.apps.googleusercontent.com:user-id","userName":"user-id","identityProvider":"accounts.google.com"},"eventName":"AssumeRoleWithWebIdentity","eventSource":"sts.amazonaws.com","eventID":"web-1"}"#,
+        );
+        assert_eq!(
+            web.actor.label(),
+            "user-id (web identity via accounts.google.com)"
+        );
+        let idc = one(
+            r#"{"userIdentity":{"type":"IdentityCenterUser","accountId":"111122223333","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9067642ac7"},"credentialId":"EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"},"eventName":"ListAccounts","eventSource":"sso.amazonaws.com","eventID":"idc-1"}"#,
+        );
+        assert_eq!(
+            idc.actor.label(),
+            "Identity Center user 544894e8-80c1-707f-60e3-3ba6510dfac1 (d-9067642ac7)"
+        );
+        // An empty arn falls back to the type and account, never a blank.
+        let blank = one(
+            r#"{"userIdentity":{"type":"AWSService","arn":"","accountId":"111122223333"},"eventName":"X","eventID":"b-1"}"#,
+        );
+        assert_eq!(blank.actor.label(), "AWSService (account 111122223333)");
+        let none = one(r#"{"eventName":"X","eventID":"n-1"}"#);
+        assert!(!none.actor.label().trim().is_empty());
+
+        for (word, e, want) in [
+            ("principal:SamlExample", &saml, true),
+            ("principal:user-id", &web, true),
+            ("principal:544894e8", &idc, true),
+            ("principal:someone-else", &saml, false),
+        ] {
+            assert_eq!(
+                TrailFilter::parse(word).expect("filter").matches(e),
+                want,
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn insights_events_show_their_insight() {
+        let e = one(
+            r#"{"eventVersion":"1.07","eventTime":"2026-11-14T00:51:00Z","awsRegion":"us-east-1","eventID":"EXAMPLE8-9621-4d00-b913-beca2EXAMPLE","eventType":"AwsCloudTrailInsight","recipientAccountId":"123456789012","sharedEventID":"12345678-abcd-efab-1234-abcdefabcdef","insightDetails":{"state":"Start","eventSource":"ssm.amazonaws.com","eventName":"UpdateInstanceAssociationStatus","insightType":"ApiCallRateInsight","insightContext":{"statistics":{"baseline":{"average":85.4202380952},"insight":{"average":664}}}},"eventCategory":"Insight"}"#,
+        );
+        assert_eq!(e.name, "Insight Start: UpdateInstanceAssociationStatus");
+        assert_eq!(e.source, "ssm.amazonaws.com");
+        assert_eq!(e.actor.label(), "CloudTrail Insights (ApiCallRateInsight)");
+        assert!(e.odd.is_empty());
+    }
+
+    #[test]
+    fn a_digest_file_is_named_as_one() {
+        let digest = br#"{"awsAccountId":"111122223333","digestStartTime":"2026-11-22T09:00:00Z","digestEndTime":"2026-11-22T10:00:00Z","digestS3Bucket":"trail","digestS3Object":"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/22/x.json.gz","digestPublicKeyFingerprint":"abc","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":"2026-11-22T09:59:59Z","oldestEventTime":"2026-11-22T09:00:00Z","previousDigestS3Bucket":null,"previousDigestSignature":null,"logFiles":[]}"#;
+        assert_eq!(parse_log_file(digest).err(), Some(RecordError::Digest));
+        assert!(is_digest_name(
+            "111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261122T100000Z.json.gz"
+        ));
+        assert!(matches!(
+            parse_log_file(br#"{"something":1}"#),
+            Err(RecordError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn ip_matches_any_listed_address() {
+        let e = one(
+            r#"{"eventID":"i","eventName":"GetObject","sourceIPAddress":"198.51.100.7, 203.0.113.9"}"#,
+        );
+        for (ip, want) in [
+            ("ip:203.0.113.9", true),
+            ("ip:198.51.100.7", true),
+            ("ip:203.0.113.1", false),
+        ] {
+            assert_eq!(
+                TrailFilter::parse(ip).expect("filter").matches(&e),
+                want,
+                "{ip}"
+            );
+        }
+    }
+
+    /// CopyObject as a data event: the destination in requestParameters,
+    /// the source in `x-amz-copy-source` and again in resources[].
+    #[test]
+    fn a_copy_is_found_under_its_source_bucket() {
+        let copy = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::444455556666:user/x","accountId":"444455556666"},"eventTime":"2026-11-22T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CopyObject","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","requestParameters":{"bucketName":"attacker-drop","Host":"attacker-drop.s3.amazonaws.com","x-amz-copy-source":"victim-data/exports%2Fcustomers.csv?versionId=abc","key":"loot.csv"},"eventID":"copy-1","readOnly":false,"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::attacker-drop/loot.csv"},{"accountId":"444455556666","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::attacker-drop"},{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::victim-data/exports/customers.csv"},{"accountId":"111122223333","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::victim-data"}],"eventCategory":"Data"}"#;
+        let e = one(copy);
+        assert_eq!(
+            (e.bucket.as_deref(), e.key.as_deref()),
+            (Some("attacker-drop"), Some("loot.csv"))
+        );
+        assert_eq!(
+            (e.source_bucket.as_deref(), e.source_key.as_deref()),
+            (Some("victim-data"), Some("exports/customers.csv"))
+        );
+        assert!(
+            TrailFilter::parse("bucket:victim-data")
+                .expect("f")
+                .matches(&e)
+        );
+        assert!(
+            TrailFilter::parse("bucket:attacker-drop")
+                .expect("f")
+                .matches(&e)
+        );
+        let incident = Incident {
+            buckets: ["victim-data".to_string()].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            relevance(&e, &incident),
+            Some("copies out of an affected bucket")
+        );
+        // Without the header, resources[] still names the source.
+        let no_header = copy.replace(
+            r#""x-amz-copy-source":"victim-data/exports%2Fcustomers.csv?versionId=abc","#,
+            "",
+        );
+        let e = one(&no_header);
+        assert_eq!(e.source_bucket.as_deref(), Some("victim-data"));
+    }
+
+    #[test]
+    fn resources_of_every_partition_are_read() {
+        for partition in ["aws", "aws-us-gov", "aws-cn"] {
+            let e = one(&format!(
+                r#"{{"eventID":"p","eventName":"GetObject","resources":[{{"type":"AWS::S3::Object","ARN":"arn:{partition}:s3:::gov-bucket/a/b.txt"}},{{"type":"AWS::S3::Bucket","ARN":"arn:{partition}:s3:::gov-bucket"}}]}}"#
+            ));
+            assert_eq!(e.bucket.as_deref(), Some("gov-bucket"), "{partition}");
+            assert_eq!(e.key.as_deref(), Some("a/b.txt"), "{partition}");
+        }
+    }
+
+    #[test]
+    fn a_pretty_printed_log_file_keeps_every_record() {
+        let file = format!(
+            "{{\n  \"Records\": [\n    {DYNAMODB_GETITEM},\n    {DYNAMODB_GETITEM}\n  ]\n}}\n"
+        )
+        .replacen("dynamo-1", "dynamo-2", 1);
+        let parsed = parse_log_file(file.as_bytes()).expect("file");
+        assert_eq!(parsed.events.len(), 2);
+        assert!(parsed.events[0].raw.get().contains('\n'), "kept as written");
     }
 }

@@ -572,7 +572,15 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
         ),
         ("source ip", e.source_ip.clone().unwrap_or_default()),
         ("user agent", e.user_agent.clone().unwrap_or_default()),
+        (
+            "copied from",
+            match (&e.source_bucket, &e.source_key) {
+                (Some(b), Some(k)) => format!("s3://{b}/{k}"),
+                _ => String::new(),
+            },
+        ),
         ("error", e.error_code.clone().unwrap_or_default()),
+        ("odd fields", e.odd.join("; ")),
     ] {
         if !v.is_empty() {
             lines.push(Line::from(vec![
