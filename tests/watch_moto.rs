@@ -163,7 +163,6 @@ async fn only_denied_uses_are_clean_and_exit_code_0() {
 /// counts each use exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
-    use std::io::BufRead;
     let emu = start_moto();
     let c = clients(&emu).await;
     let now = warroom::tail::now_secs();
@@ -177,22 +176,18 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     );
     put_log(&c, now, "0001", std::slice::from_ref(&first)).await;
     let watch = || {
-        warroom(&emu)
-            .args(["--incident", dir.to_str().expect("utf8")])
+        let mut cmd = warroom(&emu);
+        cmd.args(["--incident", dir.to_str().expect("utf8")])
             .args(["watch", "--json", "--every", "5"])
             .env("AWS_MAX_ATTEMPTS", "1")
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn")
+            .stderr(std::process::Stdio::null());
+        default_sighup(&mut cmd).spawn().expect("spawn")
     };
     // Run until the first status line, then hang up on it.
     let status_of = |child: &mut std::process::Child| -> serde_json::Value {
-        let out = child.stdout.take().expect("stdout");
-        let line = std::io::BufReader::new(out)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("\"type\":\"status\""))
-            .expect("a status line");
+        let line = line_within(child, "a status line from `warroom watch`", 120, |l| {
+            l.contains("\"type\":\"status\"")
+        });
         serde_json::from_str(&line).expect("json")
     };
     let mut child = watch();
@@ -202,7 +197,7 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
         .args(["-HUP", &child.id().to_string()])
         .status()
         .expect("kill");
-    let _ = child.wait();
+    wait_within(&mut child, "`warroom watch` to end after SIGHUP", 30);
 
     // While nothing runs: a new use, and the first one delivered again.
     let second = use_of(

@@ -354,3 +354,63 @@ pub fn assert_success(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The first line of the child's stdout that `wanted` accepts, waited for
+/// at most `secs`; on timeout the test fails saying what it waited for
+/// (the child is killed by the caller's clean-up).
+pub fn line_within(
+    child: &mut std::process::Child,
+    what: &str,
+    secs: u64,
+    wanted: impl Fn(&str) -> bool + Send + 'static,
+) -> String {
+    use std::io::BufRead;
+    let out = child.stdout.take().expect("stdout piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let line = std::io::BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| wanted(l));
+        let _ = tx.send(line);
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(Some(line)) => line,
+        Ok(None) => {
+            let _ = child.kill();
+            panic!("the child's output ended without {what}")
+        }
+        Err(_) => {
+            let _ = child.kill();
+            panic!("waited {secs} s for {what}: none came")
+        }
+    }
+}
+
+/// A test that hangs up on its child relies on SIGHUP's default action
+/// (terminate). A child inherits an ignored SIGHUP (`make test` under
+/// `nohup`), so put the default back in the child before it runs.
+pub fn default_sighup(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only async-signal-safe calls are
+    // allowed; signal(2) is one.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
+            Ok(())
+        })
+    }
+}
+
+/// Reap the child, waiting at most `secs`; fail saying what was awaited.
+pub fn wait_within(child: &mut std::process::Child, what: &str, secs: u64) {
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("waited {secs} s for {what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
