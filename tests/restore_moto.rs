@@ -553,3 +553,27 @@ async fn a_kms_default_bucket_is_restored_by_reading_each_source_first() {
         Some("good")
     );
 }
+
+/// `warroom versions` prints every version id whole: the responder pastes
+/// it into `restore-version --version-id`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_prints_whole_version_ids() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    versioned(&c, "whole-ids").await;
+    let first = put(&c, "whole-ids", "report.csv", "good").await;
+    let second = put(&c, "whole-ids", "report.csv", "attacker").await;
+    assert!(
+        first.len() > 20,
+        "moto's ids are long enough to be cut: {first}"
+    );
+    let out = warroom(&emu)
+        .args(["versions", "s3://whole-ids/"])
+        .output()
+        .expect("versions");
+    assert_success(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for id in [&first, &second] {
+        assert!(stdout.contains(id.as_str()), "{id} whole in:\n{stdout}");
+    }
+}

@@ -137,6 +137,20 @@ fn navigation_detail_help_and_quit() {
     update(&mut s, key('x'));
     assert!(!s.help, "any key closes help");
     assert!(!s.quit);
+    update(&mut s, key('?'));
+    update(&mut s, key('q'));
+    assert!(!s.help, "q closes help");
+    assert!(!s.quit, "q in help does not quit the console");
+    update(&mut s, key('?'));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(!s.help && !s.quit, "Esc closes help");
+    update(&mut s, key('?'));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit, "Ctrl-C quits even from help");
+    s.quit = false;
 
     update(
         &mut s,

@@ -49,13 +49,14 @@ fn print_key(history: &[Version], json_out: bool) {
     );
     for v in history {
         println!(
-            "  {} {} {:<20} {:>12} {:<34} {:<12} {}",
+            "  {} {} {:<32} {:>12} {:<34} {:<12} {}",
             if v.is_latest { "*" } else { " " },
             iso_time(v.last_modified),
             if v.is_delete_marker {
                 "delete marker".to_string()
             } else {
-                clean(&v.version_id).chars().take(20).collect()
+                // Whole: it is pasted into `restore-version --version-id`.
+                clean(&v.version_id).into_owned()
             },
             if v.is_delete_marker {
                 String::new()

@@ -480,6 +480,15 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             super::gameday::on_score(state, result.map(|s| *s));
             Vec::new()
         }
+        Msg::Key(key)
+            if state.help
+                && key.code == KeyCode::Char('c')
+                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            // Ctrl-C always quits, even from help.
+            state.quit = true;
+            Vec::new()
+        }
         Msg::Key(key) => match state.keymap.action(&key) {
             Some(action) => on_action(state, action),
             None if state.help => {
@@ -618,16 +627,15 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
 fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     state.dirty = true;
     if state.help {
-        // Motion keys scroll help; any other key closes it; Quit still quits.
+        // Motion keys scroll help; any other key closes it, `q` and Esc
+        // included: the overlay says so, and a quit from help once ended a
+        // Game Day by accident (Ctrl-C, handled before this, still quits).
         match action {
             Action::Down => state.help_scroll = state.help_scroll.saturating_add(1),
             Action::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
             Action::PageDown => state.help_scroll = state.help_scroll.saturating_add(10),
             Action::PageUp => state.help_scroll = state.help_scroll.saturating_sub(10),
-            _ => {
-                state.help = false;
-                state.quit = action == Action::Quit;
-            }
+            _ => state.help = false,
         }
         return Vec::new();
     }
