@@ -5,7 +5,7 @@ such as the AWS SDK, would then be compiled twice on a fresh machine).
 The fix is to name the feature in Cargo.toml's [dependencies] too."""
 import subprocess,sys
 def load(args):
-    out=subprocess.run(['cargo','tree','--offline','-f','{p}|{f}','--prefix','none']+args,capture_output=True,text=True,check=True).stdout
+    out=subprocess.run(['cargo','tree','--locked','-f','{p}|{f}','--prefix','none']+args,capture_output=True,text=True,check=True).stdout
     d={}
     for l in out.splitlines():
         if '|' not in l: continue
