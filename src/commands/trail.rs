@@ -91,17 +91,20 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
             digests += 1;
             continue;
         }
+        use warroom::model::trail::RecordError;
+        // Err(true): a digest file (named by its content), not a failure.
         let parsed = std::fs::read(path)
-            .map_err(|e| e.to_string())
+            .map_err(|e| (false, e.to_string()))
             .and_then(|bytes| {
                 if path.extension().is_some_and(|x| x == "gz") {
-                    warroom::aws::trail::gunzip(&bytes)
+                    warroom::aws::trail::gunzip(&bytes).map_err(|e| (false, e))
                 } else {
                     Ok(bytes)
                 }
             })
             .and_then(|json| {
-                warroom::model::trail::parse_log_file(&json).map_err(|e| e.to_string())
+                warroom::model::trail::parse_log_file(&json)
+                    .map_err(|e| (e == RecordError::Digest, e.to_string()))
             });
         match parsed {
             Ok(p) => {
@@ -117,12 +120,12 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
                     }
                 }
             }
-            Err(e) if e == warroom::model::trail::RecordError::Digest.to_string() => {
-                digests += 1;
-                eprintln!("warroom: {}: {}", path.display(), clean(&e));
-            }
-            Err(e) => {
-                bad += 1;
+            Err((digest, e)) => {
+                if digest {
+                    digests += 1;
+                } else {
+                    bad += 1;
+                }
                 eprintln!("warroom: {}: {}", path.display(), clean(&e));
             }
         }

@@ -443,6 +443,31 @@ impl<'de> Deserialize<'de> for Loose {
     }
 }
 
+/// A container field that came as a scalar: the visitor arms that say which
+/// kind it was, for [`LooseObj`] and [`LooseList`] alike.
+macro_rules! scalars_are_odd {
+    ($wrap:ident) => {
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Err("a string")))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrap(Err("a number")))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($wrap(Err("a number")))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($wrap(Err("a number")))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Err("a boolean")))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Err("null")))
+        }
+    };
+}
+
 /// An object field whose own fields are all lenient, or the kind of value
 /// found instead.
 struct LooseObj<T>(Result<T, &'static str>);
@@ -468,24 +493,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseObj<T> {
             ) -> Result<Self::Value, A::Error> {
                 Ok(LooseObj(Err(drain_seq(seq)?)))
             }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("a string")))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("a number")))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("a number")))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("a number")))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("a boolean")))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(LooseObj(Err("null")))
-            }
+            scalars_are_odd!(LooseObj);
         }
         d.deserialize_any(V(std::marker::PhantomData))
     }
@@ -518,24 +526,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseList<T> {
             ) -> Result<Self::Value, A::Error> {
                 Ok(LooseList(Err(kind_name(map)?)))
             }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("a string")))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("a number")))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("a number")))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("a number")))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("a boolean")))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(LooseList(Err("null")))
-            }
+            scalars_are_odd!(LooseList);
         }
         d.deserialize_any(V(std::marker::PhantomData))
     }
