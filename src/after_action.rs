@@ -186,7 +186,7 @@ pub fn build(dir: &str, verified: &VerifyReport, playbook: &Playbook) -> Report 
         .iter()
         .filter(|e| e.kind == "action_planned")
         .map(|e| {
-            let id = format!("A{}", e.seq);
+            let id = crate::actions::planned_id(e);
             ActionItem {
                 outcome: outcome_of(&id),
                 time: e.time.clone(),

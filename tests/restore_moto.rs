@@ -198,6 +198,55 @@ async fn point_in_time_restore_puts_every_key_back_as_it_was_and_undo_reverses_i
     ));
 }
 
+/// The Game Day's order of work: the object ACLs of the whole bucket are
+/// reset (batches journaled on `s3://bucket/*`), then the bucket is restored
+/// (the same target). The restore must still roll back the overwritten key:
+/// keys done by another action, or by an earlier completed restore, are not
+/// "done" for this one. And actions are numbered A1, A2, … in the incident.
+#[tokio::test]
+async fn a_restore_after_another_bulk_action_on_the_bucket_does_all_it_planned() {
+    let b = bench(&[]).await;
+    let c = &b.c;
+    let bucket = "acme-customer-exports";
+    versioned(c, bucket).await;
+    put(c, bucket, "orders.csv", "the real orders").await;
+    put(c, bucket, "customers.csv", "the real customers").await;
+    let t = next_second().await;
+    put(c, bucket, "orders.csv", "ENCRYPTED BY ATTACKER").await;
+    delete(c, bucket, "customers.csv", None).await;
+
+    let acls = ActionSpec::ResetObjectAcls(warroom::actions::object_acls::Args {
+        bucket: bucket.into(),
+        key: None,
+        prefix: None,
+    });
+    let (_, first) = b.apply(&acls).await;
+    assert_eq!(first, "A1");
+    let spec = pit(bucket, None, t);
+    let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    let text = plan.before.join("\n");
+    assert!(
+        text.contains("roll back (copy the earlier version): 1 key(s)"),
+        "{text}"
+    );
+    let (_, second) = b.apply(&spec).await;
+    assert_eq!(second, "A2");
+    let now = contents(c, bucket).await;
+    assert_eq!(now["orders.csv"].as_deref(), Some("the real orders"));
+    assert_eq!(now["customers.csv"].as_deref(), Some("the real customers"));
+
+    // The attacker comes back; the same restore, run again, puts it right
+    // again: the first run completed, so its keys are not skipped.
+    put(c, bucket, "orders.csv", "ENCRYPTED AGAIN").await;
+    let (_, third) = b.apply(&spec).await;
+    assert_eq!(third, "A3");
+    assert_eq!(
+        contents(c, bucket).await["orders.csv"].as_deref(),
+        Some("the real orders")
+    );
+    b.journal_ok();
+}
+
 #[tokio::test]
 async fn undelete_removes_markers_in_one_call_per_thousand() {
     const N: usize = 1500;

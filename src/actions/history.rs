@@ -43,7 +43,7 @@ pub fn from_entries(entries: &[Entry]) -> Vec<ActionRecord> {
                 continue;
             };
             records.push(ActionRecord {
-                id: format!("A{}", e.seq),
+                id: super::planned_id(e),
                 what: spec.name().to_string(),
                 target: spec.target(),
                 result: "planned".into(),

@@ -562,6 +562,16 @@ async fn failed(
     })
 }
 
+/// The id of the action an `action_planned` entry starts: its `action_id`
+/// (A1, A2, … per incident), or, in a journal written before actions were
+/// numbered so, `A` and the entry's seq.
+pub fn planned_id(e: &crate::incident::Entry) -> String {
+    e.data["action_id"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("A{}", e.seq))
+}
+
 /// Read the prior state and describe the change.
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
     with_module!(spec, |m, args| m::plan(clients, args).await).map_err(|e| match e {
@@ -591,11 +601,22 @@ pub async fn execute(
         .lock()
         .await
         .store_evidence(&prior_bytes, "json")?;
-    let planned = cx
-        .record(
+    // Actions are numbered A1, A2, … in each incident; the entry's journal
+    // seq stays the link between the two. Counted and written under one
+    // lock, so two actions started at once cannot share a number.
+    let planned = {
+        let mut incident = cx.incident.lock().await;
+        let n = incident
+            .all_entries()?
+            .iter()
+            .filter(|e| e.kind == "action_planned")
+            .count()
+            + 1;
+        incident.record(
             "action_planned",
             json!({
                 "summary": format!("{} on {}: {}", plan.spec.name(), plan.spec.target(), plan.summary),
+                "action_id": format!("A{n}"),
                 "spec": plan.spec,
                 "region": plan.region,
                 "before": plan.before,
@@ -608,9 +629,9 @@ pub async fn execute(
                 "prior_evidence": evidence,
                 "dry_run": dry_run,
             }),
-        )
-        .await?;
-    let action_id = format!("A{}", planned.seq);
+        )?
+    };
+    let action_id = planned_id(&planned);
     let id = json!(action_id);
     if dry_run {
         cx.record(
@@ -764,13 +785,9 @@ fn undo_record(
     action_id: &str,
 ) -> Result<(ActionSpec, String, Value), ActionError> {
     let entries = incident.all_entries()?;
-    let seq: u64 = action_id
-        .strip_prefix('A')
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| ActionError::UnknownAction(action_id.to_string()))?;
     let planned = entries
         .iter()
-        .find(|e| e.seq == seq && e.kind == "action_planned")
+        .find(|e| e.kind == "action_planned" && planned_id(e) == action_id)
         .ok_or_else(|| ActionError::UnknownAction(action_id.to_string()))?;
     let about = |kind: &str| {
         entries

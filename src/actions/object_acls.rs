@@ -147,13 +147,29 @@ fn prior_of(v: &Value) -> Result<Prior, AwsError> {
         .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
 }
 
-/// Keys finished by earlier runs of an action on the same target in this
-/// incident (and not undone since): a re-run skips them without a request.
-pub(super) async fn done_earlier(cx: &Cx<'_>, target: &str) -> Result<HashSet<String>, AwsError> {
+/// Keys finished by an earlier, interrupted run of the same action (the
+/// same spec: kind, target and goal) in this incident: a re-run skips them
+/// without a request.
+///
+/// Only the same spec counts: an object-ACL reset of `s3://b/*` and a
+/// restore of `s3://b/*` share a target, and a key whose ACL was reset still
+/// needs its content rolled back. Only a run that never completed counts: a
+/// completed (or undone) run's keys may have been changed again since, and
+/// the fresh plan is what says whether they need work.
+pub(super) async fn done_earlier(
+    cx: &Cx<'_>,
+    spec: &super::ActionSpec,
+) -> Result<HashSet<String>, AwsError> {
     let entries = cx.entries().await.map_err(journal_error)?;
-    let undone: HashSet<&Value> = entries
+    let spec = serde_json::to_value(spec).unwrap_or(Value::Null);
+    let ended: HashSet<&Value> = entries
         .iter()
-        .filter(|e| e.kind == "action_undone")
+        .filter(|e| e.kind == "action_undone" || e.kind == "action_applied")
+        .map(|e| &e.data["action_id"])
+        .collect();
+    let same: HashSet<&Value> = entries
+        .iter()
+        .filter(|e| e.kind == "action_planned" && e.data["spec"] == spec)
         .map(|e| &e.data["action_id"])
         .collect();
     Ok(entries
@@ -161,8 +177,8 @@ pub(super) async fn done_earlier(cx: &Cx<'_>, target: &str) -> Result<HashSet<St
         .filter(|e| {
             e.kind == BATCH_KIND
                 && e.data["phase"] == "done"
-                && e.data["target"] == target
-                && !undone.contains(&e.data["action_id"])
+                && same.contains(&e.data["action_id"])
+                && !ended.contains(&e.data["action_id"])
         })
         .flat_map(|e| e.data["keys"].as_array().cloned().unwrap_or_default())
         .filter_map(|k| k.as_str().map(str::to_string))
@@ -173,7 +189,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
     let started = Instant::now();
     let owner = prior_of(&plan.prior)?.bucket_owner;
     let target = a.target();
-    let done_before = done_earlier(cx, &target).await?;
+    let done_before = done_earlier(cx, &plan.spec).await?;
     let all = keys_in_scope(cx.clients, a, &plan.region).await?;
     let total = all.len() as u64;
     let todo: Vec<String> = all

@@ -346,7 +346,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
     let started = Instant::now();
     let target = a.target();
     let s3 = cx.clients.s3_in(&plan.region);
-    let done_before = done_earlier(cx, &target).await?;
+    let done_before = done_earlier(cx, &plan.spec).await?;
     // The plan just confirmed, if it is fresh; else a new listing: the state
     // may have moved, and a key already as it should be needs nothing
     // (that is what makes a re-run touch no key twice).

@@ -77,7 +77,7 @@ pub struct Attacker {
     /// Journal entries already mirrored into CloudTrail, and the actions
     /// planned so far (their specs name the targets).
     journal_seen: u64,
-    planned: HashMap<u64, ActionSpec>,
+    planned: HashMap<String, ActionSpec>,
     responder: Value,
     records: Vec<Value>,
     events: u64,
@@ -582,15 +582,12 @@ impl Attacker {
                 }
                 "action_planned" => {
                     if let Ok(spec) = serde_json::from_value::<ActionSpec>(e.data["spec"].clone()) {
-                        self.planned.insert(e.seq, spec);
+                        self.planned.insert(crate::actions::planned_id(e), spec);
                     }
                 }
                 "action_applied" | "action_undone" => {
-                    let seq = e.data["action_id"]
-                        .as_str()
-                        .and_then(|id| id.strip_prefix('A'))
-                        .and_then(|n| n.parse::<u64>().ok());
-                    let Some(spec) = seq.and_then(|s| self.planned.get(&s)).cloned() else {
+                    let id = e.data["action_id"].as_str().unwrap_or_default();
+                    let Some(spec) = self.planned.get(id).cloned() else {
                         continue;
                     };
                     let (source, event) = responder_event(&spec);

@@ -91,7 +91,7 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
         match e.kind.as_str() {
             "action_planned" => {
                 if let Ok(spec) = serde_json::from_value::<ActionSpec>(e.data["spec"].clone()) {
-                    specs.insert(format!("A{}", e.seq), spec);
+                    specs.insert(crate::actions::planned_id(e), spec);
                 }
             }
             "trail_preserved" => {
