@@ -71,7 +71,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
         Some(all_on)
     );
 
-    let undone = actions::undo(&Cx::new(&c, &incident), &action_id)
+    let undone = actions::undo(&Cx::new(&c, &incident), &action_id, "test")
         .await
         .expect("undo");
     assert!(matches!(undone, Outcome::Done { .. }), "{undone:?}");
@@ -81,7 +81,7 @@ async fn block_public_access_applies_verifies_and_undoes_to_none() {
         "back to no configuration"
     );
     assert!(matches!(
-        actions::undo(&Cx::new(&c, &incident), &action_id).await,
+        actions::undo(&Cx::new(&c, &incident), &action_id, "test").await,
         Err(ActionError::CannotUndo { .. })
     ));
     drop(incident);
@@ -120,7 +120,7 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
     let out = actions::execute(&Cx::new(&c, &incident), &plan, true, "test", false)
         .await
         .expect("execute");
-    actions::undo(&Cx::new(&c, &incident), out.action_id())
+    actions::undo(&Cx::new(&c, &incident), out.action_id(), "test")
         .await
         .expect("undo");
     assert_eq!(
@@ -321,7 +321,7 @@ async fn delete_policy_then_undo_restores_the_document_byte_for_byte() {
         None
     );
 
-    let undone = actions::undo(&Cx::new(&c, &incident), out.action_id())
+    let undone = actions::undo(&Cx::new(&c, &incident), out.action_id(), "test")
         .await
         .expect("undo");
     assert!(matches!(undone, Outcome::Done { .. }), "{undone:?}");

@@ -463,13 +463,47 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
     // Undo from the action log.
     update(&mut s, key('a'));
     assert_eq!(s.view, View::ActionLog);
+    // `u` plans the undo first; nothing runs until it is confirmed.
     let cmds = update(&mut s, key('u'));
     assert_eq!(
         cmds,
-        vec![Command::Undo {
-            action_id: first_id,
+        vec![Command::PlanUndo {
+            action_id: first_id.clone(),
             key: "s3://acme-customer-exports".into(),
             bucket: Some("acme-customer-exports".into())
+        }]
+    );
+    let mut undo_plan = plan_for("acme-customer-exports");
+    undo_plan.summary = format!("undo {first_id}: put s3://acme-customer-exports back");
+    undo_plan.confirm = warroom::actions::Confirm::TypeName {
+        text: first_id.clone(),
+    };
+    update(
+        &mut s,
+        Msg::UndoPlanned {
+            action_id: first_id.clone(),
+            key: "s3://acme-customer-exports".into(),
+            bucket: Some("acme-customer-exports".into()),
+            result: Ok(Box::new(undo_plan)),
+        },
+    );
+    assert!(s.dialog.is_some(), "the undo is shown as a plan");
+    let frame = format!("{:?}", draw(&s).backend());
+    assert!(frame.contains("undo"), "{frame}");
+    // y does not confirm a typed rule; the id typed and Enter does.
+    assert!(update(&mut s, key('y')).is_empty());
+    update(&mut s, code(KeyCode::Backspace));
+    for c in first_id.chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::Undo {
+            action_id: first_id.clone(),
+            key: "s3://acme-customer-exports".into(),
+            bucket: Some("acme-customer-exports".into()),
+            how: format!("typed {first_id} in the console"),
         }]
     );
 }
@@ -1555,8 +1589,9 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     update(&mut s, key('R'));
     assert!(s.prompt.is_some());
     update(&mut s, code(KeyCode::Esc));
+    // Esc goes back to where the view was opened from (the bucket list).
     update(&mut s, code(KeyCode::Esc));
-    assert_eq!(s.view, View::Detail);
+    assert_eq!(s.view, View::Dashboard);
     // A bucket never versioned says so.
     update(&mut s, key('V'));
     update(
@@ -1778,4 +1813,92 @@ fn a_field_denied_by_iam_names_the_permission_it_needs() {
     let text = screen_text(&draw(&s));
     assert!(text.contains("needs s3:GetBucketPolicy"), "{text}");
     assert!(text.contains("needs s3:GetBucketTagging"), "{text}");
+}
+
+/// An action that does not verify is an alarm: it stays over everything
+/// until a key acknowledges it, later messages do not replace it, and it
+/// names what differs; the action log's Enter shows every step.
+#[test]
+fn a_failed_read_back_stays_on_screen_until_acknowledged() {
+    let mut s = with_incident(scanned((80, 24)));
+    update(
+        &mut s,
+        Msg::ActionFinished {
+            key: "s3://acme-customer-exports".into(),
+            what: "pit-restore".into(),
+            target: "s3://acme-customer-exports/*".into(),
+            bucket: None,
+            undo_of: None,
+            result: Ok(warroom::actions::Outcome::NotVerified {
+                action_id: "A2".into(),
+                verification: warroom::actions::Verification {
+                    ok: false,
+                    detail: "read back: 1 key(s) still differ from what was asked: orders.csv"
+                        .into(),
+                },
+            }),
+        },
+    );
+    let frame = format!("{:?}", draw(&s).backend());
+    assert!(frame.contains("NOT DONE AS ASKED"), "{frame}");
+    assert!(frame.contains("orders.csv"), "{frame}");
+    // A later message (a watch, a scan) does not take it away…
+    update(
+        &mut s,
+        Msg::ActionLog(journal_log(&[("acme-customer-exports", false)])),
+    );
+    let frame = format!("{:?}", draw(&s).backend());
+    assert!(frame.contains("orders.csv"), "{frame}");
+    // …a key does, and does nothing else.
+    assert!(update(&mut s, key('b')).is_empty());
+    assert!(s.alarm.is_none());
+    assert!(s.dialog.is_none());
+    let frame = format!("{:?}", draw(&s).backend());
+    assert!(!frame.contains("NOT DONE AS ASKED"), "{frame}");
+
+    // The action log's Enter: every journaled step of the action.
+    update(&mut s, key('a'));
+    update(&mut s, code(KeyCode::Enter));
+    let frame = format!("{:?}", draw(&s).backend());
+    assert!(frame.contains("planned"), "{frame}");
+    assert!(frame.contains("AccessDenied"), "{frame}");
+}
+
+/// Shift-Tab walks Tab's round backwards; at 60x15 every pane keeps at
+/// least one row of its table; a cut watch target keeps the role's name.
+#[test]
+fn shift_tab_goes_back_and_the_smallest_screen_keeps_a_row_per_pane() {
+    let mut s = with_watches();
+    s.view = View::Dashboard;
+    let back = || Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        update(&mut s, back());
+        seen.push(s.view);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            View::Checklist,
+            View::Watches,
+            View::Trail,
+            View::Credentials,
+            View::Dashboard
+        ]
+    );
+    // Tab's own round, for comparison.
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.view, View::Credentials);
+
+    s.view = View::Watches;
+    update(&mut s, Msg::Resized(60, 15));
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("W1"), "{text}");
+    assert!(text.contains("MPLECIDEPLOY1"), "{text}");
+    s.view = View::Checklist;
+    let text = screen_text(&draw(&s));
+    assert!(
+        text.contains("[ ]") || text.contains("[x]") || text.contains("[~]"),
+        "{text}"
+    );
 }

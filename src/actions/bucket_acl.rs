@@ -78,12 +78,9 @@ pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
         after: describe(&target),
         diff: Vec::new(),
         blast_radius: blast,
-        confirm: if losing.is_empty() {
-            Confirm::YesNo
-        } else {
-            Confirm::TypeName {
-                text: bucket.to_string(),
-            }
+        // One rule for this action, whatever the state (see Confirm).
+        confirm: Confirm::TypeName {
+            text: bucket.to_string(),
         },
         undo: "undo writes the recorded ACL back exactly".into(),
         undoable: true,

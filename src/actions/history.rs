@@ -20,6 +20,9 @@ pub struct ActionRecord {
     pub bucket: Option<String>,
     /// The lock key of its target.
     pub key: String,
+    /// Every journaled step of it, oldest first ("time  summary"): what the
+    /// action log's Enter shows, so a failed read-back can be read whole.
+    pub detail: Vec<String>,
 }
 
 /// The entry's summary without its leading "A12: ".
@@ -51,6 +54,13 @@ pub fn from_entries(entries: &[Entry]) -> Vec<ActionRecord> {
                 undoable: false,
                 bucket: spec.bucket().map(str::to_string),
                 key: spec.lock_key(),
+                detail: vec![
+                    format!("{}  planned: {}", e.time, summary(e)),
+                    format!(
+                        "  blast radius: {}",
+                        e.data["blast_radius"].as_str().unwrap_or("-")
+                    ),
+                ],
             });
             can_undo.push(e.data["undoable"] != Value::Bool(false));
             continue;
@@ -62,6 +72,16 @@ pub fn from_entries(entries: &[Entry]) -> Vec<ActionRecord> {
             continue;
         };
         let r = &mut records[i];
+        r.detail.push(format!("{}  {}", e.time, summary(e)));
+        if let Some(failed) = e.data["failed"].as_array().filter(|f| !f.is_empty()) {
+            for f in failed.iter().take(20) {
+                r.detail.push(format!(
+                    "    failed: {} ({})",
+                    f["key"].as_str().unwrap_or("?"),
+                    f["error"]["code"].as_str().unwrap_or("?")
+                ));
+            }
+        }
         match e.kind.as_str() {
             "action_dry_run" | "action_cancelled" | "action_confirmed" | "undo_started" => {
                 r.result = summary(e);

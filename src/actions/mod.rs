@@ -276,7 +276,17 @@ impl ActionSpec {
     }
 }
 
-/// How the responder must confirm.
+/// How the responder must confirm. One rule per action, whatever the state
+/// or the number of items, so a responder learns what each action asks and
+/// text typed for one dialog never answers another:
+/// - y/n: deactivate an access key, default encryption, require IMDSv2 —
+///   reversible changes that do not cut anyone off data;
+/// - type the bucket name: every bucket action (Block Public Access,
+///   policy, ACLs, ownership, versioning, restores);
+/// - type the account id: account-wide Block Public Access;
+/// - type the key id, role or key-pair name: deleting a key, revoking
+///   sessions, role escalations, key pairs;
+/// - type the action id: every undo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Confirm {
@@ -284,19 +294,6 @@ pub enum Confirm {
     YesNo,
     /// Type this text (the bucket name) exactly.
     TypeName { text: String },
-}
-
-impl Confirm {
-    /// A bulk action: y/n for one item, the bucket's name for more.
-    pub fn for_items(n: usize, bucket: &str) -> Self {
-        if n == 1 {
-            Confirm::YesNo
-        } else {
-            Confirm::TypeName {
-                text: bucket.to_string(),
-            }
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -751,13 +748,73 @@ pub(crate) fn compare_with_prior(now: Result<Value, AwsError>, prior: &Value) ->
     }
 }
 
+/// What undoing an action will do, from its journal entry alone, shown and
+/// confirmed like any action's plan: the state it returns to, and that
+/// whatever the action closed opens again. Undo is confirmed by typing the
+/// action's id, for every action: one rule, and never a y/n that a name
+/// typed for another dialog could answer.
+pub fn plan_undo(incident: &Incident, action_id: &str) -> Result<Plan, ActionError> {
+    let (spec, region, prior) = undo_record(incident, action_id)?;
+    let entries = incident.all_entries()?;
+    let planned = entries
+        .iter()
+        .find(|e| e.kind == "action_planned" && planned_id(e) == action_id)
+        .ok_or_else(|| ActionError::UnknownAction(action_id.to_string()))?;
+    let lines = |field: &str| -> Vec<String> {
+        planned.data[field]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // The action's diff, the other way round.
+    let diff = lines("diff")
+        .into_iter()
+        .map(|l| match l.split_at_checked(2) {
+            Some(("+ ", rest)) => format!("- {rest}"),
+            Some(("- ", rest)) => format!("+ {rest}"),
+            _ => l,
+        })
+        .collect();
+    let how = planned.data["undo"]
+        .as_str()
+        .unwrap_or("the recorded prior state is written back");
+    Ok(Plan {
+        summary: format!(
+            "undo {action_id}: put {} back as it was before {action_id} ({})",
+            spec.target(),
+            spec.name()
+        ),
+        before: lines("after"),
+        after: lines("before"),
+        diff,
+        blast_radius: format!(
+            "Reverses {action_id} ({} on {}): {how}. Whatever {action_id} closed opens again: if the state before it let someone in, it does again, at once.",
+            spec.name(),
+            spec.target()
+        ),
+        confirm: Confirm::TypeName {
+            text: action_id.to_string(),
+        },
+        undo: format!("to close it again, run {} again", spec.name()),
+        undoable: false,
+        prior,
+        region,
+        spec,
+    })
+}
+
 /// Reverse an applied action from the prior state in its journal entry,
-/// then read back and check the state equals that prior state.
-pub async fn undo(cx: &Cx<'_>, action_id: &str) -> Result<Outcome, ActionError> {
+/// then read back and check the state equals that prior state. `how` says
+/// how the responder confirmed it (journaled).
+pub async fn undo(cx: &Cx<'_>, action_id: &str, how: &str) -> Result<Outcome, ActionError> {
     let (spec, region, prior) = undo_record(&*cx.incident.lock().await, action_id)?;
     let _lock = TargetLock::take(&spec)?;
     let id = json!(action_id);
-    cx.record("undo_started", json!({"summary": format!("{action_id}: undo started (restoring the recorded prior state)"), "action_id": id}))
+    cx.record("undo_started", json!({"summary": format!("{action_id}: undo started (restoring the recorded prior state; confirmed: {how})"), "action_id": id, "how": how}))
         .await?;
     let result = with_module!(&spec, |m, args| m::undo(
         cx, action_id, args, &region, &prior

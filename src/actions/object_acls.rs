@@ -126,7 +126,10 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             "Rewrites the ACL of {} ({n} object(s) now) in {bucket}: every grant to Everyone, to any AWS account, to other accounts or to the object's uploader is removed; the bucket owner keeps FULL_CONTROL. Objects already owner-only are not written. Runs in batches of {BATCH} with {CONCURRENCY} requests at a time; if interrupted, running it again resumes.",
             a.scope()
         ),
-        confirm: Confirm::for_items(n, bucket),
+        // One rule for this action, however many keys (see Confirm).
+        confirm: Confirm::TypeName {
+            text: bucket.to_string(),
+        },
         undo: "undo writes back every object's recorded prior ACL".into(),
         undoable: true,
         prior: serde_json::to_value(Prior {

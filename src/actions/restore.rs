@@ -190,7 +190,10 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         blast_radius: format!(
             "Changes what {n} key(s) in {bucket} read as now: applications and users see the restored content at once. No version is deleted: rollbacks add a new version, undeletes remove delete markers, hides add one. Runs in batches of {BATCH} keys with {CONCURRENCY} copies at a time; if interrupted, running it again finishes the rest and touches no key twice."
         ),
-        confirm: Confirm::for_items(n, bucket),
+        // One rule for this action, however many keys (see Confirm).
+        confirm: Confirm::TypeName {
+            text: bucket.to_string(),
+        },
         undo: "undo puts every key back as it was before the restore (again by adding versions or markers, never deleting one)".into(),
         undoable: true,
         prior: json!({
@@ -455,7 +458,15 @@ pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, 
                 again.unchanged.keys
             )
         } else {
-            format!("read back: {left} key(s) still differ from what was asked")
+            // Name them: a responder must know which objects are still wrong.
+            let mut names: Vec<&str> = again.steps.iter().take(5).map(|s| s.key.as_str()).collect();
+            if left > names.len() {
+                names.push("…");
+            }
+            format!(
+                "read back: {left} key(s) still differ from what was asked: {}",
+                names.join(", ")
+            )
         },
     })
 }

@@ -43,12 +43,9 @@ pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
         blast_radius: format!(
             "From now on every overwrite or delete in {bucket} keeps the previous version, so an attacker's deletes and overwrites can be undone. Storage grows with every change until a lifecycle rule expires old versions. Existing objects are unchanged."
         ),
-        confirm: if undoable {
-            Confirm::YesNo
-        } else {
-            Confirm::TypeName {
-                text: bucket.to_string(),
-            }
+        // One rule for this action, whatever the state (see Confirm).
+        confirm: Confirm::TypeName {
+            text: bucket.to_string(),
         },
         undo,
         undoable,

@@ -218,7 +218,7 @@ fn confirm(plan: &Plan, how: &ActArgs, dry_run: bool) -> (bool, String) {
     }
     match &plan.confirm {
         Confirm::TypeName { text } => match ask(&format!("Type {} to confirm: ", clean(text))) {
-            Some(typed) => (typed == *text, "typed the name".into()),
+            Some(typed) => (typed == *text, format!("typed {}", clean(text))),
             None => {
                 eprintln!(
                     "warroom: no terminal to confirm on; pass --yes to confirm, or --dry-run"
@@ -340,18 +340,26 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
                     id: action_id.clone(),
                     why: "--dry-run does not apply to undo".into(),
                 })
-            } else if how.yes
-                || ask(&format!(
-                    "Undo {action_id}, restoring its recorded prior state? [y/N] "
-                ))
-                .is_some_and(|a| a.eq_ignore_ascii_case("y"))
-            {
-                actions::undo(&cx, &action_id).await
             } else {
-                eprintln!("warroom: not confirmed; pass --yes to undo without asking");
-                Ok(Outcome::Cancelled {
-                    action_id: action_id.clone(),
-                })
+                // The undo's own plan (from the journal), then the same
+                // confirmation as any action: type the action id.
+                match actions::plan_undo(&*incident.lock().await, &action_id) {
+                    Err(e) => Err(e),
+                    Ok(plan) => {
+                        if !how.json {
+                            print_plan(&plan, false);
+                        }
+                        let (confirmed, method) = confirm(&plan, &how, false);
+                        if confirmed {
+                            actions::undo(&cx, &action_id, &method).await
+                        } else {
+                            eprintln!("warroom: not confirmed; nothing undone");
+                            Ok(Outcome::Cancelled {
+                                action_id: action_id.clone(),
+                            })
+                        }
+                    }
+                }
             };
             if how.json {
                 println!(

@@ -7,14 +7,14 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::app::State;
-use super::render::untrusted;
+use super::render::{fit, untrusted};
 use super::theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         match state.actions.len() {
-            1 => " Action log: 1 action in this incident ".to_string(),
-            n => format!(" Action log: {n} actions in this incident "),
+            1 => " Action log: 1 action · Enter every step · u undo ".to_string(),
+            n => format!(" Action log: {n} actions · Enter every step · u undo "),
         },
         theme.title(),
     ));
@@ -26,11 +26,37 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
         return;
     }
+    // Whole action names; targets keep their end (a bucket's or a user's
+    // name) when cut; the result gets the rest (Enter shows it whole).
+    let inner = usize::from(area.width.saturating_sub(2));
+    let id_w = state
+        .actions
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let what_w = state
+        .actions
+        .iter()
+        .map(|r| r.what.len())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 28);
+    let rest = inner.saturating_sub(id_w + what_w + 4 + 4);
+    let target_w = state
+        .actions
+        .iter()
+        .map(|r| r.target.chars().count())
+        .max()
+        .unwrap_or(6)
+        .min(rest / 2)
+        .max(6);
     let rows = state.actions.iter().map(|r| {
         Row::new(vec![
             Cell::from(r.id.clone()),
-            Cell::from(r.what.clone()),
-            Cell::from(untrusted(&r.target)),
+            Cell::from(fit(&r.what, what_w)),
+            Cell::from(fit(&untrusted(&r.target), target_w)),
             Cell::from(if r.undoable { "u" } else { "-" }),
             Cell::from(Span::styled(
                 untrusted(&r.result),
@@ -41,11 +67,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(5),
-            Constraint::Length(20),
-            Constraint::Fill(2),
+            Constraint::Length(id_w as u16),
+            Constraint::Length(what_w as u16),
+            Constraint::Length(target_w as u16),
             Constraint::Length(4),
-            Constraint::Fill(3),
+            Constraint::Fill(1),
         ],
     )
     .header(Row::new(vec!["ID", "ACTION", "TARGET", "UNDO", "RESULT"]).style(theme.dim()))

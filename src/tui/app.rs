@@ -64,6 +64,9 @@ pub struct ConfirmDialog {
     /// Lines scrolled off the top of the plan (arrows, PgUp/PgDn): a long
     /// policy diff must be readable before it is confirmed.
     pub scroll: u16,
+    /// Set when the plan is an undo: the action it reverses, and the
+    /// bucket to re-read afterwards.
+    pub undo_of: Option<(String, Option<String>)>,
 }
 
 pub use crate::actions::history::ActionRecord;
@@ -135,6 +138,10 @@ pub struct State {
     pub progress: BTreeMap<String, Progress>,
     /// An explanation shown over everything until a key is pressed.
     pub notice: Option<Notice>,
+    /// An action that did not verify (or failed): shown over everything,
+    /// in the alarm colour, until a key acknowledges it. Unlike the status
+    /// line, nothing that happens later replaces it.
+    pub alarm: Option<Notice>,
     pub status: Option<Status>,
     /// The credentials pane.
     pub creds: super::credentials_pane::CredState,
@@ -174,6 +181,13 @@ pub enum Msg {
     Planned {
         /// The lock key of the target being planned for.
         key: String,
+        result: Result<Box<Plan>, String>,
+    },
+    /// The plan of an undo, to confirm like any plan.
+    UndoPlanned {
+        action_id: String,
+        key: String,
+        bucket: Option<String>,
         result: Result<Box<Plan>, String>,
     },
     ActionProgress {
@@ -245,10 +259,18 @@ pub enum Command {
         how: String,
         dry_run: bool,
     },
+    /// The undo's plan, from the journal (answered by `Msg::UndoPlanned`).
+    PlanUndo {
+        action_id: String,
+        key: String,
+        bucket: Option<String>,
+    },
+    /// Undo a confirmed action; `how` says how it was confirmed.
     Undo {
         action_id: String,
         key: String,
         bucket: Option<String>,
+        how: String,
     },
     /// Re-read one bucket after an action changed it.
     RefreshBucket {
@@ -310,6 +332,7 @@ impl State {
             busy: BTreeSet::new(),
             progress: BTreeMap::new(),
             notice: None,
+            alarm: None,
             status: None,
             creds: Default::default(),
             trail: Default::default(),
@@ -409,6 +432,15 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Resized(w, h) => {
             state.size = (w, h);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Key(key) if state.alarm.is_some() => {
+            // Any key acknowledges the alarm; Ctrl-C still quits.
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                state.quit = true;
+            }
+            state.alarm = None;
             state.dirty = true;
             Vec::new()
         }
@@ -527,11 +559,44 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
                         plan: *plan,
                         typed: String::new(),
                         scroll: 0,
+                        undo_of: None,
                     });
                 }
                 Err(e) => {
                     state.busy.remove(&key);
                     state.status = Some(error(format!("cannot plan: {e}")));
+                }
+            }
+            Vec::new()
+        }
+        Msg::UndoPlanned {
+            action_id,
+            key,
+            bucket,
+            result,
+        } => {
+            state.dirty = true;
+            match result {
+                Ok(_) if state.dialog.is_some() => {
+                    state.busy.remove(&key);
+                    state.status = Some(error(
+                        "another confirmation is open: answer it first, then ask again",
+                    ));
+                }
+                Ok(plan) => {
+                    state.status = Some(info(format!(
+                        "undo {action_id}: type {action_id} to confirm, or Esc to cancel"
+                    )));
+                    state.dialog = Some(ConfirmDialog {
+                        plan: *plan,
+                        typed: String::new(),
+                        scroll: 0,
+                        undo_of: Some((action_id, bucket)),
+                    });
+                }
+                Err(e) => {
+                    state.busy.remove(&key);
+                    state.status = Some(error(format!("cannot undo {action_id}: {e}")));
                 }
             }
             Vec::new()
@@ -693,6 +758,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     }
     match (state.view, action) {
         (_, Action::Quit) => state.quit = true,
+        (view, Action::PrevPane) => return prev_pane(state, view),
         (View::Dashboard | View::Detail, Action::SwitchPane) => {
             state.view = View::Credentials;
             if state.creds.facts.is_none() && !state.creds.loading {
@@ -716,6 +782,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             state.log_selected = state.actions.len().saturating_sub(1);
         }
         (View::ActionLog, Action::Undo) => return request_undo(state),
+        (View::ActionLog, Action::Open) => {
+            if let Some(r) = state.actions.get(state.log_selected) {
+                state.notice = Some(Notice {
+                    title: format!("{} {} on {}", r.id, r.what, r.target),
+                    lines: r.detail.clone(),
+                });
+            }
+        }
         (_, Action::Undo) => {
             state.status = Some(info(
                 "open the action log (a) and choose the action to undo",
@@ -1004,6 +1078,27 @@ pub(crate) fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
     vec![Command::PlanAction(spec)]
 }
 
+/// Shift-Tab: the pane before this one in Tab's round (buckets →
+/// credentials → CloudTrail → watches → playbook → buckets).
+fn prev_pane(state: &mut State, view: View) -> Vec<Command> {
+    match view {
+        View::Dashboard | View::Detail | View::Versions => {
+            super::checklist_pane::open(state);
+        }
+        View::Credentials | View::CredentialDetail => state.view = View::Dashboard,
+        View::Trail | View::TrailDetail => {
+            state.view = View::Credentials;
+            if state.creds.facts.is_none() && !state.creds.loading {
+                return state.creds.load();
+            }
+        }
+        View::Watches => return open_trail(state),
+        View::Checklist => super::watch_pane::open(state),
+        View::ActionLog => {}
+    }
+    Vec::new()
+}
+
 fn request_undo(state: &mut State) -> Vec<Command> {
     let Some(record) = state.actions.get(state.log_selected) else {
         return Vec::new();
@@ -1019,9 +1114,12 @@ fn request_undo(state: &mut State) -> Vec<Command> {
         )));
         return Vec::new();
     }
-    state.status = Some(info(format!("undoing {}…", record.id)));
+    state.status = Some(info(format!(
+        "planning the undo of {}: reading its record…",
+        record.id
+    )));
     let key = record.key.clone();
-    let cmd = Command::Undo {
+    let cmd = Command::PlanUndo {
         action_id: record.id.clone(),
         key: key.clone(),
         bucket: record.bucket.clone(),
@@ -1091,10 +1189,27 @@ fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     let how = match (&dialog.plan.confirm, confirmed) {
-        (_, false) => "cancelled in the console",
-        (Confirm::TypeName { .. }, true) => "typed the bucket name in the console",
-        (Confirm::YesNo, true) => "answered yes in the console",
+        (_, false) => "cancelled in the console".to_string(),
+        // What was typed, said as it was: a bucket name, an account id or
+        // an action id.
+        (Confirm::TypeName { text }, true) => format!("typed {text} in the console"),
+        (Confirm::YesNo, true) => "answered yes in the console".to_string(),
     };
+    if let Some((action_id, bucket)) = dialog.undo_of {
+        let key = dialog.plan.spec.lock_key();
+        if !confirmed {
+            state.busy.remove(&key);
+            state.status = Some(info(format!("cancelled: {action_id} not undone")));
+            return Vec::new();
+        }
+        state.status = Some(info(format!("undoing {action_id}…")));
+        return vec![Command::Undo {
+            action_id,
+            key,
+            bucket,
+            how,
+        }];
+    }
     let dry_run = state.context.dry_run;
     state.status = Some(info(match (confirmed, dry_run) {
         (false, _) => "cancelled: nothing applied",
@@ -1105,7 +1220,7 @@ fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     vec![Command::Execute {
         plan: Box::new(dialog.plan),
         confirmed,
-        how: how.to_string(),
+        how,
         dry_run,
     }]
 }
@@ -1149,7 +1264,20 @@ fn on_action_finished(
         text: format!("{id} {what} on {target}: {text}"),
         is_error: !ok,
     });
-    let _ = undo_of;
+    if !ok {
+        let doing = if undo_of.is_some() { "undo" } else { "action" };
+        state.alarm = Some(Notice {
+            title: format!("{id} {what} on {target}: NOT DONE AS ASKED"),
+            lines: vec![
+                format!("The {doing} {id} ({what} on {target}) did not end as asked:"),
+                String::new(),
+                text,
+                String::new(),
+                "Until it is put right, do not count this door as closed. Look at the target (r re-reads it), run the action again, or do it by hand.".into(),
+                "The action log (a, then Enter on the action) keeps every step of it.".into(),
+            ],
+        });
+    }
     // Show the verdict change at once: re-read the bucket the action touched.
     match (&outcome, bucket) {
         (

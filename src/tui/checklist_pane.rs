@@ -458,8 +458,12 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let c = &state.checklist;
-    let [list_area, detail_area] =
-        Layout::vertical([Constraint::Min(5), Constraint::Length(9)]).areas(area);
+    let [list_area, detail_area] = Layout::vertical([
+        Constraint::Min(3),
+        // The detail gives way first: at least one step stays listed.
+        Constraint::Length(area.height.saturating_sub(4).min(9)),
+    ])
+    .areas(area);
     let mut items = Vec::new();
     let mut selected_row = 0;
     let mut i = 0;

@@ -456,7 +456,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     ])
     .areas(area);
     let mut spans = Vec::new();
-    for s in Section::ALL {
+    // While a line is typed, the line is the prompt alone: the tabs would
+    // push what is typed off a narrow screen.
+    let typing = c.input.is_some();
+    for s in Section::ALL.into_iter().filter(|_| !typing) {
         let label = format!(
             " {} ({}) ",
             s.title(),

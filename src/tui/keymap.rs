@@ -30,6 +30,7 @@ pub enum Action {
     Restore,
     Versions,
     SwitchPane,
+    PrevPane,
     NextSection,
     PrevSection,
     Filter,
@@ -87,7 +88,10 @@ impl Action {
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::Restore => "restore the bucket to a point in time (asks first)",
             Action::Versions => "versions: keys changed in the incident window, with history",
-            Action::SwitchPane => "next pane: buckets → credentials → CloudTrail → watches",
+            Action::SwitchPane => {
+                "next pane: buckets → credentials → CloudTrail → watches → playbook"
+            }
+            Action::PrevPane => "previous pane (the same round, backwards)",
             Action::Checklist => "the playbook checklist",
             Action::StepDone => "checklist: step to do → in progress → done (and back)",
             Action::StepNotApplicable => "checklist: the step does not apply here (again: undo)",
@@ -181,6 +185,7 @@ impl Action {
             Action::RemovePolicyStatements => Some("policy"),
             Action::ActionLog => Some("log"),
             Action::SwitchPane => Some("pane"),
+            Action::PrevPane => None,
             Action::Filter => Some("filter"),
             Action::NextSection => Some("section"),
             Action::Pivot => Some("who"),
@@ -207,7 +212,8 @@ impl Key {
         // Shift is implied by the character itself ("G", "?"): drop it so
         // terminals that do and do not report it behave the same.
         let mods = match ev.code {
-            KeyCode::Char(_) => ev.modifiers - KeyModifiers::SHIFT,
+            // BackTab is Shift-Tab: crossterm reports it with SHIFT set.
+            KeyCode::Char(_) | KeyCode::BackTab => ev.modifiers - KeyModifiers::SHIFT,
             _ => ev.modifiers,
         };
         Key {

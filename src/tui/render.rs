@@ -22,6 +22,37 @@ pub fn untrusted(s: &str) -> String {
     clean(s).into_owned()
 }
 
+/// `s` (already made safe) in at most `width` columns, keeping the part a
+/// responder needs: the end of an ARN, a path or an id (a user's name, a
+/// bucket, a key) stays whole, and the less useful middle gives way to "…".
+/// `arn:aws:iam::123456789012:user/mallory` in 24 columns is
+/// `arn:aws:iam::12…/mallory`, the name whole.
+pub fn fit(s: &str, width: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= width {
+        return s.to_string();
+    }
+    if width <= 1 {
+        return "…".chars().take(width).collect();
+    }
+    // The last segment (after the last '/' or ':'), with its separator.
+    let tail_start = chars
+        .iter()
+        .rposition(|c| matches!(c, '/' | ':'))
+        .filter(|&i| i + 1 < chars.len());
+    let keep_tail = match tail_start {
+        // A segment that fits with a little of the start before it.
+        Some(i) if chars.len() - i < width.saturating_sub(1) => chars.len() - i,
+        // No separator, or a segment too long to keep whole: the middle
+        // goes, the end (where ids differ) is kept a little longer.
+        _ => (width - 1).div_ceil(2).max(width - 1 - (width - 1) / 3),
+    };
+    let keep_head = width - 1 - keep_tail;
+    let head: String = chars[..keep_head].iter().collect();
+    let tail: String = chars[chars.len() - keep_tail..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(state.no_color);
@@ -32,7 +63,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     let [header, body, status] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(5),
-        Constraint::Length(1),
+        Constraint::Length(status_rows(state, area.width)),
     ])
     .areas(area);
     render_header(state, frame, header, &theme);
@@ -70,7 +101,10 @@ pub fn render(state: &State, frame: &mut Frame) {
         dialog::render(d, frame, body, &theme);
     }
     if let Some(n) = &state.notice {
-        render_notice(n, frame, body, &theme);
+        render_notice(n, frame, body, theme.title());
+    }
+    if let Some(n) = &state.alarm {
+        render_notice(n, frame, body, theme.error());
     }
     if state.help {
         render_help(state, frame, area, &theme);
@@ -109,7 +143,12 @@ pub fn progress_text(p: &crate::actions::Progress) -> String {
     )
 }
 
-fn render_notice(n: &super::app::Notice, frame: &mut Frame, area: Rect, theme: &Theme) {
+fn render_notice(
+    n: &super::app::Notice,
+    frame: &mut Frame,
+    area: Rect,
+    title: ratatui::style::Style,
+) {
     let width = area.width.saturating_sub(4).min(100);
     let height = area.height.saturating_sub(2);
     let popup = Rect {
@@ -124,7 +163,7 @@ fn render_notice(n: &super::app::Notice, frame: &mut Frame, area: Rect, theme: &
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default().borders(Borders::ALL).title(Span::styled(
                 format!(" {} — any key closes ", untrusted(&n.title)),
-                theme.title(),
+                title,
             )),
         ),
         popup,
@@ -161,7 +200,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     match &state.identity {
         Some(Ok(id)) => {
             first.push(Span::styled(untrusted(&id.account), theme.title()));
-            second.push(Span::raw(untrusted(&id.arn)));
+            // The caller's name (the ARN's end) whole, leaving room for the
+            // incident's directory.
+            let room = usize::from(area.width).saturating_sub(8).max(20) * 2 / 3;
+            second.push(Span::raw(fit(&untrusted(&id.arn), room)));
         }
         Some(Err(e)) => {
             first.push(Span::styled(format!("account {e}"), theme.error()));
@@ -177,10 +219,6 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     first.push(sep());
     first.push(Span::raw(untrusted(&ctx.region)));
-    if let Some(e) = &ctx.endpoint {
-        first.push(sep());
-        first.push(Span::raw(untrusted(e)));
-    }
     if let Some(p) = &ctx.profile {
         first.push(sep());
         first.push(Span::raw(format!("profile {}", untrusted(p))));
@@ -193,9 +231,26 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         first.push(sep());
         first.push(Span::styled("DRY-RUN", theme.warn()));
     }
+    // The endpoint last, in what is left of the line, cut in the middle:
+    // its port (which emulator) is the part that tells one from another.
+    let width = usize::from(area.width);
+    let used = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    if let Some(e) = &ctx.endpoint {
+        let room = width.saturating_sub(used(&first) + 3);
+        if room >= 6 {
+            first.push(sep());
+            first.push(Span::raw(fit(&untrusted(e), room)));
+        }
+    }
     if let Some(dir) = &ctx.incident {
-        second.push(sep());
-        second.push(Span::raw(format!("incident {}", untrusted(dir))));
+        let room = width.saturating_sub(used(&second) + 3 + "incident ".len());
+        if room >= 6 {
+            second.push(sep());
+            second.push(Span::raw(format!(
+                "incident {}",
+                fit(&untrusted(dir), room)
+            )));
+        }
     }
     let third = account_pab_line(state, theme);
     frame.render_widget(
@@ -331,9 +386,25 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
     if let Some(line) = left_line {
-        frame.render_widget(Paragraph::new(line), left);
+        // A long message wraps onto the rows `status_rows` gave it: a
+        // read-back's detail is never cut mid-word.
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), left);
     }
     frame.render_widget(Paragraph::new(Line::from(hints)), right);
+}
+
+/// Rows for the status line: one, or up to three when the message would
+/// not fit beside "? help" (the hint that is always kept).
+fn status_rows(state: &State, width: u16) -> u16 {
+    let Some(status) = &state.status else {
+        return 1;
+    };
+    if state.prompt.is_some() || !state.progress.is_empty() {
+        return 1;
+    }
+    let room = usize::from(width.saturating_sub(12)).max(10);
+    let len = clean(&status.text).chars().count() + 1;
+    (len.div_ceil(room) as u16).clamp(1, 3)
 }
 
 fn hint_spans(state: &State, offered: &[Action], theme: &Theme) -> Vec<Span<'static>> {
@@ -356,24 +427,40 @@ fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(4);
-    let mut lines: Vec<Line> = rows
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {keys:<key_width$}  "), theme.key()),
-                Span::raw(what),
-            ])
-        })
-        .collect();
+    let footer = " Keys come from assets/keymap.toml and ~/.config/warroom/config.toml.";
+    // As wide as its longest line needs, up to the screen; a description
+    // that does not fit wraps under itself, never under the keys.
+    let indent = key_width + 3;
+    let widest = rows
+        .iter()
+        .map(|(_, what)| indent + what.chars().count())
+        .chain([footer.chars().count()])
+        .max()
+        .unwrap_or(40);
+    let width = (widest as u16 + 2).min(area.width);
+    let room = usize::from(width.saturating_sub(2))
+        .saturating_sub(indent)
+        .max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (keys, what) in rows {
+        for (i, part) in wrap_words(&what, room).into_iter().enumerate() {
+            let lead = if i == 0 {
+                format!(" {keys:<key_width$}  ")
+            } else {
+                " ".repeat(indent)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(lead, theme.key()),
+                Span::raw(part),
+            ]));
+        }
+    }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " Keys come from assets/keymap.toml and ~/.config/warroom/config.toml.",
-        theme.dim(),
-    ));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 76.min(area.width);
+    lines.push(Line::styled(footer, theme.dim()));
+    let total = lines.len() as u16 + 2;
+    let height = total.min(area.height);
     // Scrolls when it does not fit; clamp so the last line stays reachable.
-    let max_scroll = (lines.len() as u16 + 2).saturating_sub(height);
+    let max_scroll = total.saturating_sub(height);
     let scroll = state.help_scroll.min(max_scroll);
     let title = if max_scroll > 0 {
         " Help — j/k scroll, any other key closes "
@@ -388,11 +475,57 @@ fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).scroll((scroll, 0)).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(title, theme.title())),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(Span::styled(title, theme.title())),
+            ),
         popup,
     );
+}
+
+/// Words of `text` in lines of at most `width` columns (a word longer than
+/// that stands alone, and the paragraph's wrap cuts it).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for word in text.split(' ') {
+        let Some(line) = out.last_mut() else { break };
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(word.to_string());
+        } else {
+            if len > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::fit;
+
+    #[test]
+    fn names_keep_their_meaningful_end() {
+        let arn = "arn:aws:iam::123456789012:user/mallory";
+        assert_eq!(fit(arn, 80), arn);
+        let cut = fit(arn, 24);
+        assert_eq!(cut.chars().count(), 24);
+        assert!(cut.ends_with("/mallory"), "{cut}");
+        assert!(cut.starts_with("arn:aws:"), "{cut}");
+        // An endpoint keeps its port.
+        let url = fit("http://127.0.0.1:43921", 14);
+        assert!(url.ends_with(":43921"), "{url}");
+        // No separator: both ends stay, the end a little longer.
+        let ev = fit("PutAccountPublicAccessBlock", 16);
+        assert_eq!(ev.chars().count(), 16);
+        assert!(ev.starts_with("PutAc") && ev.ends_with("Block"), "{ev}");
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit("abc", 0), "");
+    }
 }

@@ -214,10 +214,32 @@ impl Runner {
                     send_action_log(&incident, &tx).await;
                 });
             }
+            Command::PlanUndo {
+                action_id,
+                key,
+                bucket,
+            } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = actions::plan_undo(&*incident.lock().await, &action_id)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::UndoPlanned {
+                        action_id,
+                        key,
+                        bucket,
+                        result,
+                    });
+                });
+            }
             Command::Undo {
                 action_id,
                 key,
                 bucket,
+                how,
             } => {
                 let Some(incident) = self.incident.clone() else {
                     return;
@@ -233,7 +255,7 @@ impl Runner {
                         });
                     };
                     let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
-                    let result = actions::undo(&cx, &action_id)
+                    let result = actions::undo(&cx, &action_id, &how)
                         .await
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ActionFinished {

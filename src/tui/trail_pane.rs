@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 use super::app::{Command, State, View, error, info};
 use super::keymap::Action;
 use super::line_input::{self, Edit};
-use super::render::untrusted;
+use super::render::{fit, untrusted};
 use super::theme::Theme;
 use crate::aws::AwsError;
 use crate::model::exposure::Verdict;
@@ -463,6 +463,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let offset = t.selected.saturating_sub(visible_rows.saturating_sub(1));
     let incident = incident_of(state);
     let wide = area.width >= 120;
+    // Column widths, so a cut name keeps its meaningful end (the role or
+    // user at the end of a principal, the end of an event name).
+    let inner = usize::from(table_area.width.saturating_sub(2));
+    let (event_w, fill_w) = if wide {
+        (28, inner.saturating_sub(1 + 8 + 28 + 15 + 14 + 6) / 2)
+    } else {
+        (18, inner.saturating_sub(1 + 8 + 18 + 12 + 5) / 2)
+    };
     let rows: Vec<Row> = t
         .visible()
         .skip(offset)
@@ -480,16 +488,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             let mut cells = vec![
                 Cell::from(if why.is_some() { "!" } else { " " }).style(theme.error()),
                 Cell::from(untrusted(e.time.get(11..19).unwrap_or(&e.time))),
-                Cell::from(untrusted(&e.name)).style(if why.is_some() {
+                Cell::from(fit(&untrusted(&e.name), event_w)).style(if why.is_some() {
                     theme.warn()
                 } else {
                     theme.plain()
                 }),
-                Cell::from(untrusted(&short_principal(
-                    e,
-                    incident.own_account.as_deref(),
-                ))),
-                Cell::from(untrusted(&target)),
+                Cell::from(fit(
+                    &untrusted(&short_principal(e, incident.own_account.as_deref())),
+                    fill_w,
+                )),
+                Cell::from(fit(&untrusted(&target), fill_w)),
                 Cell::from(untrusted(e.error_code.as_deref().unwrap_or(""))).style(theme.error()),
             ];
             if wide {
@@ -515,7 +523,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             vec![
                 Constraint::Length(1),
                 Constraint::Length(8),
-                Constraint::Length(24),
+                Constraint::Length(28),
                 Constraint::Fill(2),
                 Constraint::Length(15),
                 Constraint::Fill(2),

@@ -39,6 +39,8 @@ pub struct VersionsState {
     /// None while loading.
     pub list: Option<Result<VersionsList, String>>,
     pub selected: usize,
+    /// The view it was opened from: Esc goes back there.
+    pub from: View,
 }
 
 /// Open the view on the selected bucket: changes since the incident
@@ -50,11 +52,17 @@ pub fn open(state: &mut State) -> Vec<Command> {
     let since = state
         .window_start
         .unwrap_or_else(|| crate::tail::now_secs() - 24 * 3600);
+    let from = match (state.view, &state.versions) {
+        (View::Versions, Some(v)) => v.from,
+        (View::Versions, None) => View::Dashboard,
+        (view, _) => view,
+    };
     state.versions = Some(VersionsState {
         bucket: bucket.clone(),
         since,
         list: None,
         selected: 0,
+        from,
     });
     state.view = View::Versions;
     state.status = Some(info(format!(
@@ -101,7 +109,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         _ => 0,
     };
     match action {
-        Action::Back => state.view = View::Detail,
+        Action::Back => state.view = state.versions.as_ref().map_or(View::Dashboard, |v| v.from),
         Action::Down => v.selected = (v.selected + 1).min(n.saturating_sub(1)),
         Action::Up => v.selected = v.selected.saturating_sub(1),
         Action::Top => v.selected = 0,
@@ -149,8 +157,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(v) = &state.versions else {
         return;
     };
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area);
+    let [table_area, detail_area] = Layout::vertical([
+        Constraint::Min(4),
+        // The detail gives way first: at least one key stays listed.
+        Constraint::Length(area.height.saturating_sub(5).min(10)),
+    ])
+    .areas(area);
     let title = format!(
         " Versions of {} changed since {} ",
         untrusted(&v.bucket),

@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 use super::app::{Command, State, View, error, info};
 use super::keymap::Action;
 use super::line_input::{self, Edit};
-use super::render::untrusted;
+use super::render::{fit, untrusted};
 use super::theme::Theme;
 use crate::model::watch::{Target, Verdict, Watch};
 use crate::tail::iso_time;
@@ -253,8 +253,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let s = &state.watches;
     let [top, table_area, detail_area] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(10),
+        Constraint::Min(4),
+        // The detail gives way first: the table keeps borders, its header
+        // and at least one row at the smallest size.
+        Constraint::Length(area.height.saturating_sub(5).min(10)),
     ])
     .areas(area);
     let mut spans = vec![Span::styled(
@@ -289,6 +291,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         "ID", "Watching", "Window", "Final in", "Den", "Succ", "New", "Verdict",
     ])
     .style(theme.title());
+    // The target column's width: a cut ARN keeps the user's or role's name.
+    let target_w = usize::from(area.width.saturating_sub(2))
+        .saturating_sub(40 + 7)
+        .max(20);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -302,7 +308,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             };
             Row::new(vec![
                 Cell::from(r.watch.spec.id.clone()),
-                Cell::from(untrusted(&r.watch.spec.target.label())),
+                Cell::from(fit(&untrusted(&r.watch.spec.target.label()), target_w)),
                 Cell::from(if st.window_left > 0 && !r.is_final() {
                     mmss(st.window_left)
                 } else {

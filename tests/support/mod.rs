@@ -240,7 +240,9 @@ impl Bench {
 
     /// Undo; the outcome must be Done (state read back equals the record).
     pub async fn undo(&self, id: &str) {
-        let out = warroom::actions::undo(&self.cx(), id).await.expect("undo");
+        let out = warroom::actions::undo(&self.cx(), id, "test")
+            .await
+            .expect("undo");
         assert!(
             matches!(out, warroom::actions::Outcome::Done { .. }),
             "{out:?}"
@@ -249,7 +251,7 @@ impl Bench {
 
     /// Undo is refused: the action cannot be reversed.
     pub async fn undo_refused(&self, id: &str) {
-        let undo = warroom::actions::undo(&self.cx(), id).await;
+        let undo = warroom::actions::undo(&self.cx(), id, "test").await;
         assert!(
             matches!(undo, Err(warroom::actions::ActionError::CannotUndo { .. })),
             "{undo:?}"
