@@ -1902,3 +1902,52 @@ fn shift_tab_goes_back_and_the_smallest_screen_keeps_a_row_per_pane() {
         "{text}"
     );
 }
+
+/// After account-wide Block Public Access (and after its undo), the console
+/// reads the account and every bucket again: the header and the verdicts
+/// show the new state without `r`, and the action's result stays on the
+/// status line while it does.
+#[test]
+fn account_block_public_access_rereads_the_account_and_every_verdict() {
+    let mut s = with_incident(scanned((100, 30)));
+    let before = screen_text(&draw(&s));
+    assert!(before.contains("not set (all four off)"), "{before}");
+    assert!(before.contains("PUBLIC"), "{before}");
+    let cmds = update(
+        &mut s,
+        Msg::ActionFinished {
+            key: "this account".into(),
+            what: "block-public-access-account".into(),
+            target: "this account".into(),
+            bucket: None,
+            undo_of: None,
+            result: Ok(warroom::actions::Outcome::Done {
+                action_id: "A1".into(),
+                verification: warroom::actions::Verification {
+                    ok: true,
+                    detail: "read back: all four on for the account".into(),
+                },
+            }),
+        },
+    );
+    assert_eq!(cmds, vec![Command::StartScan { generation: 2 }]);
+    let on = warroom::model::facts::PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+    let mut account = fixtures::account();
+    account.public_access_block = warroom::model::facts::Fact::Known(Some(on));
+    update(&mut s, scan_msg(2, ScanEvent::Account(account)));
+    let buckets = fixtures::buckets();
+    update(&mut s, scan_msg(2, ScanEvent::Listed(buckets.len())));
+    for b in buckets {
+        update(&mut s, scan_msg(2, ScanEvent::Bucket(Box::new(b))));
+    }
+    update(&mut s, scan_msg(2, ScanEvent::Finished));
+    let after = screen_text(&draw(&s));
+    assert!(after.contains("all four on"), "{after}");
+    assert!(!after.contains("PUBLIC"), "every verdict re-derived: {after}");
+    assert!(after.contains("A1 block-public-access-account"), "{after}");
+}

@@ -93,6 +93,12 @@ pub struct ScanProgress {
     pub done: usize,
     /// Buckets reported by the scan in progress (to drop deleted ones at the end).
     seen: HashSet<String>,
+    /// A re-read after an account-wide action: it leaves the action's result
+    /// on the status line (a failure still says so).
+    pub quiet: bool,
+    /// An account-wide action finished while a scan (which read the account
+    /// before it) was running: scan again when it ends.
+    pub again: bool,
 }
 
 impl ScanProgress {
@@ -397,6 +403,8 @@ impl State {
         self.scan.total = None;
         self.scan.done = 0;
         self.scan.seen.clear();
+        self.scan.quiet = false;
+        self.scan.again = false;
         self.status = Some(Status {
             text: "scanning…".into(),
             is_error: false,
@@ -1278,6 +1286,29 @@ fn on_action_finished(
             ],
         });
     }
+    // An account-wide change (account Block Public Access, or its undo)
+    // can change every bucket's verdict and the header: read it all again,
+    // keeping the action's result on the status line.
+    let kind = match &undo_of {
+        Some(id) => state
+            .actions
+            .iter()
+            .find(|r| &r.id == id)
+            .map_or(what.as_str(), |r| r.what.as_str()),
+        None => what.as_str(),
+    };
+    let touched = !matches!(outcome, Outcome::DryRun { .. } | Outcome::Cancelled { .. });
+    if touched && kind == "block-public-access-account" {
+        if state.scan.running {
+            state.scan.again = true;
+            return Vec::new();
+        }
+        let status = state.status.take();
+        let cmds = state.start_scan();
+        state.status = status;
+        state.scan.quiet = true;
+        return cmds;
+    }
     // Show the verdict change at once: re-read the bucket the action touched.
     match (&outcome, bucket) {
         (
@@ -1356,7 +1387,9 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
             state.scan.done += 1;
             state.scan.seen.insert(facts.name.clone());
             upsert_bucket(state, *facts);
-            state.status = Some(info(format!("scanning… {}", state.scan.fraction())));
+            if !state.scan.quiet {
+                state.status = Some(info(format!("scanning… {}", state.scan.fraction())));
+            }
         }
         ScanEvent::Failed(e) => {
             state.scan.running = false;
@@ -1373,10 +1406,22 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
                 state.selected = None;
                 state.select_index(0);
             }
-            state.status = Some(Status {
-                text: format!("scan complete: {} buckets", state.buckets.len()),
-                is_error: false,
-            });
+            if !state.scan.quiet {
+                state.status = Some(Status {
+                    text: format!("scan complete: {} buckets", state.buckets.len()),
+                    is_error: false,
+                });
+            }
+            if state.scan.again {
+                let quiet = state.scan.quiet;
+                let status = state.status.take();
+                // It read the account before the change: its verdicts are
+                // not kept as the record, the next scan's are.
+                let cmds = state.start_scan();
+                state.status = status;
+                state.scan.quiet = quiet;
+                return cmds;
+            }
             if let (Some(account), true) = (&state.account, state.context.incident.is_some()) {
                 return vec![Command::RecordSnapshot(Box::new(Snapshot {
                     account: account.clone(),
