@@ -1948,6 +1948,56 @@ fn account_block_public_access_rereads_the_account_and_every_verdict() {
     update(&mut s, scan_msg(2, ScanEvent::Finished));
     let after = screen_text(&draw(&s));
     assert!(after.contains("all four on"), "{after}");
-    assert!(!after.contains("PUBLIC"), "every verdict re-derived: {after}");
+    assert!(
+        !after.contains("PUBLIC"),
+        "every verdict re-derived: {after}"
+    );
     assert!(after.contains("A1 block-public-access-account"), "{after}");
+}
+
+/// Resumed with a journal whose last word on "block-public" was a tick
+/// (and even a recorded failure after it), while the bucket is public
+/// again: the step is un-ticked, with the reason journaled.
+#[test]
+fn a_resumed_checklist_unticks_a_step_whose_check_fails_now() {
+    use warroom::playbook::checks::Outcome;
+    use warroom::playbook::progress::{Status, StepState};
+    let mut s = with_incident(scanned((80, 24)));
+    let mut steps = std::collections::BTreeMap::new();
+    steps.insert(
+        "block-public".to_string(),
+        StepState {
+            status: Status::Done,
+            by: Some("check".into()),
+            check: Some(Outcome::Fail(
+                "still public or shared: acme-customer-exports".into(),
+            )),
+            ..Default::default()
+        },
+    );
+    let cmds = update(
+        &mut s,
+        Msg::ChecklistReplayed {
+            steps,
+            preserved: false,
+        },
+    );
+    assert_eq!(s.checklist.steps["block-public"].status, Status::InProgress);
+    let notes = checklist_notes(&cmds);
+    assert!(
+        notes.contains(&(
+            "checklist_step".into(),
+            "block-public".into(),
+            "in_progress".into()
+        )),
+        "{notes:?}"
+    );
+    // Not applicable, not done: no instances to require IMDSv2 on is
+    // only known once credentials are read; and no role or user involved.
+    assert_eq!(
+        s.checklist.steps["revoke-sessions"].status,
+        Status::NotApplicable,
+        "{:?}",
+        s.checklist.steps["revoke-sessions"]
+    );
 }

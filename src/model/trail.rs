@@ -1098,8 +1098,14 @@ impl TrailFilter {
 #[derive(Debug, Clone, Default)]
 pub struct Incident {
     pub own_account: Option<String>,
+    /// Every bucket the incident is about: those found public or shared,
+    /// and they stay so after they are contained (what the attacker did to
+    /// them stays marked).
     pub buckets: HashSet<String>,
+    /// The incident's roles (their sessions revoked).
     pub role_arns: HashSet<String>,
+    /// The incident's access keys: marked as involved, or revoked.
+    pub access_keys: HashSet<String>,
 }
 
 /// Calls that change who can reach a bucket or mint credentials.
@@ -1152,6 +1158,25 @@ pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
     }
     if e.name == "ConsoleLogin" && e.actor.mfa == Some(false) {
         return Some("console login without MFA");
+    }
+    if e.actor
+        .access_key_id
+        .as_ref()
+        .is_some_and(|k| incident.access_keys.contains(k))
+    {
+        return Some("used an incident credential");
+    }
+    // A session of an incident role (the stolen role) reading or writing
+    // an incident bucket.
+    if e.actor
+        .session_issuer
+        .as_ref()
+        .is_some_and(|r| incident.role_arns.contains(r))
+        && e.bucket
+            .as_ref()
+            .is_some_and(|b| incident.buckets.contains(b))
+    {
+        return Some("the incident's role on an affected bucket");
     }
     if e.name.starts_with("AssumeRole")
         && e.role_arn

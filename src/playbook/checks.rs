@@ -85,6 +85,12 @@ pub struct LiveFacts {
     pub marked_keys: usize,
     /// Roles whose sessions were revoked.
     pub roles_revoked: usize,
+    /// Users whose sessions were revoked.
+    pub users_revoked: usize,
+    /// Roles the incident involves (revoked, or watched after an action).
+    pub roles_involved: usize,
+    /// EC2 instances read (0 with `imds_optional` known: none exist).
+    pub instances: usize,
     /// Instances whose metadata service still allows IMDSv1.
     pub imds_optional: Option<Vec<String>>,
     /// Watches: (open, final clean, with a successful use).
@@ -97,6 +103,9 @@ pub enum Outcome {
     Pass(String),
     Fail(String),
     Unknown(String),
+    /// Nothing for the step to do here (no instances, no role involved):
+    /// the step is marked not applicable with this reason, never done.
+    NotApplicable(String),
 }
 
 fn list(names: &[String]) -> String {
@@ -128,6 +137,11 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
     );
     if needs_buckets && !f.scan_finished {
         return Outcome::Unknown("the exposure scan has not finished".into());
+    }
+    // With no bucket ever public or shared, the clean-up steps have nothing
+    // to clean (BucketNotPublic's pass is real: nothing is exposed).
+    if needs_buckets && check != Check::BucketNotPublic && f.incident_buckets.is_empty() {
+        return Outcome::NotApplicable("no bucket was found public or shared".into());
     }
     match check {
         Check::ExposureScanned => {
@@ -164,8 +178,19 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
         Check::RoleSessionsRevoked => {
             if f.roles_revoked > 0 {
                 Outcome::Pass(format!("{} role(s) with sessions revoked", f.roles_revoked))
+            } else if f.users_revoked > 0 {
+                // A user's key was the way in: its sessions are what to end.
+                Outcome::Pass(format!("{} user(s) with sessions revoked", f.users_revoked))
+            } else if f.roles_involved == 0 && f.marked_keys == 0 {
+                Outcome::NotApplicable("no role or user credential is involved".into())
+            } else if f.roles_involved == 0 {
+                Outcome::Fail(
+                    "the involved key's user still has its sessions: s on the key in the credentials pane".into(),
+                )
             } else {
-                Outcome::Fail("no role has had its sessions revoked".into())
+                Outcome::Fail(
+                    "no involved role has had its sessions revoked: s on the role in the credentials pane".into(),
+                )
             }
         }
         Check::WatchClean => match f.watches {
@@ -198,6 +223,9 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
         ),
         Check::ImdsV2Required => match &f.imds_optional {
             None => Outcome::Unknown("instances not read yet".into()),
+            Some(_) if f.instances == 0 => {
+                Outcome::NotApplicable("no EC2 instances in this region".into())
+            }
             Some(v) => none_left(v, "every instance requires IMDSv2", "IMDSv1 still allowed"),
         },
         Check::VersioningOn => match &f.unversioned {

@@ -83,13 +83,26 @@ pub fn replay(entries: &[Entry]) -> BTreeMap<String, StepState> {
     steps
 }
 
-/// What a new check result does to a step: ticked when it passes (unless
-/// the responder already settled it another way), un-ticked when a pass
-/// turns into a failure (someone re-opened the bucket). `None`: no change.
+/// What a new check result does to a step. `None`: no change.
+/// - ticked when it passes (unless the responder settled it another way);
+/// - un-ticked whenever it fails: on a regression (someone re-opened the
+///   bucket), and on resume, when the journal's last word was a tick but
+///   the state read now fails: a ticked step is a promise that holds;
+/// - marked not applicable, with the reason, when the check passes only
+///   vacuously (no instances to require IMDSv2 on): "done" would claim
+///   work that was not done. A step the check marked so follows the check
+///   again if the facts change.
 pub fn auto_status(step: &StepState, outcome: &Outcome) -> Option<Status> {
-    match (outcome, step.status, &step.check) {
-        (Outcome::Pass(_), Status::Todo | Status::InProgress, _) => Some(Status::Done),
-        (Outcome::Fail(_), Status::Done, Some(Outcome::Pass(_))) => Some(Status::InProgress),
+    let by_check = step.by.as_deref() == Some("check");
+    match (outcome, step.status) {
+        (Outcome::Pass(_), Status::Todo | Status::InProgress) => Some(Status::Done),
+        (Outcome::Pass(_), Status::NotApplicable) if by_check => Some(Status::Done),
+        (Outcome::Fail(_), Status::Done) => Some(Status::InProgress),
+        (Outcome::Fail(_), Status::NotApplicable) if by_check => Some(Status::InProgress),
+        (Outcome::NotApplicable(_), Status::Todo | Status::InProgress) => {
+            Some(Status::NotApplicable)
+        }
+        (Outcome::NotApplicable(_), Status::Done) if by_check => Some(Status::NotApplicable),
         _ => None,
     }
 }
@@ -124,6 +137,23 @@ mod tests {
         };
         assert_eq!(auto_status(&ticked, &fail), Some(Status::InProgress));
         assert_eq!(auto_status(&ticked, &pass), None);
+        // On resume the last recorded result may be "cannot tell yet"
+        // (the scan had not finished): a failure still un-ticks.
+        let resumed = StepState {
+            status: Status::Done,
+            check: Some(Outcome::Unknown("scan running".into())),
+            ..Default::default()
+        };
+        assert_eq!(auto_status(&resumed, &fail), Some(Status::InProgress));
+        // Vacuous: not applicable, and back to the check's word later.
+        let vacuous = Outcome::NotApplicable("no instances".into());
+        assert_eq!(auto_status(&fresh, &vacuous), Some(Status::NotApplicable));
+        let na_by_check = StepState {
+            status: Status::NotApplicable,
+            by: Some("check".into()),
+            ..Default::default()
+        };
+        assert_eq!(auto_status(&na_by_check, &fail), Some(Status::InProgress));
         let na = StepState {
             status: Status::NotApplicable,
             ..Default::default()

@@ -123,18 +123,7 @@ pub fn facts(state: &State) -> LiveFacts {
     let creds = state.creds.facts.as_ref();
     // The keys involved: those marked, and those the responder revoked
     // (each has a watch).
-    let mut marked = state.creds.marked.clone();
-    marked.extend(
-        state
-            .watches
-            .rows
-            .iter()
-            .filter_map(|r| match &r.watch.spec.target {
-                crate::model::watch::Target::AccessKey { key_id } => Some(key_id.clone()),
-                _ => None,
-            }),
-    );
-    let marked = &marked;
+    let marked = &state.creds.incident_keys(&state.watches);
     let marked_keys_active = creds.and_then(|f| f.users.known()).map(|users| {
         users
             .iter()
@@ -150,6 +139,27 @@ pub fn facts(state: &State) -> LiveFacts {
             .filter(|r| matches!(r.revoked_before, crate::model::facts::Fact::Known(Some(_))))
             .count()
     });
+    let users_revoked = creds.and_then(|f| f.users.known()).map_or(0, |users| {
+        users
+            .iter()
+            .filter(|u| matches!(u.revoked_before, crate::model::facts::Fact::Known(Some(_))))
+            .count()
+    });
+    let roles_involved = roles_revoked
+        + state
+            .watches
+            .rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.watch.spec.target,
+                    crate::model::watch::Target::Role { .. }
+                )
+            })
+            .count();
+    let instances = creds
+        .and_then(|f| f.instances.known())
+        .map_or(0, |i| i.len());
     let imds_optional = creds.and_then(|f| f.instances.known()).map(|i| {
         i.iter()
             .filter(|i| !i.imds.v2_required())
@@ -202,6 +212,9 @@ pub fn facts(state: &State) -> LiveFacts {
         marked_keys_active,
         marked_keys: marked.len(),
         roles_revoked,
+        users_revoked,
+        roles_involved,
+        instances,
         imds_optional,
         watches,
     }
@@ -241,21 +254,27 @@ pub fn refresh(state: &mut State) -> Vec<Command> {
         let outcome = checks::evaluate(check, &f);
         let c = &mut state.checklist;
         let step = c.steps.entry(id.clone()).or_default();
-        if step.check.as_ref() == Some(&outcome) {
+        let new_status = progress::auto_status(step, &outcome);
+        let same = step.check.as_ref() == Some(&outcome);
+        // A ticked step whose recorded result already failed (an older
+        // journal, or resumed mid-way) is still put right.
+        if same && new_status.is_none() {
             continue;
         }
-        let new_status = progress::auto_status(step, &outcome);
         step.check = Some(outcome.clone());
         let text = match &outcome {
             Outcome::Pass(d) => format!("passes: {d}"),
             Outcome::Fail(d) => format!("fails: {d}"),
             Outcome::Unknown(d) => format!("cannot tell yet: {d}"),
+            Outcome::NotApplicable(d) => format!("not applicable: {d}"),
         };
-        cmds.push(Command::Note {
-            kind: progress::CHECK.into(),
-            summary: format!("checklist {id}: {} {text}", check.name()),
-            data: json!({"step": id, "check": check.name(), "outcome": outcome}),
-        });
+        if !same {
+            cmds.push(Command::Note {
+                kind: progress::CHECK.into(),
+                summary: format!("checklist {id}: {} {text}", check.name()),
+                data: json!({"step": id, "check": check.name(), "outcome": outcome}),
+            });
+        }
         if let Some(status) = new_status {
             step.status = status;
             step.by = Some("check".into());
@@ -263,10 +282,10 @@ pub fn refresh(state: &mut State) -> Vec<Command> {
                 kind: progress::STEP.into(),
                 summary: format!(
                     "checklist {id}: {} by its check ({})",
-                    if status == Status::Done {
-                        "ticked"
-                    } else {
-                        "un-ticked: the state regressed"
+                    match status {
+                        Status::Done => "ticked",
+                        Status::NotApplicable => "marked not applicable",
+                        _ => "un-ticked: the check fails",
                     },
                     check.name()
                 ),
@@ -511,7 +530,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let list = List::new(items).highlight_style(theme.selected()).block(
         Block::default().borders(Borders::ALL).title(Span::styled(
-            " Playbook: space done · n n/a · S skip · N note · ⏎ action ",
+            " Playbook: space next state · n n/a · S skip · N note · ⏎ action ",
             theme.title(),
         )),
     );
@@ -526,6 +545,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Some(Outcome::Pass(d)) => (theme.ok(), format!("passes — {d}")),
                 Some(Outcome::Fail(d)) => (theme.error(), format!("fails — {d}")),
                 Some(Outcome::Unknown(d)) => (theme.dim(), format!("cannot tell yet — {d}")),
+                Some(Outcome::NotApplicable(d)) => (theme.dim(), format!("not applicable — {d}")),
                 None => (theme.dim(), "not run yet".to_string()),
             };
             lines.push(Line::from(vec![

@@ -94,6 +94,24 @@ pub enum CredRow<'a> {
 }
 
 impl CredState {
+    /// The access keys the incident is about: those marked as involved,
+    /// and those an action revoked (each has a watch its action started).
+    /// A watch started by hand (`W`) on another key is only watching: that
+    /// key is not made part of the incident by it.
+    pub fn incident_keys(
+        &self,
+        watches: &super::watch_pane::WatchState,
+    ) -> std::collections::HashSet<String> {
+        let mut keys: std::collections::HashSet<String> = self.marked.iter().cloned().collect();
+        keys.extend(watches.rows.iter().filter_map(|r| {
+            match (&r.watch.spec.target, by_an_action(&r.watch.spec.started_by)) {
+                (crate::model::watch::Target::AccessKey { key_id }, true) => Some(key_id.clone()),
+                _ => None,
+            }
+        }));
+        keys
+    }
+
     /// Start a (re)load; the runner answers with `Msg::Credentials`.
     pub fn load(&mut self) -> Vec<Command> {
         self.generation += 1;
@@ -1026,4 +1044,11 @@ fn user_lines(u: &UserFacts, out: &mut Vec<Line<'static>>, theme: &Theme) {
         },
         theme,
     ));
+}
+
+/// Whether a watch was started by an action (`A12`) rather than by hand.
+fn by_an_action(started_by: &str) -> bool {
+    started_by
+        .strip_prefix('A')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }

@@ -79,12 +79,16 @@ impl TrailState {
 pub fn incident_of(state: &State) -> trail::Incident {
     trail::Incident {
         own_account: state.account.as_ref().and_then(|a| a.account_id.clone()),
+        // Exposed now, or seen exposed earlier in the incident: containing a
+        // bucket does not unmark what the attacker did to it.
         buckets: state
             .buckets
             .iter()
             .filter(|b| matches!(b.assessment.verdict, Verdict::Public | Verdict::Shared))
             .map(|b| b.facts.name.clone())
+            .chain(state.checklist.incident_buckets.iter().cloned())
             .collect(),
+        access_keys: state.creds.incident_keys(&state.watches),
         // The incident's roles: those whose sessions were revoked.
         role_arns: state
             .creds

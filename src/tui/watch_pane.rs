@@ -202,6 +202,22 @@ pub fn start(state: &mut State, target: Target) -> Vec<Command> {
         state.status = Some(error("no incident directory: a watch needs a journal"));
         return Vec::new();
     }
+    // One open watch per target: a second `W` opens the one running.
+    if let Some(i) = state
+        .watches
+        .rows
+        .iter()
+        .position(|r| r.watch.spec.target == target && !r.is_final())
+    {
+        state.watches.selected = i;
+        let id = state.watches.rows[i].watch.spec.id.clone();
+        open(state);
+        state.status = Some(info(format!(
+            "{id} already watches {}: here it is",
+            untrusted(&target.label())
+        )));
+        return Vec::new();
+    }
     state.status = Some(info(format!(
         "starting a watch on {}…",
         untrusted(&target.label())
