@@ -1489,6 +1489,29 @@ mod tests {
     }
 
     #[test]
+    fn the_incident_credentials_and_role_are_marked() {
+        let mut inc = Incident {
+            own_account: Some("123456789012".into()),
+            buckets: ["acme-customer-exports".to_string()].into(),
+            ..Default::default()
+        };
+        // An own-account read by the key: unmarked until the key is the
+        // incident's.
+        let read = normalise_str(&record("r", "GetObject", "")).expect("e");
+        assert_eq!(relevance(&read, &inc), None);
+        inc.access_keys.insert("AKIAEXAMPLE0000000001".into());
+        assert_eq!(relevance(&read, &inc), Some("used an incident credential"));
+        // A session of the stolen role reading an affected bucket.
+        let role = normalise_str(r#"{"eventID":"s","eventName":"GetObject","readOnly":true,"sourceIPAddress":"198.51.100.7","userIdentity":{"type":"AssumedRole","accountId":"123456789012","arn":"arn:aws:sts::123456789012:assumed-role/web/i-0abc","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::123456789012:role/web"}}},"requestParameters":{"bucketName":"acme-customer-exports","key":"a.csv"}}"#).expect("e");
+        assert_eq!(relevance(&role, &inc), None);
+        inc.role_arns.insert("arn:aws:iam::123456789012:role/web".into());
+        assert_eq!(
+            relevance(&role, &inc),
+            Some("the incident's role on an affected bucket")
+        );
+    }
+
+    #[test]
     fn anonymous_and_foreign_reads_and_access_changes_are_relevant() {
         let inc = Incident {
             own_account: Some("123456789012".into()),
