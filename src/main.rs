@@ -37,13 +37,40 @@ fn main() -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("warroom: {e:?}");
+            // A returned error is the user's or the environment's (a region,
+            // credentials, an incident directory, a config file): one plain
+            // line, each cause once. Bugs panic, and the panic hook reports
+            // them with locations. WARROOM_DEBUG=1 shows the full report.
+            if std::env::var_os("WARROOM_DEBUG").is_some() {
+                eprintln!("warroom: {e:?}");
+            } else {
+                eprintln!("warroom: {}", one_line(&e));
+            }
             ExitCode::from(2)
         }
     }
 }
 
 use commands::{clients, end_session, open_incident, start_session};
+
+/// An error and its causes on one line, each said once.
+fn one_line(e: &color_eyre::eyre::Report) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    warroom::sanitize::clean(
+        &parts
+            .join(": ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+    .into_owned()
+}
 
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
@@ -169,6 +196,25 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
         None => None,
     };
     let (report, timings) = scan::collect(&clients, &opts).await;
+    // Nothing could be asked (no credentials, no connection): one line that
+    // says what to do, not an empty report with the same error three times.
+    // (With --json the document is still written: a pipeline reads it.)
+    if let (None, Some(e), true) = (
+        &report.caller,
+        &report.caller_error,
+        report.buckets.is_empty(),
+    ) && !args.json
+        && matches!(
+            e.code.as_str(),
+            "NoCredentials" | "ConnectionFailed" | "ExpiredToken" | "InvalidClientTokenId"
+        )
+    {
+        if let Some(mut i) = incident {
+            end_session(&mut i, Some(format!("{} ({})", e.message, e.code)))?;
+        }
+        eprintln!("warroom: {} ({})", e.message, e.code);
+        return Ok(ExitCode::from(2));
+    }
     if let Some(mut i) = incident {
         if let Some(snapshot) = report.snapshot() {
             scan::journal_snapshot(&mut i, &snapshot)?;

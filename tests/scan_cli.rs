@@ -101,6 +101,46 @@ fn unreachable_endpoint_is_an_error_exit_2() {
     assert_eq!(doc["error"]["code"], "ConnectionFailed");
 }
 
+/// User errors are one plain line and exit 2: no SDK Debug dump, no
+/// colour-eyre report with a source location, even with RUST_BACKTRACE set.
+#[test]
+fn user_errors_are_one_plain_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--region", REGION, "scan"])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("no AWS credentials found"), "{err}");
+    assert!(err.contains("--profile"), "{err}");
+    assert!(!err.contains("DispatchFailure"), "{err}");
+    assert!(out.stdout.is_empty(), "no empty report");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["scan"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("no AWS region"), "{err}");
+    assert!(!err.contains("Location"), "{err}");
+}
+
 #[test]
 fn bad_input_is_refused_politely() {
     let out = warroom("http://127.0.0.1:9", &["scan", "--bucket", "Not_A_Bucket"]);

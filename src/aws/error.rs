@@ -66,9 +66,7 @@ where
             AwsError::new(code, message)
         }
         SdkError::TimeoutError(_) => AwsError::new("Timeout", DisplayErrorContext(err).to_string()),
-        SdkError::DispatchFailure(_) => {
-            AwsError::new("ConnectionFailed", DisplayErrorContext(err).to_string())
-        }
+        SdkError::DispatchFailure(_) => dispatch_failure(err),
         SdkError::ResponseError(_) => {
             AwsError::new("BadResponse", DisplayErrorContext(err).to_string())
         }
@@ -146,4 +144,38 @@ where
             }
         }
     }
+}
+
+/// Each error of the chain by its Display, joined: the SDK's
+/// `DisplayErrorContext` ends with the whole chain's Debug form (kilobytes),
+/// which is for a bug report, not for a responder.
+fn display_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        // A layer often repeats the one below it; say each thing once.
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+/// A request that never reached AWS: no credentials (say what to do), or
+/// no connection (say where it tried).
+fn dispatch_failure(err: &(dyn std::error::Error + 'static)) -> AwsError {
+    let chain = display_chain(err);
+    if chain.contains("no credentials found")
+        || chain.contains("credential provider was not enabled")
+    {
+        return AwsError::new(
+            "NoCredentials",
+            "no AWS credentials found: pass --profile (or set AWS_PROFILE), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; run `aws sts get-caller-identity` to check",
+        );
+    }
+    // One line: the chain's own newlines (a provider list) are flattened.
+    let flat: String = chain.split_whitespace().collect::<Vec<_>>().join(" ");
+    AwsError::new("ConnectionFailed", flat)
 }

@@ -1504,7 +1504,8 @@ mod tests {
         // A session of the stolen role reading an affected bucket.
         let role = normalise_str(r#"{"eventID":"s","eventName":"GetObject","readOnly":true,"sourceIPAddress":"198.51.100.7","userIdentity":{"type":"AssumedRole","accountId":"123456789012","arn":"arn:aws:sts::123456789012:assumed-role/web/i-0abc","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::123456789012:role/web"}}},"requestParameters":{"bucketName":"acme-customer-exports","key":"a.csv"}}"#).expect("e");
         assert_eq!(relevance(&role, &inc), None);
-        inc.role_arns.insert("arn:aws:iam::123456789012:role/web".into());
+        inc.role_arns
+            .insert("arn:aws:iam::123456789012:role/web".into());
         assert_eq!(
             relevance(&role, &inc),
             Some("the incident's role on an affected bucket")
