@@ -1107,6 +1107,27 @@ fn trail_filter_pause_detail_pivot_and_preserve() {
             if q.bucket.as_deref() == Some("acme-customer-exports") && q.days == 30),
         "{cmds:?}"
     );
+    // On an emulator that does not serve Lake, the answer ends the
+    // "asking…" line and says so plainly.
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("asking CloudTrail Lake"))
+    );
+    s.context.endpoint = Some("http://127.0.0.1:5000".into());
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::SourceStatus {
+            source: warroom::tail::Source::Lake,
+            error: Some("HTTP500: the service answered HTTP500 without an error code".into()),
+        }),
+    );
+    let st = s.status.clone().expect("status");
+    assert!(st.text.contains("not available here"), "{st:?}");
+    assert!(!st.text.contains("asking"), "{st:?}");
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("Lake: not available here"), "{text}");
+    s.context.endpoint = None;
     // A bad filter is refused politely and kept for correction.
     update(&mut s, key('/'));
     for c in " colour:red".chars() {

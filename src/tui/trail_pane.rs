@@ -128,6 +128,20 @@ pub fn on_tail(state: &mut State, msg: TailMsg) {
             }
         }
         TailMsg::SourceStatus { source, error } => {
+            // The Lake search the responder is waiting on ends here: the
+            // "asking…" line gives way to its answer.
+            if source == Source::Lake && !error.as_deref().is_some_and(|e| e.starts_with("RUNNING"))
+            {
+                let emulator = state.context.endpoint.is_some();
+                state.status = Some(match &error {
+                    None => info("CloudTrail Lake: search finished; its events are in the tail"),
+                    Some(e) if not_served(e, emulator) => super::app::error(format!(
+                        "CloudTrail Lake is not available here ({}): this endpoint does not serve it; search stopped",
+                        untrusted(code_of(e))
+                    )),
+                    Some(e) => super::app::error(format!("CloudTrail Lake: {}", untrusted(e))),
+                });
+            }
             t.sources.insert(source, error);
         }
         TailMsg::Round => t.rounds += 1,
@@ -352,6 +366,22 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 
 /// Line 1: how each source is doing. Line 2: whether the affected
 /// buckets' reads are logged at all (said plainly when not).
+/// A source's error's code: its text up to the first ": ".
+fn code_of(e: &str) -> &str {
+    e.split(": ").next().unwrap_or(e)
+}
+
+/// Whether a source's error means the endpoint does not serve the API at
+/// all (an emulator answering 500 or "not implemented"), rather than a
+/// refusal or an outage: said as "not available here", not as an alarm.
+fn not_served(e: &str, emulator: bool) -> bool {
+    let code = code_of(e);
+    matches!(
+        code,
+        "NotImplemented" | "InvalidAction" | "UnknownOperationException" | "UnknownOperation"
+    ) || (emulator && (code.starts_with("HTTP5") || code == "BadResponse"))
+}
+
 fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) {
     let t = &state.trail;
     let mut spans = vec![Span::styled(" ", theme.dim())];
@@ -366,8 +396,11 @@ fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) 
                 Some(n) => (format!("catching up, {n} files read"), theme.warn()),
                 None => ("ok".to_string(), theme.ok()),
             },
+            Some(Some(e)) if not_served(e, state.context.endpoint.is_some()) => {
+                ("not available here".to_string(), theme.dim())
+            }
             // The code only: the whole message is in the status of `warroom trail`.
-            Some(Some(e)) => (untrusted(e.split(": ").next().unwrap_or(e)), theme.error()),
+            Some(Some(e)) => (untrusted(code_of(e)), theme.error()),
         };
         spans.push(Span::raw(format!("{}: ", source.label())));
         spans.push(Span::styled(format!("{text}  "), style));
