@@ -456,7 +456,13 @@ pub struct TrailArgs {
 }
 
 fn parse_trail_filter(s: &str) -> Result<crate::model::trail::TrailFilter, String> {
-    crate::model::trail::TrailFilter::parse(s)
+    let f = crate::model::trail::TrailFilter::parse(s)?;
+    if f.marked_only {
+        return Err(
+            "`marked` is the console's filter (it needs the incident's buckets and credentials); name what to match instead, e.g. bucket:B key:AKIA…".into(),
+        );
+    }
+    Ok(f)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2022,3 +2022,57 @@ fn a_resumed_checklist_unticks_a_step_whose_check_fails_now() {
         s.checklist.steps["revoke-sessions"]
     );
 }
+
+/// One rule for filters: `/` then Esc clears the tail's filter as it does
+/// the credentials'; a pivot's filter lasts only while its pane is open;
+/// counts say "N of M"; `t` on a bucket opens the tail filtered to it, `f`
+/// on an event filters to its principal, and `marked` keeps the `!` rows.
+#[test]
+fn filters_follow_one_rule_and_common_looks_take_one_key() {
+    let mut s = with_trail((120, 32));
+    // `f` on the selected (anonymous) event: its principal.
+    update(&mut s, key('f'));
+    assert_eq!(s.trail.filter.principal.as_deref(), Some("anonymous"));
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("CloudTrail: 1 of 4 events"), "{text}");
+    // `/` then Esc clears it.
+    update(&mut s, key('/'));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.trail.filter.is_empty(), "{:?}", s.trail.filter);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("CloudTrail: 4 events"), "{text}");
+    // `marked`: only the `!` rows (the access change, the denial, the
+    // anonymous read), not the user's own plain read.
+    update(&mut s, key('/'));
+    for c in "marked".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    let ids: Vec<&str> = s.trail.visible().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, vec!["e4", "e3", "e2"], "{ids:?}");
+    update(&mut s, key('/'));
+    update(&mut s, code(KeyCode::Esc));
+
+    // A pivot's filter is dropped when its pane is left.
+    let e1 = s
+        .trail
+        .visible()
+        .position(|e| e.event_id == "e1")
+        .expect("e1");
+    s.trail.selected = e1;
+    update(&mut s, key('w'));
+    assert_eq!(s.view, View::Credentials);
+    assert_eq!(s.creds.filter, "AKIAEXAMPLECIDEPLOY1");
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.view, View::Dashboard);
+    assert!(s.creds.filter.is_empty(), "{:?}", s.creds.filter);
+
+    // `t` on a bucket: the tail filtered to it.
+    s.selected = Some("acme-customer-exports".into());
+    update(&mut s, key('t'));
+    assert_eq!(s.view, View::Trail);
+    assert_eq!(
+        s.trail.filter.bucket.as_deref(),
+        Some("acme-customer-exports")
+    );
+}

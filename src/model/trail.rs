@@ -990,6 +990,9 @@ pub struct TrailFilter {
     pub name: Option<String>,
     pub errors_only: bool,
     pub category: Option<Category>,
+    /// Only the events marked `!` (see [`relevance`]); the caller checks
+    /// it, since it needs the incident.
+    pub marked_only: bool,
 }
 
 impl TrailFilter {
@@ -1012,11 +1015,12 @@ impl TrailFilter {
                 "ip" => f.source_ip = value()?,
                 "name" | "event" | "n" => f.name = value()?,
                 "errors" | "error" | "denied" => f.errors_only = true,
+                "marked" | "!" => f.marked_only = true,
                 "data" => f.category = Some(Category::Data),
                 "mgmt" | "management" => f.category = Some(Category::Management),
                 other => {
                     return Err(format!(
-                        "unknown filter {other:?}: use bucket: principal: key: ip: name: errors data mgmt"
+                        "unknown filter {other:?}: use bucket: principal: key: ip: name: errors marked data mgmt"
                     ));
                 }
             }
@@ -1044,6 +1048,9 @@ impl TrailFilter {
         }
         if self.errors_only {
             parts.push("errors".into());
+        }
+        if self.marked_only {
+            parts.push("marked".into());
         }
         match self.category {
             Some(Category::Data) => parts.push("data".into()),

@@ -432,6 +432,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     let mut cmds = handle(state, msg);
     if facts_may_change {
         cmds.extend(super::checklist_pane::refresh(state));
+        state.trail.incident = super::trail_pane::incident_of(state);
+    }
+    // A pivot's filter (`w` from the tail) is for that look only: leaving
+    // the credentials pane drops it.
+    if state.creds.pivoted && !matches!(state.view, View::Credentials | View::CredentialDetail) {
+        state.creds.pivoted = false;
+        state.creds.filter.clear();
     }
     cmds
 }
@@ -860,6 +867,23 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             } else {
                 return state.start_scan();
             }
+        }
+        (View::Dashboard | View::Detail, Action::TailBucket) => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            state.trail.filter = crate::model::trail::TrailFilter {
+                bucket: Some(bucket.clone()),
+                ..Default::default()
+            };
+            state.trail.selected = 0;
+            state.trail.follow = true;
+            let cmds = open_trail(state);
+            state.status = Some(info(format!(
+                "the tail, filtered to bucket:{} (/ then Esc clears)",
+                super::render::untrusted(&bucket)
+            )));
+            return cmds;
         }
         (View::Dashboard, Action::Open) => {
             if state.selected_bucket().is_some() {

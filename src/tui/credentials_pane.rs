@@ -80,6 +80,8 @@ pub struct CredState {
     pub input: Option<Input>,
     /// Access key ids the incident points at.
     pub marked: BTreeSet<String>,
+    /// The filter was set by a pivot from the tail (dropped on leaving).
+    pub pivoted: bool,
 }
 
 /// One row of the current section.
@@ -409,7 +411,10 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     };
     match line_input::edit(text, key, 128) {
         Edit::Quit => state.quit = true,
-        Edit::Changed => c.selected = [0; 4],
+        Edit::Changed => {
+            c.selected = [0; 4];
+            c.pivoted = false;
+        }
         Edit::Cancel => {
             if matches!(input, Input::Filter) {
                 c.filter.clear();

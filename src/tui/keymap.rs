@@ -44,6 +44,8 @@ pub enum Action {
     RequireImdsV2,
     RotateKeyPair,
     Pivot,
+    TailBucket,
+    FilterPrincipal,
     Preserve,
     LakeSearch,
     Watch,
@@ -105,6 +107,8 @@ impl Action {
             Action::Pivot => {
                 "CloudTrail: go to the event's principal (credentials pane, or filter)"
             }
+            Action::TailBucket => "the CloudTrail tail, filtered to the selected bucket",
+            Action::FilterPrincipal => "CloudTrail: filter the tail to the event's principal",
             Action::Preserve => "CloudTrail: preserve the filtered events as evidence",
             Action::LakeSearch => {
                 "CloudTrail: search 30 days of history in CloudTrail Lake for the filter's bucket/principal/key"
@@ -189,6 +193,8 @@ impl Action {
             Action::Filter => Some("filter"),
             Action::NextSection => Some("section"),
             Action::Pivot => Some("who"),
+            Action::TailBucket => Some("tail"),
+            Action::FilterPrincipal => Some("same who"),
             Action::Preserve => Some("preserve"),
             Action::Watch => Some("watch"),
             Action::Checklist => Some("checklist"),

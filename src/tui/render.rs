@@ -293,6 +293,7 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         View::Dashboard => &[
             Action::Open,
             Action::BlockPublicAccess,
+            Action::TailBucket,
             Action::SwitchPane,
             Action::ActionLog,
             Action::Help,

@@ -42,6 +42,9 @@ pub struct TrailState {
     pub rounds: u64,
     /// Log files read so far while the trail bucket has a backlog.
     pub backlog: Option<u64>,
+    /// What the incident is about, for the `marked` filter (kept current
+    /// by `update`, from `incident_of`).
+    pub incident: trail::Incident,
 }
 
 impl Default for TrailState {
@@ -57,6 +60,7 @@ impl Default for TrailState {
             trails: None,
             rounds: 0,
             backlog: None,
+            incident: trail::Incident::default(),
         }
     }
 }
@@ -64,9 +68,10 @@ impl Default for TrailState {
 impl TrailState {
     /// The filtered events, newest first.
     pub fn visible(&self) -> impl Iterator<Item = &Arc<TrailEvent>> {
-        self.ring
-            .newest_first()
-            .filter(move |e| self.filter.matches(e))
+        self.ring.newest_first().filter(move |e| {
+            self.filter.matches(e)
+                && (!self.filter.marked_only || trail::relevance(e, &self.incident).is_some())
+        })
     }
 
     pub fn selected_event(&self) -> Option<&Arc<TrailEvent>> {
@@ -166,7 +171,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         (View::Trail, Action::Filter) => {
             t.input = Some(t.filter.describe());
             state.status = Some(info(
-                "filter: bucket: principal: key: ip: name: errors data mgmt — Enter applies, Esc cancels",
+                "filter: bucket: principal: key: ip: name: errors marked data mgmt — Enter applies, Esc clears",
             ));
         }
         (View::Trail, Action::Down) => {
@@ -194,6 +199,30 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
             clamp(t);
         }
         (View::Trail, Action::Pivot) => return Some(pivot(state)),
+        (View::Trail | View::TrailDetail, Action::FilterPrincipal) => {
+            let Some(e) = t.selected_event() else {
+                return Some(Vec::new());
+            };
+            // The whole ARN (or "anonymous"): the filter matches it as a
+            // substring, so the session's own events all show.
+            let who = if e.actor.is_anonymous() {
+                "anonymous".to_string()
+            } else {
+                e.actor
+                    .session_issuer
+                    .clone()
+                    .or_else(|| e.actor.arn.clone())
+                    .unwrap_or_else(|| e.actor.label())
+            };
+            t.filter.principal = Some(who.clone());
+            t.selected = 0;
+            t.follow = true;
+            state.view = View::Trail;
+            state.status = Some(info(format!(
+                "filter: principal:{} (/ then Esc clears)",
+                untrusted(&who)
+            )));
+        }
         (View::Trail, Action::Preserve) => return Some(preserve(state)),
         (View::Trail, Action::LakeSearch) => return Some(lake_search(state)),
         (View::TrailDetail, motion) => {
@@ -233,6 +262,7 @@ fn pivot(state: &mut State) -> Vec<Command> {
     });
     if let (true, Some(k)) = (known_key, key) {
         state.creds.filter = k.clone();
+        state.creds.pivoted = true;
         state.creds.section = super::credentials_pane::Section::Keys;
         state.creds.selected = [0; 4];
         state.view = View::Credentials;
@@ -251,6 +281,7 @@ fn pivot(state: &mut State) -> Vec<Command> {
     });
     if let Some(name) = role {
         state.creds.filter = name.clone();
+        state.creds.pivoted = true;
         state.creds.section = super::credentials_pane::Section::Roles;
         state.creds.selected = [0; 4];
         state.view = View::Credentials;
@@ -340,9 +371,13 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     };
     match line_input::edit(text, key, 256) {
         Edit::Quit => state.quit = true,
+        // One rule for filters everywhere: Esc clears the filter.
         Edit::Cancel => {
             state.trail.input = None;
-            state.status = None;
+            state.trail.filter = TrailFilter::default();
+            state.trail.selected = 0;
+            state.trail.follow = true;
+            state.status = Some(info("filter cleared"));
         }
         Edit::Submit => match TrailFilter::parse(text) {
             Ok(f) => {
@@ -364,8 +399,6 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     Vec::new()
 }
 
-/// Line 1: how each source is doing. Line 2: whether the affected
-/// buckets' reads are logged at all (said plainly when not).
 /// A source's error's code: its text up to the first ": ".
 fn code_of(e: &str) -> &str {
     e.split(": ").next().unwrap_or(e)
@@ -382,6 +415,8 @@ fn not_served(e: &str, emulator: bool) -> bool {
     ) || (emulator && (code.starts_with("HTTP5") || code == "BadResponse"))
 }
 
+/// Line 1: how each source is doing. Line 2: whether the affected
+/// buckets' reads are logged at all (said plainly when not).
 fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) {
     let t = &state.trail;
     let mut spans = vec![Span::styled(" ", theme.dim())];
@@ -472,7 +507,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         None => vec![sources, coverage],
     };
     frame.render_widget(Paragraph::new(top_lines), top);
-    let mut title = format!(" CloudTrail: {} events", t.ring.len());
+    // Counts say what the rows are: the filter's matches, of how many.
+    let shown = t.visible().count();
+    let mut title = if t.filter.is_empty() {
+        format!(" CloudTrail: {} events", t.ring.len())
+    } else {
+        format!(" CloudTrail: {shown} of {} events", t.ring.len())
+    };
     if t.ring.dropped > 0 {
         title.push_str(&format!(" ({} older dropped from view)", t.ring.dropped));
     }
