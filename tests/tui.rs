@@ -1136,7 +1136,12 @@ fn trail_filter_pause_detail_pivot_and_preserve() {
     update(&mut s, code(KeyCode::Enter));
     assert!(s.trail.input.is_some());
     assert!(s.status.as_ref().is_some_and(|st| st.is_error));
-    update(&mut s, code(KeyCode::Esc));
+    // Corrected (Esc would clear the whole filter, the one rule).
+    for _ in " colour:red".chars() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.trail.input.is_none());
 
     // Preserve what the filter shows.
     let cmds = update(&mut s, key('E'));
