@@ -281,7 +281,18 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             .map(|_| "(current policy)".to_string())
             .collect(),
         after: changes.clone(),
-        diff: line_diff(&doc, &new_doc),
+        // With no statement left the policy is deleted: the diff says so
+        // rather than showing an empty "Statement": [] that never exists.
+        diff: if empties {
+            let mut d: Vec<String> = line_diff(&doc, &Value::Null)
+                .into_iter()
+                .filter(|l| !l.starts_with("+ "))
+                .collect();
+            d.push("+ (no policy: the bucket policy is deleted)".to_string());
+            d
+        } else {
+            line_diff(&doc, &new_doc)
+        },
         blast_radius: blast,
         confirm: Confirm::TypeName {
             text: bucket.to_string(),

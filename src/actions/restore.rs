@@ -452,9 +452,10 @@ pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, 
         ok: left == 0,
         detail: if left == 0 {
             format!(
-                "read back {} versions: every key of {} is as asked ({} already so)",
+                "read back {} versions: {} of {} as asked ({} already so before)",
                 again.versions_seen,
                 a.scope(),
+                a.bucket,
                 again.unchanged.keys
             )
         } else {

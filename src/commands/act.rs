@@ -253,7 +253,7 @@ fn show_progress(p: Progress) {
         .map(|d| format!(", ETA {}s", d.as_secs()))
         .unwrap_or_default();
     let line = format!(
-        "  {}/{} objects ({pct}%): {} changed, {} already owner-only, {} failed{eta}",
+        "  {}/{} done ({pct}%): {} changed, {} already as asked, {} failed{eta}",
         p.done, p.total, p.changed, p.skipped, p.failed
     );
     if std::io::stderr().is_terminal() {

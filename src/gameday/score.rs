@@ -309,8 +309,9 @@ impl Score {
             out.push(format!("{got:>3} / {of:<3} {what}"));
         }
         out.push(format!(
-            "attacker: {} attempts succeeded, {} denied",
-            self.attacks_succeeded, self.attacks_denied
+            "attacker: {} succeeded, {} denied",
+            plural(self.attacks_succeeded, "attempt"),
+            self.attacks_denied
         ));
         if self.mistakes.is_empty() {
             out.push("mistakes: none".into());
@@ -319,6 +320,15 @@ impl Score {
             out.extend(self.mistakes.iter().map(|m| format!("  - {m}")));
         }
         out
+    }
+}
+
+/// "1 attempt", "2 attempts".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

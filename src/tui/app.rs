@@ -579,7 +579,12 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
                 }
                 Err(e) => {
                     state.busy.remove(&key);
-                    state.status = Some(error(format!("cannot plan: {e}")));
+                    // Nothing to do is an answer, not a failure.
+                    state.status = Some(if e.starts_with("nothing to do") {
+                        info(e)
+                    } else {
+                        error(format!("cannot plan: {e}"))
+                    });
                 }
             }
             Vec::new()
