@@ -30,8 +30,8 @@ pub struct Report {
     pub evidence: Vec<EvidenceItem>,
     pub checklist: Vec<ChecklistItem>,
     pub questions: Vec<&'static str>,
-    /// Set when the incident was a Game Day: its last score.
-    pub gameday: Option<GameDaySection>,
+    /// Every Game Day played in this incident, in order, each scored alone.
+    pub gamedays: Vec<GameDaySection>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -268,25 +268,38 @@ pub fn build(dir: &str, verified: &VerifyReport, playbook: &Playbook) -> Report 
         evidence,
         checklist,
         questions: QUESTIONS.to_vec(),
-        gameday: gameday_section(entries),
+        gamedays: gameday_sections(entries),
     }
 }
 
-/// The last Game Day recorded, with its score if it was scored.
-fn gameday_section(entries: &[Entry]) -> Option<GameDaySection> {
+/// Every Game Day recorded, each with its own score if it was scored: a
+/// game runs from its start to the next game's start.
+fn gameday_sections(entries: &[Entry]) -> Vec<GameDaySection> {
     use crate::gameday::attacker::kind;
-    let start = entries.iter().rposition(|e| e.kind == kind::STARTED)?;
-    let score = entries[start..]
+    let starts: Vec<usize> = entries
         .iter()
-        .rev()
-        .find(|e| e.kind == kind::SCORE)
-        .and_then(|e| serde_json::from_value(e.data["score"].clone()).ok());
-    let data = &entries[start].data;
-    Some(GameDaySection {
-        scenario: data["scenario"].as_str().unwrap_or("?").to_string(),
-        run_id: data["run_id"].as_str().unwrap_or("?").to_string(),
-        score,
-    })
+        .enumerate()
+        .filter(|(_, e)| e.kind == kind::STARTED)
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            let end = starts.get(n + 1).copied().unwrap_or(entries.len());
+            let score = entries[start..end]
+                .iter()
+                .rev()
+                .find(|e| e.kind == kind::SCORE)
+                .and_then(|e| serde_json::from_value(e.data["score"].clone()).ok());
+            let data = &entries[start].data;
+            GameDaySection {
+                scenario: data["scenario"].as_str().unwrap_or("?").to_string(),
+                run_id: data["run_id"].as_str().unwrap_or("?").to_string(),
+                score,
+            }
+        })
+        .collect()
 }
 
 /// Markdown: readable as plain text in a terminal, and rendered.
@@ -331,7 +344,7 @@ pub fn markdown(r: &Report) -> String {
         "- Data restored: {} key(s), {} bytes",
         r.restored.keys, r.restored.bytes
     ));
-    if let Some(g) = &r.gameday {
+    for g in &r.gamedays {
         line(String::new());
         line(format!(
             "## Game Day: {} (run {})",

@@ -149,7 +149,7 @@ async fn sighup_mid_bulk_action_exits_cleanly_and_the_incident_resumes() {
     t.wait_for("Bucket exposure", 10);
     reset_acls(&t);
     t.wait_for("reset-object-acls on s3://acme-bulk/*: done", 120);
-    t.keys(&["q"]);
+    t.quit();
     t.wait_for("CONSOLE-EXITED", 20);
 
     // Every object is owner-only now, and none was written twice.

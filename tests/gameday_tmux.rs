@@ -54,7 +54,8 @@ fn a_game_day_in_a_terminal_briefs_hints_scores_and_exits_cleanly() {
         screen.contains("first containment action after"),
         "{screen}"
     );
-    t.keys(&["Space", "q"]);
+    t.keys(&["Space"]);
+    t.quit();
     let screen = t.wait_for("EXITED", 60);
     assert!(screen.contains("EXITED 0"), "{screen}");
     assert!(screen.contains("Score "), "{screen}");

@@ -2081,3 +2081,30 @@ fn filters_follow_one_rule_and_common_looks_take_one_key() {
         Some("acme-customer-exports")
     );
 }
+
+/// `q` with a watch still open asks first (q again quits, another key
+/// stays); Ctrl-C quits at once.
+#[test]
+fn quitting_with_an_open_watch_asks_first() {
+    let mut s = with_watches();
+    s.view = View::Dashboard;
+    update(&mut s, key('q'));
+    assert!(!s.quit);
+    let st = s.status.clone().expect("status");
+    assert!(
+        st.text.contains("W1") && st.text.contains("q again quits"),
+        "{st:?}"
+    );
+    update(&mut s, key('j'));
+    assert!(!s.quit);
+    update(&mut s, key('q'));
+    assert!(!s.quit, "asked again");
+    update(&mut s, key('q'));
+    assert!(s.quit);
+    let mut s = with_watches();
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit);
+}

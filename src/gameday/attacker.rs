@@ -216,10 +216,16 @@ impl Attacker {
 
     /// Rounds every `every` until `stop` says so. A failing round (the
     /// emulator gone, a throttle) is reported and the next one tried.
+    ///
+    /// `checks` asks for a containment check now, answered on the oneshot
+    /// once journaled: the finish scores with the attacker's own check of
+    /// that moment, not with the word of its last round (which may be
+    /// seconds before the responder's last containment).
     pub async fn run(
         mut self,
         every: std::time::Duration,
         mut stop: tokio::sync::watch::Receiver<bool>,
+        mut checks: tokio::sync::mpsc::Receiver<tokio::sync::oneshot::Sender<()>>,
         mut report: impl FnMut(Result<StepResult, AwsError>) + Send,
     ) {
         let mut tick = tokio::time::interval(every);
@@ -228,6 +234,13 @@ impl Attacker {
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
+                Some(done) = checks.recv() => {
+                    if let Err(e) = self.check_containment().await {
+                        report(Err(e));
+                    }
+                    let _ = done.send(());
+                    continue;
+                }
                 changed = stop.changed() => {
                     if changed.is_err() || *stop.borrow() {
                         return;
@@ -236,6 +249,16 @@ impl Attacker {
             }
             report(self.round().await);
         }
+    }
+
+    /// Every actor's containment as of now, journaled where it changed.
+    pub async fn check_containment(&mut self) -> Result<(), AwsError> {
+        let now = crate::tail::now_secs();
+        let mut states = Vec::new();
+        for actor in self.scenario.actors() {
+            states.push((actor, self.is_contained(actor, now).await?));
+        }
+        self.journal_containment(&states).await
     }
 
     async fn is_contained(&mut self, actor: Actor, now: i64) -> Result<bool, AwsError> {

@@ -72,7 +72,14 @@ fn mmss(secs: i64) -> String {
 /// they were, all original objects), read back from the target; `now`: the
 /// end of the game.
 pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now: &str) -> Score {
-    let started = entries.iter().find(|e| e.kind == kind::STARTED);
+    // This game: from the last start. An incident directory can hold
+    // several games; each is scored alone.
+    let from = entries
+        .iter()
+        .rposition(|e| e.kind == kind::STARTED)
+        .unwrap_or(0);
+    let entries = &entries[from..];
+    let started = entries.first().filter(|e| e.kind == kind::STARTED);
     let start = started.map(|e| e.time.clone()).unwrap_or_default();
     let scenario = started
         .and_then(|e| e.data["scenario"].as_str())
@@ -407,6 +414,34 @@ mod tests {
         assert!(s.mistakes.is_empty());
         // 10 (first within 2 min) + 28 (contained at 6:40) + 0 + 10 (half the data) + 0 + 0.
         assert_eq!(s.points, 48, "{:?}", s.breakdown);
+    }
+
+    /// A second game staged into the same incident is scored alone: not
+    /// with the first game's first containment or its mistakes.
+    #[test]
+    fn each_game_is_scored_alone() {
+        let entries = journal(&[
+            (0, kind::STARTED, json!({"scenario": "first"})),
+            (10, "action_planned", json!({"spec": key_spec(true)})),
+            (11, "action_applied", json!({"action_id": "A2"})),
+            (12, kind::CONTAINED, json!({"all_contained": true})),
+            (1000, kind::STARTED, json!({"scenario": "second"})),
+            (1200, "action_planned", json!({"spec": key_spec(false)})),
+            (1201, "action_applied", json!({"action_id": "A6"})),
+            (1202, kind::CONTAINED, json!({"all_contained": false})),
+            (1300, kind::CONTAINED, json!({"all_contained": true})),
+        ]);
+        let s = score(
+            &entries,
+            &playbook(),
+            (1, 1),
+            &crate::tail::iso_time(1_795_860_000 + 1400),
+        );
+        assert_eq!(s.scenario, "second");
+        assert_eq!(s.first_containment_secs, Some(201));
+        assert_eq!(s.full_containment_secs, Some(300));
+        assert!(s.mistakes.is_empty(), "{:?}", s.mistakes);
+        assert_eq!(s.elapsed_secs, 400);
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct State {
     /// in the alarm colour, until a key acknowledges it. Unlike the status
     /// line, nothing that happens later replaces it.
     pub alarm: Option<Notice>,
+    /// `q` was pressed while a game runs or a watch is open: the next key
+    /// answers.
+    pub quit_asked: bool,
     pub status: Option<Status>,
     /// The credentials pane.
     pub creds: super::credentials_pane::CredState,
@@ -339,6 +342,7 @@ impl State {
             progress: BTreeMap::new(),
             notice: None,
             alarm: None,
+            quit_asked: false,
             status: None,
             creds: Default::default(),
             trail: Default::default(),
@@ -528,12 +532,22 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Key(key)
-            if state.help
-                && key.code == KeyCode::Char('c')
-                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) =>
         {
-            // Ctrl-C always quits, even from help.
+            // Ctrl-C always quits at once, from anywhere.
             state.quit = true;
+            Vec::new()
+        }
+        Msg::Key(key) if state.quit_asked => {
+            // The answer to "quit?": the quit key again quits, any other
+            // key stays.
+            state.quit_asked = false;
+            state.dirty = true;
+            if state.keymap.action(&key) == Some(Action::Quit) {
+                state.quit = true;
+            } else {
+                state.status = Some(info("not quitting"));
+            }
             Vec::new()
         }
         Msg::Key(key) => match state.keymap.action(&key) {
@@ -777,7 +791,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         return cmds;
     }
     match (state.view, action) {
-        (_, Action::Quit) => state.quit = true,
+        (_, Action::Quit) => match quit_warning(state) {
+            // A running game or an open watch: quitting by accident costs
+            // something, so ask once.
+            Some(why) => {
+                state.quit_asked = true;
+                state.status = Some(error(format!("{why}. q again quits, any other key stays")));
+            }
+            None => state.quit = true,
+        },
         (view, Action::PrevPane) => return prev_pane(state, view),
         (View::Dashboard | View::Detail, Action::SwitchPane) => {
             state.view = View::Credentials;
@@ -1113,6 +1135,26 @@ pub(crate) fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
         spec.target()
     )));
     vec![Command::PlanAction(spec)]
+}
+
+/// Why quitting now needs a second `q`, if it does.
+fn quit_warning(state: &State) -> Option<String> {
+    if state.gameday.as_ref().is_some_and(|g| g.score.is_none()) {
+        return Some("a Game Day is running (F finishes and scores it)".into());
+    }
+    let open: Vec<&str> = state
+        .watches
+        .rows
+        .iter()
+        .filter(|r| !r.is_final())
+        .map(|r| r.watch.spec.id.as_str())
+        .collect();
+    (!open.is_empty()).then(|| {
+        format!(
+            "watch {} still open: it stops until warroom runs on this incident again (it resumes from the journal)",
+            open.join(", ")
+        )
+    })
 }
 
 /// Shift-Tab: the pane before this one in Tab's round (buckets →

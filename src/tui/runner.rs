@@ -35,6 +35,8 @@ pub struct Runner {
     /// (the watch runner, the tail, the Game Day attacker): they hold the
     /// incident, and a console that goes away must let go of it.
     stop: tokio::sync::watch::Sender<bool>,
+    /// Asks the Game Day attacker for a containment check now (at finish).
+    attacker_check: Option<mpsc::Sender<tokio::sync::oneshot::Sender<()>>>,
 }
 
 /// How often the console's watch runner polls its sources.
@@ -60,6 +62,7 @@ impl Runner {
             watch_wake: Arc::new(tokio::sync::Notify::new()),
             gameday: None,
             stop: tokio::sync::watch::channel(false).0,
+            attacker_check: None,
         }
     }
 
@@ -80,16 +83,20 @@ impl Runner {
     /// Play the Game Day attacker every `every`, until this runner is
     /// dropped; each move (or failure) comes back as `Msg::Attacker`.
     pub fn start_attacker(
-        &self,
+        &mut self,
         attacker: crate::gameday::attacker::Attacker,
         every: std::time::Duration,
     ) {
         let tx = self.tx.clone();
-        tokio::spawn(attacker.run(every, self.stop.subscribe(), move |r| {
-            let _ = tx.send(Msg::Attacker(
-                r.map_err(|e| format!("{}: {}", e.code, e.message)),
-            ));
-        }));
+        let (check_tx, check_rx) = mpsc::channel(1);
+        self.attacker_check = Some(check_tx);
+        tokio::spawn(
+            attacker.run(every, self.stop.subscribe(), check_rx, move |r| {
+                let _ = tx.send(Msg::Attacker(
+                    r.map_err(|e| format!("{}: {}", e.code, e.message)),
+                ));
+            }),
+        );
     }
 
     /// Show the journal's watches, then run the open ones (and any started
@@ -376,7 +383,18 @@ impl Runner {
                     return;
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let check = self.attacker_check.clone();
                 tokio::spawn(async move {
+                    // The attacker's own check of this moment first (bounded:
+                    // a stuck emulator must not hang the finish).
+                    if let Some(check) = check {
+                        let (done, answered) = tokio::sync::oneshot::channel();
+                        if check.send(done).await.is_ok() {
+                            let _ =
+                                tokio::time::timeout(std::time::Duration::from_secs(30), answered)
+                                    .await;
+                        }
+                    }
                     let result =
                         crate::gameday::finish(&clients, &game, &incident, &playbook).await;
                     let _ = tx.send(Msg::GameDayScore(result.map(Box::new)));

@@ -57,6 +57,24 @@ impl Tmux {
         }
     }
 
+    /// Quit the console the way a responder does: `q`, and `q` again when
+    /// it asks first (a game running or a watch still open).
+    pub fn quit(&self) {
+        self.keys(&["q"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            let screen = self.screen();
+            if screen.contains("q again quits") {
+                self.keys(&["q"]);
+                return;
+            }
+            if screen.contains("EXITED") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "g"]).stdout).into_owned()
     }
