@@ -2108,3 +2108,36 @@ fn quitting_with_an_open_watch_asks_first() {
     );
     assert!(s.quit);
 }
+
+/// The checklist's Enter on "Preserve the events" preserves the tail's
+/// events about the incident, whatever the pane's filter.
+#[test]
+fn the_checklist_preserve_step_preserves_the_incident_events() {
+    let mut s = with_trail((100, 30));
+    update(
+        &mut s,
+        Msg::ChecklistReplayed {
+            steps: Default::default(),
+            preserved: false,
+        },
+    );
+    // A filter on the pane that shows nothing does not matter here.
+    s.trail.filter.name = Some("NoSuchEvent".into());
+    update(&mut s, key('C'));
+    assert_eq!(s.view, View::Checklist);
+    let at = s
+        .checklist
+        .playbook
+        .steps()
+        .position(|(_, st)| st.id == "preserve")
+        .expect("preserve step");
+    s.checklist.selected = at;
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    match &cmds[..] {
+        [Command::PreserveEvents { records, filter }] => {
+            assert_eq!(records.len(), 4, "{records:?}");
+            assert!(filter.contains("acme-customer-exports"), "{filter}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

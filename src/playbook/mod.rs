@@ -31,6 +31,7 @@ pub const ACTIONS: &[&str] = &[
     "revoke-role-sessions",
     "require-imdsv2",
     "rotate-key-pair",
+    "preserve-events",
     "pit-restore",
 ];
 

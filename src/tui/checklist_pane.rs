@@ -426,6 +426,7 @@ fn open_action(state: &mut State) -> Vec<Command> {
         return super::app::request(state, spec);
     }
     match action.as_str() {
+        "preserve-events" => return super::trail_pane::preserve_incident(state),
         "pit-restore" => {
             state.view = View::Dashboard;
             state.status = Some(info(

@@ -363,6 +363,57 @@ fn preserve(state: &mut State) -> Vec<Command> {
     }]
 }
 
+/// The checklist's "preserve the events": every event the tail holds about
+/// the incident (on an incident bucket, or marked `!`), whatever the
+/// pane's filter. The tail is started first if it is not running yet.
+pub fn preserve_incident(state: &mut State) -> Vec<Command> {
+    if state.context.incident.is_none() {
+        state.status = Some(error("no incident directory: nothing can be preserved"));
+        return Vec::new();
+    }
+    if !state.trail.started {
+        let cmds = super::app::open_trail(state);
+        state.status = Some(info(
+            "the tail is starting: when its events are in, Enter on this step again (or E here) preserves them",
+        ));
+        return cmds;
+    }
+    let incident = incident_of(state);
+    let raws: Vec<String> = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| {
+            trail::relevance(e, &incident).is_some()
+                || [&e.bucket, &e.source_bucket]
+                    .into_iter()
+                    .flatten()
+                    .any(|b| incident.buckets.contains(b))
+        })
+        .map(|e| e.raw.get().to_string())
+        .collect();
+    if raws.is_empty() {
+        state.status = Some(error(
+            "no event about the incident's buckets or credentials in the tail yet: wait for the tail, then try again",
+        ));
+        return Vec::new();
+    }
+    let mut buckets: Vec<&String> = incident.buckets.iter().collect();
+    buckets.sort();
+    state.status = Some(info(format!("preserving {} events…", raws.len())));
+    vec![Command::PreserveEvents {
+        records: raws,
+        filter: format!(
+            "the incident: buckets {} and marked events",
+            buckets
+                .iter()
+                .map(|b| b.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }]
+}
+
 /// Keys while the filter line is typed.
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     state.dirty = true;
