@@ -57,26 +57,65 @@ pub fn on_hint(state: &mut State) {
         return;
     };
     let c = &state.checklist;
-    let steps: Vec<_> = c.playbook.parts.iter().flat_map(|p| &p.steps).collect();
-    let open = |s: &&crate::playbook::Step| {
+    let open = |s: &crate::playbook::Step| {
         !matches!(
             c.state_of(&s.id).status,
             Status::Done | Status::Skipped | Status::NotApplicable
         )
     };
-    let step = if state.view == super::app::View::Checklist {
-        c.step_at(c.selected)
-    } else {
-        steps.iter().copied().find(open)
+    // Steps only time settles (a watch's window): worked once started.
+    let timed = |s: &crate::playbook::Step| s.check == Some(crate::playbook::Check::WatchClean);
+    let open_steps: Vec<&crate::playbook::Step> = c
+        .playbook
+        .parts
+        .iter()
+        .flat_map(|p| &p.steps)
+        .filter(|s| open(s))
+        .collect();
+    // While the attacker can still act, containment comes first.
+    let f = super::checklist_pane::facts(state);
+    let active = !f.still_exposed.is_empty()
+        || f.marked_keys_active.as_ref().is_some_and(|k| !k.is_empty())
+        || game.moves.0 == 0;
+    let containment = c
+        .playbook
+        .parts
+        .iter()
+        .filter(|p| p.id == "contain" || p.id == "eradicate")
+        .flat_map(|p| &p.steps)
+        .find(|s| open(s) && !timed(s));
+    let selected = (state.view == super::app::View::Checklist)
+        .then(|| c.step_at(c.selected))
+        .flatten()
+        .filter(|s| open(s));
+    let step = match (active, containment, selected) {
+        (true, Some(s), _) => Some(s),
+        (_, _, Some(s)) => Some(s),
+        _ => open_steps.iter().copied().find(|s| !timed(s)),
     };
     let Some(step) = step else {
+        let lines = if open_steps.is_empty() {
+            vec!["Every step is worked. F finishes the game and shows the score.".into()]
+        } else {
+            vec![
+                "Only time-bound steps remain: a watch's window is still running. Nothing else needs doing; finishing now is fine (F scores the game).".into(),
+            ]
+        };
         state.notice = Some(Notice {
             title: "Hint".into(),
-            lines: vec!["Every step is worked. F finishes the game and shows the score.".into()],
+            lines,
         });
         return;
     };
-    let mut lines = vec![format!("Next: {}", step.title), String::new()];
+    let mut lines = vec![format!("Next: {}", step.title)];
+    if let Some(how) = step
+        .action
+        .as_deref()
+        .and_then(|a| key_for_action(state, a))
+    {
+        lines.push(format!("How: {how}"));
+    }
+    lines.push(String::new());
     lines.extend(step.guidance.lines().map(str::to_string));
     if let Some(extra) = game.hints.get(&step.id) {
         lines.push(String::new());
@@ -151,4 +190,36 @@ pub fn on_score(state: &mut State, result: Result<Score, String>) {
         }
         Err(e) => state.status = Some(error(format!("cannot score the game: {e}"))),
     }
+}
+
+/// The key that does a step's action, said as a responder would do it.
+fn key_for_action(state: &State, action: &str) -> Option<String> {
+    use super::keymap::Action as A;
+    let (a, where_) = match action {
+        "block-public-access" => (A::BlockPublicAccess, "on the bucket (dashboard)"),
+        "block-public-access-account" => (A::BlockPublicAccessAccount, "anywhere on the dashboard"),
+        "remove-policy-statements" => (A::RemovePolicyStatements, "on the bucket"),
+        "reset-object-acls" => (A::ResetObjectAcls, "on the bucket"),
+        "pit-restore" => (A::Restore, "on the bucket, then the time to restore to"),
+        "deactivate-key" => (A::Deactivate, "on the key in the credentials pane (Tab)"),
+        "revoke-role-sessions" => (
+            A::RevokeSessions,
+            "on the role (or the key's user) in the credentials pane",
+        ),
+        "require-imdsv2" => (
+            A::RequireImdsV2,
+            "on the instance or role in the credentials pane",
+        ),
+        "rotate-key-pair" => (A::RotateKeyPair, "on the key pair in the credentials pane"),
+        "preserve-events" => {
+            return Some(
+                "Enter on this step in the checklist (C), or E in the CloudTrail pane".into(),
+            );
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "{} {where_}, or Enter on this step in the checklist (C)",
+        state.keymap.key_of(a)?
+    ))
 }

@@ -384,6 +384,11 @@ impl Keymap {
     }
 
     /// "? help · r rescan · q quit" style hints, first key of each.
+    /// The first key bound to `action` ("b", "S-Tab"), if any.
+    pub fn key_of(&self, action: Action) -> Option<String> {
+        Some(self.bindings.get(&action)?.first()?.label())
+    }
+
     pub fn hints(&self, only: &[Action]) -> Vec<(String, &'static str)> {
         only.iter()
             .filter_map(|a| {

@@ -398,6 +398,24 @@ pub async fn play_leaked_key_game(
     d.key('H');
     let hint = d.state.notice.clone().expect("a hint");
     assert!(hint.title.starts_with("Hint:"), "{}", hint.title);
+    // With the bucket public and the attacker active, the first hint is
+    // containment, and it names the key that does it.
+    let step = hint.title.trim_start_matches("Hint: ").to_string();
+    let contain: Vec<String> = d
+        .state
+        .checklist
+        .playbook
+        .parts
+        .iter()
+        .filter(|p| p.id == "contain" || p.id == "eradicate")
+        .flat_map(|p| p.steps.iter().map(|s| s.id.clone()))
+        .collect();
+    assert!(contain.contains(&step), "{step}: {:?}", hint.lines);
+    assert!(
+        hint.lines.iter().any(|l| l.starts_with("How: ")),
+        "{:?}",
+        hint.lines
+    );
     d.key(' ');
 
     // Find who: the CloudTrail pane, filtered to policy changes on the bucket.
