@@ -26,6 +26,9 @@ const RESTORE: &[&str] = &[
 /// What action `name` (as `warroom act` names it) needs.
 pub fn needed(name: &str) -> &'static [&'static str] {
     match name {
+        // Keeps what the tail read (LookupEvents and the trail's files):
+        // nothing is written to AWS.
+        "preserve-events" => &["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails"],
         "block-public-access" => &[
             "s3:GetBucketPublicAccessBlock",
             "s3:PutBucketPublicAccessBlock",

@@ -50,7 +50,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|r| r.target.chars().count())
         .max()
         .unwrap_or(6)
-        .min(rest / 2)
+        .min(rest * 2 / 3)
         .max(6);
     let rows = state.actions.iter().map(|r| {
         Row::new(vec![

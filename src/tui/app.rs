@@ -1242,7 +1242,7 @@ fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 Some(true)
             } else {
                 state.status = Some(error(
-                    "the name does not match: type it exactly, or Esc to cancel",
+                    "that does not match: type it exactly as shown, or Esc to cancel",
                 ));
                 None
             }
@@ -1340,7 +1340,11 @@ fn on_action_finished(
     };
     let id = outcome.action_id().to_string();
     state.status = Some(Status {
-        text: format!("{id} {what} on {target}: {text}"),
+        text: match &undo_of {
+            // "A1 undo on A1" says nothing: the undo names its action.
+            Some(of) => format!("undo of {of}: {text}"),
+            None => format!("{id} {what} on {target}: {text}"),
+        },
         is_error: !ok,
     });
     if !ok {

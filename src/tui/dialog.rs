@@ -96,11 +96,18 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
         width,
         height,
     };
-    let title = format!(
-        " Confirm: {} on {} ",
-        plan.spec.name(),
-        untrusted(&plan.spec.target())
-    );
+    let title = match &dialog.undo_of {
+        Some((id, _)) => format!(
+            " Confirm UNDO of {id}: {} on {} ",
+            plan.spec.name(),
+            untrusted(&plan.spec.target())
+        ),
+        None => format!(
+            " Confirm: {} on {} ",
+            plan.spec.name(),
+            untrusted(&plan.spec.target())
+        ),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.warn())
