@@ -3,7 +3,8 @@
 plain Python gzip+json reader vs `gzip -dc | jq -c '.Records[]'`, side by
 side in one run, on the same generated files.
 
-    .venv/bin/python bench/trail_parse_bench.py --warroom $CARGO_TARGET_DIR/release/warroom
+    .venv/bin/python bench/trail_parse_bench.py --warroom $CARGO_TARGET_DIR/release/warroom \
+        [--baseline /path/to/older/release/warroom]
 
 Generates --mb megabytes (uncompressed) of realistic records (S3 data
 events and management events with nested parameters, in CloudTrail's
@@ -130,6 +131,7 @@ print(n)
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--warroom", required=True)
+    ap.add_argument("--baseline", help="an older warroom binary, timed side by side on the same files")
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
@@ -142,6 +144,9 @@ def main():
         readers = [
             ("`warroom trail --file … --count` (gunzip, parse, normalise every record)",
              [args.warroom, "trail", "--count"] + sum((["--file", f] for f in files), []), False),
+            *([("baseline `warroom trail --file … --count`",
+                [args.baseline, "trail", "--count"] + sum((["--file", f] for f in files), []), False)]
+              if args.baseline else []),
             ("Python `gzip.open` + `json.load`", [sys.executable, "-c", PY_READER] + files, False),
             ("`gzip -dc | jq -c '.Records[]'`",
              "gzip -dc " + " ".join(files) + " | jq -c '.Records[]' | wc -l", True),
