@@ -41,6 +41,7 @@ pub fn briefing(title: &str, text: &str) -> Notice {
     lines.extend([
         String::new(),
         "H explains the next step · C opens the checklist · F finishes and scores".into(),
+        "The clock in the header is already running: the attacker does not wait for you.".into(),
         "Press any key to start.".into(),
     ]);
     Notice {
