@@ -343,7 +343,9 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
             } else {
                 // The undo's own plan (from the journal), then the same
                 // confirmation as any action: type the action id.
-                match actions::plan_undo(&*incident.lock().await, &action_id) {
+                // The journal's lock is let go before the undo takes it.
+                let planned = actions::plan_undo(&*incident.lock().await, &action_id);
+                match planned {
                     Err(e) => Err(e),
                     Ok(plan) => {
                         if !how.json {
