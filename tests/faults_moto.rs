@@ -46,6 +46,11 @@ async fn gone_after_batches(d: &mut Driver, emu: &Emulator, done: u64) {
     let status = d.state.status.clone().expect("a status");
     assert!(status.is_error, "{}", status.text);
     assert!(!d.state.quit, "the console stays up");
+    // The failure is an alarm over the screen until it is acknowledged.
+    let alarm = d.state.alarm.clone().expect("an alarm");
+    assert!(alarm.title.contains("NOT DONE AS ASKED"), "{}", alarm.title);
+    d.key(' ');
+    assert!(d.state.alarm.is_none());
 }
 
 fn start(env: &[(&str, &str)]) -> Emulator {

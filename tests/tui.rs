@@ -1447,6 +1447,22 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
         ))]
     );
     assert!(s.prompt.is_none());
+    // `hide` after the time hides the keys made after it (a ransom note).
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('R'));
+    let p = s.prompt.clone().expect("a prompt");
+    for _ in 0..p.text.len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "2026-11-20T09:00Z hide".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(ActionSpec::PitRestore(a))]
+            if a.prefix.is_none() && matches!(a.goal, Goal::PointInTime { hide_newer: true, .. })),
+        "{cmds:?}"
+    );
     // Esc gives up the prompt; --read-only refuses before asking.
     let mut s = with_incident(scanned((80, 24)));
     update(&mut s, key('R'));

@@ -119,12 +119,19 @@ pub fn describe(p: &RestorePlan) -> Vec<String> {
     line("roll back (copy the earlier version)", p.roll_back);
     line("hide (add a delete marker)", p.hide);
     line("created after the time, left as they are", p.created_after);
+    // Not hidden unless asked: say how (a ransom note is such a key).
+    let left_newer = p.created_after.keys > 0;
     line("already as they should be, skipped", p.unchanged);
     line("in Glacier/Deep Archive: RestoreObject first", p.archived);
     line(
         "not recoverable (only delete markers remain)",
         p.not_recoverable,
     );
+    if left_newer {
+        lines.push(
+            "to hide the keys created after the time: add `hide` after the time (console), or --hide-newer".into(),
+        );
+    }
     lines
 }
 

@@ -1093,7 +1093,11 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         super::line_input::Edit::Submit => {
             let mut words = p.text.split_whitespace();
             let when = words.next().map(crate::cli::parse_when);
-            let prefix = words.next().map(str::to_string);
+            // After the time: a prefix, and/or `hide` (keys created after
+            // the time get a removable delete marker, as --hide-newer).
+            let rest: Vec<&str> = words.collect();
+            let hide_newer = rest.contains(&"hide");
+            let prefix = rest.iter().find(|w| **w != "hide").map(|w| w.to_string());
             match when {
                 Some(Ok(to)) => {
                     let bucket = p.bucket.clone();
@@ -1104,10 +1108,7 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                         ActionSpec::PitRestore(actions::restore::Args {
                             bucket,
                             prefix,
-                            goal: crate::model::restore::Goal::PointInTime {
-                                to,
-                                hide_newer: false,
-                            },
+                            goal: crate::model::restore::Goal::PointInTime { to, hide_newer },
                         }),
                     );
                 }

@@ -350,7 +350,7 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Some(Line::styled(
             format!(
                 // The typed text first: on a narrow terminal the help is what gets cut.
-                " restore {} to: {}▏  (UTC time [prefix] · ⏎ plans · Esc)",
+                " restore {} to: {}▏  (UTC time [prefix] [hide: keys made after it] · ⏎ plans · Esc)",
                 untrusted(&p.bucket),
                 untrusted(&p.text)
             ),
