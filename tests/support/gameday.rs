@@ -185,7 +185,10 @@ impl Driver {
     pub async fn confirm(&mut self, what: &str) {
         self.answer(what).await;
         let needle = format!("{what} on");
-        self.until(&format!("{what} to finish"), 60, move |s| {
+        // A bulk action on a loaded CI machine (several emulators with
+        // injected latency at once) can take minutes: this is a timeout,
+        // not a speed assertion.
+        self.until(&format!("{what} to finish"), 240, move |s| {
             s.status
                 .as_ref()
                 .is_some_and(|st| st.text.contains(&needle) && !st.text.contains("planning"))
