@@ -101,6 +101,14 @@ fn unreachable_endpoint_is_an_error_exit_2() {
     assert_eq!(doc["error"]["code"], "ConnectionFailed");
 }
 
+/// Exit code 2 and exactly one line on stderr, which is returned.
+fn one_line_exit_2(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    err
+}
+
 /// User errors are one plain line and exit 2: no SDK Debug dump, no
 /// colour-eyre report with a source location, even with RUST_BACKTRACE set.
 #[test]
@@ -117,9 +125,7 @@ fn user_errors_are_one_plain_line() {
         .env("RUST_BACKTRACE", "1")
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let err = one_line_exit_2(&out);
     assert!(err.contains("no AWS credentials found"), "{err}");
     assert!(err.contains("--profile"), "{err}");
     assert!(!err.contains("DispatchFailure"), "{err}");
@@ -134,9 +140,7 @@ fn user_errors_are_one_plain_line() {
         .env("RUST_BACKTRACE", "1")
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let err = one_line_exit_2(&out);
     assert!(err.contains("no AWS region"), "{err}");
     assert!(!err.contains("Location"), "{err}");
 }

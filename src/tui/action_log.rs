@@ -29,29 +29,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     // Whole action names; targets keep their end (a bucket's or a user's
     // name) when cut; the result gets the rest (Enter shows it whole).
     let inner = usize::from(area.width.saturating_sub(2));
-    let id_w = state
-        .actions
-        .iter()
-        .map(|r| r.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let what_w = state
-        .actions
-        .iter()
-        .map(|r| r.what.len())
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 28);
+    let widest = |len: fn(&super::app::ActionRecord) -> usize, min: usize, max: usize| {
+        state
+            .actions
+            .iter()
+            .map(len)
+            .max()
+            .unwrap_or(min)
+            .clamp(min, max)
+    };
+    let id_w = widest(|r| r.id.len(), 2, 12);
+    let what_w = widest(|r| r.what.len(), 6, 28);
     let rest = inner.saturating_sub(id_w + what_w + 4 + 4);
-    let target_w = state
-        .actions
-        .iter()
-        .map(|r| r.target.chars().count())
-        .max()
-        .unwrap_or(6)
-        .min(rest * 2 / 3)
-        .max(6);
+    let target_w = widest(|r| r.target.chars().count(), 6, (rest * 2 / 3).max(6));
     let rows = state.actions.iter().map(|r| {
         Row::new(vec![
             Cell::from(r.id.clone()),

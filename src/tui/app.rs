@@ -567,74 +567,13 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
-        Msg::Planned { key, result } => {
-            state.dirty = true;
-            match result {
-                // One dialog at a time: a plan that arrives while another
-                // waits for an answer is dropped, and its target freed.
-                Ok(_) if state.dialog.is_some() => {
-                    state.busy.remove(&key);
-                    state.status = Some(error(
-                        "another confirmation is open: answer it first, then ask again",
-                    ));
-                }
-                Ok(plan) => {
-                    state.status = Some(info(if state.context.dry_run {
-                        "DRY RUN: confirm to journal the plan (nothing is applied), or Esc"
-                    } else {
-                        "confirm the plan, or Esc to cancel"
-                    }));
-                    state.dialog = Some(ConfirmDialog {
-                        plan: *plan,
-                        typed: String::new(),
-                        scroll: 0,
-                        undo_of: None,
-                    });
-                }
-                Err(e) => {
-                    state.busy.remove(&key);
-                    // Nothing to do is an answer, not a failure.
-                    state.status = Some(if e.starts_with("nothing to do") {
-                        info(e)
-                    } else {
-                        error(format!("cannot plan: {e}"))
-                    });
-                }
-            }
-            Vec::new()
-        }
+        Msg::Planned { key, result } => open_dialog(state, key, result, None),
         Msg::UndoPlanned {
             action_id,
             key,
             bucket,
             result,
-        } => {
-            state.dirty = true;
-            match result {
-                Ok(_) if state.dialog.is_some() => {
-                    state.busy.remove(&key);
-                    state.status = Some(error(
-                        "another confirmation is open: answer it first, then ask again",
-                    ));
-                }
-                Ok(plan) => {
-                    state.status = Some(info(format!(
-                        "undo {action_id}: type {action_id} to confirm, or Esc to cancel"
-                    )));
-                    state.dialog = Some(ConfirmDialog {
-                        plan: *plan,
-                        typed: String::new(),
-                        scroll: 0,
-                        undo_of: Some((action_id, bucket)),
-                    });
-                }
-                Err(e) => {
-                    state.busy.remove(&key);
-                    state.status = Some(error(format!("cannot undo {action_id}: {e}")));
-                }
-            }
-            Vec::new()
-        }
+        } => open_dialog(state, key, result, Some((action_id, bucket))),
         Msg::ActionProgress { target, progress } => {
             state.dirty = true;
             state.progress.insert(target, progress);
@@ -1156,6 +1095,51 @@ fn quit_warning(state: &State) -> Option<String> {
             open.join(", ")
         )
     })
+}
+
+/// A plan (or an undo's plan) has arrived: show it for confirmation. One
+/// dialog at a time: a plan that arrives while another waits for an answer
+/// is dropped, and its target freed.
+fn open_dialog(
+    state: &mut State,
+    key: String,
+    result: Result<Box<Plan>, String>,
+    undo_of: Option<(String, Option<String>)>,
+) -> Vec<Command> {
+    state.dirty = true;
+    match result {
+        Ok(_) if state.dialog.is_some() => {
+            state.busy.remove(&key);
+            state.status = Some(error(
+                "another confirmation is open: answer it first, then ask again",
+            ));
+        }
+        Ok(plan) => {
+            state.status = Some(info(match (&undo_of, state.context.dry_run) {
+                (Some((id, _)), _) => format!("undo {id}: type {id} to confirm, or Esc to cancel"),
+                (None, true) => {
+                    "DRY RUN: confirm to journal the plan (nothing is applied), or Esc".into()
+                }
+                (None, false) => "confirm the plan, or Esc to cancel".into(),
+            }));
+            state.dialog = Some(ConfirmDialog {
+                plan: *plan,
+                typed: String::new(),
+                scroll: 0,
+                undo_of,
+            });
+        }
+        Err(e) => {
+            state.busy.remove(&key);
+            state.status = Some(match &undo_of {
+                Some((id, _)) => error(format!("cannot undo {id}: {e}")),
+                // Nothing to do is an answer, not a failure.
+                None if e.starts_with("nothing to do") => info(e),
+                None => error(format!("cannot plan: {e}")),
+            });
+        }
+    }
+    Vec::new()
 }
 
 /// Shift-Tab: the pane before this one in Tab's round (buckets →
