@@ -57,6 +57,7 @@ fn variant(name: &str, entries: usize) {
     let goal = Goal::PointInTime {
         to: T,
         hide_newer: false,
+        hide_keys: Vec::new(),
     };
     let pages = entries / 1000;
     let plan = match name {

@@ -112,6 +112,17 @@ async fn a_scripted_game_day_is_contained_restored_watched_and_scored() {
         assert_eq!(got, body.as_bytes(), "s3://{b}/{k} is as before the attack");
     }
 
+    // The attacker's ransom note, if it was written before containment,
+    // was hidden by the restore's default (an incident key wrote it).
+    let note =
+        c.s3.head_object()
+            .bucket(bucket)
+            .key("exports/README-RESTORE.txt")
+            .send()
+            .await;
+    assert!(note.is_err(), "the ransom note still reads back");
+    assert!(score.planted_left.is_empty(), "{:?}", score.planted_left);
+
     // The score.
     assert_eq!(score.scenario, "leaked-key-public-policy");
     assert_eq!((score.objects_intact, score.objects_total), (4, 4));

@@ -95,6 +95,7 @@ fn pit(bucket: &str, prefix: Option<&str>, to: i64) -> ActionSpec {
         goal: Goal::PointInTime {
             to,
             hide_newer: false,
+            hide_keys: Vec::new(),
         },
     })
 }

@@ -1442,6 +1442,7 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
                 goal: Goal::PointInTime {
                     to: warroom::cli::parse_when("2026-11-20T09:00:00Z").expect("time"),
                     hide_newer: false,
+                    hide_keys: Vec::new(),
                 },
             }
         ))]
@@ -1476,6 +1477,72 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
 }
 
 #[test]
+fn r_hides_by_default_only_the_keys_an_incident_principal_wrote() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::restore::Goal;
+    use warroom::tail::{Source, TailMsg};
+    let setup = || {
+        let mut s = with_incident(scanned((80, 24)));
+        let bucket = s
+            .selected_bucket()
+            .map(|b| b.facts.name.clone())
+            .expect("a bucket");
+        let put = |id: &str, key: &str, access_key: &str| {
+            warroom::model::trail::normalise_str(&format!(
+            r#"{{"eventID":"{id}","eventTime":"2026-11-22T10:00:00Z","eventName":"PutObject","readOnly":false,"userIdentity":{{"type":"IAMUser","accountId":"123456789012","arn":"arn:aws:iam::123456789012:user/u","accessKeyId":"{access_key}"}},"requestParameters":{{"bucketName":"{bucket}","key":"{key}"}}}}"#
+        ))
+        .expect("event")
+        };
+        update(
+            &mut s,
+            Msg::Tail(TailMsg::Events {
+                source: Source::Logs,
+                events: vec![
+                    put("w1", "README-RESTORE.txt", "AKIASTOLEN0000000001"),
+                    put("w2", "exports/new.csv", "AKIAAPPLICATION00001"),
+                ],
+            }),
+        );
+        s.trail
+            .incident
+            .access_keys
+            .insert("AKIASTOLEN0000000001".into());
+        s
+    };
+    let mut s = setup();
+    update(&mut s, key('R'));
+    let p = s.prompt.clone().expect("a prompt");
+    assert_eq!(p.incident_written, 1);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("hides the 1 key(s) the incident"), "{text}");
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    let [Command::PlanAction(ActionSpec::PitRestore(a))] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert!(
+        matches!(&a.goal, Goal::PointInTime { hide_newer: false, hide_keys, .. }
+            if hide_keys == &vec!["README-RESTORE.txt".to_string()]),
+        "{a:?}"
+    );
+    // `keep` hides nothing; a prefix narrows the default to keys under it.
+    for words in [" keep", " exports/"] {
+        let mut t = setup();
+        update(&mut t, key('R'));
+        for c in words.chars() {
+            update(&mut t, key(c));
+        }
+        let cmds = update(&mut t, code(KeyCode::Enter));
+        let [Command::PlanAction(ActionSpec::PitRestore(a))] = &cmds[..] else {
+            panic!("{words}: {cmds:?}")
+        };
+        assert!(
+            matches!(&a.goal, Goal::PointInTime { hide_newer: false, hide_keys, .. } if hide_keys.is_empty()),
+            "{words}: {a:?}"
+        );
+    }
+}
+
+#[test]
 fn snapshot_restore_plan_dialog_80x24() {
     use warroom::actions::{ActionSpec, Confirm, Plan};
     let mut s = with_incident(scanned((80, 24)));
@@ -1489,6 +1556,7 @@ fn snapshot_restore_plan_dialog_80x24() {
         goal: warroom::model::restore::Goal::PointInTime {
             to: 1_795_860_000,
             hide_newer: false,
+            hide_keys: Vec::new(),
         },
     });
     let plan = Plan {

@@ -183,6 +183,24 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     if (rp.archived.keys + rp.not_recoverable.keys) as usize > rp.held.len() {
         held.push("…and more (counts above)".into());
     }
+    // The keys hidden by name (an incident principal wrote them): the
+    // responder sees which, not only how many.
+    if matches!(&a.goal, Goal::PointInTime { hide_keys, .. } if !hide_keys.is_empty()) {
+        let hidden: Vec<&str> = rp
+            .steps
+            .iter()
+            .filter(|s| s.work == crate::model::restore::Work::Hide)
+            .map(|s| s.key.as_str())
+            .collect();
+        for k in hidden.iter().take(5) {
+            held.push(format!(
+                "hides {k}: written by an incident principal after the time"
+            ));
+        }
+        if hidden.len() > 5 {
+            held.push(format!("…and {} more hidden", hidden.len() - 5));
+        }
+    }
     let n = rp.steps.len();
     Ok(Plan {
         spec: spec_of(a),

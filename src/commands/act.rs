@@ -181,7 +181,11 @@ fn request(cmd: ActCommand) -> Request {
             let spec = ActionSpec::PitRestore(restore::Args {
                 bucket: target.bucket,
                 prefix: target.path,
-                goal: Goal::PointInTime { to, hide_newer },
+                goal: Goal::PointInTime {
+                    to,
+                    hide_newer,
+                    hide_keys: Vec::new(),
+                },
             });
             if plan {
                 Request::Plan(spec, how)

@@ -49,6 +49,52 @@ pub fn record_start(
     Ok(crate::tail::now_secs())
 }
 
+/// The objects the scenario's attacker writes that were not there before
+/// the attack (a ransom note): (bucket, key).
+fn planted(scenario: &Scenario, staged: &Staged) -> std::collections::BTreeSet<(String, String)> {
+    scenario
+        .history
+        .iter()
+        .chain(&scenario.attacker.step)
+        .filter(|op| op.op == scenario::OpKind::Put)
+        .filter_map(|op| Some((op.bucket.clone(), op.key.clone()?)))
+        .filter(|bk| !staged.originals.contains_key(bk))
+        .collect()
+}
+
+/// How many of the scenario's original objects read back as they were
+/// before the attack, and which objects the attacker made still read.
+pub async fn data_state(
+    c: &Clients,
+    scenario: &Scenario,
+    staged: &Staged,
+) -> Result<score::DataState, AwsError> {
+    let (intact, total) = objects_intact(c, staged).await?;
+    let planted = planted(scenario, staged);
+    let mut planted_left = Vec::new();
+    for (bucket, key) in &planted {
+        let head = c
+            .s3_in(&staged.region)
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await;
+        match head {
+            Ok(_) => planted_left.push(format!("{bucket}/{key}")),
+            // Gone or hidden by a delete marker: put right.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
+            Err(e) => return Err(crate::aws::error::aws_error(&e)),
+        }
+    }
+    Ok(score::DataState {
+        intact,
+        total,
+        planted: planted.len(),
+        planted_left,
+    })
+}
+
 /// How many of the scenario's original objects read back as they were
 /// before the attack, of all of them.
 pub async fn objects_intact(c: &Clients, staged: &Staged) -> Result<(usize, usize), AwsError> {
@@ -82,13 +128,13 @@ pub async fn finish(
     incident: &Arc<Mutex<Incident>>,
     playbook: &crate::playbook::Playbook,
 ) -> Result<score::Score, String> {
-    let intact = objects_intact(c, &game.staged)
+    let data = data_state(c, &game.scenario, &game.staged)
         .await
         .map_err(|e| format!("cannot read the data back: {}: {}", e.code, e.message))?;
     let mut incident = incident.lock().await;
     let entries = incident.all_entries().map_err(|e| e.to_string())?;
     let now = crate::tail::iso_time(crate::tail::now_secs());
-    let s = score::score(&entries, playbook, intact, &now);
+    let s = score::score(&entries, playbook, &data, &now);
     incident
         .record(
             attacker::kind::SCORE,

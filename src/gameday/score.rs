@@ -46,6 +46,10 @@ pub struct Score {
     /// Original objects whose content is as before the attack, of all.
     pub objects_intact: usize,
     pub objects_total: usize,
+    /// Objects the attacker made (a ransom note) that still read back at
+    /// the finish: each counts against the data as an object not restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub planted_left: Vec<String>,
     pub watches_clean: usize,
     pub watches_activity: usize,
     pub watches_open: usize,
@@ -68,10 +72,20 @@ fn mmss(secs: i64) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
-/// Score the game recorded in `entries`. `intact`: (original objects as
-/// they were, all original objects), read back from the target; `now`: the
-/// end of the game.
-pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now: &str) -> Score {
+/// The data at the finish, read back from the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataState {
+    /// Original objects whose content is as before the attack.
+    pub intact: usize,
+    /// All original objects.
+    pub total: usize,
+    /// Objects the attacker made: (bucket/key) of those still readable.
+    pub planted: usize,
+    pub planted_left: Vec<String>,
+}
+
+/// Score the game recorded in `entries`; `now`: the end of the game.
+pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str) -> Score {
     // This game: from the last start. An incident directory can hold
     // several games; each is scored alone.
     let from = entries
@@ -243,18 +257,23 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
         steps_points,
         20,
     ));
-    // No data to protect counts as all of it intact.
-    let data_points = (20 * intact.0)
-        .checked_div(intact.1)
+    // No data to protect counts as all of it intact. An object the
+    // attacker made counts as one to put right: restored when hidden.
+    let right = data.intact + data.planted.saturating_sub(data.planted_left.len());
+    let data_points = (20 * right)
+        .checked_div(data.total + data.planted)
         .map_or(20, |p| u32::try_from(p).unwrap_or(0));
-    breakdown.push((
-        format!(
-            "data as before the attack: {} of {} objects",
-            intact.0, intact.1
-        ),
-        data_points,
-        20,
-    ));
+    let mut what = format!(
+        "data as before the attack: {} of {} objects",
+        data.intact, data.total
+    );
+    if !data.planted_left.is_empty() {
+        what.push_str(&format!(
+            "; the attacker's {} still readable",
+            data.planted_left.join(", ")
+        ));
+    }
+    breakdown.push((what, data_points, 20));
     let watch_points = match (w.1, w.0 + w.2, new_sessions) {
         (0, 1.., 0) => 10,
         (0, 1.., _) => 5,
@@ -285,8 +304,9 @@ pub fn score(entries: &[Entry], playbook: &Playbook, intact: (usize, usize), now
         steps_skipped: skipped,
         steps_not_applicable: na,
         steps_total: total,
-        objects_intact: intact.0,
-        objects_total: intact.1,
+        objects_intact: data.intact,
+        objects_total: data.total,
+        planted_left: data.planted_left.clone(),
         watches_clean: w.0,
         watches_activity: w.1,
         watches_open: w.2,
@@ -342,6 +362,48 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn data(intact: usize, total: usize) -> DataState {
+        DataState {
+            intact,
+            total,
+            ..Default::default()
+        }
+    }
+
+    /// The attacker's ransom note left readable costs data points as an
+    /// object not put right, and the score says which.
+    #[test]
+    fn an_attacker_made_object_left_readable_counts_against_the_data() {
+        let entries = journal(&[(0, kind::STARTED, json!({"scenario": "s"}))]);
+        let at_end = crate::tail::iso_time(1_795_860_060);
+        let hidden = DataState {
+            intact: 3,
+            total: 3,
+            planted: 1,
+            planted_left: Vec::new(),
+        };
+        let left = DataState {
+            planted_left: vec!["b/README-RESTORE.txt".into()],
+            ..hidden.clone()
+        };
+        let points = |d: &DataState| {
+            let s = score(&entries, &playbook(), d, &at_end);
+            let row = s
+                .breakdown
+                .iter()
+                .find(|(what, _, _)| what.starts_with("data"))
+                .cloned()
+                .expect("a data row");
+            (row, s.planted_left)
+        };
+        let ((_, full, _), none) = points(&hidden);
+        assert_eq!((full, none.len()), (20, 0));
+        let ((what, part, _), named) = points(&left);
+        assert_eq!(part, 15, "3 of 4 put right");
+        assert!(what.contains("README-RESTORE.txt still readable"), "{what}");
+        assert_eq!(named, vec!["b/README-RESTORE.txt".to_string()]);
+    }
     use crate::actions::{access_key, restore};
     use serde_json::{Value, json};
 
@@ -403,7 +465,7 @@ mod tests {
         let s = score(
             &entries,
             &playbook(),
-            (2, 4),
+            &data(2, 4),
             &crate::tail::iso_time(1_795_860_600),
         );
         assert_eq!(s.first_containment_secs, Some(95));
@@ -434,7 +496,7 @@ mod tests {
         let s = score(
             &entries,
             &playbook(),
-            (1, 1),
+            &data(1, 1),
             &crate::tail::iso_time(1_795_860_000 + 1400),
         );
         assert_eq!(s.scenario, "second");
@@ -457,7 +519,7 @@ mod tests {
         let s = score(
             &entries,
             &playbook(),
-            (1, 1),
+            &data(1, 1),
             &crate::tail::iso_time(1_795_860_060),
         );
         assert_eq!(s.mistakes.len(), 2, "{:?}", s.mistakes);
@@ -477,7 +539,7 @@ mod tests {
         let s = score(
             &entries,
             &playbook(),
-            (1, 1),
+            &data(1, 1),
             &crate::tail::iso_time(1_795_860_060),
         );
         assert!(s.mistakes.is_empty(), "{:?}", s.mistakes);

@@ -32,8 +32,15 @@ pub struct Version {
 #[serde(rename_all = "snake_case", tag = "mode")]
 pub enum Goal {
     /// Every key as it was at `to`. Keys created after `to` are left alone
-    /// unless `hide_newer` (then a removable delete marker hides them).
-    PointInTime { to: i64, hide_newer: bool },
+    /// unless `hide_newer` (then a removable delete marker hides them all)
+    /// or they are among `hide_keys` (the keys an incident principal wrote,
+    /// such as a ransom note: only those are hidden).
+    PointInTime {
+        to: i64,
+        hide_newer: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        hide_keys: Vec<String>,
+    },
     /// Remove the delete markers that hide a key's newest version (only
     /// markers made at or after `since`, when given).
     Undelete { since: Option<i64> },
@@ -197,15 +204,23 @@ fn newest_first(mut history: Vec<Version>) -> Vec<Version> {
 /// Builds a [`RestorePlan`] from listing pages, one key at a time.
 #[derive(Debug)]
 pub struct Planner {
+    /// The goal, its `hide_keys` moved out into `hide` (the goal is
+    /// cloned per key, and the set is looked up per key).
     goal: Goal,
+    hide: std::collections::HashSet<String>,
     keys: Grouper,
     plan: RestorePlan,
 }
 
 impl Planner {
-    pub fn new(goal: Goal) -> Self {
+    pub fn new(mut goal: Goal) -> Self {
+        let hide = match &mut goal {
+            Goal::PointInTime { hide_keys, .. } => std::mem::take(hide_keys).into_iter().collect(),
+            _ => Default::default(),
+        };
         Planner {
             goal,
+            hide,
             keys: Grouper::default(),
             plan: RestorePlan::default(),
         }
@@ -290,7 +305,7 @@ impl Planner {
                     self.copy(key, current, &v);
                 }
             }
-            Goal::PointInTime { to, hide_newer } => {
+            Goal::PointInTime { to, hide_newer, .. } => {
                 let at_t = history.iter().find(|v| v.last_modified <= to);
                 match at_t {
                     // The key existed at T with this content.
@@ -321,7 +336,7 @@ impl Planner {
                     _ => {
                         if latest.is_delete_marker {
                             self.plan.unchanged.add(0);
-                        } else if hide_newer {
+                        } else if hide_newer || self.hide.contains(&key) {
                             self.plan.hide.add(0);
                             self.plan.steps.push(Step {
                                 key,
@@ -420,7 +435,11 @@ mod tests {
     }
 
     fn pit(hide_newer: bool) -> Goal {
-        Goal::PointInTime { to: T, hide_newer }
+        Goal::PointInTime {
+            to: T,
+            hide_newer,
+            hide_keys: Vec::new(),
+        }
     }
 
     #[test]
@@ -497,6 +516,26 @@ mod tests {
         let p = plan(pit(true), vec![vec![latest(v("d", "d1", T + 1, "e-d1"))]]);
         assert_eq!(p.steps[0].work, Work::Hide);
         assert_eq!(p.hide.keys, 1);
+        // Named keys only: the attacker's note is hidden, the
+        // application's new key is left.
+        let named = Goal::PointInTime {
+            to: T,
+            hide_newer: false,
+            hide_keys: vec!["note".into()],
+        };
+        let p = plan(
+            named,
+            vec![vec![
+                latest(v("app", "p1", T + 1, "e-p1")),
+                latest(v("note", "n1", T + 2, "e-n1")),
+            ]],
+        );
+        assert_eq!(p.steps.len(), 1);
+        assert_eq!(
+            (p.steps[0].key.as_str(), &p.steps[0].work),
+            ("note", &Work::Hide)
+        );
+        assert_eq!(p.created_after.keys, 1, "app is left");
     }
 
     #[test]

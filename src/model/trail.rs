@@ -1209,6 +1209,28 @@ pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
     None
 }
 
+/// Calls that create or replace an object at `key`.
+const OBJECT_WRITES: &[&str] = &["PutObject", "CopyObject", "CompleteMultipartUpload"];
+
+/// Did an incident principal write this object? Anonymous callers, another
+/// account, an incident access key, or a session of an incident role, and
+/// the call succeeded. What a point-in-time restore hides by default: the
+/// attacker's ransom note, not the application's new keys.
+pub fn written_by_incident(e: &TrailEvent, incident: &Incident) -> bool {
+    if !OBJECT_WRITES.contains(&e.name.as_str()) || e.error_code.is_some() || e.key.is_none() {
+        return false;
+    }
+    let a = &e.actor;
+    a.is_anonymous()
+        || matches!((&incident.own_account, &a.account), (Some(own), Some(acct)) if own != acct)
+        || a.access_key_id
+            .as_ref()
+            .is_some_and(|k| incident.access_keys.contains(k))
+        || a.session_issuer
+            .as_ref()
+            .is_some_and(|r| incident.role_arns.contains(r))
+}
+
 /// The newest events, at most `capacity`, de-duplicated by event id (the
 /// same management event arrives from LookupEvents and from log files).
 /// Counts what it had to drop from view.
@@ -1517,6 +1539,25 @@ mod tests {
             relevance(&role, &inc),
             Some("the incident's role on an affected bucket")
         );
+    }
+
+    #[test]
+    fn objects_written_by_an_incident_principal_are_told_apart() {
+        let mut inc = Incident {
+            own_account: Some("123456789012".into()),
+            ..Default::default()
+        };
+        let put = normalise_str(&record("w", "PutObject", "")).expect("e");
+        assert!(!written_by_incident(&put, &inc), "the app's own key");
+        inc.access_keys.insert("AKIAEXAMPLE0000000001".into());
+        assert!(written_by_incident(&put, &inc));
+        let read = normalise_str(&record("r", "GetObject", "")).expect("e");
+        assert!(!written_by_incident(&read, &inc), "a read writes nothing");
+        let denied =
+            normalise_str(&record("d", "PutObject", r#","errorCode":"AccessDenied""#)).expect("e");
+        assert!(!written_by_incident(&denied, &inc), "a refused write");
+        let anon = normalise_str(r#"{"eventID":"a","eventName":"PutObject","userIdentity":{"type":"AWSAccount","principalId":"","accountId":"anonymous"},"requestParameters":{"bucketName":"b","key":"README-RESTORE.txt"}}"#).expect("e");
+        assert!(written_by_incident(&anon, &Incident::default()));
     }
 
     #[test]

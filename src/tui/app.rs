@@ -53,6 +53,9 @@ pub struct Prompt {
     /// The bucket a point-in-time restore is for.
     pub bucket: String,
     pub text: String,
+    /// How many keys of the bucket the CloudTrail pane saw an incident
+    /// principal write (hidden by default if made after the time).
+    pub incident_written: usize,
 }
 
 /// A plan waiting for the responder's confirmation.
@@ -814,7 +817,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 return Vec::new();
             }
             let text = restore_time_guess(state, &bucket);
-            state.prompt = Some(Prompt { bucket, text });
+            let incident_written = incident_written(state, &bucket).len();
+            state.prompt = Some(Prompt {
+                bucket,
+                text,
+                incident_written,
+            });
         }
         (_, a) if bucket_action(a, "").is_some() => {
             let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
@@ -1017,7 +1025,22 @@ fn restore_time_guess(state: &State, bucket: &str) -> String {
     }
 }
 
-/// Keys while the restore time is typed: "TIME [PREFIX]".
+/// The keys of `bucket` the CloudTrail pane saw an incident principal
+/// write, sorted: a restore hides those made after its time by default
+/// (the ransom note), and leaves the application's new keys.
+fn incident_written(state: &State, bucket: &str) -> Vec<String> {
+    let keys: std::collections::BTreeSet<String> = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| e.bucket.as_deref() == Some(bucket))
+        .filter(|e| crate::model::trail::written_by_incident(e, &state.trail.incident))
+        .filter_map(|e| e.key.clone())
+        .collect();
+    keys.into_iter().collect()
+}
+
+/// Keys while the restore time is typed: "TIME [PREFIX] [hide|keep]".
 fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     state.dirty = true;
     let Some(p) = state.prompt.as_mut() else {
@@ -1030,16 +1053,31 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.status = None;
         }
         super::line_input::Edit::Submit => {
-            let mut words = p.text.split_whitespace();
+            let text = p.text.clone();
+            let bucket = p.bucket.clone();
+            let mut words = text.split_whitespace();
             let when = words.next().map(crate::cli::parse_when);
-            // After the time: a prefix, and/or `hide` (keys created after
-            // the time get a removable delete marker, as --hide-newer).
+            // After the time: a prefix, and/or `hide` (every key created
+            // after the time gets a removable delete marker, as
+            // --hide-newer) or `keep` (none does). By default only the
+            // keys an incident principal wrote are hidden.
             let rest: Vec<&str> = words.collect();
             let hide_newer = rest.contains(&"hide");
-            let prefix = rest.iter().find(|w| **w != "hide").map(|w| w.to_string());
+            let keep = rest.contains(&"keep");
+            let prefix = rest
+                .iter()
+                .find(|w| !matches!(**w, "hide" | "keep"))
+                .map(|w| w.to_string());
             match when {
                 Some(Ok(to)) => {
-                    let bucket = p.bucket.clone();
+                    let hide_keys = if hide_newer || keep {
+                        Vec::new()
+                    } else {
+                        incident_written(state, &bucket)
+                            .into_iter()
+                            .filter(|k| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
+                            .collect()
+                    };
                     state.prompt = None;
                     state.window_start = Some(to);
                     return request(
@@ -1047,7 +1085,11 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                         ActionSpec::PitRestore(actions::restore::Args {
                             bucket,
                             prefix,
-                            goal: crate::model::restore::Goal::PointInTime { to, hide_newer },
+                            goal: crate::model::restore::Goal::PointInTime {
+                                to,
+                                hide_newer,
+                                hide_keys,
+                            },
                         }),
                     );
                 }

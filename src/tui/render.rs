@@ -347,15 +347,7 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .filter(|a| !(state.context.read_only && a.mutates()))
         .collect();
     let left_line = if let Some(p) = &state.prompt {
-        Some(Line::styled(
-            format!(
-                // The typed text first: on a narrow terminal the help is what gets cut.
-                " restore {} to: {}▏  (UTC time [prefix] [hide: keys made after it] · ⏎ plans · Esc)",
-                untrusted(&p.bucket),
-                untrusted(&p.text)
-            ),
-            theme.key(),
-        ))
+        Some(Line::styled(prompt_text(p), theme.key()))
     } else if let Some((target, p)) = state.progress.iter().next() {
         Some(Line::styled(
             format!(" {} {}", untrusted(target), progress_text(p)),
@@ -397,15 +389,33 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 /// Rows for the status line: one, or up to three when the message would
 /// not fit beside "? help" (the hint that is always kept).
 fn status_rows(state: &State, width: u16) -> u16 {
-    let Some(status) = &state.status else {
+    let len = if let Some(p) = &state.prompt {
+        prompt_text(p).chars().count()
+    } else if !state.progress.is_empty() {
+        return 1;
+    } else if let Some(status) = &state.status {
+        clean(&status.text).chars().count() + 1
+    } else {
         return 1;
     };
-    if state.prompt.is_some() || !state.progress.is_empty() {
-        return 1;
-    }
     let room = usize::from(width.saturating_sub(12)).max(10);
-    let len = clean(&status.text).chars().count() + 1;
     (len.div_ceil(room) as u16).clamp(1, 3)
+}
+
+/// The restore prompt: the typed text first (on a narrow terminal the
+/// help after it wraps onto the status rows), then what the words do.
+fn prompt_text(p: &super::app::Prompt) -> String {
+    format!(
+        " restore {} to: {}▏  (UTC time [prefix] [{}] · ⏎ plans · Esc)",
+        untrusted(&p.bucket),
+        untrusted(&p.text),
+        match p.incident_written {
+            0 => "hide: every key made after it".to_string(),
+            n => format!(
+                "hides the {n} key(s) the incident wrote if made after it; hide: all, keep: none"
+            ),
+        }
+    )
 }
 
 fn hint_spans(state: &State, offered: &[Action], theme: &Theme) -> Vec<Span<'static>> {
