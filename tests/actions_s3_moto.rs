@@ -297,6 +297,44 @@ async fn policy_statements_control_plane_first_then_data_plane_and_undo_byte_for
     t.journal_ok();
 }
 
+/// The lock needs no policy to sit in: on a bucket without one it becomes
+/// the policy, and undo takes the policy away again (not an empty one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_control_plane_lock_works_on_a_bucket_without_a_policy_and_undoes_to_none() {
+    let t = bench(&["pol-none"]).await;
+    let lock = ActionSpec::RemovePolicyStatements(policy_statements::Args {
+        bucket: "pol-none".into(),
+        step: policy_statements::Step::ControlPlane,
+    });
+    let (plan, id) = t.apply(&lock).await;
+    assert_eq!(plan.prior, Value::Null, "no policy before");
+    let now = containment::bucket_policy(&t.c, "pol-none", REGION)
+        .await
+        .expect("read")
+        .expect("a policy now");
+    let doc: Value = serde_json::from_str(&now).expect("json");
+    assert_eq!(doc["Statement"][0]["Sid"], policy_statements::DENY_SID);
+    assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(1));
+    // Planned again: already locked.
+    let err = actions::plan(&t.c, &lock).await.expect_err("locked");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "pol-none", REGION)
+            .await
+            .expect("read"),
+        None
+    );
+    // Without a policy, the data-plane step still has nothing to do.
+    let data = ActionSpec::RemovePolicyStatements(policy_statements::Args {
+        bucket: "pol-none".into(),
+        step: policy_statements::Step::Next,
+    });
+    let err = actions::plan(&t.c, &data).await.expect_err("no policy");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.journal_ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_acls_reset_under_a_prefix_only_and_undo_restores_each() {
     let t = bench(&["obj-acl"]).await;

@@ -1750,6 +1750,82 @@ fn with_checklist() -> (State, Vec<Command>) {
     (s, cmds)
 }
 
+/// "Lock the bucket's configuration first" has a live check: not
+/// applicable while no outsider can change an incident bucket's policy,
+/// ACL or Block Public Access; failing (and its Enter locks the bucket)
+/// when one can; done once the lock is read back.
+#[test]
+fn the_control_plane_step_is_checked_live_and_enter_locks_the_bucket() {
+    use warroom::actions::ActionSpec;
+    use warroom::actions::policy_statements::{Args, DENY_SID, Step};
+    use warroom::playbook::checks::Outcome;
+    use warroom::playbook::progress::Status;
+    let (mut s, _) = with_checklist();
+    // The fixtures' public statements only read and write objects.
+    assert!(
+        matches!(&s.checklist.steps["control-plane"].check, Some(Outcome::NotApplicable(w)) if w.contains("nobody outside")),
+        "{:?}",
+        s.checklist.steps["control-plane"]
+    );
+    assert_eq!(
+        s.checklist.steps["control-plane"].status,
+        Status::NotApplicable
+    );
+    // Someone makes the bucket's policy rewritable by anyone.
+    let bucket = "acme-analytics-tmp";
+    let mut b = fixtures::buckets()
+        .into_iter()
+        .find(|b| b.name == bucket)
+        .expect("fixture");
+    b.policy = warroom::model::facts::Fact::Known(Some(format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutBucketPolicy"],"Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"]}}]}}"#
+    )));
+    update(&mut s, Msg::BucketRefreshed(Box::new(b.clone())));
+    assert!(
+        matches!(&s.checklist.steps["control-plane"].check, Some(Outcome::Fail(w)) if w.contains(bucket)),
+        "{:?}",
+        s.checklist.steps["control-plane"]
+    );
+    assert!(!s.checklist.steps["control-plane"].status.settled());
+    // Enter on the step plans the lock for that bucket, even with another
+    // bucket selected on the dashboard.
+    s.selected = Some("acme-customer-exports".into());
+    update(&mut s, key('C'));
+    let at = (0..200)
+        .find(|i| {
+            s.checklist
+                .step_at(*i)
+                .is_some_and(|st| st.id == "control-plane")
+        })
+        .expect("the step");
+    s.checklist.selected = at;
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(ActionSpec::RemovePolicyStatements(
+            Args {
+                bucket: bucket.into(),
+                step: Step::ControlPlane,
+            }
+        ))]
+    );
+    // The lock read back: the step ticks itself.
+    b.policy = warroom::model::facts::Fact::Known(Some(format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutBucketPolicy"],"Resource":"arn:aws:s3:::{bucket}/*"}},{{"Sid":"{DENY_SID}","Effect":"Deny","Principal":"*","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::{bucket}","Condition":{{"StringNotEquals":{{"aws:PrincipalAccount":"123456789012"}}}}}}]}}"#
+    )));
+    s.busy.clear();
+    update(&mut s, Msg::BucketRefreshed(Box::new(b)));
+    assert!(
+        matches!(
+            &s.checklist.steps["control-plane"].check,
+            Some(Outcome::Pass(_))
+        ),
+        "{:?}",
+        s.checklist.steps["control-plane"]
+    );
+    assert_eq!(s.checklist.steps["control-plane"].status, Status::Done);
+}
+
 #[test]
 fn steps_tick_themselves_when_their_check_passes_and_untick_on_regression() {
     use warroom::playbook::progress::Status;

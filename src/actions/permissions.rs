@@ -37,7 +37,7 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:GetAccountPublicAccessBlock",
             "s3:PutAccountPublicAccessBlock",
         ],
-        "remove-policy-statements" => &[
+        "remove-policy-statements" | "lock-control-plane" => &[
             "s3:GetBucketPolicy",
             "s3:PutBucketPolicy",
             "s3:DeleteBucketPolicy",

@@ -24,7 +24,10 @@ use crate::aws::{AwsError, Clients, containment};
 use crate::model::policy::{self, Effect, Owner, PolicyAnalysis, StatementExposure};
 
 /// The Sid of the statement step 1 adds (and how warroom recognises it).
-pub const DENY_SID: &str = "WarroomDenyControlPlaneOutsideAccount";
+pub const DENY_SID: &str = crate::model::policy::CONTROL_LOCK_SID;
+
+/// A bucket without a policy, as a document the lock can be added to.
+const NO_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
 
 /// The bucket-configuration actions an outsider must not keep: with any of
 /// them they could undo the containment.
@@ -188,13 +191,21 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let region = bucket_region(c, bucket)
         .await
         .map_err(ActionError::Capture)?;
-    let Some(document) = containment::bucket_policy(c, bucket, &region)
+    let found = containment::bucket_policy(c, bucket, &region)
         .await
-        .map_err(ActionError::Capture)?
-    else {
-        return Err(ActionError::NothingToDo(format!(
-            "{bucket} has no bucket policy"
-        )));
+        .map_err(ActionError::Capture)?;
+    // What undo goes back to: the document, or no policy at all.
+    let prior = found.clone().map_or(Value::Null, Value::String);
+    let document = match found {
+        Some(d) => d,
+        // The lock needs no policy to sit in: it becomes the policy (an
+        // outsider with an ACL grant of WRITE_ACP is stopped by it too).
+        None if a.step == Step::ControlPlane => NO_POLICY.into(),
+        None => {
+            return Err(ActionError::NothingToDo(format!(
+                "{bucket} has no bucket policy"
+            )));
+        }
     };
     let account = c.identity().await.map_err(ActionError::Capture)?.account;
     let unreadable = |e: String| {
@@ -299,14 +310,14 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         },
         undo: "undo puts the exact recorded policy document back".into(),
         undoable: true,
-        prior: Value::String(document),
+        prior,
         region,
     })
 }
 
 /// The document the plan intends, recomputed from the recorded prior one.
 fn intended(a: &Args, plan: &Plan, account: &str) -> Result<Option<String>, AwsError> {
-    let prior = plan.prior.as_str().unwrap_or_default();
+    let prior = plan.prior.as_str().unwrap_or(NO_POLICY);
     let (doc, _) = rewrite(prior, &a.bucket, account, a.step)
         .map_err(|e| AwsError::new("UnreadablePriorState", e))?;
     Ok(if statements(&doc).is_empty() {

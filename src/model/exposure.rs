@@ -436,3 +436,96 @@ fn unknown(field: &'static str, what: &str, e: &FieldError) -> Reason {
         text: format!("{what}: {e} — {}", e.message),
     }
 }
+
+/// Who can change a bucket's own configuration (policy, ACL, Block Public
+/// Access …) from outside the account: the playbook locks that before
+/// anything else, since such a principal could undo every later fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ControlPlane {
+    /// The bucket policy holds warroom's Deny for everyone outside the
+    /// account ([`policy::CONTROL_LOCK_SID`]).
+    Locked,
+    /// Nobody outside the account has such a grant.
+    Closed,
+    /// These grants let an outsider change the configuration.
+    Open(Vec<String>),
+    /// The policy or the ACL could not be read.
+    Unknown(String),
+}
+
+pub fn control_plane(bucket: &BucketFacts, a: &Assessment) -> ControlPlane {
+    let policy = match &bucket.policy {
+        Fact::Known(p) => p.is_some().then_some(a.policy.as_ref()).flatten(),
+        Fact::Unknown(e) => return ControlPlane::Unknown(format!("bucket policy: {}", e.code)),
+    };
+    // A document that could not be analysed is not known to be closed.
+    if matches!(bucket.policy, Fact::Known(Some(_))) && policy.is_none() {
+        return ControlPlane::Unknown("the bucket policy could not be analysed".into());
+    }
+    if policy.is_some_and(|p| {
+        p.statements.iter().any(|s| {
+            s.effect == policy::Effect::Deny && s.sid.as_deref() == Some(policy::CONTROL_LOCK_SID)
+        })
+    }) {
+        return ControlPlane::Locked;
+    }
+    let mut open = Vec::new();
+    for s in policy.map(|p| p.statements.as_slice()).unwrap_or_default() {
+        let outside = match &s.exposure {
+            // RestrictPublicBuckets leaves a public statement to the
+            // account's own principals and AWS services only.
+            StatementExposure::Public { .. } => !a.effective_pab.restrict_public_buckets.is_on(),
+            StatementExposure::CrossAccount { .. } => true,
+            _ => false,
+        };
+        if s.effect == policy::Effect::Allow
+            && outside
+            && s.access.change_permissions
+            && s.denied_by.is_none()
+        {
+            open.push(format!(
+                "policy statement {}{} lets outsiders change permissions",
+                s.index + 1,
+                s.sid
+                    .as_ref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let acl = match &bucket.acl {
+        Fact::Known(acl) => acl,
+        Fact::Unknown(e) => return ControlPlane::Unknown(format!("bucket ACL: {}", e.code)),
+    };
+    let enforced =
+        bucket.object_ownership.known().and_then(|o| o.as_deref()) == Some("BucketOwnerEnforced");
+    for g in &acl.grants {
+        if enforced || !matches!(g.permission.as_str(), "WRITE_ACP" | "FULL_CONTROL") {
+            continue;
+        }
+        let who = match &g.grantee {
+            Grantee::AllUsers | Grantee::AuthenticatedUsers
+                if !a.effective_pab.ignore_public_acls.is_on() =>
+            {
+                Some(if g.grantee == Grantee::AllUsers {
+                    "everyone"
+                } else {
+                    "any AWS account"
+                })
+            }
+            Grantee::CanonicalUser { id, .. } if acl.owner_id.as_deref() != Some(id.as_str()) => {
+                Some("another account")
+            }
+            Grantee::Email { .. } => Some("another account"),
+            _ => None,
+        };
+        if let Some(who) = who {
+            open.push(format!("ACL grants {} to {who}", g.permission));
+        }
+    }
+    if open.is_empty() {
+        ControlPlane::Closed
+    } else {
+        ControlPlane::Open(open)
+    }
+}

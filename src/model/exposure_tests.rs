@@ -280,3 +280,78 @@ fn a_blanket_deny_is_explained_in_the_why() {
         a.reasons[0].text
     );
 }
+
+/// The control-plane step: who outside the account can still change the
+/// bucket's configuration, and whether warroom's lock is in place.
+#[test]
+fn control_plane_is_open_closed_or_locked() {
+    let cp = |policy: Option<&str>, grants: Vec<Grant>, pab_acct: Option<PublicAccessBlock>| {
+        let mut b = bucket();
+        b.policy = Fact::Known(policy.map(str::to_string));
+        if let Fact::Known(acl) = &mut b.acl {
+            acl.grants.extend(grants);
+        }
+        let a = assess(&account(pab_acct), &b);
+        control_plane(&b, &a)
+    };
+    // A data-plane-only public statement: nothing to lock.
+    assert_eq!(cp(Some(PUBLIC_POLICY), vec![], None), ControlPlane::Closed);
+    assert_eq!(cp(None, vec![all_users_read()], None), ControlPlane::Closed);
+    // Anyone may rewrite the policy.
+    let rewrite = r#"{"Statement":[{"Sid":"Own","Effect":"Allow","Principal":"*","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::b"}]}"#;
+    assert!(
+        matches!(cp(Some(rewrite), vec![], None), ControlPlane::Open(w) if w[0].contains("statement 1 (Own)"))
+    );
+    // RestrictPublicBuckets leaves it to the account's own principals.
+    assert_eq!(
+        cp(
+            Some(rewrite),
+            vec![],
+            pab(|p| p.restrict_public_buckets = true)
+        ),
+        ControlPlane::Closed
+    );
+    // Another account may rewrite it: RestrictPublicBuckets does not help.
+    let shared = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"s3:PutBucketAcl","Resource":"arn:aws:s3:::b"}]}"#;
+    assert!(matches!(
+        cp(
+            Some(shared),
+            vec![],
+            pab(|p| p.restrict_public_buckets = true)
+        ),
+        ControlPlane::Open(_)
+    ));
+    // WRITE_ACP to everyone, unless IgnorePublicAcls.
+    let write_acp = Grant {
+        grantee: Grantee::AllUsers,
+        permission: "WRITE_ACP".into(),
+    };
+    assert!(matches!(
+        cp(None, vec![write_acp.clone()], None),
+        ControlPlane::Open(w) if w == vec!["ACL grants WRITE_ACP to everyone".to_string()]
+    ));
+    assert_eq!(
+        cp(
+            None,
+            vec![write_acp.clone()],
+            pab(|p| p.ignore_public_acls = true)
+        ),
+        ControlPlane::Closed
+    );
+    // The lock covers every outsider, whatever else the policy says.
+    let locked = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b"}},{{"Sid":"{}","Effect":"Deny","Principal":"*","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::b","Condition":{{"StringNotEquals":{{"aws:PrincipalAccount":"{OWNER}"}}}}}}]}}"#,
+        super::policy::CONTROL_LOCK_SID
+    );
+    assert_eq!(
+        cp(Some(&locked), vec![write_acp], None),
+        ControlPlane::Locked
+    );
+    // Unreadable is never a guess.
+    let mut b = bucket();
+    b.acl = Fact::Unknown(denied());
+    let a = assess(&account(None), &b);
+    assert!(
+        matches!(control_plane(&b, &a), ControlPlane::Unknown(w) if w.contains("AccessDenied"))
+    );
+}

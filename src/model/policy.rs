@@ -35,6 +35,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
+/// The Sid of the Deny warroom adds to lock a bucket's configuration to
+/// its own account (the playbook's control-plane step).
+pub const CONTROL_LOCK_SID: &str = "WarroomDenyControlPlaneOutsideAccount";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {

@@ -13,6 +13,7 @@ pub enum Check {
     AccessKeysInactive,
     RoleSessionsRevoked,
     WatchClean,
+    ControlPlaneLocked,
     BucketNotPublic,
     AccountPabOn,
     PolicyHasNoPublicStatements,
@@ -29,6 +30,7 @@ impl Check {
         Check::AccessKeysInactive,
         Check::RoleSessionsRevoked,
         Check::WatchClean,
+        Check::ControlPlaneLocked,
         Check::BucketNotPublic,
         Check::AccountPabOn,
         Check::PolicyHasNoPublicStatements,
@@ -45,6 +47,7 @@ impl Check {
             Check::AccessKeysInactive => "access_keys_inactive",
             Check::RoleSessionsRevoked => "role_sessions_revoked",
             Check::WatchClean => "watch_clean",
+            Check::ControlPlaneLocked => "control_plane_locked",
             Check::BucketNotPublic => "bucket_not_public",
             Check::AccountPabOn => "account_pab_on",
             Check::PolicyHasNoPublicStatements => "policy_has_no_public_statements",
@@ -73,6 +76,11 @@ pub struct LiveFacts {
     pub public_statements: Vec<String>,
     /// Incident buckets whose ACL still grants beyond the owner.
     pub acl_grants: Vec<String>,
+    /// Incident buckets whose policy, ACL or Block Public Access someone
+    /// outside the account can still change (None: not all readable).
+    pub control_open: Option<Vec<String>>,
+    /// Incident buckets locked to the account by warroom's Deny.
+    pub control_locked: usize,
     /// Incident buckets without versioning on (None: not all known).
     pub unversioned: Option<Vec<String>>,
     pub account_pab_on: Option<bool>,
@@ -131,6 +139,7 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
     let needs_buckets = matches!(
         check,
         Check::BucketNotPublic
+            | Check::ControlPlaneLocked
             | Check::PolicyHasNoPublicStatements
             | Check::ObjectAclsPrivate
             | Check::VersioningOn
@@ -200,6 +209,22 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
             }
             (open, _, _) if open > 0 => Outcome::Unknown(format!("{open} watch(es) still open")),
             (_, clean, _) => Outcome::Pass(format!("{clean} watch(es) final and clean")),
+        },
+        Check::ControlPlaneLocked => match &f.control_open {
+            None => Outcome::Unknown(
+                "the policy or ACL of an incident bucket could not be read".into(),
+            ),
+            Some(open) if !open.is_empty() => Outcome::Fail(format!(
+                "outsiders can still change the configuration of {}: p on the bucket locks it",
+                list(open)
+            )),
+            Some(_) if f.control_locked > 0 => Outcome::Pass(format!(
+                "{} incident bucket(s) locked to the account",
+                f.control_locked
+            )),
+            Some(_) => Outcome::NotApplicable(
+                "nobody outside the account can change an incident bucket's policy, ACLs or Block Public Access".into(),
+            ),
         },
         Check::BucketNotPublic => none_left(
             &f.still_exposed,

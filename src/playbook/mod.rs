@@ -25,6 +25,7 @@ pub const ACTIONS: &[&str] = &[
     "block-public-access",
     "block-public-access-account",
     "remove-policy-statements",
+    "lock-control-plane",
     "reset-object-acls",
     "enable-versioning",
     "deactivate-key",

@@ -940,6 +940,14 @@ pub(crate) fn error(text: impl Into<String>) -> Status {
 /// The bucket action `warroom act` calls `name`, on `bucket`.
 pub(crate) fn bucket_action_named(name: &str, bucket: &str) -> Option<ActionSpec> {
     let action = match name {
+        "lock-control-plane" => {
+            return Some(ActionSpec::RemovePolicyStatements(
+                actions::policy_statements::Args {
+                    bucket: bucket.to_string(),
+                    step: actions::policy_statements::Step::ControlPlane,
+                },
+            ));
+        }
         "block-public-access" => Action::BlockPublicAccess,
         "remove-policy-statements" => Action::RemovePolicyStatements,
         "reset-object-acls" => Action::ResetObjectAcls,

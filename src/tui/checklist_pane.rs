@@ -18,7 +18,7 @@ use super::keymap::Action;
 use super::line_input::{self, Edit};
 use super::render::untrusted;
 use super::theme::Theme;
-use crate::model::exposure::{Source, Verdict};
+use crate::model::exposure::{ControlPlane, Source, Verdict, control_plane};
 use crate::playbook::checks::{self, LiveFacts, Outcome};
 use crate::playbook::progress::{self, Status, StepState};
 use crate::playbook::{Playbook, Step};
@@ -186,6 +186,17 @@ pub fn facts(state: &State) -> LiveFacts {
             by_source(b, true) || b.assessment.policy.as_ref().is_some_and(|p| p.is_public())
         }),
         acl_grants: names(&|b| by_source(b, false)),
+        control_open: ours()
+            .map(|b| match control_plane(&b.facts, &b.assessment) {
+                ControlPlane::Unknown(_) => None,
+                ControlPlane::Open(_) => Some(Some(b.facts.name.clone())),
+                _ => Some(None),
+            })
+            .collect::<Option<Vec<Option<String>>>>()
+            .map(|v| v.into_iter().flatten().collect()),
+        control_locked: ours()
+            .filter(|b| control_plane(&b.facts, &b.assessment) == ControlPlane::Locked)
+            .count(),
         unversioned,
         account_pab_on: state
             .account
@@ -403,6 +414,7 @@ fn open_action(state: &mut State) -> Vec<Command> {
             crate::playbook::Check::BucketNotPublic => f.still_exposed,
             crate::playbook::Check::PolicyHasNoPublicStatements => f.public_statements,
             crate::playbook::Check::ObjectAclsPrivate => f.acl_grants,
+            crate::playbook::Check::ControlPlaneLocked => f.control_open.unwrap_or_default(),
             crate::playbook::Check::VersioningOn => f.unversioned.unwrap_or_default(),
             _ => Vec::new(),
         }

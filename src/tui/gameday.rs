@@ -200,6 +200,11 @@ fn key_for_action(state: &State, action: &str) -> Option<String> {
         "block-public-access" => (A::BlockPublicAccess, "on the bucket (dashboard)"),
         "block-public-access-account" => (A::BlockPublicAccessAccount, "anywhere on the dashboard"),
         "remove-policy-statements" => (A::RemovePolicyStatements, "on the bucket"),
+        "lock-control-plane" => {
+            return Some(
+                "Enter on this step in the checklist (C): it locks the failing bucket".into(),
+            );
+        }
         "reset-object-acls" => (A::ResetObjectAcls, "on the bucket"),
         "pit-restore" => (A::Restore, "on the bucket, then the time to restore to"),
         "deactivate-key" => (A::Deactivate, "on the key in the credentials pane (Tab)"),
