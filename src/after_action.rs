@@ -428,6 +428,8 @@ pub fn markdown(r: &Report) -> String {
     line(String::new());
     line("## Checklist".into());
     line(String::new());
+    line("`[x]` done · `[~]` in progress · `[-]` skipped · `n/a` not applicable · `[ ]` not started".into());
+    line(String::new());
     let mut part = String::new();
     for s in &r.checklist {
         if s.part != part {
@@ -534,6 +536,7 @@ mod tests {
         assert!(md.contains("W1: CLEAN"));
         assert!(md.contains(&format!("`{sha}`")));
         assert!(md.contains("n/a Reach the bucket's owner"));
+        assert!(md.contains("`[~]` in progress"), "the marks are explained");
         assert!(
             md.contains("note: our bucket\\|yes"),
             "a | in a note cannot break a table"
