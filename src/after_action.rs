@@ -428,7 +428,10 @@ pub fn markdown(r: &Report) -> String {
     line(String::new());
     line("## Checklist".into());
     line(String::new());
-    line("`[x]` done · `[~]` in progress · `[-]` skipped · `n/a` not applicable · `[ ]` not started".into());
+    line(
+        "`[x]` done · `[~]` in progress · `[-]` skipped · `n/a` not applicable · `[ ]` not started"
+            .into(),
+    );
     line(String::new());
     let mut part = String::new();
     for s in &r.checklist {

@@ -85,19 +85,7 @@ impl Clients {
         if let Some(e) = &target.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        // During an incident the account may be busy (an attacker's script,
-        // other responders' tools): retry throttling more patiently than
-        // the SDK's default 3 attempts. (Adaptive mode's client-side limiter
-        // was measured too slow here: it cut a throttled scan to a crawl.)
-        // The user's own setting wins.
-        let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
-            .iter()
-            .any(|v| std::env::var_os(v).is_some());
-        if !configured {
-            loader = loader.retry_config(
-                aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS),
-            );
-        }
+        loader = patient_retries(loader);
         Self::from_sdk_config(loader.load().await, read_only)
     }
 
@@ -248,6 +236,24 @@ pub async fn emulator_sdk_config(
     static_key_sdk_config(Some(endpoint), region, key, secret).await
 }
 
+/// During an incident the account may be busy (an attacker's script, other
+/// responders' tools): retry throttling more patiently than the SDK's
+/// default 3 attempts. (Adaptive mode's client-side limiter was measured
+/// too slow here: it cut a throttled scan to a crawl.) The user's own
+/// setting wins. Every client warroom builds goes through this.
+fn patient_retries(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+    let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    if configured {
+        loader
+    } else {
+        loader.retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS),
+        )
+    }
+}
+
 /// An SDK configuration signed with one access key (e.g. the Game Day's
 /// leaked key), against AWS or an endpoint.
 pub async fn static_key_sdk_config(
@@ -268,7 +274,7 @@ pub async fn static_key_sdk_config(
     if let Some(endpoint) = endpoint {
         loader = loader.endpoint_url(endpoint);
     }
-    loader.load().await
+    patient_retries(loader).load().await
 }
 
 /// An S3 client that signs nothing: requests as anyone on the internet
