@@ -46,6 +46,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
         object_lock: Fact::Known(None),
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
+        access_points: Fact::Known(vec![]),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use futures::{Stream, StreamExt, stream};
 
+use super::access_points::RegionLists;
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{
@@ -80,14 +81,17 @@ pub fn scan_buckets(
     let mut rest = buckets.into_iter();
     let first = rest.next();
     let first_client = c.clone();
+    // Access points are listed once per region for the whole scan.
+    let lists = RegionLists::default();
+    let first_lists = lists.clone();
     let first = stream::iter(first).then(move |b| {
-        let c = first_client.clone();
-        async move { bucket_facts(&c, b).await }
+        let (c, lists) = (first_client.clone(), first_lists.clone());
+        async move { bucket_facts_with(&c, b, &lists).await }
     });
     let rest = stream::iter(rest)
         .map(move |b| {
-            let c = c.clone();
-            async move { bucket_facts(&c, b).await }
+            let (c, lists) = (c.clone(), lists.clone());
+            async move { bucket_facts_with(&c, b, &lists).await }
         })
         .buffer_unordered(concurrency.max(1));
     first.chain(rest)
@@ -107,7 +111,14 @@ pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> 
     })
 }
 
+/// One bucket's facts, its access points listed on their own (a refresh
+/// after an action).
 pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
+    bucket_facts_with(c, b, &RegionLists::default()).await
+}
+
+/// One bucket's facts, sharing the scan's per-region access point lists.
+pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -> BucketFacts {
     let region = match b.region {
         Some(r) => r,
         None => match bucket_region(c, &b.name).await {
@@ -117,8 +128,20 @@ pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
     };
     let s3 = c.s3_in(&region);
     let name = b.name.as_str();
-    // Ten independent reads: run them together; each fails on its own.
-    let (pab, status, policy, acl, ownership, versioning, encryption, lock, logging, tags) = tokio::join!(
+    // Eleven independent reads: run them together; each fails on its own.
+    let (
+        pab,
+        status,
+        policy,
+        acl,
+        ownership,
+        versioning,
+        encryption,
+        lock,
+        logging,
+        tags,
+        access_points,
+    ) = tokio::join!(
         async {
             optional(s3.get_public_access_block().bucket(name).send().await)
                 .map(|o| o.and_then(|o| o.public_access_block_configuration().map(pab_s3)))
@@ -225,6 +248,7 @@ pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
                 .unwrap_or_default()
             })
         },
+        super::access_points::of_bucket(c, lists, name, &region),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -239,6 +263,7 @@ pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
         object_lock: lock.into(),
         logging: logging.into(),
         tags: tags.into(),
+        access_points,
     }
 }
 
@@ -251,7 +276,9 @@ fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccess
     }
 }
 
-fn pab_control(p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {
+pub(crate) fn pab_control(
+    p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration,
+) -> PublicAccessBlock {
     PublicAccessBlock {
         block_public_acls: p.block_public_acls().unwrap_or(false),
         ignore_public_acls: p.ignore_public_acls().unwrap_or(false),

@@ -1,6 +1,7 @@
 //! The only code that touches AWS SDK clients. Plain async functions that
 //! return model types; no UI knowledge.
 
+pub mod access_points;
 pub mod acl;
 pub mod containment;
 pub mod ec2;
@@ -63,6 +64,8 @@ pub struct Clients {
     s3_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3::Client>>>,
     ec2_by_region: Arc<Mutex<HashMap<String, aws_sdk_ec2::Client>>>,
     cloudtrail_by_region: Arc<Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>>,
+    /// Access points live in their bucket's region's S3 Control endpoint.
+    s3control_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3control::Client>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -118,6 +121,7 @@ impl Clients {
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
             ec2_by_region: Arc::new(Mutex::new(HashMap::new())),
             cloudtrail_by_region: Arc::new(Mutex::new(HashMap::new())),
+            s3control_by_region: Arc::new(Mutex::new(HashMap::new())),
             s3_by_region: Arc::new(Mutex::new(HashMap::from([(region.clone(), s3.clone())]))),
             s3,
             sdk,
@@ -169,6 +173,23 @@ impl Clients {
                 self.expiry
             );
             aws_sdk_ec2::Client::from_conf(conf.build())
+        })
+    }
+
+    /// The S3 Control client for a region (created on first use): access
+    /// points are regional, the account's Block Public Access is not.
+    pub fn s3control_in(&self, region: &str) -> aws_sdk_s3control::Client {
+        per_region(&self.s3control_by_region, region, || {
+            let mut conf = guarded!(
+                aws_sdk_s3control::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string())),
+                self.read_only,
+                self.expiry
+            );
+            if let Some(url) = &self.endpoint {
+                conf = conf.endpoint_resolver(FixedEndpoint(url.clone()));
+            }
+            aws_sdk_s3control::Client::from_conf(conf.build())
         })
     }
 

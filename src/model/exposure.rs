@@ -14,7 +14,9 @@
 
 use serde::Serialize;
 
-use super::facts::{AccountFacts, Acl, BucketFacts, Fact, FieldError, Grantee, PublicAccessBlock};
+use super::facts::{
+    AccountFacts, Acl, BucketFacts, Fact, FieldError, Grantee, NetworkOrigin, PublicAccessBlock,
+};
 use super::policy::{self, Owner, PolicyAnalysis, StatementExposure};
 
 /// Worst first: the derived `Ord` sorts Public before Shared before Unknown.
@@ -53,12 +55,22 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "source")]
 pub enum Source {
-    Policy { statement: usize },
+    Policy {
+        statement: usize,
+    },
     PolicyStatus,
     Acl,
     PublicAccessBlock,
     Ownership,
-    Field { field: &'static str },
+    Field {
+        field: &'static str,
+    },
+    /// A door other than the bucket's own policy and ACL: an access point
+    /// (and its policy statement, when one grants).
+    AccessPoint {
+        name: String,
+        statement: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,6 +152,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     let policy = assess_policy(bucket, &owner, &pab, &mut reasons);
     assess_policy_status(bucket, policy.as_ref(), &mut reasons);
     assess_acl(bucket, &pab, &mut reasons);
+    assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
     note_future_only_blocks(&pab, &mut reasons);
 
     reasons.sort_by_key(|r| r.severity);
@@ -280,6 +293,191 @@ fn assess_policy(
         });
     }
     Some(analysis)
+}
+
+/// Every access point on the bucket is a door. A request through one must
+/// be allowed by the access point's policy *and* the bucket's (which can
+/// delegate to its access points), from the network the access point
+/// accepts, and RestrictPublicBuckets of the access point, the bucket or
+/// the account closes a public one (S3 User Guide, "Access points").
+fn assess_access_points(
+    bucket: &BucketFacts,
+    owner: &Owner<'_>,
+    pab: &EffectivePab,
+    bucket_policy: Option<&PolicyAnalysis>,
+    reasons: &mut Vec<Reason>,
+) {
+    let aps = match &bucket.access_points {
+        Fact::Known(aps) => aps,
+        Fact::Unknown(e) => {
+            reasons.push(unknown("access_points", "access points", e));
+            return;
+        }
+    };
+    for ap in aps {
+        let door = |statement| Source::AccessPoint {
+            name: ap.name.clone(),
+            statement,
+        };
+        let mut push = |severity, statement, text: String| {
+            reasons.push(Reason {
+                severity,
+                source: door(statement),
+                text,
+            })
+        };
+        let name = &ap.name;
+        let internet = match &ap.network_origin {
+            Fact::Known(NetworkOrigin::Internet) => true,
+            Fact::Known(NetworkOrigin::Vpc { vpc_id }) => {
+                push(
+                    Severity::Note,
+                    None,
+                    format!(
+                        "access point {name} accepts requests only from VPC {}: not reachable from the Internet",
+                        vpc_id.as_deref().unwrap_or("(id not given)")
+                    ),
+                );
+                continue;
+            }
+            Fact::Unknown(e) => {
+                push(
+                    Severity::Unknown,
+                    None,
+                    format!(
+                        "access point {name}: its network origin is {e} — {}",
+                        e.message
+                    ),
+                );
+                continue;
+            }
+        };
+        let doc = match &ap.policy {
+            Fact::Known(None) => {
+                push(
+                    Severity::Note,
+                    None,
+                    format!(
+                        "access point {name} (Internet) has no policy: only this account's own principals, by their IAM policies"
+                    ),
+                );
+                continue;
+            }
+            Fact::Known(Some(doc)) => doc,
+            Fact::Unknown(e) => {
+                push(
+                    Severity::Unknown,
+                    None,
+                    format!(
+                        "access point {name} (Internet): its policy is {e} — {}",
+                        e.message
+                    ),
+                );
+                continue;
+            }
+        };
+        let analysis = match policy::analyze(doc, owner) {
+            Ok(a) => a,
+            Err(e) => {
+                push(
+                    Severity::Unknown,
+                    None,
+                    format!("access point {name}: its policy could not be analysed: {e}"),
+                );
+                continue;
+            }
+        };
+        // The access point's own RestrictPublicBuckets, fixed at creation.
+        let ap_restrict = match &ap.public_access_block {
+            Fact::Known(p) => Ok(p.as_ref().is_some_and(|p| p.restrict_public_buckets)),
+            Fact::Unknown(e) => Err(e.code.clone()),
+        };
+        let bpa = match &ap.public_access_block {
+            Fact::Known(Some(p)) if p.restrict_public_buckets => "BPA on",
+            Fact::Known(_) => "BPA off",
+            Fact::Unknown(_) => "BPA unknown",
+        };
+        let arn = ap.arn();
+        // Does the bucket's policy let requests through this access point?
+        let through = match &bucket.policy {
+            Fact::Known(None) => Some(false),
+            Fact::Known(Some(_)) => bucket_policy.map(|p| {
+                p.statements
+                    .iter()
+                    .any(|s| policy::delegates_to_access_point(s, &arn, &ap.account, internet))
+            }),
+            Fact::Unknown(_) => None,
+        };
+        let public = analysis.is_public();
+        for st in &analysis.statements {
+            let grants = match &st.exposure {
+                StatementExposure::Public { why } => {
+                    format!("lets anyone {}: {why}", st.access.describe())
+                }
+                StatementExposure::CrossAccount { accounts, why } => format!(
+                    "lets {} {} ({why})",
+                    accounts.join(", "),
+                    st.access.describe()
+                ),
+                _ => continue,
+            };
+            if st.effect != policy::Effect::Allow || st.denied_by.is_some() {
+                continue;
+            }
+            let shared = matches!(st.exposure, StatementExposure::CrossAccount { .. });
+            let head = format!(
+                "access point {name} (Internet, {bpa}) policy {} {grants}",
+                st.label()
+            );
+            let (severity, text) = if public
+                && (pab.restrict_public_buckets.is_on() || ap_restrict == Ok(true))
+            {
+                (
+                    Severity::Mitigated,
+                    format!(
+                        "{head} — but RestrictPublicBuckets ({}) limits it to this account and AWS services",
+                        if ap_restrict == Ok(true) {
+                            "access point"
+                        } else {
+                            "bucket or account"
+                        }
+                    ),
+                )
+            } else if public
+                && (ap_restrict.is_err()
+                    || matches!(pab.restrict_public_buckets, Tri::Unknown { .. }))
+            {
+                (
+                    Severity::Unknown,
+                    format!("{head}, unless RestrictPublicBuckets is on, which could not be read"),
+                )
+            } else {
+                match through {
+                    Some(true) => (
+                        if shared {
+                            Severity::Shared
+                        } else {
+                            Severity::Public
+                        },
+                        format!("{head}; the bucket policy lets access point requests through"),
+                    ),
+                    Some(false) => (
+                        Severity::Mitigated,
+                        format!(
+                            "{head} — but the bucket policy does not delegate to access points, so S3 refuses those requests (one bucket policy change would open this door)"
+                        ),
+                    ),
+                    None => (
+                        Severity::Unknown,
+                        format!(
+                            "{head}; whether the bucket policy lets it through is unknown (the bucket policy could not be read)"
+                        ),
+                    ),
+                }
+            };
+            push(severity, Some(st.index), text);
+        }
+    }
 }
 
 impl EffectivePab {

@@ -39,6 +39,7 @@ fn bucket() -> BucketFacts {
         object_lock: Fact::Known(None),
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
+        access_points: Fact::Known(vec![]),
     }
 }
 
@@ -354,4 +355,149 @@ fn control_plane_is_open_closed_or_locked() {
     assert!(
         matches!(control_plane(&b, &a), ControlPlane::Unknown(w) if w.contains("AccessDenied"))
     );
+}
+
+fn access_point(
+    name: &str,
+    origin: NetworkOrigin,
+    restrict: bool,
+    policy: Option<&str>,
+) -> AccessPoint {
+    AccessPoint {
+        name: name.into(),
+        account: OWNER.into(),
+        region: "us-east-1".into(),
+        alias: Some(format!("{name}-abc123-s3alias")),
+        network_origin: Fact::Known(origin),
+        public_access_block: Fact::Known(pab(|p| p.restrict_public_buckets = restrict)),
+        policy: Fact::Known(policy.map(str::to_string)),
+    }
+}
+
+/// The policy AWS documents for delegating access control to access points.
+fn delegating() -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"{OWNER}"}}}}}}]}}"#
+    )
+}
+
+fn public_ap_policy(name: &str) -> String {
+    format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{OWNER}:accesspoint/{name}/object/*"}}]}}"#
+    )
+}
+
+/// The doors through access points, each row a case the issue names.
+#[test]
+fn access_points_are_doors_judged_with_both_policies_and_every_block() {
+    let judge =
+        |bucket_policy: Option<String>, ap: AccessPoint, account_pab: Option<PublicAccessBlock>| {
+            let mut b = bucket();
+            b.policy = Fact::Known(bucket_policy);
+            b.access_points = Fact::Known(vec![ap]);
+            assess(&account(account_pab), &b)
+        };
+    let ext = || {
+        access_point(
+            "ext-ap",
+            NetworkOrigin::Internet,
+            false,
+            Some(&public_ap_policy("ext-ap")),
+        )
+    };
+    // The false "private" of today: delegation + an Internet access point
+    // with its own BPA off and a public policy.
+    let a = judge(Some(delegating()), ext(), None);
+    assert_eq!(a.verdict, Verdict::Public, "{:?}", a.reasons);
+    let why = &a.reasons[0];
+    assert!(
+        why.text.starts_with(
+            "access point ext-ap (Internet, BPA off) policy statement 1 lets anyone read objects"
+        ),
+        "{}",
+        why.text
+    );
+    assert_eq!(
+        why.source,
+        Source::AccessPoint {
+            name: "ext-ap".into(),
+            statement: Some(0)
+        }
+    );
+    // VPC-only: not public, and said so.
+    let vpc = access_point(
+        "vpc-ap",
+        NetworkOrigin::Vpc {
+            vpc_id: Some("vpc-0abc".into()),
+        },
+        false,
+        Some(&public_ap_policy("vpc-ap")),
+    );
+    let a = judge(Some(delegating()), vpc, None);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.contains("only from VPC vpc-0abc"))
+    );
+    // RestrictPublicBuckets on the account (or the access point) closes it.
+    let a = judge(
+        Some(delegating()),
+        ext(),
+        pab(|p| p.restrict_public_buckets = true),
+    );
+    assert_eq!(a.verdict, Verdict::Private, "{:?}", a.reasons);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.severity == Severity::Mitigated && r.text.contains("RestrictPublicBuckets"))
+    );
+    let mut closed = ext();
+    closed.public_access_block = Fact::Known(pab(|p| p.restrict_public_buckets = true));
+    assert_eq!(
+        judge(Some(delegating()), closed, None).verdict,
+        Verdict::Private
+    );
+    // No delegation: the bucket policy refuses access point requests.
+    let a = judge(None, ext(), None);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.contains("does not delegate"))
+    );
+    // Shared with another account through the access point.
+    let partner = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::999988887777:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{OWNER}:accesspoint/p-ap/object/*"}}]}}"#
+    );
+    let a = judge(
+        Some(delegating()),
+        access_point("p-ap", NetworkOrigin::Internet, false, Some(&partner)),
+        None,
+    );
+    assert_eq!(a.verdict, Verdict::Shared, "{:?}", a.reasons);
+    // An access point that could not be read is unknown, never private.
+    let mut unread = ext();
+    unread.policy = Fact::Unknown(denied());
+    assert_eq!(
+        judge(Some(delegating()), unread, None).verdict,
+        Verdict::Unknown
+    );
+    let mut b = bucket();
+    b.access_points = Fact::Unknown(denied());
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("access points: unknown (AccessDenied)"),
+        "{}",
+        a.reasons[0].text
+    );
+    // A delegation to another account's access points is a share by the
+    // bucket policy itself (warroom cannot list another account's).
+    let foreign = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:DataAccessPointAccount":"999988887777"}}}]}"#;
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(foreign.into()));
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Shared);
 }

@@ -195,6 +195,52 @@ pub struct BucketFacts {
     pub object_lock: Fact<Option<ObjectLock>>,
     pub logging: Fact<Option<Logging>>,
     pub tags: Fact<Vec<Tag>>,
+    /// The bucket's access points (S3 Control), each a way in with its own
+    /// policy and Block Public Access. A snapshot taken before warroom read
+    /// them says so (never "none").
+    #[serde(default = "not_read")]
+    pub access_points: Fact<Vec<AccessPoint>>,
+}
+
+fn not_read<T>() -> Fact<T> {
+    Fact::Unknown(FieldError::new(
+        "NotRead",
+        "not read: this snapshot was taken by a warroom that did not read it",
+    ))
+}
+
+/// An access point on a bucket: a host name of its own with its own
+/// policy, network origin and Block Public Access (fixed at creation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPoint {
+    pub name: String,
+    /// The account that owns the access point.
+    pub account: String,
+    pub region: String,
+    pub alias: Option<String>,
+    /// `Internet`, or `VPC` with the VPC's id: only requests from that VPC
+    /// reach the bucket through it.
+    pub network_origin: Fact<NetworkOrigin>,
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+    /// The access point policy; `None` when it has none.
+    pub policy: Fact<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkOrigin {
+    Internet,
+    Vpc { vpc_id: Option<String> },
+}
+
+impl AccessPoint {
+    /// The ARN policies name it by.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:s3:{}:{}:accesspoint/{}",
+            self.region, self.account, self.name
+        )
+    }
 }
 
 impl BucketFacts {
@@ -217,6 +263,7 @@ impl BucketFacts {
             object_lock: u(&err),
             logging: u(&err),
             tags: u(&err),
+            access_points: u(&err),
         }
     }
 }

@@ -487,6 +487,63 @@ impl PrincipalRef {
     }
 }
 
+/// Does this bucket policy statement let requests through the access
+/// point `ap_arn` (owned by `ap_account`, reached from the Internet when
+/// `internet`)? The delegation AWS documents: an Allow to everyone limited
+/// only by `s3:DataAccessPointAccount`, `s3:DataAccessPointArn` or
+/// `s3:AccessPointNetworkOrigin`, so the access point's own policy decides
+/// (or no condition at all: then it is public on its own).
+pub fn delegates_to_access_point(
+    st: &StatementAnalysis,
+    ap_arn: &str,
+    ap_account: &str,
+    internet: bool,
+) -> bool {
+    if st.effect != Effect::Allow || !st.access.any() {
+        return false;
+    }
+    let everyone = get_ci(&st.raw, "Principal")
+        .map(principals)
+        .is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p.value == "*" && (p.kind == "*" || p.kind == "aws"))
+        });
+    if !everyone || get_ci(&st.raw, "NotPrincipal").is_some() {
+        return false;
+    }
+    let conds = conditions(get_ci(&st.raw, "Condition"));
+    if conds.is_empty() {
+        // Open to everyone outright: the statement is public on its own.
+        return true;
+    }
+    conds.iter().all(|c| {
+        let op = c.operator.to_ascii_lowercase();
+        let like = op.contains("like");
+        let equals = matches!(
+            op.as_str(),
+            "stringequals" | "stringlike" | "arnequals" | "arnlike" | "stringequalsignorecase"
+        );
+        if !equals {
+            return false;
+        }
+        let hit = |target: &str| {
+            c.values.iter().any(|v| {
+                if like {
+                    glob_match(v, target)
+                } else {
+                    v.eq_ignore_ascii_case(target)
+                }
+            })
+        };
+        match c.key.as_str() {
+            "s3:dataaccesspointaccount" => hit(ap_account),
+            "s3:dataaccesspointarn" => hit(ap_arn),
+            "s3:accesspointnetworkorigin" => hit(if internet { "Internet" } else { "VPC" }),
+            _ => false,
+        }
+    })
+}
+
 fn principals(p: &Value) -> Vec<PrincipalRef> {
     match p {
         Value::String(s) if s == "*" => vec![PrincipalRef {
