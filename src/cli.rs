@@ -155,6 +155,17 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Delete an access point's policy: the door it opens on its bucket
+    /// (undo puts the recorded policy back).
+    DeleteAccessPointPolicy {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The access point's name.
+        #[arg(long, value_name = "NAME")]
+        access_point: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl {
         #[command(flatten)]

@@ -528,3 +528,105 @@ async fn bulk_object_acl_reset_killed_half_way_resumes_and_writes_no_object_twic
     let r = verify(&dir).expect("verify");
     assert!(r.ok(), "{:?}", r.problems);
 }
+
+/// The false "private" the issue names, against moto: a bucket whose policy
+/// delegates to its access points, and an Internet access point with its
+/// own Block Public Access off and a public policy. The scan reads the door
+/// and says PUBLIC, naming it; `A`'s action deletes the access point's
+/// policy (read back: none; the verdict private again); undo puts the exact
+/// document back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed_and_undone() {
+    use warroom::aws::exposure::{BucketRef, account_facts, bucket_facts};
+    use warroom::model::exposure::{Verdict, assess};
+    let t = bench(&["ap-bucket"]).await;
+    let delegating = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":["arn:aws:s3:::ap-bucket","arn:aws:s3:::ap-bucket/*"],"Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"{ACCOUNT}"}}}}}}]}}"#
+    );
+    put_policy(&t.c, "ap-bucket", &delegating).await;
+    let verdict = || async {
+        let account = account_facts(&t.c, Some(ACCOUNT)).await;
+        let facts = bucket_facts(
+            &t.c,
+            BucketRef {
+                name: "ap-bucket".into(),
+                region: Some(REGION.into()),
+            },
+        )
+        .await;
+        assess(&account, &facts)
+    };
+    // Delegation alone, no access point: private.
+    assert_eq!(verdict().await.verdict, Verdict::Private);
+    let control = t.c.s3control_in(REGION);
+    control
+        .create_access_point()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .bucket("ap-bucket")
+        .public_access_block_configuration(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(false)
+                .ignore_public_acls(false)
+                .block_public_policy(false)
+                .restrict_public_buckets(false)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create access point");
+    let ap_policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/ext-ap/object/*"}}]}}"#
+    );
+    control
+        .put_access_point_policy()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .policy(&ap_policy)
+        .send()
+        .await
+        .expect("access point policy");
+    let a = verdict().await;
+    assert_eq!(a.verdict, Verdict::Public, "{:?}", a.reasons);
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("access point ext-ap (Internet, BPA off) policy statement 1 (Anyone) lets anyone read objects"),
+        "{}",
+        a.reasons[0].text
+    );
+
+    let close = ActionSpec::DeleteAccessPointPolicy(warroom::actions::access_point_policy::Args {
+        bucket: "ap-bucket".into(),
+        access_point: "ext-ap".into(),
+    });
+    let (plan, id) = t.apply(&close).await;
+    assert_eq!(plan.prior, Value::String(ap_policy.clone()));
+    assert!(plan.before[0].contains("[PUBLIC]"), "{:?}", plan.before);
+    let gone = control
+        .get_access_point_policy()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await;
+    assert!(gone.is_err(), "the policy is gone: {gone:?}");
+    assert_eq!(verdict().await.verdict, Verdict::Private);
+    // An access point on another bucket is refused by name.
+    let other = ActionSpec::DeleteAccessPointPolicy(warroom::actions::access_point_policy::Args {
+        bucket: "not-its-bucket".into(),
+        access_point: "ext-ap".into(),
+    });
+    assert!(actions::plan(&t.c, &other).await.is_err());
+
+    t.undo(&id).await;
+    let back = control
+        .get_access_point_policy()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await
+        .expect("policy back");
+    assert_eq!(back.policy(), Some(ap_policy.as_str()));
+    assert_eq!(verdict().await.verdict, Verdict::Public);
+    t.journal_ok();
+}

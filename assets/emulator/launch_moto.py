@@ -223,4 +223,44 @@ def _canonical_query(self):  # type: ignore[no-untyped-def]
 
 _ac.IAMRequestBase._create_aws_request = _canonical_query
 
+# moto's S3 Control access point calls take the account id from the host
+# name ("123456789012.s3-control.us-east-1.amazonaws.com"). warroom talks
+# to the emulator at a fixed address (127.0.0.1), so the host carries no
+# account; the SDK also sends it in the x-amz-account-id header, as AWS
+# receives it. Take the account from that header when it is there; the
+# access point's name is read as moto reads it.
+import moto.s3control.responses as _s3c  # noqa: E402
+
+_from_ap = _s3c.S3ControlResponse._get_accountid_and_name_from_accesspoint
+_from_policy = _s3c.S3ControlResponse._get_accountid_and_name_from_policy
+
+
+def _with_header(original):  # type: ignore[no-untyped-def]
+    def patched(self, full_url):  # type: ignore[no-untyped-def]
+        account_id, name = original(self, full_url)
+        return self.headers.get("x-amz-account-id") or account_id, name
+
+    return patched
+
+
+_s3c.S3ControlResponse._get_accountid_and_name_from_accesspoint = _with_header(_from_ap)
+_s3c.S3ControlResponse._get_accountid_and_name_from_policy = _with_header(_from_policy)
+
+# moto writes an access point's CreationDate without a time zone
+# ("2026-12-02T19:30:00.123456"), which is not the ISO 8601 date-time S3
+# Control answers with, and the SDK refuses the whole GetAccessPoint
+# answer. Write it in UTC, as AWS does.
+import moto.s3control.models as _s3cm  # noqa: E402
+
+_ap_init = _s3cm.AccessPoint.__init__
+
+
+def _ap_init_utc(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _ap_init(self, *args, **kwargs)
+    if not self.created.endswith("Z"):
+        self.created += "Z"
+
+
+_s3cm.AccessPoint.__init__ = _ap_init_utc
+
 moto.server.main(sys.argv[1:])

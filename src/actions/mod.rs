@@ -13,6 +13,7 @@
 //! once (see [`TargetLock`]); actions on different targets may.
 
 pub mod access_key;
+pub mod access_point_policy;
 pub mod account_pab;
 pub mod bucket_acl;
 pub mod bucket_pab;
@@ -52,6 +53,10 @@ macro_rules! with_module {
             }
             ActionSpec::DeleteBucketPolicy($args) => {
                 use bucket_policy as $m;
+                $body
+            }
+            ActionSpec::DeleteAccessPointPolicy($args) => {
+                use access_point_policy as $m;
                 $body
             }
             ActionSpec::ResetBucketAcl($args) => {
@@ -151,6 +156,8 @@ pub enum ActionSpec {
     RemovePolicyStatements(policy_statements::Args),
     /// Delete the bucket policy (undo puts the recorded document back).
     DeleteBucketPolicy(Bucket),
+    /// Delete an access point's policy (undo puts the recorded one back).
+    DeleteAccessPointPolicy(access_point_policy::Args),
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl(Bucket),
     /// Reset object ACLs to owner-only: one object, a prefix or all.
@@ -194,6 +201,7 @@ impl ActionSpec {
             ActionSpec::BlockPublicAccessAccount(_) => "block-public-access-account",
             ActionSpec::RemovePolicyStatements(_) => "remove-policy-statements",
             ActionSpec::DeleteBucketPolicy(_) => "delete-bucket-policy",
+            ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
             ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
             ActionSpec::DisableAcls(_) => "disable-acls",
@@ -223,6 +231,7 @@ impl ActionSpec {
             ActionSpec::BlockPublicAccess(bucket_pab::Args { bucket, .. })
             | ActionSpec::RemovePolicyStatements(policy_statements::Args { bucket, .. })
             | ActionSpec::DeleteBucketPolicy(Bucket { bucket })
+            | ActionSpec::DeleteAccessPointPolicy(access_point_policy::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
             | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
             | ActionSpec::DisableAcls(Bucket { bucket })

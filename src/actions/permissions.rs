@@ -42,6 +42,12 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:PutBucketPolicy",
             "s3:DeleteBucketPolicy",
         ],
+        "delete-access-point-policy" => &[
+            "s3:GetAccessPoint",
+            "s3:GetAccessPointPolicy",
+            "s3:DeleteAccessPointPolicy",
+            "s3:PutAccessPointPolicy",
+        ],
         "delete-bucket-policy" => &[
             "s3:GetBucketPolicy",
             "s3:DeleteBucketPolicy",

@@ -67,6 +67,17 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::DeleteBucketPolicy { target, how } => {
             Request::Run(ActionSpec::DeleteBucketPolicy(bucket(target.bucket)), how)
         }
+        ActCommand::DeleteAccessPointPolicy {
+            target,
+            access_point,
+            how,
+        } => Request::Run(
+            ActionSpec::DeleteAccessPointPolicy(warroom::actions::access_point_policy::Args {
+                bucket: target.bucket,
+                access_point,
+            }),
+            how,
+        ),
         ActCommand::ResetBucketAcl { target, how } => {
             Request::Run(ActionSpec::ResetBucketAcl(bucket(target.bucket)), how)
         }

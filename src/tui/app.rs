@@ -824,6 +824,28 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 incident_written,
             });
         }
+        (View::Dashboard | View::Detail, Action::CloseAccessPoint) => {
+            let Some(b) = state.selected_bucket() else {
+                return Vec::new();
+            };
+            let bucket = b.facts.name.clone();
+            match open_access_point(b) {
+                Some(name) => {
+                    return request(
+                        state,
+                        ActionSpec::DeleteAccessPointPolicy(actions::access_point_policy::Args {
+                            bucket,
+                            access_point: name,
+                        }),
+                    );
+                }
+                None => {
+                    state.status = Some(info(format!(
+                        "no access point of {bucket} lets anyone outside the account in"
+                    )))
+                }
+            }
+        }
         (_, a) if bucket_action(a, "").is_some() => {
             let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
                 return Vec::new();
@@ -957,6 +979,28 @@ pub(crate) fn bucket_action_named(name: &str, bucket: &str) -> Option<ActionSpec
     bucket_action(action, bucket)
 }
 
+/// The bucket's access point that lets outsiders in, the worst first
+/// (public before shared before unknown): what `A` closes.
+pub(crate) fn open_access_point(b: &crate::scan::BucketReport) -> Option<String> {
+    use crate::model::exposure::{Severity, Source};
+    b.assessment
+        .reasons
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.severity,
+                Severity::Public | Severity::Shared | Severity::Unknown
+            )
+        })
+        .find_map(|r| match &r.source {
+            Source::AccessPoint {
+                name,
+                statement: Some(_),
+            } => Some(name.clone()),
+            _ => None,
+        })
+}
+
 /// The action a key asks for on `bucket`, if the key is a bucket action.
 fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
     let b = || actions::Bucket {
@@ -973,6 +1017,9 @@ fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
             })
         }
         Action::DeletePolicy => ActionSpec::DeleteBucketPolicy(b()),
+        // Which access point is decided from the bucket's reasons (see
+        // `open_access_point`), not here.
+        Action::CloseAccessPoint => return None,
         Action::ResetBucketAcl => ActionSpec::ResetBucketAcl(b()),
         Action::ResetObjectAcls => ActionSpec::ResetObjectAcls(actions::object_acls::Args {
             bucket: bucket.to_string(),

@@ -105,7 +105,12 @@ pub fn facts(state: &State) -> LiveFacts {
                 r.severity,
                 crate::model::exposure::Severity::Public | crate::model::exposure::Severity::Shared
             ) && if policy {
-                matches!(r.source, Source::Policy { .. } | Source::PolicyStatus)
+                // An access point's policy is a policy too: the step that
+                // removes public statements is not done while one is open.
+                matches!(
+                    r.source,
+                    Source::Policy { .. } | Source::PolicyStatus | Source::AccessPoint { .. }
+                )
             } else {
                 matches!(r.source, Source::Acl)
             }
@@ -427,6 +432,27 @@ fn open_action(state: &mut State) -> Vec<Command> {
         ),
         _ => selected,
     };
+    // The bucket's own policy is clean but an access point's is not: the
+    // step's action is to close that door.
+    if action == "remove-policy-statements"
+        && let Some(b) = bucket
+            .as_ref()
+            .and_then(|n| state.buckets.iter().find(|b| &b.facts.name == n))
+        && !b
+            .assessment
+            .policy
+            .as_ref()
+            .is_some_and(|p| p.is_public() || !p.shared_accounts().is_empty())
+        && let Some(name) = super::app::open_access_point(b)
+    {
+        let spec = crate::actions::ActionSpec::DeleteAccessPointPolicy(
+            crate::actions::access_point_policy::Args {
+                bucket: b.facts.name.clone(),
+                access_point: name,
+            },
+        );
+        return super::app::request(state, spec);
+    }
     let spec = match (action.as_str(), bucket) {
         ("block-public-access-account", _) => Some(
             crate::actions::ActionSpec::BlockPublicAccessAccount(crate::actions::Account {}),

@@ -21,6 +21,7 @@ pub enum Action {
     BlockPublicAccessAccount,
     RemovePolicyStatements,
     DeletePolicy,
+    CloseAccessPoint,
     ResetBucketAcl,
     ResetObjectAcls,
     DisableAcls,
@@ -82,6 +83,9 @@ impl Action {
                 "remove public/shared policy statements: control plane first (asks first)"
             }
             Action::DeletePolicy => "delete the selected bucket's policy (asks first)",
+            Action::CloseAccessPoint => {
+                "delete the policy of the bucket's open access point, the worst first (asks first)"
+            }
             Action::ResetBucketAcl => "reset the bucket ACL to owner-only (asks first)",
             Action::ResetObjectAcls => "reset every object ACL to owner-only (asks first)",
             Action::DisableAcls => "disable ACLs: BucketOwnerEnforced (asks first)",
@@ -154,6 +158,7 @@ impl Action {
                 | Action::BlockPublicAccessAccount
                 | Action::RemovePolicyStatements
                 | Action::DeletePolicy
+                | Action::CloseAccessPoint
                 | Action::ResetBucketAcl
                 | Action::ResetObjectAcls
                 | Action::DisableAcls
@@ -424,6 +429,7 @@ mod tests {
             Action::Rescan,
             Action::BlockPublicAccess,
             Action::DeletePolicy,
+            Action::CloseAccessPoint,
             Action::ActionLog,
             Action::Undo,
             Action::Down,
