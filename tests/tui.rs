@@ -2301,3 +2301,63 @@ fn the_checklist_preserve_step_preserves_the_incident_events() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A public access point is a door the dashboard shows, the detail view
+/// lists under "Ways in", and `A` closes (through the engine's plan). A
+/// hostile access point name is drawn inert.
+#[test]
+fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::facts::{AccessPoint, Fact, NetworkOrigin};
+    let mut s = with_incident(scanned((100, 30)));
+    let bucket = "acme-access-logs";
+    let mut b = fixtures::buckets()
+        .into_iter()
+        .find(|b| b.name == bucket)
+        .expect("fixture");
+    b.policy = Fact::Known(Some(format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":"arn:aws:s3:::{bucket}/*","Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"123456789012"}}}}}}]}}"#
+    )));
+    let name = "ext\u{1b}[2Jap\u{202e}";
+    b.access_points = Fact::Known(vec![AccessPoint {
+        name: name.into(),
+        account: "123456789012".into(),
+        region: "us-east-1".into(),
+        alias: Some("ext-ap-0123-s3alias".into()),
+        network_origin: Fact::Known(NetworkOrigin::Internet),
+        public_access_block: Fact::Known(None),
+        policy: Fact::Known(Some(format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/{}/object/*"}}]}}"#,
+            "ext-ap"
+        ))),
+    }]);
+    update(&mut s, Msg::BucketRefreshed(Box::new(b)));
+    s.selected = Some(bucket.into());
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(text.contains("PUBLIC  acme-access-logs"), "{text}");
+    assert!(text.contains("access point ext"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+    update(&mut s, code(KeyCode::Enter));
+    for _ in 0..6 {
+        update(&mut s, Msg::Key(KeyEvent::from(KeyCode::PageDown)));
+    }
+    let mut seen = String::new();
+    update(&mut s, key('g'));
+    for _ in 0..8 {
+        seen.push_str(&screen_text(&draw(&s)));
+        update(&mut s, Msg::Key(KeyEvent::from(KeyCode::PageDown)));
+    }
+    assert!(seen.contains("Ways in: access points"), "{seen}");
+    assert!(seen.contains("Internet · alias ext-ap-0123-s3alias"), "{seen}");
+    let cmds = update(&mut s, key('A'));
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(ActionSpec::DeleteAccessPointPolicy(
+            warroom::actions::access_point_policy::Args {
+                bucket: bucket.into(),
+                access_point: name.into(),
+            }
+        ))]
+    );
+}

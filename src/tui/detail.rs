@@ -266,9 +266,87 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
+    out.push(section("Ways in: access points", theme));
+    door_lines(b, theme, &mut out);
+
+    out.push(Line::raw(""));
     out.push(section("Bucket policy", theme));
     policy_lines(b, theme, &mut out);
     out
+}
+
+/// Each access point on the bucket, its worst verdict and why, in the
+/// gutter style of the policy view (`A` closes the worst open one).
+fn door_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::model::exposure::Source;
+    use crate::model::facts::NetworkOrigin;
+    let aps = match &b.facts.access_points {
+        Fact::Unknown(_) => {
+            out.push(Line::styled(
+                format!(
+                    "  {}",
+                    read_text(&b.facts.access_points, "s3:ListAccessPoints", |_| {
+                        String::new()
+                    })
+                ),
+                theme.error(),
+            ));
+            return;
+        }
+        Fact::Known(aps) if aps.is_empty() => {
+            out.push(Line::raw(
+                "  none: the bucket is reached only by its own name",
+            ));
+            return;
+        }
+        Fact::Known(aps) => aps,
+    };
+    for ap in aps.iter().take(MAX_SHOWN) {
+        let reasons: Vec<&crate::model::exposure::Reason> = b
+            .assessment
+            .reasons
+            .iter()
+            .filter(|r| matches!(&r.source, Source::AccessPoint { name, .. } if *name == ap.name))
+            .collect();
+        let worst = reasons
+            .iter()
+            .map(|r| r.severity)
+            .min()
+            .unwrap_or(Severity::Note);
+        let origin = match &ap.network_origin {
+            Fact::Known(NetworkOrigin::Internet) => "Internet".to_string(),
+            Fact::Known(NetworkOrigin::Vpc { vpc_id }) => {
+                format!("VPC {}", vpc_id.as_deref().unwrap_or("?"))
+            }
+            Fact::Unknown(e) => e.to_string(),
+        };
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", severity_mark(worst)),
+                theme.severity(worst),
+            ),
+            Span::raw(untrusted(&format!(
+                "{} · {origin} · alias {}",
+                ap.name,
+                ap.alias.as_deref().unwrap_or("?")
+            ))),
+        ]));
+        for r in reasons {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("      {} ", severity_mark(r.severity)),
+                    theme.severity(r.severity),
+                ),
+                Span::raw(untrusted(&r.text)),
+            ]));
+        }
+    }
+    if aps.len() > MAX_SHOWN {
+        out.push(Line::raw(format!(
+            "  … {} more access points (their verdicts are in Why)",
+            aps.len() - MAX_SHOWN
+        )));
+    }
 }
 
 fn on(b: bool) -> &'static str {
