@@ -2337,7 +2337,10 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
     let text = screen_text(&t);
     assert!(text.contains("PUBLIC  acme-access-logs"), "{text}");
     assert!(text.contains("access point ext"), "{text}");
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
     update(&mut s, code(KeyCode::Enter));
     for _ in 0..6 {
         update(&mut s, Msg::Key(KeyEvent::from(KeyCode::PageDown)));
@@ -2349,7 +2352,10 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
         update(&mut s, Msg::Key(KeyEvent::from(KeyCode::PageDown)));
     }
     assert!(seen.contains("Ways in: access points"), "{seen}");
-    assert!(seen.contains("Internet · alias ext-ap-0123-s3alias"), "{seen}");
+    assert!(
+        seen.contains("Internet · alias ext-ap-0123-s3alias"),
+        "{seen}"
+    );
     let cmds = update(&mut s, key('A'));
     assert_eq!(
         cmds,

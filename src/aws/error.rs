@@ -15,6 +15,9 @@ pub const NOT_CONFIGURED: &[&str] = &[
     "ObjectLockConfigurationNotFoundError",
     "NoSuchTagSet",
     "NoSuchTagSetError",
+    "ReplicationConfigurationNotFoundError",
+    "NoSuchWebsiteConfiguration",
+    "NoSuchCORSConfiguration",
 ];
 
 pub fn aws_error<E, R>(err: &SdkError<E, R>) -> AwsError

@@ -7,8 +7,8 @@ use super::access_points::RegionLists;
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{
-    AccountFacts, Acl, BucketFacts, Encryption, Fact, Logging, ObjectLock, PublicAccessBlock, Tag,
-    Versioning,
+    AccountFacts, Acl, BucketFacts, Encryption, Fact, Logging, ObjectLock, PublicAccessBlock,
+    ReplicationRule, SideDoors, Tag, Versioning,
 };
 
 /// A bucket to scan, with its region when ListBuckets already told us.
@@ -128,7 +128,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
     };
     let s3 = c.s3_in(&region);
     let name = b.name.as_str();
-    // Eleven independent reads: run them together; each fails on its own.
+    // Twelve independent reads: run them together; each fails on its own.
     let (
         pab,
         status,
@@ -141,6 +141,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         logging,
         tags,
         access_points,
+        side_doors,
     ) = tokio::join!(
         async {
             optional(s3.get_public_access_block().bucket(name).send().await)
@@ -249,6 +250,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
             })
         },
         super::access_points::of_bucket(c, lists, name, &region),
+        side_doors(&s3, name),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -264,7 +266,110 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         logging: logging.into(),
         tags: tags.into(),
         access_points,
+        side_doors,
     }
+}
+
+/// Replication, notifications, inventory, website and CORS, read together.
+/// One fact: any of the five unreadable makes the whole unknown, with the
+/// first error (a partial list could hide the door that matters).
+async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
+    let (replication, notifications, inventory, website, cors) = tokio::join!(
+        async {
+            optional(s3.get_bucket_replication().bucket(name).send().await).map(|o| {
+                o.and_then(|o| {
+                    o.replication_configuration().map(|conf| {
+                        conf.rules()
+                            .iter()
+                            .map(|r| ReplicationRule {
+                                id: r.id().map(str::to_string),
+                                enabled: r.status().as_str() == "Enabled",
+                                destination: r
+                                    .destination()
+                                    .map(|d| d.bucket().to_string())
+                                    .unwrap_or_default(),
+                                account: r
+                                    .destination()
+                                    .and_then(|d| d.account())
+                                    .map(str::to_string),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .unwrap_or_default()
+            })
+        },
+        async {
+            s3.get_bucket_notification_configuration()
+                .bucket(name)
+                .send()
+                .await
+                .map(|o| {
+                    let mut arns: Vec<String> = Vec::new();
+                    arns.extend(
+                        o.topic_configurations()
+                            .iter()
+                            .map(|t| t.topic_arn().to_string()),
+                    );
+                    arns.extend(
+                        o.queue_configurations()
+                            .iter()
+                            .map(|q| q.queue_arn().to_string()),
+                    );
+                    arns.extend(
+                        o.lambda_function_configurations()
+                            .iter()
+                            .map(|l| l.lambda_function_arn().to_string()),
+                    );
+                    arns
+                })
+                .map_err(|e| aws_error(&e))
+        },
+        async {
+            s3.list_bucket_inventory_configurations()
+                .bucket(name)
+                .send()
+                .await
+                .map(|o| {
+                    o.inventory_configuration_list()
+                        .iter()
+                        .filter_map(|i| {
+                            let d = i.destination()?.s3_bucket_destination()?;
+                            Some((
+                                i.id().to_string(),
+                                d.bucket().to_string(),
+                                d.account_id().map(str::to_string),
+                            ))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| aws_error(&e))
+        },
+        async { optional(s3.get_bucket_website().bucket(name).send().await).map(|o| o.is_some()) },
+        async {
+            optional(s3.get_bucket_cors().bucket(name).send().await).map(|o| {
+                o.map(|o| {
+                    o.cors_rules()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.allowed_origins().iter().any(|x| x == "*"))
+                        .map(|(i, _)| i)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+            })
+        },
+    );
+    let all = (|| {
+        Ok::<_, AwsError>(SideDoors {
+            replication: replication?,
+            notifications: notifications?,
+            inventory: inventory?,
+            website: website?,
+            cors_any_origin: cors?,
+        })
+    })();
+    all.into()
 }
 
 fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {

@@ -71,6 +71,11 @@ pub enum Source {
         name: String,
         statement: Option<usize>,
     },
+    /// A configuration through which data or its names leave the bucket:
+    /// `replication`, `notification`, `inventory`, `website`, `cors`.
+    SideDoor {
+        door: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,6 +158,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     assess_policy_status(bucket, policy.as_ref(), &mut reasons);
     assess_acl(bucket, &pab, &mut reasons);
     assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
+    assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
     note_future_only_blocks(&pab, &mut reasons);
 
     reasons.sort_by_key(|r| r.severity);
@@ -477,6 +483,116 @@ fn assess_access_points(
             };
             push(severity, Some(st.index), text);
         }
+    }
+}
+
+/// The account an ARN names (`arn:aws:sns:REGION:ACCOUNT:topic`), if any.
+fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+/// Replication, notifications and inventory that reach another account
+/// share the bucket's data or its key names with it; website hosting and
+/// CORS serve only what is already public, so they are noted.
+fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<Reason>) {
+    let doors = match &bucket.side_doors {
+        Fact::Known(d) => d,
+        Fact::Unknown(e) => {
+            reasons.push(Reason {
+                severity: Severity::Unknown,
+                source: Source::SideDoor {
+                    door: "replication",
+                },
+                text: format!(
+                    "replication, notifications, inventory, website or CORS: {e} — {}",
+                    e.message
+                ),
+            });
+            return;
+        }
+    };
+    let outside = |acct: Option<&str>| match (acct, own) {
+        (Some(a), Some(o)) => a != o,
+        _ => false,
+    };
+    let mut push = |severity, door, text: String| {
+        reasons.push(Reason {
+            severity,
+            source: Source::SideDoor { door },
+            text,
+        })
+    };
+    for r in &doors.replication {
+        let id = r.id.as_deref().unwrap_or("(no id)");
+        if !r.enabled {
+            continue;
+        }
+        if outside(r.account.as_deref()) {
+            push(
+                Severity::Shared,
+                "replication",
+                format!(
+                    "replication rule {id} copies new objects to {} in account {}",
+                    r.destination,
+                    r.account.as_deref().unwrap_or("?")
+                ),
+            );
+        } else if r.account.is_none() {
+            push(
+                Severity::Note,
+                "replication",
+                format!(
+                    "replication rule {id} copies new objects to {} (the rule names no account: check who owns it)",
+                    r.destination
+                ),
+            );
+        }
+    }
+    for arn in &doors.notifications {
+        if outside(arn_account(arn)) {
+            push(
+                Severity::Shared,
+                "notification",
+                format!(
+                    "event notifications (key names, sizes, who wrote them) go to {arn} in account {}",
+                    arn_account(arn).unwrap_or("?")
+                ),
+            );
+        }
+    }
+    for (id, dest, acct) in &doors.inventory {
+        if outside(acct.as_deref()) {
+            push(
+                Severity::Shared,
+                "inventory",
+                format!(
+                    "inventory {id} lists every key to {dest} in account {}",
+                    acct.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+    }
+    if doors.website {
+        push(
+            Severity::Note,
+            "website",
+            "static website hosting is on: whatever is public here is also served at the bucket's website endpoint".into(),
+        );
+    }
+    if !doors.cors_any_origin.is_empty() {
+        push(
+            Severity::Note,
+            "cors",
+            format!(
+                "CORS rule {} allows any origin: any web page may read, from a visitor's browser, what that visitor can read",
+                doors
+                    .cors_any_origin
+                    .iter()
+                    .map(|i| (i + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
     }
 }
 

@@ -40,6 +40,7 @@ fn bucket() -> BucketFacts {
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
+        side_doors: Fact::Known(Default::default()),
     }
 }
 
@@ -500,4 +501,76 @@ fn access_points_are_doors_judged_with_both_policies_and_every_block() {
     let mut b = bucket();
     b.policy = Fact::Known(Some(foreign.into()));
     assert_eq!(assess(&account(None), &b).verdict, Verdict::Shared);
+}
+
+/// Replication, notifications and inventory reaching another account share
+/// the bucket; website hosting and CORS are noted; unreadable is unknown.
+#[test]
+fn side_doors_to_another_account_share_the_bucket() {
+    let judge = |d: SideDoors| {
+        let mut b = bucket();
+        b.side_doors = Fact::Known(d);
+        assess(&account(None), &b)
+    };
+    let rule = |account: Option<&str>| ReplicationRule {
+        id: Some("exfil".into()),
+        enabled: true,
+        destination: "arn:aws:s3:::attacker-drop".into(),
+        account: account.map(str::to_string),
+    };
+    let a = judge(SideDoors {
+        replication: vec![rule(Some("999988887777"))],
+        ..Default::default()
+    });
+    assert_eq!(a.verdict, Verdict::Shared, "{:?}", a.reasons);
+    assert!(a.reasons[0].text.contains("replication rule exfil copies new objects to arn:aws:s3:::attacker-drop in account 999988887777"));
+    // To our own account: nothing shared.
+    assert_eq!(
+        judge(SideDoors {
+            replication: vec![rule(Some(OWNER))],
+            ..Default::default()
+        })
+        .verdict,
+        Verdict::Private
+    );
+    // Disabled: not a door.
+    let mut off = rule(Some("999988887777"));
+    off.enabled = false;
+    assert_eq!(
+        judge(SideDoors {
+            replication: vec![off],
+            ..Default::default()
+        })
+        .verdict,
+        Verdict::Private
+    );
+    let a = judge(SideDoors {
+        notifications: vec!["arn:aws:sqs:us-east-1:999988887777:q".into()],
+        ..Default::default()
+    });
+    assert_eq!(a.verdict, Verdict::Shared);
+    let a = judge(SideDoors {
+        inventory: vec![(
+            "inv".into(),
+            "arn:aws:s3:::elsewhere".into(),
+            Some("999988887777".into()),
+        )],
+        website: true,
+        cors_any_origin: vec![0],
+        ..Default::default()
+    });
+    assert_eq!(a.verdict, Verdict::Shared);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.starts_with("static website hosting"))
+    );
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.starts_with("CORS rule 1 allows any origin"))
+    );
+    let mut b = bucket();
+    b.side_doors = Fact::Unknown(denied());
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Unknown);
 }

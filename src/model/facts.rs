@@ -200,6 +200,37 @@ pub struct BucketFacts {
     /// them says so (never "none").
     #[serde(default = "not_read")]
     pub access_points: Fact<Vec<AccessPoint>>,
+    /// The other ways data or its names leave the bucket: replication,
+    /// event notifications, inventory reports, website hosting and CORS.
+    #[serde(default = "not_read")]
+    pub side_doors: Fact<SideDoors>,
+}
+
+/// Bucket configurations through which objects, or their names, reach
+/// someone else (S3 User Guide: replication, event notifications,
+/// inventory), or through which anyone reads what is already public
+/// (website hosting, CORS).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideDoors {
+    pub replication: Vec<ReplicationRule>,
+    /// Destination ARNs (SNS topics, SQS queues, Lambda functions).
+    pub notifications: Vec<String>,
+    /// Inventory report destinations: (configuration id, destination bucket
+    /// ARN, the destination's account when the configuration names it).
+    pub inventory: Vec<(String, String, Option<String>)>,
+    pub website: bool,
+    /// CORS rules allowing any origin (`*`), by index.
+    pub cors_any_origin: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationRule {
+    pub id: Option<String>,
+    pub enabled: bool,
+    /// The destination bucket's ARN.
+    pub destination: String,
+    /// The account that owns the destination, when the rule names it.
+    pub account: Option<String>,
 }
 
 fn not_read<T>() -> Fact<T> {
@@ -264,6 +295,7 @@ impl BucketFacts {
             logging: u(&err),
             tags: u(&err),
             access_points: u(&err),
+            side_doors: u(&err),
         }
     }
 }
