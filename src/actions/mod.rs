@@ -27,6 +27,7 @@ pub mod object_acls;
 pub mod ownership;
 pub mod permissions;
 pub mod policy_statements;
+pub mod quarantine;
 pub mod restore;
 pub mod role_escalation;
 pub mod sessions;
@@ -53,6 +54,10 @@ macro_rules! with_module {
             }
             ActionSpec::DeleteBucketPolicy($args) => {
                 use bucket_policy as $m;
+                $body
+            }
+            ActionSpec::Quarantine($args) => {
+                use quarantine as $m;
                 $body
             }
             ActionSpec::DeleteAccessPointPolicy($args) => {
@@ -156,6 +161,8 @@ pub enum ActionSpec {
     RemovePolicyStatements(policy_statements::Args),
     /// Delete the bucket policy (undo puts the recorded document back).
     DeleteBucketPolicy(Bucket),
+    /// Deny every S3 action on the bucket to all but break-glass principals.
+    Quarantine(quarantine::Args),
     /// Delete an access point's policy (undo puts the recorded one back).
     DeleteAccessPointPolicy(access_point_policy::Args),
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
@@ -202,6 +209,7 @@ impl ActionSpec {
             ActionSpec::RemovePolicyStatements(_) => "remove-policy-statements",
             ActionSpec::DeleteBucketPolicy(_) => "delete-bucket-policy",
             ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
+            ActionSpec::Quarantine(_) => "quarantine",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
             ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
             ActionSpec::DisableAcls(_) => "disable-acls",
@@ -232,6 +240,7 @@ impl ActionSpec {
             | ActionSpec::RemovePolicyStatements(policy_statements::Args { bucket, .. })
             | ActionSpec::DeleteBucketPolicy(Bucket { bucket })
             | ActionSpec::DeleteAccessPointPolicy(access_point_policy::Args { bucket, .. })
+            | ActionSpec::Quarantine(quarantine::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
             | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
             | ActionSpec::DisableAcls(Bucket { bucket })

@@ -42,6 +42,12 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:PutBucketPolicy",
             "s3:DeleteBucketPolicy",
         ],
+        "quarantine" => &[
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "sts:GetCallerIdentity",
+        ],
         "delete-access-point-policy" => &[
             "s3:GetAccessPoint",
             "s3:GetAccessPointPolicy",

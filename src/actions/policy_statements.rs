@@ -27,7 +27,7 @@ use crate::model::policy::{self, Effect, Owner, PolicyAnalysis, StatementExposur
 pub const DENY_SID: &str = crate::model::policy::CONTROL_LOCK_SID;
 
 /// A bucket without a policy, as a document the lock can be added to.
-const NO_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
+pub(crate) const NO_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
 
 /// The bucket-configuration actions an outsider must not keep: with any of
 /// them they could undo the containment.
@@ -81,7 +81,7 @@ fn has_lock(doc: &Value) -> bool {
         .any(|s| s.get("Sid").and_then(Value::as_str) == Some(DENY_SID))
 }
 
-fn statements(doc: &Value) -> Vec<Value> {
+pub(crate) fn statements(doc: &Value) -> Vec<Value> {
     match doc.get("Statement") {
         Some(Value::Array(items)) => items.clone(),
         Some(item @ Value::Object(_)) => vec![item.clone()],

@@ -67,6 +67,13 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::DeleteBucketPolicy { target, how } => {
             Request::Run(ActionSpec::DeleteBucketPolicy(bucket(target.bucket)), how)
         }
+        ActCommand::Quarantine { target, keep, how } => Request::Run(
+            ActionSpec::Quarantine(warroom::actions::quarantine::Args {
+                bucket: target.bucket,
+                keep,
+            }),
+            how,
+        ),
         ActCommand::DeleteAccessPointPolicy {
             target,
             access_point,

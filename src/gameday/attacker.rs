@@ -687,7 +687,8 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
     match spec.name() {
         "block-public-access" => (s3, "PutBucketPublicAccessBlock"),
         "block-public-access-account" => (s3, "PutAccountPublicAccessBlock"),
-        "remove-policy-statements" => (s3, "PutBucketPolicy"),
+        "remove-policy-statements" | "quarantine" => (s3, "PutBucketPolicy"),
+        "delete-access-point-policy" => ("s3.amazonaws.com", "DeleteAccessPointPolicy"),
         "delete-bucket-policy" => (s3, "DeleteBucketPolicy"),
         "reset-bucket-acl" => (s3, "PutBucketAcl"),
         "reset-object-acls" => (s3, "PutObjectAcl"),

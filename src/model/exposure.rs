@@ -159,6 +159,22 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     assess_acl(bucket, &pab, &mut reasons);
     assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
+    // A quarantine stops every door while it stands, but S3 judges the
+    // grants alone, and they are still there: say both.
+    if let Some(q) = policy.as_ref().and_then(|p| {
+        p.statements.iter().find(|s| {
+            s.effect == policy::Effect::Deny && s.sid.as_deref() == Some(policy::QUARANTINE_SID)
+        })
+    }) {
+        reasons.push(Reason {
+            severity: Severity::Note,
+            source: Source::Policy { statement: q.index },
+            text: format!(
+                "quarantined: policy {} denies every S3 action to all but the break-glass principals; the grants it overrides still count (remove them before lifting it)",
+                q.label()
+            ),
+        });
+    }
     note_future_only_blocks(&pab, &mut reasons);
 
     reasons.sort_by_key(|r| r.severity);

@@ -39,6 +39,10 @@ use serde_json::Value;
 /// its own account (the playbook's control-plane step).
 pub const CONTROL_LOCK_SID: &str = "WarroomDenyControlPlaneOutsideAccount";
 
+/// The Sid of warroom's quarantine: Deny every S3 action to all but the
+/// break-glass principals.
+pub const QUARANTINE_SID: &str = "WarroomQuarantine";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {

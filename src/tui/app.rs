@@ -1020,6 +1020,10 @@ fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         // Which access point is decided from the bucket's reasons (see
         // `open_access_point`), not here.
         Action::CloseAccessPoint => return None,
+        Action::Quarantine => ActionSpec::Quarantine(actions::quarantine::Args {
+            bucket: bucket.to_string(),
+            keep: Vec::new(),
+        }),
         Action::ResetBucketAcl => ActionSpec::ResetBucketAcl(b()),
         Action::ResetObjectAcls => ActionSpec::ResetObjectAcls(actions::object_acls::Args {
             bucket: bucket.to_string(),

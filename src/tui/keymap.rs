@@ -22,6 +22,7 @@ pub enum Action {
     RemovePolicyStatements,
     DeletePolicy,
     CloseAccessPoint,
+    Quarantine,
     ResetBucketAcl,
     ResetObjectAcls,
     DisableAcls,
@@ -83,6 +84,9 @@ impl Action {
                 "remove public/shared policy statements: control plane first (asks first)"
             }
             Action::DeletePolicy => "delete the selected bucket's policy (asks first)",
+            Action::Quarantine => {
+                "quarantine the bucket: deny everything to all but you, every door (asks first)"
+            }
             Action::CloseAccessPoint => {
                 "delete the policy of the bucket's open access point, the worst first (asks first)"
             }
@@ -159,6 +163,7 @@ impl Action {
                 | Action::RemovePolicyStatements
                 | Action::DeletePolicy
                 | Action::CloseAccessPoint
+                | Action::Quarantine
                 | Action::ResetBucketAcl
                 | Action::ResetObjectAcls
                 | Action::DisableAcls
@@ -430,6 +435,7 @@ mod tests {
             Action::BlockPublicAccess,
             Action::DeletePolicy,
             Action::CloseAccessPoint,
+            Action::Quarantine,
             Action::ActionLog,
             Action::Undo,
             Action::Down,
