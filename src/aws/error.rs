@@ -60,7 +60,11 @@ where
             // The SDK's full context here is a page of Debug output (the
             // raw response); the status is what a responder can act on.
             let message = match code.as_str() {
-                "BadResponse" => "the service's answer could not be read".to_string(),
+                // What the parser said is kept (it names what was wrong).
+                "BadResponse" => format!(
+                    "the service's answer could not be read ({})",
+                    display_chain(e).split_whitespace().collect::<Vec<_>>().join(" ")
+                ),
                 c if c.starts_with("HTTP") => {
                     format!("the service answered {c} without an error code")
                 }
