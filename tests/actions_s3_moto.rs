@@ -667,7 +667,11 @@ async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undo
                         // moto renders a missing Priority as "None", which
                         // no SDK parses: give one, as V2 rules have.
                         .priority(1)
-                        .prefix("")
+                        .filter(
+                            aws_sdk_s3::types::ReplicationRuleFilter::builder()
+                                .prefix("")
+                                .build(),
+                        )
                         .destination(
                             Destination::builder()
                                 .bucket("arn:aws:s3:::attacker-drop")

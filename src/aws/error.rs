@@ -63,7 +63,10 @@ where
                 // What the parser said is kept (it names what was wrong).
                 "BadResponse" => format!(
                     "the service's answer could not be read ({})",
-                    display_chain(e).split_whitespace().collect::<Vec<_>>().join(" ")
+                    display_chain(e)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 ),
                 c if c.starts_with("HTTP") => {
                     format!("the service answered {c} without an error code")

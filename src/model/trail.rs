@@ -119,6 +119,10 @@ pub struct TrailEvent {
     pub region: Option<String>,
     pub bucket: Option<String>,
     pub key: Option<String>,
+    /// Made with a presigned URL (`additionalEventData.AuthenticationMethod`
+    /// = `QueryString`): the URL works until the signing credential dies.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub presigned: bool,
     /// CopyObject: the object copied from (`x-amz-copy-source`, or the
     /// other object in `resources[]`). `bucket:` finds the copy under
     /// either bucket.
@@ -373,6 +377,8 @@ struct Resource {
 struct Additional {
     #[serde(rename = "MFAUsed")]
     mfa_used: Option<Loose>,
+    /// `QueryString` for a presigned URL, `AuthHeader` otherwise.
+    authentication_method: Option<Loose>,
 }
 
 /// A CloudTrail Insights event names the API whose rate went unusual.
@@ -661,8 +667,16 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
         }
     }
     let additional = odd.obj(r.additional_event_data, "additionalEventData");
-    let mfa_used =
-        additional.and_then(|a| odd.str(a.mfa_used, "additionalEventData.MFAUsed", "a string"));
+    let (mfa_used, auth_method) = match additional {
+        Some(a) => (Some(a.mfa_used), Some(a.authentication_method)),
+        None => (None, None),
+    };
+    let mfa_used = mfa_used.and_then(|m| odd.str(m, "additionalEventData.MFAUsed", "a string"));
+    // A presigned URL: whoever holds the URL acts as the credential that
+    // signed it, until it expires or that credential is revoked.
+    let presigned = auth_method
+        .and_then(|m| odd.str(m, "additionalEventData.AuthenticationMethod", "a string"))
+        .is_some_and(|m| m == "QueryString");
     let mfa = mfa_authenticated
         .as_ref()
         .and_then(truthy)
@@ -775,6 +789,7 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
     }
     let (source_bucket, source_key) = source.map_or((None, None), |(b, k)| (Some(b), Some(k)));
     Ok(TrailEvent {
+        presigned,
         time: odd
             .str(r.event_time, "eventTime", "a string")
             .unwrap_or_default(),
@@ -1171,7 +1186,18 @@ pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
         .as_ref()
         .is_some_and(|k| incident.access_keys.contains(k))
     {
-        return Some("used an incident credential");
+        return Some(if e.presigned {
+            "a presigned URL signed by an incident credential"
+        } else {
+            "used an incident credential"
+        });
+    }
+    if e.presigned
+        && e.bucket
+            .as_ref()
+            .is_some_and(|b| incident.buckets.contains(b))
+    {
+        return Some("a presigned URL on an affected bucket");
     }
     // A session of an incident role (the stolen role) reading or writing
     // an incident bucket.
@@ -1558,6 +1584,53 @@ mod tests {
         assert!(!written_by_incident(&denied, &inc), "a refused write");
         let anon = normalise_str(r#"{"eventID":"a","eventName":"PutObject","userIdentity":{"type":"AWSAccount","principalId":"","accountId":"anonymous"},"requestParameters":{"bucketName":"b","key":"README-RESTORE.txt"}}"#).expect("e");
         assert!(written_by_incident(&anon, &Incident::default()));
+    }
+
+    /// A data event as the CloudTrail User Guide prints one for a
+    /// presigned GET (additionalEventData with numbers and strings mixed).
+    #[test]
+    fn a_presigned_url_is_told_and_points_at_its_signing_key() {
+        let rec = r#"{
+          "eventVersion": "1.09",
+          "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": "arn:aws:iam::123456789012:user/ci", "accountId": "123456789012", "accessKeyId": "AKIAEXAMPLE0000000001", "userName": "ci"},
+          "eventTime": "2026-11-22T10:00:00Z",
+          "eventSource": "s3.amazonaws.com",
+          "eventName": "GetObject",
+          "awsRegion": "us-east-1",
+          "sourceIPAddress": "198.51.100.7",
+          "userAgent": "curl/8.5.0",
+          "requestParameters": {"bucketName": "acme-customer-exports", "Host": "acme-customer-exports.s3.amazonaws.com", "key": "a.csv", "X-Amz-Expires": "604800"},
+          "responseElements": null,
+          "additionalEventData": {"SignatureVersion": "SigV4", "CipherSuite": "TLS_AES_128_GCM_SHA256", "bytesTransferredIn": 0, "AuthenticationMethod": "QueryString", "x-amz-id-2": "abc", "bytesTransferredOut": 1024},
+          "eventID": "p1",
+          "readOnly": true,
+          "eventType": "AwsApiCall",
+          "eventCategory": "Data"
+        }"#;
+        let e = normalise_str(rec).expect("event");
+        assert!(e.presigned);
+        assert!(e.odd.is_empty(), "{:?}", e.odd);
+        let mut inc = Incident {
+            own_account: Some("123456789012".into()),
+            buckets: ["acme-customer-exports".to_string()].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            relevance(&e, &inc),
+            Some("a presigned URL on an affected bucket")
+        );
+        inc.access_keys.insert("AKIAEXAMPLE0000000001".into());
+        assert_eq!(
+            relevance(&e, &inc),
+            Some("a presigned URL signed by an incident credential")
+        );
+        let plain = normalise_str(&record(
+            "h",
+            "GetObject",
+            r#","additionalEventData":{"AuthenticationMethod":"AuthHeader"}"#,
+        ))
+        .expect("e");
+        assert!(!plain.presigned);
     }
 
     #[test]

@@ -695,6 +695,19 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
     if let Some(why) = trail::relevance(e, &incident_of(state)) {
         lines.push(Line::styled(format!("! {why}"), theme.warn()));
     }
+    if e.presigned {
+        let key = e
+            .actor
+            .access_key_id
+            .clone()
+            .unwrap_or_else(|| "the signing credential".into());
+        lines.push(Line::styled(
+            untrusted(&format!(
+                "presigned URL: whoever holds it acts as {key} until it expires; the only way to kill it is to revoke {key} (d on it in the credentials pane; a session key: s on its role)"
+            )),
+            theme.warn(),
+        ));
+    }
     let a = &e.actor;
     for (k, v) in [
         ("event", format!("{} ({})", e.name, e.source)),
