@@ -451,3 +451,116 @@ async fn a_rotated_private_key_lives_only_in_its_own_file() {
         }
     }
 }
+
+/// Scenario 3: the bucket policy is fixed, and the attacker comes back
+/// through an access point. Anonymous readers stay uncontained while the
+/// side door stands (the console's verdict says PUBLIC, naming it);
+/// revoking the key and deleting the access point's policy shuts every
+/// door; teardown removes the access point with the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_side_door_scenario_reopens_through_an_access_point_until_it_is_closed() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::exposure::{Verdict, assess};
+    let emu = support::start_moto();
+    let c = support::clients(&emu).await;
+    let (game, _dir, incident, _) = staged_game(&c, "side-door-access-point", "gdtest0005").await;
+    let bucket = "acme-media-assets";
+    let verdict = || async {
+        let account = warroom::aws::exposure::account_facts(&c, Some(&game.staged.account)).await;
+        let facts = warroom::aws::exposure::bucket_facts(
+            &c,
+            warroom::aws::exposure::BucketRef {
+                name: bucket.into(),
+                region: Some(game.staged.region.clone()),
+            },
+        )
+        .await;
+        assess(&account, &facts)
+    };
+    // The history (the public statement) is played as the attacker starts.
+    let mut attacker = emulator_attacker(&game, &c, None, incident.clone()).await;
+    assert_eq!(verdict().await.verdict, Verdict::Public);
+    // The on-call fix: the public statement goes; the delegation stays.
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::RemovePolicyStatements(warroom::actions::policy_statements::Args {
+            bucket: bucket.into(),
+            step: warroom::actions::policy_statements::Step::DataPlane,
+        }),
+    )
+    .await;
+    assert_eq!(verdict().await.verdict, Verdict::Private);
+    // Round 1 (anonymous get) is refused; round 2 opens the side door;
+    // round 3's anonymous read succeeds through it.
+    let r1 = attacker.round().await.expect("round");
+    assert_eq!(r1.error.as_deref(), Some("AccessDenied"));
+    let r2 = attacker.round().await.expect("round");
+    assert_eq!(
+        (r2.event, r2.error.as_deref()),
+        ("PutAccessPointPolicy", None)
+    );
+    let a = verdict().await;
+    assert_eq!(a.verdict, Verdict::Public, "{:?}", a.reasons);
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("access point partner-portal (Internet, BPA off)"),
+        "{}",
+        a.reasons[0].text
+    );
+    let r3 = attacker.round().await.expect("round");
+    assert_eq!(
+        r3.error, None,
+        "the anonymous read goes through the side door"
+    );
+
+    // Shut it: the key, then the access point's policy.
+    let key = game.staged.leaked.clone().expect("leaked key");
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::DeactivateAccessKey(warroom::actions::access_key::Args {
+            user: Some(key.user.clone()),
+            key_id: key.access_key_id.clone(),
+        }),
+    )
+    .await;
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::DeleteAccessPointPolicy(warroom::actions::access_point_policy::Args {
+            bucket: bucket.into(),
+            access_point: "partner-portal".into(),
+        }),
+    )
+    .await;
+    assert_eq!(verdict().await.verdict, Verdict::Private);
+    for _ in 0..4 {
+        let r = attacker.round().await.expect("round");
+        assert_eq!(
+            r.error.as_deref(),
+            Some("AccessDenied"),
+            "{} {}",
+            r.event,
+            r.target
+        );
+    }
+    attacker.check_containment().await.expect("check");
+    let entries = incident.lock().await.all_entries().expect("entries");
+    let last = entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind::CONTAINED)
+        .expect("containment journaled");
+    assert_eq!(last.data["all_contained"], json!(true), "{:?}", last.data);
+
+    teardown::teardown(&c, Some("gdtest0005"), |_| {})
+        .await
+        .expect("teardown");
+    let left =
+        warroom::aws::access_points::list_region(&c, &game.staged.account, &game.staged.region)
+            .await
+            .expect("list");
+    assert!(left.is_empty(), "{left:?}");
+}

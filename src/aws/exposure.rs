@@ -114,7 +114,9 @@ pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> 
 /// One bucket's facts, its access points listed on their own (a refresh
 /// after an action).
 pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
-    bucket_facts_with(c, b, &RegionLists::default()).await
+    // Boxed: the twelve joined reads make a large future, and every caller
+    // (the attacker's round, an action's refresh) would carry it inline.
+    Box::pin(bucket_facts_with(c, b, &RegionLists::default())).await
 }
 
 /// One bucket's facts, sharing the scan's per-region access point lists.
@@ -249,8 +251,10 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
                 .unwrap_or_default()
             })
         },
-        super::access_points::of_bucket(c, lists, name, &region),
-        side_doors(&s3, name),
+        // Boxed: twelve reads joined inline make a future too large for a
+        // test thread's stack in a debug build.
+        Box::pin(super::access_points::of_bucket(c, lists, name, &region)),
+        Box::pin(side_doors(&s3, name)),
     );
     BucketFacts {
         name: b.name.clone(),

@@ -387,18 +387,29 @@ impl Attacker {
     /// Take one step, or record it refused with `refused`.
     async fn act(&mut self, op: &Op, refused: Option<&str>) -> StepResult {
         let target = match &op.key {
+            Some(k) if op.op == OpKind::OpenAccessPoint => {
+                format!("access point {k} on s3://{}", op.bucket)
+            }
             Some(k) => format!("s3://{}/{k}", op.bucket),
             None => format!("s3://{}", op.bucket),
         };
         let mut error = refused.map(str::to_string);
-        if error.is_none() && op.op == OpKind::PublicPolicy {
+        if error.is_none() && matches!(op.op, OpKind::PublicPolicy | OpKind::OpenAccessPoint) {
             // Block Public Access refuses a public policy (AWS enforces it;
             // the emulator does not, so the game does).
+            // A new access point's policy answers to the account's setting
+            // (its own is off, by the attacker's choice at creation).
             let (account, facts) = self.bucket_state(&op.bucket).await;
-            if crate::model::exposure::effective_pab(&account, &facts)
-                .block_public_policy
-                .is_on()
-            {
+            let blocked = match op.op {
+                OpKind::OpenAccessPoint => account
+                    .public_access_block
+                    .known()
+                    .is_some_and(|p| p.as_ref().is_some_and(|p| p.block_public_policy)),
+                _ => crate::model::exposure::effective_pab(&account, &facts)
+                    .block_public_policy
+                    .is_on(),
+            };
+            if blocked {
                 error = Some("AccessDenied".into());
             }
         }
@@ -470,9 +481,51 @@ impl Attacker {
                     .map_err(|e| aws_error(&e))?;
             }
             OpKind::PublicPolicy => {
+                let existing =
+                    crate::aws::containment::bucket_policy(c, &op.bucket, &self.staged.region)
+                        .await?;
                 s3.put_bucket_policy()
                     .bucket(&op.bucket)
-                    .policy(public_policy(&op.bucket))
+                    .policy(public_policy(&op.bucket, existing.as_deref()))
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&e))?;
+            }
+            OpKind::OpenAccessPoint => {
+                let (account, region) = (&self.staged.account, &self.staged.region);
+                let control = c.s3control_in(region);
+                let exists = control
+                    .get_access_point()
+                    .account_id(account)
+                    .name(&key)
+                    .send()
+                    .await
+                    .is_ok();
+                if !exists {
+                    control
+                        .create_access_point()
+                        .account_id(account)
+                        .name(&key)
+                        .bucket(&op.bucket)
+                        .public_access_block_configuration(
+                            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                                .block_public_acls(false)
+                                .ignore_public_acls(false)
+                                .block_public_policy(false)
+                                .restrict_public_buckets(false)
+                                .build(),
+                        )
+                        .send()
+                        .await
+                        .map_err(|e| aws_error(&e))?;
+                }
+                control
+                    .put_access_point_policy()
+                    .account_id(account)
+                    .name(&key)
+                    .policy(super::stage::public_access_point_policy(
+                        region, account, &key,
+                    ))
                     .send()
                     .await
                     .map_err(|e| aws_error(&e))?;
@@ -526,8 +579,12 @@ impl Attacker {
         };
         let mut params =
             json!({"bucketName": op.bucket, "Host": format!("{}.s3.amazonaws.com", op.bucket)});
-        if let Some(k) = &op.key {
-            params["key"] = json!(k);
+        match (&op.key, op.op) {
+            // S3 Control names the access point; the bucket is kept so the
+            // console relates the event to it.
+            (Some(k), OpKind::OpenAccessPoint) => params["name"] = json!(k),
+            (Some(k), _) => params["key"] = json!(k),
+            _ => {}
         }
         let mut r = self.base_record(
             self.identity(op.actor),

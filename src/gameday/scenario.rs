@@ -18,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "ssrf-instance-role",
         include_str!("../../assets/gameday/ssrf-instance-role.toml"),
     ),
+    (
+        "side-door-access-point",
+        include_str!("../../assets/gameday/side-door-access-point.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -53,6 +57,11 @@ pub struct BucketSpec {
     pub tags: BTreeMap<String, String>,
     #[serde(default)]
     pub object: Vec<ObjectSpec>,
+    /// Staged with the bucket policy AWS documents for delegating access
+    /// control to the account's access points (a side door waiting for
+    /// an access point).
+    #[serde(default)]
+    pub delegate_to_access_points: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -145,8 +154,11 @@ pub enum OpKind {
     List,
     Put,
     Delete,
-    /// Replace the bucket policy with one that lets anyone read.
+    /// Add a statement to the bucket policy that lets anyone read.
     PublicPolicy,
+    /// A side door: an Internet access point (named by `key`) with its own
+    /// Block Public Access off and a policy that lets anyone read.
+    OpenAccessPoint,
 }
 
 impl OpKind {
@@ -158,6 +170,7 @@ impl OpKind {
             OpKind::Put => "PutObject",
             OpKind::Delete => "DeleteObject",
             OpKind::PublicPolicy => "PutBucketPolicy",
+            OpKind::OpenAccessPoint => "PutAccessPointPolicy",
         }
     }
 
@@ -167,7 +180,7 @@ impl OpKind {
 
     /// A data event (object level) rather than a management event.
     pub fn is_data(self) -> bool {
-        self != OpKind::PublicPolicy
+        !matches!(self, OpKind::PublicPolicy | OpKind::OpenAccessPoint)
     }
 }
 
@@ -346,7 +359,11 @@ impl Scenario {
                 }
                 _ => {}
             }
-            if matches!(op.op, OpKind::Get | OpKind::Put | OpKind::Delete) && op.key.is_none() {
+            if matches!(
+                op.op,
+                OpKind::Get | OpKind::Put | OpKind::Delete | OpKind::OpenAccessPoint
+            ) && op.key.is_none()
+            {
                 return Err(format!("{at}: {:?} needs a key", op.op));
             }
             if op.op == OpKind::Put && op.body.is_none() {

@@ -107,10 +107,43 @@ pub fn grants_policy(g: &Grants) -> String {
 }
 
 /// The policy the attacker puts on a bucket: anyone may read its objects.
-pub fn public_policy(bucket: &str) -> String {
-    json!({"Version": "2012-10-17", "Statement": [{
+/// Added to what the policy already says (`existing`), as an attacker who
+/// wants to go unnoticed would.
+pub fn public_policy(bucket: &str, existing: Option<&str>) -> String {
+    let grant = json!({
         "Sid": "AllowCdnRead", "Effect": "Allow", "Principal": "*",
-        "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")}]})
+        "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")});
+    let mut doc: serde_json::Value = existing
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}));
+    let mut items = match doc.get("Statement") {
+        Some(serde_json::Value::Array(a)) => a.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    items.retain(|s| s.get("Sid").and_then(|x| x.as_str()) != Some("AllowCdnRead"));
+    items.push(grant);
+    doc["Statement"] = serde_json::Value::Array(items);
+    doc.to_string()
+}
+
+/// The bucket policy AWS documents for delegating access control to the
+/// account's access points.
+pub fn delegating_policy(bucket: &str, account: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DelegateToAccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": "*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": account}}}]})
+    .to_string()
+}
+
+/// The access point policy the attacker puts on its side door.
+pub fn public_access_point_policy(region: &str, account: &str, name: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PartnerPortal", "Effect": "Allow", "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": format!("arn:aws:s3:{region}:{account}:accesspoint/{name}/object/*")}]})
     .to_string()
 }
 
@@ -134,6 +167,14 @@ pub async fn stage(
         tag_bucket(c, &b.name, &tags(run_id, &b.tags)).await?;
         if b.versioning {
             versioning(c, &b.name).await?;
+        }
+        if b.delegate_to_access_points {
+            c.s3.put_bucket_policy()
+                .bucket(&b.name)
+                .policy(delegating_policy(&b.name, &account))
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
         }
         for o in &b.object {
             c.s3.put_object()

@@ -140,6 +140,22 @@ pub async fn teardown(
         if !ours(value, run) {
             continue;
         }
+        // Access points on the bucket first (a scenario's side door): S3
+        // refuses to delete a bucket that still has them.
+        let account = c.identity().await?.account;
+        for ap in crate::aws::access_points::list_region(c, &account, &region).await? {
+            if ap.bucket != name {
+                continue;
+            }
+            c.s3control_in(&region)
+                .delete_access_point()
+                .account_id(&account)
+                .name(&ap.name)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))?;
+            done(format!("access point {} on {name}", ap.name), &mut progress);
+        }
         let n = empty_bucket(&s3, name).await?;
         s3.delete_bucket()
             .bucket(name)

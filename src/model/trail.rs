@@ -1145,6 +1145,12 @@ const ACCESS_CHANGES: &[&str] = &[
     "PutBucketOwnershipControls",
     "DeleteBucketOwnershipControls",
     "CreateAccessKey",
+    "CreateAccessPoint",
+    "PutAccessPointPolicy",
+    "DeleteAccessPointPolicy",
+    "PutBucketReplication",
+    "PutBucketNotification",
+    "PutBucketInventoryConfiguration",
 ];
 
 const READS: &[&str] = &[
