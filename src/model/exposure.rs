@@ -367,8 +367,8 @@ fn assess_access_points(
                     Severity::Unknown,
                     None,
                     format!(
-                        "access point {name}: its network origin is {e} — {}",
-                        e.message
+                        "access point {name}: its network origin is {}",
+                        e.explained()
                     ),
                 );
                 continue;
@@ -391,8 +391,8 @@ fn assess_access_points(
                     Severity::Unknown,
                     None,
                     format!(
-                        "access point {name} (Internet): its policy is {e} — {}",
-                        e.message
+                        "access point {name} (Internet): its policy is {}",
+                        e.explained()
                     ),
                 );
                 continue;
@@ -520,8 +520,8 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
                     door: "replication",
                 },
                 text: format!(
-                    "replication, notifications, inventory, website or CORS: {e} — {}",
-                    e.message
+                    "replication, notifications, inventory, website or CORS: {}",
+                    e.explained()
                 ),
             });
             return;
@@ -763,7 +763,7 @@ fn unknown(field: &'static str, what: &str, e: &FieldError) -> Reason {
     Reason {
         severity: Severity::Unknown,
         source: Source::Field { field },
-        text: format!("{what}: {e} — {}", e.message),
+        text: format!("{what}: {}", e.explained()),
     }
 }
 

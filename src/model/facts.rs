@@ -45,6 +45,18 @@ fn deserialize_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     String::deserialize(d).map(|s| code_token(&s))
 }
 
+impl FieldError {
+    /// `unknown (Code) — message`, or just `unknown (Code)` when AWS sent
+    /// no message (a bare dash reads like something was lost).
+    pub fn explained(&self) -> String {
+        if self.message.trim().is_empty() {
+            self.to_string()
+        } else {
+            format!("{self} — {}", self.message)
+        }
+    }
+}
+
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "unknown ({})", self.code)
@@ -317,6 +329,18 @@ mod tests {
             serde_json::from_str(r#"{"code":"X\u001b]0;t\u0007","message":"m"}"#).expect("json");
         assert_eq!(back.code, "X0t");
         assert_eq!(FieldError::new("\u{1b}", "m").code, "Unknown");
+    }
+
+    #[test]
+    fn an_error_without_a_message_has_no_dangling_dash() {
+        assert_eq!(
+            FieldError::new("AccessDenied", "").explained(),
+            "unknown (AccessDenied)"
+        );
+        assert_eq!(
+            FieldError::new("AccessDenied", "no s3:GetBucketCORS").explained(),
+            "unknown (AccessDenied) — no s3:GetBucketCORS"
+        );
     }
 }
 
