@@ -48,6 +48,10 @@ pub fn private_bucket(name: &str) -> BucketFacts {
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
+        object_acls: Fact::Known(crate::model::facts::ObjectAcls {
+            all_checked: true,
+            ..Default::default()
+        }),
     }
 }
 

@@ -184,6 +184,7 @@ async fn scan_command(global: &GlobalArgs, args: ScanArgs) -> Result<ExitCode> {
     let opts = ScanOptions {
         buckets: args.buckets,
         concurrency: usize::from(args.concurrency),
+        ..Default::default()
     };
     // Headless scans journal only when asked to (--incident): a pipeline
     // gate should not leave a directory behind on every run.

@@ -77,7 +77,7 @@ pub fn write_table(report: &ScanReport, out: &mut impl Write) -> io::Result<()> 
         writeln!(
             out,
             "{:<8} {:<width$} {:<14} {}",
-            b.assessment.verdict.label(),
+            b.assessment.label(),
             clean(&b.facts.name),
             clean(region),
             clean(why)

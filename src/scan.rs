@@ -13,11 +13,13 @@ use crate::incident::{EvidenceRef, Incident, IncidentError, kind};
 use crate::model::exposure::{Assessment, Verdict, assess};
 use crate::model::facts::{AccountFacts, BucketFacts};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Empty: every bucket in the account.
     pub buckets: Vec<String>,
     pub concurrency: usize,
+    /// Per bucket, objects whose ACL must be read (see `BucketRef`).
+    pub watch: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +53,7 @@ pub async fn run(clients: &Clients, opts: &ScanOptions, mut emit: impl FnMut(Sca
                 .iter()
                 .map(|name| BucketRef {
                     name: name.clone(),
-                    region: None,
+                    ..Default::default()
                 })
                 .collect())
         }
@@ -60,13 +62,18 @@ pub async fn run(clients: &Clients, opts: &ScanOptions, mut emit: impl FnMut(Sca
     if !emit(ScanEvent::Identity(identity)) || !emit(ScanEvent::Account(account)) {
         return;
     }
-    let buckets = match listed {
+    let mut buckets = match listed {
         Ok(b) => b,
         Err(e) => {
             emit(ScanEvent::Failed(e));
             return;
         }
     };
+    for b in &mut buckets {
+        if let Some(keys) = opts.watch.get(&b.name) {
+            b.watch_keys = keys.clone();
+        }
+    }
     if !emit(ScanEvent::Listed(buckets.len())) {
         return;
     }

@@ -551,6 +551,7 @@ async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed
             BucketRef {
                 name: "ap-bucket".into(),
                 region: Some(REGION.into()),
+                ..Default::default()
             },
         )
         .await;
@@ -695,6 +696,7 @@ async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undo
             BucketRef {
                 name: "q-src".into(),
                 region: Some(REGION.into()),
+                ..Default::default()
             },
         )
         .await;

@@ -472,6 +472,7 @@ async fn the_side_door_scenario_reopens_through_an_access_point_until_it_is_clos
             warroom::aws::exposure::BucketRef {
                 name: bucket.into(),
                 region: Some(game.staged.region.clone()),
+                ..Default::default()
             },
         )
         .await;

@@ -143,6 +143,7 @@ async fn read_only_scan_sees_everything_and_changes_nothing() {
         &ScanOptions {
             buckets: Vec::new(),
             concurrency: 4,
+            ..Default::default()
         },
     )
     .await;

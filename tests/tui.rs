@@ -45,7 +45,13 @@ fn identity() -> Identity {
 fn scanned(size: (u16, u16)) -> State {
     let mut s = new_state(size);
     let cmds = s.init();
-    assert_eq!(cmds, vec![Command::StartScan { generation: 1 }]);
+    assert_eq!(
+        cmds,
+        vec![Command::StartScan {
+            generation: 1,
+            watch: Default::default()
+        }]
+    );
     let buckets = fixtures::buckets();
     update(&mut s, scan_msg(1, ScanEvent::Identity(Ok(identity()))));
     update(&mut s, scan_msg(1, ScanEvent::Account(fixtures::account())));
@@ -163,7 +169,13 @@ fn navigation_detail_help_and_quit() {
 fn rescan_is_one_job_at_a_time_and_stale_results_are_dropped() {
     let mut s = scanned((80, 24));
     let cmds = update(&mut s, key('r'));
-    assert_eq!(cmds, vec![Command::StartScan { generation: 2 }]);
+    assert_eq!(
+        cmds,
+        vec![Command::StartScan {
+            generation: 2,
+            watch: Default::default()
+        }]
+    );
     // A second `r` while scanning starts nothing and says why.
     assert!(update(&mut s, key('r')).is_empty());
     assert!(
@@ -229,7 +241,10 @@ fn scan_failure_is_shown_and_console_keeps_running() {
     // `r` retries.
     assert_eq!(
         update(&mut s, key('r')),
-        vec![Command::StartScan { generation: 2 }]
+        vec![Command::StartScan {
+            generation: 2,
+            watch: Default::default()
+        }]
     );
 }
 
@@ -424,7 +439,8 @@ fn block_asks_with_typed_name_then_applies_and_refreshes_the_bucket() {
     assert_eq!(
         cmds,
         vec![Command::RefreshBucket {
-            bucket: "acme-customer-exports".into()
+            bucket: "acme-customer-exports".into(),
+            watch_keys: vec![],
         }]
     );
     assert!(
@@ -2116,7 +2132,13 @@ fn account_block_public_access_rereads_the_account_and_every_verdict() {
             }),
         },
     );
-    assert_eq!(cmds, vec![Command::StartScan { generation: 2 }]);
+    assert_eq!(
+        cmds,
+        vec![Command::StartScan {
+            generation: 2,
+            watch: Default::default()
+        }]
+    );
     let on = warroom::model::facts::PublicAccessBlock {
         block_public_acls: true,
         ignore_public_acls: true,
@@ -2365,5 +2387,63 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
                 access_point: name.into(),
             }
         ))]
+    );
+}
+
+/// A PutObjectAcl granting everyone in the tail makes the console read
+/// that object's ACL at once, and on every later scan, whatever the
+/// scan's sample picks.
+#[test]
+fn an_object_made_public_in_the_tail_is_read_now_and_on_every_scan() {
+    use warroom::tail::{Source, TailMsg};
+    let mut s = with_trail((100, 30));
+    let public_put = warroom::model::trail::normalise_str(r#"{"eventID":"acl1","eventTime":"2026-11-22T10:05:00Z","eventSource":"s3.amazonaws.com","eventName":"PutObjectAcl","userIdentity":{"type":"IAMUser","accountId":"123456789012","accessKeyId":"AKIAEXAMPLECIDEPLOY1"},"requestParameters":{"bucketName":"acme-customer-exports","key":"exports/q3.csv","acl":"","x-amz-acl":["public-read"]},"eventCategory":"Data","readOnly":false}"#).expect("event");
+    let tail = |e: &warroom::model::trail::TrailEvent| {
+        Msg::Tail(TailMsg::Events {
+            source: Source::Logs,
+            events: vec![e.clone()],
+        })
+    };
+    let cmds = update(&mut s, tail(&public_put));
+    assert_eq!(
+        cmds,
+        vec![Command::RefreshBucket {
+            bucket: "acme-customer-exports".into(),
+            watch_keys: vec!["exports/q3.csv".into()],
+        }]
+    );
+    // Seen again (LookupEvents and the log files both deliver it): once.
+    let mut again = public_put.clone();
+    again.event_id = "acl1-copy".into();
+    assert!(update(&mut s, tail(&again)).is_empty());
+    // A refused call, or a bucket the console does not hold, reads nothing.
+    let mut refused = public_put.clone();
+    refused.event_id = "acl2".into();
+    refused.key = Some("other.csv".into());
+    refused.error_code = Some("AccessDenied".into());
+    assert!(update(&mut s, tail(&refused)).is_empty());
+    let mut elsewhere = public_put.clone();
+    elsewhere.event_id = "acl3".into();
+    elsewhere.bucket = Some("not-ours".into());
+    assert!(update(&mut s, tail(&elsewhere)).is_empty());
+
+    // The detail of the event says what it did.
+    let shown = screen_text(&draw(&s));
+    assert!(shown.contains("PutObjectAcl"), "{shown}");
+
+    // A rescan reads the watched objects too.
+    s.view = View::Dashboard;
+    let cmds = update(&mut s, key('r'));
+    let Some(Command::StartScan { watch, .. }) = cmds.first() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(
+        watch.get("acme-customer-exports"),
+        Some(&vec!["exports/q3.csv".to_string()])
+    );
+    assert_eq!(
+        watch.len(),
+        2,
+        "a bucket not scanned yet is watched too: {watch:?}"
     );
 }

@@ -12,10 +12,13 @@ use crate::model::facts::{
 };
 
 /// A bucket to scan, with its region when ListBuckets already told us.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BucketRef {
     pub name: String,
     pub region: Option<String>,
+    /// Objects whose ACL must be read whatever the sample picks (the
+    /// CloudTrail tail saw them made public).
+    pub watch_keys: Vec<String>,
 }
 
 pub async fn account_facts(c: &Clients, account_id: Option<&str>) -> AccountFacts {
@@ -57,6 +60,7 @@ pub async fn list_buckets(c: &Clients) -> Result<Vec<BucketRef>, AwsError> {
             Some(BucketRef {
                 name: b.name()?.to_string(),
                 region: b.bucket_region().map(str::to_string),
+                watch_keys: Vec::new(),
             })
         }));
         match page.continuation_token() {
@@ -256,6 +260,10 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         Box::pin(super::access_points::of_bucket(c, lists, name, &region)),
         Box::pin(side_doors(&s3, name)),
     );
+    // After the others: whether object ACLs count at all depends on the
+    // bucket's Object Ownership.
+    let ownership: Fact<Option<String>> = ownership.into();
+    let object_acls = super::object_acls::read(&s3, name, &ownership, &b.watch_keys).await;
     BucketFacts {
         name: b.name.clone(),
         region: Fact::Known(region),
@@ -263,7 +271,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         policy_status_is_public: status.into(),
         policy: policy.into(),
         acl: acl.into(),
-        object_ownership: ownership.into(),
+        object_ownership: ownership,
         versioning: versioning.into(),
         encryption: encryption.into(),
         object_lock: lock.into(),
@@ -271,6 +279,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         tags: tags.into(),
         access_points,
         side_doors,
+        object_acls,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod exposure;
 pub mod guard;
 pub mod iam;
+pub mod object_acls;
 pub mod seed;
 pub mod trail;
 pub mod versions;

@@ -378,6 +378,7 @@ impl Attacker {
             exposure::BucketRef {
                 name: bucket.to_string(),
                 region: Some(self.staged.region.clone()),
+                ..Default::default()
             },
         )
         .await;

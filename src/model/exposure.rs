@@ -15,7 +15,8 @@
 use serde::Serialize;
 
 use super::facts::{
-    AccountFacts, Acl, BucketFacts, Fact, FieldError, Grantee, NetworkOrigin, PublicAccessBlock,
+    AccountFacts, Acl, BucketFacts, Fact, FieldError, Grant, Grantee, NetworkOrigin,
+    PublicAccessBlock,
 };
 use super::policy::{self, Owner, PolicyAnalysis, StatementExposure};
 
@@ -76,6 +77,10 @@ pub enum Source {
     SideDoor {
         door: &'static str,
     },
+    /// An object's own ACL (`key` empty: the note on objects not read).
+    ObjectAcl {
+        key: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,11 +117,25 @@ impl Tri {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
     pub verdict: Verdict,
+    /// What limits a verdict (`objects not all checked`); `None`: it is
+    /// the whole truth as read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
     /// Most severe first.
     pub reasons: Vec<Reason>,
     pub effective_pab: EffectivePab,
     #[serde(skip)]
     pub policy: Option<PolicyAnalysis>,
+}
+
+impl Assessment {
+    /// The verdict as shown: `private?` when objects were not all checked.
+    pub fn label(&self) -> &'static str {
+        match (&self.caveat, self.verdict) {
+            (Some(_), Verdict::Private) => "private?",
+            (_, v) => v.label(),
+        }
+    }
 }
 
 pub fn effective_pab(account: &AccountFacts, bucket: &BucketFacts) -> EffectivePab {
@@ -159,6 +178,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     assess_acl(bucket, &pab, &mut reasons);
     assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
+    let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
     // A quarantine stops every door while it stands, but S3 judges the
     // grants alone, and they are still there: say both.
     if let Some(q) = policy.as_ref().and_then(|p| {
@@ -189,13 +209,20 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     } else {
         Verdict::Private
     };
+    // Private with objects unread is only "nothing found": say so.
+    let caveat =
+        (unchecked && verdict == Verdict::Private).then(|| OBJECTS_NOT_ALL_CHECKED.to_string());
     Assessment {
         verdict,
+        caveat,
         reasons,
         effective_pab: pab,
         policy,
     }
 }
+
+/// The caveat on a private verdict when object ACLs were only sampled.
+pub const OBJECTS_NOT_ALL_CHECKED: &str = "objects not all checked";
 
 fn assess_policy(
     bucket: &BucketFacts,
@@ -655,58 +682,17 @@ fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason
             return;
         }
     };
-    let acls_disabled =
-        matches!(&bucket.object_ownership, Fact::Known(Some(o)) if o == "BucketOwnerEnforced");
+    let acls_disabled = acls_disabled(bucket);
     for grant in &acl.grants {
+        let Some((severity, who)) = judge_grant(grant, acl.owner_id.as_deref(), acls_disabled, pab)
+        else {
+            continue;
+        };
         let what = acl_permission_meaning(&grant.permission);
-        let (is_public, who) = match &grant.grantee {
-            Grantee::AllUsers => (true, "everyone (AllUsers)".to_string()),
-            Grantee::AuthenticatedUsers => {
-                (true, "any AWS account (AuthenticatedUsers)".to_string())
-            }
-            Grantee::CanonicalUser { id, display_name } => {
-                if acl.owner_id.as_deref() == Some(id.as_str()) {
-                    continue; // the owner's own grant
-                }
-                let name = display_name
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default();
-                (false, format!("canonical user {id}{name}"))
-            }
-            Grantee::Email { address } => (false, format!("account with email {address}")),
-            Grantee::LogDelivery => continue, // S3 server access logging
-            Grantee::OtherGroup { uri } => (false, format!("group {uri}")),
-        };
-        let base = format!("ACL grants {} to {who}: {what}", grant.permission);
-        let (severity, text) = if acls_disabled {
-            (
-                Severity::Mitigated,
-                format!(
-                    "{base} — ignored: Object Ownership is BucketOwnerEnforced (ACLs disabled)"
-                ),
-            )
-        } else if is_public {
-            match &pab.ignore_public_acls {
-                Tri::On { by } => (
-                    Severity::Mitigated,
-                    format!("{base} — ignored: IgnorePublicAcls is on ({by})"),
-                ),
-                Tri::Unknown { code } => (
-                    Severity::Unknown,
-                    format!(
-                        "{base}, unless IgnorePublicAcls is on, which could not be read ({code})"
-                    ),
-                ),
-                Tri::Off => (Severity::Public, base),
-            }
-        } else {
-            (Severity::Shared, base)
-        };
         reasons.push(Reason {
             severity,
             source: Source::Acl,
-            text,
+            text: who.text(&format!("ACL grants {} to", grant.permission), what),
         });
     }
     if let Fact::Unknown(e) = &bucket.object_ownership {
@@ -715,6 +701,161 @@ fn assess_acl(bucket: &BucketFacts, pab: &EffectivePab, reasons: &mut Vec<Reason
             source: Source::Ownership,
             text: format!("Object Ownership {e}: whether ACLs are disabled is not known"),
         });
+    }
+}
+
+fn acls_disabled(bucket: &BucketFacts) -> bool {
+    matches!(&bucket.object_ownership, Fact::Known(Some(o)) if o == "BucketOwnerEnforced")
+}
+
+/// Who an ACL grant reaches, and why it weighs what it does.
+struct Judged {
+    who: String,
+    /// What neutralises it (`ignored: …`), or what it depends on.
+    rider: Option<String>,
+}
+
+impl Judged {
+    fn text(&self, head: &str, what: &str) -> String {
+        let base = format!("{head} {}: {what}", self.who);
+        match &self.rider {
+            Some(r) => format!("{base}{r}"),
+            None => base,
+        }
+    }
+}
+
+/// One ACL grant (a bucket's or an object's) weighed against Object
+/// Ownership and IgnorePublicAcls; `None` for the owner's own grant and
+/// the log delivery group.
+fn judge_grant(
+    grant: &Grant,
+    owner_id: Option<&str>,
+    acls_disabled: bool,
+    pab: &EffectivePab,
+) -> Option<(Severity, Judged)> {
+    let (is_public, who) = match &grant.grantee {
+        Grantee::AllUsers => (true, "everyone (AllUsers)".to_string()),
+        Grantee::AuthenticatedUsers => (true, "any AWS account (AuthenticatedUsers)".to_string()),
+        Grantee::CanonicalUser { id, display_name } => {
+            if owner_id == Some(id.as_str()) {
+                return None; // the owner's own grant
+            }
+            let name = display_name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            (false, format!("canonical user {id}{name}"))
+        }
+        Grantee::Email { address } => (false, format!("account with email {address}")),
+        Grantee::LogDelivery => return None, // S3 server access logging
+        Grantee::OtherGroup { uri } => (false, format!("group {uri}")),
+    };
+    let (severity, rider) = if acls_disabled {
+        (
+            Severity::Mitigated,
+            Some(" — ignored: Object Ownership is BucketOwnerEnforced (ACLs disabled)".to_string()),
+        )
+    } else if is_public {
+        match &pab.ignore_public_acls {
+            Tri::On { by } => (
+                Severity::Mitigated,
+                Some(format!(" — ignored: IgnorePublicAcls is on ({by})")),
+            ),
+            Tri::Unknown { code } => (
+                Severity::Unknown,
+                Some(format!(
+                    ", unless IgnorePublicAcls is on, which could not be read ({code})"
+                )),
+            ),
+            Tri::Off => (Severity::Public, None),
+        }
+    } else {
+        (Severity::Shared, None)
+    };
+    Some((severity, Judged { who, rider }))
+}
+
+/// Objects' own ACLs, as far as they were read. Returns whether some
+/// objects were not checked (the verdict then says so).
+fn assess_object_acls(
+    bucket: &BucketFacts,
+    bucket_owner: Option<&str>,
+    pab: &EffectivePab,
+    reasons: &mut Vec<Reason>,
+) -> bool {
+    let read = match &bucket.object_acls {
+        Fact::Known(r) => r,
+        Fact::Unknown(e) => {
+            reasons.push(unknown("object_acls", "object ACLs", e));
+            return false;
+        }
+    };
+    if read.skipped.is_some() {
+        return false;
+    }
+    let disabled = acls_disabled(bucket);
+    // One reason per kind of grant, naming the first objects: a bucket
+    // with ten thousand public objects needs one line, not ten thousand.
+    const NAMED: usize = 3;
+    let mut groups: Vec<((Severity, String), Vec<&str>, String)> = Vec::new();
+    for og in &read.grants {
+        // The object's own owner is already dropped by the reader; a grant
+        // back to the bucket's owner reaches no one new.
+        let Some((severity, judged)) = judge_grant(&og.grant, bucket_owner, disabled, pab) else {
+            continue;
+        };
+        let what = object_permission_meaning(&og.grant.permission);
+        let text = judged.text(&format!("grants {} to", og.grant.permission), what);
+        match groups
+            .iter_mut()
+            .find(|(k, _, _)| k.0 == severity && k.1 == text)
+        {
+            Some((_, keys, _)) => keys.push(&og.key),
+            None => groups.push(((severity, text.clone()), vec![&og.key], text)),
+        }
+    }
+    for ((severity, _), keys, text) in groups {
+        let named: Vec<String> = keys.iter().take(NAMED).map(|k| format!("'{k}'")).collect();
+        let more = keys.len().saturating_sub(NAMED);
+        let subject = match (keys.len(), more) {
+            (1, _) => format!("object {}", named.join(", ")),
+            (_, 0) => format!("objects {}", named.join(", ")),
+            (_, m) => format!("objects {} and {m} more", named.join(", ")),
+        };
+        reasons.push(Reason {
+            severity,
+            source: Source::ObjectAcl {
+                key: keys.first().map(|k| k.to_string()).unwrap_or_default(),
+            },
+            text: format!("{subject}: its ACL {text}"),
+        });
+    }
+    if read.all_checked {
+        return false;
+    }
+    let failed = match (&read.first_error, read.failed) {
+        (Some(e), n) if n > 0 => format!("; {n} could not be read ({})", e.code),
+        _ => String::new(),
+    };
+    reasons.push(Reason {
+        severity: Severity::Note,
+        source: Source::ObjectAcl { key: String::new() },
+        text: format!(
+            "objects not all checked: {} object ACLs read (the objects the tail saw made public, and a sample){failed}; any other object may grant access of its own",
+            read.checked
+        ),
+    });
+    true
+}
+
+fn object_permission_meaning(permission: &str) -> &'static str {
+    match permission {
+        "READ" => "read the object",
+        "READ_ACP" => "read the object's ACL",
+        "WRITE_ACP" => "rewrite the object's ACL",
+        "FULL_CONTROL" => "read it and rewrite its ACL",
+        _ => "unrecognised permission",
     }
 }
 

@@ -41,6 +41,10 @@ fn bucket() -> BucketFacts {
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
+        object_acls: Fact::Known(crate::model::facts::ObjectAcls {
+            all_checked: true,
+            ..Default::default()
+        }),
     }
 }
 
@@ -573,4 +577,159 @@ fn side_doors_to_another_account_share_the_bucket() {
     let mut b = bucket();
     b.side_doors = Fact::Unknown(denied());
     assert_eq!(assess(&account(None), &b).verdict, Verdict::Unknown);
+}
+
+fn object_acls(grants: &[(&str, Grant)], all_checked: bool) -> Fact<ObjectAcls> {
+    Fact::Known(ObjectAcls {
+        checked: grants.len().max(1),
+        all_checked,
+        grants: grants
+            .iter()
+            .map(|(k, g)| ObjectGrant {
+                key: (*k).into(),
+                grant: g.clone(),
+            })
+            .collect(),
+        ..Default::default()
+    })
+}
+
+/// The issue's case: the bucket's own ACL and policy are clean, one object
+/// carries `public-read`. S3 serves that object to anyone while ACLs are
+/// enabled and IgnorePublicAcls is off (User Guide, "Access control list
+/// (ACL) overview" and "Blocking public access").
+#[test]
+fn an_object_acl_is_a_way_in_and_unread_objects_are_said() {
+    // One public object: public, naming the object.
+    let mut b = bucket();
+    b.object_acls = object_acls(&[("exports/q3.csv", all_users_read())], true);
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert_eq!(
+        a.reasons[0].source,
+        Source::ObjectAcl {
+            key: "exports/q3.csv".into()
+        }
+    );
+    assert!(
+        a.reasons[0].text.starts_with(
+            "object 'exports/q3.csv': its ACL grants READ to everyone (AllUsers): read the object"
+        ),
+        "{}",
+        a.reasons[0].text
+    );
+    assert_eq!(a.label(), "PUBLIC");
+
+    // IgnorePublicAcls (account or bucket) neutralises it.
+    let a = assess(&account(pab(|p| p.ignore_public_acls = true)), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert_eq!(a.reasons[0].severity, Severity::Mitigated);
+    assert!(
+        a.reasons[0]
+            .text
+            .contains("ignored: IgnorePublicAcls is on (account)")
+    );
+
+    // Another account's canonical user on an object: shared.
+    let mut s = bucket();
+    s.object_acls = object_acls(
+        &[(
+            "a",
+            Grant {
+                grantee: Grantee::CanonicalUser {
+                    id: "other-canonical".into(),
+                    display_name: None,
+                },
+                permission: "READ".into(),
+            },
+        )],
+        true,
+    );
+    assert_eq!(assess(&account(None), &s).verdict, Verdict::Shared);
+    // A grant back to the bucket's owner (an object another account
+    // wrote) reaches no one new.
+    let mut o = bucket();
+    o.object_acls = object_acls(
+        &[(
+            "a",
+            Grant {
+                grantee: Grantee::CanonicalUser {
+                    id: "owner".into(),
+                    display_name: None,
+                },
+                permission: "FULL_CONTROL".into(),
+            },
+        )],
+        true,
+    );
+    assert_eq!(assess(&account(None), &o).verdict, Verdict::Private);
+
+    // Many public objects: one reason naming three and counting the rest.
+    let mut many = bucket();
+    let keys: Vec<String> = (0..7).map(|i| format!("k{i}")).collect();
+    let grants: Vec<(&str, Grant)> = keys
+        .iter()
+        .map(|k| (k.as_str(), all_users_read()))
+        .collect();
+    many.object_acls = object_acls(&grants, true);
+    let a = assess(&account(None), &many);
+    let public: Vec<_> = a
+        .reasons
+        .iter()
+        .filter(|r| r.severity == Severity::Public)
+        .collect();
+    assert_eq!(public.len(), 1);
+    assert!(
+        public[0]
+            .text
+            .starts_with("objects 'k0', 'k1', 'k2' and 4 more: "),
+        "{}",
+        public[0].text
+    );
+
+    // Nothing found among a sample: private, but never plain private.
+    let mut sampled = bucket();
+    sampled.object_acls = object_acls(&[], false);
+    let a = assess(&account(None), &sampled);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert_eq!(a.caveat.as_deref(), Some(OBJECTS_NOT_ALL_CHECKED));
+    assert_eq!(a.label(), "private?");
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("objects not all checked: 1 object ACLs read")
+    );
+    let json = serde_json::to_value(&a).expect("json");
+    assert_eq!(json["caveat"], "objects not all checked");
+    // Every object read: no caveat, and the JSON keeps its old shape.
+    let a = assess(&account(None), &bucket());
+    assert_eq!(a.label(), "private");
+    assert!(
+        serde_json::to_value(&a)
+            .expect("json")
+            .get("caveat")
+            .is_none()
+    );
+
+    // ACLs disabled: nothing to read, nothing to say.
+    let mut enforced = bucket();
+    enforced.object_ownership = Fact::Known(Some("BucketOwnerEnforced".into()));
+    enforced.object_acls = Fact::Known(ObjectAcls {
+        skipped: Some("ACLs are disabled (BucketOwnerEnforced)".into()),
+        all_checked: true,
+        ..Default::default()
+    });
+    let a = assess(&account(None), &enforced);
+    assert_eq!((a.verdict, a.caveat.clone()), (Verdict::Private, None));
+
+    // The objects could not be listed: unknown, never a guess.
+    let mut denied_list = bucket();
+    denied_list.object_acls = Fact::Unknown(denied());
+    let a = assess(&account(None), &denied_list);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("object ACLs: unknown (AccessDenied)")
+    );
 }

@@ -216,6 +216,34 @@ pub struct BucketFacts {
     /// event notifications, inventory reports, website hosting and CORS.
     #[serde(default = "not_read")]
     pub side_doors: Fact<SideDoors>,
+    /// Objects' own ACLs, read within a stated bound: with ACLs enabled any
+    /// object can grant `public-read` whatever the bucket's ACL says.
+    #[serde(default = "not_read")]
+    pub object_acls: Fact<ObjectAcls>,
+}
+
+/// What reading object ACLs found, and how far it looked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectAcls {
+    /// Why no object ACL was read, when none needed to be (ACLs disabled:
+    /// Object Ownership is BucketOwnerEnforced).
+    pub skipped: Option<String>,
+    /// How many objects' ACLs were read.
+    pub checked: usize,
+    /// Every object in the bucket was read (the listing ended and each key
+    /// was checked). False: a verdict of private is only "not found".
+    pub all_checked: bool,
+    /// Grants on objects to anyone but the object's owner.
+    pub grants: Vec<ObjectGrant>,
+    /// Object ACL reads that failed, and the first failure.
+    pub failed: usize,
+    pub first_error: Option<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectGrant {
+    pub key: String,
+    pub grant: Grant,
 }
 
 /// Bucket configurations through which objects, or their names, reach
@@ -308,6 +336,7 @@ impl BucketFacts {
             tags: u(&err),
             access_points: u(&err),
             side_doors: u(&err),
+            object_acls: u(&err),
         }
     }
 }

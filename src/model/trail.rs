@@ -123,6 +123,11 @@ pub struct TrailEvent {
     /// = `QueryString`): the URL works until the signing credential dies.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub presigned: bool,
+    /// The ACL this call wrote grants to a public group: `AllUsers` or
+    /// `AuthenticatedUsers` (PutObjectAcl, PutObject with `x-amz-acl`,
+    /// PutBucketAcl, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_acl: Option<String>,
     /// CopyObject: the object copied from (`x-amz-copy-source`, or the
     /// other object in `resources[]`). `bucket:` finds the copy under
     /// either bucket.
@@ -362,6 +367,54 @@ struct Params {
     /// CopyObject / UploadPartCopy: `source-bucket/key[?versionId=…]`.
     #[serde(rename = "x-amz-copy-source")]
     copy_source: Option<Loose>,
+    /// The ACL a write set, in whichever form it came: a canned ACL
+    /// header, grant headers, or an `AccessControlPolicy` body (read only
+    /// for a grant to everyone, so any shape is accepted).
+    #[serde(rename = "x-amz-acl")]
+    canned_acl: Option<serde_json::Value>,
+    #[serde(rename = "x-amz-grant-read")]
+    grant_read: Option<serde_json::Value>,
+    #[serde(rename = "x-amz-grant-read-acp")]
+    grant_read_acp: Option<serde_json::Value>,
+    #[serde(rename = "x-amz-grant-write-acp")]
+    grant_write_acp: Option<serde_json::Value>,
+    #[serde(rename = "x-amz-grant-full-control")]
+    grant_full_control: Option<serde_json::Value>,
+    #[serde(rename = "AccessControlPolicy")]
+    access_control_policy: Option<serde_json::Value>,
+}
+
+/// The public group an ACL written by this call grants to, if any:
+/// `AllUsers` (a canned `public-read`/`public-read-write`, or a grant to
+/// the AllUsers URI) or `AuthenticatedUsers` (`authenticated-read`, or
+/// its URI). Values may be strings, lists or nested objects.
+fn public_grant(values: &[&Option<serde_json::Value>]) -> Option<&'static str> {
+    fn walk(v: &serde_json::Value, found: &mut Option<&'static str>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let s = s.trim();
+                if s.contains("acs.amazonaws.com/groups/global/AllUsers")
+                    || s == "public-read"
+                    || s == "public-read-write"
+                {
+                    *found = Some("AllUsers");
+                } else if found.is_none()
+                    && (s.contains("acs.amazonaws.com/groups/global/AuthenticatedUsers")
+                        || s == "authenticated-read")
+                {
+                    *found = Some("AuthenticatedUsers");
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, found)),
+            serde_json::Value::Object(map) => map.values().for_each(|i| walk(i, found)),
+            _ => {}
+        }
+    }
+    let mut found = None;
+    for v in values.iter().filter_map(|v| v.as_ref()) {
+        walk(v, &mut found);
+    }
+    found
 }
 
 #[derive(Deserialize)]
@@ -683,7 +736,17 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
         .or_else(|| mfa_used.as_deref().map(|m| m == "Yes"));
     let params = odd.obj(r.request_parameters, "requestParameters");
     let (mut bucket, mut key, mut role_arn, mut source) = (None, None, None, None);
+    let mut public_acl = None;
     if let Some(p) = params {
+        public_acl = public_grant(&[
+            &p.canned_acl,
+            &p.grant_read,
+            &p.grant_read_acp,
+            &p.grant_write_acp,
+            &p.grant_full_control,
+            &p.access_control_policy,
+        ])
+        .map(str::to_string);
         bucket = odd.str(p.bucket_name, "requestParameters.bucketName", "a string");
         key = odd.str(p.key, "requestParameters.key", "a string");
         role_arn = odd.str(p.role_arn, "requestParameters.roleArn", "a string");
@@ -790,6 +853,7 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
     let (source_bucket, source_key) = source.map_or((None, None), |(b, k)| (Some(b), Some(k)));
     Ok(TrailEvent {
         presigned,
+        public_acl,
         time: odd
             .str(r.event_time, "eventTime", "a string")
             .unwrap_or_default(),
@@ -1165,6 +1229,11 @@ const READS: &[&str] = &[
 
 /// Why an event matters for this incident, if it does.
 pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
+    // A write that set a public ACL opens that object (or bucket) to
+    // everyone, whichever call did it (PutObject with x-amz-acl too).
+    if e.public_acl.is_some() && e.error_code.is_none() {
+        return Some("sets an ACL granting everyone");
+    }
     if ACCESS_CHANGES.contains(&e.name.as_str()) {
         return Some("changes access");
     }
@@ -1590,6 +1659,63 @@ mod tests {
         assert!(!written_by_incident(&denied, &inc), "a refused write");
         let anon = normalise_str(r#"{"eventID":"a","eventName":"PutObject","userIdentity":{"type":"AWSAccount","principalId":"","accountId":"anonymous"},"requestParameters":{"bucketName":"b","key":"README-RESTORE.txt"}}"#).expect("e");
         assert!(written_by_incident(&anon, &Incident::default()));
+    }
+
+    /// An ACL granting everyone, in each shape CloudTrail writes it: a
+    /// canned ACL header (a string, or a one-element list), grant headers,
+    /// and an `AccessControlPolicy` body whose `Grant` is one object or a
+    /// list (the User Guide's PutBucketAcl example nests it that way).
+    #[test]
+    fn a_public_acl_is_read_from_every_shape_of_request() {
+        let shapes = [
+            (r#""x-amz-acl": "public-read""#, Some("AllUsers")),
+            (r#""x-amz-acl": ["public-read-write"]"#, Some("AllUsers")),
+            (
+                r#""x-amz-acl": "authenticated-read""#,
+                Some("AuthenticatedUsers"),
+            ),
+            (r#""x-amz-acl": "bucket-owner-full-control""#, None),
+            (
+                r#""x-amz-grant-read": "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"""#,
+                Some("AllUsers"),
+            ),
+            (
+                r#""acl": "", "AccessControlPolicy": {"AccessControlList": {"Grant": {"Grantee": {"xsi:type": "Group", "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}, "Permission": "READ"}}, "Owner": {"ID": "abc"}}"#,
+                Some("AuthenticatedUsers"),
+            ),
+            (
+                r#""AccessControlPolicy": {"AccessControlList": {"Grant": [{"Grantee": {"xsi:type": "CanonicalUser", "ID": "abc"}, "Permission": "FULL_CONTROL"}, {"Grantee": {"xsi:type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}}"#,
+                Some("AllUsers"),
+            ),
+            (
+                r#""AccessControlPolicy": {"AccessControlList": {"Grant": [{"Grantee": {"xsi:type": "CanonicalUser", "ID": "abc"}, "Permission": "FULL_CONTROL"}]}}"#,
+                None,
+            ),
+        ];
+        for (params, want) in shapes {
+            let rec = format!(
+                r#"{{"eventID": "x", "eventName": "PutObjectAcl", "eventSource": "s3.amazonaws.com",
+                   "userIdentity": {{"type": "IAMUser", "accountId": "123456789012"}},
+                   "requestParameters": {{"bucketName": "b", "key": "exports/q3.csv", {params}}}}}"#
+            );
+            let e = normalise_str(&rec).unwrap_or_else(|e| panic!("{e:?} in {rec}"));
+            assert_eq!(e.public_acl.as_deref(), want, "{params}");
+            assert!(e.odd.is_empty(), "{:?}", e.odd);
+            assert_eq!(e.key.as_deref(), Some("exports/q3.csv"));
+            if want.is_some() {
+                assert_eq!(
+                    relevance(&e, &Incident::default()),
+                    Some("sets an ACL granting everyone")
+                );
+            }
+        }
+        // A refused call set nothing.
+        let refused = normalise_str(r#"{"eventID": "y", "eventName": "PutObjectAcl", "errorCode": "AccessDenied", "requestParameters": {"bucketName": "b", "key": "k", "x-amz-acl": "public-read"}}"#).expect("event");
+        assert_eq!(refused.public_acl.as_deref(), Some("AllUsers"));
+        assert_ne!(
+            relevance(&refused, &Incident::default()),
+            Some("sets an ACL granting everyone")
+        );
     }
 
     /// A data event as the CloudTrail User Guide prints one for a

@@ -259,6 +259,8 @@ pub enum Msg {
 pub enum Command {
     StartScan {
         generation: u64,
+        /// Objects whose ACL must be read, per bucket (from the tail).
+        watch: BTreeMap<String, Vec<String>>,
     },
     /// Store the finished scan as evidence and journal it.
     RecordSnapshot(Box<Snapshot>),
@@ -287,11 +289,10 @@ pub enum Command {
     /// Re-read one bucket after an action changed it.
     RefreshBucket {
         bucket: String,
+        watch_keys: Vec<String>,
     },
     /// Read IAM users, roles, EC2 key pairs and instances.
-    LoadCredentials {
-        generation: u64,
-    },
+    LoadCredentials { generation: u64 },
     /// Start the CloudTrail tail (once; it runs until the console quits).
     StartTail,
     /// Run one CloudTrail Lake history search (answered as `Msg::Tail`).
@@ -302,10 +303,7 @@ pub enum Command {
         filter: String,
     },
     /// List a bucket's versions for the versions view.
-    LoadVersions {
-        bucket: String,
-        since: i64,
-    },
+    LoadVersions { bucket: String, since: i64 },
     /// Start a credential watch by hand, cutoff now (journaled; the
     /// watch runner picks it up).
     StartWatch(crate::model::watch::Target),
@@ -419,6 +417,12 @@ impl State {
         self.dirty = true;
         vec![Command::StartScan {
             generation: self.scan.generation,
+            watch: self
+                .trail
+                .public_acl_keys
+                .iter()
+                .map(|(b, keys)| (b.clone(), keys.iter().cloned().collect()))
+                .collect(),
         }]
     }
 
@@ -490,8 +494,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             super::watch_pane::on_input_key(state, key)
         }
         Msg::Tail(msg) => {
-            super::trail_pane::on_tail(state, msg);
-            Vec::new()
+            // An object made public in the tail: read its ACL now (the
+            // scan's sample may not reach it).
+            let marked = super::trail_pane::on_tail(state, msg);
+            marked
+                .iter()
+                .filter(|b| state.buckets.iter().any(|r| &r.facts.name == *b))
+                .map(|b| refresh_bucket(state, b))
+                .collect()
         }
         Msg::WatchesReplayed(watches) => {
             super::watch_pane::on_replayed(state, watches);
@@ -1476,9 +1486,7 @@ fn on_action_finished(
             Outcome::Done { .. } | Outcome::NotVerified { .. } | Outcome::Failed { .. },
             Some(bucket),
         ) => {
-            let mut cmds = vec![Command::RefreshBucket {
-                bucket: bucket.clone(),
-            }];
+            let mut cmds = vec![refresh_bucket(state, &bucket)];
             // The versions view of that bucket shows the restore's result.
             if let Some(v) = state.versions.as_mut().filter(|v| v.bucket == bucket) {
                 v.list = None;
@@ -1592,4 +1600,17 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
         }
     }
     Vec::new()
+}
+
+/// Re-read one bucket, with the objects the tail saw made public.
+pub fn refresh_bucket(state: &State, bucket: &str) -> Command {
+    Command::RefreshBucket {
+        bucket: bucket.to_string(),
+        watch_keys: state
+            .trail
+            .public_acl_keys
+            .get(bucket)
+            .map(|k| k.iter().cloned().collect())
+            .unwrap_or_default(),
+    }
 }

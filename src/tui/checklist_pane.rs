@@ -112,7 +112,8 @@ pub fn facts(state: &State) -> LiveFacts {
                     Source::Policy { .. } | Source::PolicyStatus | Source::AccessPoint { .. }
                 )
             } else {
-                matches!(r.source, Source::Acl)
+                // An object's own ACL is an ACL grant like the bucket's.
+                matches!(r.source, Source::Acl | Source::ObjectAcl { .. })
             }
         })
     };

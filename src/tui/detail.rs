@@ -32,7 +32,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::styled(" Bucket ", theme.title()),
         Span::raw(untrusted(&b.facts.name)),
         Span::raw(" — "),
-        Span::styled(verdict.label(), theme.verdict(verdict)),
+        Span::styled(b.assessment.label(), theme.verdict(verdict)),
         Span::raw(format!(
             " ({}/{total}) ",
             (scroll + inner_height).min(total)
@@ -266,6 +266,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
+    out.push(section("Ways in: objects' own ACLs", theme));
+    object_acl_lines(b, theme, &mut out);
+
+    out.push(Line::raw(""));
     out.push(section("Ways in: access points", theme));
     door_lines(b, theme, &mut out);
 
@@ -273,6 +277,57 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     out.push(section("Bucket policy", theme));
     policy_lines(b, theme, &mut out);
     out
+}
+
+/// How far object ACLs were read, and each grant found (from Why).
+fn object_acl_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::model::exposure::Source;
+    let read = match &b.facts.object_acls {
+        Fact::Known(r) => r,
+        Fact::Unknown(_) => {
+            out.push(Line::styled(
+                format!(
+                    "  {}",
+                    read_text(
+                        &b.facts.object_acls,
+                        "s3:ListBucket, s3:GetObjectAcl",
+                        |_| { String::new() }
+                    )
+                ),
+                theme.error(),
+            ));
+            return;
+        }
+    };
+    if let Some(why) = &read.skipped {
+        out.push(Line::raw(format!("  not read: {why}")));
+        return;
+    }
+    let extent = if read.all_checked && read.checked == 0 {
+        "  none to read: the bucket holds no objects".to_string()
+    } else if read.all_checked {
+        format!("  {} read: every object in the bucket", read.checked)
+    } else {
+        format!(
+            "  {} read (the objects the tail saw made public, and a sample): not every object",
+            read.checked
+        )
+    };
+    out.push(Line::raw(extent));
+    for r in b
+        .assessment
+        .reasons
+        .iter()
+        .filter(|r| matches!(&r.source, Source::ObjectAcl { key } if !key.is_empty()))
+    {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", severity_mark(r.severity)),
+                theme.severity(r.severity),
+            ),
+            Span::raw(untrusted(&r.text)),
+        ]));
+    }
 }
 
 /// Each access point on the bucket, its worst verdict and why, in the

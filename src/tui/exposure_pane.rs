@@ -114,7 +114,7 @@ fn row<'a>(b: &'a BucketReport, wide: bool, theme: &Theme) -> Row<'a> {
         .unwrap_or_else(|| "no grants beyond the owner".to_string());
     let region = fact_text(&b.facts.region, |r| r.clone());
     let mut cells = vec![
-        Cell::from(Span::styled(verdict.label(), theme.verdict(verdict))),
+        Cell::from(Span::styled(b.assessment.label(), theme.verdict(verdict))),
         Cell::from(untrusted(&b.facts.name)),
         Cell::from(untrusted(&region)),
     ];
@@ -194,7 +194,7 @@ fn render_why(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::styled(" Why ", theme.title()),
         Span::raw(untrusted(&b.facts.name)),
         Span::raw(" is "),
-        Span::styled(verdict.label(), theme.verdict(verdict)),
+        Span::styled(b.assessment.label(), theme.verdict(verdict)),
         Span::raw(" "),
     ]);
     let mut lines: Vec<Line> = b

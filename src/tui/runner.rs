@@ -144,12 +144,13 @@ impl Runner {
 
     pub fn spawn(&self, cmd: Command) {
         match cmd {
-            Command::StartScan { generation } => {
+            Command::StartScan { generation, watch } => {
                 let clients = self.clients.clone();
                 let tx = self.tx.clone();
                 let opts = ScanOptions {
                     buckets: Vec::new(),
                     concurrency: self.concurrency,
+                    watch,
                 };
                 tokio::spawn(async move {
                     scan::run(&clients, &opts, |event| {
@@ -276,7 +277,7 @@ impl Runner {
                     send_action_log(&incident, &tx).await;
                 });
             }
-            Command::RefreshBucket { bucket } => {
+            Command::RefreshBucket { bucket, watch_keys } => {
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
                     let facts = exposure::bucket_facts(
@@ -284,6 +285,7 @@ impl Runner {
                         exposure::BucketRef {
                             name: bucket,
                             region: None,
+                            watch_keys,
                         },
                     )
                     .await;

@@ -3,7 +3,7 @@
 //! events marked, a detail view of the sanitised record, a pivot to the
 //! event's principal, and preserving the filtered events as evidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
@@ -45,6 +45,10 @@ pub struct TrailState {
     /// What the incident is about, for the `marked` filter (kept current
     /// by `update`, from `incident_of`).
     pub incident: trail::Incident,
+    /// Objects a call in the tail gave a public ACL (`AllUsers` or
+    /// `AuthenticatedUsers`), per bucket: their ACLs are read on every
+    /// scan and refresh, whatever the sample picks.
+    pub public_acl_keys: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Default for TrailState {
@@ -61,6 +65,7 @@ impl Default for TrailState {
             rounds: 0,
             backlog: None,
             incident: trail::Incident::default(),
+            public_acl_keys: BTreeMap::new(),
         }
     }
 }
@@ -114,12 +119,25 @@ pub fn incident_of(state: &State) -> trail::Incident {
 }
 
 /// Fold one message from the tail into the state.
-pub fn on_tail(state: &mut State, msg: TailMsg) {
+/// Returns the buckets in which an object was newly seen made public.
+pub fn on_tail(state: &mut State, msg: TailMsg) -> BTreeSet<String> {
     let t = &mut state.trail;
     state.dirty = true;
+    let mut marked = BTreeSet::new();
     match msg {
         TailMsg::Trails(trails) => t.trails = Some(trails),
         TailMsg::Events { events, .. } => {
+            for e in &events {
+                if let (Some(_), None, Some(b), Some(k)) =
+                    (&e.public_acl, &e.error_code, &e.bucket, &e.key)
+                    && t.public_acl_keys
+                        .entry(b.clone())
+                        .or_default()
+                        .insert(k.clone())
+                {
+                    marked.insert(b.clone());
+                }
+            }
             // Paused: the same event stays under the cursor as new ones
             // arrive above it.
             let keep = if t.follow {
@@ -152,6 +170,7 @@ pub fn on_tail(state: &mut State, msg: TailMsg) {
         TailMsg::Round => t.rounds += 1,
         TailMsg::Backlog { files_read, behind } => t.backlog = behind.then_some(files_read),
     }
+    marked
 }
 
 /// Keys while the pane (or its detail) is open; `None`: not the pane's.
@@ -705,6 +724,17 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
             untrusted(&format!(
                 "presigned URL: whoever holds it acts as {key} until it expires; the only way to kill it is to revoke {key} (d on it in the credentials pane; a session key: s on its role)"
             )),
+            theme.warn(),
+        ));
+    }
+    if let Some(group) = &e.public_acl {
+        let what = match (&e.key, &e.error_code) {
+            (_, Some(_)) => "this call failed: the ACL it asked for was not set".to_string(),
+            (Some(_), None) => "this object's ACL now grants it; warroom reads that ACL on every scan (the exposure pane shows it while it stands)".to_string(),
+            (None, None) => "the bucket's ACL now grants it".to_string(),
+        };
+        lines.push(Line::styled(
+            untrusted(&format!("public ACL: grants {group}: {what}")),
             theme.warn(),
         ));
     }
