@@ -52,6 +52,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
             all_checked: true,
             ..Default::default()
         }),
+        distributions: Fact::Known(vec![]),
     }
 }
 

@@ -512,3 +512,156 @@ async fn an_objects_own_acl_is_read_whole_sampled_or_watched() {
     assert!(read.skipped.is_some());
     assert_eq!(small.assessment.verdict, Verdict::Private);
 }
+
+/// A distribution in front of the bucket, as CloudFront's own API holds it
+/// (moto; the launcher keeps the origin's OriginAccessControlId, which
+/// moto drops). `oac`/`oai` say how CloudFront fetches; `signed`: the
+/// default behaviour requires a trusted key group.
+async fn put_distribution(
+    c: &warroom::aws::Clients,
+    bucket: &str,
+    oac: Option<&str>,
+    oai: &str,
+    signed: bool,
+) -> (String, String) {
+    use aws_sdk_cloudfront::types::{
+        DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
+        TrustedKeyGroups, ViewerProtocolPolicy,
+    };
+    let origin = Origin::builder()
+        .id("s3-origin")
+        .domain_name(format!("{bucket}.s3.us-east-1.amazonaws.com"))
+        .s3_origin_config(
+            S3OriginConfig::builder()
+                .origin_access_identity(oai)
+                .build(),
+        )
+        .set_origin_access_control_id(oac.map(str::to_string))
+        .build()
+        .expect("origin");
+    let mut behaviour = DefaultCacheBehavior::builder()
+        .target_origin_id("s3-origin")
+        .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps);
+    if signed {
+        behaviour = behaviour.trusted_key_groups(
+            TrustedKeyGroups::builder()
+                .enabled(true)
+                .quantity(1)
+                .items("K2JCJMDEHXQW5F")
+                .build()
+                .expect("key groups"),
+        );
+    }
+    let config = DistributionConfig::builder()
+        .caller_reference(format!("ref-{bucket}"))
+        .comment("")
+        .enabled(true)
+        .origins(
+            Origins::builder()
+                .quantity(1)
+                .items(origin)
+                .build()
+                .expect("origins"),
+        )
+        .default_cache_behavior(behaviour.build().expect("behaviour"))
+        .build()
+        .expect("config");
+    let out = c
+        .cloudfront
+        .create_distribution()
+        .distribution_config(config)
+        .send()
+        .await
+        .expect("distribution");
+    let d = out.distribution().expect("distribution");
+    (d.id().to_string(), d.arn().to_string())
+}
+
+/// CloudFront in front of a bucket whose policy names only CloudFront: the
+/// Developer Guide's OAC policy makes it public when the behaviour asks no
+/// signed URL, not when it does; a legacy OAI the same way; a distribution
+/// the policy does not let in is said and not counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloudfront_in_front_of_a_bucket_is_a_way_in() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "cdn-oac").await;
+    let (_, arn) = put_distribution(&c, "cdn-oac", Some("E2QWRUHAPOMQZL"), "", false).await;
+    put_policy(&c, "cdn-oac", &format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AllowCloudFrontServicePrincipalReadOnly","Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::cdn-oac/*","Condition":{{"StringEquals":{{"AWS:SourceArn":"{arn}"}}}}}}]}}"#)).await;
+    create_bucket(&c, "cdn-signed").await;
+    let (_, signed_arn) =
+        put_distribution(&c, "cdn-signed", Some("E2QWRUHAPOMQZL"), "", true).await;
+    put_policy(&c, "cdn-signed", &format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::cdn-signed/*","Condition":{{"StringEquals":{{"AWS:SourceArn":"{signed_arn}"}}}}}}]}}"#)).await;
+    create_bucket(&c, "cdn-oai").await;
+    put_distribution(
+        &c,
+        "cdn-oai",
+        None,
+        "origin-access-identity/cloudfront/E15MNIMTCFKK4C",
+        false,
+    )
+    .await;
+    put_policy(&c, "cdn-oai", r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E15MNIMTCFKK4C"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::cdn-oai/*"}]}"#).await;
+    create_bucket(&c, "cdn-closed").await;
+    put_distribution(&c, "cdn-closed", Some("E2QWRUHAPOMQZL"), "", false).await;
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "cdn-oac");
+    let dists = b.facts.distributions.known().expect("listed");
+    assert_eq!(dists.len(), 1);
+    assert_eq!(
+        dists[0].origin_access,
+        warroom::model::facts::OriginAccess::Oac {
+            id: "E2QWRUHAPOMQZL".into()
+        }
+    );
+    assert_eq!(
+        b.assessment.verdict,
+        Verdict::Public,
+        "{:#?}",
+        b.assessment.reasons
+    );
+    assert!(has_reason(
+        b,
+        Severity::Public,
+        "serves the bucket to anyone: behaviour the default (*)"
+    ));
+
+    let b = bucket(&report, "cdn-signed");
+    assert_eq!(
+        b.assessment.verdict,
+        Verdict::Private,
+        "{:#?}",
+        b.assessment.reasons
+    );
+    assert!(has_reason(
+        b,
+        Severity::Mitigated,
+        "only to viewers with a signed URL or cookie"
+    ));
+
+    let b = bucket(&report, "cdn-oai");
+    assert_eq!(
+        b.assessment.verdict,
+        Verdict::Public,
+        "{:#?}",
+        b.assessment.reasons
+    );
+    assert!(has_reason(
+        b,
+        Severity::Public,
+        "origin access identity E15MNIMTCFKK4C"
+    ));
+
+    let b = bucket(&report, "cdn-closed");
+    assert_eq!(b.assessment.verdict, Verdict::Private);
+    assert!(has_reason(b, Severity::Note, "does not let it read"));
+    // A bucket no distribution points at has none.
+    assert!(
+        bucket(&report, "cdn-oac")
+            .facts
+            .distributions
+            .known()
+            .is_some()
+    );
+}

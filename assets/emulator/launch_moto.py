@@ -207,6 +207,11 @@ _create = _ac.IAMRequestBase._create_aws_request
 
 
 def _canonical_query(self):  # type: ignore[no-untyped-def]
+    # moto's CloudFront handler hands its request headers over as the
+    # request's "data", which the check then signs as a form body: every
+    # signed CloudFront call fails. Headers are not a body.
+    if isinstance(self._data, dict) and "Authorization" in self._data:
+        self._data = {}
     path, sep, query = self._path.partition("?")
     if sep:
         pairs = []
@@ -282,5 +287,58 @@ def _notification_or_empty(self):  # type: ignore[no-untyped-def]
 
 
 _s3r.S3Response.get_bucket_notification = _notification_or_empty
+
+# moto keeps a CloudFront origin's OriginAccessControlId out of its model
+# and its answers, so every distribution reads as having no origin access
+# control. Keep the id and write it where CloudFront does (after
+# S3OriginConfig).
+import moto.cloudfront.models as _cfm  # noqa: E402
+import moto.cloudfront.responses as _cfr  # noqa: E402
+
+_origin_init = _cfm.Origin.__init__
+
+
+def _origin_init_oac(self, origin):  # type: ignore[no-untyped-def]
+    _origin_init(self, origin)
+    self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+
+
+_cfm.Origin.__init__ = _origin_init_oac
+_OAC_AFTER = "            {% if origin.custom_origin %}"
+_OAC = (
+    "            {% if origin.origin_access_control_id %}"
+    "<OriginAccessControlId>{{ origin.origin_access_control_id }}</OriginAccessControlId>"
+    "{% endif %}\n"
+)
+for _name in ("DIST_CONFIG_TEMPLATE", "DISTRIBUTION_TEMPLATE", "LIST_TEMPLATE",
+              "CREATE_DISTRIBUTION_TEMPLATE", "GET_DISTRIBUTION_TEMPLATE",
+              "GET_DISTRIBUTION_CONFIG_TEMPLATE", "UPDATE_DISTRIBUTION_TEMPLATE"):
+    _t = getattr(_cfr, _name, None)
+    if isinstance(_t, str) and _OAC_AFTER in _t and "OriginAccessControlId" not in _t:
+        setattr(_cfr, _name, _t.replace(_OAC_AFTER, _OAC + _OAC_AFTER))
+# CreateDistribution answers a <Distribution> element, as GetDistribution
+# does; moto wraps it in <CreateDistributionResult>, which the SDK refuses.
+_cfr.CREATE_DISTRIBUTION_TEMPLATE = _cfr.CREATE_DISTRIBUTION_TEMPLATE.replace(
+    "CreateDistributionResult", "Distribution"
+)
+# moto writes some booleans as Python does ("True", "False"); CloudFront's
+# XML booleans are "true" and "false", and the SDK refuses anything else.
+
+
+def _xml_booleans(method):  # type: ignore[no-untyped-def]
+    def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        status, headers, body = method(self, *args, **kwargs)
+        if isinstance(body, str):
+            body = body.replace(">True<", ">true<").replace(">False<", ">false<")
+        return status, headers, body
+
+    return patched
+
+
+for _name in ("create_distribution", "get_distribution", "list_distributions",
+              "update_distribution", "get_distribution_config"):
+    if hasattr(_cfr.CloudFrontResponse, _name):
+        setattr(_cfr.CloudFrontResponse, _name,
+                _xml_booleans(getattr(_cfr.CloudFrontResponse, _name)))
 
 moto.server.main(sys.argv[1:])

@@ -2,7 +2,7 @@
 //! its own policy, network origin and Block Public Access.
 //!
 //! `ListAccessPoints` is asked once per account and region for a whole
-//! scan ([`RegionLists`]), not once per bucket; the details of the
+//! scan ([`AccountLists`]), not once per bucket; the details of the
 //! bucket's own access points are then read for that bucket, each read
 //! failing on its own (`unknown (AccessDenied)`, never a guess).
 
@@ -25,16 +25,18 @@ pub struct Listed {
 
 type List = Arc<OnceCell<Result<Arc<Vec<Listed>>, AwsError>>>;
 
-/// The account's access points per region, listed on first need and shared
-/// by every bucket of the scan in that region.
+/// What a scan lists once per account, on first need, and shares with
+/// every bucket: the access points per region, and the CloudFront
+/// distributions (global).
 #[derive(Debug, Clone, Default)]
-pub struct RegionLists {
+pub struct AccountLists {
     by_region: Arc<Mutex<HashMap<String, List>>>,
+    pub(super) distributions: super::cloudfront::Listing,
     /// The account id (S3 Control wants it on every call), asked once.
     account: Arc<OnceCell<Result<String, AwsError>>>,
 }
 
-impl RegionLists {
+impl AccountLists {
     async fn account(&self, c: &Clients) -> Result<String, AwsError> {
         self.account
             .get_or_init(|| async { c.identity().await.map(|i| i.account) })
@@ -95,7 +97,7 @@ pub async fn list_region(
 /// The access points on `bucket`, with their details.
 pub async fn of_bucket(
     c: &Clients,
-    lists: &RegionLists,
+    lists: &AccountLists,
     bucket: &str,
     region: &str,
 ) -> Fact<Vec<AccessPoint>> {

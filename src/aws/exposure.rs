@@ -3,7 +3,7 @@
 
 use futures::{Stream, StreamExt, stream};
 
-use super::access_points::RegionLists;
+use super::access_points::AccountLists;
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{
@@ -86,7 +86,7 @@ pub fn scan_buckets(
     let first = rest.next();
     let first_client = c.clone();
     // Access points are listed once per region for the whole scan.
-    let lists = RegionLists::default();
+    let lists = AccountLists::default();
     let first_lists = lists.clone();
     let first = stream::iter(first).then(move |b| {
         let (c, lists) = (first_client.clone(), first_lists.clone());
@@ -120,11 +120,11 @@ pub async fn bucket_region(c: &Clients, name: &str) -> Result<String, AwsError> 
 pub async fn bucket_facts(c: &Clients, b: BucketRef) -> BucketFacts {
     // Boxed: the twelve joined reads make a large future, and every caller
     // (the attacker's round, an action's refresh) would carry it inline.
-    Box::pin(bucket_facts_with(c, b, &RegionLists::default())).await
+    Box::pin(bucket_facts_with(c, b, &AccountLists::default())).await
 }
 
 /// One bucket's facts, sharing the scan's per-region access point lists.
-pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -> BucketFacts {
+pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) -> BucketFacts {
     let region = match b.region {
         Some(r) => r,
         None => match bucket_region(c, &b.name).await {
@@ -263,7 +263,10 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
     // After the others: whether object ACLs count at all depends on the
     // bucket's Object Ownership.
     let ownership: Fact<Option<String>> = ownership.into();
-    let object_acls = super::object_acls::read(&s3, name, &ownership, &b.watch_keys).await;
+    let (object_acls, distributions) = tokio::join!(
+        super::object_acls::read(&s3, name, &ownership, &b.watch_keys),
+        super::cloudfront::of_bucket(c, &lists.distributions, name),
+    );
     BucketFacts {
         name: b.name.clone(),
         region: Fact::Known(region),
@@ -280,6 +283,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &RegionLists) -
         access_points,
         side_doors,
         object_acls,
+        distributions,
     }
 }
 

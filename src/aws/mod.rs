@@ -3,6 +3,7 @@
 
 pub mod access_points;
 pub mod acl;
+pub mod cloudfront;
 pub mod containment;
 pub mod ec2;
 pub mod error;
@@ -56,6 +57,8 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// IAM is global: one client.
     pub iam: aws_sdk_iam::Client,
+    /// CloudFront is global too (its API lives in us-east-1).
+    pub cloudfront: aws_sdk_cloudfront::Client,
     region: String,
     endpoint: Option<String>,
     read_only: bool,
@@ -67,6 +70,8 @@ pub struct Clients {
     cloudtrail_by_region: Arc<Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>>,
     /// Access points live in their bucket's region's S3 Control endpoint.
     s3control_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3control::Client>>>,
+    /// A KMS key is asked about in its own region.
+    kms_by_region: Arc<Mutex<HashMap<String, aws_sdk_kms::Client>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -110,6 +115,11 @@ impl Clients {
         );
         let sts = guarded!(aws_sdk_sts::config::Builder::from(&sdk), read_only, expiry);
         let iam = guarded!(aws_sdk_iam::config::Builder::from(&sdk), read_only, expiry);
+        let cloudfront = guarded!(
+            aws_sdk_cloudfront::config::Builder::from(&sdk).region(Region::new("us-east-1")),
+            read_only,
+            expiry
+        );
         if let Some(url) = &endpoint {
             // S3 Control's endpoint rules prefix the host with the account
             // id ("123456789012.localhost"), which an emulator or proxy at
@@ -120,6 +130,8 @@ impl Clients {
             s3control: aws_sdk_s3control::Client::from_conf(control.build()),
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
+            cloudfront: aws_sdk_cloudfront::Client::from_conf(cloudfront.build()),
+            kms_by_region: Arc::new(Mutex::new(HashMap::new())),
             ec2_by_region: Arc::new(Mutex::new(HashMap::new())),
             cloudtrail_by_region: Arc::new(Mutex::new(HashMap::new())),
             s3control_by_region: Arc::new(Mutex::new(HashMap::new())),
@@ -191,6 +203,19 @@ impl Clients {
                 conf = conf.endpoint_resolver(FixedEndpoint(url.clone()));
             }
             aws_sdk_s3control::Client::from_conf(conf.build())
+        })
+    }
+
+    /// The KMS client for a region (created on first use).
+    pub fn kms_in(&self, region: &str) -> aws_sdk_kms::Client {
+        per_region(&self.kms_by_region, region, || {
+            let conf = guarded!(
+                aws_sdk_kms::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string())),
+                self.read_only,
+                self.expiry
+            );
+            aws_sdk_kms::Client::from_conf(conf.build())
         })
     }
 

@@ -77,6 +77,10 @@ pub enum Source {
     SideDoor {
         door: &'static str,
     },
+    /// A CloudFront distribution with an origin on the bucket.
+    Distribution {
+        id: String,
+    },
     /// An object's own ACL (`key` empty: the note on objects not read).
     ObjectAcl {
         key: String,
@@ -179,6 +183,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
     let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
+    assess_distributions(bucket, policy.as_ref(), &mut reasons);
     // A quarantine stops every door while it stands, but S3 judges the
     // grants alone, and they are still there: say both.
     if let Some(q) = policy.as_ref().and_then(|p| {
@@ -847,6 +852,137 @@ fn assess_object_acls(
         ),
     });
     true
+}
+
+/// CloudFront distributions serving the bucket. A distribution whose
+/// bucket policy lets it read, with a behaviour that asks viewers for no
+/// signed URL or cookie, serves the objects to anyone: public, whatever
+/// the policy's own verdict on the CloudFront grant (RestrictPublicBuckets
+/// does not stop it either: CloudFront is an AWS service principal).
+fn assess_distributions(
+    bucket: &BucketFacts,
+    policy: Option<&PolicyAnalysis>,
+    reasons: &mut Vec<Reason>,
+) {
+    use super::facts::OriginAccess;
+    let dists = match &bucket.distributions {
+        Fact::Known(d) => d,
+        Fact::Unknown(e) => {
+            reasons.push(unknown("distributions", "CloudFront distributions", e));
+            return;
+        }
+    };
+    for d in dists {
+        let mut push = |severity, text: String| {
+            reasons.push(Reason {
+                severity,
+                source: Source::Distribution { id: d.id.clone() },
+                text,
+            })
+        };
+        let aliases = if d.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", d.aliases.join(", "))
+        };
+        let head = format!("CloudFront distribution {} ({}{aliases})", d.id, d.domain);
+        if !d.enabled {
+            push(
+                Severity::Note,
+                format!("{head} is disabled: it serves nothing while it stays off"),
+            );
+            continue;
+        }
+        let (how, oai) = match &d.origin_access {
+            OriginAccess::Oac { id } => (format!("origin access control {id}"), None),
+            OriginAccess::Oai { id } => (format!("origin access identity {id}"), Some(id.as_str())),
+            OriginAccess::Anonymous => {
+                ("no origin access control (anonymous requests)".into(), None)
+            }
+        };
+        // Can CloudFront read the bucket at all?
+        let can_read = match (&bucket.policy, policy) {
+            (Fact::Unknown(e), _) => {
+                push(
+                    Severity::Unknown,
+                    format!(
+                        "{head} fetches with {how}; whether the bucket policy lets it read is {e}"
+                    ),
+                );
+                continue;
+            }
+            (_, Some(p)) => p
+                .statements
+                .iter()
+                .any(|st| policy::lets_cloudfront_read(st, &d.arn, oai)),
+            (_, None) => false,
+        };
+        if !can_read {
+            let why = match d.origin_access {
+                OriginAccess::Anonymous => {
+                    "it reads only what is public already (the ACL and policy verdicts above)"
+                }
+                _ => {
+                    "the bucket policy does not let it read, so CloudFront gets 403 (one policy statement would open this door)"
+                }
+            };
+            push(
+                Severity::Note,
+                format!("{head} has the bucket as an origin with {how}: {why}"),
+            );
+            continue;
+        }
+        let open: Vec<&str> = d
+            .behaviours
+            .iter()
+            .filter(|b| !b.signed)
+            .map(|b| b.path.as_str())
+            .collect();
+        let waf = match &d.web_acl {
+            Some(w) => format!(
+                "; web ACL {w} is attached (its rules may limit who gets through; warroom does not read them)"
+            ),
+            None => String::new(),
+        };
+        if d.behaviours.is_empty() {
+            push(
+                Severity::Note,
+                format!(
+                    "{head} can read the bucket ({how}) but no behaviour routes requests to it"
+                ),
+            );
+        } else if open.is_empty() {
+            push(
+                Severity::Mitigated,
+                format!(
+                    "{head} serves the bucket ({how}) only to viewers with a signed URL or cookie{waf}"
+                ),
+            );
+        } else {
+            let paths: Vec<String> = open
+                .iter()
+                .map(|p| {
+                    if *p == "*" {
+                        "the default (*)".to_string()
+                    } else {
+                        format!("'{p}'")
+                    }
+                })
+                .collect();
+            let (noun, verb) = if paths.len() == 1 {
+                ("behaviour", "asks")
+            } else {
+                ("behaviours", "ask")
+            };
+            push(
+                Severity::Public,
+                format!(
+                    "{head} serves the bucket to anyone: {noun} {} {verb} no signed URL or cookie, and the bucket policy lets it read ({how}){waf}",
+                    paths.join(", "),
+                ),
+            );
+        }
+    }
 }
 
 fn object_permission_meaning(permission: &str) -> &'static str {

@@ -45,6 +45,7 @@ fn bucket() -> BucketFacts {
             all_checked: true,
             ..Default::default()
         }),
+        distributions: Fact::Known(vec![]),
     }
 }
 
@@ -731,5 +732,169 @@ fn an_object_acl_is_a_way_in_and_unread_objects_are_said() {
         a.reasons[0]
             .text
             .starts_with("object ACLs: unknown (AccessDenied)")
+    );
+}
+
+const DIST_ARN: &str = "arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE";
+
+/// The bucket policy the CloudFront Developer Guide gives for origin
+/// access control ("Restricting access to an Amazon S3 origin").
+fn oac_policy(source_arn: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":{{"Sid":"AllowCloudFrontServicePrincipalReadOnly","Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{{"StringEquals":{{"AWS:SourceArn":"{source_arn}"}}}}}}}}"#
+    )
+}
+
+fn distribution(access: OriginAccess, behaviours: &[(&str, bool)]) -> Distribution {
+    Distribution {
+        id: "EDFDVBD6EXAMPLE".into(),
+        arn: DIST_ARN.into(),
+        domain: "d111111abcdef8.cloudfront.net".into(),
+        aliases: vec![],
+        enabled: true,
+        web_acl: None,
+        origin_access: access,
+        behaviours: behaviours
+            .iter()
+            .map(|(p, s)| Behaviour {
+                path: (*p).into(),
+                signed: *s,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_cloudfront_distribution_serving_the_bucket_to_anyone_is_public() {
+    let oac = || OriginAccess::Oac {
+        id: "E2QWRUHAPOMQZL".into(),
+    };
+    let with = |policy: Option<String>, d: Distribution| {
+        let mut b = bucket();
+        b.policy = Fact::Known(policy);
+        b.distributions = Fact::Known(vec![d]);
+        b
+    };
+    let first_of = |a: &Assessment| {
+        a.reasons
+            .iter()
+            .find(|r| matches!(r.source, Source::Distribution { .. }))
+            .cloned()
+            .expect("a distribution reason")
+    };
+
+    // OAC granted by the Guide's policy, default behaviour unsigned:
+    // public, though the policy alone names only the CloudFront service.
+    let b = with(
+        Some(oac_policy(DIST_ARN)),
+        distribution(oac(), &[("*", false)]),
+    );
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public, "{:#?}", a.reasons);
+    let r = first_of(&a);
+    assert_eq!(r.severity, Severity::Public);
+    assert!(
+        r.text.starts_with("CloudFront distribution EDFDVBD6EXAMPLE (d111111abcdef8.cloudfront.net) serves the bucket to anyone: behaviour the default (*) asks no signed URL or cookie"),
+        "{}",
+        r.text
+    );
+    // RestrictPublicBuckets does not stop CloudFront (an AWS service).
+    let a = assess(&account(pab(|p| p.restrict_public_buckets = true)), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+
+    // The policy names another distribution: CloudFront gets 403.
+    let other = "arn:aws:cloudfront::111122223333:distribution/EOTHER";
+    let b = with(
+        Some(oac_policy(other)),
+        distribution(oac(), &[("*", false)]),
+    );
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(first_of(&a).text.contains("does not let it read"));
+
+    // Signed URLs on every behaviour routed to the bucket: not public.
+    let b = with(
+        Some(oac_policy(DIST_ARN)),
+        distribution(oac(), &[("*", true)]),
+    );
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert_eq!(first_of(&a).severity, Severity::Mitigated);
+    assert!(
+        first_of(&a)
+            .text
+            .contains("only to viewers with a signed URL or cookie")
+    );
+    // … but one path that asks for none is a door.
+    let b = with(
+        Some(oac_policy(DIST_ARN)),
+        distribution(oac(), &[("*", true), ("public/*", false)]),
+    );
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Public);
+    assert!(
+        first_of(&a)
+            .text
+            .contains("behaviour 'public/*' asks no signed URL")
+    );
+
+    // A legacy origin access identity granted by its IAM-style principal.
+    let oai_policy = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E15MNIMTCFKK4C"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    let b = with(
+        Some(oai_policy.into()),
+        distribution(
+            OriginAccess::Oai {
+                id: "E15MNIMTCFKK4C".into(),
+            },
+            &[("*", false)],
+        ),
+    );
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Public);
+    // The identity granted is another one: 403.
+    let b = with(
+        Some(oai_policy.into()),
+        distribution(
+            OriginAccess::Oai {
+                id: "EOTHEROAI".into(),
+            },
+            &[("*", false)],
+        ),
+    );
+    // (The policy's OAI grant is still counted as shared on its own.)
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Shared);
+    assert_eq!(first_of(&a).severity, Severity::Note);
+    assert!(first_of(&a).text.contains("does not let it read"));
+
+    // No origin access on a private bucket: CloudFront reads nothing.
+    let b = with(None, distribution(OriginAccess::Anonymous, &[("*", false)]));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(
+        first_of(&a)
+            .text
+            .contains("reads only what is public already")
+    );
+
+    // Disabled: said, not counted.
+    let mut d = distribution(oac(), &[("*", false)]);
+    d.enabled = false;
+    let a = assess(&account(None), &with(Some(oac_policy(DIST_ARN)), d));
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(first_of(&a).text.contains("is disabled"));
+
+    // The bucket policy unreadable: whether CloudFront can read is unknown.
+    let mut b = with(None, distribution(oac(), &[("*", false)]));
+    b.policy = Fact::Unknown(denied());
+    assert_eq!(assess(&account(None), &b).verdict, Verdict::Unknown);
+    // The distributions unreadable: unknown, never private.
+    let mut b = bucket();
+    b.distributions = Fact::Unknown(denied());
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(
+        a.reasons[0]
+            .text
+            .starts_with("CloudFront distributions: unknown (AccessDenied)")
     );
 }

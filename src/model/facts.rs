@@ -220,6 +220,49 @@ pub struct BucketFacts {
     /// object can grant `public-read` whatever the bucket's ACL says.
     #[serde(default = "not_read")]
     pub object_acls: Fact<ObjectAcls>,
+    /// CloudFront distributions with an origin on this bucket (listed once
+    /// per account): each serves the bucket's objects to its viewers.
+    #[serde(default = "not_read")]
+    pub distributions: Fact<Vec<Distribution>>,
+}
+
+/// A CloudFront distribution that has this bucket as an origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub id: String,
+    pub arn: String,
+    /// `d111111abcdef8.cloudfront.net`.
+    pub domain: String,
+    pub aliases: Vec<String>,
+    pub enabled: bool,
+    /// A WAF web ACL is attached (it may limit who gets through; warroom
+    /// does not read its rules).
+    pub web_acl: Option<String>,
+    /// How CloudFront is allowed to fetch from the bucket.
+    pub origin_access: OriginAccess,
+    /// The behaviours that route to this bucket's origin.
+    pub behaviours: Vec<Behaviour>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginAccess {
+    /// Origin access control: CloudFront signs as the service principal
+    /// `cloudfront.amazonaws.com`, scoped by the distribution's ARN.
+    Oac { id: String },
+    /// A legacy origin access identity.
+    Oai { id: String },
+    /// Neither: CloudFront fetches anonymously (only works on what is
+    /// already public), or through the website endpoint.
+    Anonymous,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Behaviour {
+    /// `*` for the default behaviour.
+    pub path: String,
+    /// Viewers need a signed URL or cookie (trusted key groups or signers).
+    pub signed: bool,
 }
 
 /// What reading object ACLs found, and how far it looked.
@@ -337,6 +380,7 @@ impl BucketFacts {
             access_points: u(&err),
             side_doors: u(&err),
             object_acls: u(&err),
+            distributions: u(&err),
         }
     }
 }

@@ -548,6 +548,59 @@ pub fn delegates_to_access_point(
     })
 }
 
+/// Does this statement let CloudFront fetch objects for distribution
+/// `distribution_arn`? Through origin access control (the service
+/// principal `cloudfront.amazonaws.com`, with an `AWS:SourceArn` that
+/// matches the distribution, or none), or through origin access identity
+/// `oai` (its IAM-style principal), or because it grants everyone.
+/// Other conditions are taken as met: a door is never assumed shut.
+pub fn lets_cloudfront_read(
+    st: &StatementAnalysis,
+    distribution_arn: &str,
+    oai: Option<&str>,
+) -> bool {
+    if st.effect != Effect::Allow
+        || !st.access.read_objects
+        || get_ci(&st.raw, "NotPrincipal").is_some()
+    {
+        return false;
+    }
+    let Some(ps) = get_ci(&st.raw, "Principal").map(principals) else {
+        return false;
+    };
+    let service = ps
+        .iter()
+        .any(|p| p.kind == "service" && p.value.eq_ignore_ascii_case("cloudfront.amazonaws.com"));
+    let identity = oai.is_some_and(|id| {
+        ps.iter()
+            .any(|p| p.kind == "aws" && cloudfront_oai(&p.value) == Some(id))
+    });
+    let everyone = ps.iter().any(|p| p.value == "*");
+    if identity || everyone {
+        return true;
+    }
+    if !service {
+        return false;
+    }
+    conditions(get_ci(&st.raw, "Condition"))
+        .iter()
+        .filter(|c| c.key == "aws:sourcearn")
+        .all(|c| {
+            let op = c.operator.to_ascii_lowercase();
+            if op.starts_with("forallvalues:") || op.contains("not") {
+                return true;
+            }
+            let like = op.contains("like");
+            c.values.iter().any(|v| {
+                if like {
+                    glob_match(v, distribution_arn)
+                } else {
+                    v == distribution_arn
+                }
+            })
+        })
+}
+
 fn principals(p: &Value) -> Vec<PrincipalRef> {
     match p {
         Value::String(s) if s == "*" => vec![PrincipalRef {

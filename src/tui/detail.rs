@@ -274,9 +274,55 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     door_lines(b, theme, &mut out);
 
     out.push(Line::raw(""));
+    out.push(section("Ways in: CloudFront", theme));
+    distribution_lines(b, theme, &mut out);
+
+    out.push(Line::raw(""));
     out.push(section("Bucket policy", theme));
     policy_lines(b, theme, &mut out);
     out
+}
+
+/// Each distribution serving the bucket, with its verdict and why.
+fn distribution_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::model::exposure::Source;
+    let dists = match &b.facts.distributions {
+        Fact::Known(d) if d.is_empty() => {
+            out.push(Line::raw("  no distribution has the bucket as an origin"));
+            return;
+        }
+        Fact::Known(d) => d,
+        Fact::Unknown(_) => {
+            out.push(Line::styled(
+                format!(
+                    "  {}",
+                    read_text(
+                        &b.facts.distributions,
+                        "cloudfront:ListDistributions",
+                        |_| { String::new() }
+                    )
+                ),
+                theme.error(),
+            ));
+            return;
+        }
+    };
+    for d in dists.iter().take(MAX_SHOWN) {
+        for r in b
+            .assessment
+            .reasons
+            .iter()
+            .filter(|r| matches!(&r.source, Source::Distribution { id } if *id == d.id))
+        {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} ", severity_mark(r.severity)),
+                    theme.severity(r.severity),
+                ),
+                Span::raw(untrusted(&r.text)),
+            ]));
+        }
+    }
 }
 
 /// How far object ACLs were read, and each grant found (from Why).
