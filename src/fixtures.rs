@@ -53,6 +53,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
             ..Default::default()
         }),
         distributions: Fact::Known(vec![]),
+        kms: Fact::Known(None),
     }
 }
 

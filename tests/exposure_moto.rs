@@ -665,3 +665,108 @@ async fn cloudfront_in_front_of_a_bucket_is_a_way_in() {
             .is_some()
     );
 }
+
+/// An SSE-KMS bucket shared with another account: the key (read from KMS:
+/// DescribeKey through an alias, GetKeyPolicy, ListGrants) is shown as the
+/// second lock, open or shut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kms_key_of_a_shared_bucket_is_read_as_the_second_lock() {
+    use aws_sdk_s3::types::{
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    let kms = c.kms_in("us-east-1");
+    let key = kms.create_key().send().await.expect("key");
+    let arn = key
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("arn")
+        .to_string();
+    kms.create_alias()
+        .alias_name("alias/exports")
+        .target_key_id(&arn)
+        .send()
+        .await
+        .expect("alias");
+    let encrypt = |bucket: &'static str, key: String| {
+        let s3 = c.s3.clone();
+        async move {
+            s3.put_bucket_encryption()
+                .bucket(bucket)
+                .server_side_encryption_configuration(
+                    ServerSideEncryptionConfiguration::builder()
+                        .rules(
+                            ServerSideEncryptionRule::builder()
+                                .apply_server_side_encryption_by_default(
+                                    ServerSideEncryptionByDefault::builder()
+                                        .sse_algorithm(ServerSideEncryption::AwsKms)
+                                        .kms_master_key_id(key)
+                                        .build()
+                                        .expect("default"),
+                                )
+                                .build(),
+                        )
+                        .build()
+                        .expect("config"),
+                )
+                .send()
+                .await
+                .expect("encryption");
+        }
+    };
+    let partner_policy = |b: &str| {
+        format!(
+            r#"{{"Statement":[{{"Sid":"Partner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::{b}/*"}}]}}"#
+        )
+    };
+    create_bucket(&c, "kms-shut").await;
+    encrypt("kms-shut", "alias/exports".into()).await;
+    put_policy(&c, "kms-shut", &partner_policy("kms-shut")).await;
+
+    // moto's default key policy gives the key's own account kms:*.
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "kms-shut");
+    let k = b
+        .facts
+        .kms
+        .known()
+        .and_then(|k| k.as_ref())
+        .expect("key read");
+    assert_eq!(k.arn.as_deref(), Some(arn.as_str()), "the alias resolved");
+    assert!(
+        k.policy.known().is_some() && k.grants.known().is_some(),
+        "{k:#?}"
+    );
+    assert_eq!(b.assessment.verdict, Verdict::Shared);
+    assert!(
+        has_reason(
+            b,
+            Severity::Mitigated,
+            "lets no one in account 444455556666 decrypt"
+        ),
+        "{:#?}",
+        b.assessment.reasons
+    );
+
+    // The attacker's other lock: a key policy statement for the partner.
+    kms.put_key_policy()
+        .key_id(&arn)
+        .policy_name("default")
+        .policy(format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Owner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}},{{"Sid":"Partner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}}]}}"#))
+        .send()
+        .await
+        .expect("key policy");
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "kms-shut");
+    assert!(
+        has_reason(
+            b,
+            Severity::Shared,
+            "lets account 444455556666 decrypt (key policy statement 2 (Partner)), and the bucket lets it read: both locks open"
+        ),
+        "{:#?}",
+        b.assessment.reasons
+    );
+}

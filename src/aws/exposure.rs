@@ -263,9 +263,11 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
     // After the others: whether object ACLs count at all depends on the
     // bucket's Object Ownership.
     let ownership: Fact<Option<String>> = ownership.into();
-    let (object_acls, distributions) = tokio::join!(
+    let encryption: Fact<Option<Encryption>> = encryption.into();
+    let (object_acls, distributions, kms) = tokio::join!(
         super::object_acls::read(&s3, name, &ownership, &b.watch_keys),
         super::cloudfront::of_bucket(c, &lists.distributions, name),
+        super::kms::of_bucket(c, &region, &encryption),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -276,7 +278,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         acl: acl.into(),
         object_ownership: ownership,
         versioning: versioning.into(),
-        encryption: encryption.into(),
+        encryption,
         object_lock: lock.into(),
         logging: logging.into(),
         tags: tags.into(),
@@ -284,6 +286,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         side_doors,
         object_acls,
         distributions,
+        kms,
     }
 }
 

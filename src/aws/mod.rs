@@ -10,6 +10,7 @@ pub mod error;
 pub mod exposure;
 pub mod guard;
 pub mod iam;
+pub mod kms;
 pub mod object_acls;
 pub mod seed;
 pub mod trail;

@@ -81,6 +81,8 @@ pub enum Source {
     Distribution {
         id: String,
     },
+    /// The KMS key of the bucket's default encryption: the second lock.
+    Kms,
     /// An object's own ACL (`key` empty: the note on objects not read).
     ObjectAcl {
         key: String,
@@ -184,6 +186,12 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
     let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
     assess_distributions(bucket, policy.as_ref(), &mut reasons);
+    assess_kms(
+        bucket,
+        account.account_id.as_deref(),
+        policy.as_ref(),
+        &mut reasons,
+    );
     // A quarantine stops every door while it stands, but S3 judges the
     // grants alone, and they are still there: say both.
     if let Some(q) = policy.as_ref().and_then(|p| {
@@ -982,6 +990,132 @@ fn assess_distributions(
                 ),
             );
         }
+    }
+}
+
+/// The second lock on an SSE-KMS bucket. An outside account that the
+/// bucket lets read, and that the key lets decrypt, reads the objects
+/// (shared, said with both locks); one the key refuses reads only
+/// ciphertext of the objects under that key (said as mitigating, though
+/// the verdict stays: objects under other keys or SSE-S3 are readable).
+fn assess_kms(
+    bucket: &BucketFacts,
+    own: Option<&str>,
+    policy: Option<&PolicyAnalysis>,
+    reasons: &mut Vec<Reason>,
+) {
+    let key = match &bucket.kms {
+        Fact::Known(Some(k)) => k,
+        Fact::Known(None) => return,
+        Fact::Unknown(e) => {
+            reasons.push(Reason {
+                severity: Severity::Note,
+                source: Source::Kms,
+                text: format!(
+                    "KMS key: {}; whether anyone outside can decrypt is not known",
+                    e.explained()
+                ),
+            });
+            return;
+        }
+    };
+    // The 12-digit accounts the bucket policy lets in (not OAIs or orgs).
+    let shared: Vec<String> = policy
+        .map(|p| p.shared_accounts())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let mut push = |severity, text: String| {
+        reasons.push(Reason {
+            severity,
+            source: Source::Kms,
+            text,
+        })
+    };
+    let name = key.arn.as_deref().unwrap_or(&key.named);
+    if key.aws_managed {
+        if !shared.is_empty() {
+            push(
+                Severity::Mitigated,
+                format!(
+                    "KMS key {name} is AWS managed (usable only in this account): accounts {} read only the objects not encrypted with it",
+                    shared
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        return;
+    }
+    let own_account = own.unwrap_or_default();
+    let mut outsiders = Vec::new();
+    let mut unknown = Vec::new();
+    match &key.policy {
+        Fact::Known(Some(doc)) => match super::kms::policy_outsiders(doc, own_account) {
+            Ok(o) => outsiders.extend(o),
+            Err(e) => unknown.push(format!("its key policy could not be read as JSON ({e})")),
+        },
+        Fact::Known(None) => {}
+        Fact::Unknown(e) => unknown.push(format!("its key policy is {}", e.explained())),
+    }
+    match &key.grants {
+        Fact::Known(g) => outsiders.extend(super::kms::grant_outsiders(g, own_account)),
+        Fact::Unknown(e) => unknown.push(format!("its grants are {}", e.explained())),
+    }
+    if !unknown.is_empty() {
+        push(
+            Severity::Note,
+            format!(
+                "KMS key {name}: {}; whether anyone outside can decrypt is not known",
+                unknown.join("; ")
+            ),
+        );
+    }
+    let anyone = outsiders.iter().any(|o| o.who == "*");
+    for o in &outsiders {
+        let lets = if o.who == "*" {
+            "lets anyone decrypt".to_string()
+        } else {
+            format!("lets account {} decrypt", o.who)
+        };
+        let both = o.who == "*" || shared.contains(&o.who);
+        if both {
+            push(
+                Severity::Shared,
+                format!(
+                    "KMS key {name} {lets} ({}), and the bucket lets it read: both locks open",
+                    o.by
+                ),
+            );
+        } else {
+            push(
+                Severity::Note,
+                format!(
+                    "KMS key {name} {lets} ({}); the bucket itself does not let that account read (one bucket grant would open both locks)",
+                    o.by
+                ),
+            );
+        }
+    }
+    if anyone {
+        return;
+    }
+    let refused: Vec<&str> = shared
+        .iter()
+        .filter(|a| !outsiders.iter().any(|o| &o.who == *a))
+        .map(|a| a.as_str())
+        .collect();
+    if !refused.is_empty() && unknown.is_empty() {
+        push(
+            Severity::Mitigated,
+            format!(
+                "KMS key {name} lets no one in account {} decrypt: its bucket grant reads only the objects not encrypted with this key",
+                refused.join(", ")
+            ),
+        );
     }
 }
 

@@ -46,6 +46,7 @@ fn bucket() -> BucketFacts {
             ..Default::default()
         }),
         distributions: Fact::Known(vec![]),
+        kms: Fact::Known(None),
     }
 }
 
@@ -896,5 +897,101 @@ fn a_cloudfront_distribution_serving_the_bucket_to_anyone_is_public() {
         a.reasons[0]
             .text
             .starts_with("CloudFront distributions: unknown (AccessDenied)")
+    );
+}
+
+fn kms_key(policy: &str, grants: Vec<KmsGrant>) -> Fact<Option<KmsKey>> {
+    Fact::Known(Some(KmsKey {
+        named: "arn:aws:kms:us-east-1:111122223333:key/1234abcd".into(),
+        arn: Some("arn:aws:kms:us-east-1:111122223333:key/1234abcd".into()),
+        aws_managed: false,
+        policy: Fact::Known(Some(policy.into())),
+        grants: Fact::Known(grants),
+    }))
+}
+
+/// Both locks of an SSE-KMS bucket: the bucket grant and the key.
+#[test]
+fn a_kms_key_is_the_second_lock_and_both_are_shown() {
+    const SHARED: &str = r#"{"Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    const OWN_ONLY: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+    const PARTNER_DECRYPTS: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
+    let kms_reason = |a: &Assessment| {
+        a.reasons
+            .iter()
+            .filter(|r| r.source == Source::Kms)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Shared bucket, key only for the owner: shared stays, the key is
+    // shown narrowing it.
+    let mut b = bucket();
+    b.policy = Fact::Known(Some(SHARED.into()));
+    b.kms = kms_key(OWN_ONLY, vec![]);
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Shared);
+    let k = kms_reason(&a);
+    assert_eq!(k.len(), 1, "{k:#?}");
+    assert_eq!(k[0].severity, Severity::Mitigated);
+    assert!(
+        k[0].text
+            .contains("lets no one in account 444455556666 decrypt"),
+        "{}",
+        k[0].text
+    );
+
+    // The key lets the same account decrypt: both locks open.
+    b.kms = kms_key(PARTNER_DECRYPTS, vec![]);
+    let k = kms_reason(&assess(&account(None), &b));
+    assert_eq!(k[0].severity, Severity::Shared);
+    assert!(k[0].text.contains("lets account 444455556666 decrypt (key policy statement 2 (Partner)), and the bucket lets it read: both locks open"), "{}", k[0].text);
+
+    // A grant to that account does the same.
+    b.kms = kms_key(
+        OWN_ONLY,
+        vec![KmsGrant {
+            id: "g1".into(),
+            grantee: "arn:aws:iam::444455556666:role/reader".into(),
+            operations: vec!["Decrypt".into()],
+        }],
+    );
+    let k = kms_reason(&assess(&account(None), &b));
+    assert_eq!(k[0].severity, Severity::Shared);
+    assert!(k[0].text.contains("(grant g1)"));
+
+    // A private bucket whose key reaches out: said, not counted.
+    let mut p = bucket();
+    p.kms = kms_key(PARTNER_DECRYPTS, vec![]);
+    let a = assess(&account(None), &p);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert_eq!(kms_reason(&a)[0].severity, Severity::Note);
+
+    // The AWS managed key narrows every outside grant.
+    b.kms = Fact::Known(Some(KmsKey {
+        named: "aws/s3".into(),
+        arn: None,
+        aws_managed: true,
+        policy: Fact::Known(None),
+        grants: Fact::Known(vec![]),
+    }));
+    let k = kms_reason(&assess(&account(None), &b));
+    assert_eq!(k[0].severity, Severity::Mitigated);
+    assert!(k[0].text.contains("AWS managed"));
+
+    // The key policy unreadable: said; the bucket's verdict is its own.
+    b.kms = Fact::Known(Some(KmsKey {
+        named: "alias/x".into(),
+        arn: None,
+        aws_managed: false,
+        policy: Fact::Unknown(denied()),
+        grants: Fact::Known(vec![]),
+    }));
+    let a = assess(&account(None), &b);
+    assert_eq!(a.verdict, Verdict::Shared);
+    let k = kms_reason(&a);
+    assert_eq!(k.len(), 1);
+    assert!(
+        k[0].text
+            .contains("its key policy is unknown (AccessDenied)")
     );
 }

@@ -224,6 +224,33 @@ pub struct BucketFacts {
     /// per account): each serves the bucket's objects to its viewers.
     #[serde(default = "not_read")]
     pub distributions: Fact<Vec<Distribution>>,
+    /// The KMS key of SSE-KMS default encryption, and who may use it;
+    /// `None`: the bucket's default encryption is not SSE-KMS.
+    #[serde(default = "not_read")]
+    pub kms: Fact<Option<KmsKey>>,
+}
+
+/// A bucket's default KMS key and what decides who can decrypt with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KmsKey {
+    /// As the bucket's encryption names it (id, ARN or alias), or
+    /// `aws/s3` when it names none.
+    pub named: String,
+    pub arn: Option<String>,
+    /// The AWS managed key (`aws/s3`): usable only within this account.
+    pub aws_managed: bool,
+    /// The key policy (`default`).
+    pub policy: Fact<Option<String>>,
+    pub grants: Fact<Vec<KmsGrant>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KmsGrant {
+    pub id: String,
+    /// The grantee principal's ARN (or service).
+    pub grantee: String,
+    /// `Decrypt`, `Encrypt`, `GenerateDataKey`, …
+    pub operations: Vec<String>,
 }
 
 /// A CloudFront distribution that has this bucket as an origin.
@@ -381,6 +408,7 @@ impl BucketFacts {
             side_doors: u(&err),
             object_acls: u(&err),
             distributions: u(&err),
+            kms: u(&err),
         }
     }
 }

@@ -278,9 +278,51 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     distribution_lines(b, theme, &mut out);
 
     out.push(Line::raw(""));
+    out.push(section("Second lock: KMS key", theme));
+    kms_lines(b, theme, &mut out);
+
+    out.push(Line::raw(""));
     out.push(section("Bucket policy", theme));
     policy_lines(b, theme, &mut out);
     out
+}
+
+/// The key of SSE-KMS default encryption, and who outside may use it.
+fn kms_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::model::exposure::Source;
+    match &b.facts.kms {
+        Fact::Known(None) => {
+            out.push(Line::raw("  none: the default encryption is not SSE-KMS"));
+            return;
+        }
+        Fact::Known(Some(k)) => out.push(Line::raw(untrusted(&format!(
+            "  {}{}",
+            k.arn.as_deref().unwrap_or(&k.named),
+            if k.aws_managed { " (AWS managed)" } else { "" }
+        )))),
+        Fact::Unknown(_) => {}
+    }
+    let mut any = false;
+    for r in b
+        .assessment
+        .reasons
+        .iter()
+        .filter(|r| r.source == Source::Kms)
+    {
+        any = true;
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", severity_mark(r.severity)),
+                theme.severity(r.severity),
+            ),
+            Span::raw(untrusted(&r.text)),
+        ]));
+    }
+    if !any {
+        out.push(Line::raw(
+            "  no one outside the account may decrypt with it",
+        ));
+    }
 }
 
 /// Each distribution serving the bucket, with its verdict and why.
