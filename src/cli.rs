@@ -179,6 +179,44 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Disable one replication rule (new objects stop leaving for its
+    /// destination; the rule stays as evidence; undo sets its status back).
+    DisableReplicationRule {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The replication rule's id.
+        #[arg(long, value_name = "ID")]
+        rule: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Remove the event notifications to one destination (undo adds the
+    /// recorded ones back).
+    RemoveNotification {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The SNS topic, SQS queue or Lambda function ARN.
+        #[arg(long, value_name = "ARN")]
+        destination: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Turn off static website hosting (undo puts the recorded
+    /// configuration back).
+    DisableWebsite {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Remove the CORS rules allowing any origin (undo puts the recorded
+    /// rules back).
+    ResetCors {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl {
         #[command(flatten)]

@@ -756,3 +756,234 @@ async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undo
     );
     t.journal_ok();
 }
+
+/// The four side-door actions: each applied, read back, undone, and read
+/// back equal to what it recorded. The replication rule of the exfil
+/// scenario; notifications to a queue in another account (next to one of
+/// our own that must stay); website hosting with a routing rule; CORS with
+/// an any-origin rule next to one that stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn side_doors_close_and_undo_to_exactly_what_they_were() {
+    use aws_sdk_s3::types::{
+        BucketVersioningStatus, CorsConfiguration, CorsRule, Destination, ErrorDocument, Event,
+        IndexDocument, NotificationConfiguration, QueueConfiguration, Redirect,
+        ReplicationConfiguration, ReplicationRule, ReplicationRuleStatus, RoutingRule,
+        VersioningConfiguration, WebsiteConfiguration,
+    };
+    use warroom::actions::side_doors;
+    let t = bench(&["doors"]).await;
+    let s3 = &t.c.s3;
+    s3.put_bucket_versioning()
+        .bucket("doors")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning");
+    s3.put_bucket_replication()
+        .bucket("doors")
+        .replication_configuration(
+            ReplicationConfiguration::builder()
+                .role("arn:aws:iam::123456789012:role/replication")
+                .rules(
+                    ReplicationRule::builder()
+                        .id("exfil")
+                        .status(ReplicationRuleStatus::Enabled)
+                        .priority(1)
+                        .filter(
+                            aws_sdk_s3::types::ReplicationRuleFilter::builder()
+                                .prefix("")
+                                .build(),
+                        )
+                        .destination(
+                            Destination::builder()
+                                .bucket("arn:aws:s3:::attacker-drop")
+                                .account("999988887777")
+                                .build()
+                                .expect("destination"),
+                        )
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("replication");
+    let theirs = "arn:aws:sqs:us-east-1:999988887777:loot";
+    let ours = "arn:aws:sqs:us-east-1:123456789012:audit";
+    let queue = |arn: &str, id: &str| {
+        QueueConfiguration::builder()
+            .id(id)
+            .queue_arn(arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .build()
+            .expect("queue")
+    };
+    s3.put_bucket_notification_configuration()
+        .bucket("doors")
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .queue_configurations(queue(theirs, "leak"))
+                .queue_configurations(queue(ours, "audit"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("notifications");
+    s3.put_bucket_website()
+        .bucket("doors")
+        .website_configuration(
+            WebsiteConfiguration::builder()
+                .index_document(
+                    IndexDocument::builder()
+                        .suffix("index.html")
+                        .build()
+                        .expect("i"),
+                )
+                .error_document(
+                    ErrorDocument::builder()
+                        .key("error.html")
+                        .build()
+                        .expect("e"),
+                )
+                .routing_rules(
+                    RoutingRule::builder()
+                        .redirect(Redirect::builder().replace_key_prefix_with("docs/").build())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("website");
+    let cors = |origin: &str, id: &str| {
+        CorsRule::builder()
+            .id(id)
+            .allowed_methods("GET")
+            .allowed_origins(origin)
+            .max_age_seconds(300)
+            .build()
+            .expect("cors")
+    };
+    s3.put_bucket_cors()
+        .bucket("doors")
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .cors_rules(cors("*", "any"))
+                .cors_rules(cors("https://app.example.com", "app"))
+                .build()
+                .expect("cors"),
+        )
+        .send()
+        .await
+        .expect("cors");
+
+    // What the console's Z picks first: the replication rule.
+    let facts = warroom::aws::exposure::bucket_facts(
+        &t.c,
+        warroom::aws::exposure::BucketRef {
+            name: "doors".into(),
+            region: Some(REGION.into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let account = warroom::aws::exposure::account_facts(&t.c, Some(ACCOUNT)).await;
+    let report = warroom::scan::BucketReport::new(&account, facts);
+    let spec = warroom::tui::app::open_side_door(&report).expect("a door");
+    assert_eq!(
+        spec,
+        ActionSpec::DisableReplicationRule(side_doors::Rule {
+            bucket: "doors".into(),
+            rule: "exfil".into()
+        })
+    );
+
+    let replication = || async {
+        s3.get_bucket_replication()
+            .bucket("doors")
+            .send()
+            .await
+            .expect("replication")
+            .replication_configuration()
+            .map(|c| c.rules()[0].status().as_str().to_string())
+    };
+    let notices = || async {
+        let o = s3
+            .get_bucket_notification_configuration()
+            .bucket("doors")
+            .send()
+            .await
+            .expect("notifications");
+        let mut arns: Vec<String> = o
+            .queue_configurations()
+            .iter()
+            .map(|q| q.queue_arn().to_string())
+            .collect();
+        arns.sort();
+        arns
+    };
+    let website = || async {
+        s3.get_bucket_website()
+            .bucket("doors")
+            .send()
+            .await
+            .ok()
+            .map(|w| {
+                (
+                    w.index_document().map(|d| d.suffix().to_string()),
+                    w.routing_rules().len(),
+                )
+            })
+    };
+    let cors_ids = || async {
+        s3.get_bucket_cors()
+            .bucket("doors")
+            .send()
+            .await
+            .map(|c| {
+                c.cors_rules()
+                    .iter()
+                    .map(|r| r.id().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+
+    let (_, rep_id) = t.apply(&spec).await;
+    assert_eq!(replication().await.as_deref(), Some("Disabled"));
+    let (_, note_id) = t
+        .apply(&ActionSpec::RemoveNotification(side_doors::Destination {
+            bucket: "doors".into(),
+            destination: theirs.into(),
+        }))
+        .await;
+    assert_eq!(notices().await, vec![ours.to_string()], "ours stays");
+    let (_, web_id) = t.apply(&ActionSpec::DisableWebsite(bucket("doors"))).await;
+    assert_eq!(website().await, None);
+    let (_, cors_id) = t.apply(&ActionSpec::ResetCors(bucket("doors"))).await;
+    assert_eq!(
+        cors_ids().await,
+        vec!["app".to_string()],
+        "the other rule stays"
+    );
+    // Nothing left to do: said, not done again.
+    let err = actions::plan(&t.c, &ActionSpec::ResetCors(bucket("doors")))
+        .await
+        .expect_err("done");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+
+    for id in [&cors_id, &web_id, &note_id, &rep_id] {
+        t.undo(id).await;
+    }
+    assert_eq!(replication().await.as_deref(), Some("Enabled"));
+    assert_eq!(notices().await, vec![ours.to_string(), theirs.to_string()]);
+    assert_eq!(website().await, Some((Some("index.html".into()), 1)));
+    assert_eq!(cors_ids().await, vec!["any".to_string(), "app".to_string()]);
+    t.journal_ok();
+}

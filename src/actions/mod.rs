@@ -31,6 +31,7 @@ pub mod quarantine;
 pub mod restore;
 pub mod role_escalation;
 pub mod sessions;
+pub mod side_doors;
 pub mod versioning;
 
 /// The one place that maps an action to the module implementing it. Every
@@ -66,6 +67,22 @@ macro_rules! with_module {
             }
             ActionSpec::ResetBucketAcl($args) => {
                 use bucket_acl as $m;
+                $body
+            }
+            ActionSpec::DisableReplicationRule($args) => {
+                use side_doors::replication as $m;
+                $body
+            }
+            ActionSpec::RemoveNotification($args) => {
+                use side_doors::notification as $m;
+                $body
+            }
+            ActionSpec::DisableWebsite($args) => {
+                use side_doors::website as $m;
+                $body
+            }
+            ActionSpec::ResetCors($args) => {
+                use side_doors::cors as $m;
                 $body
             }
             ActionSpec::ResetObjectAcls($args) => {
@@ -167,6 +184,14 @@ pub enum ActionSpec {
     DeleteAccessPointPolicy(access_point_policy::Args),
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl(Bucket),
+    /// A replication rule's status to Disabled (undo: the recorded status).
+    DisableReplicationRule(side_doors::Rule),
+    /// Remove the event notifications to one destination.
+    RemoveNotification(side_doors::Destination),
+    /// Delete the website configuration (undo puts it back).
+    DisableWebsite(Bucket),
+    /// Remove the CORS rules that allow any origin.
+    ResetCors(Bucket),
     /// Reset object ACLs to owner-only: one object, a prefix or all.
     ResetObjectAcls(object_acls::Args),
     /// Object Ownership = BucketOwnerEnforced (ACLs stop granting access).
@@ -211,6 +236,10 @@ impl ActionSpec {
             ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
             ActionSpec::Quarantine(_) => "quarantine",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
+            ActionSpec::DisableReplicationRule(_) => "disable-replication-rule",
+            ActionSpec::RemoveNotification(_) => "remove-notification",
+            ActionSpec::DisableWebsite(_) => "disable-website",
+            ActionSpec::ResetCors(_) => "reset-cors",
             ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
             ActionSpec::DisableAcls(_) => "disable-acls",
             ActionSpec::EnableVersioning(_) => "enable-versioning",
@@ -242,6 +271,10 @@ impl ActionSpec {
             | ActionSpec::DeleteAccessPointPolicy(access_point_policy::Args { bucket, .. })
             | ActionSpec::Quarantine(quarantine::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
+            | ActionSpec::DisableReplicationRule(side_doors::Rule { bucket, .. })
+            | ActionSpec::RemoveNotification(side_doors::Destination { bucket, .. })
+            | ActionSpec::DisableWebsite(Bucket { bucket })
+            | ActionSpec::ResetCors(Bucket { bucket })
             | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
             | ActionSpec::DisableAcls(Bucket { bucket })
             | ActionSpec::EnableVersioning(Bucket { bucket })

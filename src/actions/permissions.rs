@@ -60,6 +60,20 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:PutBucketPolicy",
         ],
         "reset-bucket-acl" => &["s3:GetBucketAcl", "s3:PutBucketAcl"],
+        // PutBucketReplication passes the replication role to S3.
+        "disable-replication-rule" => &[
+            "s3:GetReplicationConfiguration",
+            "s3:PutReplicationConfiguration",
+            "iam:PassRole",
+        ],
+        "remove-notification" => &["s3:GetBucketNotification", "s3:PutBucketNotification"],
+        "disable-website" => &[
+            "s3:GetBucketWebsite",
+            "s3:DeleteBucketWebsite",
+            "s3:PutBucketWebsite",
+        ],
+        // DeleteBucketCors is allowed by s3:PutBucketCORS.
+        "reset-cors" => &["s3:GetBucketCORS", "s3:PutBucketCORS"],
         "reset-object-acls" => &["s3:ListBucket", "s3:GetObjectAcl", "s3:PutObjectAcl"],
         "disable-acls" => &[
             "s3:GetBucketOwnershipControls",
@@ -154,6 +168,12 @@ mod tests {
         for name in crate::playbook::ACTIONS.iter().chain(&[
             "delete-bucket-policy",
             "reset-bucket-acl",
+            "disable-replication-rule",
+            "remove-notification",
+            "disable-website",
+            "reset-cors",
+            "quarantine",
+            "delete-access-point-policy",
             "disable-acls",
             "enable-encryption",
             "delete-key",

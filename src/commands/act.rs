@@ -85,6 +85,30 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::DisableReplicationRule { target, rule, how } => Request::Run(
+            ActionSpec::DisableReplicationRule(warroom::actions::side_doors::Rule {
+                bucket: target.bucket,
+                rule,
+            }),
+            how,
+        ),
+        ActCommand::RemoveNotification {
+            target,
+            destination,
+            how,
+        } => Request::Run(
+            ActionSpec::RemoveNotification(warroom::actions::side_doors::Destination {
+                bucket: target.bucket,
+                destination,
+            }),
+            how,
+        ),
+        ActCommand::DisableWebsite { target, how } => {
+            Request::Run(ActionSpec::DisableWebsite(bucket(target.bucket)), how)
+        }
+        ActCommand::ResetCors { target, how } => {
+            Request::Run(ActionSpec::ResetCors(bucket(target.bucket)), how)
+        }
         ActCommand::ResetBucketAcl { target, how } => {
             Request::Run(ActionSpec::ResetBucketAcl(bucket(target.bucket)), how)
         }

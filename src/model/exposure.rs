@@ -76,6 +76,10 @@ pub enum Source {
     /// `replication`, `notification`, `inventory`, `website`, `cors`.
     SideDoor {
         door: &'static str,
+        /// The replication rule id, notification destination or inventory
+        /// id the reason is about, when it is about one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
     },
     /// A CloudFront distribution with an origin on the bucket.
     Distribution {
@@ -558,6 +562,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
                 severity: Severity::Unknown,
                 source: Source::SideDoor {
                     door: "replication",
+                    item: None,
                 },
                 text: format!(
                     "replication, notifications, inventory, website or CORS: {}",
@@ -571,10 +576,13 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
         (Some(a), Some(o)) => a != o,
         _ => false,
     };
-    let mut push = |severity, door, text: String| {
+    let mut push = |severity, door, item: Option<&str>, text: String| {
         reasons.push(Reason {
             severity,
-            source: Source::SideDoor { door },
+            source: Source::SideDoor {
+                door,
+                item: item.map(str::to_string),
+            },
             text,
         })
     };
@@ -587,6 +595,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
             push(
                 Severity::Shared,
                 "replication",
+                r.id.as_deref(),
                 format!(
                     "replication rule {id} copies new objects to {} in account {}",
                     r.destination,
@@ -597,6 +606,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
             push(
                 Severity::Note,
                 "replication",
+                r.id.as_deref(),
                 format!(
                     "replication rule {id} copies new objects to {} (the rule names no account: check who owns it)",
                     r.destination
@@ -609,6 +619,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
             push(
                 Severity::Shared,
                 "notification",
+                Some(arn),
                 format!(
                     "event notifications (key names, sizes, who wrote them) go to {arn} in account {}",
                     arn_account(arn).unwrap_or("?")
@@ -621,6 +632,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
             push(
                 Severity::Shared,
                 "inventory",
+                Some(id),
                 format!(
                     "inventory {id} lists every key to {dest} in account {}",
                     acct.as_deref().unwrap_or("?")
@@ -632,6 +644,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
         push(
             Severity::Note,
             "website",
+            None,
             "static website hosting is on: whatever is public here is also served at the bucket's website endpoint".into(),
         );
     }
@@ -639,6 +652,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
         push(
             Severity::Note,
             "cors",
+            None,
             format!(
                 "CORS rule {} allows any origin: any web page may read, from a visitor's browser, what that visitor can read",
                 doors

@@ -856,6 +856,20 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 }
             }
         }
+        (View::Dashboard | View::Detail, Action::CloseSideDoor) => {
+            let Some(b) = state.selected_bucket() else {
+                return Vec::new();
+            };
+            match open_side_door(b) {
+                Some(spec) => return request(state, spec),
+                None => {
+                    state.status = Some(info(format!(
+                        "{} has no side door to close: no replication or notification to another account, no website, no CORS for any origin",
+                        b.facts.name
+                    )))
+                }
+            }
+        }
         (_, a) if bucket_action(a, "").is_some() => {
             let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
                 return Vec::new();
@@ -1011,6 +1025,45 @@ pub(crate) fn open_access_point(b: &crate::scan::BucketReport) -> Option<String>
         })
 }
 
+/// The side door `Z` closes on a bucket, the worst first: replication to
+/// another account, notifications to another account, website hosting,
+/// CORS for any origin (read from the facts, as the Why shows them).
+pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
+    use crate::model::exposure::{Severity, Source};
+    let bucket = b.facts.name.clone();
+    // An item the verdict counts as reaching another account.
+    let shared = |kind: &str| {
+        b.assessment.reasons.iter().find_map(|r| match &r.source {
+            Source::SideDoor {
+                door,
+                item: Some(item),
+            } if *door == kind && r.severity == Severity::Shared => Some(item.clone()),
+            _ => None,
+        })
+    };
+    if let Some(rule) = shared("replication") {
+        return Some(ActionSpec::DisableReplicationRule(
+            actions::side_doors::Rule { bucket, rule },
+        ));
+    }
+    if let Some(destination) = shared("notification") {
+        return Some(ActionSpec::RemoveNotification(
+            actions::side_doors::Destination {
+                bucket,
+                destination,
+            },
+        ));
+    }
+    let doors = b.facts.side_doors.known()?;
+    if doors.website {
+        return Some(ActionSpec::DisableWebsite(actions::Bucket { bucket }));
+    }
+    if !doors.cors_any_origin.is_empty() {
+        return Some(ActionSpec::ResetCors(actions::Bucket { bucket }));
+    }
+    None
+}
+
 /// The action a key asks for on `bucket`, if the key is a bucket action.
 fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
     let b = || actions::Bucket {
@@ -1029,7 +1082,7 @@ fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         Action::DeletePolicy => ActionSpec::DeleteBucketPolicy(b()),
         // Which access point is decided from the bucket's reasons (see
         // `open_access_point`), not here.
-        Action::CloseAccessPoint => return None,
+        Action::CloseAccessPoint | Action::CloseSideDoor => return None,
         Action::Quarantine => ActionSpec::Quarantine(actions::quarantine::Args {
             bucket: bucket.to_string(),
             keep: Vec::new(),

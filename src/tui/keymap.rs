@@ -22,6 +22,7 @@ pub enum Action {
     RemovePolicyStatements,
     DeletePolicy,
     CloseAccessPoint,
+    CloseSideDoor,
     Quarantine,
     ResetBucketAcl,
     ResetObjectAcls,
@@ -89,6 +90,9 @@ impl Action {
             }
             Action::CloseAccessPoint => {
                 "delete the policy of the bucket's open access point, the worst first (asks first)"
+            }
+            Action::CloseSideDoor => {
+                "close a side door: replication or notifications to another account, website, CORS (asks first)"
             }
             Action::ResetBucketAcl => "reset the bucket ACL to owner-only (asks first)",
             Action::ResetObjectAcls => "reset every object ACL to owner-only (asks first)",
@@ -163,6 +167,7 @@ impl Action {
                 | Action::RemovePolicyStatements
                 | Action::DeletePolicy
                 | Action::CloseAccessPoint
+                | Action::CloseSideDoor
                 | Action::Quarantine
                 | Action::ResetBucketAcl
                 | Action::ResetObjectAcls
@@ -435,6 +440,7 @@ mod tests {
             Action::BlockPublicAccess,
             Action::DeletePolicy,
             Action::CloseAccessPoint,
+            Action::CloseSideDoor,
             Action::Quarantine,
             Action::ActionLog,
             Action::Undo,
