@@ -136,33 +136,69 @@ def emulator_ceiling(endpoint, n, threads):
     return time.perf_counter() - start, len(work)
 
 
+def requests_so_far(endpoint):
+    """Requests the emulator has answered (the launcher's counter)."""
+    host, port = endpoint.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", "/_warroom/requests")
+    counts = json.loads(conn.getresponse().read())
+    conn.close()
+    return sum(counts.values()), counts
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--warroom", required=True)
+    ap.add_argument("--baseline", help="an older warroom build, run side by side in each run")
+    ap.add_argument("--launcher", default=os.path.join(os.path.dirname(__file__), "..", "assets", "emulator", "launch_moto.py"),
+                    help="the emulator launcher (counts requests; serves what warroom reads)")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--buckets", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
-    proc, endpoint = start_moto(args.python)
+    os.environ["WARROOM_COUNT_REQUESTS"] = "1"
+    proc, endpoint = start_moto(args.python, args.launcher)
     try:
         t0 = time.perf_counter()
         seed(endpoint, args.buckets)
         print(f"seeded {args.buckets} buckets in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        rows = []
+        def counted(binary):
+            before, by_before = requests_so_far(endpoint)
+            first, wall, count = warroom_scan(binary, endpoint)
+            after, by_after = requests_so_far(endpoint)
+            assert count == args.buckets, count
+            new = {k: v - by_before.get(k, 0) for k, v in by_after.items() if v != by_before.get(k, 0)}
+            return first, wall, after - before, new
+
+        rows, base_rows, reqs, base_reqs = [], [], None, None
         for run in range(args.runs):
             bf, bt = boto3_sequential(endpoint)
-            wf, wt, count = warroom_scan(args.warroom, endpoint)
-            assert count == args.buckets, count
+            if args.baseline:
+                xf, xt, base_reqs, _ = counted(args.baseline)
+                base_rows.append((xf, xt))
+            wf, wt, reqs, by_kind = counted(args.warroom)
             ct, calls = emulator_ceiling(endpoint, args.buckets, 32)
             rows.append((bf, bt, wf, wt, ct))
-            print(f"run {run + 1}: boto3 {bt:.2f}s (first {bf * 1000:.0f} ms) | warroom {wt:.2f}s "
-                  f"(first {wf * 1000:.0f} ms) | ceiling {ct:.2f}s for {calls} GETs", file=sys.stderr)
+            base = (f"baseline {base_rows[-1][1]:.2f}s (first {base_rows[-1][0] * 1000:.0f} ms, {base_reqs} requests) | "
+                    if args.baseline else "")
+            print(f"run {run + 1}: boto3 {bt:.2f}s (first {bf * 1000:.0f} ms) | {base}warroom {wt:.2f}s "
+                  f"(first {wf * 1000:.0f} ms, {reqs} requests) | ceiling {ct:.2f}s for {calls} GETs", file=sys.stderr)
         med = [statistics.median(col) for col in zip(*rows)]
         bf, bt, wf, wt, ct = med
-        print(f"| buckets | boto3 sequential | warroom scan | speed-up | warroom first row | emulator ceiling (32 raw HTTP clients, same GETs) | warroom vs ceiling |")
-        print(f"|---|---|---|---|---|---|---|")
-        print(f"| {args.buckets} | {bt:.2f} s | {wt:.2f} s | {bt / wt:.1f}x | {wf * 1000:.0f} ms | {ct:.2f} s | {ct / wt * 100:.0f}% |")
+        print(f"| build | boto3 sequential | warroom scan | speed-up | warroom first row | requests (per bucket) | emulator ceiling (32 raw HTTP clients, same GETs) | warroom vs ceiling |")
+        print(f"|---|---|---|---|---|---|---|---|")
+        print(f"| this build | {bt:.2f} s | {wt:.2f} s | {bt / wt:.1f}x | {wf * 1000:.0f} ms | {reqs} ({reqs / args.buckets:.1f}) | {ct:.2f} s | {ct / wt * 100:.0f}% |")
+        if args.baseline:
+            xf, xt = [statistics.median(col) for col in zip(*base_rows)]
+            print(f"| baseline | {bt:.2f} s | {xt:.2f} s | {bt / xt:.1f}x | {xf * 1000:.0f} ms | {base_reqs} ({base_reqs / args.buckets:.1f}) | {ct:.2f} s | {ct / xt * 100:.0f}% |")
+        top = sorted(by_kind.items(), key=lambda kv: -kv[1])
+        kinds = {}
+        for k, v in top:
+            method, path = k.split(" ", 1)
+            sub = path.split("?", 1)[1] if "?" in path else ("(object list)" if path.count("/") == 1 else path)
+            kinds[f"{method} ?{sub}"] = kinds.get(f"{method} ?{sub}", 0) + v
+        print("requests of this build by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])), file=sys.stderr)
     finally:
         proc.kill()
         proc.wait()

@@ -179,6 +179,17 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Disable a CloudFront distribution that serves the bucket (undo
+    /// enables it again).
+    DisableDistribution {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The distribution's id (E…).
+        #[arg(long, value_name = "ID")]
+        distribution: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Disable one replication rule (new objects stop leaving for its
     /// destination; the rule stays as evidence; undo sets its status back).
     DisableReplicationRule {

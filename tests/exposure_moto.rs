@@ -7,10 +7,7 @@
 
 mod support;
 
-use aws_sdk_s3::types::{
-    BucketCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    PublicAccessBlockConfiguration,
-};
+use aws_sdk_s3::types::{BucketCannedAcl, PublicAccessBlockConfiguration};
 use support::*;
 use warroom::model::exposure::{Severity, Verdict};
 use warroom::model::facts::Fact;
@@ -125,20 +122,7 @@ async fn every_verdict_and_reason() {
         .send()
         .await
         .expect("acl");
-    c.s3.put_bucket_ownership_controls()
-        .bucket("acls-disabled")
-        .ownership_controls(
-            OwnershipControls::builder()
-                .rules(
-                    OwnershipControlsRule::builder()
-                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
-                        .build()
-                        .expect("rule"),
-                )
-                .build()
-                .expect("controls"),
-        )
-        .send()
+    warroom::aws::seed::bucket_owner_enforced(&c, "acls-disabled")
         .await
         .expect("ownership");
     // A bucket in another region.
@@ -489,20 +473,7 @@ async fn an_objects_own_acl_is_read_whole_sampled_or_watched() {
     assert_eq!((read.checked, read.failed), (26, 0));
 
     // ACLs disabled: object ACLs are not read at all, and not needed.
-    c.s3.put_bucket_ownership_controls()
-        .bucket("obj-small")
-        .ownership_controls(
-            OwnershipControls::builder()
-                .rules(
-                    OwnershipControlsRule::builder()
-                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
-                        .build()
-                        .expect("rule"),
-                )
-                .build()
-                .expect("controls"),
-        )
-        .send()
+    warroom::aws::seed::bucket_owner_enforced(&c, "obj-small")
         .await
         .expect("ownership");
     let (report, _) = scan::collect(&c, &opts()).await;
@@ -511,70 +482,6 @@ async fn an_objects_own_acl_is_read_whole_sampled_or_watched() {
     assert_eq!(read.checked, 0);
     assert!(read.skipped.is_some());
     assert_eq!(small.assessment.verdict, Verdict::Private);
-}
-
-/// A distribution in front of the bucket, as CloudFront's own API holds it
-/// (moto; the launcher keeps the origin's OriginAccessControlId, which
-/// moto drops). `oac`/`oai` say how CloudFront fetches; `signed`: the
-/// default behaviour requires a trusted key group.
-async fn put_distribution(
-    c: &warroom::aws::Clients,
-    bucket: &str,
-    oac: Option<&str>,
-    oai: &str,
-    signed: bool,
-) -> (String, String) {
-    use aws_sdk_cloudfront::types::{
-        DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
-        TrustedKeyGroups, ViewerProtocolPolicy,
-    };
-    let origin = Origin::builder()
-        .id("s3-origin")
-        .domain_name(format!("{bucket}.s3.us-east-1.amazonaws.com"))
-        .s3_origin_config(
-            S3OriginConfig::builder()
-                .origin_access_identity(oai)
-                .build(),
-        )
-        .set_origin_access_control_id(oac.map(str::to_string))
-        .build()
-        .expect("origin");
-    let mut behaviour = DefaultCacheBehavior::builder()
-        .target_origin_id("s3-origin")
-        .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps);
-    if signed {
-        behaviour = behaviour.trusted_key_groups(
-            TrustedKeyGroups::builder()
-                .enabled(true)
-                .quantity(1)
-                .items("K2JCJMDEHXQW5F")
-                .build()
-                .expect("key groups"),
-        );
-    }
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("ref-{bucket}"))
-        .comment("")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(origin)
-                .build()
-                .expect("origins"),
-        )
-        .default_cache_behavior(behaviour.build().expect("behaviour"))
-        .build()
-        .expect("config");
-    let out = c
-        .cloudfront
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .expect("distribution");
-    let d = out.distribution().expect("distribution");
-    (d.id().to_string(), d.arn().to_string())
 }
 
 /// CloudFront in front of a bucket whose policy names only CloudFront: the
@@ -671,10 +578,6 @@ async fn cloudfront_in_front_of_a_bucket_is_a_way_in() {
 /// second lock, open or shut.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kms_key_of_a_shared_bucket_is_read_as_the_second_lock() {
-    use aws_sdk_s3::types::{
-        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-        ServerSideEncryptionRule,
-    };
     let emu = start_moto();
     let c = clients(&emu).await;
     let kms = c.kms_in("us-east-1");
@@ -690,39 +593,15 @@ async fn the_kms_key_of_a_shared_bucket_is_read_as_the_second_lock() {
         .send()
         .await
         .expect("alias");
-    let encrypt = |bucket: &'static str, key: String| {
-        let s3 = c.s3.clone();
-        async move {
-            s3.put_bucket_encryption()
-                .bucket(bucket)
-                .server_side_encryption_configuration(
-                    ServerSideEncryptionConfiguration::builder()
-                        .rules(
-                            ServerSideEncryptionRule::builder()
-                                .apply_server_side_encryption_by_default(
-                                    ServerSideEncryptionByDefault::builder()
-                                        .sse_algorithm(ServerSideEncryption::AwsKms)
-                                        .kms_master_key_id(key)
-                                        .build()
-                                        .expect("default"),
-                                )
-                                .build(),
-                        )
-                        .build()
-                        .expect("config"),
-                )
-                .send()
-                .await
-                .expect("encryption");
-        }
-    };
     let partner_policy = |b: &str| {
         format!(
             r#"{{"Statement":[{{"Sid":"Partner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::{b}/*"}}]}}"#
         )
     };
     create_bucket(&c, "kms-shut").await;
-    encrypt("kms-shut", "alias/exports".into()).await;
+    warroom::aws::seed::default_kms(&c, "kms-shut", Some("alias/exports"))
+        .await
+        .expect("encryption");
     put_policy(&c, "kms-shut", &partner_policy("kms-shut")).await;
 
     // moto's default key policy gives the key's own account kms:*.

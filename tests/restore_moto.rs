@@ -536,31 +536,10 @@ async fn the_after_action_report_tells_the_restore_from_the_journal() {
 
 #[tokio::test]
 async fn a_kms_default_bucket_is_restored_by_reading_each_source_first() {
-    use aws_sdk_s3::types::{
-        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-        ServerSideEncryptionRule,
-    };
     let emu = start_counting_moto();
     let c = clients(&emu).await;
     versioned(&c, "kms-rest").await;
-    c.s3.put_bucket_encryption()
-        .bucket("kms-rest")
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(ServerSideEncryption::AwsKms)
-                                .build()
-                                .expect("default"),
-                        )
-                        .build(),
-                )
-                .build()
-                .expect("config"),
-        )
-        .send()
+    warroom::aws::seed::default_kms(&c, "kms-rest", None)
         .await
         .expect("encryption");
     assert!(warroom::aws::versions::default_is_kms(&c.s3, "kms-rest").await);

@@ -18,6 +18,7 @@ pub mod account_pab;
 pub mod bucket_acl;
 pub mod bucket_pab;
 pub mod bucket_policy;
+pub mod distribution;
 pub mod encryption;
 pub mod history;
 pub mod imds;
@@ -67,6 +68,10 @@ macro_rules! with_module {
             }
             ActionSpec::ResetBucketAcl($args) => {
                 use bucket_acl as $m;
+                $body
+            }
+            ActionSpec::DisableDistribution($args) => {
+                use distribution as $m;
                 $body
             }
             ActionSpec::DisableReplicationRule($args) => {
@@ -184,6 +189,8 @@ pub enum ActionSpec {
     DeleteAccessPointPolicy(access_point_policy::Args),
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl(Bucket),
+    /// Disable a CloudFront distribution serving the bucket (undo enables).
+    DisableDistribution(distribution::Args),
     /// A replication rule's status to Disabled (undo: the recorded status).
     DisableReplicationRule(side_doors::Rule),
     /// Remove the event notifications to one destination.
@@ -236,6 +243,7 @@ impl ActionSpec {
             ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
             ActionSpec::Quarantine(_) => "quarantine",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
+            ActionSpec::DisableDistribution(_) => "disable-distribution",
             ActionSpec::DisableReplicationRule(_) => "disable-replication-rule",
             ActionSpec::RemoveNotification(_) => "remove-notification",
             ActionSpec::DisableWebsite(_) => "disable-website",
@@ -271,6 +279,7 @@ impl ActionSpec {
             | ActionSpec::DeleteAccessPointPolicy(access_point_policy::Args { bucket, .. })
             | ActionSpec::Quarantine(quarantine::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
+            | ActionSpec::DisableDistribution(distribution::Args { bucket, .. })
             | ActionSpec::DisableReplicationRule(side_doors::Rule { bucket, .. })
             | ActionSpec::RemoveNotification(side_doors::Destination { bucket, .. })
             | ActionSpec::DisableWebsite(Bucket { bucket })

@@ -60,6 +60,10 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:PutBucketPolicy",
         ],
         "reset-bucket-acl" => &["s3:GetBucketAcl", "s3:PutBucketAcl"],
+        "disable-distribution" => &[
+            "cloudfront:GetDistributionConfig",
+            "cloudfront:UpdateDistribution",
+        ],
         // PutBucketReplication passes the replication role to S3.
         "disable-replication-rule" => &[
             "s3:GetReplicationConfiguration",
@@ -169,6 +173,7 @@ mod tests {
             "delete-bucket-policy",
             "reset-bucket-acl",
             "disable-replication-rule",
+            "disable-distribution",
             "remove-notification",
             "disable-website",
             "reset-cors",

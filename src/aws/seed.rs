@@ -188,27 +188,7 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
         .await
         .map_err(|e| aws_error(&e))?;
     versioning(c, "acme-payroll-private").await?;
-    s3.put_bucket_encryption()
-        .bucket("acme-payroll-private")
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(ServerSideEncryption::AwsKms)
-                                .kms_master_key_id("alias/payroll")
-                                .build()
-                                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
-                        )
-                        .build(),
-                )
-                .build()
-                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
+    default_kms(c, "acme-payroll-private", Some("alias/payroll")).await?;
     s3.put_bucket_logging()
         .bucket("acme-payroll-private")
         .bucket_logging_status(
@@ -270,6 +250,57 @@ pub async fn versioning(c: &Clients, bucket: &str) -> Result<(), AwsError> {
             VersioningConfiguration::builder()
                 .status(BucketVersioningStatus::Enabled)
                 .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// SSE-KMS default encryption with `key` (an id, ARN or alias), or with
+/// the AWS managed key when `None`.
+pub async fn default_kms(c: &Clients, bucket: &str, key: Option<&str>) -> Result<(), AwsError> {
+    let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidRequest", e.to_string());
+    c.s3.put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::AwsKms)
+                                .set_kms_master_key_id(key.map(str::to_string))
+                                .build()
+                                .map_err(bad)?,
+                        )
+                        .build(),
+                )
+                .build()
+                .map_err(bad)?,
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// Object Ownership BucketOwnerEnforced: ACLs disabled.
+pub async fn bucket_owner_enforced(c: &Clients, bucket: &str) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{ObjectOwnership, OwnershipControls, OwnershipControlsRule};
+    let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidRequest", e.to_string());
+    c.s3.put_bucket_ownership_controls()
+        .bucket(bucket)
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                        .build()
+                        .map_err(bad)?,
+                )
+                .build()
+                .map_err(bad)?,
         )
         .send()
         .await

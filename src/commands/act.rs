@@ -85,6 +85,17 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::DisableDistribution {
+            target,
+            distribution,
+            how,
+        } => Request::Run(
+            ActionSpec::DisableDistribution(warroom::actions::distribution::Args {
+                bucket: target.bucket,
+                distribution,
+            }),
+            how,
+        ),
         ActCommand::DisableReplicationRule { target, rule, how } => Request::Run(
             ActionSpec::DisableReplicationRule(warroom::actions::side_doors::Rule {
                 bucket: target.bucket,

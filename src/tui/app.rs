@@ -1041,6 +1041,18 @@ pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
             _ => None,
         })
     };
+    // A distribution serving the bucket to anyone is the worst door.
+    if let Some(id) = b.assessment.reasons.iter().find_map(|r| match &r.source {
+        Source::Distribution { id } if r.severity == Severity::Public => Some(id.clone()),
+        _ => None,
+    }) {
+        return Some(ActionSpec::DisableDistribution(
+            actions::distribution::Args {
+                bucket,
+                distribution: id,
+            },
+        ));
+    }
     if let Some(rule) = shared("replication") {
         return Some(ActionSpec::DisableReplicationRule(
             actions::side_doors::Rule { bucket, rule },

@@ -416,3 +416,67 @@ pub fn wait_within(child: &mut std::process::Child, what: &str, secs: u64) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A distribution in front of the bucket, as CloudFront's own API holds it
+/// (moto; the launcher keeps the origin's OriginAccessControlId, which
+/// moto drops). `oac`/`oai` say how CloudFront fetches; `signed`: the
+/// default behaviour requires a trusted key group.
+pub async fn put_distribution(
+    c: &warroom::aws::Clients,
+    bucket: &str,
+    oac: Option<&str>,
+    oai: &str,
+    signed: bool,
+) -> (String, String) {
+    use aws_sdk_cloudfront::types::{
+        DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
+        TrustedKeyGroups, ViewerProtocolPolicy,
+    };
+    let origin = Origin::builder()
+        .id("s3-origin")
+        .domain_name(format!("{bucket}.s3.us-east-1.amazonaws.com"))
+        .s3_origin_config(
+            S3OriginConfig::builder()
+                .origin_access_identity(oai)
+                .build(),
+        )
+        .set_origin_access_control_id(oac.map(str::to_string))
+        .build()
+        .expect("origin");
+    let mut behaviour = DefaultCacheBehavior::builder()
+        .target_origin_id("s3-origin")
+        .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps);
+    if signed {
+        behaviour = behaviour.trusted_key_groups(
+            TrustedKeyGroups::builder()
+                .enabled(true)
+                .quantity(1)
+                .items("K2JCJMDEHXQW5F")
+                .build()
+                .expect("key groups"),
+        );
+    }
+    let config = DistributionConfig::builder()
+        .caller_reference(format!("ref-{bucket}"))
+        .comment("")
+        .enabled(true)
+        .origins(
+            Origins::builder()
+                .quantity(1)
+                .items(origin)
+                .build()
+                .expect("origins"),
+        )
+        .default_cache_behavior(behaviour.build().expect("behaviour"))
+        .build()
+        .expect("config");
+    let out = c
+        .cloudfront
+        .create_distribution()
+        .distribution_config(config)
+        .send()
+        .await
+        .expect("distribution");
+    let d = out.distribution().expect("distribution");
+    (d.id().to_string(), d.arn().to_string())
+}
