@@ -2447,3 +2447,52 @@ fn an_object_made_public_in_the_tail_is_read_now_and_on_every_scan() {
         "a bucket not scanned yet is watched too: {watch:?}"
     );
 }
+
+/// The trail shows the attacker changing access after the scan (seen in a
+/// Game Day: the access point's policy put back with a key still active):
+/// the console reads that bucket again, or everything when the change names
+/// no bucket, so the verdict on screen is never behind the tail.
+#[test]
+fn an_access_change_in_the_tail_after_the_scan_is_read_again() {
+    use warroom::tail::{Source, TailMsg};
+    let mut s = with_trail((100, 30));
+    let at = |t: &str| warroom::model::watch::parse_time(t).expect("time");
+    update(&mut s, Msg::Tick(at("2026-11-22T10:04:00Z")));
+    assert_eq!(s.scan.started_at, at("2026-11-22T10:03:00Z"));
+    let tail = |e: warroom::model::trail::TrailEvent| {
+        Msg::Tail(TailMsg::Events {
+            source: Source::Logs,
+            events: vec![e],
+        })
+    };
+    // Before the scan began: what the scan read already.
+    let old = trail_event("p0", "09:00:00", "PutBucketPolicy", "");
+    assert!(update(&mut s, tail(old)).is_empty());
+    // After: that bucket is read again.
+    let new = trail_event("p1", "10:05:00", "PutBucketPolicy", "");
+    assert_eq!(
+        update(&mut s, tail(new)),
+        vec![Command::RefreshBucket {
+            bucket: "acme-customer-exports".into(),
+            watch_keys: vec![],
+        }]
+    );
+    // A refused change changed nothing.
+    let refused = trail_event(
+        "p2",
+        "10:05:30",
+        "PutBucketPolicy",
+        r#","errorCode":"AccessDenied""#,
+    );
+    assert!(update(&mut s, tail(refused)).is_empty());
+    // An access point's policy names no bucket: every bucket, quietly.
+    let ap = warroom::model::trail::normalise_str(r#"{"eventID":"ap1","eventTime":"2026-11-22T10:06:00Z","eventSource":"s3.amazonaws.com","eventName":"PutAccessPointPolicy","userIdentity":{"type":"IAMUser","accountId":"123456789012"},"requestParameters":{"name":"partner-portal","accountId":"123456789012"}}"#).expect("event");
+    let status = s.status.clone();
+    let cmds = update(&mut s, tail(ap));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartScan { .. }]),
+        "{cmds:?}"
+    );
+    assert!(s.scan.quiet);
+    assert_eq!(s.status, status, "the status line is kept");
+}

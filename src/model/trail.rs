@@ -1228,6 +1228,13 @@ const READS: &[&str] = &[
 ];
 
 /// Why an event matters for this incident, if it does.
+/// A call that succeeded and changed who can reach a bucket (its policy,
+/// ACL, Block Public Access, an access point, a side door, or an object's
+/// ACL made public): what the console must read again.
+pub fn changes_access(e: &TrailEvent) -> bool {
+    e.error_code.is_none() && (e.public_acl.is_some() || ACCESS_CHANGES.contains(&e.name.as_str()))
+}
+
 pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
     // A write that set a public ACL opens that object (or bucket) to
     // everyone, whichever call did it (PutObject with x-amz-acl too).

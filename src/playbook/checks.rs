@@ -155,9 +155,12 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
     match check {
         Check::ExposureScanned => {
             if f.scan_finished {
+                // The incident's buckets are those *ever* found exposed:
+                // say how many still are, so the line stays true after a fix.
                 Outcome::Pass(format!(
-                    "scanned: {} bucket(s) public or shared",
-                    f.incident_buckets.len()
+                    "scanned: {} bucket(s) found public or shared in this incident, {} still",
+                    f.incident_buckets.len(),
+                    f.still_exposed.len()
                 ))
             } else {
                 Outcome::Unknown("the exposure scan is running".into())

@@ -102,6 +102,9 @@ pub struct ScanProgress {
     /// An account-wide action finished while a scan (which read the account
     /// before it) was running: scan again when it ends.
     pub again: bool,
+    /// When the latest scan began (epoch seconds; 0 until the first clock
+    /// tick): trail events from then on may postdate what it read.
+    pub started_at: i64,
 }
 
 impl ScanProgress {
@@ -410,6 +413,7 @@ impl State {
         self.scan.seen.clear();
         self.scan.quiet = false;
         self.scan.again = false;
+        self.scan.started_at = self.watches.now;
         self.status = Some(Status {
             text: "scanning…".into(),
             is_error: false,
@@ -494,10 +498,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             super::watch_pane::on_input_key(state, key)
         }
         Msg::Tail(msg) => {
-            // An object made public in the tail: read its ACL now (the
-            // scan's sample may not reach it).
-            let marked = super::trail_pane::on_tail(state, msg);
-            marked
+            // The trail shows an access change (or an object made public)
+            // since the scan: read it again, so no verdict stays behind.
+            let reread = super::trail_pane::on_tail(state, msg);
+            if reread.everything {
+                return quiet_rescan(state);
+            }
+            reread
+                .buckets
                 .iter()
                 .filter(|b| state.buckets.iter().any(|r| &r.facts.name == *b))
                 .map(|b| refresh_bucket(state, b))
@@ -520,6 +528,11 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Tick(now) => {
             state.watches.now = now;
+            // The first scan starts before the clock's first tick: date it
+            // from the tick, with slack for the seconds before.
+            if state.scan.started_at == 0 {
+                state.scan.started_at = now - 60;
+            }
             // Redraw only what counts down: an open watch on screen, the
             // Game Day timer.
             if state.view == View::Watches && state.watches.any_open() {
@@ -1535,15 +1548,7 @@ fn on_action_finished(
     };
     let touched = !matches!(outcome, Outcome::DryRun { .. } | Outcome::Cancelled { .. });
     if touched && kind == "block-public-access-account" {
-        if state.scan.running {
-            state.scan.again = true;
-            return Vec::new();
-        }
-        let status = state.status.take();
-        let cmds = state.start_scan();
-        state.status = status;
-        state.scan.quiet = true;
-        return cmds;
+        return quiet_rescan(state);
     }
     // Show the verdict change at once: re-read the bucket the action touched.
     match (&outcome, bucket) {
@@ -1678,4 +1683,18 @@ pub fn refresh_bucket(state: &State, bucket: &str) -> Command {
             .map(|k| k.iter().cloned().collect())
             .unwrap_or_default(),
     }
+}
+
+/// Read every bucket again without taking over the status line (or, while
+/// a scan runs, once it ends: it may have read things before the change).
+fn quiet_rescan(state: &mut State) -> Vec<Command> {
+    if state.scan.running {
+        state.scan.again = true;
+        return Vec::new();
+    }
+    let status = state.status.take();
+    let cmds = state.start_scan();
+    state.status = status;
+    state.scan.quiet = true;
+    cmds
 }

@@ -119,11 +119,24 @@ pub fn incident_of(state: &State) -> trail::Incident {
 }
 
 /// Fold one message from the tail into the state.
-/// Returns the buckets in which an object was newly seen made public.
-pub fn on_tail(state: &mut State, msg: TailMsg) -> BTreeSet<String> {
+/// What the console must read again after events arrive.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Reread {
+    /// Buckets whose access changed (or got an object made public).
+    pub buckets: BTreeSet<String>,
+    /// An access change that names no bucket (an access point's policy,
+    /// the account's Block Public Access): every bucket may have changed.
+    pub everything: bool,
+}
+
+/// Takes the tail's news in. Access changes made since the last scan began
+/// are returned so the verdicts on screen never stay behind what the
+/// trail shows (older ones are what that scan already read).
+pub fn on_tail(state: &mut State, msg: TailMsg) -> Reread {
+    let since = state.scan.started_at;
     let t = &mut state.trail;
     state.dirty = true;
-    let mut marked = BTreeSet::new();
+    let mut reread = Reread::default();
     match msg {
         TailMsg::Trails(trails) => t.trails = Some(trails),
         TailMsg::Events { events, .. } => {
@@ -135,7 +148,17 @@ pub fn on_tail(state: &mut State, msg: TailMsg) -> BTreeSet<String> {
                         .or_default()
                         .insert(k.clone())
                 {
-                    marked.insert(b.clone());
+                    reread.buckets.insert(b.clone());
+                }
+                let fresh = since > 0
+                    && crate::model::watch::parse_time(&e.time).is_some_and(|at| at >= since);
+                if fresh && trail::changes_access(e) {
+                    match &e.bucket {
+                        Some(b) => {
+                            reread.buckets.insert(b.clone());
+                        }
+                        None => reread.everything = true,
+                    }
                 }
             }
             // Paused: the same event stays under the cursor as new ones
@@ -170,7 +193,7 @@ pub fn on_tail(state: &mut State, msg: TailMsg) -> BTreeSet<String> {
         TailMsg::Round => t.rounds += 1,
         TailMsg::Backlog { files_read, behind } => t.backlog = behind.then_some(files_read),
     }
-    marked
+    reread
 }
 
 /// Keys while the pane (or its detail) is open; `None`: not the pane's.
