@@ -2496,3 +2496,41 @@ fn an_access_change_in_the_tail_after_the_scan_is_read_again() {
     assert!(s.scan.quiet);
     assert_eq!(s.status, status, "the status line is kept");
 }
+
+/// The incident's buckets are read again every 30 seconds: the attacker
+/// may reopen a door with a key still active, and CloudTrail says so
+/// minutes later. Nothing while a scan runs; nothing when no bucket was
+/// ever exposed.
+#[test]
+fn the_incident_buckets_are_read_again_every_thirty_seconds() {
+    let mut s = scanned((80, 24));
+    let incident: Vec<String> = s.checklist.incident_buckets.iter().cloned().collect();
+    assert!(!incident.is_empty(), "the fixtures have exposed buckets");
+    let t0 = 1_790_000_000;
+    assert!(
+        update(&mut s, Msg::Tick(t0)).is_empty(),
+        "the scan was the first read"
+    );
+    assert!(update(&mut s, Msg::Tick(t0 + 29)).is_empty());
+    let cmds = update(&mut s, Msg::Tick(t0 + 30));
+    let mut read: Vec<String> = cmds
+        .iter()
+        .map(|c| match c {
+            Command::RefreshBucket { bucket, .. } => bucket.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    read.sort();
+    assert_eq!(read, incident);
+    assert!(
+        update(&mut s, Msg::Tick(t0 + 31)).is_empty(),
+        "once per period"
+    );
+    // A scan running reads everything anyway.
+    update(&mut s, key('r'));
+    assert!(update(&mut s, Msg::Tick(t0 + 90)).is_empty());
+    // No exposed bucket: nothing to watch.
+    let mut quiet = new_state((80, 24));
+    assert!(update(&mut quiet, Msg::Tick(t0)).is_empty());
+    assert!(update(&mut quiet, Msg::Tick(t0 + 60)).is_empty());
+}

@@ -105,6 +105,8 @@ pub struct ScanProgress {
     /// When the latest scan began (epoch seconds; 0 until the first clock
     /// tick): trail events from then on may postdate what it read.
     pub started_at: i64,
+    /// When the incident's buckets were last read again (see `reverify`).
+    pub reverified_at: i64,
 }
 
 impl ScanProgress {
@@ -541,7 +543,7 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.gameday.as_ref().is_some_and(|g| g.score.is_none()) {
                 state.dirty = true;
             }
-            Vec::new()
+            reverify(state, now)
         }
         Msg::CredentialsExpired => {
             state.credentials_expired = true;
@@ -1697,4 +1699,44 @@ fn quiet_rescan(state: &mut State) -> Vec<Command> {
     state.status = status;
     state.scan.quiet = true;
     cmds
+}
+
+/// How often the incident's buckets are read again, in seconds.
+pub const REVERIFY_SECS: i64 = 30;
+/// At most this many of them per round (the rest wait for the next).
+const REVERIFY_MAX: usize = 20;
+
+/// Read the incident's buckets again every [`REVERIFY_SECS`]. An attacker
+/// with a key still active can reopen a door after it was closed, and
+/// CloudTrail delivers the proof minutes later (if the tail is open at
+/// all): a "private" on screen must be at most this old.
+fn reverify(state: &mut State, now: i64) -> Vec<Command> {
+    if state.scan.reverified_at == 0 {
+        // The clock's first tick: the scan that just ran is the first read.
+        state.scan.reverified_at = now;
+    }
+    if state.scan.running
+        || state.credentials_expired
+        || state.checklist.incident_buckets.is_empty()
+        || now - state.scan.reverified_at < REVERIFY_SECS
+    {
+        return Vec::new();
+    }
+    state.scan.reverified_at = now;
+    let held: Vec<String> = state
+        .checklist
+        .incident_buckets
+        .iter()
+        .filter(|b| state.buckets.iter().any(|r| &r.facts.name == *b))
+        .cloned()
+        .collect();
+    // Rotate through a long list, a slice per round.
+    let start =
+        usize::try_from(now / REVERIFY_SECS).unwrap_or(0) * REVERIFY_MAX % held.len().max(1);
+    held.iter()
+        .cycle()
+        .skip(start)
+        .take(held.len().min(REVERIFY_MAX))
+        .map(|b| refresh_bucket(state, b))
+        .collect()
 }
