@@ -157,7 +157,14 @@ async fn console_on(
             incident: Some(incident.clone()),
             keymap,
             concurrency: usize::from(args.concurrency),
-            watch_timing: watch.timing(global.watch_minutes, global.watch_allowance),
+            // A Game Day's scenario may shorten the watch so it ends in
+            // the game; a flag still wins.
+            watch_timing: watch.timing(
+                global
+                    .watch_minutes
+                    .or(gameday.as_ref().and_then(|g| g.game.scenario.watch_minutes)),
+                global.watch_allowance,
+            ),
             bell: args.bell || watch.bell.unwrap_or(false),
             playbook,
             gameday,

@@ -1954,8 +1954,15 @@ fn the_responder_marks_steps_notes_them_and_opens_their_action() {
     assert_eq!(s.checklist.steps["owner"].status, Status::NotApplicable);
     // Space: to do -> in progress -> done.
     update(&mut s, code(KeyCode::Down));
-    update(&mut s, key(' '));
+    let cmds = update(&mut s, key(' '));
     assert_eq!(s.checklist.steps["ticket"].status, Status::InProgress);
+    // The journal's summary (the after-action report's timeline) is in
+    // words, not the enum's Rust name ("InProgress").
+    assert!(
+        matches!(&cmds[..], [Command::Note { summary, .. }]
+            if summary == "checklist ticket: in progress"),
+        "{cmds:?}"
+    );
     update(&mut s, key(' '));
     assert_eq!(s.checklist.steps["ticket"].status, Status::Done);
     // Enter on "Block public access" plans it on the selected bucket.

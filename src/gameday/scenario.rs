@@ -45,6 +45,11 @@ pub struct Scenario {
     /// Extra help per playbook step id, shown by the hint key.
     #[serde(default)]
     pub hints: BTreeMap<String, String>,
+    /// Minutes a credential watch lasts in this game (`--watch-minutes`
+    /// wins): short enough that a watch started in the game can end in it,
+    /// so a trainee sees its verdict rather than "still watching".
+    #[serde(default)]
+    pub watch_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -285,6 +290,15 @@ impl Scenario {
                 return Err(format!("bucket {:?}: not a valid S3 bucket name", b.name));
             }
         }
+        if self
+            .watch_minutes
+            .is_some_and(|m| m == 0 || m > crate::config::MAX_WATCH_MINUTES)
+        {
+            return Err(format!(
+                "watch_minutes must be 1 to {}",
+                crate::config::MAX_WATCH_MINUTES
+            ));
+        }
         if buckets.contains(&self.trail.bucket.as_str()) {
             return Err("trail.bucket must not be one of the incident's buckets".into());
         }
@@ -471,6 +485,11 @@ mod tests {
         let s = Scenario::find("ssrf-instance-role").expect("scenario 2");
         assert_eq!(s.actors(), vec![Actor::InstanceRole]);
         assert!(s.instance[0].imdsv1);
+        // Every shipped game's watch can end within the game.
+        for (id, _) in BUILTIN {
+            let m = Scenario::find(id).expect(id).watch_minutes;
+            assert!(m.is_some_and(|m| m <= 5), "{id}: {m:?}");
+        }
     }
 
     #[test]
@@ -496,6 +515,9 @@ mod tests {
         let bad = text.replace("leaked = true", "leaked = false");
         let e = Scenario::parse(&bad, "s.toml").expect_err("no leaked user");
         assert!(e.to_string().contains("leaked_key needs"), "{e}");
+        let bad = text.replace("watch_minutes = 5", "watch_minutes = 0");
+        let e = Scenario::parse(&bad, "s.toml").expect_err("no watch window");
+        assert!(e.to_string().contains("watch_minutes must be 1"), "{e}");
         let e = Scenario::find("no-such-scenario").expect_err("unknown");
         assert!(e.to_string().contains("leaked-key-public-policy"), "{e}");
     }

@@ -36,6 +36,18 @@ impl Status {
         }
     }
 
+    /// The words a person reads: the status line, the journal's summary and
+    /// so the after-action report's timeline (never the Rust name).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Todo => "to do",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::NotApplicable => "not applicable",
+        }
+    }
+
     /// Counts as finished for a part's progress.
     pub fn settled(self) -> bool {
         matches!(self, Status::Done | Status::Skipped | Status::NotApplicable)

@@ -330,13 +330,7 @@ fn set(state: &mut State, status: Status, note: Option<String>) -> Vec<Command> 
     state.status = Some(info(format!(
         "{}: {}",
         untrusted(&step.title),
-        match status {
-            Status::Todo => "to do",
-            Status::InProgress => "in progress",
-            Status::Done => "done",
-            Status::Skipped => "skipped",
-            Status::NotApplicable => "not applicable",
-        }
+        status.label()
     )));
     let mut data = json!({"step": step.id, "status": status, "by": by});
     if let Some(n) = note {
@@ -344,7 +338,7 @@ fn set(state: &mut State, status: Status, note: Option<String>) -> Vec<Command> 
     }
     vec![Command::Note {
         kind: progress::STEP.into(),
-        summary: format!("checklist {}: {:?}", step.id, status),
+        summary: format!("checklist {}: {}", step.id, status.label()),
         data,
     }]
 }
