@@ -47,6 +47,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
+        multi_region_access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
         object_acls: Fact::Known(crate::model::facts::ObjectAcls {
             all_checked: true,

@@ -649,3 +649,114 @@ async fn the_kms_key_of_a_shared_bucket_is_read_as_the_second_lock() {
         b.assessment.reasons
     );
 }
+
+/// A Multi-Region Access Point over a bucket that delegates to access
+/// points: read from S3 Control (listed once per account, in us-west-2 as
+/// AWS requires) and judged with its own policy and Block Public Access.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_region_access_point_is_read_as_a_way_in() {
+    use aws_sdk_s3control::types::{
+        CreateMultiRegionAccessPointInput, PublicAccessBlockConfiguration as ControlPab,
+        PutMultiRegionAccessPointPolicyInput, Region,
+    };
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    for b in ["mrap-open", "mrap-other"] {
+        create_bucket(&c, b).await;
+        put_policy(
+            &c,
+            b,
+            &format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":["arn:aws:s3:::{b}","arn:aws:s3:::{b}/*"],"Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"{ACCOUNT}"}}}}}}]}}"#
+            ),
+        )
+        .await;
+    }
+    let control = c.s3control_in("us-west-2");
+    control
+        .create_multi_region_access_point()
+        .account_id(ACCOUNT)
+        .client_token("t1")
+        .details(
+            CreateMultiRegionAccessPointInput::builder()
+                .name("global-open")
+                .public_access_block(
+                    ControlPab::builder()
+                        .block_public_acls(false)
+                        .ignore_public_acls(false)
+                        .block_public_policy(false)
+                        .restrict_public_buckets(false)
+                        .build(),
+                )
+                .regions(
+                    Region::builder()
+                        .bucket("mrap-open")
+                        .build()
+                        .expect("region"),
+                )
+                .build()
+                .expect("details"),
+        )
+        .send()
+        .await
+        .expect("create MRAP");
+    let alias = control
+        .get_multi_region_access_point()
+        .account_id(ACCOUNT)
+        .name("global-open")
+        .send()
+        .await
+        .expect("get MRAP")
+        .access_point()
+        .and_then(|a| a.alias())
+        .expect("alias")
+        .to_string();
+    control
+        .put_multi_region_access_point_policy()
+        .account_id(ACCOUNT)
+        .client_token("t2")
+        .details(
+            PutMultiRegionAccessPointPolicyInput::builder()
+                .name("global-open")
+                .policy(format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3::{ACCOUNT}:accesspoint/{alias}/object/*"}}]}}"#
+                ))
+                .build()
+                .expect("policy"),
+        )
+        .send()
+        .await
+        .expect("MRAP policy");
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "mrap-open");
+    let mraps = b
+        .facts
+        .multi_region_access_points
+        .known()
+        .expect("MRAPs read");
+    assert_eq!(mraps.len(), 1, "{mraps:#?}");
+    assert_eq!(mraps[0].alias.as_deref(), Some(alias.as_str()));
+    assert_eq!(
+        b.assessment.verdict,
+        Verdict::Public,
+        "{:#?}",
+        b.assessment.reasons
+    );
+    assert!(
+        has_reason(
+            b,
+            Severity::Public,
+            "Multi-Region Access Point global-open (Internet, BPA off) policy statement 1 lets anyone read objects"
+        ),
+        "{:#?}",
+        b.assessment.reasons
+    );
+    // The other bucket is not among its regions: no door there.
+    let other = bucket(&report, "mrap-other");
+    assert_eq!(
+        other.facts.multi_region_access_points.known().map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(other.assessment.verdict, Verdict::Private);
+}

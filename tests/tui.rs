@@ -2359,6 +2359,7 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
             r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/{}/object/*"}}]}}"#,
             "ext-ap"
         ))),
+        multi_region: false,
     }]);
     update(&mut s, Msg::BucketRefreshed(Box::new(b)));
     s.selected = Some(bucket.into());

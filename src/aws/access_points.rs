@@ -34,7 +34,24 @@ pub struct AccountLists {
     pub(super) distributions: super::cloudfront::Listing,
     /// The account id (S3 Control wants it on every call), asked once.
     account: Arc<OnceCell<Result<String, AwsError>>>,
+    /// The account's Multi-Region Access Points (global), listed once.
+    multi_region: Arc<OnceCell<Result<Arc<Vec<MultiRegionListed>>, AwsError>>>,
 }
+
+/// One row of `ListMultiRegionAccessPoints`: the report carries its Block
+/// Public Access and its buckets, so only the policy is asked per point.
+#[derive(Debug, Clone)]
+pub struct MultiRegionListed {
+    pub name: String,
+    pub alias: Option<String>,
+    pub public_access_block: Option<crate::model::facts::PublicAccessBlock>,
+    /// (bucket, the bucket's account when the report names one).
+    pub buckets: Vec<(String, Option<String>)>,
+}
+
+/// Multi-Region Access Point requests to the control plane are served in
+/// US West (Oregon) only (S3 User Guide, "Multi-Region Access Points").
+const MRAP_CONTROL_REGION: &str = "us-west-2";
 
 impl AccountLists {
     async fn account(&self, c: &Clients) -> Result<String, AwsError> {
@@ -61,6 +78,111 @@ impl AccountLists {
             .await
             .clone()
     }
+}
+
+/// Every Multi-Region Access Point of the account, following `NextToken`.
+pub async fn list_multi_region(
+    c: &Clients,
+    account: &str,
+) -> Result<Vec<MultiRegionListed>, AwsError> {
+    let control = c.s3control_in(MRAP_CONTROL_REGION);
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = control
+            .list_multi_region_access_points()
+            .account_id(account)
+            .max_results(100)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        out.extend(page.access_points().iter().map(|m| {
+            MultiRegionListed {
+                name: m.name().unwrap_or_default().to_string(),
+                alias: m.alias().map(str::to_string),
+                public_access_block: m.public_access_block().map(super::exposure::pab_control),
+                buckets: m
+                    .regions()
+                    .iter()
+                    .filter_map(|r| {
+                        r.bucket()
+                            .map(|b| (b.to_string(), r.bucket_account_id().map(str::to_string)))
+                    })
+                    .collect(),
+            }
+        }));
+        match page.next_token() {
+            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The Multi-Region Access Points that reach `bucket` (one of its regions
+/// is this account's bucket of that name), with their policies.
+pub async fn multi_region_of_bucket(
+    c: &Clients,
+    lists: &AccountLists,
+    bucket: &str,
+) -> Fact<Vec<AccessPoint>> {
+    let account = match lists.account(c).await {
+        Ok(a) => a,
+        Err(e) => return Fact::Unknown(e),
+    };
+    let listed = lists
+        .multi_region
+        .get_or_init(|| async { list_multi_region(c, &account).await.map(Arc::new) })
+        .await
+        .clone();
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) => return Fact::Unknown(e),
+    };
+    let mine = listed.iter().filter(|m| {
+        m.buckets
+            .iter()
+            .any(|(b, owner)| b == bucket && owner.as_deref().is_none_or(|o| o == account))
+    });
+    let control = c.s3control_in(MRAP_CONTROL_REGION);
+    let mut out = Vec::new();
+    for m in mine {
+        let policy = match control
+            .get_multi_region_access_point_policy()
+            .account_id(&account)
+            .name(&m.name)
+            .send()
+            .await
+        {
+            // The policy in effect; a proposed one is not yet enforced.
+            Ok(o) => Ok(o
+                .policy()
+                .and_then(|d| d.established())
+                .and_then(|e| e.policy())
+                .filter(|p| !p.trim().is_empty())
+                .map(str::to_string)),
+            Err(e) => {
+                let err = aws_error(&e);
+                if err.code == "NoSuchMultiRegionAccessPointPolicy" {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        };
+        out.push(AccessPoint {
+            name: m.name.clone(),
+            account: account.clone(),
+            region: String::new(),
+            alias: m.alias.clone(),
+            network_origin: Fact::Known(NetworkOrigin::Internet),
+            public_access_block: Fact::Known(m.public_access_block.clone()),
+            policy: policy.into(),
+            multi_region: true,
+        });
+    }
+    Fact::Known(out)
 }
 
 /// Every access point of the account in `region`, following `NextToken`.
@@ -171,5 +293,6 @@ async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> Acces
         network_origin,
         public_access_block,
         policy: policy.into(),
+        multi_region: false,
     }
 }

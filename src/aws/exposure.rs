@@ -264,10 +264,11 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
     // bucket's Object Ownership.
     let ownership: Fact<Option<String>> = ownership.into();
     let encryption: Fact<Option<Encryption>> = encryption.into();
-    let (object_acls, distributions, kms) = tokio::join!(
+    let (object_acls, distributions, kms, multi_region_access_points) = tokio::join!(
         super::object_acls::read(&s3, name, &ownership, &b.watch_keys),
         super::cloudfront::of_bucket(c, &lists.distributions, name),
         super::kms::of_bucket(c, &region, &encryption),
+        Box::pin(super::access_points::multi_region_of_bucket(c, lists, name)),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -283,6 +284,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         logging: logging.into(),
         tags: tags.into(),
         access_points,
+        multi_region_access_points,
         side_doors,
         object_acls,
         distributions,

@@ -72,6 +72,13 @@ pub enum Source {
         name: String,
         statement: Option<usize>,
     },
+    /// A Multi-Region Access Point reaching the bucket (its own policy
+    /// statement, when one grants). Kept apart from `AccessPoint`: its
+    /// policy is replaced, never deleted, so `A` does not apply.
+    MultiRegionAccessPoint {
+        name: String,
+        statement: Option<usize>,
+    },
     /// A configuration through which data or its names leave the bucket:
     /// `replication`, `notification`, `inventory`, `website`, `cors`.
     SideDoor {
@@ -186,7 +193,22 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
     let policy = assess_policy(bucket, &owner, &pab, &mut reasons);
     assess_policy_status(bucket, policy.as_ref(), &mut reasons);
     assess_acl(bucket, &pab, &mut reasons);
-    assess_access_points(bucket, &owner, &pab, policy.as_ref(), &mut reasons);
+    for (aps, field) in [
+        (&bucket.access_points, "access_points"),
+        (
+            &bucket.multi_region_access_points,
+            "multi_region_access_points",
+        ),
+    ] {
+        assess_access_points(
+            bucket,
+            (aps, field),
+            &owner,
+            &pab,
+            policy.as_ref(),
+            &mut reasons,
+        );
+    }
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
     let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
     assess_distributions(bucket, policy.as_ref(), &mut reasons);
@@ -366,25 +388,44 @@ fn assess_policy(
 /// delegate to its access points), from the network the access point
 /// accepts, and RestrictPublicBuckets of the access point, the bucket or
 /// the account closes a public one (S3 User Guide, "Access points").
+/// Multi-Region Access Points follow the same rules (their own policy and
+/// Block Public Access, the bucket's policy, always the Internet): S3 User
+/// Guide, "Permissions" for Multi-Region Access Points.
 fn assess_access_points(
     bucket: &BucketFacts,
+    (aps, field): (&Fact<Vec<crate::model::facts::AccessPoint>>, &'static str),
     owner: &Owner<'_>,
     pab: &EffectivePab,
     bucket_policy: Option<&PolicyAnalysis>,
     reasons: &mut Vec<Reason>,
 ) {
-    let aps = match &bucket.access_points {
+    let aps = match aps {
         Fact::Known(aps) => aps,
         Fact::Unknown(e) => {
-            reasons.push(unknown("access_points", "access points", e));
+            let what = if field == "access_points" {
+                "access points"
+            } else {
+                "Multi-Region Access Points"
+            };
+            reasons.push(unknown(field, what, e));
             return;
         }
     };
     for ap in aps {
-        let door = |statement| Source::AccessPoint {
-            name: ap.name.clone(),
-            statement,
+        let door = |statement| {
+            if ap.multi_region {
+                Source::MultiRegionAccessPoint {
+                    name: ap.name.clone(),
+                    statement,
+                }
+            } else {
+                Source::AccessPoint {
+                    name: ap.name.clone(),
+                    statement,
+                }
+            }
         };
+        let kind = ap.kind();
         let mut push = |severity, statement, text: String| {
             reasons.push(Reason {
                 severity,
@@ -400,7 +441,7 @@ fn assess_access_points(
                     Severity::Note,
                     None,
                     format!(
-                        "access point {name} accepts requests only from VPC {}: not reachable from the Internet",
+                        "{kind} {name} accepts requests only from VPC {}: not reachable from the Internet",
                         vpc_id.as_deref().unwrap_or("(id not given)")
                     ),
                 );
@@ -410,10 +451,7 @@ fn assess_access_points(
                 push(
                     Severity::Unknown,
                     None,
-                    format!(
-                        "access point {name}: its network origin is {}",
-                        e.explained()
-                    ),
+                    format!("{kind} {name}: its network origin is {}", e.explained()),
                 );
                 continue;
             }
@@ -424,7 +462,7 @@ fn assess_access_points(
                     Severity::Note,
                     None,
                     format!(
-                        "access point {name} (Internet) has no policy: only this account's own principals, by their IAM policies"
+                        "{kind} {name} (Internet) has no policy: only this account's own principals, by their IAM policies"
                     ),
                 );
                 continue;
@@ -434,10 +472,7 @@ fn assess_access_points(
                 push(
                     Severity::Unknown,
                     None,
-                    format!(
-                        "access point {name} (Internet): its policy is {}",
-                        e.explained()
-                    ),
+                    format!("{kind} {name} (Internet): its policy is {}", e.explained()),
                 );
                 continue;
             }
@@ -448,7 +483,7 @@ fn assess_access_points(
                 push(
                     Severity::Unknown,
                     None,
-                    format!("access point {name}: its policy could not be analysed: {e}"),
+                    format!("{kind} {name}: its policy could not be analysed: {e}"),
                 );
                 continue;
             }
@@ -492,7 +527,7 @@ fn assess_access_points(
             }
             let shared = matches!(st.exposure, StatementExposure::CrossAccount { .. });
             let head = format!(
-                "access point {name} (Internet, {bpa}) policy {} {grants}",
+                "{kind} {name} (Internet, {bpa}) policy {} {grants}",
                 st.label()
             );
             let (severity, text) = if public

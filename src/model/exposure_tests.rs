@@ -40,6 +40,7 @@ fn bucket() -> BucketFacts {
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
+        multi_region_access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
         object_acls: Fact::Known(crate::model::facts::ObjectAcls {
             all_checked: true,
@@ -378,6 +379,7 @@ fn access_point(
         network_origin: Fact::Known(origin),
         public_access_block: Fact::Known(pab(|p| p.restrict_public_buckets = restrict)),
         policy: Fact::Known(policy.map(str::to_string)),
+        multi_region: false,
     }
 }
 
@@ -392,6 +394,104 @@ fn public_ap_policy(name: &str) -> String {
     format!(
         r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{OWNER}:accesspoint/{name}/object/*"}}]}}"#
     )
+}
+
+/// A Multi-Region Access Point is judged as an access point is: its own
+/// policy and Block Public Access, the bucket's policy, every
+/// RestrictPublicBuckets (S3 User Guide, "Permissions" for Multi-Region
+/// Access Points). Its policy names it by alias, with no region.
+#[test]
+fn a_multi_region_access_point_is_a_door_of_its_own() {
+    let mrap = |restrict: bool| AccessPoint {
+        name: "global-media".into(),
+        account: OWNER.into(),
+        region: String::new(),
+        alias: Some("mfzwi23gnjvgw.mrap".into()),
+        network_origin: Fact::Known(NetworkOrigin::Internet),
+        public_access_block: Fact::Known(pab(|p| p.restrict_public_buckets = restrict)),
+        policy: Fact::Known(Some(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3::{OWNER}:accesspoint/mfzwi23gnjvgw.mrap/object/*"}}]}}"#
+        ))),
+        multi_region: true,
+    };
+    assert_eq!(
+        mrap(false).arn(),
+        format!("arn:aws:s3::{OWNER}:accesspoint/mfzwi23gnjvgw.mrap")
+    );
+    // Delegation by the access point's ARN (not the account) must name
+    // the Multi-Region Access Point's own ARN to let it through.
+    let by_arn = |arn: &str| {
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":"arn:aws:s3:::b/*","Condition":{{"StringEquals":{{"s3:DataAccessPointArn":"{arn}"}}}}}}]}}"#
+        )
+    };
+    let judge = |policy: String, ap: AccessPoint, account_pab: Option<PublicAccessBlock>| {
+        let mut b = bucket();
+        b.policy = Fact::Known(Some(policy));
+        b.multi_region_access_points = Fact::Known(vec![ap]);
+        assess(&account(account_pab), &b)
+    };
+    let a = judge(delegating(), mrap(false), None);
+    assert_eq!(a.verdict, Verdict::Public, "{:?}", a.reasons);
+    let why = a
+        .reasons
+        .iter()
+        .find(|r| r.severity == Severity::Public)
+        .expect("a public reason");
+    assert!(
+        why.text
+            .starts_with("Multi-Region Access Point global-media (Internet, BPA off) policy statement 1 lets anyone read objects"),
+        "{}",
+        why.text
+    );
+    assert_eq!(
+        why.source,
+        Source::MultiRegionAccessPoint {
+            name: "global-media".into(),
+            statement: Some(0)
+        }
+    );
+    let arn = mrap(false).arn();
+    assert_eq!(
+        judge(by_arn(&arn), mrap(false), None).verdict,
+        Verdict::Public
+    );
+    // A bucket policy that delegates to another access point's ARN only.
+    let other = format!("arn:aws:s3:us-east-1:{OWNER}:accesspoint/other");
+    assert_eq!(
+        judge(by_arn(&other), mrap(false), None).verdict,
+        Verdict::Private
+    );
+    // Its own RestrictPublicBuckets (on by default), or the account's.
+    assert_eq!(
+        judge(delegating(), mrap(true), None).verdict,
+        Verdict::Private
+    );
+    assert_eq!(
+        judge(
+            delegating(),
+            mrap(false),
+            pab(|p| p.restrict_public_buckets = true)
+        )
+        .verdict,
+        Verdict::Private
+    );
+    // The list could not be read: said, never "private" by silence.
+    let mut b = bucket();
+    b.multi_region_access_points = Fact::Unknown(crate::model::facts::FieldError {
+        code: "AccessDenied".into(),
+        message: "no".into(),
+    });
+    let a = assess(&account(None), &b);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.severity == Severity::Unknown
+                && r.text.contains("Multi-Region Access Points")),
+        "{:?}",
+        a.reasons
+    );
+    assert_ne!(a.verdict, Verdict::Private);
 }
 
 /// The doors through access points, each row a case the issue names.

@@ -212,6 +212,11 @@ pub struct BucketFacts {
     /// them says so (never "none").
     #[serde(default = "not_read")]
     pub access_points: Fact<Vec<AccessPoint>>,
+    /// The Multi-Region Access Points with this bucket among their regions
+    /// (listed once per account): one global name that reaches it, with a
+    /// policy and Block Public Access of its own.
+    #[serde(default = "not_read")]
+    pub multi_region_access_points: Fact<Vec<AccessPoint>>,
     /// The other ways data or its names leave the bucket: replication,
     /// event notifications, inventory reports, website hosting and CORS.
     #[serde(default = "not_read")]
@@ -363,8 +368,13 @@ pub struct AccessPoint {
     /// reach the bucket through it.
     pub network_origin: Fact<NetworkOrigin>,
     pub public_access_block: Fact<Option<PublicAccessBlock>>,
-    /// The access point policy; `None` when it has none.
+    /// The access point policy; `None` when it has none. For a
+    /// Multi-Region Access Point, the policy in effect (`Established`).
     pub policy: Fact<Option<String>>,
+    /// A Multi-Region Access Point: global (no region in its ARN), named in
+    /// policies by its alias, always reachable from the Internet.
+    #[serde(default)]
+    pub multi_region: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -377,10 +387,28 @@ pub enum NetworkOrigin {
 impl AccessPoint {
     /// The ARN policies name it by.
     pub fn arn(&self) -> String {
+        if self.multi_region {
+            // arn:aws:s3::ACCOUNT:accesspoint/ALIAS (S3 User Guide,
+            // "Multi-Region Access Point restrictions and limitations").
+            return format!(
+                "arn:aws:s3::{}:accesspoint/{}",
+                self.account,
+                self.alias.as_deref().unwrap_or(&self.name)
+            );
+        }
         format!(
             "arn:aws:s3:{}:{}:accesspoint/{}",
             self.region, self.account, self.name
         )
+    }
+
+    /// What a person calls it in a reason.
+    pub fn kind(&self) -> &'static str {
+        if self.multi_region {
+            "Multi-Region Access Point"
+        } else {
+            "access point"
+        }
     }
 }
 
@@ -405,6 +433,7 @@ impl BucketFacts {
             logging: u(&err),
             tags: u(&err),
             access_points: u(&err),
+            multi_region_access_points: u(&err),
             side_doors: u(&err),
             object_acls: u(&err),
             distributions: u(&err),

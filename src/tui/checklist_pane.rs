@@ -109,7 +109,10 @@ pub fn facts(state: &State) -> LiveFacts {
                 // removes public statements is not done while one is open.
                 matches!(
                     r.source,
-                    Source::Policy { .. } | Source::PolicyStatus | Source::AccessPoint { .. }
+                    Source::Policy { .. }
+                        | Source::PolicyStatus
+                        | Source::AccessPoint { .. }
+                        | Source::MultiRegionAccessPoint { .. }
                 )
             } else {
                 // An object's own ACL is an ACL grant like the bucket's.

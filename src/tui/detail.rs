@@ -271,7 +271,11 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
 
     out.push(Line::raw(""));
     out.push(section("Ways in: access points", theme));
-    door_lines(b, theme, &mut out);
+    door_lines(b, false, theme, &mut out);
+
+    out.push(Line::raw(""));
+    out.push(section("Ways in: Multi-Region Access Points", theme));
+    door_lines(b, true, theme, &mut out);
 
     out.push(Line::raw(""));
     out.push(section("Ways in: CloudFront", theme));
@@ -418,28 +422,35 @@ fn object_acl_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>
     }
 }
 
-/// Each access point on the bucket, its worst verdict and why, in the
-/// gutter style of the policy view (`A` closes the worst open one).
-fn door_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+/// Each access point (or Multi-Region Access Point) on the bucket, its
+/// worst verdict and why, in the gutter style of the policy view (`A`
+/// closes the worst open access point).
+fn door_lines(b: &BucketReport, multi_region: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
     use crate::model::exposure::Source;
     use crate::model::facts::NetworkOrigin;
-    let aps = match &b.facts.access_points {
+    let (fact, permission, none) = if multi_region {
+        (
+            &b.facts.multi_region_access_points,
+            "s3:ListMultiRegionAccessPoints",
+            "  none: no Multi-Region Access Point of this account reaches the bucket",
+        )
+    } else {
+        (
+            &b.facts.access_points,
+            "s3:ListAccessPoints",
+            "  none: the bucket is reached only by its own name",
+        )
+    };
+    let aps = match fact {
         Fact::Unknown(_) => {
             out.push(Line::styled(
-                format!(
-                    "  {}",
-                    read_text(&b.facts.access_points, "s3:ListAccessPoints", |_| {
-                        String::new()
-                    })
-                ),
+                format!("  {}", read_text(fact, permission, |_| String::new())),
                 theme.error(),
             ));
             return;
         }
         Fact::Known(aps) if aps.is_empty() => {
-            out.push(Line::raw(
-                "  none: the bucket is reached only by its own name",
-            ));
+            out.push(Line::raw(none));
             return;
         }
         Fact::Known(aps) => aps,
@@ -449,7 +460,11 @@ fn door_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
             .assessment
             .reasons
             .iter()
-            .filter(|r| matches!(&r.source, Source::AccessPoint { name, .. } if *name == ap.name))
+            .filter(|r| match &r.source {
+                Source::AccessPoint { name, .. } => !multi_region && *name == ap.name,
+                Source::MultiRegionAccessPoint { name, .. } => multi_region && *name == ap.name,
+                _ => false,
+            })
             .collect();
         let worst = reasons
             .iter()
