@@ -190,6 +190,34 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Remove one statement of the bucket's KMS key policy: the one that
+    /// lets another account decrypt (undo puts the recorded policy back).
+    RemoveKeyStatement {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID).
+        #[arg(long, value_name = "ARN")]
+        key: String,
+        /// The statement's number, from 1, as the scan's reasons name it.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        statement: u16,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Revoke a grant on the bucket's KMS key that lets another account
+    /// decrypt (undo creates an equivalent grant with a new id).
+    RevokeGrant {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID).
+        #[arg(long, value_name = "ARN")]
+        key: String,
+        /// The grant's id.
+        #[arg(long, value_name = "ID")]
+        grant: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Disable one replication rule (new objects stop leaving for its
     /// destination; the rule stays as evidence; undo sets its status back).
     DisableReplicationRule {

@@ -942,6 +942,21 @@ async fn side_doors_close_and_undo_to_exactly_what_they_were() {
     t.journal_ok();
 }
 
+/// One bucket read and judged as the scan does.
+async fn bucket_report(c: &warroom::aws::Clients, bucket: &str) -> warroom::scan::BucketReport {
+    let facts = warroom::aws::exposure::bucket_facts(
+        c,
+        warroom::aws::exposure::BucketRef {
+            name: bucket.into(),
+            region: Some(REGION.into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let account = warroom::aws::exposure::account_facts(c, Some(ACCOUNT)).await;
+    warroom::scan::BucketReport::new(&account, facts)
+}
+
 /// A distribution serving a bucket to anyone is disabled through the
 /// engine (Z picks it first), read back, and enabled again by undo.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -949,19 +964,7 @@ async fn a_distribution_serving_the_bucket_is_disabled_and_undo_enables_it() {
     let t = bench(&["cdn"]).await;
     let (id, arn) = put_distribution(&t.c, "cdn", Some("E2QWRUHAPOMQZL"), "", false).await;
     put_policy(&t.c, "cdn", &format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::cdn/*","Condition":{{"StringEquals":{{"AWS:SourceArn":"{arn}"}}}}}}]}}"#)).await;
-    let report = || async {
-        let facts = warroom::aws::exposure::bucket_facts(
-            &t.c,
-            warroom::aws::exposure::BucketRef {
-                name: "cdn".into(),
-                region: Some(REGION.into()),
-                ..Default::default()
-            },
-        )
-        .await;
-        let account = warroom::aws::exposure::account_facts(&t.c, Some(ACCOUNT)).await;
-        warroom::scan::BucketReport::new(&account, facts)
-    };
+    let report = || bucket_report(&t.c, "cdn");
     let before = report().await;
     assert_eq!(
         before.assessment.verdict,
@@ -1001,6 +1004,178 @@ async fn a_distribution_serving_the_bucket_is_disabled_and_undo_enables_it() {
     assert_eq!(
         report().await.assessment.verdict,
         warroom::model::exposure::Verdict::Public
+    );
+    t.journal_ok();
+}
+
+/// Both locks open (the bucket shares with a partner account, and the key
+/// lets it decrypt by a grant and a key policy statement): Z closes the
+/// key's side, the grant first, then the statement; each read back; undo
+/// puts the exact key policy back and an equivalent grant (a new id).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kms_lock_closes_by_grant_and_statement_and_undo_reopens_it() {
+    use warroom::model::exposure::{Severity, Source};
+    const PARTNER: &str = "444455556666";
+    let t = bench(&["kms-x"]).await;
+    let kms = t.c.kms_in(REGION);
+    let arn = kms
+        .create_key()
+        .send()
+        .await
+        .expect("key")
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("arn")
+        .to_string();
+    warroom::aws::seed::default_kms(&t.c, "kms-x", Some(&arn))
+        .await
+        .expect("encryption");
+    put_policy(&t.c, "kms-x", &format!(r#"{{"Statement":[{{"Sid":"Partner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER}:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::kms-x/*"}}]}}"#)).await;
+    let key_policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Owner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}},{{"Sid":"PartnerDecrypt","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER}:root"}},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}}]}}"#
+    );
+    kms.put_key_policy()
+        .key_id(&arn)
+        .policy_name("default")
+        .policy(&key_policy)
+        .send()
+        .await
+        .expect("key policy");
+    let grant = kms
+        .create_grant()
+        .key_id(&arn)
+        .grantee_principal(format!("arn:aws:iam::{PARTNER}:root"))
+        .operations(aws_sdk_kms::types::GrantOperation::Decrypt)
+        .name("partner-reads")
+        .send()
+        .await
+        .expect("grant")
+        .grant_id()
+        .expect("grant id")
+        .to_string();
+    let kms_items = |r: &warroom::scan::BucketReport| -> Vec<String> {
+        r.assessment
+            .reasons
+            .iter()
+            .filter(|x| x.severity == Severity::Shared)
+            .filter_map(|x| match &x.source {
+                Source::Kms { item: Some(i) } => Some(i.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = bucket_report(&t.c, "kms-x").await;
+    let items = kms_items(&before);
+    assert!(
+        items.contains(&format!("grant {grant}"))
+            && items.contains(&"key policy statement 2 (PartnerDecrypt)".to_string()),
+        "{:#?}",
+        before.assessment.reasons
+    );
+    // The grant first.
+    let spec = warroom::tui::app::open_side_door(&before).expect("a lock");
+    assert_eq!(
+        spec,
+        ActionSpec::RevokeGrant(warroom::actions::kms::grant::Args {
+            bucket: "kms-x".into(),
+            key: arn.clone(),
+            grant: grant.clone(),
+        })
+    );
+    let (plan, revoked) = t.apply(&spec).await;
+    assert!(plan.undo.contains("NEW id"), "{}", plan.undo);
+    assert!(
+        plan.blast_radius.contains("other buckets"),
+        "{}",
+        plan.blast_radius
+    );
+    let grants_now = || async {
+        kms.list_grants()
+            .key_id(&arn)
+            .send()
+            .await
+            .expect("grants")
+            .grants()
+            .to_vec()
+    };
+    assert!(
+        grants_now()
+            .await
+            .iter()
+            .all(|g| g.grant_id() != Some(grant.as_str()))
+    );
+    // Then the key policy statement.
+    let mid = bucket_report(&t.c, "kms-x").await;
+    assert_eq!(
+        kms_items(&mid),
+        vec!["key policy statement 2 (PartnerDecrypt)".to_string()]
+    );
+    let spec = warroom::tui::app::open_side_door(&mid).expect("a lock");
+    assert_eq!(
+        spec,
+        ActionSpec::RemoveKeyStatement(warroom::actions::kms::statement::Args {
+            bucket: "kms-x".into(),
+            key: arn.clone(),
+            statement: 2,
+        })
+    );
+    let (plan, removed) = t.apply(&spec).await;
+    assert!(
+        plan.diff
+            .iter()
+            .any(|l| l.starts_with("- ") && l.contains("PartnerDecrypt")),
+        "{:?}",
+        plan.diff
+    );
+    let policy_now = || async {
+        let doc = kms
+            .get_key_policy()
+            .key_id(&arn)
+            .policy_name("default")
+            .send()
+            .await
+            .expect("policy")
+            .policy()
+            .expect("doc")
+            .to_string();
+        serde_json::from_str::<Value>(&doc).expect("JSON")
+    };
+    assert_eq!(
+        policy_now().await["Statement"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let after = bucket_report(&t.c, "kms-x").await;
+    assert!(
+        kms_items(&after).is_empty(),
+        "{:#?}",
+        after.assessment.reasons
+    );
+    assert!(
+        after
+            .assessment
+            .reasons
+            .iter()
+            .any(|r| r.severity == Severity::Mitigated
+                && r.text
+                    .contains(&format!("lets no one in account {PARTNER} decrypt"))),
+        "{:#?}",
+        after.assessment.reasons
+    );
+    // Nothing left to do on the key's side.
+    assert!(warroom::tui::app::open_side_door(&after).is_none());
+    // Undo both: the exact policy, and an equivalent grant.
+    t.undo(&removed).await;
+    assert_eq!(
+        policy_now().await,
+        serde_json::from_str::<Value>(&key_policy).expect("JSON")
+    );
+    t.undo(&revoked).await;
+    let again = grants_now().await;
+    assert!(
+        again.iter().any(|g| g.grant_id() != Some(grant.as_str())
+            && g.grantee_principal() == Some(format!("arn:aws:iam::{PARTNER}:root").as_str())
+            && g.name() == Some("partner-reads")),
+        "{again:#?}"
     );
     t.journal_ok();
 }

@@ -24,6 +24,7 @@ pub mod history;
 pub mod imds;
 pub mod inline_policy;
 pub mod key_pair;
+pub mod kms;
 pub mod object_acls;
 pub mod ownership;
 pub mod permissions;
@@ -72,6 +73,14 @@ macro_rules! with_module {
             }
             ActionSpec::DisableDistribution($args) => {
                 use distribution as $m;
+                $body
+            }
+            ActionSpec::RemoveKeyStatement($args) => {
+                use kms::statement as $m;
+                $body
+            }
+            ActionSpec::RevokeGrant($args) => {
+                use kms::grant as $m;
                 $body
             }
             ActionSpec::DisableReplicationRule($args) => {
@@ -191,6 +200,12 @@ pub enum ActionSpec {
     ResetBucketAcl(Bucket),
     /// Disable a CloudFront distribution serving the bucket (undo enables).
     DisableDistribution(distribution::Args),
+    /// Remove the key policy statement that lets another account decrypt
+    /// with the bucket's KMS key (undo: the recorded policy).
+    RemoveKeyStatement(kms::statement::Args),
+    /// Revoke the KMS grant that lets another account decrypt (undo: an
+    /// equivalent grant with a new id).
+    RevokeGrant(kms::grant::Args),
     /// A replication rule's status to Disabled (undo: the recorded status).
     DisableReplicationRule(side_doors::Rule),
     /// Remove the event notifications to one destination.
@@ -244,6 +259,8 @@ impl ActionSpec {
             ActionSpec::Quarantine(_) => "quarantine",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
             ActionSpec::DisableDistribution(_) => "disable-distribution",
+            ActionSpec::RemoveKeyStatement(_) => "remove-key-statement",
+            ActionSpec::RevokeGrant(_) => "revoke-grant",
             ActionSpec::DisableReplicationRule(_) => "disable-replication-rule",
             ActionSpec::RemoveNotification(_) => "remove-notification",
             ActionSpec::DisableWebsite(_) => "disable-website",
@@ -280,6 +297,8 @@ impl ActionSpec {
             | ActionSpec::Quarantine(quarantine::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
             | ActionSpec::DisableDistribution(distribution::Args { bucket, .. })
+            | ActionSpec::RemoveKeyStatement(kms::statement::Args { bucket, .. })
+            | ActionSpec::RevokeGrant(kms::grant::Args { bucket, .. })
             | ActionSpec::DisableReplicationRule(side_doors::Rule { bucket, .. })
             | ActionSpec::RemoveNotification(side_doors::Destination { bucket, .. })
             | ActionSpec::DisableWebsite(Bucket { bucket })

@@ -71,6 +71,11 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "iam:PassRole",
         ],
         "remove-notification" => &["s3:GetBucketNotification", "s3:PutBucketNotification"],
+        // The key policy must keep letting the responder manage the key:
+        // KMS refuses a policy that would lock the caller out.
+        "remove-key-statement" => &["kms:GetKeyPolicy", "kms:PutKeyPolicy"],
+        // Undo makes an equivalent grant: kms:CreateGrant.
+        "revoke-grant" => &["kms:ListGrants", "kms:RevokeGrant", "kms:CreateGrant"],
         "disable-website" => &[
             "s3:GetBucketWebsite",
             "s3:DeleteBucketWebsite",
@@ -174,6 +179,8 @@ mod tests {
             "reset-bucket-acl",
             "disable-replication-rule",
             "disable-distribution",
+            "remove-key-statement",
+            "revoke-grant",
             "remove-notification",
             "disable-website",
             "reset-cors",

@@ -96,6 +96,32 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::RemoveKeyStatement {
+            target,
+            key,
+            statement,
+            how,
+        } => Request::Run(
+            ActionSpec::RemoveKeyStatement(warroom::actions::kms::statement::Args {
+                bucket: target.bucket,
+                key,
+                statement: usize::from(statement),
+            }),
+            how,
+        ),
+        ActCommand::RevokeGrant {
+            target,
+            key,
+            grant,
+            how,
+        } => Request::Run(
+            ActionSpec::RevokeGrant(warroom::actions::kms::grant::Args {
+                bucket: target.bucket,
+                key,
+                grant,
+            }),
+            how,
+        ),
         ActCommand::DisableReplicationRule { target, rule, how } => Request::Run(
             ActionSpec::DisableReplicationRule(warroom::actions::side_doors::Rule {
                 bucket: target.bucket,

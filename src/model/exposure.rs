@@ -93,7 +93,13 @@ pub enum Source {
         id: String,
     },
     /// The KMS key of the bucket's default encryption: the second lock.
-    Kms,
+    Kms {
+        /// What opens it to an outsider (`grant ID` or `key policy
+        /// statement N (Sid)`), when the reason is about one: what `Z`
+        /// closes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
     /// An object's own ACL (`key` empty: the note on objects not read).
     ObjectAcl {
         key: String,
@@ -1059,7 +1065,7 @@ fn assess_kms(
         Fact::Unknown(e) => {
             reasons.push(Reason {
                 severity: Severity::Note,
-                source: Source::Kms,
+                source: Source::Kms { item: None },
                 text: format!(
                     "KMS key: {}; whether anyone outside can decrypt is not known",
                     e.explained()
@@ -1075,10 +1081,12 @@ fn assess_kms(
         .into_iter()
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .collect();
-    let mut push = |severity, text: String| {
+    let mut push = |severity, item: Option<&str>, text: String| {
         reasons.push(Reason {
             severity,
-            source: Source::Kms,
+            source: Source::Kms {
+                item: item.map(str::to_string),
+            },
             text,
         })
     };
@@ -1087,6 +1095,7 @@ fn assess_kms(
         if !shared.is_empty() {
             push(
                 Severity::Mitigated,
+                None,
                 format!(
                     "KMS key {name} is AWS managed (usable only in this account): accounts {} read only the objects not encrypted with it",
                     shared
@@ -1117,6 +1126,7 @@ fn assess_kms(
     if !unknown.is_empty() {
         push(
             Severity::Note,
+            None,
             format!(
                 "KMS key {name}: {}; whether anyone outside can decrypt is not known",
                 unknown.join("; ")
@@ -1134,6 +1144,7 @@ fn assess_kms(
         if both {
             push(
                 Severity::Shared,
+                Some(&o.by),
                 format!(
                     "KMS key {name} {lets} ({}), and the bucket lets it read: both locks open",
                     o.by
@@ -1142,6 +1153,7 @@ fn assess_kms(
         } else {
             push(
                 Severity::Note,
+                Some(&o.by),
                 format!(
                     "KMS key {name} {lets} ({}); the bucket itself does not let that account read (one bucket grant would open both locks)",
                     o.by
@@ -1160,6 +1172,7 @@ fn assess_kms(
     if !refused.is_empty() && unknown.is_empty() {
         push(
             Severity::Mitigated,
+            None,
             format!(
                 "KMS key {name} lets no one in account {} decrypt: its bucket grant reads only the objects not encrypted with this key",
                 refused.join(", ")

@@ -1019,7 +1019,7 @@ fn a_kms_key_is_the_second_lock_and_both_are_shown() {
     let kms_reason = |a: &Assessment| {
         a.reasons
             .iter()
-            .filter(|r| r.source == Source::Kms)
+            .filter(|r| matches!(r.source, Source::Kms { .. }))
             .cloned()
             .collect::<Vec<_>>()
     };

@@ -1068,6 +1068,11 @@ pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
             },
         ));
     }
+    // Both locks open: the key's side is closed from here (the bucket's
+    // side is `p`). A grant is revoked before a key policy statement goes.
+    if let Some(spec) = open_key_lock(b) {
+        return Some(spec);
+    }
     if let Some(rule) = shared("replication") {
         return Some(ActionSpec::DisableReplicationRule(
             actions::side_doors::Rule { bucket, rule },
@@ -1089,6 +1094,46 @@ pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
         return Some(ActionSpec::ResetCors(actions::Bucket { bucket }));
     }
     None
+}
+
+/// The KMS lock that lets an account the bucket shares with decrypt (a
+/// `both locks open` reason), as the action that closes it.
+fn open_key_lock(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
+    use crate::model::exposure::{Severity, Source};
+    let key = b.facts.kms.known()?.as_ref()?.arn.clone()?;
+    let items: Vec<&str> = b
+        .assessment
+        .reasons
+        .iter()
+        .filter(|r| r.severity == Severity::Shared)
+        .filter_map(|r| match &r.source {
+            Source::Kms { item: Some(item) } => Some(item.as_str()),
+            _ => None,
+        })
+        .collect();
+    let bucket = b.facts.name.clone();
+    if let Some(grant) = items.iter().find_map(|i| i.strip_prefix("grant ")) {
+        return Some(ActionSpec::RevokeGrant(actions::kms::grant::Args {
+            bucket,
+            key,
+            grant: grant.to_string(),
+        }));
+    }
+    // "key policy statement N" or "key policy statement N (Sid)".
+    let statement = items.iter().find_map(|i| {
+        i.strip_prefix("key policy statement ")?
+            .split(' ')
+            .next()?
+            .parse::<usize>()
+            .ok()
+    })?;
+    Some(ActionSpec::RemoveKeyStatement(
+        actions::kms::statement::Args {
+            bucket,
+            key,
+            statement,
+        },
+    ))
 }
 
 /// The action a key asks for on `bucket`, if the key is a bucket action.

@@ -311,7 +311,7 @@ fn kms_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
         .assessment
         .reasons
         .iter()
-        .filter(|r| r.source == Source::Kms)
+        .filter(|r| matches!(r.source, Source::Kms { .. }))
     {
         any = true;
         out.push(Line::from(vec![

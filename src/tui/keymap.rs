@@ -92,7 +92,7 @@ impl Action {
                 "delete the policy of the bucket's open access point, the worst first (asks first)"
             }
             Action::CloseSideDoor => {
-                "close a side door, the worst first: a CloudFront distribution serving it to anyone, replication or notifications to another account, website, CORS (asks first)"
+                "close a side door, the worst first: a CloudFront distribution serving it to anyone, a KMS grant or key statement letting a shared account decrypt, replication or notifications to another account, website, CORS (asks first)"
             }
             Action::ResetBucketAcl => "reset the bucket ACL to owner-only (asks first)",
             Action::ResetObjectAcls => "reset every object ACL to owner-only (asks first)",
