@@ -177,7 +177,7 @@ pub async fn multi_region_of_bucket(
             region: String::new(),
             alias: m.alias.clone(),
             network_origin: Fact::Known(NetworkOrigin::Internet),
-            public_access_block: Fact::Known(m.public_access_block.clone()),
+            public_access_block: Fact::Known(m.public_access_block),
             policy: policy.into(),
             multi_region: true,
         });
