@@ -245,26 +245,7 @@ pub mod grant {
         region: &str,
         key: &str,
     ) -> Result<Vec<aws_sdk_kms::types::GrantListEntry>, AwsError> {
-        let kms = c.kms_in(region);
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = kms
-                .list_grants()
-                .key_id(key)
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
-            out.extend(page.grants().iter().cloned());
-            match page.next_marker() {
-                Some(m) if page.truncated() && !m.is_empty() && Some(m) != marker.as_deref() => {
-                    marker = Some(m.to_string())
-                }
-                _ => break,
-            }
-        }
-        Ok(out)
+        crate::aws::kms::grant_entries(&c.kms_in(region), key).await
     }
 
     /// What undo needs to make the grant again, and what read-back compares.

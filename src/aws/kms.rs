@@ -95,6 +95,27 @@ pub async fn of_bucket(
 }
 
 async fn list_grants(kms: &aws_sdk_kms::Client, key: &str) -> Result<Vec<KmsGrant>, AwsError> {
+    Ok(grant_entries(kms, key)
+        .await?
+        .iter()
+        .map(|g| KmsGrant {
+            id: g.grant_id().unwrap_or_default().to_string(),
+            grantee: g.grantee_principal().unwrap_or_default().to_string(),
+            operations: g
+                .operations()
+                .iter()
+                .map(|o| o.as_str().to_string())
+                .collect(),
+        })
+        .collect())
+}
+
+/// Every grant of `key` as KMS lists it, following `NextMarker` (the scan
+/// and the revoke-grant action both read them).
+pub async fn grant_entries(
+    kms: &aws_sdk_kms::Client,
+    key: &str,
+) -> Result<Vec<aws_sdk_kms::types::GrantListEntry>, AwsError> {
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
     loop {
@@ -105,17 +126,7 @@ async fn list_grants(kms: &aws_sdk_kms::Client, key: &str) -> Result<Vec<KmsGran
             .send()
             .await
             .map_err(|e| aws_error(&e))?;
-        out.extend(page.grants().iter().map(|g| {
-            KmsGrant {
-                id: g.grant_id().unwrap_or_default().to_string(),
-                grantee: g.grantee_principal().unwrap_or_default().to_string(),
-                operations: g
-                    .operations()
-                    .iter()
-                    .map(|o| o.as_str().to_string())
-                    .collect(),
-            }
-        }));
+        out.extend(page.grants().iter().cloned());
         match page.next_marker() {
             Some(m) if page.truncated() && !m.is_empty() && Some(m) != marker.as_deref() => {
                 marker = Some(m.to_string())
