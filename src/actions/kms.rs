@@ -62,6 +62,30 @@ pub mod statement {
             .ok_or_else(|| AwsError::new("BadResponse", "GetKeyPolicy answered no policy"))
     }
 
+    async fn write(c: &Clients, region: &str, key: &str, document: &str) -> Result<(), AwsError> {
+        c.kms_in(region)
+            .put_key_policy()
+            .key_id(key)
+            .policy_name("default")
+            .policy(document)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        Ok(())
+    }
+
+    /// Two key policies are the same document (KMS re-spaces what it
+    /// returns); one that is not JSON equals nothing.
+    fn same_json(a: &str, b: &str) -> bool {
+        match (
+            serde_json::from_str::<Value>(a),
+            serde_json::from_str::<Value>(b),
+        ) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
+
     /// The document without statement `n` (1-based), and that statement.
     fn without(document: &str, n: usize) -> Result<(Value, Value), ActionError> {
         let mut doc: Value = serde_json::from_str(document)
@@ -153,9 +177,7 @@ pub mod statement {
         let now = read(cx.clients, &plan.region, &a.key).await?;
         // Written from the recorded document: refuse if it moved since, or
         // a change made in between would be silently undone.
-        let same = serde_json::from_str::<Value>(&now).ok()
-            == serde_json::from_str::<Value>(recorded).ok();
-        if !same {
+        if !same_json(&now, recorded) {
             return Err(AwsError::new(
                 "ChangedSincePlan",
                 "the key policy changed since the plan: plan again",
@@ -163,16 +185,7 @@ pub mod statement {
         }
         let (after, _) = without(recorded, a.statement)
             .map_err(|e| AwsError::new("NotPossible", e.to_string()))?;
-        cx.clients
-            .kms_in(&plan.region)
-            .put_key_policy()
-            .key_id(&a.key)
-            .policy_name("default")
-            .policy(after.to_string())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        Ok(())
+        write(cx.clients, &plan.region, &a.key, &after.to_string()).await
     }
 
     pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
@@ -201,23 +214,13 @@ pub mod statement {
         prior: &Value,
     ) -> Result<Verification, AwsError> {
         let doc = prior.as_str().unwrap_or_default();
-        cx.clients
-            .kms_in(region)
-            .put_key_policy()
-            .key_id(&a.key)
-            .policy_name("default")
-            .policy(doc)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        write(cx.clients, region, &a.key, doc).await?;
         // Compared as JSON: KMS may give the document back re-spaced.
         let now = read(cx.clients, region, &a.key).await.map(|d| {
-            match (
-                serde_json::from_str::<Value>(&d),
-                serde_json::from_str::<Value>(doc),
-            ) {
-                (Ok(x), Ok(y)) if x == y => prior.clone(),
-                _ => Value::String(d),
+            if same_json(&d, doc) {
+                prior.clone()
+            } else {
+                Value::String(d)
             }
         });
         Ok(compare_with_prior(now, prior))
