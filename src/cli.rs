@@ -179,6 +179,17 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Delete an access point on the bucket, the door itself (undo creates
+    /// it again from the recorded configuration, with a new alias).
+    DeleteAccessPoint {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The access point's name.
+        #[arg(long, value_name = "NAME")]
+        access_point: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Disable a CloudFront distribution that serves the bucket (undo
     /// enables it again).
     DisableDistribution {

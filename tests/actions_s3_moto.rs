@@ -673,6 +673,68 @@ async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed
         .expect("policy back");
     assert_eq!(back.policy(), Some(ap_policy.as_str()));
     assert_eq!(verdict().await.verdict, Verdict::Public);
+
+    // The door itself: delete-access-point records the whole configuration,
+    // deletes it, and undo makes it again (with a new alias, as AWS does).
+    let alias_before = control
+        .get_access_point()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await
+        .expect("access point")
+        .alias()
+        .map(str::to_string);
+    let delete = ActionSpec::DeleteAccessPoint(warroom::actions::access_point::Args {
+        bucket: "ap-bucket".into(),
+        access_point: "ext-ap".into(),
+    });
+    let (plan, deleted) = t.apply(&delete).await;
+    assert_eq!(plan.prior["policy"], Value::String(ap_policy.clone()));
+    assert_eq!(plan.prior["vpc_id"], Value::Null);
+    assert_eq!(
+        plan.prior["public_access_block"]["restrict_public_buckets"],
+        Value::Bool(false)
+    );
+    assert!(plan.undo.contains("NEW alias"), "{}", plan.undo);
+    let gone = control
+        .get_access_point()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await;
+    assert!(gone.is_err(), "the access point is gone: {gone:?}");
+    assert_eq!(verdict().await.verdict, Verdict::Private);
+    // Nothing left to delete: refused, nothing planned.
+    assert!(matches!(
+        actions::plan(&t.c, &delete).await,
+        Err(actions::ActionError::NothingToDo(_))
+    ));
+    t.undo(&deleted).await;
+    let again = control
+        .get_access_point()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await
+        .expect("access point back");
+    assert_eq!(again.bucket(), Some("ap-bucket"));
+    assert_eq!(
+        again
+            .public_access_block_configuration()
+            .and_then(|p| p.restrict_public_buckets()),
+        Some(false)
+    );
+    assert_ne!(again.alias().map(str::to_string), alias_before);
+    let policy_back = control
+        .get_access_point_policy()
+        .account_id(ACCOUNT)
+        .name("ext-ap")
+        .send()
+        .await
+        .expect("policy back with the access point");
+    assert_eq!(policy_back.policy(), Some(ap_policy.as_str()));
+    assert_eq!(verdict().await.verdict, Verdict::Public);
     t.journal_ok();
 }
 

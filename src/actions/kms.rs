@@ -74,18 +74,6 @@ pub mod statement {
         Ok(())
     }
 
-    /// Two key policies are the same document (KMS re-spaces what it
-    /// returns); one that is not JSON equals nothing.
-    fn same_json(a: &str, b: &str) -> bool {
-        match (
-            serde_json::from_str::<Value>(a),
-            serde_json::from_str::<Value>(b),
-        ) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => false,
-        }
-    }
-
     /// The document without statement `n` (1-based), and that statement.
     fn without(document: &str, n: usize) -> Result<(Value, Value), ActionError> {
         let mut doc: Value = serde_json::from_str(document)
@@ -177,7 +165,7 @@ pub mod statement {
         let now = read(cx.clients, &plan.region, &a.key).await?;
         // Written from the recorded document: refuse if it moved since, or
         // a change made in between would be silently undone.
-        if !same_json(&now, recorded) {
+        if !super::super::same_json(&now, recorded) {
             return Err(AwsError::new(
                 "ChangedSincePlan",
                 "the key policy changed since the plan: plan again",
@@ -217,7 +205,7 @@ pub mod statement {
         write(cx.clients, region, &a.key, doc).await?;
         // Compared as JSON: KMS may give the document back re-spaced.
         let now = read(cx.clients, region, &a.key).await.map(|d| {
-            if same_json(&d, doc) {
+            if super::super::same_json(&d, doc) {
                 prior.clone()
             } else {
                 Value::String(d)

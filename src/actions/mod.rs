@@ -13,6 +13,7 @@
 //! once (see [`TargetLock`]); actions on different targets may.
 
 pub mod access_key;
+pub mod access_point;
 pub mod access_point_policy;
 pub mod account_pab;
 pub mod bucket_acl;
@@ -65,6 +66,10 @@ macro_rules! with_module {
             }
             ActionSpec::DeleteAccessPointPolicy($args) => {
                 use access_point_policy as $m;
+                $body
+            }
+            ActionSpec::DeleteAccessPoint($args) => {
+                use access_point as $m;
                 $body
             }
             ActionSpec::ResetBucketAcl($args) => {
@@ -196,6 +201,9 @@ pub enum ActionSpec {
     Quarantine(quarantine::Args),
     /// Delete an access point's policy (undo puts the recorded one back).
     DeleteAccessPointPolicy(access_point_policy::Args),
+    /// Delete an access point (undo creates it again from the record, with
+    /// a new alias).
+    DeleteAccessPoint(access_point::Args),
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl(Bucket),
     /// Disable a CloudFront distribution serving the bucket (undo enables).
@@ -256,6 +264,7 @@ impl ActionSpec {
             ActionSpec::RemovePolicyStatements(_) => "remove-policy-statements",
             ActionSpec::DeleteBucketPolicy(_) => "delete-bucket-policy",
             ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
+            ActionSpec::DeleteAccessPoint(_) => "delete-access-point",
             ActionSpec::Quarantine(_) => "quarantine",
             ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
             ActionSpec::DisableDistribution(_) => "disable-distribution",
@@ -294,6 +303,7 @@ impl ActionSpec {
             | ActionSpec::RemovePolicyStatements(policy_statements::Args { bucket, .. })
             | ActionSpec::DeleteBucketPolicy(Bucket { bucket })
             | ActionSpec::DeleteAccessPointPolicy(access_point_policy::Args { bucket, .. })
+            | ActionSpec::DeleteAccessPoint(access_point::Args { bucket, .. })
             | ActionSpec::Quarantine(quarantine::Args { bucket, .. })
             | ActionSpec::ResetBucketAcl(Bucket { bucket })
             | ActionSpec::DisableDistribution(distribution::Args { bucket, .. })
@@ -805,6 +815,18 @@ async fn start_watch(
         )?;
     }
     Ok(())
+}
+
+/// Two policy documents are the same (AWS re-spaces what it returns); one
+/// that is not JSON equals nothing.
+pub(crate) fn same_json(a: &str, b: &str) -> bool {
+    match (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// For undo: compare the state read back with the recorded prior state.

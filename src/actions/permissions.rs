@@ -48,6 +48,13 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:DeleteBucketPolicy",
             "sts:GetCallerIdentity",
         ],
+        "delete-access-point" => &[
+            "s3:GetAccessPoint",
+            "s3:GetAccessPointPolicy",
+            "s3:DeleteAccessPoint",
+            "s3:CreateAccessPoint",
+            "s3:PutAccessPointPolicy",
+        ],
         "delete-access-point-policy" => &[
             "s3:GetAccessPoint",
             "s3:GetAccessPointPolicy",
@@ -186,6 +193,7 @@ mod tests {
             "reset-cors",
             "quarantine",
             "delete-access-point-policy",
+            "delete-access-point",
             "disable-acls",
             "enable-encryption",
             "delete-key",

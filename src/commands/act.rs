@@ -85,6 +85,17 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::DeleteAccessPoint {
+            target,
+            access_point,
+            how,
+        } => Request::Run(
+            ActionSpec::DeleteAccessPoint(warroom::actions::access_point::Args {
+                bucket: target.bucket,
+                access_point,
+            }),
+            how,
+        ),
         ActCommand::DisableDistribution {
             target,
             distribution,

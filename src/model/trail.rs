@@ -1212,6 +1212,7 @@ const ACCESS_CHANGES: &[&str] = &[
     "CreateAccessPoint",
     "PutAccessPointPolicy",
     "DeleteAccessPointPolicy",
+    "DeleteAccessPoint",
     "PutBucketReplication",
     "PutBucketNotification",
     "PutBucketInventoryConfiguration",
