@@ -760,3 +760,105 @@ async fn a_multi_region_access_point_is_read_as_a_way_in() {
     );
     assert_eq!(other.assessment.verdict, Verdict::Private);
 }
+
+/// An account with more access points than one `ListAccessPoints` page
+/// holds (S3 Control pages at 1,000; moto too): the open door created last
+/// is on the second page, and the scan still finds it and lists each
+/// access point once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_point_on_the_second_listing_page_is_still_a_way_in() {
+    use aws_sdk_s3control::types::PublicAccessBlockConfiguration as ControlPab;
+    use futures::StreamExt;
+    const NOISE: usize = 1_000;
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "ap-noise").await;
+    create_bucket(&c, "ap-late").await;
+    put_policy(
+        &c,
+        "ap-late",
+        &format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":["arn:aws:s3:::ap-late","arn:aws:s3:::ap-late/*"],"Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"{ACCOUNT}"}}}}}}]}}"#
+        ),
+    )
+    .await;
+    let control = c.s3control_in(REGION);
+    let made = futures::stream::iter(0..NOISE)
+        .map(|i| {
+            let control = control.clone();
+            async move {
+                control
+                    .create_access_point()
+                    .account_id(ACCOUNT)
+                    .name(format!("noise-{i:04}"))
+                    .bucket("ap-noise")
+                    .send()
+                    .await
+                    .is_ok()
+            }
+        })
+        .buffer_unordered(16)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
+    assert_eq!(made, NOISE);
+    control
+        .create_access_point()
+        .account_id(ACCOUNT)
+        .name("zz-late-door")
+        .bucket("ap-late")
+        .public_access_block_configuration(
+            ControlPab::builder()
+                .block_public_acls(false)
+                .ignore_public_acls(false)
+                .block_public_policy(false)
+                .restrict_public_buckets(false)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the late door");
+    control
+        .put_access_point_policy()
+        .account_id(ACCOUNT)
+        .name("zz-late-door")
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/zz-late-door/object/*"}}]}}"#
+        ))
+        .send()
+        .await
+        .expect("its policy");
+    // The first page really is full, so the door is beyond it.
+    let first = control
+        .list_access_points()
+        .account_id(ACCOUNT)
+        .max_results(1000)
+        .send()
+        .await
+        .expect("first page");
+    assert_eq!(first.access_point_list().len(), NOISE);
+    assert!(first.next_token().is_some());
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let late = bucket(&report, "ap-late");
+    let aps = late
+        .facts
+        .access_points
+        .known()
+        .expect("access points read");
+    assert_eq!(aps.len(), 1, "{aps:#?}");
+    assert_eq!(
+        late.assessment.verdict,
+        Verdict::Public,
+        "{:#?}",
+        late.assessment.reasons
+    );
+    assert!(has_reason(
+        late,
+        Severity::Public,
+        "access point zz-late-door"
+    ));
+    let noise = bucket(&report, "ap-noise");
+    assert_eq!(noise.facts.access_points.known().map(Vec::len), Some(NOISE));
+    assert_eq!(noise.assessment.verdict, Verdict::Private);
+}

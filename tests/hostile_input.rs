@@ -328,3 +328,67 @@ async fn a_trail_bucket_flooded_with_100000_files_keeps_the_console_live() {
     assert_eq!(ids[0], "flood-00000000");
     assert_eq!(ids[held - 1], format!("flood-{:08}", held - 1));
 }
+
+/// Access points are named by whoever created them (the attacker, in an
+/// incident) and their policies written by them: a name, alias, VPC id and
+/// policy Sid carrying escapes and bidi overrides are drawn inert in the
+/// detail's "Ways in" sections and the WHY, and still drawn (not dropped).
+#[test]
+fn hostile_access_point_names_and_policies_render_inert() {
+    use warroom::model::facts::{AccessPoint, NetworkOrigin};
+    let ap = |name: &str, multi_region: bool, origin: NetworkOrigin| AccessPoint {
+        name: name.into(),
+        account: "123456789012".into(),
+        region: if multi_region {
+            String::new()
+        } else {
+            "us-east-1".into()
+        },
+        alias: Some("al\u{1b}]52;c;aGk=\u{7}ias".into()),
+        network_origin: Fact::Known(origin),
+        public_access_block: Fact::Known(None),
+        policy: Fact::Known(Some(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"grant\u202eall\u001b[2J","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/{}/object/*"}}]}}"#,
+            name.replace('\u{1b}', "\\u001b")
+        ))),
+        multi_region,
+    };
+    let mut s = state((160, 200));
+    let mut b = fixtures::private_bucket("ap-hostile");
+    b.policy = Fact::Known(Some(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":["arn:aws:s3:::ap-hostile","arn:aws:s3:::ap-hostile/*"],"Condition":{"StringEquals":{"s3:DataAccessPointAccount":"123456789012"}}}]}"#.into(),
+    ));
+    b.access_points = Fact::Known(vec![
+        ap("evil\u{1b}[31m-ap", false, NetworkOrigin::Internet),
+        ap(
+            "vpc\u{202e}-ap",
+            false,
+            NetworkOrigin::Vpc {
+                vpc_id: Some("vpc-\u{1b}[2J1".into()),
+            },
+        ),
+    ]);
+    b.multi_region_access_points =
+        Fact::Known(vec![ap("mr\u{2066}ap", true, NetworkOrigin::Internet)]);
+    update(&mut s, Msg::BucketRefreshed(Box::new(b)));
+    s.selected = Some("ap-hostile".into());
+    for view in [View::Dashboard, View::Detail] {
+        s.view = view;
+        let text = screen(&s);
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|c| warroom::sanitize::is_dangerous(*c))
+            .collect();
+        assert!(bad.is_empty(), "{view:?} draws {bad:?}:\n{text}");
+        if view == View::Detail {
+            for needle in [
+                "evil\\x1b[31m-ap",
+                "vpc\\u{202e}-ap",
+                "mr\\u{2066}ap",
+                "grant\\u{202e}all",
+            ] {
+                assert!(text.contains(needle), "{needle} not drawn:\n{text}");
+            }
+        }
+    }
+}

@@ -152,7 +152,9 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     );
     let undoable = rec.vpc_id.as_deref() != Some("");
     if let Some(v) = rec.vpc_id.as_deref().filter(|v| !v.is_empty()) {
-        undo.push_str(&format!("; it is VPC-only, so undo needs VPC {v} to still exist"));
+        undo.push_str(&format!(
+            "; it is VPC-only, so undo needs VPC {v} to still exist"
+        ));
     }
     if !undoable {
         undo = "no undo: S3 did not report the VPC id of this VPC-only access point, so it cannot be created again as it was".into();
@@ -163,11 +165,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         format!("alias: {alias}"),
         format!(
             "policy: {}",
-            if rec.policy.is_some() {
-                "yes"
-            } else {
-                "none"
-            }
+            if rec.policy.is_some() { "yes" } else { "none" }
         ),
     ];
     let prior = serde_json::to_value(&rec).map_err(|e| ActionError::NotPossible(e.to_string()))?;
@@ -299,10 +297,7 @@ pub async fn undo(
             },
             Ok(None) => Verification {
                 ok: false,
-                detail: format!(
-                    "read back: access point {} does not exist",
-                    a.access_point
-                ),
+                detail: format!("read back: access point {} does not exist", a.access_point),
             },
             Err(e) => Verification {
                 ok: false,

@@ -49,6 +49,9 @@ pub struct MultiRegionListed {
     pub buckets: Vec<(String, Option<String>)>,
 }
 
+/// Access points of one bucket described at once (two reads each).
+const DESCRIBE_IN_FLIGHT: usize = 8;
+
 /// Multi-Region Access Point requests to the control plane are served in
 /// US West (Oregon) only (S3 User Guide, "Multi-Region Access Points").
 const MRAP_CONTROL_REGION: &str = "us-west-2";
@@ -231,11 +234,20 @@ pub async fn of_bucket(
         Ok(l) => l,
         Err(e) => return Fact::Unknown(e),
     };
-    let mine: Vec<&Listed> = listed.iter().filter(|l| l.bucket == bucket).collect();
-    let mut out = Vec::with_capacity(mine.len());
-    for l in mine {
-        out.push(describe(c, &account, region, l).await);
-    }
+    // A bucket may have many access points (an account may hold 10,000
+    // per region): describe a few at once, keeping the listing's order.
+    use futures::StreamExt;
+    let account = account.as_str();
+    let mine: Vec<Listed> = listed
+        .iter()
+        .filter(|l| l.bucket == bucket)
+        .cloned()
+        .collect();
+    let out = futures::stream::iter(mine)
+        .map(|l| async move { describe(c, account, region, &l).await })
+        .buffered(DESCRIBE_IN_FLIGHT)
+        .collect::<Vec<_>>()
+        .await;
     Fact::Known(out)
 }
 
