@@ -76,22 +76,7 @@ async fn read(
             };
         }
     };
-    let policy = match control
-        .get_access_point_policy()
-        .account_id(account)
-        .name(name)
-        .send()
-        .await
-    {
-        Ok(o) => o.policy().map(str::to_string),
-        Err(e) => {
-            let err = aws_error(&e);
-            if err.code != "NoSuchAccessPointPolicy" {
-                return Err(err);
-            }
-            None
-        }
-    };
+    let policy = crate::aws::access_points::policy_of(c, account, region, name).await?;
     let vpc = ap
         .network_origin()
         .is_some_and(|n| n.as_str().eq_ignore_ascii_case("vpc"));

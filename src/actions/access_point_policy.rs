@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
+use crate::aws::access_points::policy_of;
 use crate::aws::error::aws_error;
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients};
@@ -23,32 +24,6 @@ pub struct Args {
     /// bucket's, and shares its lock).
     pub bucket: String,
     pub access_point: String,
-}
-
-async fn read_policy(
-    c: &Clients,
-    account: &str,
-    region: &str,
-    name: &str,
-) -> Result<Option<String>, AwsError> {
-    match c
-        .s3control_in(region)
-        .get_access_point_policy()
-        .account_id(account)
-        .name(name)
-        .send()
-        .await
-    {
-        Ok(o) => Ok(o.policy().map(str::to_string)),
-        Err(e) => {
-            let err = aws_error(&e);
-            if err.code == "NoSuchAccessPointPolicy" {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
@@ -72,7 +47,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             a.bucket
         )));
     }
-    let Some(document) = read_policy(c, &account, &region, &a.access_point)
+    let Some(document) = policy_of(c, &account, &region, &a.access_point)
         .await
         .map_err(ActionError::Capture)?
     else {
@@ -147,7 +122,7 @@ pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
     let account = c.identity().await?.account;
     Ok(
-        match read_policy(c, &account, &plan.region, &a.access_point).await? {
+        match policy_of(c, &account, &plan.region, &a.access_point).await? {
             None => Verification {
                 ok: true,
                 detail: format!("read back: access point {} has no policy", a.access_point),
@@ -193,7 +168,7 @@ pub async fn undo(
                 .map_err(|e| aws_error(&e))?;
         }
     }
-    let now = read_policy(cx.clients, &account, region, &a.access_point)
+    let now = policy_of(cx.clients, &account, region, &a.access_point)
         .await
         .map(|d| d.map_or(Value::Null, Value::String));
     Ok(compare_with_prior(now, prior))

@@ -251,6 +251,33 @@ pub async fn of_bucket(
     Fact::Known(out)
 }
 
+/// An access point's policy; `None` when it has none.
+pub async fn policy_of(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    match c
+        .s3control_in(region)
+        .get_access_point_policy()
+        .account_id(account)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(o) => Ok(o.policy().map(str::to_string)),
+        Err(e) => {
+            let err = aws_error(&e);
+            if err.code == "NoSuchAccessPointPolicy" {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
 async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> AccessPoint {
     let control = c.s3control_in(region);
     let (got, policy) = tokio::join!(
@@ -259,25 +286,7 @@ async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> Acces
             .account_id(account)
             .name(&l.name)
             .send(),
-        async {
-            let r = control
-                .get_access_point_policy()
-                .account_id(account)
-                .name(&l.name)
-                .send()
-                .await;
-            match r {
-                Ok(o) => Ok(o.policy().map(str::to_string)),
-                Err(e) => {
-                    let err = aws_error(&e);
-                    if err.code == "NoSuchAccessPointPolicy" {
-                        Ok(None)
-                    } else {
-                        Err(err)
-                    }
-                }
-            }
-        }
+        policy_of(c, account, region, &l.name)
     );
     let (network_origin, public_access_block) = match got {
         Ok(o) => (
