@@ -609,14 +609,7 @@ async fn a_public_access_point_makes_the_bucket_public_and_its_policy_is_removed
         .account_id(ACCOUNT)
         .name("ext-ap")
         .bucket("ap-bucket")
-        .public_access_block_configuration(
-            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-                .block_public_acls(false)
-                .ignore_public_acls(false)
-                .block_public_policy(false)
-                .restrict_public_buckets(false)
-                .build(),
-        )
+        .public_access_block_configuration(control_pab_off())
         .send()
         .await
         .expect("create access point");

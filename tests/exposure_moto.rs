@@ -656,8 +656,7 @@ async fn the_kms_key_of_a_shared_bucket_is_read_as_the_second_lock() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_multi_region_access_point_is_read_as_a_way_in() {
     use aws_sdk_s3control::types::{
-        CreateMultiRegionAccessPointInput, PublicAccessBlockConfiguration as ControlPab,
-        PutMultiRegionAccessPointPolicyInput, Region,
+        CreateMultiRegionAccessPointInput, PutMultiRegionAccessPointPolicyInput, Region,
     };
     let emu = start_moto();
     let c = clients(&emu).await;
@@ -680,14 +679,7 @@ async fn a_multi_region_access_point_is_read_as_a_way_in() {
         .details(
             CreateMultiRegionAccessPointInput::builder()
                 .name("global-open")
-                .public_access_block(
-                    ControlPab::builder()
-                        .block_public_acls(false)
-                        .ignore_public_acls(false)
-                        .block_public_policy(false)
-                        .restrict_public_buckets(false)
-                        .build(),
-                )
+                .public_access_block(control_pab_off())
                 .regions(
                     Region::builder()
                         .bucket("mrap-open")
@@ -767,7 +759,6 @@ async fn a_multi_region_access_point_is_read_as_a_way_in() {
 /// access point once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_point_on_the_second_listing_page_is_still_a_way_in() {
-    use aws_sdk_s3control::types::PublicAccessBlockConfiguration as ControlPab;
     use futures::StreamExt;
     const NOISE: usize = 1_000;
     let emu = start_moto();
@@ -807,14 +798,7 @@ async fn an_access_point_on_the_second_listing_page_is_still_a_way_in() {
         .account_id(ACCOUNT)
         .name("zz-late-door")
         .bucket("ap-late")
-        .public_access_block_configuration(
-            ControlPab::builder()
-                .block_public_acls(false)
-                .ignore_public_acls(false)
-                .block_public_policy(false)
-                .restrict_public_buckets(false)
-                .build(),
-        )
+        .public_access_block_configuration(control_pab_off())
         .send()
         .await
         .expect("the late door");

@@ -480,3 +480,14 @@ pub async fn put_distribution(
     let d = out.distribution().expect("distribution");
     (d.id().to_string(), d.arn().to_string())
 }
+
+/// An S3 Control Block Public Access with all four settings off: what an
+/// attacker's access point or Multi-Region Access Point is created with.
+pub fn control_pab_off() -> aws_sdk_s3control::types::PublicAccessBlockConfiguration {
+    aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(false)
+        .ignore_public_acls(false)
+        .block_public_policy(false)
+        .restrict_public_buckets(false)
+        .build()
+}
