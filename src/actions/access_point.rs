@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification};
 use crate::aws::error::aws_error;
-use crate::aws::exposure::{bucket_region, pab_control};
+use crate::aws::exposure::{bucket_region, control_pab, pab_control};
 use crate::aws::{AwsError, Clients};
 use crate::model::facts::PublicAccessBlock;
 
@@ -224,14 +224,7 @@ pub async fn undo(
     }
     let account = cx.clients.identity().await?.account;
     let control = cx.clients.s3control_in(region);
-    let pab = rec.public_access_block.as_ref().map(|p| {
-        aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-            .block_public_acls(p.block_public_acls)
-            .ignore_public_acls(p.ignore_public_acls)
-            .block_public_policy(p.block_public_policy)
-            .restrict_public_buckets(p.restrict_public_buckets)
-            .build()
-    });
+    let pab = rec.public_access_block.as_ref().map(control_pab);
     let vpc = match rec.vpc_id.as_deref() {
         Some(v) => Some(
             aws_sdk_s3control::types::VpcConfiguration::builder()

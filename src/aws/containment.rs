@@ -160,21 +160,13 @@ pub async fn set_account_pab(
     account: &str,
     pab: Option<&PublicAccessBlock>,
 ) -> Result<(), AwsError> {
-    use aws_sdk_s3control::types::PublicAccessBlockConfiguration as Conf;
     let control = &c.s3control;
     match pab {
         Some(p) => done(
             control
                 .put_public_access_block()
                 .account_id(account)
-                .public_access_block_configuration(
-                    Conf::builder()
-                        .block_public_acls(p.block_public_acls)
-                        .ignore_public_acls(p.ignore_public_acls)
-                        .block_public_policy(p.block_public_policy)
-                        .restrict_public_buckets(p.restrict_public_buckets)
-                        .build(),
-                )
+                .public_access_block_configuration(super::exposure::control_pab(p))
                 .send()
                 .await,
         ),

@@ -403,6 +403,19 @@ fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccess
     }
 }
 
+/// The model's Block Public Access as S3 Control writes it (the account's,
+/// or an access point's at creation): the inverse of [`pab_control`].
+pub(crate) fn control_pab(
+    p: &PublicAccessBlock,
+) -> aws_sdk_s3control::types::PublicAccessBlockConfiguration {
+    aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(p.block_public_acls)
+        .ignore_public_acls(p.ignore_public_acls)
+        .block_public_policy(p.block_public_policy)
+        .restrict_public_buckets(p.restrict_public_buckets)
+        .build()
+}
+
 pub(crate) fn pab_control(
     p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration,
 ) -> PublicAccessBlock {
