@@ -846,3 +846,154 @@ async fn an_access_point_on_the_second_listing_page_is_still_a_way_in() {
     assert_eq!(noise.facts.access_points.known().map(Vec::len), Some(NOISE));
     assert_eq!(noise.assessment.verdict, Verdict::Private);
 }
+
+/// Two doors through which a bucket's shape and key names leave for
+/// someone else: a storage class analysis export to another account's
+/// bucket (moto does not serve `?analytics`: the launcher keeps the
+/// documents, after moto's own bucket and auth checks), and server access
+/// logs delivered with a target grant to anyone. Both share the bucket;
+/// removing them is read back as private.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_exports_and_log_grants_that_reach_others_share_the_bucket() {
+    use aws_sdk_s3::types::{
+        AnalyticsConfiguration, AnalyticsExportDestination, AnalyticsS3BucketDestination,
+        AnalyticsS3ExportFileFormat, BucketLoggingStatus, BucketLogsPermission, Grantee,
+        LoggingEnabled, StorageClassAnalysis, StorageClassAnalysisDataExport,
+        StorageClassAnalysisSchemaVersion, TargetGrant, Type,
+    };
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    create_bucket(&c, "shaped").await;
+    create_bucket(&c, "access-logs").await;
+    c.s3.put_bucket_acl()
+        .bucket("access-logs")
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .expect("log delivery ACL");
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "shaped");
+    assert_eq!(b.assessment.verdict, Verdict::Private, "{:?}", b.assessment);
+    assert_eq!(
+        b.facts.side_doors.known().map(|d| d.analytics.len()),
+        Some(0),
+        "an empty analytics listing reads as none: {:?}",
+        b.facts.side_doors
+    );
+
+    let export = |id: &str, account: &str| {
+        AnalyticsConfiguration::builder()
+            .id(id)
+            .storage_class_analysis(
+                StorageClassAnalysis::builder()
+                    .data_export(
+                        StorageClassAnalysisDataExport::builder()
+                            .output_schema_version(StorageClassAnalysisSchemaVersion::V1)
+                            .destination(
+                                AnalyticsExportDestination::builder()
+                                    .s3_bucket_destination(
+                                        AnalyticsS3BucketDestination::builder()
+                                            .format(AnalyticsS3ExportFileFormat::Csv)
+                                            .bucket_account_id(account)
+                                            .bucket("arn:aws:s3:::attacker-stats")
+                                            .build()
+                                            .expect("destination"),
+                                    )
+                                    .build(),
+                            )
+                            .build()
+                            .expect("export"),
+                    )
+                    .build(),
+            )
+            .build()
+            .expect("analytics")
+    };
+    for (id, account) in [("to-attacker", "999988887777"), ("to-us", ACCOUNT)] {
+        c.s3.put_bucket_analytics_configuration()
+            .bucket("shaped")
+            .id(id)
+            .analytics_configuration(export(id, account))
+            .send()
+            .await
+            .expect("put analytics");
+    }
+    c.s3.put_bucket_logging()
+        .bucket("shaped")
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket("access-logs")
+                        .target_prefix("shaped/")
+                        .target_grants(
+                            TargetGrant::builder()
+                                .grantee(
+                                    Grantee::builder()
+                                        .r#type(Type::Group)
+                                        .uri("http://acs.amazonaws.com/groups/global/AllUsers")
+                                        .build()
+                                        .expect("grantee"),
+                                )
+                                .permission(BucketLogsPermission::Read)
+                                .build(),
+                        )
+                        .build()
+                        .expect("logging"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put logging");
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "shaped");
+    assert_eq!(b.assessment.verdict, Verdict::Shared, "{:?}", b.assessment);
+    let doors = b.facts.side_doors.known().expect("side doors read");
+    assert_eq!(doors.analytics.len(), 2, "{doors:?}");
+    assert!(has_reason(
+        b,
+        Severity::Shared,
+        "storage class analysis to-attacker exports object counts and sizes by age to arn:aws:s3:::attacker-stats in account 999988887777"
+    ));
+    assert!(
+        !b.assessment
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("to-us")),
+        "an export to our own account shares nothing: {:?}",
+        b.assessment.reasons
+    );
+    assert!(
+        has_reason(
+            b,
+            Severity::Shared,
+            "server access logs (every key, requester and IP) go to s3://access-logs/shaped/ with READ granted to anyone (AllUsers)"
+        ),
+        "{:?}",
+        b.assessment.reasons
+    );
+
+    // Gone again: the export deleted, logging off.
+    c.s3.delete_bucket_analytics_configuration()
+        .bucket("shaped")
+        .id("to-attacker")
+        .send()
+        .await
+        .expect("delete analytics");
+    c.s3.put_bucket_logging()
+        .bucket("shaped")
+        .bucket_logging_status(BucketLoggingStatus::builder().build())
+        .send()
+        .await
+        .expect("logging off");
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let b = bucket(&report, "shaped");
+    assert_eq!(b.assessment.verdict, Verdict::Private, "{:?}", b.assessment);
+    assert_eq!(
+        b.facts.side_doors.known().map(|d| d.analytics.len()),
+        Some(1)
+    );
+}

@@ -288,6 +288,70 @@ def _notification_or_empty(self):  # type: ignore[no-untyped-def]
 
 _s3r.S3Response.get_bucket_notification = _notification_or_empty
 
+# moto does not serve storage class analysis configurations (?analytics):
+# a GET falls through to ListObjects. Keep each configuration's document as
+# sent, on the bucket, and answer Put, Get, List and Delete as S3 does, after
+# moto's own checks (the bucket exists; the caller is authorised).
+import re as _re  # noqa: E402
+
+_S3_NS = ' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+
+
+def _analytics_body(doc):  # type: ignore[no-untyped-def]
+    doc = doc.decode() if isinstance(doc, bytes) else doc
+    return _re.sub(r"<\?xml[^>]*\?>", "", doc).replace(_S3_NS, "").strip()
+
+
+def _analytics(self, method, bucket_name, querystring):  # type: ignore[no-untyped-def]
+    verb = {"GET": "Get", "PUT": "Put", "DELETE": "Delete"}[method]
+    self.data["Action"] = f"{verb}AnalyticsConfiguration"
+    self._authenticate_and_authorize_s3_action(bucket_name=bucket_name)
+    bucket = self.backend.get_bucket(bucket_name)
+    store = bucket.__dict__.setdefault("_warroom_analytics", {})
+    ident = (querystring.get("id") or [None])[0]
+    if method == "PUT":
+        store[ident] = _analytics_body(self.body)
+        return 200, {}, ""
+    if method == "DELETE":
+        store.pop(ident, None)
+        return 204, {}, ""
+    if ident is not None:
+        if ident not in store:
+            return 404, {}, (
+                "<Error><Code>NoSuchConfiguration</Code>"
+                "<Message>The specified configuration does not exist.</Message></Error>"
+            )
+        return 200, {}, store[ident].replace(
+            "<AnalyticsConfiguration>", f"<AnalyticsConfiguration{_S3_NS}>", 1
+        )
+    return 200, {}, (
+        f"<ListBucketAnalyticsConfigurationResult{_S3_NS}>"
+        "<IsTruncated>false</IsTruncated>"
+        + "".join(store[k] for k in sorted(store))
+        + "</ListBucketAnalyticsConfigurationResult>"
+    )
+
+
+def _with_analytics(method, original):  # type: ignore[no-untyped-def]
+    def patched(self, *args):  # type: ignore[no-untyped-def]
+        bucket_name, querystring = args[-2], args[-1]
+        if "analytics" in querystring:
+            return _analytics(self, method, bucket_name, querystring)
+        return original(self, *args)
+
+    return patched
+
+
+_s3r.S3Response._bucket_response_get = _with_analytics(
+    "GET", _s3r.S3Response._bucket_response_get
+)
+_s3r.S3Response._bucket_response_put = _with_analytics(
+    "PUT", _s3r.S3Response._bucket_response_put
+)
+_s3r.S3Response._bucket_response_delete = _with_analytics(
+    "DELETE", _s3r.S3Response._bucket_response_delete
+)
+
 # moto keeps a CloudFront origin's OriginAccessControlId out of its model
 # and its answers, so every distribution reads as having no origin access
 # control. Keep the id and write it where CloudFront does (after

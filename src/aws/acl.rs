@@ -20,29 +20,34 @@ pub fn acl_from(owner: Option<&s3t::Owner>, grants: &[s3t::Grant]) -> Acl {
             .filter_map(|g| {
                 let grantee = g.grantee()?;
                 let permission = g.permission().map(|p| p.as_str().to_string())?;
-                let grantee = match grantee.r#type() {
-                    Type::Group => match grantee.uri().unwrap_or_default() {
-                        ALL_USERS => Grantee::AllUsers,
-                        AUTHENTICATED_USERS => Grantee::AuthenticatedUsers,
-                        LOG_DELIVERY => Grantee::LogDelivery,
-                        other => Grantee::OtherGroup {
-                            uri: other.to_string(),
-                        },
-                    },
-                    Type::AmazonCustomerByEmail => Grantee::Email {
-                        address: grantee.email_address().unwrap_or_default().to_string(),
-                    },
-                    _ => Grantee::CanonicalUser {
-                        id: grantee.id().unwrap_or_default().to_string(),
-                        display_name: grantee.display_name().map(str::to_string),
-                    },
-                };
+                let grantee = grantee_from(grantee);
                 Some(Grant {
                     grantee,
                     permission,
                 })
             })
             .collect(),
+    }
+}
+
+/// The model form of one grantee (of an ACL grant or a log target grant).
+pub fn grantee_from(grantee: &s3t::Grantee) -> Grantee {
+    match grantee.r#type() {
+        Type::Group => match grantee.uri().unwrap_or_default() {
+            ALL_USERS => Grantee::AllUsers,
+            AUTHENTICATED_USERS => Grantee::AuthenticatedUsers,
+            LOG_DELIVERY => Grantee::LogDelivery,
+            other => Grantee::OtherGroup {
+                uri: other.to_string(),
+            },
+        },
+        Type::AmazonCustomerByEmail => Grantee::Email {
+            address: grantee.email_address().unwrap_or_default().to_string(),
+        },
+        _ => Grantee::CanonicalUser {
+            id: grantee.id().unwrap_or_default().to_string(),
+            display_name: grantee.display_name().map(str::to_string),
+        },
     }
 }
 

@@ -237,6 +237,16 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
                     o.logging_enabled().map(|l| Logging {
                         target_bucket: l.target_bucket().to_string(),
                         target_prefix: l.target_prefix().to_string(),
+                        target_grants: l
+                            .target_grants()
+                            .iter()
+                            .filter_map(|g| {
+                                Some(crate::model::facts::Grant {
+                                    grantee: super::acl::grantee_from(g.grantee()?),
+                                    permission: g.permission()?.as_str().to_string(),
+                                })
+                            })
+                            .collect(),
                     })
                 })
                 .map_err(|e| aws_error(&e))
@@ -296,7 +306,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
 /// One fact: any of the five unreadable makes the whole unknown, with the
 /// first error (a partial list could hide the door that matters).
 async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
-    let (replication, notifications, inventory, website, cors) = tokio::join!(
+    let (replication, notifications, inventory, analytics, website, cors) = tokio::join!(
         async {
             optional(s3.get_bucket_replication().bucket(name).send().await).map(|o| {
                 o.and_then(|o| {
@@ -347,26 +357,8 @@ async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
                 })
                 .map_err(|e| aws_error(&e))
         },
-        async {
-            s3.list_bucket_inventory_configurations()
-                .bucket(name)
-                .send()
-                .await
-                .map(|o| {
-                    o.inventory_configuration_list()
-                        .iter()
-                        .filter_map(|i| {
-                            let d = i.destination()?.s3_bucket_destination()?;
-                            Some((
-                                i.id().to_string(),
-                                d.bucket().to_string(),
-                                d.account_id().map(str::to_string),
-                            ))
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .map_err(|e| aws_error(&e))
-        },
+        inventory_destinations(s3, name),
+        analytics_destinations(s3, name),
         async { optional(s3.get_bucket_website().bucket(name).send().await).map(|o| o.is_some()) },
         async {
             optional(s3.get_bucket_cors().bucket(name).send().await).map(|o| {
@@ -387,11 +379,79 @@ async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
             replication: replication?,
             notifications: notifications?,
             inventory: inventory?,
+            analytics: analytics?,
             website: website?,
             cors_any_origin: cors?,
         })
     })();
     all.into()
+}
+
+/// Every inventory configuration's destination: (id, bucket ARN, the
+/// destination's account when named), all pages (S3 answers 100 a page).
+async fn inventory_destinations(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = s3
+            .list_bucket_inventory_configurations()
+            .bucket(name)
+            .set_continuation_token(token.take())
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        out.extend(page.inventory_configuration_list().iter().filter_map(|i| {
+            let d = i.destination()?.s3_bucket_destination()?;
+            Some((
+                i.id().to_string(),
+                d.bucket().to_string(),
+                d.account_id().map(str::to_string),
+            ))
+        }));
+        match page.next_continuation_token() {
+            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Every storage class analysis export's destination, as for inventory:
+/// the daily export (object counts and bytes by age, per filter) can go to
+/// a bucket of another account.
+async fn analytics_destinations(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = s3
+            .list_bucket_analytics_configurations()
+            .bucket(name)
+            .set_continuation_token(token.take())
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        out.extend(page.analytics_configuration_list().iter().filter_map(|a| {
+            let d = a
+                .storage_class_analysis()?
+                .data_export()?
+                .destination()?
+                .s3_bucket_destination()?;
+            Some((
+                a.id().to_string(),
+                d.bucket().to_string(),
+                d.bucket_account_id().map(str::to_string),
+            ))
+        }));
+        match page.next_continuation_token() {
+            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+            _ => return Ok(out),
+        }
+    }
 }
 
 fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {

@@ -80,7 +80,8 @@ pub enum Source {
         statement: Option<usize>,
     },
     /// A configuration through which data or its names leave the bucket:
-    /// `replication`, `notification`, `inventory`, `website`, `cors`.
+    /// `replication`, `notification`, `inventory`, `analytics`, `logging`,
+    /// `website`, `cors`.
     SideDoor {
         door: &'static str,
         /// The replication rule id, notification destination or inventory
@@ -216,6 +217,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
         );
     }
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
+    assess_log_grants(bucket, &mut reasons);
     let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
     assess_distributions(bucket, policy.as_ref(), &mut reasons);
     assess_kms(
@@ -592,8 +594,8 @@ fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
-/// Replication, notifications and inventory that reach another account
-/// share the bucket's data or its key names with it; website hosting and
+/// Replication, notifications, inventory and analytics exports that reach
+/// another account share the bucket's data, its key names or its shape; website hosting and
 /// CORS serve only what is already public, so they are noted.
 fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<Reason>) {
     let doors = match &bucket.side_doors {
@@ -606,7 +608,7 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
                     item: None,
                 },
                 text: format!(
-                    "replication, notifications, inventory, website or CORS: {}",
+                    "replication, notifications, inventory, analytics, website or CORS: {}",
                     e.explained()
                 ),
             });
@@ -681,6 +683,19 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
             );
         }
     }
+    for (id, dest, acct) in &doors.analytics {
+        if outside(acct.as_deref()) {
+            push(
+                Severity::Shared,
+                "analytics",
+                Some(id),
+                format!(
+                    "storage class analysis {id} exports object counts and sizes by age to {dest} in account {}",
+                    acct.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+    }
     if doors.website {
         push(
             Severity::Note,
@@ -704,6 +719,46 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
                     .join(", ")
             ),
         );
+    }
+}
+
+/// Server access logs name every key, requester and source IP. S3 puts a
+/// configuration's target grants on every log object it delivers, so a
+/// grant to anyone but the bucket owner shares them (the target bucket
+/// itself must be this account's: S3 User Guide, "Enabling server access
+/// logging").
+fn assess_log_grants(bucket: &BucketFacts, reasons: &mut Vec<Reason>) {
+    let Fact::Known(Some(logging)) = &bucket.logging else {
+        return;
+    };
+    let owner = bucket.acl.known().and_then(|a| a.owner_id.as_deref());
+    for g in &logging.target_grants {
+        let who = match &g.grantee {
+            Grantee::AllUsers => "anyone (AllUsers)".to_string(),
+            Grantee::AuthenticatedUsers => "any AWS account (AuthenticatedUsers)".to_string(),
+            Grantee::LogDelivery => continue,
+            Grantee::CanonicalUser { id, .. } if Some(id.as_str()) == owner => continue,
+            Grantee::CanonicalUser { id, display_name } => format!(
+                "canonical user {id}{}",
+                display_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+            Grantee::Email { address } => format!("the account with email {address}"),
+            Grantee::OtherGroup { uri } => format!("group {uri}"),
+        };
+        reasons.push(Reason {
+            severity: Severity::Shared,
+            source: Source::SideDoor {
+                door: "logging",
+                item: None,
+            },
+            text: format!(
+                "server access logs (every key, requester and IP) go to s3://{}/{} with {} granted to {who}",
+                logging.target_bucket, logging.target_prefix, g.permission
+            ),
+        });
     }
 }
 

@@ -1095,3 +1095,44 @@ fn a_kms_key_is_the_second_lock_and_both_are_shown() {
             .contains("its key policy is unknown (AccessDenied)")
     );
 }
+
+/// Server access log target grants: to the bucket owner or the log
+/// delivery group share nothing; to anyone else, the logs (every key and
+/// requester) are shared, and the reason names who.
+#[test]
+fn log_target_grants_share_the_logs_with_whoever_they_name() {
+    let judge = |grantee: Grantee| {
+        let mut b = bucket();
+        b.logging = Fact::Known(Some(Logging {
+            target_bucket: "logs".into(),
+            target_prefix: "b/".into(),
+            target_grants: vec![Grant {
+                grantee,
+                permission: "READ".into(),
+            }],
+        }));
+        assess(&account(None), &b)
+    };
+    let owner = Grantee::CanonicalUser {
+        id: "owner".into(),
+        display_name: None,
+    };
+    assert_eq!(judge(owner).verdict, Verdict::Private);
+    assert_eq!(judge(Grantee::LogDelivery).verdict, Verdict::Private);
+    let a = judge(Grantee::CanonicalUser {
+        id: "c0ffee".into(),
+        display_name: Some("partner".into()),
+    });
+    assert_eq!(a.verdict, Verdict::Shared);
+    assert_eq!(
+        a.reasons[0].text,
+        "server access logs (every key, requester and IP) go to s3://logs/b/ with READ granted to canonical user c0ffee (partner)"
+    );
+    let a = judge(Grantee::AuthenticatedUsers);
+    assert_eq!(a.verdict, Verdict::Shared);
+    assert!(
+        a.reasons[0]
+            .text
+            .ends_with("any AWS account (AuthenticatedUsers)")
+    );
+}

@@ -178,6 +178,12 @@ pub struct ObjectLock {
 pub struct Logging {
     pub target_bucket: String,
     pub target_prefix: String,
+    /// Grants S3 puts on every delivered log object (`TargetGrants`): the
+    /// logs name every key and requester, so a grant to anyone but the
+    /// owner shares them. S3 requires the target in the same account and
+    /// Region, so the grants are the way out.
+    #[serde(default)]
+    pub target_grants: Vec<Grant>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -333,6 +339,9 @@ pub struct SideDoors {
     /// Inventory report destinations: (configuration id, destination bucket
     /// ARN, the destination's account when the configuration names it).
     pub inventory: Vec<(String, String, Option<String>)>,
+    /// Storage class analysis export destinations, the same shape.
+    #[serde(default)]
+    pub analytics: Vec<(String, String, Option<String>)>,
     pub website: bool,
     /// CORS rules allowing any origin (`*`), by index.
     pub cors_any_origin: Vec<usize>,

@@ -186,7 +186,15 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
         "Server access logging",
         read_text(&f.logging, "s3:GetBucketLogging", |l| match l {
             None => "off".into(),
-            Some(l) => format!("to s3://{}/{}", l.target_bucket, l.target_prefix),
+            Some(l) if l.target_grants.is_empty() => {
+                format!("to s3://{}/{}", l.target_bucket, l.target_prefix)
+            }
+            Some(l) => format!(
+                "to s3://{}/{} with {} target grant(s) (see Why)",
+                l.target_bucket,
+                l.target_prefix,
+                l.target_grants.len()
+            ),
         }),
     ));
     out.push(setting(
