@@ -48,6 +48,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
         multi_region_access_points: Fact::Known(vec![]),
+        object_lambda_access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
         object_acls: Fact::Known(crate::model::facts::ObjectAcls {
             all_checked: true,

@@ -997,3 +997,187 @@ async fn analytics_exports_and_log_grants_that_reach_others_share_the_bucket() {
         Some(1)
     );
 }
+
+/// Object Lambda access points (moto does not serve them: the launcher
+/// keeps them, as S3 Control answers). One sits in front of an open access
+/// point with a public policy and a function of another account: the data
+/// leaves through both. One sits in front of an access point with no
+/// policy: its own public policy opens nothing, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_lambda_access_point_is_read_as_a_way_in() {
+    use aws_sdk_s3control::types::{
+        AwsLambdaTransformation, ObjectLambdaConfiguration, ObjectLambdaContentTransformation,
+        ObjectLambdaTransformationConfiguration, ObjectLambdaTransformationConfigurationAction,
+    };
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    let control = c.s3control_in(REGION);
+    let delegate = |bucket: &str| {
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringEquals":{{"s3:DataAccessPointAccount":"{ACCOUNT}"}}}}}}]}}"#
+        )
+    };
+    for (bucket, ap, open) in [
+        ("ol-open", "open-support", true),
+        ("ol-quiet", "quiet-support", false),
+    ] {
+        create_bucket(&c, bucket).await;
+        put_policy(&c, bucket, &delegate(bucket)).await;
+        control
+            .create_access_point()
+            .account_id(ACCOUNT)
+            .name(ap)
+            .bucket(bucket)
+            .public_access_block_configuration(control_pab_off())
+            .send()
+            .await
+            .expect("supporting access point");
+        if open {
+            control
+                .put_access_point_policy()
+                .account_id(ACCOUNT)
+                .name(ap)
+                .policy(format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/{ap}/object/*"}}]}}"#
+                ))
+                .send()
+                .await
+                .expect("access point policy");
+        }
+    }
+    let olap = |name: &str, ap: &str, function: &str| {
+        let control = control.clone();
+        let (name, ap, function) = (name.to_string(), ap.to_string(), function.to_string());
+        async move {
+            control
+                .create_access_point_for_object_lambda()
+                .account_id(ACCOUNT)
+                .name(&name)
+                .configuration(
+                    ObjectLambdaConfiguration::builder()
+                        .supporting_access_point(format!(
+                            "arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/{ap}"
+                        ))
+                        .transformation_configurations(
+                            ObjectLambdaTransformationConfiguration::builder()
+                                .actions(ObjectLambdaTransformationConfigurationAction::GetObject)
+                                .content_transformation(
+                                    ObjectLambdaContentTransformation::AwsLambda(
+                                        AwsLambdaTransformation::builder()
+                                            .function_arn(function)
+                                            .build()
+                                            .expect("lambda"),
+                                    ),
+                                )
+                                .build()
+                                .expect("transformation"),
+                        )
+                        .build()
+                        .expect("configuration"),
+                )
+                .send()
+                .await
+                .expect("create Object Lambda access point");
+            control
+                .put_access_point_policy_for_object_lambda()
+                .account_id(ACCOUNT)
+                .name(&name)
+                .policy(format!(
+                    r#"{{"Statement":[{{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"s3-object-lambda:GetObject","Resource":"arn:aws:s3-object-lambda:{REGION}:{ACCOUNT}:accesspoint/{name}"}}]}}"#
+                ))
+                .send()
+                .await
+                .expect("its policy");
+        }
+    };
+    olap(
+        "redactor",
+        "open-support",
+        "arn:aws:lambda:us-east-1:999988887777:function:exfil",
+    )
+    .await;
+    olap(
+        "quiet-view",
+        "quiet-support",
+        &format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnails"),
+    )
+    .await;
+
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let open = bucket(&report, "ol-open");
+    let points = open
+        .facts
+        .object_lambda_access_points
+        .known()
+        .expect("Object Lambda access points read");
+    assert_eq!(
+        points.len(),
+        1,
+        "only the point in front of this bucket's access point: {points:?}"
+    );
+    assert_eq!(points[0].supporting_access_point, "open-support");
+    assert!(
+        points[0]
+            .alias
+            .as_deref()
+            .is_some_and(|a| a.ends_with("--ol-s3"))
+    );
+    assert_eq!(open.assessment.verdict, Verdict::Public);
+    assert!(
+        has_reason(
+            open,
+            Severity::Shared,
+            "Object Lambda access point redactor hands every object it serves to function arn:aws:lambda:us-east-1:999988887777:function:exfil in account 999988887777"
+        ),
+        "{:?}",
+        open.assessment.reasons
+    );
+    assert!(
+        has_reason(
+            open,
+            Severity::Public,
+            "Object Lambda access point redactor (through access point open-support) policy statement 1 (Anyone) lets anyone"
+        ),
+        "{:?}",
+        open.assessment.reasons
+    );
+
+    let quiet = bucket(&report, "ol-quiet");
+    assert_eq!(
+        quiet.assessment.verdict,
+        Verdict::Private,
+        "{:?}",
+        quiet.assessment
+    );
+    assert!(
+        has_reason(
+            quiet,
+            Severity::Mitigated,
+            "but access point quiet-support does not let them through"
+        ),
+        "{:?}",
+        quiet.assessment.reasons
+    );
+
+    // Deleting the point closes its door: the function no longer shares.
+    control
+        .delete_access_point_for_object_lambda()
+        .account_id(ACCOUNT)
+        .name("redactor")
+        .send()
+        .await
+        .expect("delete");
+    let (report, _) = scan::collect(&c, &opts()).await;
+    let open = bucket(&report, "ol-open");
+    assert_eq!(
+        open.facts.object_lambda_access_points,
+        warroom::model::facts::Fact::Known(vec![])
+    );
+    assert!(
+        !open
+            .assessment
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("redactor"))
+    );
+}

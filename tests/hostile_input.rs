@@ -370,6 +370,18 @@ fn hostile_access_point_names_and_policies_render_inert() {
     ]);
     b.multi_region_access_points =
         Fact::Known(vec![ap("mr\u{2066}ap", true, NetworkOrigin::Internet)]);
+    b.object_lambda_access_points = Fact::Known(vec![
+        warroom::model::facts::ObjectLambdaAccessPoint {
+            name: "ol\u{1b}[5m-view".into(),
+            arn: "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/ol".into(),
+            alias: Some("ol\u{7}--ol-s3".into()),
+            supporting_access_point: "evil\u{1b}[31m-ap".into(),
+            functions: vec!["arn:aws:lambda:us-east-1:999988887777:function:f\u{202e}n".into()],
+            policy: Fact::Known(Some(
+                r#"{"Statement":[{"Sid":"ol\u202eall","Effect":"Allow","Principal":"*","Action":"s3-object-lambda:GetObject","Resource":"*"}]}"#.into(),
+            )),
+        },
+    ]);
     update(&mut s, Msg::BucketRefreshed(Box::new(b)));
     s.selected = Some("ap-hostile".into());
     for view in [View::Dashboard, View::Detail] {
@@ -386,6 +398,8 @@ fn hostile_access_point_names_and_policies_render_inert() {
                 "vpc\\u{202e}-ap",
                 "mr\\u{2066}ap",
                 "grant\\u{202e}all",
+                "ol\\x1b[5m-view",
+                "function:f\\u{202e}n",
             ] {
                 assert!(text.contains(needle), "{needle} not drawn:\n{text}");
             }

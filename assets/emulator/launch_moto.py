@@ -23,6 +23,142 @@ threading.Thread(target=_watch_parent, daemon=True).start()
 
 import moto.server  # noqa: E402  (import after the watcher starts)
 
+# moto does not serve Object Lambda access points (S3 Control
+# /v20180820/accesspointforobjectlambda...): every request there would be a
+# 404 and every scan would read them as unknown. Keep them here, per account,
+# as S3 Control answers them: create, list (paged), configuration, policy,
+# delete. Innermost, so the request counter, latency and faults still apply.
+import re as _re  # noqa: E402
+import xml.etree.ElementTree as _ET  # noqa: E402
+from xml.sax.saxutils import escape as _xml_escape  # noqa: E402
+
+_OLAP_PATH = "/v20180820/accesspointforobjectlambda"
+_CONTROL_NS = "http://awss3control.amazonaws.com/doc/2018-08-20/"
+_olaps: dict = {}
+_olap_lock = threading.Lock()
+
+
+def _olap_strip(tag):  # type: ignore[no-untyped-def]
+    return tag.split("}", 1)[-1]
+
+
+def _olap_xml(elem):  # type: ignore[no-untyped-def]
+    # Re-serialise without namespaces (the SDK matches local names).
+    for e in elem.iter():
+        e.tag = _olap_strip(e.tag)
+    return _ET.tostring(elem, encoding="unicode")
+
+
+def _olap_answer(environ, rest):  # type: ignore[no-untyped-def]
+    from urllib.parse import parse_qs, unquote as _unq
+
+    method = environ.get("REQUEST_METHOD", "GET")
+    account = environ.get("HTTP_X_AMZ_ACCOUNT_ID", "123456789012")
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    m = _re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", auth)
+    region = m.group(1) if m else "us-east-1"
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    parts = [_unq(p) for p in rest.strip("/").split("/") if p]
+    name = parts[0] if parts else None
+    sub = parts[1] if len(parts) > 1 else None
+    store = _olaps.setdefault(account, {})
+
+    def error(status, code, message):  # type: ignore[no-untyped-def]
+        return status, f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+
+    if name is None:
+        if method != "GET":
+            return error("405 Method Not Allowed", "MethodNotAllowed", "list is GET")
+        q = parse_qs(environ.get("QUERY_STRING", ""))
+        start = int((q.get("nextToken") or ["0"])[0] or 0)
+        size = int((q.get("maxResults") or ["1000"])[0] or 1000)
+        names = sorted(n for n, p in store.items() if p["region"] == region)
+        page = names[start:start + size]
+        rows = "".join(
+            "<ObjectLambdaAccessPoint>"
+            f"<Name>{_xml_escape(n)}</Name>"
+            f"<ObjectLambdaAccessPointArn>{_xml_escape(store[n]['arn'])}</ObjectLambdaAccessPointArn>"
+            f"<Alias><Value>{_xml_escape(store[n]['alias'])}</Value><Status>READY</Status></Alias>"
+            "</ObjectLambdaAccessPoint>"
+            for n in page
+        )
+        token = (
+            f"<NextToken>{start + size}</NextToken>" if start + size < len(names) else ""
+        )
+        return "200 OK", (
+            f'<ListAccessPointsForObjectLambdaResult xmlns="{_CONTROL_NS}">'
+            f"<ObjectLambdaAccessPointList>{rows}</ObjectLambdaAccessPointList>{token}"
+            "</ListAccessPointsForObjectLambdaResult>"
+        )
+    point = store.get(name)
+    if method == "PUT" and sub is None:
+        if point is not None:
+            return error("409 Conflict", "AccessPointAlreadyOwnedByYou", "exists")
+        root = _ET.fromstring(body)
+        conf = next((c for c in root if _olap_strip(c.tag) == "Configuration"), None)
+        if conf is None:
+            return error("400 Bad Request", "MalformedXML", "no Configuration")
+        arn = f"arn:aws:s3-object-lambda:{region}:{account}:accesspoint/{name}"
+        alias = f"{name[:20]}-{abs(hash(arn)) % 10**12:012d}--ol-s3"
+        store[name] = {"region": region, "arn": arn, "alias": alias,
+                       "conf": _olap_xml(conf), "policy": None}
+        return "200 OK", (
+            f'<CreateAccessPointForObjectLambdaResult xmlns="{_CONTROL_NS}">'
+            f"<ObjectLambdaAccessPointArn>{arn}</ObjectLambdaAccessPointArn>"
+            f"<Alias><Value>{alias}</Value><Status>READY</Status></Alias>"
+            "</CreateAccessPointForObjectLambdaResult>"
+        )
+    if point is None:
+        return error("404 Not Found", "NoSuchAccessPoint",
+                     "The specified accesspoint does not exist")
+    if method == "DELETE" and sub is None:
+        del store[name]
+        return "204 No Content", ""
+    if sub == "configuration" and method == "GET":
+        return "200 OK", (
+            f'<GetAccessPointConfigurationForObjectLambdaResult xmlns="{_CONTROL_NS}">'
+            f"{point['conf']}</GetAccessPointConfigurationForObjectLambdaResult>"
+        )
+    if sub == "policy":
+        if method == "PUT":
+            root = _ET.fromstring(body)
+            pol = next((c for c in root if _olap_strip(c.tag) == "Policy"), None)
+            point["policy"] = pol.text if pol is not None else None
+            return "200 OK", ""
+        if method == "DELETE":
+            point["policy"] = None
+            return "204 No Content", ""
+        if point["policy"] is None:
+            return error("404 Not Found", "NoSuchAccessPointPolicy",
+                         "The specified accesspoint policy does not exist")
+        return "200 OK", (
+            f'<GetAccessPointPolicyForObjectLambdaResult xmlns="{_CONTROL_NS}">'
+            f"<Policy>{_xml_escape(point['policy'])}</Policy>"
+            "</GetAccessPointPolicyForObjectLambdaResult>"
+        )
+    return error("400 Bad Request", "NotImplemented",
+                 f"{method} {sub} is not served by warroom's emulator")
+
+
+_OlapBase = moto.server.DomainDispatcherApplication
+
+
+class _ObjectLambda(_OlapBase):  # type: ignore[misc, valid-type]
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(_OLAP_PATH):
+            return super().__call__(environ, start_response)
+        with _olap_lock:
+            status, text = _olap_answer(environ, path[len(_OLAP_PATH):])
+        data = text.encode()
+        start_response(status, [("Content-Type", "application/xml"),
+                                ("Content-Length", str(len(data)))])
+        return [data]
+
+
+moto.server.DomainDispatcherApplication = _ObjectLambda
+
 if os.environ.get("WARROOM_COUNT_REQUESTS") == "1":
     # Tests ask the emulator itself how many requests it received, e.g. that
     # a resumed bulk action wrote no object twice: GET /_warroom/requests

@@ -13,7 +13,7 @@ use tokio::sync::OnceCell;
 
 use super::error::aws_error;
 use super::{AwsError, Clients};
-use crate::model::facts::{AccessPoint, Fact, NetworkOrigin};
+use crate::model::facts::{AccessPoint, Fact, NetworkOrigin, ObjectLambdaAccessPoint};
 
 /// One row of `ListAccessPoints`.
 #[derive(Debug, Clone)]
@@ -36,7 +36,11 @@ pub struct AccountLists {
     account: Arc<OnceCell<Result<String, AwsError>>>,
     /// The account's Multi-Region Access Points (global), listed once.
     multi_region: Arc<OnceCell<Result<Arc<Vec<MultiRegionListed>>, AwsError>>>,
+    /// The Object Lambda access points per region, described.
+    object_lambda: Arc<Mutex<HashMap<String, ObjectLambdaList>>>,
 }
+
+type ObjectLambdaList = Arc<OnceCell<Result<Arc<Vec<ObjectLambdaAccessPoint>>, AwsError>>>;
 
 /// One row of `ListMultiRegionAccessPoints`: the report carries its Block
 /// Public Access and its buckets, so only the policy is asked per point.
@@ -81,6 +85,35 @@ impl AccountLists {
             .await
             .clone()
     }
+}
+
+/// The Object Lambda access points in front of `aps`, this bucket's own
+/// access points in `region`.
+pub async fn object_lambda_of_bucket(
+    c: &Clients,
+    lists: &AccountLists,
+    region: &str,
+    aps: &Fact<Vec<AccessPoint>>,
+) -> Fact<Vec<ObjectLambdaAccessPoint>> {
+    let account = match lists.account(c).await {
+        Ok(a) => a,
+        Err(e) => return Fact::Unknown(e),
+    };
+    let cell = lists
+        .object_lambda
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(region.to_string())
+        .or_default()
+        .clone();
+    let listed = cell
+        .get_or_init(|| async {
+            super::object_lambda::list_region(c, &account, region)
+                .await
+                .map(Arc::new)
+        })
+        .await;
+    super::object_lambda::of_bucket(listed, aps)
 }
 
 /// Every Multi-Region Access Point of the account, following `NextToken`.

@@ -274,11 +274,17 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
     // bucket's Object Ownership.
     let ownership: Fact<Option<String>> = ownership.into();
     let encryption: Fact<Option<Encryption>> = encryption.into();
-    let (object_acls, distributions, kms, multi_region_access_points) = tokio::join!(
+    let (object_acls, distributions, kms, multi_region_access_points, object_lambda_access_points) = tokio::join!(
         super::object_acls::read(&s3, name, &ownership, &b.watch_keys),
         super::cloudfront::of_bucket(c, &lists.distributions, name),
         super::kms::of_bucket(c, &region, &encryption),
         Box::pin(super::access_points::multi_region_of_bucket(c, lists, name)),
+        Box::pin(super::access_points::object_lambda_of_bucket(
+            c,
+            lists,
+            &region,
+            &access_points
+        )),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -295,6 +301,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         tags: tags.into(),
         access_points,
         multi_region_access_points,
+        object_lambda_access_points,
         side_doors,
         object_acls,
         distributions,

@@ -12,6 +12,7 @@ pub mod guard;
 pub mod iam;
 pub mod kms;
 pub mod object_acls;
+pub mod object_lambda;
 pub mod seed;
 pub mod trail;
 pub mod versions;

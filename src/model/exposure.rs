@@ -79,6 +79,12 @@ pub enum Source {
         name: String,
         statement: Option<usize>,
     },
+    /// An Object Lambda access point in front of one of the bucket's access
+    /// points (its policy statement, when one grants).
+    ObjectLambdaAccessPoint {
+        name: String,
+        statement: Option<usize>,
+    },
     /// A configuration through which data or its names leave the bucket:
     /// `replication`, `notification`, `inventory`, `analytics`, `logging`,
     /// `website`, `cors`.
@@ -216,6 +222,7 @@ pub fn assess(account: &AccountFacts, bucket: &BucketFacts) -> Assessment {
             &mut reasons,
         );
     }
+    assess_object_lambda(bucket, &owner, &mut reasons);
     assess_side_doors(bucket, account.account_id.as_deref(), &mut reasons);
     assess_log_grants(bucket, &mut reasons);
     let unchecked = assess_object_acls(bucket, owner.canonical_id, &pab, &mut reasons);
@@ -719,6 +726,133 @@ fn assess_side_doors(bucket: &BucketFacts, own: Option<&str>, reasons: &mut Vec<
                     .join(", ")
             ),
         );
+    }
+}
+
+/// Object Lambda access points in front of the bucket's access points. A
+/// request through one needs its own policy, its supporting access point's
+/// and the bucket's to allow it (S3 User Guide, "Configuring IAM policies
+/// for Object Lambda Access Points"), so it opens nothing its supporting
+/// access point keeps shut; but every object it serves is handed to its
+/// Lambda functions, and a function of another account takes the data out.
+fn assess_object_lambda(bucket: &BucketFacts, owner: &Owner<'_>, reasons: &mut Vec<Reason>) {
+    let points = match &bucket.object_lambda_access_points {
+        Fact::Known(p) => p,
+        Fact::Unknown(e) => {
+            reasons.push(unknown(
+                "object_lambda_access_points",
+                "Object Lambda access points",
+                e,
+            ));
+            return;
+        }
+    };
+    for o in points {
+        let name = &o.name;
+        let via = &o.supporting_access_point;
+        let source = |statement| Source::ObjectLambdaAccessPoint {
+            name: name.clone(),
+            statement,
+        };
+        for f in &o.functions {
+            let acct = arn_account(f);
+            if acct.is_some() && acct != owner.account_id {
+                reasons.push(Reason {
+                    severity: Severity::Shared,
+                    source: source(None),
+                    text: format!(
+                        "Object Lambda access point {name} hands every object it serves to function {f} in account {}",
+                        acct.unwrap_or("?")
+                    ),
+                });
+            }
+        }
+        // Whether the supporting access point lets outsiders through, as
+        // its own reasons (judged above) say.
+        let via_open = reasons.iter().any(|r| {
+            matches!(&r.source, Source::AccessPoint { name, .. } if name == via)
+                && matches!(r.severity, Severity::Public | Severity::Shared)
+        });
+        let doc = match &o.policy {
+            Fact::Known(None) => {
+                reasons.push(Reason {
+                    severity: Severity::Note,
+                    source: source(None),
+                    text: format!(
+                        "Object Lambda access point {name} (through access point {via}) has no policy: only this account's own principals, by their IAM policies"
+                    ),
+                });
+                continue;
+            }
+            Fact::Known(Some(doc)) => doc,
+            Fact::Unknown(e) => {
+                reasons.push(Reason {
+                    severity: if via_open {
+                        Severity::Unknown
+                    } else {
+                        Severity::Note
+                    },
+                    source: source(None),
+                    text: format!(
+                        "Object Lambda access point {name} (through access point {via}): its policy is {}",
+                        e.explained()
+                    ),
+                });
+                continue;
+            }
+        };
+        let analysis = match policy::analyze(doc, owner) {
+            Ok(a) => a,
+            Err(e) => {
+                reasons.push(Reason {
+                    severity: Severity::Unknown,
+                    source: source(None),
+                    text: format!(
+                        "Object Lambda access point {name}: its policy could not be analysed: {e}"
+                    ),
+                });
+                continue;
+            }
+        };
+        for st in &analysis.statements {
+            if st.effect != policy::Effect::Allow || st.denied_by.is_some() {
+                continue;
+            }
+            let (open, grants) = match &st.exposure {
+                StatementExposure::Public { why } => (
+                    Severity::Public,
+                    format!("lets anyone {}: {why}", st.access.describe()),
+                ),
+                StatementExposure::CrossAccount { accounts, why } => (
+                    Severity::Shared,
+                    format!(
+                        "lets {} {} ({why})",
+                        accounts.join(", "),
+                        st.access.describe()
+                    ),
+                ),
+                _ => continue,
+            };
+            let head = format!(
+                "Object Lambda access point {name} (through access point {via}) policy {} {grants}",
+                st.label()
+            );
+            reasons.push(if via_open {
+                Reason {
+                    severity: open,
+                    source: source(Some(st.index)),
+                    text: format!("{head}; access point {via} lets them through"),
+                }
+            } else {
+                Reason {
+                    severity: Severity::Mitigated,
+                    source: source(Some(st.index)),
+                    text: format!(
+                        "{head} — but access point {via} does not let them through (opening it would open this door)"
+                    ),
+                }
+            });
+        }
     }
 }
 

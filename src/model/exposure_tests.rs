@@ -41,6 +41,7 @@ fn bucket() -> BucketFacts {
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),
         multi_region_access_points: Fact::Known(vec![]),
+        object_lambda_access_points: Fact::Known(vec![]),
         side_doors: Fact::Known(Default::default()),
         object_acls: Fact::Known(crate::model::facts::ObjectAcls {
             all_checked: true,

@@ -223,6 +223,11 @@ pub struct BucketFacts {
     /// policy and Block Public Access of its own.
     #[serde(default = "not_read")]
     pub multi_region_access_points: Fact<Vec<AccessPoint>>,
+    /// The Object Lambda access points that read through one of this
+    /// bucket's access points (listed once per account and region): each
+    /// hands the objects it serves to Lambda functions of its own.
+    #[serde(default = "not_read")]
+    pub object_lambda_access_points: Fact<Vec<ObjectLambdaAccessPoint>>,
     /// The other ways data or its names leave the bucket: replication,
     /// event notifications, inventory reports, website hosting and CORS.
     #[serde(default = "not_read")]
@@ -386,6 +391,22 @@ pub struct AccessPoint {
     pub multi_region: bool,
 }
 
+/// An Object Lambda access point: a name of its own in front of one
+/// standard access point (its supporting access point). A request through
+/// it needs its policy, the supporting access point's and the bucket's to
+/// allow it; the object then passes through its Lambda functions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLambdaAccessPoint {
+    pub name: String,
+    pub arn: String,
+    pub alias: Option<String>,
+    /// The supporting access point's name (from its ARN).
+    pub supporting_access_point: String,
+    /// The functions every object it serves is handed to (ARNs).
+    pub functions: Vec<String>,
+    pub policy: Fact<Option<String>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NetworkOrigin {
@@ -443,6 +464,7 @@ impl BucketFacts {
             tags: u(&err),
             access_points: u(&err),
             multi_region_access_points: u(&err),
+            object_lambda_access_points: u(&err),
             side_doors: u(&err),
             object_acls: u(&err),
             distributions: u(&err),

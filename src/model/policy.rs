@@ -880,9 +880,23 @@ fn mark(access: &mut Access, class: Class) {
     }
 }
 
+/// An Object Lambda access point's policy names S3's object actions under
+/// their own service prefix (`s3-object-lambda:GetObject`): the same access
+/// to the same objects, so they are judged as the `s3:` actions.
+fn as_s3_action(pattern: &str) -> std::borrow::Cow<'_, str> {
+    const OBJECT_LAMBDA: &str = "s3-object-lambda:";
+    match pattern.get(..OBJECT_LAMBDA.len()) {
+        Some(p) if p.eq_ignore_ascii_case(OBJECT_LAMBDA) => {
+            format!("s3:{}", &pattern[OBJECT_LAMBDA.len()..]).into()
+        }
+        _ => pattern.into(),
+    }
+}
+
 fn access_of_actions(patterns: &[String]) -> Access {
     let mut access = Access::default();
     for pattern in patterns {
+        let pattern = &*as_s3_action(pattern);
         for (action, class) in CATALOGUE {
             if glob_match(pattern, action) {
                 mark(&mut access, *class);
@@ -900,7 +914,10 @@ fn access_of_actions(patterns: &[String]) -> Access {
 fn access_of_not_actions(excluded: &[String]) -> Access {
     let mut access = Access::default();
     for (action, class) in CATALOGUE {
-        if !excluded.iter().any(|p| glob_match(p, action)) {
+        if !excluded
+            .iter()
+            .any(|p| glob_match(&as_s3_action(p), action))
+        {
             mark(&mut access, *class);
         }
     }
@@ -909,6 +926,7 @@ fn access_of_not_actions(excluded: &[String]) -> Access {
 
 /// Can this action pattern match any of S3's bad actions?
 pub fn is_bad_pattern(pattern: &str) -> bool {
+    let pattern = &*as_s3_action(pattern);
     BAD_PREFIXES.iter().any(|p| glob_can_extend(pattern, p))
         || BAD_EXACT.iter().any(|a| glob_match(pattern, a))
 }

@@ -273,3 +273,32 @@ fn a_blanket_deny_is_named_but_partial_ones_are_not() {
         );
     }
 }
+
+/// An Object Lambda access point's policy grants S3's object actions under
+/// their own prefix: judged as the same access.
+#[test]
+fn object_lambda_actions_are_judged_as_s3_actions() {
+    let owner = Owner::default();
+    for (action, read, list) in [
+        ("s3-object-lambda:GetObject", true, false),
+        ("S3-Object-Lambda:*", true, true),
+        ("s3-object-lambda:ListBucket", false, true),
+        ("s3-object-lambdax:GetObject", false, false),
+    ] {
+        let a = analyze(
+            &stmt(&format!(
+                r#"{{"Effect":"Allow","Principal":"*","Action":"{action}","Resource":"*"}}"#
+            )),
+            &owner,
+        )
+        .expect("valid policy");
+        let access = a.statements[0].access;
+        assert_eq!((access.read_objects, access.list), (read, list), "{action}");
+    }
+    assert_eq!(
+        overall(&stmt(
+            r#"{"Effect":"Allow","Principal":"*","NotAction":"s3-object-lambda:GetObject","Resource":"*"}"#
+        )),
+        Want::Public
+    );
+}

@@ -113,6 +113,7 @@ pub fn facts(state: &State) -> LiveFacts {
                         | Source::PolicyStatus
                         | Source::AccessPoint { .. }
                         | Source::MultiRegionAccessPoint { .. }
+                        | Source::ObjectLambdaAccessPoint { .. }
                 )
             } else {
                 // An object's own ACL is an ACL grant like the bucket's.

@@ -286,6 +286,10 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
     door_lines(b, true, theme, &mut out);
 
     out.push(Line::raw(""));
+    out.push(section("Ways in: Object Lambda access points", theme));
+    object_lambda_lines(b, theme, &mut out);
+
+    out.push(Line::raw(""));
     out.push(section("Ways in: CloudFront", theme));
     distribution_lines(b, theme, &mut out);
 
@@ -511,6 +515,78 @@ fn door_lines(b: &BucketReport, multi_region: bool, theme: &Theme, out: &mut Vec
         out.push(Line::raw(format!(
             "  … {} more access points (their verdicts are in Why)",
             aps.len() - MAX_SHOWN
+        )));
+    }
+}
+
+/// Each Object Lambda access point in front of the bucket's access points:
+/// its worst verdict, the access point it reads through, its functions,
+/// and why.
+fn object_lambda_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::model::exposure::Source;
+    let fact = &b.facts.object_lambda_access_points;
+    let points = match fact {
+        Fact::Unknown(_) => {
+            out.push(Line::styled(
+                format!(
+                    "  {}",
+                    read_text(fact, "s3:ListAccessPointsForObjectLambda", |_| String::new(
+                    ))
+                ),
+                theme.error(),
+            ));
+            return;
+        }
+        Fact::Known(p) if p.is_empty() => {
+            out.push(Line::raw(
+                "  none: no Object Lambda access point reads through this bucket's access points",
+            ));
+            return;
+        }
+        Fact::Known(p) => p,
+    };
+    for o in points.iter().take(MAX_SHOWN) {
+        let reasons: Vec<&crate::model::exposure::Reason> = b
+            .assessment
+            .reasons
+            .iter()
+            .filter(|r| matches!(&r.source, Source::ObjectLambdaAccessPoint { name, .. } if *name == o.name))
+            .collect();
+        let worst = reasons
+            .iter()
+            .map(|r| r.severity)
+            .min()
+            .unwrap_or(Severity::Note);
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", severity_mark(worst)),
+                theme.severity(worst),
+            ),
+            Span::raw(untrusted(&format!(
+                "{} · through {} · functions {}",
+                o.name,
+                o.supporting_access_point,
+                if o.functions.is_empty() {
+                    "none".to_string()
+                } else {
+                    o.functions.join(", ")
+                }
+            ))),
+        ]));
+        for r in reasons {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("      {} ", severity_mark(r.severity)),
+                    theme.severity(r.severity),
+                ),
+                Span::raw(untrusted(&r.text)),
+            ]));
+        }
+    }
+    if points.len() > MAX_SHOWN {
+        out.push(Line::raw(format!(
+            "  … {} more Object Lambda access points (their verdicts are in Why)",
+            points.len() - MAX_SHOWN
         )));
     }
 }
