@@ -2396,6 +2396,60 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
             }
         ))]
     );
+    // Once the tail shows the access point being made (a record as
+    // CloudTrail writes it, pretty-printed), it is the attacker's own door:
+    // `A` removes it whole.
+    let made = warroom::model::trail::normalise_str(
+        r#"{
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "accountId": "123456789012",
+                         "accessKeyId": "AKIAEXAMPLECIDEPLOY1"},
+        "eventTime": "2026-11-22T10:07:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "CreateAccessPoint",
+        "awsRegion": "us-east-1",
+        "requestParameters": {
+            "CreateAccessPointRequest": {
+                "xmlns": "http://awss3control.amazonaws.com/doc/2018-08-20/",
+                "Bucket": "acme-access-logs"
+            },
+            "name": "ext\u001b[2Jap\u202e",
+            "x-amz-account-id": "123456789012"
+        },
+        "responseElements": null,
+        "eventID": "ap-made-1",
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "eventCategory": "Management"
+    }"#,
+    )
+    .expect("event");
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Logs,
+            events: vec![made],
+        }),
+    );
+    // The first plan answers (refused, here), freeing the bucket.
+    update(
+        &mut s,
+        Msg::Planned {
+            key: format!("s3://{bucket}"),
+            result: Err("test: not now".into()),
+        },
+    );
+    let cmds = update(&mut s, key('A'));
+    assert!(
+        cmds.contains(&Command::PlanAction(ActionSpec::DeleteAccessPoint(
+            warroom::actions::access_point::Args {
+                bucket: bucket.into(),
+                access_point: name.into(),
+            }
+        ))),
+        "{cmds:?}"
+    );
 }
 
 /// A PutObjectAcl granting everyone in the tail makes the console read

@@ -263,6 +263,18 @@ fn pack(events: &mut [TrailEvent]) {
 }
 
 impl TrailEvent {
+    /// One string of the record's `requestParameters`, read from the record
+    /// itself (e.g. the `name` of a `CreateAccessPoint`); `None` when the
+    /// record has no such string.
+    pub fn request_parameter(&self, key: &str) -> Option<String> {
+        let record: serde_json::Value = serde_json::from_str(&self.raw.get()).ok()?;
+        record
+            .get("requestParameters")?
+            .get(key)?
+            .as_str()
+            .map(str::to_string)
+    }
+
     /// What the list, filters and relevance need stays; what only the
     /// detail view shows (it re-reads the record) goes, to hold many events
     /// in little memory.

@@ -855,6 +855,18 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             };
             let bucket = b.facts.name.clone();
             match open_access_point(b) {
+                // One the tail saw made during the incident is the
+                // attacker's own door: removed whole (its policy alone
+                // could be put back by the same key).
+                Some(name) if made_in_tail(state, &name) => {
+                    return request(
+                        state,
+                        ActionSpec::DeleteAccessPoint(actions::access_point::Args {
+                            bucket,
+                            access_point: name,
+                        }),
+                    );
+                }
                 Some(name) => {
                     return request(
                         state,
@@ -1016,6 +1028,15 @@ pub(crate) fn bucket_action_named(name: &str, bucket: &str) -> Option<ActionSpec
         _ => return None,
     };
     bucket_action(action, bucket)
+}
+
+/// Whether the tail holds a successful `CreateAccessPoint` of this name.
+fn made_in_tail(state: &State, access_point: &str) -> bool {
+    state.trail.ring.newest_first().any(|e| {
+        e.name == "CreateAccessPoint"
+            && e.error_code.is_none()
+            && e.request_parameter("name").as_deref() == Some(access_point)
+    })
 }
 
 /// The bucket's access point that lets outsiders in, the worst first

@@ -89,7 +89,7 @@ impl Action {
                 "quarantine the bucket: deny everything to all but you, every door (asks first)"
             }
             Action::CloseAccessPoint => {
-                "delete the policy of the bucket's open access point, the worst first (asks first)"
+                "close the bucket's open access point, the worst first: its policy goes, or the access point itself when the tail saw it made (asks first)"
             }
             Action::CloseSideDoor => {
                 "close a side door, the worst first: a CloudFront distribution serving it to anyone, a KMS grant or key statement letting a shared account decrypt, replication or notifications to another account, website, CORS (asks first)"
