@@ -352,6 +352,7 @@ fn hostile_access_point_names_and_policies_render_inert() {
             name.replace('\u{1b}', "\\u001b")
         ))),
         multi_region,
+        s3_says_public: None,
     };
     let mut s = state((160, 200));
     let mut b = fixtures::private_bucket("ap-hostile");

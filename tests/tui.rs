@@ -2360,6 +2360,7 @@ fn an_open_access_point_is_shown_as_the_way_in_and_a_closes_it() {
             "ext-ap"
         ))),
         multi_region: false,
+        s3_says_public: None,
     }]);
     update(&mut s, Msg::BucketRefreshed(Box::new(b)));
     s.selected = Some(bucket.into());

@@ -404,6 +404,17 @@ def _ap_init_utc(self, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 _s3cm.AccessPoint.__init__ = _ap_init_utc
 
+# moto answers GetAccessPointPolicyStatus under the root element of
+# GetAccessPointPolicy, which the SDK refuses. Give it its own name. (Its
+# answer stays moto's: always public, so it corroborates nothing here.)
+import moto.s3control.responses as _s3cr  # noqa: E402
+
+_s3cr.GET_ACCESS_POINT_POLICY_STATUS_TEMPLATE = (
+    _s3cr.GET_ACCESS_POINT_POLICY_STATUS_TEMPLATE.replace(
+        "GetAccessPointPolicyResult", "GetAccessPointPolicyStatusResult"
+    )
+)
+
 # moto answers GetBucketNotificationConfiguration for a bucket with none
 # with an empty body; S3 answers an empty <NotificationConfiguration/>,
 # and the SDK refuses a body with no root element.

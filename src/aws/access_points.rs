@@ -53,7 +53,7 @@ pub struct MultiRegionListed {
     pub buckets: Vec<(String, Option<String>)>,
 }
 
-/// Access points of one bucket described at once (two reads each).
+/// Access points of one bucket described at once (three reads each).
 const DESCRIBE_IN_FLIGHT: usize = 8;
 
 /// Multi-Region Access Point requests to the control plane are served in
@@ -216,6 +216,7 @@ pub async fn multi_region_of_bucket(
             public_access_block: Fact::Known(m.public_access_block),
             policy: policy.into(),
             multi_region: true,
+            s3_says_public: None,
         });
     }
     Fact::Known(out)
@@ -313,14 +314,22 @@ pub async fn policy_of(
 
 async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> AccessPoint {
     let control = c.s3control_in(region);
-    let (got, policy) = tokio::join!(
+    let (got, policy, status) = tokio::join!(
         control
             .get_access_point()
             .account_id(account)
             .name(&l.name)
             .send(),
-        policy_of(c, account, region, &l.name)
+        policy_of(c, account, region, &l.name),
+        control
+            .get_access_point_policy_status()
+            .account_id(account)
+            .name(&l.name)
+            .send(),
     );
+    let s3_says_public = status
+        .ok()
+        .and_then(|s| s.policy_status().map(|p| p.is_public()));
     let (network_origin, public_access_block) = match got {
         Ok(o) => (
             Fact::Known(match o.network_origin().map(|n| n.as_str()) {
@@ -348,5 +357,6 @@ async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> Acces
         public_access_block,
         policy: policy.into(),
         multi_region: false,
+        s3_says_public,
     }
 }

@@ -503,6 +503,25 @@ fn assess_access_points(
                 continue;
             }
         };
+        // S3's own judgement corroborates: warroom follows its analyser
+        // (which explains itself) but never stays silent when S3 disagrees.
+        if let Some(s3_says) = ap.s3_says_public
+            && s3_says != analysis.is_public()
+        {
+            push(
+                Severity::Note,
+                None,
+                format!(
+                    "S3 reports {kind} {name}'s policy as {} (GetAccessPointPolicyStatus) but warroom's analysis says {}: read the policy",
+                    if s3_says { "public" } else { "not public" },
+                    if analysis.is_public() {
+                        "public"
+                    } else {
+                        "not public"
+                    }
+                ),
+            );
+        }
         // The access point's own RestrictPublicBuckets, fixed at creation.
         let ap_restrict = match &ap.public_access_block {
             Fact::Known(p) => Ok(p.as_ref().is_some_and(|p| p.restrict_public_buckets)),

@@ -381,6 +381,7 @@ fn access_point(
         public_access_block: Fact::Known(pab(|p| p.restrict_public_buckets = restrict)),
         policy: Fact::Known(policy.map(str::to_string)),
         multi_region: false,
+        s3_says_public: None,
     }
 }
 
@@ -414,6 +415,7 @@ fn a_multi_region_access_point_is_a_door_of_its_own() {
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3::{OWNER}:accesspoint/mfzwi23gnjvgw.mrap/object/*"}}]}}"#
         ))),
         multi_region: true,
+        s3_says_public: None,
     };
     assert_eq!(
         mrap(false).arn(),

@@ -389,6 +389,11 @@ pub struct AccessPoint {
     /// policies by its alias, always reachable from the Internet.
     #[serde(default)]
     pub multi_region: bool,
+    /// S3's own judgement of the policy (`GetAccessPointPolicyStatus`),
+    /// to corroborate warroom's analysis; `None`: not asked or not
+    /// answered (a corroboration that fails says nothing).
+    #[serde(default)]
+    pub s3_says_public: Option<bool>,
 }
 
 /// An Object Lambda access point: a name of its own in front of one
