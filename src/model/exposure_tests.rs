@@ -1139,3 +1139,38 @@ fn log_target_grants_share_the_logs_with_whoever_they_name() {
             .ends_with("any AWS account (AuthenticatedUsers)")
     );
 }
+
+/// S3's judgement of an access point policy corroborates: agreement adds
+/// nothing; a disagreement is said (in either direction), and the verdict
+/// stays the analyser's, which explains itself.
+#[test]
+fn s3s_access_point_policy_status_is_said_when_it_disagrees() {
+    let judge = |policy: &str, s3_says: Option<bool>| {
+        let mut b = bucket();
+        b.policy = Fact::Known(Some(delegating()));
+        let mut ap = access_point("ap", NetworkOrigin::Internet, false, Some(policy));
+        ap.s3_says_public = s3_says;
+        b.access_points = Fact::Known(vec![ap]);
+        assess(&account(None), &b)
+    };
+    let disagree = |a: &Assessment| {
+        a.reasons
+            .iter()
+            .filter(|r| r.text.contains("GetAccessPointPolicyStatus"))
+            .count()
+    };
+    let public = public_ap_policy("ap");
+    let own = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{OWNER}:root"}},"Action":"s3:GetObject","Resource":"*"}}]}}"#
+    );
+    assert_eq!(disagree(&judge(&public, Some(true))), 0);
+    assert_eq!(disagree(&judge(&own, None)), 0);
+    let a = judge(&own, Some(true));
+    assert_eq!(disagree(&a), 1);
+    assert_eq!(a.verdict, Verdict::Private);
+    assert!(a.reasons.iter().any(|r| r.text
+        == "S3 reports access point ap's policy as public (GetAccessPointPolicyStatus) but warroom's analysis says not public: read the policy"));
+    let a = judge(&public, Some(false));
+    assert_eq!(disagree(&a), 1);
+    assert_eq!(a.verdict, Verdict::Public);
+}
