@@ -529,7 +529,7 @@ pub struct VersionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct TrailArgs {
     /// How far back to start: 90s, 30m, 2h, 7d (at most 90d).
-    #[arg(long, default_value = "1h", value_name = "AGE", value_parser = crate::tail::parse_duration)]
+    #[arg(long, default_value = "1h", value_name = "AGE", value_parser = crate::time::parse_duration)]
     pub since: i64,
     /// Only events on this bucket.
     #[arg(long, value_name = "NAME", value_parser = parse_bucket)]
@@ -596,19 +596,6 @@ pub struct WatchArgs {
     pub regions: Vec<String>,
 }
 
-/// An IAM user or role ARN.
-pub fn parse_principal_arn(s: &str) -> Result<String, String> {
-    let ok = s.starts_with("arn:aws")
-        && s.len() <= 2048
-        && s.split(':').count() >= 6
-        && s.chars().all(|c| c.is_ascii_graphic());
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("not an ARN (arn:aws:iam::123456789012:role/NAME)".into())
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Python interpreter that has moto installed (default: .venv/bin/python).
@@ -665,6 +652,11 @@ pub struct TeardownArgs {
     pub all: bool,
 }
 
+pub use crate::model::ids::{
+    parse_access_key_id, parse_bucket, parse_iam_name, parse_instance_id, parse_key_pair_name,
+    parse_principal_arn, parse_region,
+};
+
 /// A bucket and an optional key or prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Url {
@@ -695,23 +687,11 @@ pub fn parse_when(s: &str) -> Result<i64, String> {
         17 if t.ends_with('Z') => format!("{}:00Z", &t[..16]),
         _ => t.to_string(),
     };
-    crate::model::watch::parse_time(&full)
+    crate::time::parse_time(&full)
         .filter(|_| full.ends_with('Z'))
         .ok_or_else(|| {
             "a UTC time looks like 2026-11-20T09:00Z (or with seconds, or a date)".into()
         })
-}
-
-fn parse_region(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a region looks like eu-west-1 (lower-case letters, digits and dashes)".into())
-    }
 }
 
 fn parse_endpoint(s: &str) -> Result<String, String> {
@@ -723,65 +703,6 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
         return Err("the endpoint needs a host, e.g. http://127.0.0.1:5000".into());
     }
     Ok(s.trim_end_matches('/').to_string())
-}
-
-/// An access key id: AKIA… (long-term) or ASIA… (temporary), 16-128
-/// upper-case letters and digits.
-pub fn parse_access_key_id(s: &str) -> Result<String, String> {
-    let ok = (16..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        && (s.starts_with("AKIA") || s.starts_with("ASIA"));
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("not an access key id (AKIA… or ASIA…, upper-case letters and digits)".into())
-    }
-}
-
-/// IAM user and role names: 1-64 of letters, digits and `+=,.@_-`.
-pub fn parse_iam_name(s: &str) -> Result<String, String> {
-    let ok = (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("not an IAM name (1-64 letters, digits and +=,.@_-; give the name, not the ARN)".into())
-    }
-}
-
-/// An EC2 instance id: `i-` and 8 or 17 hex digits.
-pub fn parse_instance_id(s: &str) -> Result<String, String> {
-    let hex = s.strip_prefix("i-").unwrap_or("");
-    if matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(s.to_string())
-    } else {
-        Err("not an instance id (i- and 8 or 17 hex digits)".into())
-    }
-}
-
-/// An EC2 key pair name: 1-255 printable ASCII characters.
-pub fn parse_key_pair_name(s: &str) -> Result<String, String> {
-    if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-        Ok(s.to_string())
-    } else {
-        Err("not a key pair name (1-255 printable ASCII characters)".into())
-    }
-}
-
-/// S3 bucket naming rules, so a typo is refused before any request.
-pub fn parse_bucket(s: &str) -> Result<String, String> {
-    let ok = (3..=63).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("not a valid bucket name (3-63 lower-case letters, digits, dots, dashes)".into())
-    }
 }
 
 #[cfg(test)]

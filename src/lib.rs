@@ -21,5 +21,6 @@ pub mod report;
 pub mod sanitize;
 pub mod scan;
 pub mod tail;
+pub mod time;
 pub mod tui;
 pub mod watch;

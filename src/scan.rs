@@ -2,7 +2,7 @@
 //! into a message as it happens (rows stream in); `warroom scan` collects them
 //! into a [`ScanReport`] and prints it.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use crate::aws::{AwsError, Clients, Identity};
 use crate::incident::{EvidenceRef, Incident, IncidentError, kind};
 use crate::model::exposure::{Assessment, Verdict, assess};
 use crate::model::facts::{AccountFacts, BucketFacts};
+use crate::time::now_rfc3339;
 
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
@@ -294,26 +295,10 @@ impl ScanReport {
     }
 }
 
-/// UTC now as `2026-11-22T14:43:33.020Z`: always millisecond precision, so
-/// timelines line up.
-pub fn now_rfc3339() -> String {
-    use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
-    let full = DateTime::from(SystemTime::now())
-        .fmt(DateTimeFormat::DateTime)
-        .unwrap_or_default();
-    let base = full.trim_end_matches('Z');
-    let (secs, frac) = base.split_once('.').unwrap_or((base, ""));
-    let millis: String = frac.chars().chain(std::iter::repeat('0')).take(3).collect();
-    format!("{secs}.{millis}Z")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
-    fn timestamps_have_a_fixed_shape() {
-        let t = super::now_rfc3339();
-        assert_eq!(t.len(), "2026-11-22T14:43:33.020Z".len(), "{t}");
-        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T' && t.as_bytes()[19] == b'.');
+    fn incident_directories_are_named_by_their_start() {
         let dir = crate::incident::default_dir();
         let name = dir.to_string_lossy();
         assert!(

@@ -3,11 +3,12 @@
 //! S3 (data events), polled together and reported as messages. The console's
 //! trail pane and `warroom trail` both run it.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::aws::trail::{self, LogReader, LookupPoller};
 use crate::aws::{AwsError, Clients};
 use crate::model::trail::{TrailEvent, TrailInfo};
+use crate::time::now_secs;
 
 #[derive(Debug, Clone)]
 pub struct TailOptions {
@@ -61,19 +62,6 @@ impl Source {
             Source::Lake => "CloudTrail Lake",
         }
     }
-}
-
-/// `2026-11-22T10:00:00Z` for seconds since the epoch.
-pub fn iso_time(secs: i64) -> String {
-    aws_smithy_types::DateTime::from_secs(secs)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_else(|_| secs.to_string())
-}
-
-pub fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Both CloudTrail sources for a set of regions, from one moment on: a
@@ -242,7 +230,7 @@ async fn logs_loop(
         // Log folders are per day: after the first round only today and
         // yesterday can get new files (a reader resumes older ones it did
         // not finish on its own).
-        let days = trail::days_between(if first_round { start } else { now - 86_400 }, now);
+        let days = crate::time::days_between(if first_round { start } else { now - 86_400 }, now);
         let mut error = None;
         for r in readers.iter_mut() {
             match r.poll(c, regions, &days).await {
@@ -391,41 +379,5 @@ pub async fn lake_search(
         Err(e) => {
             send(status(Some(format!("{}: {}", e.code, e.message))));
         }
-    }
-}
-
-/// "90s", "30m", "2h", "7d" → seconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("{s:?}: a number and a unit, e.g. 30m, 2h, 7d"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" | "" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{s:?}: the unit is s, m, h or d")),
-    };
-    if secs <= 0 || secs > 90 * 86_400 {
-        return Err(format!(
-            "{s:?}: between 1s and 90d (CloudTrail keeps 90 days)"
-        ));
-    }
-    Ok(secs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("2h"), Ok(7200));
-        assert_eq!(parse_duration("30m"), Ok(1800));
-        assert_eq!(parse_duration("7d"), Ok(604_800));
-        assert!(parse_duration("91d").is_err());
-        assert!(parse_duration("h").is_err());
-        assert!(parse_duration("2w").is_err());
     }
 }

@@ -7,8 +7,6 @@
 
 use serde_json::json;
 
-use crate::actions::{ActionSpec, Plan};
-use crate::aws::iam::Principal;
 use crate::incident::{Entry, Incident, IncidentError};
 use crate::model::trail::TrailEvent;
 use crate::model::watch::{LastUsed, Target, Timing, Use, Watch, WatchSpec};
@@ -18,46 +16,6 @@ pub const USE: &str = "watch_use";
 /// IAM's last-used record of a watched key, after the cutoff.
 pub const LAST_USED: &str = "watch_last_used";
 pub const VERDICT: &str = "watch_verdict";
-
-/// The watch an applied action calls for, if it revoked a credential.
-/// `arn_of` turns a role or user name into its ARN (read from IAM by the
-/// caller: a role's ARN carries its path).
-pub fn target_for(spec: &ActionSpec, plan: &Plan, arn: Option<String>) -> Option<Target> {
-    match spec {
-        ActionSpec::DeactivateAccessKey(a) | ActionSpec::DeleteAccessKey(a) => {
-            Some(Target::AccessKey {
-                key_id: a.key_id.clone(),
-            })
-        }
-        ActionSpec::RevokeSessions(s) => {
-            let arn = arn?;
-            Some(match s.principal {
-                Principal::Role(_) => Target::Role { arn },
-                Principal::User(_) => Target::User { arn },
-            })
-        }
-        ActionSpec::RotateKeyPair(k) => Some(Target::KeyPair {
-            name: k.name.clone(),
-            instances: instances_in(&plan.blast_radius),
-        }),
-        _ => None,
-    }
-}
-
-/// Instance ids named in a blast-radius text.
-fn instances_in(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|w| {
-            w.strip_prefix("i-").is_some_and(|h| {
-                matches!(h.len(), 8 | 17) && h.bytes().all(|b| b.is_ascii_hexdigit())
-            })
-        })
-        .map(str::to_string)
-        .collect();
-    out.dedup();
-    out
-}
 
 /// Start a watch: journaled before anything polls for it.
 pub fn start(
@@ -154,7 +112,7 @@ pub fn offer_last_used(
                 "{}: IAM says {} was last used at {} ({} in {}), after the revocation",
                 watch.spec.id,
                 watch.spec.target.label(),
-                crate::tail::iso_time(used.time),
+                crate::time::iso_time(used.time),
                 used.service,
                 used.region
             ),
@@ -280,14 +238,6 @@ mod tests {
             "the rest of the record is kept"
         );
     }
-
-    #[test]
-    fn instance_ids_are_taken_from_the_blast_radius() {
-        assert_eq!(
-            instances_in("launched with it: i-0abc1234def567890 (running), i-12345678 (stopped)."),
-            vec!["i-0abc1234def567890".to_string(), "i-12345678".to_string()]
-        );
-    }
 }
 
 /// What the watch loop reports.
@@ -327,7 +277,7 @@ struct Clock {
 impl Clock {
     fn start() -> Self {
         Clock {
-            wall0: crate::tail::now_secs(),
+            wall0: crate::time::now_secs(),
             t0: tokio::time::Instant::now(),
         }
     }
@@ -416,7 +366,7 @@ pub async fn run(
                     }
                 }
             }
-            let days = trail_src::days_between(*since, now);
+            let days = crate::time::days_between(*since, now);
             let mut logs_failed = false;
             for r in readers.iter_mut() {
                 match r.poll(c, regions, &days).await {
@@ -464,7 +414,7 @@ pub async fn run(
                         let text = format!(
                             "IAM says {} was used after the revocation: at {} ({} in {})",
                             w.spec.target.label(),
-                            crate::tail::iso_time(used.time),
+                            crate::time::iso_time(used.time),
                             used.service,
                             used.region
                         );
@@ -556,7 +506,7 @@ fn finish(
                 w.denied,
                 w.new_sessions,
                 match &w.iam_last_used {
-                    Some(u) => format!("; IAM records a use at {}", crate::tail::iso_time(u.time)),
+                    Some(u) => format!("; IAM records a use at {}", crate::time::iso_time(u.time)),
                     None => String::new(),
                 },
                 if source_errors.is_empty() {

@@ -320,7 +320,7 @@ async fn the_emulator_gone_mid_restore_then_back_restores_every_key_once() {
     // Every key good, then (a second later) every key encrypted for ransom.
     support::bulk_put(&emu, BUCKET, "o/{i}", "good {i}", 0, KEYS);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let clean_at = warroom::tail::now_secs();
+    let clean_at = warroom::time::now_secs();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     support::bulk_put(&emu, BUCKET, "o/{i}", "ransom {i}", 0, KEYS);
 
@@ -332,7 +332,7 @@ async fn the_emulator_gone_mid_restore_then_back_restores_every_key_once() {
     let restore = |d: &mut Driver| {
         d.key('R');
         let prompt = d.state.prompt.as_mut().expect("the restore prompt");
-        prompt.text = warroom::tail::iso_time(clean_at);
+        prompt.text = warroom::time::iso_time(clean_at);
         d.code(crossterm::event::KeyCode::Enter);
     };
     restore(&mut d);

@@ -218,7 +218,7 @@ fn a_source_whose_clock_is_skewed_cannot_move_a_watch() {
     let at = |secs: i64| {
         normalise_str(&format!(
             r#"{{"eventID":"e{secs}","eventTime":"{}","eventName":"GetObject","userIdentity":{{"type":"IAMUser","accessKeyId":"AKIAEXAMPLECIDEPLOY1"}}}}"#,
-            warroom::tail::iso_time(secs)
+            warroom::time::iso_time(secs)
         ))
         .expect("event")
     };
@@ -259,9 +259,9 @@ async fn a_trail_bucket_flooded_with_100000_files_keeps_the_console_live() {
         .send()
         .await
         .expect("trail");
-    let now = warroom::tail::now_secs();
-    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
-    let time = warroom::tail::iso_time(now);
+    let now = warroom::time::now_secs();
+    let (y, m, d) = warroom::time::days_between(now, now)[0];
+    let time = warroom::time::iso_time(now);
     let dir = format!(
         "AWSLogs/{}/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/",
         support::ACCOUNT

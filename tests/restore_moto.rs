@@ -83,7 +83,7 @@ async fn data_versions(c: &Clients, bucket: &str) -> BTreeSet<(String, String)> 
 /// S3's clock is in whole seconds: step past one so "at T" is unambiguous.
 async fn next_second() -> i64 {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let t = warroom::tail::now_secs();
+    let t = warroom::time::now_secs();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     t
 }
@@ -414,7 +414,7 @@ async fn an_interrupted_restore_resumes_and_restores_no_key_twice() {
     put_all("ransom").await;
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("inc");
-    let to = warroom::tail::iso_time(t);
+    let to = warroom::time::iso_time(t);
     let act = || {
         let mut cmd = warroom(&emu);
         cmd.args(["--incident", dir.to_str().expect("utf8")]).args([
@@ -470,7 +470,7 @@ async fn warroom_versions_lists_changed_keys_and_flags_the_unrecoverable() {
     delete(&c, "hist", "gone.csv", None).await;
     delete(&c, "hist", "gone.csv", Some(&v1)).await;
     let run = |args: &[&str]| warroom(&emu).args(args).output().expect("run");
-    let since = warroom::tail::iso_time(t);
+    let since = warroom::time::iso_time(t);
     let out = run(&["versions", "s3://hist", "--since", &since, "--json"]);
     assert_eq!(out.status.code(), Some(0));
     let keys: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)

@@ -212,8 +212,8 @@ async fn trail_command_prints_matching_events_as_ndjson() {
         .send()
         .await
         .expect("trail");
-    let now = warroom::tail::now_secs();
-    let (y, m, d) = warroom::aws::trail::days_between(now, now)[0];
+    let now = warroom::time::now_secs();
+    let (y, m, d) = warroom::time::days_between(now, now)[0];
     let dir = format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/");
     let hostile =
         record("hostile", "GetObject", "").replace("curl/8.0", "curl\\u001b]0;owned\\u0007");

@@ -1199,7 +1199,7 @@ fn use_event(
         .unwrap_or_default();
     warroom::model::trail::normalise_str(&format!(
         r#"{{"eventID":"{id}","eventTime":"{}","eventName":"GetObject","sourceIPAddress":"185.220.101.7","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/ci","accessKeyId":"{key}"}}{err}}}"#,
-        warroom::tail::iso_time(at)
+        warroom::time::iso_time(at)
     ))
     .expect("event")
 }
@@ -1632,7 +1632,7 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     // The CloudTrail pane saw who overwrote a.csv.
     let put = warroom::model::trail::normalise_str(&format!(
         r#"{{"eventID":"p1","eventTime":"{}","eventName":"PutObject","readOnly":false,"sourceIPAddress":"185.220.101.7","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/leaky"}},"requestParameters":{{"bucketName":"{bucket}","key":"a.csv"}}}}"#,
-        warroom::tail::iso_time(t)
+        warroom::time::iso_time(t)
     ))
     .expect("event");
     update(
@@ -2519,7 +2519,7 @@ fn an_object_made_public_in_the_tail_is_read_now_and_on_every_scan() {
 fn an_access_change_in_the_tail_after_the_scan_is_read_again() {
     use warroom::tail::{Source, TailMsg};
     let mut s = with_trail((100, 30));
-    let at = |t: &str| warroom::model::watch::parse_time(t).expect("time");
+    let at = |t: &str| warroom::time::parse_time(t).expect("time");
     update(&mut s, Msg::Tick(at("2026-11-22T10:04:00Z")));
     assert_eq!(s.scan.started_at, at("2026-11-22T10:03:00Z"));
     let tail = |e: warroom::model::trail::TrailEvent| {

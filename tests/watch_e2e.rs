@@ -28,7 +28,7 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use support::*;
 use warroom::actions::{ActionSpec, access_key};
 use warroom::model::watch::Timing;
-use warroom::tail::iso_time;
+use warroom::time::iso_time;
 use warroom::watch::{WatchMsg, WatchOptions};
 
 const TRAIL_BUCKET: &str = "trail-logs";
@@ -123,7 +123,7 @@ async fn paused_clock_clients(emu: &warroom::emulator::Emulator) -> warroom::aws
 
 /// A log file in the delivery layout, named for the time it was delivered.
 async fn deliver(c: &warroom::aws::Clients, delivered_at: i64, records: &[String]) {
-    let (y, m, d) = warroom::aws::trail::days_between(delivered_at, delivered_at)[0];
+    let (y, m, d) = warroom::time::days_between(delivered_at, delivered_at)[0];
     let hhmm = &iso_time(delivered_at)[11..16].replace(':', "");
     c.s3.put_object()
         .bucket(TRAIL_BUCKET)

@@ -11,7 +11,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use support::*;
 use warroom::model::watch::Target;
 
-use warroom::tail::iso_time as iso;
+use warroom::time::iso_time as iso;
 
 fn use_of(id: &str, at: i64, key: &str, error: Option<&str>) -> String {
     let err = error
@@ -52,7 +52,7 @@ async fn watched_incident(
 /// A log file in the delivery layout for the day of `at`, named for the
 /// window `stamp` (HHMM).
 async fn put_log(c: &warroom::aws::Clients, at: i64, stamp: &str, records: &[String]) {
-    let (y, m, d) = warroom::aws::trail::days_between(at, at)[0];
+    let (y, m, d) = warroom::time::days_between(at, at)[0];
     c.s3.put_object()
         .bucket("trail-logs")
         .key(format!("AWSLogs/123456789012/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}/123456789012_CloudTrail_us-east-1_{y:04}{m:02}{d:02}T{stamp}Z_w.json.gz"))
@@ -69,7 +69,7 @@ async fn scenario(
 ) -> (std::process::Output, tempfile::TempDir, std::path::PathBuf) {
     let emu = start_moto();
     let c = clients(&emu).await;
-    let cutoff = warroom::tail::now_secs() - 50 * 60;
+    let cutoff = warroom::time::now_secs() - 50 * 60;
     let (tmp, dir) = watched_incident(&c, cutoff).await;
     let records: Vec<String> = records
         .iter()
@@ -165,7 +165,7 @@ async fn only_denied_uses_are_clean_and_exit_code_0() {
 async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     let emu = start_moto();
     let c = clients(&emu).await;
-    let now = warroom::tail::now_secs();
+    let now = warroom::time::now_secs();
     let cutoff = now - 60;
     let (_tmp, dir) = watched_incident(&c, cutoff).await;
     let first = use_of(
@@ -215,7 +215,7 @@ async fn a_watch_resumes_after_sighup_without_gaps_or_double_counting() {
     assert_eq!(s2["watch"]["denied"], 2, "e2 counted, e1 not twice: {s2}");
     // The remaining time runs from the recorded cutoff, not from the restart.
     let final_left = s2["status"]["final_left"].as_i64().expect("final_left");
-    let expected = cutoff + 45 * 60 - warroom::tail::now_secs();
+    let expected = cutoff + 45 * 60 - warroom::time::now_secs();
     assert!(
         (final_left - expected).abs() <= 10,
         "{final_left} vs {expected}"
@@ -239,10 +239,10 @@ async fn a_use_behind_a_flood_of_log_files_is_found_before_the_verdict() {
     let emu =
         warroom::emulator::Emulator::start(&python(), &[("WARROOM_BULK", "1")]).expect("moto");
     let c = clients(&emu).await;
-    let cutoff = warroom::tail::now_secs() - 50 * 60;
+    let cutoff = warroom::time::now_secs() - 50 * 60;
     let (_tmp, dir) = watched_incident(&c, cutoff).await;
     let at = cutoff + 300;
-    let (y, m, d) = warroom::aws::trail::days_between(at, at)[0];
+    let (y, m, d) = warroom::time::days_between(at, at)[0];
     let filler = use_of("f{i}", at, "AKIAOTHERKEY00000001", None);
     bulk_put(
         &emu,

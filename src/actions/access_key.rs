@@ -43,13 +43,9 @@ async fn read(c: &Clients, user: &str, key_id: &str) -> Result<Value, AwsError> 
 async fn current(c: &Clients, a: &Args) -> Result<(String, Value), ActionError> {
     let user = match &a.user {
         Some(u) => u.clone(),
-        None => iam::access_key_owner(c, &a.key_id)
-            .await
-            .map_err(ActionError::Capture)?,
+        None => iam::access_key_owner(c, &a.key_id).await?,
     };
-    let state = read(c, &user, &a.key_id)
-        .await
-        .map_err(ActionError::Capture)?;
+    let state = read(c, &user, &a.key_id).await?;
     if state.is_null() {
         return Err(ActionError::NothingToDo(format!(
             "user {user} has no access key {}",

@@ -101,14 +101,9 @@ async fn read(
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
-    let region = bucket_region(c, &a.bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let account = c.identity().await.map_err(ActionError::Capture)?.account;
-    let Some(rec) = read(c, &account, &region, &a.access_point)
-        .await
-        .map_err(ActionError::Capture)?
-    else {
+    let region = bucket_region(c, &a.bucket).await?;
+    let account = c.identity().await?.account;
+    let Some(rec) = read(c, &account, &region, &a.access_point).await? else {
         return Err(ActionError::NothingToDo(format!(
             "access point {} does not exist",
             a.access_point
@@ -210,12 +205,7 @@ pub async fn undo(
     region: &str,
     prior: &Value,
 ) -> Result<Verification, AwsError> {
-    let rec: Recorded = serde_json::from_value(prior.clone()).map_err(|e| {
-        AwsError::new(
-            "UnreadablePriorState",
-            format!("the recorded access point does not read: {e}"),
-        )
-    })?;
+    let rec: Recorded = super::recorded(prior, "access point")?;
     if rec.vpc_id.as_deref() == Some("") {
         return Err(AwsError::new(
             "NotUndoable",

@@ -27,10 +27,8 @@ pub struct Args {
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
-    let region = bucket_region(c, &a.bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let account = c.identity().await.map_err(ActionError::Capture)?.account;
+    let region = bucket_region(c, &a.bucket).await?;
+    let account = c.identity().await?.account;
     let ap = c
         .s3control_in(&region)
         .get_access_point()
@@ -47,10 +45,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             a.bucket
         )));
     }
-    let Some(document) = policy_of(c, &account, &region, &a.access_point)
-        .await
-        .map_err(ActionError::Capture)?
-    else {
+    let Some(document) = policy_of(c, &account, &region, &a.access_point).await? else {
         return Err(ActionError::NothingToDo(format!(
             "access point {} has no policy",
             a.access_point

@@ -20,15 +20,12 @@ struct Prior {
 }
 
 fn prior_of(v: &Value) -> Result<Prior, AwsError> {
-    serde_json::from_value(v.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
+    super::recorded(v, "account Block Public Access")
 }
 
 pub async fn plan(c: &Clients, a: &Account) -> Result<Plan, ActionError> {
-    let account = c.identity().await.map_err(ActionError::Capture)?.account;
-    let prior = containment::account_pab(c, &account)
-        .await
-        .map_err(ActionError::Capture)?;
+    let account = c.identity().await?.account;
+    let prior = containment::account_pab(c, &account).await?;
     let buckets = match crate::aws::exposure::list_buckets(c).await {
         Ok(b) if b.len() == 1 => "its 1 bucket".to_string(),
         Ok(b) => format!("all {} of its buckets", b.len()),

@@ -41,12 +41,8 @@ fn owner_id(acl: &Acl, bucket: &str) -> Result<String, ActionError> {
 
 pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::bucket_acl(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::bucket_acl(c, bucket, &region).await?;
     let owner = owner_id(&prior, bucket)?;
     if is_owner_only(&prior, &owner) {
         return Err(ActionError::NothingToDo(format!(
@@ -90,8 +86,7 @@ pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
 }
 
 fn prior_acl(v: &Value) -> Result<Acl, AwsError> {
-    serde_json::from_value(v.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
+    super::recorded(v, "bucket ACL")
 }
 
 pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Bucket, plan: &Plan) -> Result<(), AwsError> {

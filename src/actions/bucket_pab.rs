@@ -64,18 +64,13 @@ pub fn describe(p: Option<&PublicAccessBlock>) -> Vec<String> {
 }
 
 fn prior_of(plan: &Plan) -> Result<Option<PublicAccessBlock>, AwsError> {
-    serde_json::from_value(plan.prior.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
+    super::recorded(&plan.prior, "bucket Block Public Access")
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::bucket_pab(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::bucket_pab(c, bucket, &region).await?;
     let target = target_state(prior.as_ref(), a.only.as_ref());
     let objects = match containment::object_count_up_to(c, bucket, &region, 1000).await {
         Ok((0, false)) => "its objects (it is empty now)".to_string(),
@@ -144,8 +139,7 @@ pub async fn undo(
     region: &str,
     prior: &Value,
 ) -> Result<Verification, AwsError> {
-    let was: Option<PublicAccessBlock> = serde_json::from_value(prior.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+    let was: Option<PublicAccessBlock> = super::recorded(prior, "bucket Block Public Access")?;
     containment::set_bucket_pab(cx.clients, &a.bucket, region, was.as_ref()).await?;
     let now = containment::bucket_pab(cx.clients, &a.bucket, region)
         .await

@@ -11,13 +11,8 @@ use crate::model::policy::{self, Owner, StatementExposure};
 
 pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let Some(document) = containment::bucket_policy(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?
-    else {
+    let region = bucket_region(c, bucket).await?;
+    let Some(document) = containment::bucket_policy(c, bucket, &region).await? else {
         return Err(ActionError::NothingToDo(format!(
             "{bucket} has no bucket policy"
         )));

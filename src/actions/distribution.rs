@@ -59,9 +59,7 @@ async fn set_enabled(c: &Clients, id: &str, enabled: bool) -> Result<(), AwsErro
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
-    let (conf, _) = config(c, &a.distribution)
-        .await
-        .map_err(ActionError::Capture)?;
+    let (conf, _) = config(c, &a.distribution).await?;
     let serves = conf
         .origins()
         .map(|o| o.items())

@@ -48,12 +48,8 @@ fn describe(rules: Option<&[EncryptionRule]>) -> Vec<String> {
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::encryption(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::encryption(c, bucket, &region).await?;
     let want = target(a);
     if prior.as_deref() == Some(want.as_slice()) {
         return Err(ActionError::NothingToDo(format!(
@@ -108,8 +104,7 @@ pub async fn undo(
     region: &str,
     prior: &Value,
 ) -> Result<Verification, AwsError> {
-    let was: Option<Vec<EncryptionRule>> = serde_json::from_value(prior.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+    let was: Option<Vec<EncryptionRule>> = super::recorded(prior, "default encryption")?;
     containment::set_encryption(cx.clients, &a.bucket, region, was.as_deref()).await?;
     let now = containment::encryption(cx.clients, &a.bucket, region)
         .await

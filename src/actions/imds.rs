@@ -71,9 +71,7 @@ fn recorded(prior: &Value) -> BTreeMap<String, ImdsOptions> {
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let region = region_of(c, a);
-    let all = in_scope(c, a, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let all = in_scope(c, a, &region).await?;
     let todo: Vec<InstanceFacts> = all
         .iter()
         .filter(|i| !i.imds.v2_required())

@@ -36,7 +36,7 @@ pub async fn check_principal(c: &Clients, who: &Principal) -> Result<(), ActionE
             .await
             .map_err(ActionError::Capture),
         Principal::Role(role) => {
-            let info = iam::role(c, role).await.map_err(ActionError::Capture)?;
+            let info = iam::role(c, role).await?;
             check_role_kind(&info.name, &info.path)
         }
     }

@@ -59,18 +59,14 @@ pub struct Usage {
 async fn usage(c: &Clients, name: &str, region: Option<&str>) -> Result<Usage, ActionError> {
     let region = region.map_or_else(|| c.region().to_string(), str::to_string);
     let record = ec2::key_pair(c, &region, name)
-        .await
-        .map_err(ActionError::Capture)?
+        .await?
         .ok_or_else(|| ActionError::NothingToDo(format!("no key pair {name} in {region}")))?;
     let instances = ec2::instances(c, &region)
-        .await
-        .map_err(ActionError::Capture)?
+        .await?
         .into_iter()
         .filter(|i| i.key_name.as_deref() == Some(name))
         .collect();
-    let templates = ec2::templates_using_key(c, &region, name)
-        .await
-        .map_err(ActionError::Capture)?;
+    let templates = ec2::templates_using_key(c, &region, name).await?;
     Ok(Usage {
         region,
         record,

@@ -110,10 +110,8 @@ pub mod statement {
 
     pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         let region = key_region(&a.key)?;
-        let document = read(c, &region, &a.key)
-            .await
-            .map_err(ActionError::Capture)?;
-        let own = c.identity().await.map_err(ActionError::Capture)?.account;
+        let document = read(c, &region, &a.key).await?;
+        let own = c.identity().await?.account;
         let outsiders = crate::model::kms::policy_outsiders(&document, &own)
             .map_err(|e| ActionError::NotPossible(format!("the key policy is not JSON: {e}")))?;
         let label = format!("key policy statement {}", a.statement);
@@ -264,9 +262,7 @@ pub mod grant {
 
     pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         let region = key_region(&a.key)?;
-        let all = grants(c, &region, &a.key)
-            .await
-            .map_err(ActionError::Capture)?;
+        let all = grants(c, &region, &a.key).await?;
         let Some(g) = all.iter().find(|g| g.grant_id() == Some(a.grant.as_str())) else {
             return Err(ActionError::NothingToDo(format!(
                 "key {} has no grant {}",

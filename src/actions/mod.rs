@@ -166,6 +166,7 @@ macro_rules! with_module {
     };
 }
 
+use crate::model::watch::Target as WatchTarget;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -518,6 +519,24 @@ pub enum ActionError {
     Busy(String),
 }
 
+/// An AWS error while planning is a failure to read the prior state: the
+/// action must not run (`?` in a plan says so).
+impl From<AwsError> for ActionError {
+    fn from(e: AwsError) -> Self {
+        ActionError::Capture(e)
+    }
+}
+
+/// A recorded prior state read back from the journal, for undo; one that
+/// does not parse is `UnreadablePriorState`, naming what it was.
+pub(crate) fn recorded<T: serde::de::DeserializeOwned>(
+    prior: &Value,
+    what: &str,
+) -> Result<T, AwsError> {
+    serde_json::from_value(prior.clone())
+        .map_err(|e| AwsError::new("UnreadablePriorState", format!("the recorded {what}: {e}")))
+}
+
 /// Progress of a long action (bulk object ACLs), reported as it goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Progress {
@@ -741,7 +760,7 @@ pub async fn execute(
     )
     .await?;
     // A credential revoked from this moment on is what a watch looks for.
-    let applied_at = crate::tail::now_secs();
+    let applied_at = crate::time::now_secs();
     let applied = with_module!(&plan.spec, |m, args| m::apply(cx, &action_id, args, plan)
         .await);
     if let Err(error) = applied {
@@ -805,7 +824,7 @@ async fn start_watch(
             return Ok(());
         }
     };
-    if let Some(target) = crate::watch::target_for(&plan.spec, plan, arn) {
+    if let Some(target) = watch_target(&plan.spec, plan, arn) {
         crate::watch::start(
             &mut *cx.incident.lock().await,
             target,
@@ -815,6 +834,47 @@ async fn start_watch(
         )?;
     }
     Ok(())
+}
+
+/// The watch an applied action calls for, if it revoked a credential.
+/// `arn` is the revoked role's or user's ARN (read from IAM by the caller:
+/// a role's ARN carries its path).
+fn watch_target(spec: &ActionSpec, plan: &Plan, arn: Option<String>) -> Option<WatchTarget> {
+    use crate::aws::iam::Principal;
+    match spec {
+        ActionSpec::DeactivateAccessKey(a) | ActionSpec::DeleteAccessKey(a) => {
+            Some(WatchTarget::AccessKey {
+                key_id: a.key_id.clone(),
+            })
+        }
+        ActionSpec::RevokeSessions(s) => {
+            let arn = arn?;
+            Some(match s.principal {
+                Principal::Role(_) => WatchTarget::Role { arn },
+                Principal::User(_) => WatchTarget::User { arn },
+            })
+        }
+        ActionSpec::RotateKeyPair(k) => Some(WatchTarget::KeyPair {
+            name: k.name.clone(),
+            instances: instances_in(&plan.blast_radius),
+        }),
+        _ => None,
+    }
+}
+
+/// Instance ids named in a blast-radius text.
+fn instances_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| {
+            w.strip_prefix("i-").is_some_and(|h| {
+                matches!(h.len(), 8 | 17) && h.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+        })
+        .map(str::to_string)
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Two policy documents are the same (AWS re-spaces what it returns); one
@@ -995,4 +1055,17 @@ pub fn mfa_delete_explanation(bucket: &str, account: &str) -> Vec<String> {
         String::new(),
         "Replace 123456 with the current code, and the ARN with your root MFA device's serial if it differs. Delete the root access keys again afterwards.".into(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instance_ids_are_taken_from_the_blast_radius() {
+        assert_eq!(
+            super::instances_in(
+                "launched with it: i-0abc1234def567890 (running), i-12345678 (stopped)."
+            ),
+            vec!["i-0abc1234def567890".to_string(), "i-12345678".to_string()]
+        );
+    }
 }

@@ -89,12 +89,9 @@ async fn keys_in_scope(c: &Clients, a: &Args, region: &str) -> Result<Vec<String
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
     let owner = containment::bucket_acl(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?
+        .await?
         .owner_id
         .ok_or_else(|| {
             ActionError::Capture(AwsError::new(
@@ -102,9 +99,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
                 format!("the ACL of {bucket} names no owner"),
             ))
         })?;
-    let keys = keys_in_scope(c, a, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let keys = keys_in_scope(c, a, &region).await?;
     if keys.is_empty() {
         return Err(ActionError::NothingToDo(format!(
             "no object matches {}",
@@ -146,8 +141,7 @@ pub(super) fn journal_error(e: IncidentError) -> AwsError {
 }
 
 fn prior_of(v: &Value) -> Result<Prior, AwsError> {
-    serde_json::from_value(v.clone())
-        .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))
+    super::recorded(v, "object ACLs")
 }
 
 /// Keys finished by an earlier, interrupted run of the same action (the
@@ -447,13 +441,12 @@ async fn recorded_priors(cx: &Cx<'_>, id: &str) -> Result<BTreeMap<String, Acl>,
     for e in entries.iter().filter(|e| {
         e.kind == BATCH_KIND && e.data["action_id"] == id && e.data["phase"] == "started"
     }) {
-        let reference: EvidenceRef = serde_json::from_value(e.data["prior_evidence"].clone())
-            .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+        let reference: EvidenceRef =
+            super::recorded(&e.data["prior_evidence"], "evidence reference")?;
         let bytes = incident.read_evidence(&reference).map_err(journal_error)?;
         let batch: Value = serde_json::from_slice(&bytes)
             .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
-        let acls: BTreeMap<String, Acl> = serde_json::from_value(batch["acls"].clone())
-            .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+        let acls: BTreeMap<String, Acl> = super::recorded(&batch["acls"], "object ACL batch")?;
         priors.extend(acls);
     }
     Ok(priors)

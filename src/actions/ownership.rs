@@ -20,12 +20,8 @@ fn describe(setting: Option<&str>) -> Vec<String> {
 
 pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::ownership(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::ownership(c, bucket, &region).await?;
     if prior.as_deref() == Some(ENFORCED) {
         return Err(ActionError::NothingToDo(format!(
             "ACLs are already disabled on {bucket} (BucketOwnerEnforced)"

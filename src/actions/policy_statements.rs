@@ -188,12 +188,8 @@ pub fn line_diff(before: &Value, after: &Value) -> Vec<String> {
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let found = containment::bucket_policy(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let found = containment::bucket_policy(c, bucket, &region).await?;
     // What undo goes back to: the document, or no policy at all.
     let prior = found.clone().map_or(Value::Null, Value::String);
     let document = match found {
@@ -207,7 +203,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             )));
         }
     };
-    let account = c.identity().await.map_err(ActionError::Capture)?.account;
+    let account = c.identity().await?.account;
     let unreadable = |e: String| {
         ActionError::NothingToDo(format!(
             "the policy of {bucket} cannot be analysed ({e}); delete-bucket-policy removes it whole"

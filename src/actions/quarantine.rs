@@ -84,12 +84,8 @@ async fn keepers(c: &Clients, a: &Args) -> Result<Vec<String>, AwsError> {
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::bucket_policy(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::bucket_policy(c, bucket, &region).await?;
     let before: Value =
         serde_json::from_str(prior.as_deref().unwrap_or(NO_POLICY)).map_err(|e| {
             ActionError::NotPossible(format!(
@@ -101,11 +97,11 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             "{bucket} is already quarantined"
         )));
     }
-    let keep = keepers(c, a).await.map_err(ActionError::Capture)?;
+    let keep = keepers(c, a).await?;
     let after = intended(prior.as_deref(), bucket, &keep).map_err(ActionError::NotPossible)?;
     // Who loses access: everyone the policy names, and every principal of
     // the account, AWS service and access point that reaches the bucket.
-    let account = c.identity().await.map_err(ActionError::Capture)?.account;
+    let account = c.identity().await?.account;
     let owner = Owner {
         account_id: Some(&account),
         canonical_id: None,

@@ -142,19 +142,15 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             "name the key whose version to restore: s3://bucket/key".into(),
         ));
     }
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
     let s3 = c.s3_in(&region);
-    let status = versions::versioning(&s3, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
+    let status = versions::versioning(&s3, bucket).await?;
     if status.is_empty() {
         return Err(ActionError::NotPossible(format!(
             "{bucket} has never had versioning on, so S3 kept no earlier versions: what was overwritten or deleted is gone from S3 (look for copies in backups or replicas). Turn versioning on now (v in the console, or `warroom act enable-versioning {bucket}`) so the next incident can be undone."
         )));
     }
-    let rp = plan_restore(&s3, a).await.map_err(ActionError::Capture)?;
+    let rp = plan_restore(&s3, a).await?;
     let counts = describe(&rp);
     if let Ok(mut cache) = plan_cache().lock() {
         cache.insert(cache_key(a), (Instant::now(), rp.clone()));
@@ -170,7 +166,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     }
     let goal = match &a.goal {
         Goal::PointInTime { to, .. } => {
-            format!("as it was at {}", crate::tail::iso_time(*to))
+            format!("as it was at {}", crate::time::iso_time(*to))
         }
         Goal::Undelete { .. } => "with its delete markers removed".to_string(),
         Goal::Version { version_id } => format!("at version {version_id}"),
@@ -505,8 +501,7 @@ async fn recorded(cx: &Cx<'_>, id: &str) -> Result<Vec<Did>, AwsError> {
         .iter()
         .filter(|e| e.kind == BATCH_KIND && e.data["action_id"] == id && e.data["phase"] == "done")
     {
-        let batch: Vec<Did> = serde_json::from_value(e.data["did"].clone())
-            .map_err(|e| AwsError::new("UnreadablePriorState", e.to_string()))?;
+        let batch: Vec<Did> = super::recorded(&e.data["did"], "restore batch")?;
         did.extend(batch);
     }
     Ok(did)

@@ -40,9 +40,7 @@ pub mod deny_all_policy {
 
     pub async fn plan(c: &Clients, a: &Role) -> Result<Plan, ActionError> {
         inline_policy::check_principal(c, &a.principal()).await?;
-        let prior = inline_policy::read(c, &a.principal(), DENY_ALL_POLICY_NAME)
-            .await
-            .map_err(ActionError::Capture)?;
+        let prior = inline_policy::read(c, &a.principal(), DENY_ALL_POLICY_NAME).await?;
         Ok(Plan {
             spec: ActionSpec::DenyAllRole(a.clone()),
             summary: format!(
@@ -111,7 +109,7 @@ pub mod lock_trust {
     use super::*;
 
     pub async fn plan(c: &Clients, a: &Role) -> Result<Plan, ActionError> {
-        let info = iam::role(c, &a.role).await.map_err(ActionError::Capture)?;
+        let info = iam::role(c, &a.role).await?;
         inline_policy::check_role_kind(&info.name, &info.path)?;
         let before = serde_json::from_str::<Value>(&info.trust_document).unwrap_or(Value::Null);
         let diff = super::super::policy_statements::line_diff(&before, &trust_nobody());
@@ -198,7 +196,7 @@ pub mod detach_managed {
 
     pub async fn plan(c: &Clients, a: &Role) -> Result<Plan, ActionError> {
         inline_policy::check_principal(c, &a.principal()).await?;
-        let prior = attached(c, a).await.map_err(ActionError::Capture)?;
+        let prior = attached(c, a).await?;
         let list = arns(&prior);
         if list.is_empty() {
             return Err(ActionError::NothingToDo(format!(

@@ -35,9 +35,7 @@ fn cutoff_of(doc: &Value) -> Option<String> {
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     inline_policy::check_principal(c, &a.principal).await?;
-    let prior = inline_policy::read(c, &a.principal, REVOKE_POLICY_NAME)
-        .await
-        .map_err(ActionError::Capture)?;
+    let prior = inline_policy::read(c, &a.principal, REVOKE_POLICY_NAME).await?;
     let name = a.principal.name();
     let before = match (&prior, cutoff_of(&prior)) {
         (Value::Null, _) => "no session revocation policy".to_string(),

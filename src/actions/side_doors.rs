@@ -38,10 +38,6 @@ pub struct Destination {
     pub destination: String,
 }
 
-fn capture(e: AwsError) -> ActionError {
-    ActionError::Capture(e)
-}
-
 /// An SDK result with its error in warroom's form.
 fn done<T, E, R>(r: Result<T, aws_sdk_s3::error::SdkError<E, R>>) -> Result<T, AwsError>
 where
@@ -115,13 +111,10 @@ pub mod replication {
     }
 
     pub async fn plan(c: &Clients, a: &Rule) -> Result<Plan, ActionError> {
-        let region = bucket_region(c, &a.bucket).await.map_err(capture)?;
-        let conf = config(&c.s3_in(&region), &a.bucket)
-            .await
-            .map_err(capture)?
-            .ok_or_else(|| {
-                ActionError::NothingToDo(format!("{} has no replication configuration", a.bucket))
-            })?;
+        let region = bucket_region(c, &a.bucket).await?;
+        let conf = config(&c.s3_in(&region), &a.bucket).await?.ok_or_else(|| {
+            ActionError::NothingToDo(format!("{} has no replication configuration", a.bucket))
+        })?;
         let Some(status) = status_of(&conf, &a.rule) else {
             return Err(ActionError::NotPossible(format!(
                 "{} has no replication rule with id {}",
@@ -389,8 +382,8 @@ pub mod notification {
     }
 
     pub async fn plan(c: &Clients, a: &Destination) -> Result<Plan, ActionError> {
-        let region = bucket_region(c, &a.bucket).await.map_err(capture)?;
-        let out = read(&c.s3_in(&region), &a.bucket).await.map_err(capture)?;
+        let region = bucket_region(c, &a.bucket).await?;
+        let out = read(&c.s3_in(&region), &a.bucket).await?;
         let all = entries(&out);
         let removed: Vec<Notice> = all
             .iter()
@@ -475,8 +468,7 @@ pub mod notification {
         prior: &Value,
     ) -> Result<Verification, AwsError> {
         let s3 = cx.clients.s3_in(region);
-        let removed: Vec<Notice> = serde_json::from_value(prior.clone())
-            .map_err(|e| AwsError::new("BadJournal", format!("the recorded notifications: {e}")))?;
+        let removed: Vec<Notice> = super::super::recorded(prior, "notifications")?;
         let out = read(&s3, &a.bucket).await?;
         let mut list: Vec<Notice> = entries(&out)
             .into_iter()
@@ -573,8 +565,8 @@ pub mod cors {
     }
 
     pub async fn plan(c: &Clients, a: &super::super::Bucket) -> Result<Plan, ActionError> {
-        let region = bucket_region(c, &a.bucket).await.map_err(capture)?;
-        let rules = read(&c.s3_in(&region), &a.bucket).await.map_err(capture)?;
+        let region = bucket_region(c, &a.bucket).await?;
+        let rules = read(&c.s3_in(&region), &a.bucket).await?;
         let open: Vec<&CorsRule> = rules.iter().filter(|r| any_origin(r)).collect();
         if open.is_empty() {
             return Err(ActionError::NothingToDo(format!(
@@ -652,8 +644,7 @@ pub mod cors {
         prior: &Value,
     ) -> Result<Verification, AwsError> {
         let s3 = cx.clients.s3_in(region);
-        let rules: Vec<CorsRule> = serde_json::from_value(prior.clone())
-            .map_err(|e| AwsError::new("BadJournal", format!("the recorded CORS rules: {e}")))?;
+        let rules: Vec<CorsRule> = super::super::recorded(prior, "CORS rules")?;
         write(&s3, &a.bucket, &rules).await?;
         let now = read(&s3, &a.bucket)
             .await
@@ -782,8 +773,8 @@ pub mod website {
     }
 
     pub async fn plan(c: &Clients, a: &super::super::Bucket) -> Result<Plan, ActionError> {
-        let region = bucket_region(c, &a.bucket).await.map_err(capture)?;
-        let Some(w) = read(&c.s3_in(&region), &a.bucket).await.map_err(capture)? else {
+        let region = bucket_region(c, &a.bucket).await?;
+        let Some(w) = read(&c.s3_in(&region), &a.bucket).await? else {
             return Err(ActionError::NothingToDo(format!(
                 "{} has no website configuration",
                 a.bucket
@@ -863,8 +854,7 @@ pub mod website {
         prior: &Value,
     ) -> Result<Verification, AwsError> {
         let s3 = cx.clients.s3_in(region);
-        let w: Website = serde_json::from_value(prior.clone())
-            .map_err(|e| AwsError::new("BadJournal", format!("the recorded website: {e}")))?;
+        let w: Website = super::super::recorded(prior, "website")?;
         done(
             s3.put_bucket_website()
                 .bucket(&a.bucket)

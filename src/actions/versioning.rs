@@ -14,12 +14,8 @@ fn describe(status: Option<&str>) -> Vec<String> {
 
 pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
-    let region = bucket_region(c, bucket)
-        .await
-        .map_err(ActionError::Capture)?;
-    let prior = containment::versioning_status(c, bucket, &region)
-        .await
-        .map_err(ActionError::Capture)?;
+    let region = bucket_region(c, bucket).await?;
+    let prior = containment::versioning_status(c, bucket, &region).await?;
     if prior.as_deref() == Some("Enabled") {
         return Err(ActionError::NothingToDo(format!(
             "versioning is already enabled on {bucket}"

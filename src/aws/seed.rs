@@ -313,7 +313,7 @@ async fn tags(c: &Clients, bucket: &str, pairs: &[(&str, &str)]) -> Result<(), A
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    crate::gameday::stage::tag_bucket(c, bucket, &pairs).await
+    tag_bucket(c, bucket, &pairs).await
 }
 
 /// The demo's credentials: a CI user whose key read the exposed bucket, an
@@ -398,7 +398,7 @@ pub async fn seed_demo_credentials(c: &Clients) -> Result<(), AwsError> {
         .send()
         .await
         .map_err(|e| aws_error(&e))?;
-    let image = crate::gameday::stage::launchable_image(&ec2).await?;
+    let image = launchable_image(&ec2).await?;
     ec2.run_instances()
         .image_id(&image)
         .min_count(1)
@@ -485,8 +485,8 @@ pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
         .await
         .map(|i| i.account)
         .unwrap_or_else(|_| "123456789012".into());
-    let now = crate::tail::now_secs();
-    let (y, m, d) = crate::aws::trail::days_between(now, now)[0];
+    let now = crate::time::now_secs();
+    let (y, m, d) = crate::time::days_between(now, now)[0];
     let at = |mins_ago: i64| {
         aws_sdk_s3::primitives::DateTime::from_secs(now - mins_ago * 60)
             .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
@@ -572,6 +572,61 @@ pub async fn seed_demo_trail(c: &Clients) -> Result<(), AwsError> {
             c.region()
         ))
         .body(ByteStream::from(bytes))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// An Amazon-owned x86_64 machine image to launch (the emulator lists
+/// its own).
+pub async fn launchable_image(ec2: &aws_sdk_ec2::Client) -> Result<String, AwsError> {
+    use aws_sdk_ec2::types::Filter;
+    let images = ec2
+        .describe_images()
+        .owners("amazon")
+        .filters(
+            Filter::builder()
+                .name("architecture")
+                .values("x86_64")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    images
+        .images()
+        .iter()
+        .find_map(|i| i.image_id())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            AwsError::new(
+                "InvalidRequest",
+                "no Amazon machine image found to launch the instance",
+            )
+        })
+}
+
+/// Replace a bucket's tags with `pairs`.
+pub async fn tag_bucket(
+    c: &Clients,
+    bucket: &str,
+    pairs: &[(String, String)],
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{Tag, Tagging};
+    let tag_set = pairs
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?;
+    c.s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(
+            Tagging::builder()
+                .set_tag_set(Some(tag_set))
+                .build()
+                .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?,
+        )
         .send()
         .await
         .map_err(|e| aws_error(&e))?;

@@ -643,7 +643,7 @@ pub fn rewound(key: &str, minutes: i64) -> String {
         &ts[9..11],
         &ts[11..13]
     );
-    let Some(secs) = crate::model::watch::parse_time(&iso) else {
+    let Some(secs) = crate::time::parse_time(&iso) else {
         return key.to_string();
     };
     let earlier = aws_smithy_types::DateTime::from_secs(secs - minutes * 60)
@@ -756,33 +756,6 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// UTC days (year, month, day) from `since` to `now`, both in seconds.
-pub fn days_between(since: i64, now: i64) -> Vec<(i32, u32, u32)> {
-    let mut out = Vec::new();
-    let mut day = since.div_euclid(86_400);
-    let last = now.div_euclid(86_400);
-    while day <= last && out.len() < 400 {
-        out.push(civil_from_days(day));
-        day += 1;
-    }
-    out
-}
-
-/// Howard Hinnant's days-to-civil: the calendar date of a day number.
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (y as i32, m as u32, d as u32)
-}
-
 /// CloudTrail Lake event data stores in this region (ARNs), if any.
 pub async fn event_data_stores(c: &Clients) -> Result<Vec<String>, AwsError> {
     let out = c
@@ -867,17 +840,6 @@ pub async fn lake_query(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_cross_months_and_years() {
-        // 2026-12-31T12:00Z .. 2027-01-01T01:00Z
-        let since = 1_798_718_400;
-        assert_eq!(
-            days_between(since, since + 13 * 3600),
-            vec![(2026, 12, 31), (2027, 1, 1)]
-        );
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-    }
 
     #[test]
     fn listing_restarts_twenty_minutes_before_the_last_key() {

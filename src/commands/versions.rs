@@ -13,7 +13,7 @@ use warroom::cli::{GlobalArgs, VersionsArgs};
 use warroom::model::restore::Version;
 use warroom::report::write_json_line;
 use warroom::sanitize::clean;
-use warroom::tail::iso_time;
+use warroom::time::iso_time;
 
 use super::clients;
 
@@ -92,7 +92,7 @@ pub async fn run(global: &GlobalArgs, args: VersionsArgs) -> Result<ExitCode> {
     }
     let since = args
         .since
-        .unwrap_or_else(|| warroom::tail::now_secs() - 24 * 3600);
+        .unwrap_or_else(|| warroom::time::now_secs() - 24 * 3600);
     if !args.json {
         eprintln!(
             "warroom: keys of s3://{bucket}/{} changed since {} (* = current; versioning {status})",

@@ -30,7 +30,7 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
     let clients = clients(global).await?;
     let mut incident = open_incident(global)?;
     start_session(&mut incident, global, &clients, "watch").await?;
-    let now = warroom::tail::now_secs();
+    let now = warroom::time::now_secs();
     for target in [
         args.key.clone().map(|key_id| Target::AccessKey { key_id }),
         args.principal.clone().map(Target::for_arn),

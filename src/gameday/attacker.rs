@@ -141,7 +141,7 @@ impl Attacker {
     pub async fn replay_history(&mut self) -> Result<Vec<StepResult>, AwsError> {
         let mut out = Vec::new();
         for op in self.scenario.history.clone() {
-            self.at = crate::tail::now_secs();
+            self.at = crate::time::now_secs();
             out.push(self.act(&op, None).await);
         }
         self.flush().await?;
@@ -155,7 +155,7 @@ impl Attacker {
         self.next += 1;
         // The acting actor is checked right before it acts: a check made
         // earlier in the round could miss a revocation that lands in between.
-        let now = crate::tail::now_secs();
+        let now = crate::time::now_secs();
         // The request is logged at the moment it was decided.
         self.at = now;
         let refused = self.is_contained(op.actor, now).await?;
@@ -253,7 +253,7 @@ impl Attacker {
 
     /// Every actor's containment as of now, journaled where it changed.
     pub async fn check_containment(&mut self) -> Result<(), AwsError> {
-        let now = crate::tail::now_secs();
+        let now = crate::time::now_secs();
         let mut states = Vec::new();
         for actor in self.scenario.actors() {
             states.push((actor, self.is_contained(actor, now).await?));
@@ -314,7 +314,7 @@ impl Attacker {
                 }
                 let cutoff = crate::aws::iam::revoked_before(&self.admin, &who)
                     .await?
-                    .and_then(|t| crate::model::watch::parse_time(&t));
+                    .and_then(|t| crate::time::parse_time(&t));
                 let alive = cutoff.is_none_or(|c| self.session.issued >= c);
                 if alive {
                     return Ok(false);
@@ -566,7 +566,7 @@ impl Attacker {
                     "sessionContext": {
                         "sessionIssuer": {"type": "Role", "principalId": role_id,
                             "arn": format!("arn:aws:iam::{acct}:role/{role}"), "accountId": acct, "userName": role},
-                        "attributes": {"creationDate": crate::tail::iso_time(self.session.issued), "mfaAuthenticated": "false"},
+                        "attributes": {"creationDate": crate::time::iso_time(self.session.issued), "mfaAuthenticated": "false"},
                         "ec2RoleDelivery": "1.0"}})
             }
         }
@@ -625,7 +625,7 @@ impl Attacker {
         json!({
             "eventVersion": "1.09",
             "userIdentity": who,
-            "eventTime": crate::tail::iso_time(time),
+            "eventTime": crate::time::iso_time(time),
             "eventSource": source,
             "eventName": event,
             "awsRegion": self.staged.region,
@@ -686,7 +686,7 @@ impl Attacker {
                         false,
                         false,
                         params,
-                        crate::model::watch::parse_time(&e.time).unwrap_or(self.at),
+                        crate::time::parse_time(&e.time).unwrap_or(self.at),
                     );
                     self.records.push(r);
                 }
@@ -709,9 +709,9 @@ impl Attacker {
         let bytes = crate::model::trail::log_file_gz(&records)
             .map_err(|e| AwsError::new("WriteFailed", e.to_string()))?;
         trail.files += 1;
-        let now = crate::tail::now_secs();
-        let (y, m, d) = crate::aws::trail::days_between(now, now)[0];
-        let iso = crate::tail::iso_time(now);
+        let now = crate::time::now_secs();
+        let (y, m, d) = crate::time::days_between(now, now)[0];
+        let iso = crate::time::iso_time(now);
         let hhmm = format!("{}{}", &iso[11..13], &iso[14..16]);
         let (acct, region) = (&self.staged.account, &self.staged.region);
         let key = format!(

@@ -41,12 +41,12 @@ pub fn record_start(
             "summary": format!("Game Day started: {} (run {})", game.scenario.title, game.staged.run_id),
             "scenario": game.scenario.id,
             "run_id": game.staged.run_id,
-            "clean_at": crate::tail::iso_time(game.staged.clean_at),
+            "clean_at": crate::time::iso_time(game.staged.clean_at),
             "leaked_key": game.staged.leaked.as_ref().map(|l| &l.access_key_id),
             "instance": game.staged.instance.as_ref().map(|i| &i.instance_id),
         }),
     )?;
-    Ok(crate::tail::now_secs())
+    Ok(crate::time::now_secs())
 }
 
 /// The objects the scenario's attacker writes that were not there before
@@ -133,7 +133,7 @@ pub async fn finish(
         .map_err(|e| format!("cannot read the data back: {}: {}", e.code, e.message))?;
     let mut incident = incident.lock().await;
     let entries = incident.all_entries().map_err(|e| e.to_string())?;
-    let now = crate::tail::iso_time(crate::tail::now_secs());
+    let now = crate::time::iso_time(crate::time::now_secs());
     let s = score::score(&entries, playbook, &data, &now);
     incident
         .record(

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::attacker::kind;
 use crate::actions::ActionSpec;
 use crate::incident::Entry;
-use crate::model::watch::parse_time;
 use crate::playbook::Playbook;
 use crate::playbook::progress::{self, Status};
+use crate::time::parse_time;
 
 /// Actions that cut an attacker off.
 pub const CONTAINMENT: &[&str] = &[
@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn an_attacker_made_object_left_readable_counts_against_the_data() {
         let entries = journal(&[(0, kind::STARTED, json!({"scenario": "s"}))]);
-        let at_end = crate::tail::iso_time(1_795_860_060);
+        let at_end = crate::time::iso_time(1_795_860_060);
         let hidden = DataState {
             intact: 3,
             total: 3,
@@ -415,7 +415,7 @@ mod tests {
             .enumerate()
             .map(|(i, (t, kind, data))| Entry {
                 seq: i as u64 + 1,
-                time: crate::tail::iso_time(1_795_860_000 + t),
+                time: crate::time::iso_time(1_795_860_000 + t),
                 prev: String::new(),
                 kind: kind.to_string(),
                 data: data.clone(),
@@ -466,7 +466,7 @@ mod tests {
             &entries,
             &playbook(),
             &data(2, 4),
-            &crate::tail::iso_time(1_795_860_600),
+            &crate::time::iso_time(1_795_860_600),
         );
         assert_eq!(s.first_containment_secs, Some(95));
         // Re-opened at 130: contained for good only at 400.
@@ -497,7 +497,7 @@ mod tests {
             &entries,
             &playbook(),
             &data(1, 1),
-            &crate::tail::iso_time(1_795_860_000 + 1400),
+            &crate::time::iso_time(1_795_860_000 + 1400),
         );
         assert_eq!(s.scenario, "second");
         assert_eq!(s.first_containment_secs, Some(201));
@@ -520,7 +520,7 @@ mod tests {
             &entries,
             &playbook(),
             &data(1, 1),
-            &crate::tail::iso_time(1_795_860_060),
+            &crate::time::iso_time(1_795_860_060),
         );
         assert_eq!(s.mistakes.len(), 2, "{:?}", s.mistakes);
         assert!(s.mistakes[0].contains("without deactivating it first"));
@@ -540,7 +540,7 @@ mod tests {
             &entries,
             &playbook(),
             &data(1, 1),
-            &crate::tail::iso_time(1_795_860_060),
+            &crate::time::iso_time(1_795_860_060),
         );
         assert!(s.mistakes.is_empty(), "{:?}", s.mistakes);
         assert!(s.evidence_preserved);

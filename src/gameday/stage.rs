@@ -164,7 +164,7 @@ pub async fn stage(
     for b in &scenario.bucket {
         progress(&format!("bucket {}", b.name));
         create_bucket(c, &b.name, &region).await?;
-        tag_bucket(c, &b.name, &tags(run_id, &b.tags)).await?;
+        crate::aws::seed::tag_bucket(c, &b.name, &tags(run_id, &b.tags)).await?;
         if b.versioning {
             versioning(c, &b.name).await?;
         }
@@ -190,7 +190,8 @@ pub async fn stage(
     if with_trail {
         progress(&format!("trail {}", scenario.trail.name));
         create_bucket(c, &scenario.trail.bucket, &region).await?;
-        tag_bucket(c, &scenario.trail.bucket, &tags(run_id, &BTreeMap::new())).await?;
+        crate::aws::seed::tag_bucket(c, &scenario.trail.bucket, &tags(run_id, &BTreeMap::new()))
+            .await?;
         let Some(data) = scenario.trail.data_buckets.first() else {
             return Err(invalid("the trail needs at least one data bucket"));
         };
@@ -282,7 +283,7 @@ pub async fn stage(
         leaked,
         instance,
         originals,
-        clean_at: crate::tail::now_secs(),
+        clean_at: crate::time::now_secs(),
     })
 }
 
@@ -343,7 +344,7 @@ async fn stage_instance(
             .await
             .map_err(|e| aws_error(&e))?;
     }
-    let image = launchable_image(&ec2).await?;
+    let image = crate::aws::seed::launchable_image(&ec2).await?;
     let mut run = ec2
         .run_instances()
         .image_id(image)
@@ -382,56 +383,6 @@ async fn stage_instance(
         role: spec.role.clone(),
         key_pair: spec.key_pair.clone(),
     })
-}
-
-/// An Amazon-owned x86_64 machine image to launch (the emulator lists
-/// its own).
-pub async fn launchable_image(ec2: &aws_sdk_ec2::Client) -> Result<String, AwsError> {
-    use aws_sdk_ec2::types::Filter;
-    let images = ec2
-        .describe_images()
-        .owners("amazon")
-        .filters(
-            Filter::builder()
-                .name("architecture")
-                .values("x86_64")
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    images
-        .images()
-        .iter()
-        .find_map(|i| i.image_id())
-        .map(str::to_string)
-        .ok_or_else(|| invalid("no Amazon machine image found to launch the instance"))
-}
-
-/// Replace a bucket's tags with `pairs`.
-pub async fn tag_bucket(
-    c: &Clients,
-    bucket: &str,
-    pairs: &[(String, String)],
-) -> Result<(), AwsError> {
-    use aws_sdk_s3::types::{Tag, Tagging};
-    let tag_set = pairs
-        .iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(invalid)?;
-    c.s3.put_bucket_tagging()
-        .bucket(bucket)
-        .tagging(
-            Tagging::builder()
-                .set_tag_set(Some(tag_set))
-                .build()
-                .map_err(invalid)?,
-        )
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(())
 }
 
 /// A run id: `gd` and 8 hex digits from the clock and the process, short

@@ -157,7 +157,7 @@ impl Journal {
 
     /// Append an entry and make it durable before returning.
     pub fn append(&mut self, kind: &str, data: Value) -> Result<Entry, IncidentError> {
-        let time = crate::scan::now_rfc3339();
+        let time = crate::time::now_rfc3339();
         let seq = self.next_seq;
         let (line, hash) = encode(seq, &time, &self.last_line_hash, kind, &data)?;
         let path = self.dir.join(JOURNAL_FILE);

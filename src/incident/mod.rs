@@ -68,7 +68,7 @@ pub(crate) fn fsync_dir(dir: &Path) -> Result<(), IncidentError> {
 
 /// `./warroom-<UTC timestamp>/`, e.g. `warroom-20261122T143000Z`.
 pub fn default_dir() -> PathBuf {
-    let stamp: String = crate::scan::now_rfc3339()
+    let stamp: String = crate::time::now_rfc3339()
         .chars()
         .take(19)
         .filter(|c| c.is_ascii_digit() || *c == 'T')

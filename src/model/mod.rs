@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod exposure;
 pub mod facts;
+pub mod ids;
 pub mod kms;
 pub mod policy;
 pub mod restore;

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::trail::TrailEvent;
+use crate::time::parse_time;
 
 /// What is watched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,12 +43,12 @@ impl Target {
     /// versus after it).
     pub fn parse(input: &str) -> Result<Target, String> {
         let s = input.trim();
-        if crate::cli::parse_access_key_id(s).is_ok() {
+        if super::ids::parse_access_key_id(s).is_ok() {
             return Ok(Target::AccessKey {
                 key_id: s.to_string(),
             });
         }
-        crate::cli::parse_principal_arn(s)
+        super::ids::parse_principal_arn(s)
             .map(Target::for_arn)
             .map_err(|_| {
                 "type an access key id (AKIA… or ASIA…) or an IAM user, role or principal ARN"
@@ -328,16 +329,6 @@ impl Watch {
             final_left: (self.spec.final_at() - now).max(0),
         }
     }
-}
-
-/// Seconds since the epoch of a CloudTrail time: `2026-11-22T10:00:00Z`
-/// (also with fractions), or Lake's `2026-11-22 10:00:00.000`.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let t = s.trim().replace(' ', "T");
-    let t = if t.ends_with('Z') { t } else { format!("{t}Z") };
-    aws_smithy_types::DateTime::from_str(&t, aws_smithy_types::date_time::Format::DateTime)
-        .ok()
-        .map(|d| d.secs())
 }
 
 #[cfg(test)]

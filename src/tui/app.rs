@@ -1226,16 +1226,16 @@ fn restore_time_guess(state: &State, bucket: &str) -> String {
         .ring
         .newest_first()
         .filter(|e| e.bucket.as_deref() == Some(bucket) && e.read_only == Some(false))
-        .filter_map(|e| crate::model::watch::parse_time(&e.time))
+        .filter_map(|e| crate::time::parse_time(&e.time))
         .min();
     if let Some(t) = state.window_start {
-        return crate::tail::iso_time(t);
+        return crate::time::iso_time(t);
     }
     match earliest {
-        Some(t) => crate::tail::iso_time(t - 1),
+        Some(t) => crate::time::iso_time(t - 1),
         None => {
-            let t = crate::tail::now_secs() - 3600;
-            crate::tail::iso_time(t - t % 60)
+            let t = crate::time::now_secs() - 3600;
+            crate::time::iso_time(t - t % 60)
         }
     }
 }

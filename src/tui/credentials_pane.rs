@@ -435,7 +435,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 }
 
 fn mark(state: &mut State, id: &str) -> Vec<Command> {
-    if let Err(e) = crate::cli::parse_access_key_id(id) {
+    if let Err(e) = crate::model::ids::parse_access_key_id(id) {
         state.status = Some(super::app::error(format!("not marked: {e}")));
         return Vec::new();
     }

@@ -159,7 +159,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
     );
     state.watches.bell = opts.bell;
     state.checklist = checklist_pane::ChecklistState::new(opts.playbook);
-    state.watches.now = crate::tail::now_secs();
+    state.watches.now = crate::time::now_secs();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut runner = Runner::new(clients, tx, opts.incident.clone());
     runner.ec2_regions = ec2_regions;
@@ -197,7 +197,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
                 None => break, // stdin closed
             },
             Some(msg) = rx.recv() => msg,
-            _ = tick.tick() => Msg::Tick(crate::tail::now_secs()),
+            _ = tick.tick() => Msg::Tick(crate::time::now_secs()),
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,

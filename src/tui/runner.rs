@@ -359,7 +359,7 @@ impl Runner {
                     let result = crate::watch::start(
                         &mut *incident.lock().await,
                         target,
-                        crate::tail::now_secs(),
+                        crate::time::now_secs(),
                         "by hand",
                         timing,
                     );

@@ -150,8 +150,8 @@ pub fn on_tail(state: &mut State, msg: TailMsg) -> Reread {
                 {
                     reread.buckets.insert(b.clone());
                 }
-                let fresh = since > 0
-                    && crate::model::watch::parse_time(&e.time).is_some_and(|at| at >= since);
+                let fresh =
+                    since > 0 && crate::time::parse_time(&e.time).is_some_and(|at| at >= since);
                 if fresh && trail::changes_access(e) {
                     match &e.bucket {
                         Some(b) => {

@@ -15,7 +15,7 @@ use super::keymap::Action;
 use super::render::untrusted;
 use super::theme::Theme;
 use crate::model::restore::Version;
-use crate::tail::iso_time;
+use crate::time::iso_time;
 
 /// The view holds at most this many keys (the first, in key order); the
 /// rest are counted, and `warroom versions` lists them all.
@@ -51,7 +51,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
     };
     let since = state
         .window_start
-        .unwrap_or_else(|| crate::tail::now_secs() - 24 * 3600);
+        .unwrap_or_else(|| crate::time::now_secs() - 24 * 3600);
     let from = match (state.view, &state.versions) {
         (View::Versions, Some(v)) => v.from,
         (View::Versions, None) => View::Dashboard,
@@ -132,7 +132,7 @@ fn who(state: &State, bucket: &str, key: &str, at: i64) -> Option<String> {
         .newest_first()
         .filter(|e| e.bucket.as_deref() == Some(bucket) && e.key.as_deref() == Some(key))
         .filter(|e| e.read_only == Some(false))
-        .find(|e| crate::model::watch::parse_time(&e.time).is_some_and(|t| (t - at).abs() <= 2))
+        .find(|e| crate::time::parse_time(&e.time).is_some_and(|t| (t - at).abs() <= 2))
         .map(|e| {
             format!(
                 "{} by {} from {}",

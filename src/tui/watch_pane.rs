@@ -21,7 +21,7 @@ use super::line_input::{self, Edit};
 use super::render::{fit, untrusted};
 use super::theme::Theme;
 use crate::model::watch::{Target, Verdict, Watch};
-use crate::tail::iso_time;
+use crate::time::iso_time;
 use crate::watch::WatchMsg;
 
 #[derive(Debug, Clone)]

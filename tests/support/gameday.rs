@@ -154,7 +154,7 @@ impl Driver {
             match tokio::time::timeout(left.min(Duration::from_millis(500)), self.rx.recv()).await {
                 Ok(Some(msg)) => self.send(msg),
                 Ok(None) => panic!("the runner's channel closed"),
-                Err(_) => self.send(Msg::Tick(warroom::tail::now_secs())),
+                Err(_) => self.send(Msg::Tick(warroom::time::now_secs())),
             }
         }
     }
