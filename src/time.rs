@@ -122,7 +122,10 @@ mod tests {
             days_between(at("1969-12-31T00:00:00Z"), at("1969-12-31T01:00:00Z")),
             vec![(1969, 12, 31)]
         );
-        assert!(days_between(10, 0).is_empty());
+        assert!(
+            days_between(86_400, 0).is_empty(),
+            "a day before the start: none"
+        );
     }
 
     #[test]

@@ -2095,7 +2095,40 @@ fn shift_tab_goes_back_and_the_smallest_screen_keeps_a_row_per_pane() {
             View::Dashboard
         ]
     );
-    // Tab's own round, for comparison.
+    // Tab's own round, for comparison: the same ring, forwards, from any
+    // view of a pane (a detail view belongs to its pane).
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        update(&mut s, code(KeyCode::Tab));
+        seen.push(s.view);
+    }
+    assert_eq!(
+        seen[..],
+        View::RING[1..]
+            .iter()
+            .chain(&View::RING[..1])
+            .copied()
+            .collect::<Vec<_>>()[..]
+    );
+    s.view = View::Detail;
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.view, View::Credentials);
+    s.view = View::TrailDetail;
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.view, View::Watches);
+    // The help's Tab line names the ring, in order.
+    let ring = View::RING
+        .iter()
+        .map(|v| v.pane_name())
+        .collect::<Vec<_>>()
+        .join(" → ");
+    assert!(
+        warroom::tui::keymap::Action::SwitchPane
+            .describe()
+            .ends_with(&ring),
+        "{ring}"
+    );
+    s.view = View::Dashboard;
     update(&mut s, code(KeyCode::Tab));
     assert_eq!(s.view, View::Credentials);
 

@@ -47,6 +47,77 @@ pub enum View {
     Checklist,
 }
 
+impl View {
+    /// The Tab ring, in order: each pane once. Every other view belongs to
+    /// the pane it is opened from ([`View::pane`]); Tab and Backtab move
+    /// along this ring and nowhere else.
+    pub const RING: [View; 5] = [
+        View::Dashboard,
+        View::Credentials,
+        View::Trail,
+        View::Watches,
+        View::Checklist,
+    ];
+
+    /// The ring pane this view belongs to (`None`: the action log, which
+    /// returns to where it was opened from).
+    pub fn pane(self) -> Option<View> {
+        match self {
+            View::Dashboard | View::Detail | View::Versions => Some(View::Dashboard),
+            View::Credentials | View::CredentialDetail => Some(View::Credentials),
+            View::Trail | View::TrailDetail => Some(View::Trail),
+            View::Watches => Some(View::Watches),
+            View::Checklist => Some(View::Checklist),
+            View::ActionLog => None,
+        }
+    }
+
+    /// The pane Tab (`forward`) or Backtab leads to from this view.
+    pub fn neighbour(self, forward: bool) -> Option<View> {
+        let here = self.pane()?;
+        let i = Self::RING.iter().position(|v| *v == here)?;
+        let n = Self::RING.len();
+        Some(
+            Self::RING[if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }],
+        )
+    }
+
+    /// What the help and the hints call a ring pane.
+    pub fn pane_name(self) -> &'static str {
+        match self.pane() {
+            Some(View::Dashboard) => "buckets",
+            Some(View::Credentials) => "credentials",
+            Some(View::Trail) => "CloudTrail",
+            Some(View::Watches) => "watches",
+            Some(View::Checklist) => "playbook",
+            _ => "action log",
+        }
+    }
+}
+
+/// Open a ring pane, with what it needs the first time (the credentials
+/// read, the CloudTrail tail).
+fn open_pane(state: &mut State, pane: View) -> Vec<Command> {
+    match pane {
+        View::Credentials => {
+            state.view = View::Credentials;
+            if state.creds.facts.is_none() && !state.creds.loading {
+                state.status = Some(info("reading IAM users, roles and EC2 key pairs…"));
+                return state.creds.load();
+            }
+        }
+        View::Trail => return open_trail(state),
+        View::Watches => super::watch_pane::open(state),
+        View::Checklist => super::checklist_pane::open(state),
+        other => state.view = other,
+    }
+    Vec::new()
+}
+
 /// A line typed for an action that needs more than a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
@@ -713,6 +784,13 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::Finish => return super::gameday::on_finish(state),
         _ => {}
     }
+    // Tab and Backtab: the one ring, whichever pane is open.
+    if matches!(action, Action::SwitchPane | Action::PrevPane) {
+        return match state.view.neighbour(action == Action::SwitchPane) {
+            Some(pane) => open_pane(state, pane),
+            None => Vec::new(),
+        };
+    }
     let in_creds = matches!(state.view, View::Credentials | View::CredentialDetail);
     let global = matches!(action, Action::Quit | Action::Help | Action::ActionLog);
     if in_creds
@@ -767,14 +845,6 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             }
             None => state.quit = true,
         },
-        (view, Action::PrevPane) => return prev_pane(state, view),
-        (View::Dashboard | View::Detail, Action::SwitchPane) => {
-            state.view = View::Credentials;
-            if state.creds.facts.is_none() && !state.creds.loading {
-                state.status = Some(info("reading IAM users, roles and EC2 key pairs…"));
-                return state.creds.load();
-            }
-        }
         (_, Action::Help) => {
             state.help = true;
             state.help_scroll = 0;
@@ -1401,25 +1471,6 @@ fn open_dialog(
 
 /// Shift-Tab: the pane before this one in Tab's round (buckets →
 /// credentials → CloudTrail → watches → playbook → buckets).
-fn prev_pane(state: &mut State, view: View) -> Vec<Command> {
-    match view {
-        View::Dashboard | View::Detail | View::Versions => {
-            super::checklist_pane::open(state);
-        }
-        View::Credentials | View::CredentialDetail => state.view = View::Dashboard,
-        View::Trail | View::TrailDetail => {
-            state.view = View::Credentials;
-            if state.creds.facts.is_none() && !state.creds.loading {
-                return state.creds.load();
-            }
-        }
-        View::Watches => return open_trail(state),
-        View::Checklist => super::watch_pane::open(state),
-        View::ActionLog => {}
-    }
-    Vec::new()
-}
-
 fn request_undo(state: &mut State) -> Vec<Command> {
     let Some(record) = state.actions.get(state.log_selected) else {
         return Vec::new();

@@ -361,7 +361,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         .map(|s| c.state_of(&s.id).status)
         .unwrap_or_default();
     match action {
-        Action::SwitchPane | Action::Back => state.view = View::Dashboard,
+        Action::Back => state.view = View::Dashboard,
         Action::Down => c.selected = (c.selected + 1).min(n.saturating_sub(1)),
         Action::Up => c.selected = c.selected.saturating_sub(1),
         Action::Top => c.selected = 0,

@@ -234,9 +234,6 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
     let sel = &mut c.selected[c.section.index()];
     let page = usize::from(state.size.1.saturating_sub(14)).max(1);
     match action {
-        Action::SwitchPane if state.view == View::Credentials => {
-            return Some(super::app::open_trail(state));
-        }
         Action::Back if state.view == View::Credentials => state.view = View::Dashboard,
         Action::Back => state.view = View::Credentials,
         Action::Open if state.view == View::Credentials => {

@@ -201,7 +201,6 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
     let page = usize::from(state.size.1.saturating_sub(10)).max(1);
     let t = &mut state.trail;
     match (state.view, action) {
-        (View::Trail, Action::SwitchPane) => super::watch_pane::open(state),
         (View::Trail, Action::Back) => state.view = View::Dashboard,
         (View::TrailDetail, Action::Back) => state.view = View::Trail,
         (View::Trail, Action::Open) => {

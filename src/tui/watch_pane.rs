@@ -149,7 +149,6 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
     let s = &mut state.watches;
     let last = s.rows.len().saturating_sub(1);
     match action {
-        Action::SwitchPane => super::checklist_pane::open(state),
         Action::Back => state.view = View::Dashboard,
         Action::Down => s.selected = (s.selected + 1).min(last),
         Action::Up => s.selected = s.selected.saturating_sub(1),
