@@ -267,6 +267,14 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Remove the server access log target grants to anyone but the owner
+    /// (logging stays on; undo puts the recorded configuration back).
+    RemoveLogGrants {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Reset the bucket ACL to FULL_CONTROL for the bucket owner only.
     ResetBucketAcl {
         #[command(flatten)]

@@ -997,6 +997,149 @@ async fn side_doors_close_and_undo_to_exactly_what_they_were() {
     t.journal_ok();
 }
 
+/// Server access logs delivered with a grant to anyone share the bucket's
+/// key names and requesters: `Z` picks `remove-log-grants`, which removes
+/// only that grant (the owner's stays, logging stays on), and undo puts
+/// the recorded configuration back exactly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_grants_to_anyone_are_removed_and_undo_puts_them_back() {
+    use aws_sdk_s3::types::{
+        BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grantee, LoggingEnabled,
+        TargetGrant, Type,
+    };
+    let t = bench(&["logged", "access-logs"]).await;
+    t.c.s3
+        .put_bucket_acl()
+        .bucket("access-logs")
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .expect("log delivery ACL");
+    let owner =
+        t.c.s3
+            .get_bucket_acl()
+            .bucket("logged")
+            .send()
+            .await
+            .expect("acl")
+            .owner()
+            .and_then(|o| o.id())
+            .map(str::to_string)
+            .expect("owner id");
+    let grant = |grantee: Grantee, permission| {
+        TargetGrant::builder()
+            .grantee(grantee)
+            .permission(permission)
+            .build()
+    };
+    t.c.s3
+        .put_bucket_logging()
+        .bucket("logged")
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket("access-logs")
+                        .target_prefix("logged/")
+                        .target_grants(grant(
+                            Grantee::builder()
+                                .r#type(Type::Group)
+                                .uri("http://acs.amazonaws.com/groups/global/AllUsers")
+                                .build()
+                                .expect("grantee"),
+                            BucketLogsPermission::Read,
+                        ))
+                        .target_grants(grant(
+                            Grantee::builder()
+                                .r#type(Type::CanonicalUser)
+                                .id(&owner)
+                                .build()
+                                .expect("grantee"),
+                            BucketLogsPermission::FullControl,
+                        ))
+                        .build()
+                        .expect("logging"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put logging");
+    let logging = || async {
+        let out =
+            t.c.s3
+                .get_bucket_logging()
+                .bucket("logged")
+                .send()
+                .await
+                .expect("get logging");
+        let l = out.logging_enabled().expect("logging stays on");
+        let mut grants: Vec<String> = l
+            .target_grants()
+            .iter()
+            .map(|g| {
+                let who = g
+                    .grantee()
+                    .and_then(|w| w.uri().or(w.id()))
+                    .unwrap_or_default()
+                    .to_string();
+                format!("{who}={}", g.permission().map(|p| p.as_str()).unwrap_or(""))
+            })
+            .collect();
+        grants.sort();
+        (
+            l.target_bucket().to_string(),
+            l.target_prefix().to_string(),
+            grants,
+        )
+    };
+    let before = logging().await;
+    assert_eq!(before.2.len(), 2, "{before:?}");
+
+    let report = bucket_report(&t.c, "logged").await;
+    assert_eq!(
+        report.assessment.verdict,
+        warroom::model::exposure::Verdict::Shared
+    );
+    let spec = warroom::tui::app::open_side_door(&report).expect("Z has a door to close");
+    assert_eq!(spec, ActionSpec::RemoveLogGrants(bucket("logged")));
+    let (plan, id) = t.apply(&spec).await;
+    assert!(
+        plan.before[0].contains("READ to anyone (AllUsers)"),
+        "{:?}",
+        plan.before
+    );
+    assert!(
+        plan.blast_radius.contains("Logging stays on"),
+        "{}",
+        plan.blast_radius
+    );
+    let after = logging().await;
+    assert_eq!(
+        after,
+        (
+            "access-logs".to_string(),
+            "logged/".to_string(),
+            vec![format!("{owner}=FULL_CONTROL")]
+        ),
+        "only the grant to anyone went"
+    );
+    assert_eq!(
+        bucket_report(&t.c, "logged").await.assessment.verdict,
+        warroom::model::exposure::Verdict::Private
+    );
+    let err = actions::plan(&t.c, &spec).await.expect_err("done");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+
+    t.undo(&id).await;
+    assert_eq!(logging().await, before);
+    assert_eq!(
+        bucket_report(&t.c, "logged").await.assessment.verdict,
+        warroom::model::exposure::Verdict::Shared
+    );
+    t.journal_ok();
+}
+
 /// One bucket read and judged as the scan does.
 async fn bucket_report(c: &warroom::aws::Clients, bucket: &str) -> warroom::scan::BucketReport {
     let facts = warroom::aws::exposure::bucket_facts(

@@ -104,6 +104,10 @@ macro_rules! with_module {
                 use side_doors::cors as $m;
                 $body
             }
+            ActionSpec::RemoveLogGrants($args) => {
+                use side_doors::log_grants as $m;
+                $body
+            }
             ActionSpec::ResetObjectAcls($args) => {
                 use object_acls as $m;
                 $body
@@ -223,6 +227,7 @@ pub enum ActionSpec {
     DisableWebsite(Bucket),
     /// Remove the CORS rules that allow any origin.
     ResetCors(Bucket),
+    RemoveLogGrants(Bucket),
     /// Reset object ACLs to owner-only: one object, a prefix or all.
     ResetObjectAcls(object_acls::Args),
     /// Object Ownership = BucketOwnerEnforced (ACLs stop granting access).
@@ -275,6 +280,7 @@ impl ActionSpec {
             ActionSpec::RemoveNotification(_) => "remove-notification",
             ActionSpec::DisableWebsite(_) => "disable-website",
             ActionSpec::ResetCors(_) => "reset-cors",
+            ActionSpec::RemoveLogGrants(_) => "remove-log-grants",
             ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
             ActionSpec::DisableAcls(_) => "disable-acls",
             ActionSpec::EnableVersioning(_) => "enable-versioning",
@@ -314,6 +320,7 @@ impl ActionSpec {
             | ActionSpec::RemoveNotification(side_doors::Destination { bucket, .. })
             | ActionSpec::DisableWebsite(Bucket { bucket })
             | ActionSpec::ResetCors(Bucket { bucket })
+            | ActionSpec::RemoveLogGrants(Bucket { bucket })
             | ActionSpec::ResetObjectAcls(object_acls::Args { bucket, .. })
             | ActionSpec::DisableAcls(Bucket { bucket })
             | ActionSpec::EnableVersioning(Bucket { bucket })

@@ -90,6 +90,11 @@ pub fn needed(name: &str) -> &'static [&'static str] {
         ],
         // DeleteBucketCors is allowed by s3:PutBucketCORS.
         "reset-cors" => &["s3:GetBucketCORS", "s3:PutBucketCORS"],
+        "remove-log-grants" => &[
+            "s3:GetBucketLogging",
+            "s3:PutBucketLogging",
+            "s3:GetBucketAcl",
+        ],
         "reset-object-acls" => &["s3:ListBucket", "s3:GetObjectAcl", "s3:PutObjectAcl"],
         "disable-acls" => &[
             "s3:GetBucketOwnershipControls",
@@ -191,6 +196,7 @@ mod tests {
             "remove-notification",
             "disable-website",
             "reset-cors",
+            "remove-log-grants",
             "quarantine",
             "delete-access-point-policy",
             "delete-access-point",

@@ -11,6 +11,9 @@
 //!   stops answering). Undo puts the recorded configuration back.
 //! - `reset-cors`: the CORS rules allowing any origin go (other rules
 //!   stay). Undo puts the recorded rules back.
+//! - `remove-log-grants`: the server access log target grants to anyone
+//!   but the owner go (logging stays on). Undo puts the recorded
+//!   configuration back.
 //!
 //! Each reads the configuration, changes only its part, and writes the
 //! configuration back whole, so nothing else in it moves.
@@ -867,6 +870,237 @@ pub mod website {
                 serde_json::to_value(w).unwrap_or(Value::Null)
             })
         });
+        Ok(compare_with_prior(now, prior))
+    }
+}
+
+// ---- server access log grants ----
+
+/// `remove-log-grants`: the target grants that hand a bucket's server
+/// access logs (every key, requester and IP) to anyone but the owner go;
+/// logging stays on, to the same place. Undo puts the recorded grants back.
+pub mod log_grants {
+    use super::*;
+    use crate::aws::acl::{grantee_from, grantee_to_sdk};
+    use crate::model::facts::{Grant, Grantee};
+
+    /// A logging configuration, as recorded to put it back.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Logging {
+        pub target_bucket: String,
+        pub target_prefix: String,
+        pub grants: Vec<Grant>,
+        /// `simple`, or the partitioned prefix's date source (`EventTime`,
+        /// `DeliveryTime`, or `partitioned` when it names none).
+        pub key_format: Option<String>,
+    }
+
+    async fn read(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<Logging>, AwsError> {
+        let out = done(s3.get_bucket_logging().bucket(bucket).send().await)?;
+        Ok(out.logging_enabled().map(|l| Logging {
+            target_bucket: l.target_bucket().to_string(),
+            target_prefix: l.target_prefix().to_string(),
+            grants: l
+                .target_grants()
+                .iter()
+                .filter_map(|g| {
+                    Some(Grant {
+                        grantee: grantee_from(g.grantee()?),
+                        permission: g.permission()?.as_str().to_string(),
+                    })
+                })
+                .collect(),
+            key_format: l
+                .target_object_key_format()
+                .map(|f| match f.partitioned_prefix() {
+                    Some(p) => p
+                        .partition_date_source()
+                        .map_or_else(|| "partitioned".to_string(), |s| s.as_str().to_string()),
+                    None => "simple".to_string(),
+                }),
+        }))
+    }
+
+    async fn write(s3: &aws_sdk_s3::Client, bucket: &str, l: &Logging) -> Result<(), AwsError> {
+        let grants = l
+            .grants
+            .iter()
+            .map(|g| {
+                Ok(s3t::TargetGrant::builder()
+                    .grantee(grantee_to_sdk(&g.grantee)?)
+                    .permission(s3t::BucketLogsPermission::from(g.permission.as_str()))
+                    .build())
+            })
+            .collect::<Result<Vec<_>, AwsError>>()?;
+        let format = l.key_format.as_deref().map(|f| match f {
+            "simple" => s3t::TargetObjectKeyFormat::builder()
+                .simple_prefix(s3t::SimplePrefix::builder().build())
+                .build(),
+            source => s3t::TargetObjectKeyFormat::builder()
+                .partitioned_prefix(
+                    s3t::PartitionedPrefix::builder()
+                        .set_partition_date_source(
+                            (source != "partitioned")
+                                .then(|| s3t::PartitionDateSource::from(source)),
+                        )
+                        .build(),
+                )
+                .build(),
+        });
+        let enabled = s3t::LoggingEnabled::builder()
+            .target_bucket(&l.target_bucket)
+            .target_prefix(&l.target_prefix)
+            .set_target_grants(Some(grants).filter(|g| !g.is_empty()))
+            .set_target_object_key_format(format)
+            .build()
+            .map_err(|e| AwsError::new("BadRequest", e.to_string()))?;
+        done(
+            s3.put_bucket_logging()
+                .bucket(bucket)
+                .bucket_logging_status(
+                    s3t::BucketLoggingStatus::builder()
+                        .logging_enabled(enabled)
+                        .build(),
+                )
+                .send()
+                .await,
+        )
+        .map(|_| ())
+    }
+
+    /// The bucket owner's canonical id (a grant to the owner shares nothing).
+    async fn owner(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<String>, AwsError> {
+        let out = done(s3.get_bucket_acl().bucket(bucket).send().await)?;
+        Ok(out.owner().and_then(|o| o.id()).map(str::to_string))
+    }
+
+    /// Does this grant hand the logs to someone else (not the owner, not
+    /// the log delivery group)?
+    fn shares(g: &Grant, owner: Option<&str>) -> bool {
+        match &g.grantee {
+            Grantee::LogDelivery => false,
+            Grantee::CanonicalUser { id, .. } => Some(id.as_str()) != owner,
+            _ => true,
+        }
+    }
+
+    fn who(g: &Grant) -> String {
+        let who = match &g.grantee {
+            Grantee::AllUsers => "anyone (AllUsers)".to_string(),
+            Grantee::AuthenticatedUsers => "any AWS account (AuthenticatedUsers)".to_string(),
+            Grantee::LogDelivery => "the log delivery group".to_string(),
+            Grantee::CanonicalUser { id, display_name } => format!(
+                "canonical user {id}{}",
+                display_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+            Grantee::Email { address } => format!("the account with email {address}"),
+            Grantee::OtherGroup { uri } => format!("group {uri}"),
+        };
+        format!("{} to {who}", g.permission)
+    }
+
+    pub async fn plan(c: &Clients, a: &super::super::Bucket) -> Result<Plan, ActionError> {
+        let region = bucket_region(c, &a.bucket).await?;
+        let s3 = c.s3_in(&region);
+        let Some(logging) = read(&s3, &a.bucket).await? else {
+            return Err(ActionError::NothingToDo(format!(
+                "{} has server access logging off",
+                a.bucket
+            )));
+        };
+        let owner = owner(&s3, &a.bucket).await?;
+        let open: Vec<&Grant> = logging
+            .grants
+            .iter()
+            .filter(|g| shares(g, owner.as_deref()))
+            .collect();
+        if open.is_empty() {
+            return Err(ActionError::NothingToDo(format!(
+                "the access logs of {} carry no grant to anyone but the owner",
+                a.bucket
+            )));
+        }
+        Ok(Plan {
+            spec: ActionSpec::RemoveLogGrants(a.clone()),
+            summary: format!(
+                "remove the grants that share the server access logs of {}",
+                a.bucket
+            ),
+            before: open.iter().map(|g| who(g)).collect(),
+            after: open.iter().map(|_| "(removed)".to_string()).collect(),
+            diff: Vec::new(),
+            blast_radius: format!(
+                "Log files delivered to s3://{}/{} from now on carry no grant to {}. Logging stays on, to the same place. Log files already delivered keep their ACLs: reset them with `warroom act reset-object-acls {} --prefix {}`.",
+                logging.target_bucket,
+                logging.target_prefix,
+                open.iter().map(|g| who(g)).collect::<Vec<_>>().join(", "),
+                logging.target_bucket,
+                logging.target_prefix
+            ),
+            confirm: Confirm::TypeName {
+                text: a.bucket.clone(),
+            },
+            undo: "undo puts the exact recorded logging configuration back, grants included".into(),
+            undoable: true,
+            prior: serde_json::to_value(&logging).unwrap_or(Value::Null),
+            region,
+        })
+    }
+
+    pub async fn apply(
+        cx: &super::super::Cx<'_>,
+        _id: &str,
+        a: &super::super::Bucket,
+        plan: &Plan,
+    ) -> Result<(), AwsError> {
+        let s3 = cx.clients.s3_in(&plan.region);
+        // Read again: only the sharing grants go, whatever else changed.
+        let Some(mut logging) = read(&s3, &a.bucket).await? else {
+            return Ok(());
+        };
+        let owner = owner(&s3, &a.bucket).await?;
+        logging.grants.retain(|g| !shares(g, owner.as_deref()));
+        write(&s3, &a.bucket, &logging).await
+    }
+
+    pub async fn verify(
+        c: &Clients,
+        a: &super::super::Bucket,
+        plan: &Plan,
+    ) -> Result<Verification, AwsError> {
+        let s3 = c.s3_in(&plan.region);
+        let owner = owner(&s3, &a.bucket).await?;
+        let open = read(&s3, &a.bucket)
+            .await?
+            .map(|l| {
+                l.grants
+                    .iter()
+                    .filter(|g| shares(g, owner.as_deref()))
+                    .count()
+            })
+            .unwrap_or(0);
+        Ok(Verification {
+            ok: open == 0,
+            detail: format!("read back: {open} log target grant(s) to anyone but the owner"),
+        })
+    }
+
+    pub async fn undo(
+        cx: &super::super::Cx<'_>,
+        _id: &str,
+        a: &super::super::Bucket,
+        region: &str,
+        prior: &Value,
+    ) -> Result<Verification, AwsError> {
+        let s3 = cx.clients.s3_in(region);
+        let logging: Logging = super::super::recorded(prior, "logging configuration")?;
+        write(&s3, &a.bucket, &logging).await?;
+        let now = read(&s3, &a.bucket)
+            .await
+            .map(|l| serde_json::to_value(l).unwrap_or(Value::Null));
         Ok(compare_with_prior(now, prior))
     }
 }

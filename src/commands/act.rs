@@ -157,6 +157,9 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::ResetCors { target, how } => {
             Request::Run(ActionSpec::ResetCors(bucket(target.bucket)), how)
         }
+        ActCommand::RemoveLogGrants { target, how } => {
+            Request::Run(ActionSpec::RemoveLogGrants(bucket(target.bucket)), how)
+        }
         ActCommand::ResetBucketAcl { target, how } => {
             Request::Run(ActionSpec::ResetBucketAcl(bucket(target.bucket)), how)
         }

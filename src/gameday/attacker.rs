@@ -755,6 +755,7 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
         "remove-notification" => (s3, "PutBucketNotification"),
         "disable-website" => (s3, "DeleteBucketWebsite"),
         "reset-cors" => (s3, "PutBucketCors"),
+        "remove-log-grants" => (s3, "PutBucketLogging"),
         "delete-bucket-policy" => (s3, "DeleteBucketPolicy"),
         "reset-bucket-acl" => (s3, "PutBucketAcl"),
         "reset-object-acls" => (s3, "PutObjectAcl"),

@@ -92,7 +92,7 @@ impl Action {
                 "close the bucket's open access point, the worst first: its policy goes, or the access point itself when the tail saw it made (asks first)"
             }
             Action::CloseSideDoor => {
-                "close a side door, the worst first: a CloudFront distribution serving it to anyone, a KMS grant or key statement letting a shared account decrypt, replication or notifications to another account, website, CORS (asks first)"
+                "close a side door, the worst first: a CloudFront distribution serving it to anyone, a KMS grant or key statement letting a shared account decrypt, replication or notifications to another account, access log grants to others, website, CORS (asks first)"
             }
             Action::ResetBucketAcl => "reset the bucket ACL to owner-only (asks first)",
             Action::ResetObjectAcls => "reset every object ACL to owner-only (asks first)",
