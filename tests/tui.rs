@@ -1695,6 +1695,7 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     s.status = Some(warroom::tui::app::Status {
         text: "A3 pit-restore: done".into(),
         is_error: false,
+        awaiting: None,
     });
     update(
         &mut s,

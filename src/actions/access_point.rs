@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification};
 use crate::aws::error::aws_error;
-use crate::aws::exposure::{bucket_region, control_pab, pab_control};
+use crate::aws::exposure::bucket_region;
+use crate::aws::pab::{from_control as pab_control, to_control as control_pab};
 use crate::aws::{AwsError, Clients};
 use crate::model::facts::PublicAccessBlock;
 

@@ -137,7 +137,7 @@ pub async fn list_multi_region(
             MultiRegionListed {
                 name: m.name().unwrap_or_default().to_string(),
                 alias: m.alias().map(str::to_string),
-                public_access_block: m.public_access_block().map(super::exposure::pab_control),
+                public_access_block: m.public_access_block().map(super::pab::from_control),
                 buckets: m
                     .regions()
                     .iter()
@@ -340,7 +340,7 @@ async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> Acces
             }),
             Fact::Known(
                 o.public_access_block_configuration()
-                    .map(super::exposure::pab_control),
+                    .map(super::pab::from_control),
             ),
         ),
         Err(e) => {

@@ -94,33 +94,36 @@ pub fn same_acl(a: &Acl, b: &Acl) -> bool {
     key(a) == key(b)
 }
 
+/// The SDK form of one grantee: the inverse of [`grantee_from`].
+pub fn grantee_to_sdk(grantee: &Grantee) -> Result<s3t::Grantee, AwsError> {
+    match grantee {
+        Grantee::AllUsers => s3t::Grantee::builder().r#type(Type::Group).uri(ALL_USERS),
+        Grantee::AuthenticatedUsers => s3t::Grantee::builder()
+            .r#type(Type::Group)
+            .uri(AUTHENTICATED_USERS),
+        Grantee::LogDelivery => s3t::Grantee::builder()
+            .r#type(Type::Group)
+            .uri(LOG_DELIVERY),
+        Grantee::OtherGroup { uri } => s3t::Grantee::builder().r#type(Type::Group).uri(uri),
+        Grantee::Email { address } => s3t::Grantee::builder()
+            .r#type(Type::AmazonCustomerByEmail)
+            .email_address(address),
+        Grantee::CanonicalUser { id, display_name } => s3t::Grantee::builder()
+            .r#type(Type::CanonicalUser)
+            .id(id)
+            .set_display_name(display_name.clone()),
+    }
+    .build()
+    .map_err(|e| AwsError::new("InvalidAcl", e.to_string()))
+}
+
 /// The SDK request body that writes `acl` back exactly.
 pub fn access_control_policy(acl: &Acl) -> Result<s3t::AccessControlPolicy, AwsError> {
-    let bad = |e: aws_sdk_s3::error::BuildError| AwsError::new("InvalidAcl", e.to_string());
     let mut grants = Vec::with_capacity(acl.grants.len());
     for g in &acl.grants {
-        let grantee = match &g.grantee {
-            Grantee::AllUsers => s3t::Grantee::builder().r#type(Type::Group).uri(ALL_USERS),
-            Grantee::AuthenticatedUsers => s3t::Grantee::builder()
-                .r#type(Type::Group)
-                .uri(AUTHENTICATED_USERS),
-            Grantee::LogDelivery => s3t::Grantee::builder()
-                .r#type(Type::Group)
-                .uri(LOG_DELIVERY),
-            Grantee::OtherGroup { uri } => s3t::Grantee::builder().r#type(Type::Group).uri(uri),
-            Grantee::Email { address } => s3t::Grantee::builder()
-                .r#type(Type::AmazonCustomerByEmail)
-                .email_address(address),
-            Grantee::CanonicalUser { id, display_name } => s3t::Grantee::builder()
-                .r#type(Type::CanonicalUser)
-                .id(id)
-                .set_display_name(display_name.clone()),
-        }
-        .build()
-        .map_err(bad)?;
         grants.push(
             s3t::Grant::builder()
-                .grantee(grantee)
+                .grantee(grantee_to_sdk(&g.grantee)?)
                 .permission(s3t::Permission::from(g.permission.as_str()))
                 .build(),
         );

@@ -1,8 +1,6 @@
 //! The SDK calls behind containment actions. Plain functions: the action
 //! engine (`crate::actions`) decides when they may run and records them.
 
-use aws_sdk_s3::types::PublicAccessBlockConfiguration;
-
 use super::acl::{access_control_policy, acl_from};
 use super::error::{aws_error, done, optional};
 use super::{AwsError, Clients};
@@ -46,14 +44,7 @@ pub async fn set_bucket_pab(
         Some(p) => s3
             .put_public_access_block()
             .bucket(bucket)
-            .public_access_block_configuration(
-                PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(p.block_public_acls)
-                    .ignore_public_acls(p.ignore_public_acls)
-                    .block_public_policy(p.block_public_policy)
-                    .restrict_public_buckets(p.restrict_public_buckets)
-                    .build(),
-            )
+            .public_access_block_configuration(super::pab::to_s3(p))
             .send()
             .await
             .map(|_| ())
@@ -166,7 +157,7 @@ pub async fn set_account_pab(
             control
                 .put_public_access_block()
                 .account_id(account)
-                .public_access_block_configuration(super::exposure::control_pab(p))
+                .public_access_block_configuration(super::pab::to_control(p))
                 .send()
                 .await,
         ),

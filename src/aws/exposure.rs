@@ -7,8 +7,8 @@ use super::access_points::AccountLists;
 use super::error::{aws_error, optional};
 use super::{AwsError, Clients};
 use crate::model::facts::{
-    AccountFacts, Acl, BucketFacts, Encryption, Fact, Logging, ObjectLock, PublicAccessBlock,
-    ReplicationRule, SideDoors, Tag, Versioning,
+    AccountFacts, Acl, BucketFacts, Encryption, Fact, Logging, ObjectLock, ReplicationRule,
+    SideDoors, Tag, Versioning,
 };
 
 /// A bucket to scan, with its region when ListBuckets already told us.
@@ -34,7 +34,12 @@ pub async fn account_facts(c: &Clients, account_id: Option<&str>) -> AccountFact
                 .send()
                 .await,
         )
-        .map(|o| o.and_then(|o| o.public_access_block_configuration().map(pab_control)))
+        .map(|o| {
+            o.and_then(|o| {
+                o.public_access_block_configuration()
+                    .map(super::pab::from_control)
+            })
+        })
         .into(),
     };
     AccountFacts {
@@ -150,8 +155,12 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         side_doors,
     ) = tokio::join!(
         async {
-            optional(s3.get_public_access_block().bucket(name).send().await)
-                .map(|o| o.and_then(|o| o.public_access_block_configuration().map(pab_s3)))
+            optional(s3.get_public_access_block().bucket(name).send().await).map(|o| {
+                o.and_then(|o| {
+                    o.public_access_block_configuration()
+                        .map(super::pab::from_s3)
+                })
+            })
         },
         async {
             optional(s3.get_bucket_policy_status().bucket(name).send().await)
@@ -458,39 +467,6 @@ async fn analytics_destinations(
             Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
             _ => return Ok(out),
         }
-    }
-}
-
-fn pab_s3(p: &aws_sdk_s3::types::PublicAccessBlockConfiguration) -> PublicAccessBlock {
-    PublicAccessBlock {
-        block_public_acls: p.block_public_acls().unwrap_or(false),
-        ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-        block_public_policy: p.block_public_policy().unwrap_or(false),
-        restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-    }
-}
-
-/// The model's Block Public Access as S3 Control writes it (the account's,
-/// or an access point's at creation): the inverse of [`pab_control`].
-pub(crate) fn control_pab(
-    p: &PublicAccessBlock,
-) -> aws_sdk_s3control::types::PublicAccessBlockConfiguration {
-    aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-        .block_public_acls(p.block_public_acls)
-        .ignore_public_acls(p.ignore_public_acls)
-        .block_public_policy(p.block_public_policy)
-        .restrict_public_buckets(p.restrict_public_buckets)
-        .build()
-}
-
-pub(crate) fn pab_control(
-    p: &aws_sdk_s3control::types::PublicAccessBlockConfiguration,
-) -> PublicAccessBlock {
-    PublicAccessBlock {
-        block_public_acls: p.block_public_acls().unwrap_or(false),
-        ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-        block_public_policy: p.block_public_policy().unwrap_or(false),
-        restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
     }
 }
 

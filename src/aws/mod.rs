@@ -13,6 +13,7 @@ pub mod iam;
 pub mod kms;
 pub mod object_acls;
 pub mod object_lambda;
+pub mod pab;
 pub mod seed;
 pub mod trail;
 pub mod versions;

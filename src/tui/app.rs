@@ -106,7 +106,10 @@ fn open_pane(state: &mut State, pane: View) -> Vec<Command> {
         View::Credentials => {
             state.view = View::Credentials;
             if state.creds.facts.is_none() && !state.creds.loading {
-                state.status = Some(info("reading IAM users, roles and EC2 key pairs…"));
+                state.status = Some(waiting(
+                    "reading IAM users, roles and EC2 key pairs…",
+                    Awaiting::Credentials,
+                ));
                 return state.creds.load();
             }
         }
@@ -156,6 +159,23 @@ pub struct Notice {
 pub struct Status {
     pub text: String,
     pub is_error: bool,
+    /// The answer this line waits for, if it waits: only that answer
+    /// replaces it. Any other status (an action's result) clears it, so a
+    /// reload in the background never overwrites that result.
+    pub awaiting: Option<Awaiting>,
+}
+
+/// What a status line can be waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    /// The IAM users, roles and key pairs the responder asked to read.
+    Credentials,
+    /// A bucket's versions the responder asked to read.
+    Versions,
+    /// The incident's events being written to the evidence store.
+    Preserving,
+    /// A watch the responder started by hand, being journaled.
+    Watch,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -474,6 +494,7 @@ impl State {
                 self.buckets.len()
             ),
             is_error: false,
+            awaiting: None,
         });
         self.dirty = true;
     }
@@ -490,6 +511,7 @@ impl State {
         self.status = Some(Status {
             text: "scanning…".into(),
             is_error: false,
+            awaiting: None,
         });
         self.dirty = true;
         vec![Command::StartScan {
@@ -725,7 +747,7 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
                 if state
                     .status
                     .as_ref()
-                    .is_some_and(|s| s.text.starts_with("reading"))
+                    .is_some_and(|s| s.awaiting == Some(Awaiting::Credentials))
                 {
                     state.status = Some(info("credentials read"));
                 }
@@ -735,14 +757,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Journaled(Ok(what)) => {
             // Answer a write the responder is waiting for (e.g. preserving
             // events); routine writes stay quiet.
-            let waiting = state.status.as_ref().map(|s| s.text.as_str());
-            if waiting.is_some_and(|s| s.starts_with("preserving")) {
+            let awaiting = state.status.as_ref().and_then(|s| s.awaiting);
+            if awaiting == Some(Awaiting::Preserving) {
                 state.checklist.evidence_preserved = true;
                 state.status = Some(info(format!(
                     "{what}: in the evidence folder, hash in the journal"
                 )));
                 state.dirty = true;
-            } else if waiting.is_some_and(|s| s.starts_with("starting a watch")) {
+            } else if awaiting == Some(Awaiting::Watch) {
                 state.status = Some(info(format!(
                     "{what}: the watches pane (W) shows it; it is in the journal"
                 )));
@@ -754,6 +776,7 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             state.status = Some(Status {
                 text: format!("journal: {e}"),
                 is_error: true,
+                awaiting: None,
             });
             state.dirty = true;
             Vec::new()
@@ -980,6 +1003,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
                 state.status = Some(Status {
                     text: format!("a scan is already running ({})", state.scan.fraction()),
                     is_error: false,
+                    awaiting: None,
                 });
             } else {
                 return state.start_scan();
@@ -1070,6 +1094,16 @@ pub(crate) fn info(text: impl Into<String>) -> Status {
     Status {
         text: text.into(),
         is_error: false,
+        awaiting: None,
+    }
+}
+
+/// A status line that waits for `what` (see [`Status::awaiting`]).
+pub(crate) fn waiting(text: impl Into<String>, what: Awaiting) -> Status {
+    Status {
+        text: text.into(),
+        is_error: false,
+        awaiting: Some(what),
     }
 }
 
@@ -1077,6 +1111,7 @@ pub(crate) fn error(text: impl Into<String>) -> Status {
     Status {
         text: text.into(),
         is_error: true,
+        awaiting: None,
     }
 }
 
@@ -1131,9 +1166,10 @@ pub(crate) fn open_access_point(b: &crate::scan::BucketReport) -> Option<String>
         })
 }
 
-/// The side door `Z` closes on a bucket, the worst first: replication to
-/// another account, notifications to another account, website hosting,
-/// CORS for any origin (read from the facts, as the Why shows them).
+/// The side door `Z` closes on a bucket, the worst first: a distribution
+/// serving it to anyone, the KMS lock, replication to another account,
+/// notifications to another account, access log grants to others, website
+/// hosting, CORS for any origin (read from the facts, as the Why shows them).
 pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
     use crate::model::exposure::{Severity, Source};
     let bucket = b.facts.name.clone();
@@ -1176,6 +1212,12 @@ pub fn open_side_door(b: &crate::scan::BucketReport) -> Option<ActionSpec> {
                 destination,
             },
         ));
+    }
+    if b.assessment.reasons.iter().any(|r| {
+        r.severity == Severity::Shared
+            && matches!(&r.source, Source::SideDoor { door, .. } if *door == "logging")
+    }) {
+        return Some(ActionSpec::RemoveLogGrants(actions::Bucket { bucket }));
     }
     let doors = b.facts.side_doors.known()?;
     if doors.website {
@@ -1639,6 +1681,7 @@ fn on_action_finished(
             None => format!("{id} {what} on {target}: {text}"),
         },
         is_error: !ok,
+        awaiting: None,
     });
     if !ok {
         let doing = if undo_of.is_some() { "undo" } else { "action" };
@@ -1723,6 +1766,7 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
                 state.status = Some(Status {
                     text: format!("caller identity {e}: {}", e.message),
                     is_error: true,
+                    awaiting: None,
                 });
             }
             state.identity = Some(r);
@@ -1754,6 +1798,7 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
             state.status = Some(Status {
                 text: format!("scan stopped: {e}: {}", e.message),
                 is_error: true,
+                awaiting: None,
             });
         }
         ScanEvent::Finished => {
@@ -1768,6 +1813,7 @@ fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
                 state.status = Some(Status {
                     text: format!("scan complete: {} buckets", state.buckets.len()),
                     is_error: false,
+                    awaiting: None,
                 });
             }
             if state.scan.again {

@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Command, State, View, error, info};
+use super::app::{Awaiting, Command, State, View, error, info, waiting};
 use super::keymap::Action;
 use super::line_input::{self, Edit};
 use super::render::{fit, untrusted};
@@ -397,7 +397,10 @@ fn preserve(state: &mut State) -> Vec<Command> {
         state.status = Some(error("no events to preserve"));
         return Vec::new();
     }
-    state.status = Some(info(format!("preserving {} events…", raws.len())));
+    state.status = Some(waiting(
+        format!("preserving {} events…", raws.len()),
+        Awaiting::Preserving,
+    ));
     vec![Command::PreserveEvents {
         records: raws,
         filter: state.trail.filter.describe(),
@@ -441,7 +444,10 @@ pub fn preserve_incident(state: &mut State) -> Vec<Command> {
     }
     let mut buckets: Vec<&String> = incident.buckets.iter().collect();
     buckets.sort();
-    state.status = Some(info(format!("preserving {} events…", raws.len())));
+    state.status = Some(waiting(
+        format!("preserving {} events…", raws.len()),
+        Awaiting::Preserving,
+    ));
     vec![Command::PreserveEvents {
         records: raws,
         filter: format!(

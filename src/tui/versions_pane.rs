@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Command, State, View, error, info};
+use super::app::{Awaiting, Command, State, View, error, info, waiting};
 use super::keymap::Action;
 use super::render::untrusted;
 use super::theme::Theme;
@@ -65,10 +65,10 @@ pub fn open(state: &mut State) -> Vec<Command> {
         from,
     });
     state.view = View::Versions;
-    state.status = Some(info(format!(
-        "reading the versions of {}…",
-        untrusted(&bucket)
-    )));
+    state.status = Some(waiting(
+        format!("reading the versions of {}…", untrusted(&bucket)),
+        Awaiting::Versions,
+    ));
     vec![Command::LoadVersions { bucket, since }]
 }
 
@@ -82,7 +82,7 @@ pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, S
     let asked = state
         .status
         .as_ref()
-        .is_some_and(|s| s.text.starts_with("reading the versions"));
+        .is_some_and(|s| s.awaiting == Some(Awaiting::Versions));
     let status = match &list {
         Ok(l) if l.versioning.is_empty() => error(format!(
             "{} has never had versioning on: nothing to restore from; v turns it on for the future",

@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Command, State, View, error, info};
+use super::app::{Awaiting, Command, State, View, error, info, waiting};
 use super::keymap::Action;
 use super::line_input::{self, Edit};
 use super::render::{fit, untrusted};
@@ -217,10 +217,10 @@ pub fn start(state: &mut State, target: Target) -> Vec<Command> {
         )));
         return Vec::new();
     }
-    state.status = Some(info(format!(
-        "starting a watch on {}…",
-        untrusted(&target.label())
-    )));
+    state.status = Some(waiting(
+        format!("starting a watch on {}…", untrusted(&target.label())),
+        Awaiting::Watch,
+    ));
     vec![Command::StartWatch(target)]
 }
 
