@@ -27,12 +27,7 @@ impl Args {
     }
 }
 
-pub const ALL_ON: PublicAccessBlock = PublicAccessBlock {
-    block_public_acls: true,
-    ignore_public_acls: true,
-    block_public_policy: true,
-    restrict_public_buckets: true,
-};
+pub const ALL_ON: PublicAccessBlock = PublicAccessBlock::ALL_ON;
 
 /// The prior settings with the chosen ones turned on.
 pub fn target_state(

@@ -882,7 +882,7 @@ pub mod website {
 pub mod log_grants {
     use super::*;
     use crate::aws::acl::{grantee_from, grantee_to_sdk};
-    use crate::model::facts::{Grant, Grantee};
+    use crate::model::facts::Grant;
 
     /// A logging configuration, as recorded to put it back.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -974,32 +974,12 @@ pub mod log_grants {
         Ok(out.owner().and_then(|o| o.id()).map(str::to_string))
     }
 
-    /// Does this grant hand the logs to someone else (not the owner, not
-    /// the log delivery group)?
     fn shares(g: &Grant, owner: Option<&str>) -> bool {
-        match &g.grantee {
-            Grantee::LogDelivery => false,
-            Grantee::CanonicalUser { id, .. } => Some(id.as_str()) != owner,
-            _ => true,
-        }
+        g.grantee.is_outsider(owner)
     }
 
     fn who(g: &Grant) -> String {
-        let who = match &g.grantee {
-            Grantee::AllUsers => "anyone (AllUsers)".to_string(),
-            Grantee::AuthenticatedUsers => "any AWS account (AuthenticatedUsers)".to_string(),
-            Grantee::LogDelivery => "the log delivery group".to_string(),
-            Grantee::CanonicalUser { id, display_name } => format!(
-                "canonical user {id}{}",
-                display_name
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            ),
-            Grantee::Email { address } => format!("the account with email {address}"),
-            Grantee::OtherGroup { uri } => format!("group {uri}"),
-        };
-        format!("{} to {who}", g.permission)
+        format!("{} to {}", g.permission, g.grantee.describe())
     }
 
     pub async fn plan(c: &Clients, a: &super::super::Bucket) -> Result<Plan, ActionError> {

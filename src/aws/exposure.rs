@@ -403,35 +403,64 @@ async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
     all.into()
 }
 
+/// Every page of an S3 configuration listing that goes on with a
+/// continuation token while it is truncated (S3 answers 100 a page).
+async fn every_page<P, T, Fut>(
+    mut fetch: impl FnMut(Option<String>) -> Fut,
+    mut take: impl FnMut(&P) -> (Vec<T>, bool, Option<String>),
+) -> Result<Vec<T>, AwsError>
+where
+    Fut: std::future::Future<Output = Result<P, AwsError>>,
+{
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = fetch(token.take()).await?;
+        let (items, truncated, next) = take(&page);
+        out.extend(items);
+        match next {
+            Some(t) if truncated => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}
+
 /// Every inventory configuration's destination: (id, bucket ARN, the
-/// destination's account when named), all pages (S3 answers 100 a page).
+/// destination's account when named).
 async fn inventory_destinations(
     s3: &aws_sdk_s3::Client,
     name: &str,
 ) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = s3
-            .list_bucket_inventory_configurations()
-            .bucket(name)
-            .set_continuation_token(token.take())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        out.extend(page.inventory_configuration_list().iter().filter_map(|i| {
-            let d = i.destination()?.s3_bucket_destination()?;
-            Some((
-                i.id().to_string(),
-                d.bucket().to_string(),
-                d.account_id().map(str::to_string),
-            ))
-        }));
-        match page.next_continuation_token() {
-            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
-            _ => return Ok(out),
-        }
-    }
+    every_page(
+        |token| async move {
+            s3.list_bucket_inventory_configurations()
+                .bucket(name)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))
+        },
+        |page| {
+            let items = page
+                .inventory_configuration_list()
+                .iter()
+                .filter_map(|i| {
+                    let d = i.destination()?.s3_bucket_destination()?;
+                    Some((
+                        i.id().to_string(),
+                        d.bucket().to_string(),
+                        d.account_id().map(str::to_string),
+                    ))
+                })
+                .collect();
+            (
+                items,
+                page.is_truncated() == Some(true),
+                page.next_continuation_token().map(str::to_string),
+            )
+        },
+    )
+    .await
 }
 
 /// Every storage class analysis export's destination, as for inventory:
@@ -441,33 +470,40 @@ async fn analytics_destinations(
     s3: &aws_sdk_s3::Client,
     name: &str,
 ) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = s3
-            .list_bucket_analytics_configurations()
-            .bucket(name)
-            .set_continuation_token(token.take())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        out.extend(page.analytics_configuration_list().iter().filter_map(|a| {
-            let d = a
-                .storage_class_analysis()?
-                .data_export()?
-                .destination()?
-                .s3_bucket_destination()?;
-            Some((
-                a.id().to_string(),
-                d.bucket().to_string(),
-                d.bucket_account_id().map(str::to_string),
-            ))
-        }));
-        match page.next_continuation_token() {
-            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
-            _ => return Ok(out),
-        }
-    }
+    every_page(
+        |token| async move {
+            s3.list_bucket_analytics_configurations()
+                .bucket(name)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_error(&e))
+        },
+        |page| {
+            let items = page
+                .analytics_configuration_list()
+                .iter()
+                .filter_map(|a| {
+                    let d = a
+                        .storage_class_analysis()?
+                        .data_export()?
+                        .destination()?
+                        .s3_bucket_destination()?;
+                    Some((
+                        a.id().to_string(),
+                        d.bucket().to_string(),
+                        d.bucket_account_id().map(str::to_string),
+                    ))
+                })
+                .collect();
+            (
+                items,
+                page.is_truncated() == Some(true),
+                page.next_continuation_token().map(str::to_string),
+            )
+        },
+    )
+    .await
 }
 
 fn acl_of(o: &aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput) -> Acl {

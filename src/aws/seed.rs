@@ -8,9 +8,8 @@
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLocationConstraint, BucketLoggingStatus, BucketVersioningStatus,
-    CreateBucketConfiguration, LoggingEnabled, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, VersioningConfiguration,
+    CreateBucketConfiguration, LoggingEnabled, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
 
 use super::error::aws_error;
@@ -169,14 +168,9 @@ pub async fn seed_demo(c: &Clients) -> Result<(), AwsError> {
     policy(c, "acme-blocked-by-pab", r#"{"Version":"2012-10-17","Statement":[{"Sid":"OldPublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-blocked-by-pab/*"}]}"#).await?;
     s3.put_public_access_block()
         .bucket("acme-blocked-by-pab")
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .ignore_public_acls(true)
-                .block_public_policy(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
+        .public_access_block_configuration(super::pab::to_s3(
+            &crate::model::facts::PublicAccessBlock::ALL_ON,
+        ))
         .send()
         .await
         .map_err(|e| aws_error(&e))?;

@@ -508,14 +508,10 @@ impl Attacker {
                         .account_id(account)
                         .name(&key)
                         .bucket(&op.bucket)
-                        .public_access_block_configuration(
-                            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-                                .block_public_acls(false)
-                                .ignore_public_acls(false)
-                                .block_public_policy(false)
-                                .restrict_public_buckets(false)
-                                .build(),
-                        )
+                        // Its own Block Public Access all off: the open door.
+                        .public_access_block_configuration(crate::aws::pab::to_control(
+                            &crate::model::facts::PublicAccessBlock::default(),
+                        ))
                         .send()
                         .await
                         .map_err(|e| aws_error(&e))?;

@@ -886,21 +886,10 @@ fn assess_log_grants(bucket: &BucketFacts, reasons: &mut Vec<Reason>) {
     };
     let owner = bucket.acl.known().and_then(|a| a.owner_id.as_deref());
     for g in &logging.target_grants {
-        let who = match &g.grantee {
-            Grantee::AllUsers => "anyone (AllUsers)".to_string(),
-            Grantee::AuthenticatedUsers => "any AWS account (AuthenticatedUsers)".to_string(),
-            Grantee::LogDelivery => continue,
-            Grantee::CanonicalUser { id, .. } if Some(id.as_str()) == owner => continue,
-            Grantee::CanonicalUser { id, display_name } => format!(
-                "canonical user {id}{}",
-                display_name
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            ),
-            Grantee::Email { address } => format!("the account with email {address}"),
-            Grantee::OtherGroup { uri } => format!("group {uri}"),
-        };
+        if !g.grantee.is_outsider(owner) {
+            continue;
+        }
+        let who = g.grantee.describe();
         reasons.push(Reason {
             severity: Severity::Shared,
             source: Source::SideDoor {

@@ -107,6 +107,14 @@ pub struct PublicAccessBlock {
 }
 
 impl PublicAccessBlock {
+    /// All four settings on.
+    pub const ALL_ON: Self = Self {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+
     pub fn all_on(&self) -> bool {
         self.block_public_acls
             && self.ignore_public_acls
@@ -138,6 +146,37 @@ pub enum Grantee {
     OtherGroup {
         uri: String,
     },
+}
+
+impl Grantee {
+    /// Who, as a reason names them: `anyone (AllUsers)`, `canonical user
+    /// ID (name)`, …
+    pub fn describe(&self) -> String {
+        match self {
+            Grantee::AllUsers => "anyone (AllUsers)".to_string(),
+            Grantee::AuthenticatedUsers => "any AWS account (AuthenticatedUsers)".to_string(),
+            Grantee::LogDelivery => "the log delivery group".to_string(),
+            Grantee::CanonicalUser { id, display_name } => format!(
+                "canonical user {id}{}",
+                display_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+            Grantee::Email { address } => format!("the account with email {address}"),
+            Grantee::OtherGroup { uri } => format!("group {uri}"),
+        }
+    }
+
+    /// Someone other than the bucket owner (`owner`, its canonical id) and
+    /// S3's log delivery group: a grant to them shares what it covers.
+    pub fn is_outsider(&self, owner: Option<&str>) -> bool {
+        match self {
+            Grantee::LogDelivery => false,
+            Grantee::CanonicalUser { id, .. } => Some(id.as_str()) != owner,
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -478,11 +478,6 @@ fn door_lines(b: &BucketReport, multi_region: bool, theme: &Theme, out: &mut Vec
                 _ => false,
             })
             .collect();
-        let worst = reasons
-            .iter()
-            .map(|r| r.severity)
-            .min()
-            .unwrap_or(Severity::Note);
         let origin = match &ap.network_origin {
             Fact::Known(NetworkOrigin::Internet) => "Internet".to_string(),
             Fact::Known(NetworkOrigin::Vpc { vpc_id }) => {
@@ -490,26 +485,12 @@ fn door_lines(b: &BucketReport, multi_region: bool, theme: &Theme, out: &mut Vec
             }
             Fact::Unknown(e) => e.to_string(),
         };
-        out.push(Line::from(vec![
-            Span::styled(
-                format!("  {} ", severity_mark(worst)),
-                theme.severity(worst),
-            ),
-            Span::raw(untrusted(&format!(
-                "{} · {origin} · alias {}",
-                ap.name,
-                ap.alias.as_deref().unwrap_or("?")
-            ))),
-        ]));
-        for r in reasons {
-            out.push(Line::from(vec![
-                Span::styled(
-                    format!("      {} ", severity_mark(r.severity)),
-                    theme.severity(r.severity),
-                ),
-                Span::raw(untrusted(&r.text)),
-            ]));
-        }
+        let head = format!(
+            "{} · {origin} · alias {}",
+            ap.name,
+            ap.alias.as_deref().unwrap_or("?")
+        );
+        door_block(&head, &reasons, theme, out);
     }
     if aps.len() > MAX_SHOWN {
         out.push(Line::raw(format!(
@@ -552,42 +533,53 @@ fn object_lambda_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'stat
             .iter()
             .filter(|r| matches!(&r.source, Source::ObjectLambdaAccessPoint { name, .. } if *name == o.name))
             .collect();
-        let worst = reasons
-            .iter()
-            .map(|r| r.severity)
-            .min()
-            .unwrap_or(Severity::Note);
-        out.push(Line::from(vec![
-            Span::styled(
-                format!("  {} ", severity_mark(worst)),
-                theme.severity(worst),
-            ),
-            Span::raw(untrusted(&format!(
-                "{} · through {} · functions {}",
-                o.name,
-                o.supporting_access_point,
-                if o.functions.is_empty() {
-                    "none".to_string()
-                } else {
-                    o.functions.join(", ")
-                }
-            ))),
-        ]));
-        for r in reasons {
-            out.push(Line::from(vec![
-                Span::styled(
-                    format!("      {} ", severity_mark(r.severity)),
-                    theme.severity(r.severity),
-                ),
-                Span::raw(untrusted(&r.text)),
-            ]));
-        }
+        let head = format!(
+            "{} · through {} · functions {}",
+            o.name,
+            o.supporting_access_point,
+            if o.functions.is_empty() {
+                "none".to_string()
+            } else {
+                o.functions.join(", ")
+            }
+        );
+        door_block(&head, &reasons, theme, out);
     }
     if points.len() > MAX_SHOWN {
         out.push(Line::raw(format!(
             "  … {} more Object Lambda access points (their verdicts are in Why)",
             points.len() - MAX_SHOWN
         )));
+    }
+}
+
+/// One door: its worst verdict and `head`, then each of its reasons.
+fn door_block(
+    head: &str,
+    reasons: &[&crate::model::exposure::Reason],
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
+    let worst = reasons
+        .iter()
+        .map(|r| r.severity)
+        .min()
+        .unwrap_or(Severity::Note);
+    out.push(Line::from(vec![
+        Span::styled(
+            format!("  {} ", severity_mark(worst)),
+            theme.severity(worst),
+        ),
+        Span::raw(untrusted(head)),
+    ]));
+    for r in reasons {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("      {} ", severity_mark(r.severity)),
+                theme.severity(r.severity),
+            ),
+            Span::raw(untrusted(&r.text)),
+        ]));
     }
 }
 
