@@ -122,37 +122,44 @@ pub async fn list_multi_region(
     account: &str,
 ) -> Result<Vec<MultiRegionListed>, AwsError> {
     let control = c.s3control_in(MRAP_CONTROL_REGION);
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = control
-            .list_multi_region_access_points()
-            .account_id(account)
-            .max_results(100)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        out.extend(page.access_points().iter().map(|m| {
-            MultiRegionListed {
-                name: m.name().unwrap_or_default().to_string(),
-                alias: m.alias().map(str::to_string),
-                public_access_block: m.public_access_block().map(super::pab::from_control),
-                buckets: m
-                    .regions()
-                    .iter()
-                    .filter_map(|r| {
-                        r.bucket()
-                            .map(|b| (b.to_string(), r.bucket_account_id().map(str::to_string)))
-                    })
-                    .collect(),
+    let out = super::paging::every_page(
+        |token| {
+            let control = &control;
+            async move {
+                control
+                    .list_multi_region_access_points()
+                    .account_id(account)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&e))
             }
-        }));
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => break,
-        }
-    }
+        },
+        |page| {
+            (
+                page.access_points()
+                    .iter()
+                    .map(|m| MultiRegionListed {
+                        name: m.name().unwrap_or_default().to_string(),
+                        alias: m.alias().map(str::to_string),
+                        public_access_block: m.public_access_block().map(super::pab::from_control),
+                        buckets: m
+                            .regions()
+                            .iter()
+                            .filter_map(|r| {
+                                r.bucket().map(|b| {
+                                    (b.to_string(), r.bucket_account_id().map(str::to_string))
+                                })
+                            })
+                            .collect(),
+                    })
+                    .collect::<Vec<_>>(),
+                page.next_token().map(str::to_string),
+            )
+        },
+    )
+    .await?;
     Ok(out)
 }
 
@@ -229,27 +236,35 @@ pub async fn list_region(
     region: &str,
 ) -> Result<Vec<Listed>, AwsError> {
     let control = c.s3control_in(region);
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = control
-            .list_access_points()
-            .account_id(account)
-            .max_results(1000)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        out.extend(page.access_point_list().iter().map(|ap| Listed {
-            name: ap.name().to_string(),
-            bucket: ap.bucket().to_string(),
-            alias: ap.alias().map(str::to_string),
-        }));
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => break,
-        }
-    }
+    let out = super::paging::every_page(
+        |token| {
+            let control = &control;
+            async move {
+                control
+                    .list_access_points()
+                    .account_id(account)
+                    .max_results(1000)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&e))
+            }
+        },
+        |page| {
+            (
+                page.access_point_list()
+                    .iter()
+                    .map(|ap| Listed {
+                        name: ap.name().to_string(),
+                        bucket: ap.bucket().to_string(),
+                        alias: ap.alias().map(str::to_string),
+                    })
+                    .collect::<Vec<_>>(),
+                page.next_token().map(str::to_string),
+            )
+        },
+    )
+    .await?;
     Ok(out)
 }
 

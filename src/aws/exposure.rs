@@ -403,35 +403,13 @@ async fn side_doors(s3: &aws_sdk_s3::Client, name: &str) -> Fact<SideDoors> {
     all.into()
 }
 
-/// Every page of an S3 configuration listing that goes on with a
-/// continuation token while it is truncated (S3 answers 100 a page).
-async fn every_page<P, T, Fut>(
-    mut fetch: impl FnMut(Option<String>) -> Fut,
-    mut take: impl FnMut(&P) -> (Vec<T>, bool, Option<String>),
-) -> Result<Vec<T>, AwsError>
-where
-    Fut: std::future::Future<Output = Result<P, AwsError>>,
-{
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = fetch(token.take()).await?;
-        let (items, truncated, next) = take(&page);
-        out.extend(items);
-        match next {
-            Some(t) if truncated => token = Some(t),
-            _ => return Ok(out),
-        }
-    }
-}
-
 /// Every inventory configuration's destination: (id, bucket ARN, the
 /// destination's account when named).
 async fn inventory_destinations(
     s3: &aws_sdk_s3::Client,
     name: &str,
 ) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
-    every_page(
+    super::paging::every_page(
         |token| async move {
             s3.list_bucket_inventory_configurations()
                 .bucket(name)
@@ -453,11 +431,11 @@ async fn inventory_destinations(
                     ))
                 })
                 .collect();
-            (
-                items,
-                page.is_truncated() == Some(true),
-                page.next_continuation_token().map(str::to_string),
-            )
+            // S3 answers 100 a page, and goes on while truncated.
+            let next = page
+                .next_continuation_token()
+                .filter(|_| page.is_truncated() == Some(true));
+            (items, next.map(str::to_string))
         },
     )
     .await
@@ -470,7 +448,7 @@ async fn analytics_destinations(
     s3: &aws_sdk_s3::Client,
     name: &str,
 ) -> Result<Vec<(String, String, Option<String>)>, AwsError> {
-    every_page(
+    super::paging::every_page(
         |token| async move {
             s3.list_bucket_analytics_configurations()
                 .bucket(name)
@@ -496,11 +474,11 @@ async fn analytics_destinations(
                     ))
                 })
                 .collect();
-            (
-                items,
-                page.is_truncated() == Some(true),
-                page.next_continuation_token().map(str::to_string),
-            )
+            // S3 answers 100 a page, and goes on while truncated.
+            let next = page
+                .next_continuation_token()
+                .filter(|_| page.is_truncated() == Some(true));
+            (items, next.map(str::to_string))
         },
     )
     .await

@@ -14,6 +14,7 @@ pub mod kms;
 pub mod object_acls;
 pub mod object_lambda;
 pub mod pab;
+pub mod paging;
 pub mod seed;
 pub mod trail;
 pub mod versions;

@@ -26,36 +26,44 @@ pub async fn list_region(
 ) -> Result<Vec<ObjectLambdaAccessPoint>, AwsError> {
     use futures::StreamExt;
     let control = c.s3control_in(region);
-    let mut listed = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = control
-            .list_access_points_for_object_lambda()
-            .account_id(account)
-            .max_results(1000)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        listed.extend(page.object_lambda_access_point_list().iter().map(|p| {
+    let listed = super::paging::every_page(
+        |token| {
+            let control = &control;
+            async move {
+                control
+                    .list_access_points_for_object_lambda()
+                    .account_id(account)
+                    .max_results(1000)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&e))
+            }
+        },
+        |page| {
             (
-                p.name().to_string(),
-                p.object_lambda_access_point_arn()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        format!(
-                            "arn:aws:s3-object-lambda:{region}:{account}:accesspoint/{}",
-                            p.name()
-                        )
-                    }),
-                p.alias().and_then(|a| a.value()).map(str::to_string),
+                page.object_lambda_access_point_list()
+                    .iter()
+                    .map(|p| {
+                        (
+                    p.name().to_string(),
+                    p.object_lambda_access_point_arn()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| {
+                            format!(
+                                "arn:aws:s3-object-lambda:{region}:{account}:accesspoint/{}",
+                                p.name()
+                            )
+                        }),
+                    p.alias().and_then(|a| a.value()).map(str::to_string),
+                )
+                    })
+                    .collect::<Vec<_>>(),
+                page.next_token().map(str::to_string),
             )
-        }));
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => break,
-        }
-    }
+        },
+    )
+    .await?;
     let described =
         futures::stream::iter(listed)
             .map(|(name, arn, alias)| async move {
