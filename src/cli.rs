@@ -117,6 +117,25 @@ pub struct BucketArg {
     pub bucket: String,
 }
 
+/// The access point an action is about, and its bucket.
+#[derive(Debug, Clone, Args)]
+pub struct AccessPointArg {
+    #[command(flatten)]
+    pub target: BucketArg,
+    /// The access point's name.
+    #[arg(long, value_name = "NAME")]
+    pub access_point: String,
+}
+
+impl From<AccessPointArg> for crate::actions::AccessPointRef {
+    fn from(a: AccessPointArg) -> Self {
+        Self {
+            bucket: a.target.bucket,
+            access_point: a.access_point,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ActCommand {
     /// Turn on Block Public Access for a bucket: all four settings, or those
@@ -172,10 +191,7 @@ pub enum ActCommand {
     /// (undo puts the recorded policy back).
     DeleteAccessPointPolicy {
         #[command(flatten)]
-        target: BucketArg,
-        /// The access point's name.
-        #[arg(long, value_name = "NAME")]
-        access_point: String,
+        target: AccessPointArg,
         #[command(flatten)]
         how: ActArgs,
     },
@@ -183,10 +199,7 @@ pub enum ActCommand {
     /// it again from the recorded configuration, with a new alias).
     DeleteAccessPoint {
         #[command(flatten)]
-        target: BucketArg,
-        /// The access point's name.
-        #[arg(long, value_name = "NAME")]
-        access_point: String,
+        target: AccessPointArg,
         #[command(flatten)]
         how: ActArgs,
     },

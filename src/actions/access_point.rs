@@ -19,13 +19,8 @@ use crate::aws::pab::{from_control as pab_control, to_control as control_pab};
 use crate::aws::{AwsError, Clients};
 use crate::model::facts::PublicAccessBlock;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Args {
-    /// The bucket the access point is on (the action is one of the
-    /// bucket's, and shares its lock).
-    pub bucket: String,
-    pub access_point: String,
-}
+/// The access point and its bucket.
+pub type Args = super::AccessPointRef;
 
 /// An access point's configuration as recorded before deletion: what
 /// `CreateAccessPoint` needs to make it again, plus its policy.

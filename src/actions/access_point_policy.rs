@@ -8,7 +8,6 @@
 //! back exactly (an access point's network origin and Block Public Access
 //! are fixed at creation, and a re-created one gets a new alias).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
@@ -18,13 +17,8 @@ use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients};
 use crate::model::policy::{self, Owner, StatementExposure};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Args {
-    /// The bucket the access point is on (the action is one of the
-    /// bucket's, and shares its lock).
-    pub bucket: String,
-    pub access_point: String,
-}
+/// The access point and its bucket.
+pub type Args = super::AccessPointRef;
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let region = bucket_region(c, &a.bucket).await?;

@@ -183,6 +183,14 @@ pub struct Bucket {
     pub bucket: String,
 }
 
+/// An action on one access point of a bucket (the action is one of the
+/// bucket's, and shares its lock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPointRef {
+    pub bucket: String,
+    pub access_point: String,
+}
+
 /// An action on the account itself (the account id is read at plan time).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {}

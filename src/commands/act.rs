@@ -74,28 +74,12 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
-        ActCommand::DeleteAccessPointPolicy {
-            target,
-            access_point,
-            how,
-        } => Request::Run(
-            ActionSpec::DeleteAccessPointPolicy(warroom::actions::access_point_policy::Args {
-                bucket: target.bucket,
-                access_point,
-            }),
-            how,
-        ),
-        ActCommand::DeleteAccessPoint {
-            target,
-            access_point,
-            how,
-        } => Request::Run(
-            ActionSpec::DeleteAccessPoint(warroom::actions::access_point::Args {
-                bucket: target.bucket,
-                access_point,
-            }),
-            how,
-        ),
+        ActCommand::DeleteAccessPointPolicy { target, how } => {
+            Request::Run(ActionSpec::DeleteAccessPointPolicy(target.into()), how)
+        }
+        ActCommand::DeleteAccessPoint { target, how } => {
+            Request::Run(ActionSpec::DeleteAccessPoint(target.into()), how)
+        }
         ActCommand::DisableDistribution {
             target,
             distribution,
