@@ -60,6 +60,19 @@ const DESCRIBE_IN_FLIGHT: usize = 8;
 /// US West (Oregon) only (S3 User Guide, "Multi-Region Access Points").
 const MRAP_CONTROL_REGION: &str = "us-west-2";
 
+/// A region's once-only cell of a per-region list (made on first ask), so
+/// concurrent buckets of one region share one listing.
+fn region_cell<T>(
+    map: &Mutex<HashMap<String, Arc<OnceCell<T>>>>,
+    region: &str,
+) -> Arc<OnceCell<T>> {
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(region.to_string())
+        .or_default()
+        .clone()
+}
+
 impl AccountLists {
     async fn account(&self, c: &Clients) -> Result<String, AwsError> {
         self.account
@@ -74,14 +87,8 @@ impl AccountLists {
         account: &str,
         region: &str,
     ) -> Result<Arc<Vec<Listed>>, AwsError> {
-        let cell = self
-            .by_region
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(region.to_string())
-            .or_default()
-            .clone();
-        cell.get_or_init(|| async { list_region(c, account, region).await.map(Arc::new) })
+        region_cell(&self.by_region, region)
+            .get_or_init(|| async { list_region(c, account, region).await.map(Arc::new) })
             .await
             .clone()
     }
@@ -99,13 +106,7 @@ pub async fn object_lambda_of_bucket(
         Ok(a) => a,
         Err(e) => return Fact::Unknown(e),
     };
-    let cell = lists
-        .object_lambda
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(region.to_string())
-        .or_default()
-        .clone();
+    let cell = region_cell(&lists.object_lambda, region);
     let listed = cell
         .get_or_init(|| async {
             super::object_lambda::list_region(c, &account, region)
