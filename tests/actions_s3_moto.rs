@@ -904,7 +904,7 @@ async fn side_doors_close_and_undo_to_exactly_what_they_were() {
     .await;
     let account = warroom::aws::exposure::account_facts(&t.c, Some(ACCOUNT)).await;
     let report = warroom::scan::BucketReport::new(&account, facts);
-    let spec = warroom::tui::app::open_side_door(&report).expect("a door");
+    let spec = warroom::tui::offers::open_side_door(&report).expect("a door");
     assert_eq!(
         spec,
         ActionSpec::DisableReplicationRule(side_doors::Rule {
@@ -1101,7 +1101,7 @@ async fn log_grants_to_anyone_are_removed_and_undo_puts_them_back() {
         report.assessment.verdict,
         warroom::model::exposure::Verdict::Shared
     );
-    let spec = warroom::tui::app::open_side_door(&report).expect("Z has a door to close");
+    let spec = warroom::tui::offers::open_side_door(&report).expect("Z has a door to close");
     assert_eq!(spec, ActionSpec::RemoveLogGrants(bucket("logged")));
     let (plan, id) = t.apply(&spec).await;
     assert!(
@@ -1168,7 +1168,7 @@ async fn a_distribution_serving_the_bucket_is_disabled_and_undo_enables_it() {
         before.assessment.verdict,
         warroom::model::exposure::Verdict::Public
     );
-    let spec = warroom::tui::app::open_side_door(&before).expect("a door");
+    let spec = warroom::tui::offers::open_side_door(&before).expect("a door");
     assert_eq!(
         spec,
         ActionSpec::DisableDistribution(warroom::actions::distribution::Args {
@@ -1271,7 +1271,7 @@ async fn the_kms_lock_closes_by_grant_and_statement_and_undo_reopens_it() {
         before.assessment.reasons
     );
     // The grant first.
-    let spec = warroom::tui::app::open_side_door(&before).expect("a lock");
+    let spec = warroom::tui::offers::open_side_door(&before).expect("a lock");
     assert_eq!(
         spec,
         ActionSpec::RevokeGrant(warroom::actions::kms::grant::Args {
@@ -1308,7 +1308,7 @@ async fn the_kms_lock_closes_by_grant_and_statement_and_undo_reopens_it() {
         kms_items(&mid),
         vec!["key policy statement 2 (PartnerDecrypt)".to_string()]
     );
-    let spec = warroom::tui::app::open_side_door(&mid).expect("a lock");
+    let spec = warroom::tui::offers::open_side_door(&mid).expect("a lock");
     assert_eq!(
         spec,
         ActionSpec::RemoveKeyStatement(warroom::actions::kms::statement::Args {
@@ -1360,7 +1360,7 @@ async fn the_kms_lock_closes_by_grant_and_statement_and_undo_reopens_it() {
         after.assessment.reasons
     );
     // Nothing left to do on the key's side.
-    assert!(warroom::tui::app::open_side_door(&after).is_none());
+    assert!(warroom::tui::offers::open_side_door(&after).is_none());
     // Undo both: the exact policy, and an equivalent grant.
     t.undo(&removed).await;
     assert_eq!(

@@ -1614,7 +1614,7 @@ fn snapshot_restore_plan_dialog_80x24() {
 #[test]
 fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     use warroom::model::restore::Version;
-    use warroom::tui::versions_pane::VersionsList;
+    use warroom::tui::msg::VersionsList;
     let mut s = with_incident(scanned((80, 24)));
     let bucket = s
         .selected_bucket()
@@ -1990,7 +1990,7 @@ fn the_responder_marks_steps_notes_them_and_opens_their_action() {
 fn a_key_the_responder_revoked_counts_as_involved_without_marking_it() {
     let mut s = with_credentials((80, 24));
     assert_eq!(
-        warroom::tui::checklist_pane::facts(&s).marked_keys_active,
+        warroom::tui::panes::checklist::facts(&s).marked_keys_active,
         Some(Vec::new())
     );
     let w = watch(
@@ -2000,7 +2000,7 @@ fn a_key_the_responder_revoked_counts_as_involved_without_marking_it() {
         },
     );
     update(&mut s, Msg::WatchesReplayed(vec![(w, None)]));
-    let f = warroom::tui::checklist_pane::facts(&s);
+    let f = warroom::tui::panes::checklist::facts(&s);
     // The fixture's key is still Active: the step fails, naming it.
     assert_eq!(f.marked_keys, 1);
     assert_eq!(

@@ -1,22 +1,19 @@
 //! The console. `app` holds state and `update()`; `render` draws; this module
 //! is the runtime that connects them to the terminal, signals and AWS.
 
-pub mod action_log;
 pub mod app;
-pub mod checklist_pane;
-pub mod credentials_pane;
-pub mod detail;
-pub mod dialog;
-pub mod exposure_pane;
-pub mod gameday;
+pub mod fold;
+pub mod gate;
 pub mod keymap;
 pub mod line_input;
+pub mod msg;
+pub mod offers;
+pub mod panes;
 pub mod render;
 pub mod runner;
+pub mod state;
+pub mod text;
 pub mod theme;
-pub mod trail_pane;
-pub mod versions_pane;
-pub mod watch_pane;
 
 use std::io::{Write, stdout};
 
@@ -34,9 +31,10 @@ use tokio::sync::Mutex;
 use crate::aws::Clients;
 use crate::incident::Incident;
 use crate::scan;
-use app::{Context, Msg, State};
 use keymap::Keymap;
+use msg::Msg;
 use runner::Runner;
+use state::{Context, State};
 
 pub struct ConsoleOptions {
     pub context: Context,
@@ -108,13 +106,13 @@ pub async fn open(state: &mut State, runner: &mut Runner, gameday: Option<GameDa
         runner.spawn(cmd);
     }
     if let Some(g) = gameday {
-        state.gameday = Some(gameday::GameDayView {
+        state.gameday = Some(state::GameDayView {
             title: g.game.scenario.title.clone(),
             started: g.started,
             hints: g.game.scenario.hints.clone(),
             ..Default::default()
         });
-        state.notice = Some(gameday::briefing(
+        state.notice = Some(panes::gameday::briefing(
             &g.game.scenario.title,
             &g.game.scenario.briefing,
         ));
@@ -158,7 +156,7 @@ pub async fn run(clients: Clients, opts: ConsoleOptions) -> Result<()> {
         (size.width, size.height),
     );
     state.watches.bell = opts.bell;
-    state.checklist = checklist_pane::ChecklistState::new(opts.playbook);
+    state.checklist = state::ChecklistState::new(opts.playbook);
     state.watches.now = crate::time::now_secs();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut runner = Runner::new(clients, tx, opts.incident.clone());

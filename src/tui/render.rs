@@ -7,51 +7,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{State, View};
 use super::keymap::Action;
+use super::panes::dialog;
+use super::text::{fit, untrusted};
 use super::theme::Theme;
-use super::{action_log, detail, dialog, exposure_pane};
 use crate::model::facts::Fact;
-use crate::sanitize::clean;
+use crate::tui::state::State;
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
-
-/// Untrusted text (from AWS or an attacker), made safe to draw.
-pub fn untrusted(s: &str) -> String {
-    clean(s).into_owned()
-}
-
-/// `s` (already made safe) in at most `width` columns, keeping the part a
-/// responder needs: the end of an ARN, a path or an id (a user's name, a
-/// bucket, a key) stays whole, and the less useful middle gives way to "…".
-/// `arn:aws:iam::123456789012:user/mallory` in 24 columns is
-/// `arn:aws:iam::12…/mallory`, the name whole.
-pub fn fit(s: &str, width: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= width {
-        return s.to_string();
-    }
-    if width <= 1 {
-        return "…".chars().take(width).collect();
-    }
-    // The last segment (after the last '/' or ':'), with its separator.
-    let tail_start = chars
-        .iter()
-        .rposition(|c| matches!(c, '/' | ':'))
-        .filter(|&i| i + 1 < chars.len());
-    let keep_tail = match tail_start {
-        // A segment that fits with a little of the start before it.
-        Some(i) if chars.len() - i < width.saturating_sub(1) => chars.len() - i,
-        // No separator, or a segment too long to keep whole: the middle
-        // goes, the end (where ids differ) is kept a little longer.
-        _ => (width - 1).div_ceil(2).max(width - 1 - (width - 1) / 3),
-    };
-    let keep_head = width - 1 - keep_tail;
-    let head: String = chars[..keep_head].iter().collect();
-    let tail: String = chars[chars.len() - keep_tail..].iter().collect();
-    format!("{head}…{tail}")
-}
 
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
@@ -71,7 +35,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     let banner = if state.credentials_expired {
         Some("CREDENTIALS EXPIRED: AWS refuses this session. Actions are off; re-authenticate and restart with the same --incident".to_string())
     } else {
-        super::watch_pane::banner(state)
+        super::panes::watches::banner(state)
     };
     let body = match banner {
         Some(text) => {
@@ -82,20 +46,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
         None => body,
     };
-    match state.view {
-        View::Dashboard => exposure_pane::render(state, frame, body, &theme),
-        View::Detail => detail::render(state, frame, body, &theme),
-        View::ActionLog => action_log::render(state, frame, body, &theme),
-        View::Credentials => super::credentials_pane::render(state, frame, body, &theme),
-        View::CredentialDetail => {
-            super::credentials_pane::render_detail(state, frame, body, &theme)
-        }
-        View::Trail => super::trail_pane::render(state, frame, body, &theme),
-        View::TrailDetail => super::trail_pane::render_detail(state, frame, body, &theme),
-        View::Watches => super::watch_pane::render(state, frame, body, &theme),
-        View::Versions => super::versions_pane::render(state, frame, body, &theme),
-        View::Checklist => super::checklist_pane::render(state, frame, body, &theme),
-    }
+    super::panes::render(state, frame, body, &theme);
     render_status(state, frame, status, &theme);
     if let Some(d) = &state.dialog {
         dialog::render(d, frame, body, &theme);
@@ -144,7 +95,7 @@ pub fn progress_text(p: &crate::actions::Progress) -> String {
 }
 
 fn render_notice(
-    n: &super::app::Notice,
+    n: &crate::tui::state::Notice,
     frame: &mut Frame,
     area: Rect,
     title: ratatui::style::Style,
@@ -288,57 +239,10 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
 
 fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     // With a dialog open, keys go to the dialog, which says what they do.
-    let actions: &[Action] = match state.view {
-        _ if state.dialog.is_some() => &[],
-        View::Dashboard => &[
-            Action::Open,
-            Action::BlockPublicAccess,
-            Action::TailBucket,
-            Action::SwitchPane,
-            Action::ActionLog,
-            Action::Help,
-            Action::Quit,
-        ],
-        View::Detail => &[
-            Action::Back,
-            Action::BlockPublicAccess,
-            Action::Help,
-            Action::Quit,
-        ],
-        View::ActionLog => &[Action::Undo, Action::Back, Action::Help, Action::Quit],
-        View::Credentials => &[
-            Action::Open,
-            Action::NextSection,
-            Action::Filter,
-            Action::SwitchPane,
-            Action::Help,
-            Action::Quit,
-        ],
-        View::CredentialDetail | View::TrailDetail => &[Action::Back, Action::Help, Action::Quit],
-        View::Checklist => &[
-            Action::StepDone,
-            Action::Open,
-            Action::SwitchPane,
-            Action::Help,
-            Action::Quit,
-        ],
-        View::Versions => &[Action::Restore, Action::Back, Action::Help, Action::Quit],
-        View::Watches => &[
-            Action::Watch,
-            Action::SwitchPane,
-            Action::ActionLog,
-            Action::Help,
-            Action::Quit,
-        ],
-        View::Trail => &[
-            Action::Open,
-            Action::Filter,
-            Action::Pivot,
-            Action::Preserve,
-            Action::SwitchPane,
-            Action::Help,
-            Action::Quit,
-        ],
+    let actions: &[Action] = if state.dialog.is_some() {
+        &[]
+    } else {
+        super::panes::hints(state.view)
     };
     // In --read-only, actions that would change AWS are not offered.
     let mut offered: Vec<Action> = actions
@@ -394,7 +298,7 @@ fn status_rows(state: &State, width: u16) -> u16 {
     } else if !state.progress.is_empty() {
         return 1;
     } else if let Some(status) = &state.status {
-        clean(&status.text).chars().count() + 1
+        crate::sanitize::clean(&status.text).chars().count() + 1
     } else {
         return 1;
     };
@@ -404,7 +308,7 @@ fn status_rows(state: &State, width: u16) -> u16 {
 
 /// The restore prompt: the typed text first (on a narrow terminal the
 /// help after it wraps onto the status rows), then what the words do.
-fn prompt_text(p: &super::app::Prompt) -> String {
+fn prompt_text(p: &crate::tui::state::Prompt) -> String {
     format!(
         " restore {} to: {}▏  (UTC time [prefix] [{}] · ⏎ plans · Esc)",
         untrusted(&p.bucket),
@@ -515,28 +419,4 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod fit_tests {
-    use super::fit;
-
-    #[test]
-    fn names_keep_their_meaningful_end() {
-        let arn = "arn:aws:iam::123456789012:user/mallory";
-        assert_eq!(fit(arn, 80), arn);
-        let cut = fit(arn, 24);
-        assert_eq!(cut.chars().count(), 24);
-        assert!(cut.ends_with("/mallory"), "{cut}");
-        assert!(cut.starts_with("arn:aws:"), "{cut}");
-        // An endpoint keeps its port.
-        let url = fit("http://127.0.0.1:43921", 14);
-        assert!(url.ends_with(":43921"), "{url}");
-        // No separator: both ends stay, the end a little longer.
-        let ev = fit("PutAccountPublicAccessBlock", 16);
-        assert_eq!(ev.chars().count(), 16);
-        assert!(ev.starts_with("PutAc") && ev.ends_with("Block"), "{ev}");
-        assert_eq!(fit("abc", 1), "…");
-        assert_eq!(fit("abc", 0), "");
-    }
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::app::{Command, Msg};
-use super::versions_pane;
+use super::msg::{MAX_KEYS, VersionsList};
 use crate::actions;
 use crate::aws::{Clients, exposure};
 use crate::incident::Incident;
 use crate::scan::{self, ScanOptions};
+use crate::tui::msg::{Command, Msg};
 
 /// Runs commands on tokio tasks; results come back as messages.
 pub struct Runner {
@@ -137,7 +137,7 @@ impl Runner {
 
     /// What the runtime must tell `update()` on its own: the credentials
     /// expired (seen by the clients' interceptor on any request).
-    pub fn health(&self, state: &super::app::State) -> Option<Msg> {
+    pub fn health(&self, state: &crate::tui::state::State) -> Option<Msg> {
         (!state.credentials_expired && self.clients.credentials_expired())
             .then_some(Msg::CredentialsExpired)
     }
@@ -442,19 +442,15 @@ impl Runner {
 }
 
 /// The versions view's listing: changed keys' histories, at most
-/// `versions_pane::MAX_KEYS` of them.
-async fn load_versions(
-    c: &Clients,
-    bucket: &str,
-    since: i64,
-) -> Result<versions_pane::VersionsList, String> {
+/// `MAX_KEYS` of them.
+async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<VersionsList, String> {
     let text = |e: crate::aws::AwsError| format!("{}: {}", e.code, e.message);
     let region = exposure::bucket_region(c, bucket).await.map_err(text)?;
     let s3 = c.s3_in(&region);
     let versioning = crate::aws::versions::versioning(&s3, bucket)
         .await
         .map_err(text)?;
-    let mut out = versions_pane::VersionsList {
+    let mut out = VersionsList {
         versioning,
         keys: Vec::new(),
         more: 0,
@@ -463,7 +459,7 @@ async fn load_versions(
         return Ok(out);
     }
     crate::aws::versions::changed_since(&s3, bucket, None, since, |history| {
-        if out.keys.len() < versions_pane::MAX_KEYS {
+        if out.keys.len() < MAX_KEYS {
             out.keys.push(history);
         } else {
             out.more += 1;

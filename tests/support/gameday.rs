@@ -360,7 +360,7 @@ pub async fn play_leaked_key_game(
         true,
         (120, 40),
     );
-    state.checklist = warroom::tui::checklist_pane::ChecklistState::new(
+    state.checklist = warroom::tui::state::ChecklistState::new(
         warroom::playbook::Playbook::builtin().expect("playbook"),
     );
     warroom::tui::open(

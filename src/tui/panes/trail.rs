@@ -3,8 +3,7 @@
 //! events marked, a detail view of the sanitised record, a pivot to the
 //! event's principal, and preserving the filtered events as evidence.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -12,76 +11,27 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Awaiting, Command, State, View, error, info, waiting};
-use super::keymap::Action;
-use super::line_input::{self, Edit};
-use super::render::{fit, untrusted};
-use super::theme::Theme;
-use crate::aws::AwsError;
 use crate::model::exposure::Verdict;
-use crate::model::trail::{self, EventRing, TrailEvent, TrailFilter, TrailInfo};
+use crate::model::trail::{self, TrailEvent, TrailFilter};
 use crate::tail::{Source, TailMsg};
+use crate::tui::keymap::Action;
+use crate::tui::line_input::{self, Edit};
+use crate::tui::msg::Command;
+use crate::tui::state::{Awaiting, State, TrailState, View, error, info, waiting};
+use crate::tui::text::{fit, untrusted};
+use crate::tui::theme::Theme;
 
-/// How many events the pane holds (the newest); older ones are dropped
-/// from view and counted.
-pub const RING_CAPACITY: usize = 100_000;
-
-#[derive(Debug)]
-pub struct TrailState {
-    pub started: bool,
-    pub ring: EventRing,
-    /// Follow the newest event; off once the responder scrolls.
-    pub follow: bool,
-    /// Index into the filtered, newest-first list.
-    pub selected: usize,
-    pub filter: TrailFilter,
-    /// The filter line being typed, if any.
-    pub input: Option<String>,
-    pub sources: BTreeMap<Source, Option<String>>,
-    pub trails: Option<Result<Vec<TrailInfo>, AwsError>>,
-    pub rounds: u64,
-    /// Log files read so far while the trail bucket has a backlog.
-    pub backlog: Option<u64>,
-    /// What the incident is about, for the `marked` filter (kept current
-    /// by `update`, from `incident_of`).
-    pub incident: trail::Incident,
-    /// Objects a call in the tail gave a public ACL (`AllUsers` or
-    /// `AuthenticatedUsers`), per bucket: their ACLs are read on every
-    /// scan and refresh, whatever the sample picks.
-    pub public_acl_keys: BTreeMap<String, BTreeSet<String>>,
-}
-
-impl Default for TrailState {
-    fn default() -> Self {
-        TrailState {
-            started: false,
-            ring: EventRing::new(RING_CAPACITY),
-            follow: true,
-            selected: 0,
-            filter: TrailFilter::default(),
-            input: None,
-            sources: BTreeMap::new(),
-            trails: None,
-            rounds: 0,
-            backlog: None,
-            incident: trail::Incident::default(),
-            public_acl_keys: BTreeMap::new(),
-        }
+/// Open the trail pane, starting the tail the first time.
+pub fn open(state: &mut State) -> Vec<Command> {
+    state.view = View::Trail;
+    if state.trail.started {
+        return Vec::new();
     }
-}
-
-impl TrailState {
-    /// The filtered events, newest first.
-    pub fn visible(&self) -> impl Iterator<Item = &Arc<TrailEvent>> {
-        self.ring.newest_first().filter(move |e| {
-            self.filter.matches(e)
-                && (!self.filter.marked_only || trail::relevance(e, &self.incident).is_some())
-        })
-    }
-
-    pub fn selected_event(&self) -> Option<&Arc<TrailEvent>> {
-        self.visible().nth(self.selected)
-    }
+    state.trail.started = true;
+    state.status = Some(info(
+        "tailing CloudTrail: LookupEvents and trail log files…",
+    ));
+    vec![Command::StartTail]
 }
 
 /// What the incident is about, from the console's state: the public and
@@ -181,11 +131,13 @@ pub fn on_tail(state: &mut State, msg: TailMsg) -> Reread {
                 let emulator = state.context.endpoint.is_some();
                 state.status = Some(match &error {
                     None => info("CloudTrail Lake: search finished; its events are in the tail"),
-                    Some(e) if not_served(e, emulator) => super::app::error(format!(
+                    Some(e) if not_served(e, emulator) => crate::tui::state::error(format!(
                         "CloudTrail Lake is not available here ({}): this endpoint does not serve it; search stopped",
                         untrusted(code_of(e))
                     )),
-                    Some(e) => super::app::error(format!("CloudTrail Lake: {}", untrusted(e))),
+                    Some(e) => {
+                        crate::tui::state::error(format!("CloudTrail Lake: {}", untrusted(e)))
+                    }
                 });
             }
             t.sources.insert(source, error);
@@ -267,7 +219,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         (View::Trail, Action::Preserve) => return Some(preserve(state)),
         (View::Trail, Action::LakeSearch) => return Some(lake_search(state)),
         (View::TrailDetail, motion) => {
-            if !super::app::scroll_detail(state, motion) {
+            if !state.scroll_detail(motion) {
                 return None;
             }
         }
@@ -304,7 +256,7 @@ fn pivot(state: &mut State) -> Vec<Command> {
     if let (true, Some(k)) = (known_key, key) {
         state.creds.filter = k.clone();
         state.creds.pivoted = true;
-        state.creds.section = super::credentials_pane::Section::Keys;
+        state.creds.section = crate::tui::state::Section::Keys;
         state.creds.selected = [0; 4];
         state.view = View::Credentials;
         state.status = Some(info(format!("credentials filtered to {k} (m marks it)")));
@@ -323,7 +275,7 @@ fn pivot(state: &mut State) -> Vec<Command> {
     if let Some(name) = role {
         state.creds.filter = name.clone();
         state.creds.pivoted = true;
-        state.creds.section = super::credentials_pane::Section::Roles;
+        state.creds.section = crate::tui::state::Section::Roles;
         state.creds.selected = [0; 4];
         state.view = View::Credentials;
         state.status = Some(info(format!(
@@ -416,7 +368,7 @@ pub fn preserve_incident(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     if !state.trail.started {
-        let cmds = super::app::open_trail(state);
+        let cmds = super::trail::open(state);
         state.status = Some(info(
             "the tail is starting: when its events are in, Enter on this step again (or E here) preserves them",
         ));
@@ -820,3 +772,17 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
         area,
     );
 }
+
+/// The keys the status line offers on the detail.
+pub const DETAIL_HINTS: &[Action] = &[Action::Back, Action::Help, Action::Quit];
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::Open,
+    Action::Filter,
+    Action::Pivot,
+    Action::Preserve,
+    Action::SwitchPane,
+    Action::Help,
+    Action::Quit,
+];

@@ -6,9 +6,12 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::app::State;
-use super::render::{fit, untrusted};
-use super::theme::Theme;
+use crate::tui::gate;
+use crate::tui::keymap::Action;
+use crate::tui::msg::Command;
+use crate::tui::state::{Notice, State, View};
+use crate::tui::text::{fit, untrusted};
+use crate::tui::theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
@@ -29,7 +32,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     // Whole action names; targets keep their end (a bucket's or a user's
     // name) when cut; the result gets the rest (Enter shows it whole).
     let inner = usize::from(area.width.saturating_sub(2));
-    let widest = |len: fn(&super::app::ActionRecord) -> usize, min: usize, max: usize| {
+    let widest = |len: fn(&crate::tui::state::ActionRecord) -> usize, min: usize, max: usize| {
         state
             .actions
             .iter()
@@ -70,3 +73,40 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut ts = TableState::default().with_selected(Some(state.log_selected));
     frame.render_stateful_widget(table, area, &mut ts);
 }
+
+/// Open the log from `from`; Back returns to the pane it was opened from.
+pub fn open(state: &mut State, from: View) {
+    state.log_return = match from {
+        View::CredentialDetail => View::Credentials,
+        View::TrailDetail => View::Trail,
+        other => other,
+    };
+    state.view = View::ActionLog;
+    state.log_selected = state.actions.len().saturating_sub(1);
+}
+
+/// Keys while the log is open.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Back => state.view = state.log_return,
+        Action::Undo => return Some(gate::request_undo(state)),
+        Action::Open => {
+            if let Some(r) = state.actions.get(state.log_selected) {
+                state.notice = Some(Notice {
+                    title: format!("{} {} on {}", r.id, r.what, r.target),
+                    lines: r.detail.clone(),
+                });
+            }
+        }
+        Action::Down => {
+            state.log_selected =
+                (state.log_selected + 1).min(state.actions.len().saturating_sub(1));
+        }
+        Action::Up => state.log_selected = state.log_selected.saturating_sub(1),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[Action::Undo, Action::Back, Action::Help, Action::Quit];

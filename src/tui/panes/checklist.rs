@@ -4,7 +4,7 @@
 //! console has read ticks itself (the result is journaled as evidence),
 //! and un-ticks if the state regresses. Everything is kept in the journal.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -13,59 +13,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 use serde_json::json;
 
-use super::app::{Command, State, View, error, info};
-use super::keymap::Action;
-use super::line_input::{self, Edit};
-use super::render::untrusted;
-use super::theme::Theme;
 use crate::model::exposure::{ControlPlane, Source, Verdict, control_plane};
 use crate::playbook::checks::{self, LiveFacts, Outcome};
 use crate::playbook::progress::{self, Status, StepState};
-use crate::playbook::{Playbook, Step};
-
-#[derive(Debug)]
-pub struct ChecklistState {
-    pub playbook: Playbook,
-    pub steps: BTreeMap<String, StepState>,
-    /// Index into the playbook's steps, in order.
-    pub selected: usize,
-    /// A note being typed for the selected step.
-    pub note: Option<String>,
-    /// Every bucket seen public or shared in this session: the incident's
-    /// buckets, still checked after they are fixed.
-    pub incident_buckets: BTreeSet<String>,
-    pub evidence_preserved: bool,
-    /// The journal has been replayed: checks may tick steps from now on.
-    pub loaded: bool,
-}
-
-impl Default for ChecklistState {
-    fn default() -> Self {
-        Self::new(Playbook::builtin().unwrap_or(Playbook { parts: Vec::new() }))
-    }
-}
-
-impl ChecklistState {
-    pub fn new(playbook: Playbook) -> Self {
-        ChecklistState {
-            playbook,
-            steps: BTreeMap::new(),
-            selected: 0,
-            note: None,
-            incident_buckets: BTreeSet::new(),
-            evidence_preserved: false,
-            loaded: false,
-        }
-    }
-
-    pub fn step_at(&self, i: usize) -> Option<&Step> {
-        self.playbook.steps().nth(i).map(|(_, s)| s)
-    }
-
-    pub fn state_of(&self, id: &str) -> StepState {
-        self.steps.get(id).cloned().unwrap_or_default()
-    }
-}
+use crate::tui::keymap::Action;
+use crate::tui::line_input::{self, Edit};
+use crate::tui::msg::Command;
+use crate::tui::state::{State, View, error, info};
+use crate::tui::text::untrusted;
+use crate::tui::theme::Theme;
 
 /// The journal's checklist, at start.
 pub fn on_replayed(
@@ -442,7 +398,7 @@ fn open_action(state: &mut State) -> Vec<Command> {
             .policy
             .as_ref()
             .is_some_and(|p| p.is_public() || !p.shared_accounts().is_empty())
-        && let Some(name) = super::app::open_access_point(b)
+        && let Some(name) = crate::tui::offers::open_access_point(b)
     {
         let spec = crate::actions::ActionSpec::DeleteAccessPointPolicy(
             crate::actions::access_point_policy::Args {
@@ -450,20 +406,20 @@ fn open_action(state: &mut State) -> Vec<Command> {
                 access_point: name,
             },
         );
-        return super::app::request(state, spec);
+        return crate::tui::gate::request(state, spec);
     }
     let spec = match (action.as_str(), bucket) {
         ("block-public-access-account", _) => Some(
             crate::actions::ActionSpec::BlockPublicAccessAccount(crate::actions::Account {}),
         ),
         (_, None) => None,
-        (name, Some(bucket)) => super::app::bucket_action_named(name, &bucket),
+        (name, Some(bucket)) => crate::tui::offers::bucket_action_named(name, &bucket),
     };
     if let Some(spec) = spec {
-        return super::app::request(state, spec);
+        return crate::tui::gate::request(state, spec);
     }
     match action.as_str() {
-        "preserve-events" => return super::trail_pane::preserve_incident(state),
+        "preserve-events" => return super::trail::preserve_incident(state),
         "pit-restore" => {
             state.view = View::Dashboard;
             state.status = Some(info(
@@ -613,3 +569,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         detail_area,
     );
 }
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::StepDone,
+    Action::Open,
+    Action::SwitchPane,
+    Action::Help,
+    Action::Quit,
+];

@@ -10,39 +10,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Awaiting, Command, State, View, error, info, waiting};
-use super::keymap::Action;
-use super::render::untrusted;
-use super::theme::Theme;
 use crate::model::restore::Version;
 use crate::time::iso_time;
-
-/// The view holds at most this many keys (the first, in key order); the
-/// rest are counted, and `warroom versions` lists them all.
-pub const MAX_KEYS: usize = 2_000;
-
-/// What the runtime read for the view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionsList {
-    /// "Enabled", "Suspended", or "" (never).
-    pub versioning: String,
-    /// Histories of changed keys, newest entry first.
-    pub keys: Vec<Vec<Version>>,
-    /// Changed keys beyond [`MAX_KEYS`].
-    pub more: u64,
-}
-
-#[derive(Debug, Clone)]
-pub struct VersionsState {
-    pub bucket: String,
-    pub since: i64,
-    /// None while loading.
-    pub list: Option<Result<VersionsList, String>>,
-    pub selected: usize,
-    /// The view it was opened from: Esc goes back there.
-    pub from: View,
-}
-
+use crate::tui::keymap::Action;
+use crate::tui::msg::{Command, VersionsList};
+use crate::tui::state::{Awaiting, State, VersionsState, View, error, info, waiting};
+use crate::tui::text::untrusted;
+use crate::tui::theme::Theme;
 /// Open the view on the selected bucket: changes since the incident
 /// window's start (the restore time last typed), else the last 24 hours.
 pub fn open(state: &mut State) -> Vec<Command> {
@@ -285,3 +259,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         detail_area,
     );
 }
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[Action::Restore, Action::Back, Action::Help, Action::Quit];

@@ -7,97 +7,21 @@
 //! only folds its messages into state, so it draws the same after a
 //! restart (the runner replays the journal first).
 
-use std::collections::BTreeMap;
-
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Awaiting, Command, State, View, error, info, waiting};
-use super::keymap::Action;
-use super::line_input::{self, Edit};
-use super::render::{fit, untrusted};
-use super::theme::Theme;
 use crate::model::watch::{Target, Verdict, Watch};
 use crate::time::iso_time;
+use crate::tui::keymap::Action;
+use crate::tui::line_input::{self, Edit};
+use crate::tui::msg::Command;
+use crate::tui::state::{Awaiting, State, View, WatchRow, error, info, waiting};
+use crate::tui::text::{fit, untrusted};
+use crate::tui::theme::Theme;
 use crate::watch::WatchMsg;
-
-#[derive(Debug, Clone)]
-pub struct WatchRow {
-    pub watch: Watch,
-    /// The verdict as journaled, once final.
-    pub verdict: Option<String>,
-}
-
-impl WatchRow {
-    /// Final verdicts come from the journal; until then, from the clock.
-    pub fn verdict(&self, now: i64) -> Verdict {
-        match self.verdict.as_deref() {
-            Some("activity") => Verdict::Activity,
-            Some(_) if self.watch.used_successfully() => Verdict::Activity,
-            Some(_) => Verdict::Clean,
-            None => match self.watch.status(now).verdict {
-                // Not final until the runner says so (it journals it).
-                Verdict::Clean => Verdict::Watching,
-                v => v,
-            },
-        }
-    }
-
-    pub fn is_final(&self) -> bool {
-        self.verdict.is_some()
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct WatchState {
-    /// In the order started (W1, W2, …).
-    pub rows: Vec<WatchRow>,
-    pub selected: usize,
-    /// Alerts, oldest first; the newest is the banner until the pane is
-    /// opened.
-    pub alerts: Vec<String>,
-    pub unseen_alert: bool,
-    /// The last error of each source, if it is failing.
-    pub sources: BTreeMap<&'static str, String>,
-    /// A target being typed in.
-    pub input: Option<String>,
-    /// The wall clock, from the runtime's tick (render stays pure).
-    pub now: i64,
-    /// Ring the terminal bell on an alert (--bell or [watch] bell).
-    pub bell: bool,
-    /// Set by an alert; the runtime rings the bell and clears it.
-    pub ring: bool,
-}
-
-impl WatchState {
-    pub fn any_open(&self) -> bool {
-        self.rows.iter().any(|r| !r.is_final())
-    }
-
-    fn upsert(&mut self, watch: Watch) -> &mut WatchRow {
-        let i = match self
-            .rows
-            .iter()
-            .position(|r| r.watch.spec.id == watch.spec.id)
-        {
-            Some(i) => {
-                self.rows[i].watch = watch;
-                i
-            }
-            None => {
-                self.rows.push(WatchRow {
-                    watch,
-                    verdict: None,
-                });
-                self.rows.len() - 1
-            }
-        };
-        &mut self.rows[i]
-    }
-}
 
 /// The journal's watches, at start (before the runner's first round).
 pub fn on_replayed(state: &mut State, watches: Vec<(Watch, Option<String>)>) {
@@ -225,8 +149,8 @@ pub fn start(state: &mut State, target: Target) -> Vec<Command> {
 }
 
 /// The target of a credentials-pane row.
-pub fn target_of(row: &super::credentials_pane::CredRow<'_>) -> Option<Target> {
-    use super::credentials_pane::CredRow;
+pub fn target_of(row: &crate::tui::state::CredRow<'_>) -> Option<Target> {
+    use crate::tui::state::CredRow;
     Some(match row {
         CredRow::Key(_, k) => Target::AccessKey {
             key_id: k.key_id.clone(),
@@ -474,3 +398,12 @@ fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
     ]));
     lines
 }
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::Watch,
+    Action::SwitchPane,
+    Action::ActionLog,
+    Action::Help,
+    Action::Quit,
+];

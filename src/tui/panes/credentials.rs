@@ -6,225 +6,23 @@
 //! pane is open ([`on_action`], [`on_input_key`]), and it answers with
 //! commands like every other part of the console.
 
-use std::collections::BTreeSet;
-
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Command, State, View};
-use super::keymap::Action;
-use super::line_input::{self, Edit};
-use super::render::untrusted;
-use super::theme::Theme;
 use crate::actions::{self, ActionSpec};
 use crate::aws::iam::Principal;
-use crate::model::credentials::{
-    AccessKeyFacts, CredentialFacts, InstanceFacts, KeyPairFacts, RoleFacts, RoleKind, UserFacts,
-};
+use crate::model::credentials::{RoleFacts, RoleKind, UserFacts};
 use crate::model::facts::Fact;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Section {
-    #[default]
-    Keys,
-    Roles,
-    KeyPairs,
-    Instances,
-}
-
-impl Section {
-    const ALL: [Section; 4] = [
-        Section::Keys,
-        Section::Roles,
-        Section::KeyPairs,
-        Section::Instances,
-    ];
-
-    fn index(self) -> usize {
-        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Section::Keys => "Access keys",
-            Section::Roles => "Roles",
-            Section::KeyPairs => "EC2 key pairs",
-            Section::Instances => "Instances",
-        }
-    }
-}
-
-/// Text being typed into the pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// `/`: narrows the rows of every section as it is typed.
-    Filter,
-    /// `m`: an access key id the incident points at (from a ticket, a
-    /// finding), marked wherever it shows.
-    Mark(String),
-}
-
-#[derive(Debug, Default)]
-pub struct CredState {
-    /// Bumped by every load; answers from older loads are dropped.
-    pub generation: u64,
-    pub loading: bool,
-    pub facts: Option<CredentialFacts>,
-    pub section: Section,
-    /// Selected row per section (index into the filtered rows).
-    pub selected: [usize; 4],
-    pub filter: String,
-    pub input: Option<Input>,
-    /// Access key ids the incident points at.
-    pub marked: BTreeSet<String>,
-    /// The filter was set by a pivot from the tail (dropped on leaving).
-    pub pivoted: bool,
-}
-
-/// One row of the current section.
-#[derive(Debug, Clone, Copy)]
-pub enum CredRow<'a> {
-    Key(&'a UserFacts, &'a AccessKeyFacts),
-    /// A user with no access keys (still has policies and sessions).
-    User(&'a UserFacts),
-    Role(&'a RoleFacts),
-    KeyPair(&'a KeyPairFacts),
-    Instance(&'a InstanceFacts),
-}
-
-impl CredState {
-    /// The access keys the incident is about: those marked as involved,
-    /// and those an action revoked (each has a watch its action started).
-    /// A watch started by hand (`W`) on another key is only watching: that
-    /// key is not made part of the incident by it.
-    pub fn incident_keys(
-        &self,
-        watches: &super::watch_pane::WatchState,
-    ) -> std::collections::HashSet<String> {
-        let mut keys: std::collections::HashSet<String> = self.marked.iter().cloned().collect();
-        keys.extend(watches.rows.iter().filter_map(|r| {
-            match (&r.watch.spec.target, by_an_action(&r.watch.spec.started_by)) {
-                (crate::model::watch::Target::AccessKey { key_id }, true) => Some(key_id.clone()),
-                _ => None,
-            }
-        }));
-        keys
-    }
-
-    /// Start a (re)load; the runner answers with `Msg::Credentials`.
-    pub fn load(&mut self) -> Vec<Command> {
-        self.generation += 1;
-        self.loading = true;
-        vec![Command::LoadCredentials {
-            generation: self.generation,
-        }]
-    }
-
-    /// The rows of the current section, filtered, marked keys first.
-    pub fn rows(&self) -> Vec<CredRow<'_>> {
-        let Some(f) = &self.facts else {
-            return Vec::new();
-        };
-        let mut rows: Vec<CredRow> = match self.section {
-            Section::Keys => f
-                .users
-                .known()
-                .map(|users| {
-                    users
-                        .iter()
-                        .flat_map(|u| match u.keys.known() {
-                            Some(keys) if !keys.is_empty() => {
-                                keys.iter().map(|k| CredRow::Key(u, k)).collect()
-                            }
-                            _ => vec![CredRow::User(u)],
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Section::Roles => f
-                .roles
-                .known()
-                .map(|r| r.iter().map(CredRow::Role).collect())
-                .unwrap_or_default(),
-            Section::KeyPairs => f
-                .key_pairs
-                .known()
-                .map(|k| k.iter().map(CredRow::KeyPair).collect())
-                .unwrap_or_default(),
-            Section::Instances => f
-                .instances
-                .known()
-                .map(|i| i.iter().map(CredRow::Instance).collect())
-                .unwrap_or_default(),
-        };
-        let needle = self.filter.to_lowercase();
-        if !needle.is_empty() {
-            rows.retain(|r| search_text(r).to_lowercase().contains(&needle));
-        }
-        // Stable: marked keys first, otherwise AWS's order.
-        rows.sort_by_key(|r| !matches!(r, CredRow::Key(_, k) if self.marked.contains(&k.key_id)));
-        rows
-    }
-
-    pub fn selected_row(&self) -> Option<CredRow<'_>> {
-        let rows = self.rows();
-        let i = self.selected[self.section.index()].min(rows.len().saturating_sub(1));
-        rows.get(i).copied()
-    }
-
-    /// The error that keeps the current section empty, if any.
-    fn section_error(&self) -> Option<String> {
-        let f = self.facts.as_ref()?;
-        let e = match self.section {
-            Section::Keys => f.users.error(),
-            Section::Roles => f.roles.error(),
-            Section::KeyPairs => f.key_pairs.error(),
-            Section::Instances => f.instances.error(),
-        }?;
-        Some(format!("{e}: {}", e.message))
-    }
-
-    fn count(&self, s: Section) -> Option<usize> {
-        let f = self.facts.as_ref()?;
-        match s {
-            Section::Keys => f
-                .users
-                .known()
-                .map(|u| u.iter().map(|u| u.keys.known().map_or(0, Vec::len)).sum()),
-            Section::Roles => f.roles.known().map(Vec::len),
-            Section::KeyPairs => f.key_pairs.known().map(Vec::len),
-            Section::Instances => f.instances.known().map(Vec::len),
-        }
-    }
-}
-
-fn search_text(r: &CredRow) -> String {
-    match r {
-        CredRow::Key(u, k) => format!("{} {} {}", u.name, k.key_id, k.status),
-        CredRow::User(u) => u.name.clone(),
-        CredRow::Role(r) => format!("{} {} {}", r.name, r.arn, r.flags().join(" ")),
-        CredRow::KeyPair(k) => format!(
-            "{} {} {}",
-            k.name,
-            k.fingerprint.as_deref().unwrap_or(""),
-            k.instances
-                .iter()
-                .map(|i| i.id.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        CredRow::Instance(i) => format!(
-            "{} {} {} {}",
-            i.id,
-            i.key_name.as_deref().unwrap_or(""),
-            i.instance_profile_arn.as_deref().unwrap_or(""),
-            i.region
-        ),
-    }
-}
+use crate::tui::keymap::Action;
+use crate::tui::line_input::{self, Edit};
+use crate::tui::msg::Command;
+use crate::tui::state::creds::Input;
+use crate::tui::state::{CredRow, CredState, Section, State, View};
+use crate::tui::text::untrusted;
+use crate::tui::theme::Theme;
 
 /// Keys while the pane is open. `None`: not the pane's key, let the
 /// console handle it (help, quit, action log…).
@@ -244,10 +42,10 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         }
         Action::Rescan => {
             if c.loading {
-                state.status = Some(super::app::info("credentials are still loading"));
+                state.status = Some(crate::tui::state::info("credentials are still loading"));
                 return Some(Vec::new());
             }
-            state.status = Some(super::app::info("reading credentials…"));
+            state.status = Some(crate::tui::state::info("reading credentials…"));
             return Some(c.load());
         }
         Action::NextSection | Action::PrevSection => {
@@ -263,7 +61,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         }
         Action::Filter => {
             c.input = Some(Input::Filter);
-            state.status = Some(super::app::info(
+            state.status = Some(crate::tui::state::info(
                 "filter: type to narrow the rows, Enter keeps it, Esc clears it",
             ));
         }
@@ -273,7 +71,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
                 _ => String::new(),
             };
             c.input = Some(Input::Mark(prefill));
-            state.status = Some(super::app::info(
+            state.status = Some(crate::tui::state::info(
                 "mark an access key the incident points at: type or edit its id, Enter marks or unmarks",
             ));
         }
@@ -293,17 +91,17 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         | Action::PageUp
         | Action::Top
         | Action::Bottom => {
-            super::app::scroll_detail(state, action);
+            state.scroll_detail(action);
         }
         Action::Watch => {
             let target = c
                 .selected_row()
                 .as_ref()
-                .and_then(super::watch_pane::target_of);
+                .and_then(super::watches::target_of);
             return Some(match target {
-                Some(t) => super::watch_pane::start(state, t),
+                Some(t) => super::watches::start(state, t),
                 None => {
-                    state.status = Some(super::app::error(
+                    state.status = Some(crate::tui::state::error(
                         "select an access key, user, role or key pair to watch (an instance is watched through its key pair or role)",
                     ));
                     Vec::new()
@@ -312,9 +110,9 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         }
         a if a.is_credential_action() => {
             return Some(match credential_action(state, a) {
-                Ok(spec) => super::app::request(state, spec),
+                Ok(spec) => crate::tui::gate::request(state, spec),
                 Err(why) => {
-                    state.status = Some(super::app::error(why));
+                    state.status = Some(crate::tui::state::error(why));
                     Vec::new()
                 }
             });
@@ -433,7 +231,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 
 fn mark(state: &mut State, id: &str) -> Vec<Command> {
     if let Err(e) = crate::model::ids::parse_access_key_id(id) {
-        state.status = Some(super::app::error(format!("not marked: {e}")));
+        state.status = Some(crate::tui::state::error(format!("not marked: {e}")));
         return Vec::new();
     }
     let marked = state.creds.marked.insert(id.to_string());
@@ -449,7 +247,7 @@ fn mark(state: &mut State, id: &str) -> Vec<Command> {
             })
         })
     });
-    state.status = Some(super::app::info(match (marked, known) {
+    state.status = Some(crate::tui::state::info(match (marked, known) {
         (true, true) => format!("{id} marked: it is listed first"),
         (true, false) => format!(
             "{id} marked; no user of this account has it (another account's key, or deleted)"
@@ -1048,9 +846,15 @@ fn user_lines(u: &UserFacts, out: &mut Vec<Line<'static>>, theme: &Theme) {
     ));
 }
 
-/// Whether a watch was started by an action (`A12`) rather than by hand.
-fn by_an_action(started_by: &str) -> bool {
-    started_by
-        .strip_prefix('A')
-        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::Open,
+    Action::NextSection,
+    Action::Filter,
+    Action::SwitchPane,
+    Action::Help,
+    Action::Quit,
+];
+
+/// The keys the status line offers on the detail.
+pub const DETAIL_HINTS: &[Action] = &[Action::Back, Action::Help, Action::Quit];

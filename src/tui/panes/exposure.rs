@@ -6,11 +6,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::State;
-use super::render::untrusted;
-use super::theme::{Theme, severity_mark};
+use crate::actions::{self, ActionSpec};
 use crate::model::facts::{BucketFacts, Fact};
 use crate::scan::BucketReport;
+use crate::tui::gate::{action_refusal, request};
+use crate::tui::keymap::Action;
+use crate::tui::msg::Command;
+use crate::tui::offers::{bucket_action, made_in_tail, open_access_point, open_side_door};
+use crate::tui::state::{Notice, Prompt, State, Status, View, error, info};
+use crate::tui::text::untrusted;
+use crate::tui::theme::{Theme, severity_mark};
 
 /// Below this width, only the essential columns are shown.
 const WIDE: u16 = 120;
@@ -224,3 +229,181 @@ fn render_why(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         area,
     );
 }
+
+/// Keys on the bucket table: Enter opens the detail, motion moves.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Open => {
+            if state.selected_bucket().is_some() {
+                state.view = View::Detail;
+                state.detail_scroll = 0;
+            }
+        }
+        motion @ (Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom) => {
+            let len = state.buckets.len();
+            if len == 0 {
+                return Some(Vec::new());
+            }
+            let cur = state.selected_index().unwrap_or(0);
+            let page = state.page_rows();
+            let next = match motion {
+                Action::Down => (cur + 1).min(len - 1),
+                Action::Up => cur.saturating_sub(1),
+                Action::PageDown => (cur + page).min(len - 1),
+                Action::PageUp => cur.saturating_sub(page),
+                Action::Top => 0,
+                Action::Bottom => len - 1,
+                _ => cur,
+            };
+            state.cursor_moved = true;
+            state.select_index(next);
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// A bucket's action keys, from the bucket table, its detail, its versions
+/// and the checklist (`A` and `Z` and the tail's filter only from the
+/// table and the detail).
+pub fn on_bucket_key(state: &mut State, action: Action) -> Vec<Command> {
+    match (state.view, action) {
+        (_, Action::BlockPublicAccessAccount) => {
+            return request(
+                state,
+                ActionSpec::BlockPublicAccessAccount(actions::Account {}),
+            );
+        }
+        (_, Action::MfaDelete) => {
+            if let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) {
+                let account = state
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.account_id.clone())
+                    .unwrap_or_else(|| "ACCOUNT_ID".into());
+                state.notice = Some(Notice {
+                    title: "MFA delete".into(),
+                    lines: actions::mfa_delete_explanation(&bucket, &account),
+                });
+            }
+        }
+        (_, Action::Restore) => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            if let Some(why) = action_refusal(state, &format!("s3://{bucket}")) {
+                state.status = Some(error(why));
+                return Vec::new();
+            }
+            let text = super::prompt::restore_time_guess(state, &bucket);
+            let incident_written = super::prompt::incident_written(state, &bucket).len();
+            state.prompt = Some(Prompt {
+                bucket,
+                text,
+                incident_written,
+            });
+        }
+        (View::Dashboard | View::Detail, Action::CloseAccessPoint) => {
+            let Some(b) = state.selected_bucket() else {
+                return Vec::new();
+            };
+            let bucket = b.facts.name.clone();
+            match open_access_point(b) {
+                // One the tail saw made during the incident is the
+                // attacker's own door: removed whole (its policy alone
+                // could be put back by the same key).
+                Some(name) if made_in_tail(state, &name) => {
+                    return request(
+                        state,
+                        ActionSpec::DeleteAccessPoint(actions::access_point::Args {
+                            bucket,
+                            access_point: name,
+                        }),
+                    );
+                }
+                Some(name) => {
+                    return request(
+                        state,
+                        ActionSpec::DeleteAccessPointPolicy(actions::access_point_policy::Args {
+                            bucket,
+                            access_point: name,
+                        }),
+                    );
+                }
+                None => {
+                    state.status = Some(info(format!(
+                        "no access point of {bucket} lets anyone outside the account in"
+                    )))
+                }
+            }
+        }
+        (View::Dashboard | View::Detail, Action::CloseSideDoor) => {
+            let Some(b) = state.selected_bucket() else {
+                return Vec::new();
+            };
+            match open_side_door(b) {
+                Some(spec) => return request(state, spec),
+                None => {
+                    state.status = Some(info(format!(
+                        "{} has no side door to close: no replication or notification to another account, no website, no CORS for any origin",
+                        b.facts.name
+                    )))
+                }
+            }
+        }
+        (_, a) if bucket_action(a, "").is_some() => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            if let Some(spec) = bucket_action(a, &bucket) {
+                return request(state, spec);
+            }
+        }
+        (_, Action::Rescan) => {
+            if state.scan.running {
+                state.status = Some(Status {
+                    text: format!("a scan is already running ({})", state.scan.fraction()),
+                    is_error: false,
+                    awaiting: None,
+                });
+            } else {
+                return state.start_scan();
+            }
+        }
+        (View::Dashboard | View::Detail, Action::TailBucket) => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            state.trail.filter = crate::model::trail::TrailFilter {
+                bucket: Some(bucket.clone()),
+                ..Default::default()
+            };
+            state.trail.selected = 0;
+            state.trail.follow = true;
+            let cmds = super::trail::open(state);
+            state.status = Some(info(format!(
+                "the tail, filtered to bucket:{} (/ then Esc clears)",
+                untrusted(&bucket)
+            )));
+            return cmds;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::Open,
+    Action::BlockPublicAccess,
+    Action::TailBucket,
+    Action::SwitchPane,
+    Action::ActionLog,
+    Action::Help,
+    Action::Quit,
+];

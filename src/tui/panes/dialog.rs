@@ -6,10 +6,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::ConfirmDialog;
-use super::render::untrusted;
-use super::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use crate::actions::Confirm;
+use crate::tui::msg::Command;
+use crate::tui::state::{ConfirmDialog, State, error, info};
+use crate::tui::text::untrusted;
+use crate::tui::theme::Theme;
 
 pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
     let plan = &dialog.plan;
@@ -142,4 +145,101 @@ pub fn render(dialog: &ConfirmDialog, frame: &mut Frame, area: Rect, theme: &The
     let _ = gap;
     frame.render_widget(text.scroll((scroll, 0)), body);
     frame.render_widget(Paragraph::new(prompt).wrap(Wrap { trim: false }), input);
+}
+
+/// Keys while a plan waits for confirmation: typed text, not bindings.
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.quit = true;
+        return Vec::new();
+    }
+    let Some(dialog) = state.dialog.as_mut() else {
+        return Vec::new();
+    };
+    let confirm_now = match (&dialog.plan.confirm, key.code) {
+        // Arrows and pages scroll the plan; letters are for typing the name.
+        (_, KeyCode::Down) => {
+            dialog.scroll = dialog.scroll.saturating_add(1);
+            None
+        }
+        (_, KeyCode::Up) => {
+            dialog.scroll = dialog.scroll.saturating_sub(1);
+            None
+        }
+        (_, KeyCode::PageDown) => {
+            dialog.scroll = dialog.scroll.saturating_add(10);
+            None
+        }
+        (_, KeyCode::PageUp) => {
+            dialog.scroll = dialog.scroll.saturating_sub(10);
+            None
+        }
+        (_, KeyCode::Esc) | (Confirm::YesNo, KeyCode::Char('n' | 'N')) => Some(false),
+        (Confirm::YesNo, KeyCode::Char('y' | 'Y')) => Some(true),
+        (Confirm::TypeName { text }, KeyCode::Enter) => {
+            if dialog.typed == *text {
+                Some(true)
+            } else {
+                state.status = Some(error(
+                    "that does not match: type it exactly as shown, or Esc to cancel",
+                ));
+                None
+            }
+        }
+        (Confirm::TypeName { .. }, KeyCode::Backspace) => {
+            dialog.typed.pop();
+            None
+        }
+        (Confirm::TypeName { .. }, KeyCode::Char(c))
+            if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            if dialog.typed.len() < 256 {
+                dialog.typed.push(c);
+            }
+            None
+        }
+        _ => None,
+    };
+    let Some(confirmed) = confirm_now else {
+        return Vec::new();
+    };
+    let Some(dialog) = state.dialog.take() else {
+        return Vec::new();
+    };
+    let how = match (&dialog.plan.confirm, confirmed) {
+        (_, false) => "cancelled in the console".to_string(),
+        // What was typed, said as it was: a bucket name, an account id or
+        // an action id.
+        (Confirm::TypeName { text }, true) => format!("typed {text} in the console"),
+        (Confirm::YesNo, true) => "answered yes in the console".to_string(),
+    };
+    if let Some((action_id, bucket)) = dialog.undo_of {
+        let key = dialog.plan.spec.lock_key();
+        if !confirmed {
+            state.busy.remove(&key);
+            state.status = Some(info(format!("cancelled: {action_id} not undone")));
+            return Vec::new();
+        }
+        state.status = Some(info(format!("undoing {action_id}…")));
+        return vec![Command::Undo {
+            action_id,
+            key,
+            bucket,
+            how,
+        }];
+    }
+    let dry_run = state.context.dry_run;
+    state.status = Some(info(match (confirmed, dry_run) {
+        (false, _) => "cancelled: nothing applied",
+        (true, true) => "dry run: journaling the plan, applying nothing…",
+        (true, false) => "applying…",
+    }));
+    // Cancellation is journaled too, so the record shows what was proposed.
+    vec![Command::Execute {
+        plan: Box::new(dialog.plan),
+        confirmed,
+        how,
+        dry_run,
+    }]
 }

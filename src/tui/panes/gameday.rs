@@ -3,37 +3,11 @@
 //! scenario's own help for it), and the finish key (the score, journaled,
 //! shown until a key is pressed).
 
-use std::collections::BTreeMap;
-
-use super::app::{Command, Notice, State, error, info};
 use crate::gameday::attacker::StepResult;
 use crate::gameday::score::Score;
 use crate::playbook::progress::Status;
-
-#[derive(Debug, Clone, Default)]
-pub struct GameDayView {
-    pub title: String,
-    /// When the game started (seconds): the timer counts from here.
-    pub started: i64,
-    pub hints: BTreeMap<String, String>,
-    /// The attacker's moves so far: (worked, denied). Not drawn while the
-    /// game runs (the trainee finds them in CloudTrail, as in real life).
-    pub moves: (usize, usize),
-    /// Set once finished; the timer stops.
-    pub score: Option<Score>,
-    pub finishing: bool,
-}
-
-impl GameDayView {
-    /// "04:12" since the start, frozen at the end.
-    pub fn clock(&self, now: i64) -> String {
-        let secs = match &self.score {
-            Some(s) => s.elapsed_secs,
-            None => (now - self.started).max(0),
-        };
-        format!("{:02}:{:02}", secs / 60, secs % 60)
-    }
-}
+use crate::tui::msg::Command;
+use crate::tui::state::{Notice, State, error, info};
 
 /// The briefing, shown when the game opens.
 pub fn briefing(title: &str, text: &str) -> Notice {
@@ -74,7 +48,7 @@ pub fn on_hint(state: &mut State) {
         .filter(|s| open(s))
         .collect();
     // While the attacker can still act, containment comes first.
-    let f = super::checklist_pane::facts(state);
+    let f = super::checklist::facts(state);
     let active = !f.still_exposed.is_empty()
         || f.marked_keys_active.as_ref().is_some_and(|k| !k.is_empty())
         || game.moves.0 == 0;
@@ -85,7 +59,7 @@ pub fn on_hint(state: &mut State) {
         .filter(|p| p.id == "contain" || p.id == "eradicate")
         .flat_map(|p| &p.steps)
         .find(|s| open(s) && !timed(s));
-    let selected = (state.view == super::app::View::Checklist)
+    let selected = (state.view == crate::tui::state::View::Checklist)
         .then(|| c.step_at(c.selected))
         .flatten()
         .filter(|s| open(s));
@@ -195,7 +169,7 @@ pub fn on_score(state: &mut State, result: Result<Score, String>) {
 
 /// The key that does a step's action, said as a responder would do it.
 fn key_for_action(state: &State, action: &str) -> Option<String> {
-    use super::keymap::Action as A;
+    use crate::tui::keymap::Action as A;
     let (a, where_) = match action {
         "block-public-access" => (A::BlockPublicAccess, "on the bucket (dashboard)"),
         "block-public-access-account" => (A::BlockPublicAccessAccount, "anywhere on the dashboard"),

@@ -7,15 +7,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::app::State;
-use super::exposure_pane::fact_text;
-use super::render::untrusted;
-use super::theme::{Theme, severity_mark};
+use super::exposure::fact_text;
 use crate::model::exposure::{EffectivePab, Severity, Tri};
 use crate::model::facts::{Fact, Grantee};
 use crate::model::policy::StatementExposure;
 use crate::sanitize::clean_multiline;
 use crate::scan::BucketReport;
+use crate::tui::keymap::Action;
+use crate::tui::msg::Command;
+use crate::tui::state::{State, View};
+use crate::tui::text::untrusted;
+use crate::tui::theme::{Theme, severity_mark};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(b) = state.selected_bucket() else {
@@ -695,3 +697,21 @@ fn policy_lines(b: &BucketReport, theme: &Theme, out: &mut Vec<Line<'static>>) {
         }
     }
 }
+
+/// Keys while a bucket's detail is open: Back, and motion scrolls.
+pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Back => state.view = View::Dashboard,
+        motion if state.scroll_detail(motion) => {}
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// The keys the status line offers here.
+pub const HINTS: &[Action] = &[
+    Action::Back,
+    Action::BlockPublicAccess,
+    Action::Help,
+    Action::Quit,
+];
