@@ -319,5 +319,5 @@ async fn emulator_clients(
         "demo-secret",
     )
     .await;
-    Clients::from_sdk_config(sdk, read_only).map_err(|e| eyre!("{}: {}", e.code, e.message))
+    Clients::from_sdk_config(sdk, read_only).map_err(|e| eyre!("{}", e.said()))
 }

@@ -288,18 +288,19 @@ pub async fn preserve(
     incident: &tokio::sync::Mutex<crate::incident::Incident>,
     records: &[String],
     filter: &str,
-) -> Result<String, String> {
+) -> Result<String, crate::incident::JournalError> {
+    use crate::incident::JournalError;
     // As CloudTrail wrote them, less any session token they carry.
     let records: Vec<String> = records
         .iter()
         .map(|r| crate::model::trail::without_secrets(r))
         .collect();
-    let bytes =
-        crate::model::trail::log_file_gz(&records).map_err(|e| format!("compressing: {e}"))?;
+    let bytes = crate::model::trail::log_file_gz(&records)
+        .map_err(|e| JournalError::new("compressing", e))?;
     let mut inc = incident.lock().await;
     let evidence = inc
         .store_evidence(&bytes, "json.gz")
-        .map_err(|e| format!("evidence: {e}"))?;
+        .map_err(|e| JournalError::new("evidence", e))?;
     let summary = format!(
         "preserved {} CloudTrail events{}",
         records.len(),
@@ -318,7 +319,7 @@ pub async fn preserve(
             "evidence": evidence,
         }),
     )
-    .map_err(|e| format!("journal: {e}"))?;
+    .map_err(|e| JournalError::new("journal", e))?;
     Ok(summary)
 }
 
@@ -339,7 +340,7 @@ pub async fn lake_search(
     let store = match trail::event_data_stores(c).await {
         Ok(stores) => stores.into_iter().next(),
         Err(e) => {
-            send(status(Some(format!("{}: {}", e.code, e.message))));
+            send(status(Some(e.said())));
             return;
         }
     };
@@ -377,7 +378,7 @@ pub async fn lake_search(
             }
         }
         Err(e) => {
-            send(status(Some(format!("{}: {}", e.code, e.message))));
+            send(status(Some(e.said())));
         }
     }
 }

@@ -379,7 +379,7 @@ pub async fn run(
                         }
                         if !send(WatchMsg::SourceError {
                             source: "trail logs",
-                            error: format!("{}: {}", e.code, e.message),
+                            error: e.said(),
                         }) {
                             return Ok(());
                         }
@@ -433,7 +433,7 @@ pub async fn run(
                     Err(e) => {
                         if !send(WatchMsg::SourceError {
                             source: "GetAccessKeyLastUsed",
-                            error: format!("{}: {}", e.code, e.message),
+                            error: e.said(),
                         }) {
                             return Ok(());
                         }

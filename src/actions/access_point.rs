@@ -9,31 +9,16 @@
 //! cannot be exact there: the plan says so, and the undo's read-back
 //! compares everything but the alias.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification};
-use crate::aws::error::aws_error;
 use crate::aws::exposure::bucket_region;
-use crate::aws::pab::{from_control as pab_control, to_control as control_pab};
 use crate::aws::{AwsError, Clients};
-use crate::model::facts::PublicAccessBlock;
 
 /// The access point and its bucket.
 pub type Args = super::AccessPointRef;
 
-/// An access point's configuration as recorded before deletion: what
-/// `CreateAccessPoint` needs to make it again, plus its policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recorded {
-    pub bucket: String,
-    /// `None`: reachable from the Internet; `Some(id)`: from that VPC only.
-    pub vpc_id: Option<String>,
-    pub public_access_block: Option<PublicAccessBlock>,
-    pub policy: Option<String>,
-    /// Not part of the comparison: AWS gives a new one on re-creation.
-    pub alias: Option<String>,
-}
+pub use crate::aws::access_points::Configured as Recorded;
 
 impl Recorded {
     fn same_door(&self, other: &Recorded) -> bool {
@@ -47,54 +32,7 @@ impl Recorded {
     }
 }
 
-/// The access point as S3 Control reports it now; `None` when there is none.
-async fn read(
-    c: &Clients,
-    account: &str,
-    region: &str,
-    name: &str,
-) -> Result<Option<Recorded>, AwsError> {
-    let control = c.s3control_in(region);
-    let ap = match control
-        .get_access_point()
-        .account_id(account)
-        .name(name)
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) => {
-            let err = aws_error(&e);
-            return if err.code == "NoSuchAccessPoint" {
-                Ok(None)
-            } else {
-                Err(err)
-            };
-        }
-    };
-    let policy = crate::aws::access_points::policy_of(c, account, region, name).await?;
-    let vpc = ap
-        .network_origin()
-        .is_some_and(|n| n.as_str().eq_ignore_ascii_case("vpc"));
-    Ok(Some(Recorded {
-        bucket: ap.bucket().unwrap_or_default().to_string(),
-        vpc_id: if vpc {
-            // A VPC access point whose id S3 did not report: keep the
-            // origin known (an empty id) so undo refuses rather than
-            // re-creating it open to the Internet.
-            Some(
-                ap.vpc_configuration()
-                    .map(|v| v.vpc_id().to_string())
-                    .unwrap_or_default(),
-            )
-        } else {
-            None
-        },
-        public_access_block: ap.public_access_block_configuration().map(pab_control),
-        policy,
-        alias: ap.alias().map(str::to_string),
-    }))
-}
+use crate::aws::access_points::configured as read;
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let region = bucket_region(c, &a.bucket).await?;
@@ -167,15 +105,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
 
 pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
     let account = cx.clients.identity().await?.account;
-    cx.clients
-        .s3control_in(&plan.region)
-        .delete_access_point()
-        .account_id(account)
-        .name(&a.access_point)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(())
+    crate::aws::access_points::delete(cx.clients, &account, &plan.region, &a.access_point).await
 }
 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
@@ -209,37 +139,7 @@ pub async fn undo(
         ));
     }
     let account = cx.clients.identity().await?.account;
-    let control = cx.clients.s3control_in(region);
-    let pab = rec.public_access_block.as_ref().map(control_pab);
-    let vpc = match rec.vpc_id.as_deref() {
-        Some(v) => Some(
-            aws_sdk_s3control::types::VpcConfiguration::builder()
-                .vpc_id(v)
-                .build()
-                .map_err(|e| AwsError::new("BadRequest", e.to_string()))?,
-        ),
-        None => None,
-    };
-    control
-        .create_access_point()
-        .account_id(&account)
-        .name(&a.access_point)
-        .bucket(&rec.bucket)
-        .set_vpc_configuration(vpc)
-        .set_public_access_block_configuration(pab)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    if let Some(doc) = &rec.policy {
-        control
-            .put_access_point_policy()
-            .account_id(&account)
-            .name(&a.access_point)
-            .policy(doc)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-    }
+    crate::aws::access_points::create(cx.clients, &account, region, &a.access_point, &rec).await?;
     Ok(
         match read(cx.clients, &account, region, &a.access_point).await {
             Ok(Some(now)) if now.same_door(&rec) => Verification {

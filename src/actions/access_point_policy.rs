@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
 use crate::aws::access_points::policy_of;
-use crate::aws::error::aws_error;
+use crate::aws::access_points::set_policy;
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients};
 use crate::model::policy::{self, Owner, StatementExposure};
@@ -23,19 +23,13 @@ pub type Args = super::AccessPointRef;
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let region = bucket_region(c, &a.bucket).await?;
     let account = c.identity().await?.account;
-    let ap = c
-        .s3control_in(&region)
-        .get_access_point()
-        .account_id(&account)
-        .name(&a.access_point)
-        .send()
-        .await
-        .map_err(|e| ActionError::Capture(aws_error(&e)))?;
-    if ap.bucket() != Some(a.bucket.as_str()) {
+    let (on, alias) =
+        crate::aws::access_points::bucket_of_point(c, &account, &region, &a.access_point).await?;
+    if on.as_deref() != Some(a.bucket.as_str()) {
         return Err(ActionError::NotPossible(format!(
             "access point {} is on bucket {}, not {}",
             a.access_point,
-            ap.bucket().unwrap_or("?"),
+            on.as_deref().unwrap_or("?"),
             a.bucket
         )));
     }
@@ -66,7 +60,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             .collect(),
         Err(e) => vec![format!("(policy not analysable: {e})")],
     };
-    let alias = ap.alias().map(str::to_string).unwrap_or_default();
+    let alias = alias.unwrap_or_default();
     Ok(Plan {
         spec: ActionSpec::DeleteAccessPointPolicy(a.clone()),
         summary: format!(
@@ -97,15 +91,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
 
 pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
     let account = cx.clients.identity().await?.account;
-    cx.clients
-        .s3control_in(&plan.region)
-        .delete_access_point_policy()
-        .account_id(account)
-        .name(&a.access_point)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(())
+    set_policy(cx.clients, &account, &plan.region, &a.access_point, None).await
 }
 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
@@ -135,28 +121,14 @@ pub async fn undo(
     prior: &Value,
 ) -> Result<Verification, AwsError> {
     let account = cx.clients.identity().await?.account;
-    let control = cx.clients.s3control_in(region);
-    match prior.as_str() {
-        Some(doc) => {
-            control
-                .put_access_point_policy()
-                .account_id(&account)
-                .name(&a.access_point)
-                .policy(doc)
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
-        }
-        None => {
-            control
-                .delete_access_point_policy()
-                .account_id(&account)
-                .name(&a.access_point)
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
-        }
-    }
+    set_policy(
+        cx.clients,
+        &account,
+        region,
+        &a.access_point,
+        prior.as_str(),
+    )
+    .await?;
     let now = policy_of(cx.clients, &account, region, &a.access_point)
         .await
         .map(|d| d.map_or(Value::Null, Value::String));

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
-use crate::aws::error::aws_error;
 use crate::aws::{AwsError, Clients};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,40 +22,7 @@ pub struct Args {
     pub distribution: String,
 }
 
-async fn config(
-    c: &Clients,
-    id: &str,
-) -> Result<(aws_sdk_cloudfront::types::DistributionConfig, String), AwsError> {
-    let out = c
-        .cloudfront
-        .get_distribution_config()
-        .id(id)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let etag = out.e_tag().unwrap_or_default().to_string();
-    let conf = out.distribution_config().cloned().ok_or_else(|| {
-        AwsError::new(
-            "BadResponse",
-            "GetDistributionConfig answered no configuration",
-        )
-    })?;
-    Ok((conf, etag))
-}
-
-async fn set_enabled(c: &Clients, id: &str, enabled: bool) -> Result<(), AwsError> {
-    let (mut conf, etag) = config(c, id).await?;
-    conf.enabled = enabled;
-    c.cloudfront
-        .update_distribution()
-        .id(id)
-        .if_match(etag)
-        .distribution_config(conf)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(())
-}
+use crate::aws::cloudfront::{config, set_enabled};
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let (conf, _) = config(c, &a.distribution).await?;

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
-use crate::aws::error::aws_error;
 use crate::aws::{AwsError, Clients};
 
 /// The region a key ARN names (keys are regional).
@@ -49,30 +48,7 @@ pub mod statement {
         pub statement: usize,
     }
 
-    async fn read(c: &Clients, region: &str, key: &str) -> Result<String, AwsError> {
-        c.kms_in(region)
-            .get_key_policy()
-            .key_id(key)
-            .policy_name("default")
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?
-            .policy()
-            .map(str::to_string)
-            .ok_or_else(|| AwsError::new("BadResponse", "GetKeyPolicy answered no policy"))
-    }
-
-    async fn write(c: &Clients, region: &str, key: &str, document: &str) -> Result<(), AwsError> {
-        c.kms_in(region)
-            .put_key_policy()
-            .key_id(key)
-            .policy_name("default")
-            .policy(document)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        Ok(())
-    }
+    use crate::aws::kms::{key_policy as read, set_key_policy as write};
 
     /// The document without statement `n` (1-based), and that statement.
     fn without(document: &str, n: usize) -> Result<(Value, Value), ActionError> {
@@ -304,15 +280,7 @@ pub mod grant {
     }
 
     pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
-        cx.clients
-            .kms_in(&plan.region)
-            .revoke_grant()
-            .key_id(&a.key)
-            .grant_id(&a.grant)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        Ok(())
+        crate::aws::kms::revoke_grant(cx.clients, &plan.region, &a.key, &a.grant).await
     }
 
     pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
@@ -328,44 +296,7 @@ pub mod grant {
         region: &str,
         prior: &Value,
     ) -> Result<Verification, AwsError> {
-        let text = |k: &str| prior[k].as_str().map(str::to_string);
-        let map = |k: &str| {
-            prior[k].as_object().map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect::<std::collections::HashMap<_, _>>()
-            })
-        };
-        let constraints = match (map("context_equals"), map("context_subset")) {
-            (None, None) => None,
-            (eq, sub) => Some(
-                aws_sdk_kms::types::GrantConstraints::builder()
-                    .set_encryption_context_equals(eq)
-                    .set_encryption_context_subset(sub)
-                    .build(),
-            ),
-        };
-        let ops: Vec<aws_sdk_kms::types::GrantOperation> = prior["operations"]
-            .as_array()
-            .map(|o| {
-                o.iter()
-                    .filter_map(Value::as_str)
-                    .map(aws_sdk_kms::types::GrantOperation::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        cx.clients
-            .kms_in(region)
-            .create_grant()
-            .key_id(&a.key)
-            .set_grantee_principal(text("grantee"))
-            .set_operations(Some(ops))
-            .set_retiring_principal(text("retiring_principal"))
-            .set_name(text("name"))
-            .set_constraints(constraints)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        crate::aws::kms::create_grant_like(cx.clients, region, &a.key, prior).await?;
         let now = grants(cx.clients, region, &a.key).await.map(|all| {
             all.iter()
                 .map(shape)

@@ -13,7 +13,11 @@ use tokio::sync::OnceCell;
 
 use super::error::aws_error;
 use super::{AwsError, Clients};
-use crate::model::facts::{AccessPoint, Fact, NetworkOrigin, ObjectLambdaAccessPoint};
+use serde::{Deserialize, Serialize};
+
+use crate::model::facts::{
+    AccessPoint, Fact, NetworkOrigin, ObjectLambdaAccessPoint, PublicAccessBlock,
+};
 
 /// One row of `ListAccessPoints`.
 #[derive(Debug, Clone)]
@@ -375,4 +379,169 @@ async fn describe(c: &Clients, account: &str, region: &str, l: &Listed) -> Acces
         multi_region: false,
         s3_says_public,
     }
+}
+
+/// An access point's configuration: what `CreateAccessPoint` needs to
+/// make it again, plus its policy (the delete action's prior state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configured {
+    pub bucket: String,
+    /// `None`: reachable from the Internet; `Some(id)`: from that VPC only.
+    pub vpc_id: Option<String>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub policy: Option<String>,
+    /// Not part of the comparison: AWS gives a new one on re-creation.
+    pub alias: Option<String>,
+}
+
+/// The access point as S3 Control reports it now; `None` when there is none.
+pub async fn configured(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Result<Option<Configured>, AwsError> {
+    let control = c.s3control_in(region);
+    let ap = match control
+        .get_access_point()
+        .account_id(account)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            let err = aws_error(&e);
+            return if err.code == "NoSuchAccessPoint" {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let policy = policy_of(c, account, region, name).await?;
+    let vpc = ap
+        .network_origin()
+        .is_some_and(|n| n.as_str().eq_ignore_ascii_case("vpc"));
+    Ok(Some(Configured {
+        bucket: ap.bucket().unwrap_or_default().to_string(),
+        vpc_id: if vpc {
+            // A VPC access point whose id S3 did not report: keep the
+            // origin known (an empty id) so undo refuses rather than
+            // re-creating it open to the Internet.
+            Some(
+                ap.vpc_configuration()
+                    .map(|v| v.vpc_id().to_string())
+                    .unwrap_or_default(),
+            )
+        } else {
+            None
+        },
+        public_access_block: ap
+            .public_access_block_configuration()
+            .map(super::pab::from_control),
+        policy,
+        alias: ap.alias().map(str::to_string),
+    }))
+}
+
+/// Make an access point from a recorded configuration, and put its
+/// policy back.
+pub async fn create(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    name: &str,
+    rec: &Configured,
+) -> Result<(), AwsError> {
+    let control = c.s3control_in(region);
+    let pab = rec.public_access_block.as_ref().map(super::pab::to_control);
+    let vpc = match rec.vpc_id.as_deref() {
+        Some(v) => Some(
+            aws_sdk_s3control::types::VpcConfiguration::builder()
+                .vpc_id(v)
+                .build()
+                .map_err(|e| AwsError::new("BadRequest", e.to_string()))?,
+        ),
+        None => None,
+    };
+    control
+        .create_access_point()
+        .account_id(account)
+        .name(name)
+        .bucket(&rec.bucket)
+        .set_vpc_configuration(vpc)
+        .set_public_access_block_configuration(pab)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    match &rec.policy {
+        Some(doc) => set_policy(c, account, region, name, Some(doc)).await,
+        None => Ok(()),
+    }
+}
+
+/// Delete an access point.
+pub async fn delete(c: &Clients, account: &str, region: &str, name: &str) -> Result<(), AwsError> {
+    c.s3control_in(region)
+        .delete_access_point()
+        .account_id(account)
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// Put (`Some`) or delete (`None`) an access point's policy.
+pub async fn set_policy(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    name: &str,
+    policy: Option<&str>,
+) -> Result<(), AwsError> {
+    let control = c.s3control_in(region);
+    match policy {
+        Some(doc) => control
+            .put_access_point_policy()
+            .account_id(account)
+            .name(name)
+            .policy(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+        None => control
+            .delete_access_point_policy()
+            .account_id(account)
+            .name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_error(&e)),
+    }
+}
+
+/// The bucket an access point is on and its alias (as GetAccessPoint
+/// answers).
+pub async fn bucket_of_point(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Result<(Option<String>, Option<String>), AwsError> {
+    c.s3control_in(region)
+        .get_access_point()
+        .account_id(account)
+        .name(name)
+        .send()
+        .await
+        .map(|o| {
+            (
+                o.bucket().map(str::to_string),
+                o.alias().map(str::to_string),
+            )
+        })
+        .map_err(|e| aws_error(&e))
 }

@@ -163,6 +163,43 @@ pub fn for_bucket(all: &[Listed], bucket: &str) -> Vec<Distribution> {
     out
 }
 
+/// A distribution's configuration and its ETag (for the update).
+pub async fn config(
+    c: &Clients,
+    id: &str,
+) -> Result<(aws_sdk_cloudfront::types::DistributionConfig, String), AwsError> {
+    let out = c
+        .cloudfront
+        .get_distribution_config()
+        .id(id)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let etag = out.e_tag().unwrap_or_default().to_string();
+    let conf = out.distribution_config().cloned().ok_or_else(|| {
+        AwsError::new(
+            "BadResponse",
+            "GetDistributionConfig answered no configuration",
+        )
+    })?;
+    Ok((conf, etag))
+}
+
+/// Enable or disable a distribution, the rest of its configuration as it is.
+pub async fn set_enabled(c: &Clients, id: &str, enabled: bool) -> Result<(), AwsError> {
+    let (mut conf, etag) = config(c, id).await?;
+    conf.enabled = enabled;
+    c.cloudfront
+        .update_distribution()
+        .id(id)
+        .if_match(etag)
+        .distribution_config(conf)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::serves_bucket;

@@ -260,32 +260,39 @@ pub async fn set_trust_document(c: &Clients, role: &str, document: &str) -> Resu
     )
 }
 
+/// One IAM call for a role or a user. IAM has each call twice
+/// (`GetRolePolicy`/`GetUserPolicy`, …) with builders of different types,
+/// so the rest of the call is written once and expanded for each.
+macro_rules! for_principal {
+    ($who:expr, $role:ident => $r:expr, $user:ident => $u:expr, |$b:ident| $tail:expr) => {
+        match $who {
+            Principal::Role($role) => {
+                let $b = $r;
+                $tail
+            }
+            Principal::User($user) => {
+                let $b = $u;
+                $tail
+            }
+        }
+    };
+}
+
 /// An inline policy's document exactly as stored, or `None` if absent.
 pub async fn inline_policy(
     c: &Clients,
     who: &Principal,
     name: &str,
 ) -> Result<Option<String>, AwsError> {
-    let doc = match who {
-        Principal::Role(role) => c
-            .iam
-            .get_role_policy()
-            .role_name(role)
+    let doc = for_principal!(who,
+        role => c.iam.get_role_policy().role_name(role),
+        user => c.iam.get_user_policy().user_name(user),
+        |call| call
             .policy_name(name)
             .send()
             .await
             .map(|o| o.policy_document().to_string())
-            .map_err(|e| aws_error(&e)),
-        Principal::User(user) => c
-            .iam
-            .get_user_policy()
-            .user_name(user)
-            .policy_name(name)
-            .send()
-            .await
-            .map(|o| o.policy_document().to_string())
-            .map_err(|e| aws_error(&e)),
-    };
+            .map_err(|e| aws_error(&e)));
     match doc {
         Ok(d) => Ok(Some(decode_document(&d))),
         Err(e) if is_not_found(&e) => Ok(None),
@@ -300,41 +307,15 @@ pub async fn set_inline_policy(
     name: &str,
     document: Option<&str>,
 ) -> Result<(), AwsError> {
-    let result = match (who, document) {
-        (Principal::Role(role), Some(doc)) => done(
-            c.iam
-                .put_role_policy()
-                .role_name(role)
-                .policy_name(name)
-                .policy_document(doc)
-                .send()
-                .await,
-        ),
-        (Principal::User(user), Some(doc)) => done(
-            c.iam
-                .put_user_policy()
-                .user_name(user)
-                .policy_name(name)
-                .policy_document(doc)
-                .send()
-                .await,
-        ),
-        (Principal::Role(role), None) => done(
-            c.iam
-                .delete_role_policy()
-                .role_name(role)
-                .policy_name(name)
-                .send()
-                .await,
-        ),
-        (Principal::User(user), None) => done(
-            c.iam
-                .delete_user_policy()
-                .user_name(user)
-                .policy_name(name)
-                .send()
-                .await,
-        ),
+    let result = match document {
+        Some(doc) => for_principal!(who,
+            role => c.iam.put_role_policy().role_name(role),
+            user => c.iam.put_user_policy().user_name(user),
+            |call| done(call.policy_name(name).policy_document(doc).send().await)),
+        None => for_principal!(who,
+            role => c.iam.delete_role_policy().role_name(role),
+            user => c.iam.delete_user_policy().user_name(user),
+            |call| done(call.policy_name(name).send().await)),
     };
     match result {
         // Deleting what is already gone leaves the state the caller wanted.
@@ -345,55 +326,23 @@ pub async fn set_inline_policy(
 
 /// Names of a principal's inline policies.
 pub async fn inline_policy_names(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
-    Ok(match who {
-        Principal::Role(role) => pages!(
-            c.iam
-                .list_role_policies()
-                .role_name(role)
-                .into_paginator()
-                .send(),
-            |page| page.policy_names().to_vec()
-        ),
-        Principal::User(user) => pages!(
-            c.iam
-                .list_user_policies()
-                .user_name(user)
-                .into_paginator()
-                .send(),
-            |page| page.policy_names().to_vec()
-        ),
-    })
+    Ok(for_principal!(who,
+        role => c.iam.list_role_policies().role_name(role),
+        user => c.iam.list_user_policies().user_name(user),
+        |call| pages!(call.into_paginator().send(), |page| page.policy_names().to_vec())))
 }
 
 /// ARNs of the managed policies attached to a principal, in IAM's order.
 pub async fn attached_policies(c: &Clients, who: &Principal) -> Result<Vec<String>, AwsError> {
     let arns = |p: &aws_sdk_iam::types::AttachedPolicy| p.policy_arn().map(str::to_string);
-    Ok(match who {
-        Principal::Role(role) => pages!(
-            c.iam
-                .list_attached_role_policies()
-                .role_name(role)
-                .into_paginator()
-                .send(),
-            |page| page
-                .attached_policies()
-                .iter()
-                .filter_map(arns)
-                .collect::<Vec<_>>()
-        ),
-        Principal::User(user) => pages!(
-            c.iam
-                .list_attached_user_policies()
-                .user_name(user)
-                .into_paginator()
-                .send(),
-            |page| page
-                .attached_policies()
-                .iter()
-                .filter_map(arns)
-                .collect::<Vec<_>>()
-        ),
-    })
+    Ok(for_principal!(who,
+        role => c.iam.list_attached_role_policies().role_name(role),
+        user => c.iam.list_attached_user_policies().user_name(user),
+        |call| pages!(call.into_paginator().send(), |page| page
+            .attached_policies()
+            .iter()
+            .filter_map(arns)
+            .collect::<Vec<_>>())))
 }
 
 pub async fn attach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {

@@ -137,6 +137,105 @@ pub async fn grant_entries(
     Ok(out)
 }
 
+/// A key's policy document (the `default` policy, the only one KMS has).
+pub async fn key_policy(c: &Clients, region: &str, key: &str) -> Result<String, AwsError> {
+    c.kms_in(region)
+        .get_key_policy()
+        .key_id(key)
+        .policy_name("default")
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?
+        .policy()
+        .map(str::to_string)
+        .ok_or_else(|| AwsError::new("BadResponse", "GetKeyPolicy answered no policy"))
+}
+
+/// Replace a key's policy document.
+pub async fn set_key_policy(
+    c: &Clients,
+    region: &str,
+    key: &str,
+    document: &str,
+) -> Result<(), AwsError> {
+    c.kms_in(region)
+        .put_key_policy()
+        .key_id(key)
+        .policy_name("default")
+        .policy(document)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// Revoke one grant of a key.
+pub async fn revoke_grant(
+    c: &Clients,
+    region: &str,
+    key: &str,
+    grant: &str,
+) -> Result<(), AwsError> {
+    c.kms_in(region)
+        .revoke_grant()
+        .key_id(key)
+        .grant_id(grant)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
+/// A new grant of `key` with the grantee, operations, retiring principal,
+/// name and constraints of a recorded one (`revoke-grant`'s prior state:
+/// KMS cannot bring a revoked grant id back).
+pub async fn create_grant_like(
+    c: &Clients,
+    region: &str,
+    key: &str,
+    prior: &serde_json::Value,
+) -> Result<(), AwsError> {
+    use serde_json::Value;
+    let text = |k: &str| prior[k].as_str().map(str::to_string);
+    let map = |k: &str| {
+        prior[k].as_object().map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect::<std::collections::HashMap<_, _>>()
+        })
+    };
+    let constraints = match (map("context_equals"), map("context_subset")) {
+        (None, None) => None,
+        (eq, sub) => Some(
+            aws_sdk_kms::types::GrantConstraints::builder()
+                .set_encryption_context_equals(eq)
+                .set_encryption_context_subset(sub)
+                .build(),
+        ),
+    };
+    let ops: Vec<aws_sdk_kms::types::GrantOperation> = prior["operations"]
+        .as_array()
+        .map(|o| {
+            o.iter()
+                .filter_map(Value::as_str)
+                .map(aws_sdk_kms::types::GrantOperation::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    c.kms_in(region)
+        .create_grant()
+        .key_id(key)
+        .set_grantee_principal(text("grantee"))
+        .set_operations(Some(ops))
+        .set_retiring_principal(text("retiring_principal"))
+        .set_name(text("name"))
+        .set_constraints(constraints)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::named_key;

@@ -8,6 +8,7 @@ pub mod containment;
 pub mod ec2;
 pub mod error;
 pub mod exposure;
+pub mod game;
 pub mod guard;
 pub mod iam;
 pub mod kms;
@@ -16,6 +17,8 @@ pub mod object_lambda;
 pub mod pab;
 pub mod paging;
 pub mod seed;
+pub mod side_doors;
+pub mod teardown;
 pub mod trail;
 pub mod versions;
 

@@ -73,7 +73,7 @@ pub async fn run(global: &GlobalArgs, args: GamedayArgs) -> Result<ExitCode> {
         eprintln!("  + {what}")
     })
     .await
-    .map_err(|e| eyre!("staging failed: {}: {}", e.code, e.message))?;
+    .map_err(|e| eyre!("staging failed: {}", e.said()))?;
     // S3 keeps time in whole seconds: the attack starts on a later second
     // than the data was written, so a restore can tell them apart.
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -183,7 +183,7 @@ async fn leaked_clients(
         key.secret.expose(),
     )
     .await;
-    Clients::from_sdk_config(sdk, false).map_err(|e| eyre!("{}: {}", e.code, e.message))
+    Clients::from_sdk_config(sdk, false).map_err(|e| eyre!("{}", e.said()))
 }
 
 async fn teardown_command(global: &GlobalArgs, t: &TeardownArgs) -> Result<ExitCode> {

@@ -27,7 +27,7 @@ pub fn target(global: &GlobalArgs) -> Target {
 pub async fn clients(global: &GlobalArgs) -> Result<Clients> {
     Clients::load(&target(global), global.read_only)
         .await
-        .map_err(|e| eyre!("{}: {}", e.code, e.message))
+        .map_err(|e| eyre!("{}", e.said()))
 }
 
 /// The `[watch]` settings of the user's config file.

@@ -79,11 +79,11 @@ pub async fn run(global: &GlobalArgs, args: VersionsArgs) -> Result<ExitCode> {
     let bucket = &args.target.bucket;
     let region = warroom::aws::exposure::bucket_region(&c, bucket)
         .await
-        .map_err(|e| color_eyre::eyre::eyre!("{}: {}", e.code, e.message))?;
+        .map_err(|e| color_eyre::eyre::eyre!("{}", e.said()))?;
     let s3 = c.s3_in(&region);
     let status = versions::versioning(&s3, bucket)
         .await
-        .map_err(|e| color_eyre::eyre::eyre!("{}: {}", e.code, e.message))?;
+        .map_err(|e| color_eyre::eyre::eyre!("{}", e.said()))?;
     if status.is_empty() {
         eprintln!(
             "warroom: {bucket} has never had versioning on: S3 kept no earlier versions, so what was overwritten or deleted cannot be restored from S3. Turn it on for the future: warroom act enable-versioning {bucket}"
@@ -107,7 +107,7 @@ pub async fn run(global: &GlobalArgs, args: VersionsArgs) -> Result<ExitCode> {
         print_key(&history, args.json);
     })
     .await
-    .map_err(|e| color_eyre::eyre::eyre!("{}: {}", e.code, e.message))?;
+    .map_err(|e| color_eyre::eyre::eyre!("{}", e.said()))?;
     if !args.json {
         eprintln!("warroom: {shown} key(s) changed, {gone} not recoverable here");
     }

@@ -13,14 +13,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::scenario::{Actor, Op, OpKind, Scenario};
 use super::stage::{Staged, public_policy};
 use crate::actions::ActionSpec;
-use crate::aws::error::aws_error;
+use crate::aws::game;
 use crate::aws::iam::Principal;
 use crate::aws::{AwsError, Clients, exposure};
 use crate::incident::Incident;
@@ -267,22 +266,12 @@ impl Attacker {
                 let Some(leaked) = &self.staged.leaked else {
                     return Ok(true);
                 };
-                let keys = self
-                    .admin
-                    .iam
-                    .list_access_keys()
-                    .user_name(&leaked.user)
-                    .send()
-                    .await;
-                Ok(match keys {
-                    Ok(out) => !out.access_key_metadata().iter().any(|k| {
-                        k.access_key_id() == Some(leaked.access_key_id.as_str())
-                            && k.status() == Some(&aws_sdk_iam::types::StatusType::Active)
-                    }),
-                    // The user is gone: so is the key.
-                    Err(e) if aws_error(&e).code == "NoSuchEntity" => true,
-                    Err(e) => return Err(aws_error(&e)),
-                })
+                Ok(!crate::aws::game::access_key_active(
+                    &self.admin,
+                    &leaked.user,
+                    &leaked.access_key_id,
+                )
+                .await?)
             }
             Actor::Anonymous => {
                 let buckets: Vec<String> = self
@@ -338,23 +327,8 @@ impl Attacker {
         let Some(instance) = &self.staged.instance else {
             return Ok(false);
         };
-        let out = self
-            .admin
-            .ec2_in(&self.staged.region)
-            .describe_instances()
-            .instance_ids(&instance.instance_id)
-            .send()
+        crate::aws::game::imdsv1_allowed(&self.admin, &self.staged.region, &instance.instance_id)
             .await
-            .map_err(|e| aws_error(&e))?;
-        Ok(out
-            .reservations()
-            .iter()
-            .flat_map(|r| r.instances())
-            .any(|i| {
-                i.metadata_options()
-                    .and_then(|m| m.http_tokens())
-                    .is_none_or(|t| *t != aws_sdk_ec2::types::HttpTokensState::Required)
-            }))
     }
 
     /// Public by warroom's own analysis (the emulator does not enforce
@@ -443,89 +417,26 @@ impl Attacker {
         let key = op.key.clone().unwrap_or_default();
         match op.op {
             OpKind::Get => {
-                let out = s3
-                    .get_object()
-                    .bucket(&op.bucket)
-                    .key(&key)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
-                out.body
-                    .collect()
-                    .await
-                    .map_err(|e| AwsError::new("ReadFailed", e.to_string()))?;
+                game::get_object(&s3, &op.bucket, &key).await?;
             }
-            OpKind::List => {
-                s3.list_objects_v2()
-                    .bucket(&op.bucket)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
-            }
+            OpKind::List => game::list_objects(&s3, &op.bucket).await?,
             OpKind::Put => {
-                s3.put_object()
-                    .bucket(&op.bucket)
-                    .key(&key)
-                    .body(ByteStream::from(
-                        op.body.clone().unwrap_or_default().into_bytes(),
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
+                let body = op.body.clone().unwrap_or_default().into_bytes();
+                game::put_object(&s3, &op.bucket, &key, body).await?;
             }
-            OpKind::Delete => {
-                s3.delete_object()
-                    .bucket(&op.bucket)
-                    .key(&key)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
-            }
+            OpKind::Delete => game::delete_object(&s3, &op.bucket, &key).await?,
             OpKind::PublicPolicy => {
                 let existing =
                     crate::aws::containment::bucket_policy(c, &op.bucket, &self.staged.region)
                         .await?;
-                s3.put_bucket_policy()
-                    .bucket(&op.bucket)
-                    .policy(public_policy(&op.bucket, existing.as_deref()))
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
+                let policy = public_policy(&op.bucket, existing.as_deref());
+                game::put_bucket_policy(&s3, &op.bucket, &policy).await?;
             }
             OpKind::OpenAccessPoint => {
                 let (account, region) = (&self.staged.account, &self.staged.region);
-                let control = c.s3control_in(region);
-                let exists = control
-                    .get_access_point()
-                    .account_id(account)
-                    .name(&key)
-                    .send()
-                    .await
-                    .is_ok();
-                if !exists {
-                    control
-                        .create_access_point()
-                        .account_id(account)
-                        .name(&key)
-                        .bucket(&op.bucket)
-                        // Its own Block Public Access all off: the open door.
-                        .public_access_block_configuration(crate::aws::pab::to_control(
-                            &crate::model::facts::PublicAccessBlock::default(),
-                        ))
-                        .send()
-                        .await
-                        .map_err(|e| aws_error(&e))?;
-                }
-                control
-                    .put_access_point_policy()
-                    .account_id(account)
-                    .name(&key)
-                    .policy(super::stage::public_access_point_policy(
-                        region, account, &key,
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
+                let policy = super::stage::public_access_point_policy(region, account, &key);
+                // Its own Block Public Access all off: the open door.
+                game::open_access_point(c, account, region, &key, &op.bucket, &policy).await?;
             }
         }
         Ok(())
@@ -714,15 +625,7 @@ impl Attacker {
             "AWSLogs/{acct}/CloudTrail/{region}/{y:04}/{m:02}/{d:02}/{acct}_CloudTrail_{region}_{y:04}{m:02}{d:02}T{hhmm}Z_{}{:05}.json.gz",
             self.staged.run_id, trail.files
         );
-        self.admin
-            .s3
-            .put_object()
-            .bucket(&trail.bucket)
-            .key(key)
-            .body(ByteStream::from(bytes))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        game::put_object(&self.admin.s3, &trail.bucket, &key, bytes).await?;
         Ok(())
     }
 }

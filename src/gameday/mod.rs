@@ -11,7 +11,8 @@ pub mod attacker;
 pub mod scenario;
 pub mod score;
 pub mod stage;
-pub mod teardown;
+/// Teardown is all AWS work: it lives with the other calls.
+pub use crate::aws::teardown;
 
 use std::sync::Arc;
 
@@ -72,19 +73,11 @@ pub async fn data_state(
     let (intact, total) = objects_intact(c, staged).await?;
     let planted = planted(scenario, staged);
     let mut planted_left = Vec::new();
+    let s3 = c.s3_in(&staged.region);
     for (bucket, key) in &planted {
-        let head = c
-            .s3_in(&staged.region)
-            .head_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await;
-        match head {
-            Ok(_) => planted_left.push(format!("{bucket}/{key}")),
-            // Gone or hidden by a delete marker: put right.
-            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
-            Err(e) => return Err(crate::aws::error::aws_error(&e)),
+        // Gone or hidden by a delete marker: put right.
+        if crate::aws::game::object_exists(&s3, bucket, key).await? {
+            planted_left.push(format!("{bucket}/{key}"));
         }
     }
     Ok(score::DataState {
@@ -98,27 +91,22 @@ pub async fn data_state(
 /// How many of the scenario's original objects read back as they were
 /// before the attack, of all of them.
 pub async fn objects_intact(c: &Clients, staged: &Staged) -> Result<(usize, usize), AwsError> {
+    let s3 = c.s3_in(&staged.region);
     let mut intact = 0;
     for ((bucket, key), body) in &staged.originals {
-        let got = c
-            .s3_in(&staged.region)
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await;
-        let same = match got {
-            Ok(out) => out
-                .body
-                .collect()
-                .await
-                .map(|b| b.into_bytes() == body.as_bytes())
-                .unwrap_or(false),
-            Err(_) => false,
-        };
-        intact += usize::from(same);
+        let got = crate::aws::game::get_object(&s3, bucket, key).await;
+        intact += usize::from(got.is_ok_and(|b| b == body.as_bytes()));
     }
     Ok((intact, staged.originals.len()))
+}
+
+/// Why a game could not be scored.
+#[derive(Debug, thiserror::Error)]
+pub enum FinishError {
+    #[error("cannot read the data back: {}", .0.said())]
+    ReadBack(AwsError),
+    #[error(transparent)]
+    Journal(#[from] crate::incident::IncidentError),
 }
 
 /// Score the game, journal the score, return it.
@@ -127,19 +115,18 @@ pub async fn finish(
     game: &Game,
     incident: &Arc<Mutex<Incident>>,
     playbook: &crate::playbook::Playbook,
-) -> Result<score::Score, String> {
+) -> Result<score::Score, FinishError> {
     let data = data_state(c, &game.scenario, &game.staged)
         .await
-        .map_err(|e| format!("cannot read the data back: {}: {}", e.code, e.message))?;
+        .map_err(FinishError::ReadBack)?;
     let mut incident = incident.lock().await;
-    let entries = incident.all_entries().map_err(|e| e.to_string())?;
+    let entries = incident.all_entries()?;
     let now = crate::time::iso_time(crate::time::now_secs());
     let s = score::score(&entries, playbook, &data, &now);
     incident
         .record(
             attacker::kind::SCORE,
             json!({"summary": format!("Game Day score: {} / {}", s.points, score::MAX_POINTS), "score": s}),
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     Ok(s)
 }

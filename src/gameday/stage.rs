@@ -5,16 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_s3::primitives::ByteStream;
 use serde_json::json;
 
 use super::scenario::{Grants, Scenario};
-use crate::aws::error::aws_error;
+use crate::aws::game;
 use crate::aws::seed::{create_bucket, create_logging_trail, versioning};
 use crate::aws::{AwsError, Clients};
 
 /// The tag every staged resource carries; its value is the run id.
-pub const TAG: &str = "warroom:gameday";
+pub use crate::aws::game::TAG;
 
 /// A secret kept in memory for the attacker's requests: never printed,
 /// never journaled, never drawn (`Debug` shows nothing of it).
@@ -169,21 +168,10 @@ pub async fn stage(
             versioning(c, &b.name).await?;
         }
         if b.delegate_to_access_points {
-            c.s3.put_bucket_policy()
-                .bucket(&b.name)
-                .policy(delegating_policy(&b.name, &account))
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
+            game::put_bucket_policy(&c.s3, &b.name, &delegating_policy(&b.name, &account)).await?;
         }
         for o in &b.object {
-            c.s3.put_object()
-                .bucket(&b.name)
-                .key(&o.key)
-                .body(ByteStream::from(o.body.clone().into_bytes()))
-                .send()
-                .await
-                .map_err(|e| aws_error(&e))?;
+            game::put_object(&c.s3, &b.name, &o.key, o.body.clone().into_bytes()).await?;
             originals.insert((b.name.clone(), o.key.clone()), o.body.clone());
         }
     }
@@ -196,57 +184,23 @@ pub async fn stage(
             return Err(invalid("the trail needs at least one data bucket"));
         };
         create_logging_trail(c, &scenario.trail.name, &scenario.trail.bucket, data).await?;
-        let ct = c.cloudtrail_in(&region);
         let arn = format!(
             "arn:aws:cloudtrail:{region}:{account}:trail/{}",
             scenario.trail.name
         );
-        ct.add_tags()
-            .resource_id(arn)
-            .tags_list(
-                aws_sdk_cloudtrail::types::Tag::builder()
-                    .key(TAG)
-                    .value(run_id)
-                    .build()
-                    .map_err(invalid)?,
-            )
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        game::tag_trail(c, &region, &arn, run_id).await?;
     }
     let mut leaked = None;
     for u in &scenario.user {
         progress(&format!("user {}", u.name));
-        let iam_tags = iam_tags(run_id)?;
-        c.iam
-            .create_user()
-            .user_name(&u.name)
-            .set_tags(Some(iam_tags))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        c.iam
-            .put_user_policy()
-            .user_name(&u.name)
-            .policy_name("gameday-access")
-            .policy_document(grants_policy(&u.grants))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        let key = c
-            .iam
-            .create_access_key()
-            .user_name(&u.name)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        let key = game::create_user(c, &u.name, &grants_policy(&u.grants), run_id).await?;
         if u.leaked
-            && let Some(k) = key.access_key()
+            && let Some(k) = key
         {
             leaked = Some(LeakedKey {
                 user: u.name.clone(),
-                access_key_id: k.access_key_id().to_string(),
-                secret: Secret(k.secret_access_key().to_string()),
+                access_key_id: k.access_key_id,
+                secret: Secret(k.secret_access_key),
             });
         }
     }
@@ -254,22 +208,14 @@ pub async fn stage(
         progress(&format!("role {}", r.name));
         let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        c.iam
-            .create_role()
-            .role_name(&r.name)
-            .assume_role_policy_document(trust.to_string())
-            .set_tags(Some(iam_tags(run_id)?))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        c.iam
-            .put_role_policy()
-            .role_name(&r.name)
-            .policy_name("gameday-access")
-            .policy_document(grants_policy(&r.grants))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
+        game::create_role(
+            c,
+            &r.name,
+            &trust.to_string(),
+            &grants_policy(&r.grants),
+            run_id,
+        )
+        .await?;
     }
     let mut instance = None;
     for i in &scenario.instance {
@@ -287,97 +233,18 @@ pub async fn stage(
     })
 }
 
-fn iam_tags(run_id: &str) -> Result<Vec<aws_sdk_iam::types::Tag>, AwsError> {
-    Ok(vec![
-        aws_sdk_iam::types::Tag::builder()
-            .key(TAG)
-            .value(run_id)
-            .build()
-            .map_err(invalid)?,
-    ])
-}
-
-fn ec2_tags(
-    run_id: &str,
-    kind: aws_sdk_ec2::types::ResourceType,
-    name: &str,
-) -> aws_sdk_ec2::types::TagSpecification {
-    use aws_sdk_ec2::types::{Tag, TagSpecification};
-    TagSpecification::builder()
-        .resource_type(kind)
-        .tags(Tag::builder().key(TAG).value(run_id).build())
-        .tags(Tag::builder().key("Name").value(name).build())
-        .build()
-}
-
 async fn stage_instance(
     c: &Clients,
     spec: &super::scenario::InstanceSpec,
     run_id: &str,
 ) -> Result<StagedInstance, AwsError> {
-    use aws_sdk_ec2::types::{
-        HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
-        ResourceType,
+    let launch = game::Launch {
+        name: &spec.name,
+        role: spec.role.as_deref(),
+        key_pair: spec.key_pair.as_deref(),
+        imdsv1: spec.imdsv1,
     };
-    let ec2 = c.ec2_in(c.region());
-    if let Some(role) = &spec.role {
-        c.iam
-            .create_instance_profile()
-            .instance_profile_name(role)
-            .set_tags(Some(iam_tags(run_id)?))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        c.iam
-            .add_role_to_instance_profile()
-            .instance_profile_name(role)
-            .role_name(role)
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-    }
-    if let Some(kp) = &spec.key_pair {
-        ec2.create_key_pair()
-            .key_name(kp)
-            .tag_specifications(ec2_tags(run_id, ResourceType::KeyPair, kp))
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-    }
-    let image = crate::aws::seed::launchable_image(&ec2).await?;
-    let mut run = ec2
-        .run_instances()
-        .image_id(image)
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(1)
-        .max_count(1)
-        .tag_specifications(ec2_tags(run_id, ResourceType::Instance, &spec.name))
-        .metadata_options(
-            InstanceMetadataOptionsRequest::builder()
-                .http_tokens(if spec.imdsv1 {
-                    HttpTokensState::Optional
-                } else {
-                    HttpTokensState::Required
-                })
-                .build(),
-        );
-    if let Some(kp) = &spec.key_pair {
-        run = run.key_name(kp);
-    }
-    if let Some(role) = &spec.role {
-        run = run.iam_instance_profile(
-            IamInstanceProfileSpecification::builder()
-                .name(role)
-                .build(),
-        );
-    }
-    let out = run.send().await.map_err(|e| aws_error(&e))?;
-    let instance_id = out
-        .instances()
-        .first()
-        .and_then(|i| i.instance_id())
-        .map(str::to_string)
-        .ok_or_else(|| invalid("the instance was not launched"))?;
+    let instance_id = game::launch_instance(c, &launch, run_id).await?;
     Ok(StagedInstance {
         instance_id,
         role: spec.role.clone(),

@@ -202,3 +202,25 @@ impl Incident {
 pub fn is_private(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
 }
+
+/// A journal read or write (or the evidence it stores) that failed, and
+/// what it was for. The error keeps its type (it can be downcast) until it
+/// is drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("{doing}: {error}")]
+pub struct JournalError {
+    pub doing: &'static str,
+    pub error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl JournalError {
+    pub fn new(
+        doing: &'static str,
+        error: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        JournalError {
+            doing,
+            error: error.into(),
+        }
+    }
+}

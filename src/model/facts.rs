@@ -46,6 +46,11 @@ fn deserialize_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
 }
 
 impl FieldError {
+    /// `Code: message`: the line a failed call is reported with.
+    pub fn said(&self) -> String {
+        format!("{}: {}", self.code, self.message)
+    }
+
     /// `unknown (Code) — message`, or just `unknown (Code)` when AWS sent
     /// no message (a bare dash reads like something was lost).
     pub fn explained(&self) -> String {

@@ -3,7 +3,7 @@
 //! confirms it, and what its outcome changes. Every key that acts on AWS
 //! comes through here.
 
-use crate::actions::{ActionSpec, Outcome, Plan};
+use crate::actions::{ActionError, ActionSpec, Outcome, Plan};
 use crate::tui::fold::{quiet_rescan, refresh_bucket};
 use crate::tui::msg::Command;
 use crate::tui::state::{ConfirmDialog, Notice, State, Status, error, info};
@@ -50,7 +50,7 @@ pub fn request(state: &mut State, spec: ActionSpec) -> Vec<Command> {
 pub fn open_dialog(
     state: &mut State,
     key: String,
-    result: Result<Box<Plan>, String>,
+    result: Result<Box<Plan>, ActionError>,
     undo_of: Option<(String, Option<String>)>,
 ) -> Vec<Command> {
     state.dirty = true;
@@ -81,7 +81,7 @@ pub fn open_dialog(
             state.status = Some(match &undo_of {
                 Some((id, _)) => error(format!("cannot undo {id}: {e}")),
                 // Nothing to do is an answer, not a failure.
-                None if e.starts_with("nothing to do") => info(e),
+                None if matches!(e, ActionError::NothingToDo(_)) => info(e.to_string()),
                 None => error(format!("cannot plan: {e}")),
             });
         }
@@ -126,7 +126,7 @@ pub fn on_action_finished(
     target: String,
     bucket: Option<String>,
     undo_of: Option<String>,
-    result: Result<Outcome, String>,
+    result: Result<Outcome, ActionError>,
 ) -> Vec<Command> {
     let outcome = match result {
         Ok(o) => o,

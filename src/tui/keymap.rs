@@ -11,7 +11,9 @@ use serde::Deserialize;
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
 /// Everything a key can do. The order here is the order of the help screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Open,

@@ -17,11 +17,16 @@ pub enum Edit {
     Quit,
 }
 
+/// Ctrl-C, which quits from any line.
+pub fn is_quit(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
 /// Apply one key to `text`, which never grows past `max` bytes.
 pub fn edit(text: &mut String, key: KeyEvent, max: usize) -> Edit {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Char('c') if ctrl => Edit::Quit,
+        _ if is_quit(&key) => Edit::Quit,
         KeyCode::Char(ch) if !ctrl && text.len() + ch.len_utf8() <= max => {
             text.push(ch);
             Edit::Changed

@@ -74,7 +74,10 @@ pub async fn open(state: &mut State, runner: &mut Runner, gameday: Option<GameDa
             Some(Err(e)) => {
                 let _ = app::update(
                     state,
-                    Msg::Journaled(Err(format!("cannot restore the last scan: {e}"))),
+                    Msg::Journaled(Err(msg::JournalError::new(
+                        "cannot restore the last scan",
+                        e,
+                    ))),
                 );
             }
             None => {}

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use crossterm::event::KeyEvent;
 
 use crate::actions::history::ActionRecord;
-use crate::actions::{ActionSpec, Outcome, Plan, Progress};
+use crate::actions::{ActionError, ActionSpec, Outcome, Plan, Progress};
+use crate::aws::AwsError;
+pub use crate::incident::JournalError;
 use crate::model::facts::BucketFacts;
 use crate::model::restore::Version;
 use crate::scan::{ScanEvent, Snapshot};
@@ -22,18 +24,18 @@ pub enum Msg {
         event: ScanEvent,
     },
     /// A journal write finished: Ok(what was recorded) or the error.
-    Journaled(Result<String, String>),
+    Journaled(Result<String, JournalError>),
     Planned {
         /// The lock key of the target being planned for.
         key: String,
-        result: Result<Box<Plan>, String>,
+        result: Result<Box<Plan>, ActionError>,
     },
     /// The plan of an undo, to confirm like any plan.
     UndoPlanned {
         action_id: String,
         key: String,
         bucket: Option<String>,
-        result: Result<Box<Plan>, String>,
+        result: Result<Box<Plan>, ActionError>,
     },
     ActionProgress {
         target: String,
@@ -46,7 +48,7 @@ pub enum Msg {
         bucket: Option<String>,
         /// Set when this was the undo of that action.
         undo_of: Option<String>,
-        result: Result<Outcome, String>,
+        result: Result<Outcome, ActionError>,
     },
     BucketRefreshed(Box<BucketFacts>),
     /// The action log, rebuilt from the journal (at start and after each
@@ -71,7 +73,7 @@ pub enum Msg {
     Tick(i64),
     Versions {
         bucket: String,
-        list: Result<VersionsList, String>,
+        list: Result<VersionsList, AwsError>,
     },
     /// The checklist as journaled, when the console opens; and whether
     /// CloudTrail events were preserved as evidence.
@@ -80,9 +82,9 @@ pub enum Msg {
         preserved: bool,
     },
     /// One move of the Game Day attacker (or why it could not move).
-    Attacker(Result<crate::gameday::attacker::StepResult, String>),
+    Attacker(Result<crate::gameday::attacker::StepResult, AwsError>),
     /// The Game Day's score, once finished.
-    GameDayScore(Result<Box<crate::gameday::score::Score>, String>),
+    GameDayScore(Result<Box<crate::gameday::score::Score>, crate::gameday::FinishError>),
     /// AWS answered that the credentials expired.
     CredentialsExpired,
 }

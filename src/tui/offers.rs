@@ -8,24 +8,25 @@ use crate::scan::BucketReport;
 use crate::tui::keymap::Action;
 use crate::tui::state::State;
 
-/// The bucket action `warroom act` calls `name`, on `bucket`.
+/// The bucket action `warroom act` (and the journal) calls `name`, on
+/// `bucket`. Names are [`ActionSpec::name`]'s, the one table of them: this
+/// asks every key's bucket action for its name rather than spelling them
+/// again.
 pub fn bucket_action_named(name: &str, bucket: &str) -> Option<ActionSpec> {
-    let action = match name {
-        "lock-control-plane" => {
-            return Some(ActionSpec::RemovePolicyStatements(
-                actions::policy_statements::Args {
-                    bucket: bucket.to_string(),
-                    step: actions::policy_statements::Step::ControlPlane,
-                },
-            ));
-        }
-        "block-public-access" => Action::BlockPublicAccess,
-        "remove-policy-statements" => Action::RemovePolicyStatements,
-        "reset-object-acls" => Action::ResetObjectAcls,
-        "enable-versioning" => Action::EnableVersioning,
-        _ => return None,
-    };
-    bucket_action(action, bucket)
+    use strum::IntoEnumIterator;
+    // A step of an action, not an action: the checklist's first move on a
+    // policy.
+    if name == "lock-control-plane" {
+        return Some(ActionSpec::RemovePolicyStatements(
+            actions::policy_statements::Args {
+                bucket: bucket.to_string(),
+                step: actions::policy_statements::Step::ControlPlane,
+            },
+        ));
+    }
+    Action::iter()
+        .filter_map(|a| bucket_action(a, bucket))
+        .find(|spec| spec.name() == name)
 }
 
 /// Whether the tail holds a successful `CreateAccessPoint` of this name.

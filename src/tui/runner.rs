@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::msg::{MAX_KEYS, VersionsList};
+use super::msg::{JournalError, MAX_KEYS, VersionsList};
 use crate::actions;
+use crate::aws::AwsError;
 use crate::aws::{Clients, exposure};
 use crate::incident::Incident;
 use crate::scan::{self, ScanOptions};
@@ -92,9 +93,7 @@ impl Runner {
         self.attacker_check = Some(check_tx);
         tokio::spawn(
             attacker.run(every, self.stop.subscribe(), check_rx, move |r| {
-                let _ = tx.send(Msg::Attacker(
-                    r.map_err(|e| format!("{}: {}", e.code, e.message)),
-                ));
+                let _ = tx.send(Msg::Attacker(r));
             }),
         );
     }
@@ -119,7 +118,10 @@ impl Runner {
                     let _ = tx.send(Msg::WatchesReplayed(crate::watch::replay(&entries)));
                 }
                 Err(e) => {
-                    let _ = tx.send(Msg::Journaled(Err(format!("cannot read the watches: {e}"))));
+                    let _ = tx.send(Msg::Journaled(Err(JournalError::new(
+                        "cannot read the watches",
+                        e,
+                    ))));
                     return;
                 }
             }
@@ -128,8 +130,9 @@ impl Runner {
             })
             .await;
             if let Err(e) = result {
-                let _ = tx.send(Msg::Journaled(Err(format!(
-                    "the credential watch stopped: {e}"
+                let _ = tx.send(Msg::Journaled(Err(JournalError::new(
+                    "the credential watch stopped",
+                    e,
                 ))));
             }
         });
@@ -176,7 +179,7 @@ impl Runner {
                         },
                         Err(e) => Msg::Planned {
                             key,
-                            result: Err(e.to_string()),
+                            result: Err(e),
                         },
                     };
                     let _ = tx.send(msg);
@@ -195,20 +198,11 @@ impl Runner {
                 let (timing, wake) = (self.watch_timing, self.watch_wake.clone());
                 tokio::spawn(async move {
                     let target = plan.spec.target();
-                    let progress_tx = tx.clone();
-                    let progress_target = target.clone();
-                    let progress = move |progress| {
-                        let _ = progress_tx.send(Msg::ActionProgress {
-                            target: progress_target.clone(),
-                            progress,
-                        });
-                    };
+                    let progress = progress_to(&tx, target.clone());
                     let cx = actions::Cx::new(&clients, &incident)
                         .with_progress(&progress)
                         .with_watch_timing(timing);
-                    let result = actions::execute(&cx, &plan, confirmed, &how, dry_run)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = actions::execute(&cx, &plan, confirmed, &how, dry_run).await;
                     // A revocation may have started a watch.
                     wake.notify_one();
                     let _ = tx.send(Msg::ActionFinished {
@@ -232,9 +226,8 @@ impl Runner {
                 };
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = actions::plan_undo(&*incident.lock().await, &action_id)
-                        .map(Box::new)
-                        .map_err(|e| e.to_string());
+                    let result =
+                        actions::plan_undo(&*incident.lock().await, &action_id).map(Box::new);
                     let _ = tx.send(Msg::UndoPlanned {
                         action_id,
                         key,
@@ -254,18 +247,9 @@ impl Runner {
                 };
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let progress_tx = tx.clone();
-                    let progress_target = action_id.clone();
-                    let progress = move |progress| {
-                        let _ = progress_tx.send(Msg::ActionProgress {
-                            target: progress_target.clone(),
-                            progress,
-                        });
-                    };
+                    let progress = progress_to(&tx, action_id.clone());
                     let cx = actions::Cx::new(&clients, &incident).with_progress(&progress);
-                    let result = actions::undo(&cx, &action_id, &how)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = actions::undo(&cx, &action_id, &how).await;
                     let _ = tx.send(Msg::ActionFinished {
                         key,
                         what: "undo".to_string(),
@@ -374,7 +358,10 @@ impl Runner {
                             wake.notify_one();
                         }
                         Err(e) => {
-                            let _ = tx.send(Msg::Journaled(Err(format!("no watch started: {e}"))));
+                            let _ = tx.send(Msg::Journaled(Err(JournalError::new(
+                                "no watch started",
+                                e,
+                            ))));
                         }
                     }
                 });
@@ -421,7 +408,7 @@ impl Runner {
                         .await
                         .record(&kind, data)
                         .map(|_| summary)
-                        .map_err(|e| format!("write failed: {e}"));
+                        .map_err(|e| JournalError::new("write failed", e));
                     let _ = tx.send(Msg::Journaled(result));
                 });
             }
@@ -433,7 +420,7 @@ impl Runner {
                 // A few fsyncs: on a worker task, never on the UI loop.
                 tokio::spawn(async move {
                     let result = scan::journal_snapshot(&mut *incident.lock().await, &snapshot)
-                        .map_err(|e| format!("write failed: {e}"));
+                        .map_err(|e| JournalError::new("write failed", e));
                     let _ = tx.send(Msg::Journaled(result));
                 });
             }
@@ -441,15 +428,26 @@ impl Runner {
     }
 }
 
+/// A long action's progress, sent to the console under `target`.
+fn progress_to(
+    tx: &mpsc::UnboundedSender<Msg>,
+    target: String,
+) -> impl Fn(actions::Progress) + Send + Sync + use<> {
+    let tx = tx.clone();
+    move |progress| {
+        let _ = tx.send(Msg::ActionProgress {
+            target: target.clone(),
+            progress,
+        });
+    }
+}
+
 /// The versions view's listing: changed keys' histories, at most
 /// `MAX_KEYS` of them.
-async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<VersionsList, String> {
-    let text = |e: crate::aws::AwsError| format!("{}: {}", e.code, e.message);
-    let region = exposure::bucket_region(c, bucket).await.map_err(text)?;
+async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<VersionsList, AwsError> {
+    let region = exposure::bucket_region(c, bucket).await?;
     let s3 = c.s3_in(&region);
-    let versioning = crate::aws::versions::versioning(&s3, bucket)
-        .await
-        .map_err(text)?;
+    let versioning = crate::aws::versions::versioning(&s3, bucket).await?;
     let mut out = VersionsList {
         versioning,
         keys: Vec::new(),
@@ -465,8 +463,7 @@ async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<Versions
             out.more += 1;
         }
     })
-    .await
-    .map_err(text)?;
+    .await?;
     Ok(out)
 }
 
@@ -478,8 +475,9 @@ pub async fn send_action_log(incident: &Mutex<Incident>, tx: &mpsc::UnboundedSen
             let _ = tx.send(Msg::ActionLog(actions::history::from_entries(&entries)));
         }
         Err(e) => {
-            let _ = tx.send(Msg::Journaled(Err(format!(
-                "cannot read the action log: {e}"
+            let _ = tx.send(Msg::Journaled(Err(JournalError::new(
+                "cannot read the action log",
+                e,
             ))));
         }
     }

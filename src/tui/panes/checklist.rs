@@ -444,13 +444,13 @@ fn open_action(state: &mut State) -> Vec<Command> {
 }
 
 /// Keys while a note is typed.
+/// A key for the line being typed (Ctrl-C and the redraw are
+/// [`super::on_input_key`]'s).
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    state.dirty = true;
     let Some(text) = state.checklist.note.as_mut() else {
         return Vec::new();
     };
     match line_input::edit(text, key, 500) {
-        Edit::Quit => state.quit = true,
         Edit::Cancel => {
             state.checklist.note = None;
             state.status = None;
@@ -464,7 +464,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 .unwrap_or_default();
             return set(state, status, Some(note));
         }
-        Edit::Changed | Edit::Ignored => {}
+        Edit::Changed | Edit::Ignored | Edit::Quit => {}
     }
     Vec::new()
 }

@@ -194,8 +194,9 @@ fn credential_action(state: &State, action: Action) -> Result<ActionSpec, String
 }
 
 /// Keys while text is being typed into the pane.
+/// A key for the line being typed (Ctrl-C and the redraw are
+/// [`super::on_input_key`]'s).
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    state.dirty = true;
     let c = &mut state.creds;
     let Some(input) = c.input.as_mut() else {
         return Vec::new();
@@ -205,7 +206,6 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Input::Mark(t) => t,
     };
     match line_input::edit(text, key, 128) {
-        Edit::Quit => state.quit = true,
         Edit::Changed => {
             c.selected = [0; 4];
             c.pivoted = false;
@@ -224,7 +224,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 return mark(state, id.trim());
             }
         }
-        Edit::Ignored => {}
+        Edit::Ignored | Edit::Quit => {}
     }
     Vec::new()
 }
@@ -382,6 +382,47 @@ fn day(date: Option<&str>) -> String {
         .to_string()
 }
 
+/// Each section's columns: heading and width, one pair per column.
+type Columns = &'static [(&'static str, Constraint)];
+const KEYS_WIDE: Columns = &[
+    ("", Constraint::Length(1)),
+    ("USER", Constraint::Fill(1)),
+    ("ACCESS KEY", Constraint::Length(20)),
+    ("STATUS", Constraint::Length(8)),
+    ("CREATED", Constraint::Length(10)),
+    ("LAST USED", Constraint::Fill(1)),
+    ("POLICIES", Constraint::Fill(1)),
+];
+const KEYS: Columns = &[
+    ("", Constraint::Length(1)),
+    ("USER", Constraint::Fill(1)),
+    ("ACCESS KEY", Constraint::Length(20)),
+    ("STATUS", Constraint::Length(8)),
+    ("LAST USED", Constraint::Fill(2)),
+];
+const ROLES: Columns = &[
+    ("ROLE", Constraint::Fill(2)),
+    ("TRUST", Constraint::Fill(2)),
+    ("POLICIES", Constraint::Fill(1)),
+    ("REVOKED BEFORE", Constraint::Length(20)),
+    ("INSTANCES", Constraint::Length(9)),
+];
+const KEY_PAIRS: Columns = &[
+    ("KEY PAIR", Constraint::Fill(1)),
+    ("REGION", Constraint::Length(12)),
+    ("INSTANCES", Constraint::Length(9)),
+    ("TEMPLATES", Constraint::Length(9)),
+    ("FINGERPRINT", Constraint::Fill(2)),
+];
+const INSTANCES: Columns = &[
+    ("INSTANCE", Constraint::Length(19)),
+    ("REGION", Constraint::Length(12)),
+    ("STATE", Constraint::Length(10)),
+    ("KEY PAIR", Constraint::Fill(1)),
+    ("IMDS", Constraint::Length(8)),
+    ("PROFILE", Constraint::Fill(2)),
+];
+
 fn render_table(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let c = &state.creds;
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
@@ -415,75 +456,14 @@ fn render_table(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .saturating_sub(visible / 2)
         .min(rows.len().saturating_sub(visible));
     let wide = area.width >= 120;
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = match c.section {
-        Section::Keys if wide => (
-            vec![
-                "",
-                "USER",
-                "ACCESS KEY",
-                "STATUS",
-                "CREATED",
-                "LAST USED",
-                "POLICIES",
-            ],
-            vec![
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Length(20),
-                Constraint::Length(8),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-                Constraint::Fill(1),
-            ],
-        ),
-        Section::Keys => (
-            vec!["", "USER", "ACCESS KEY", "STATUS", "LAST USED"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Length(20),
-                Constraint::Length(8),
-                Constraint::Fill(2),
-            ],
-        ),
-        Section::Roles => (
-            vec!["ROLE", "TRUST", "POLICIES", "REVOKED BEFORE", "INSTANCES"],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(20),
-                Constraint::Length(9),
-            ],
-        ),
-        Section::KeyPairs => (
-            vec![
-                "KEY PAIR",
-                "REGION",
-                "INSTANCES",
-                "TEMPLATES",
-                "FINGERPRINT",
-            ],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(12),
-                Constraint::Length(9),
-                Constraint::Length(9),
-                Constraint::Fill(2),
-            ],
-        ),
-        Section::Instances => (
-            vec!["INSTANCE", "REGION", "STATE", "KEY PAIR", "IMDS", "PROFILE"],
-            vec![
-                Constraint::Length(19),
-                Constraint::Length(12),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Fill(2),
-            ],
-        ),
+    let columns = match c.section {
+        Section::Keys if wide => KEYS_WIDE,
+        Section::Keys => KEYS,
+        Section::Roles => ROLES,
+        Section::KeyPairs => KEY_PAIRS,
+        Section::Instances => INSTANCES,
     };
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = columns.iter().copied().unzip();
     let table_rows = rows[offset..]
         .iter()
         .take(visible)

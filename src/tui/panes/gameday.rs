@@ -3,6 +3,7 @@
 //! scenario's own help for it), and the finish key (the score, journaled,
 //! shown until a key is pressed).
 
+use crate::aws::AwsError;
 use crate::gameday::attacker::StepResult;
 use crate::gameday::score::Score;
 use crate::playbook::progress::Status;
@@ -127,7 +128,7 @@ pub fn on_finish(state: &mut State) -> Vec<Command> {
     ))]
 }
 
-pub fn on_attacker(state: &mut State, result: Result<StepResult, String>) {
+pub fn on_attacker(state: &mut State, result: Result<StepResult, AwsError>) {
     let Some(game) = state.gameday.as_mut() else {
         return;
     };
@@ -135,13 +136,13 @@ pub fn on_attacker(state: &mut State, result: Result<StepResult, String>) {
         Ok(StepResult { error: None, .. }) => game.moves.0 += 1,
         Ok(_) => game.moves.1 += 1,
         Err(e) => {
-            state.status = Some(error(format!("the Game Day attacker: {e}")));
+            state.status = Some(error(format!("the Game Day attacker: {}", e.said())));
             state.dirty = true;
         }
     }
 }
 
-pub fn on_score(state: &mut State, result: Result<Score, String>) {
+pub fn on_score(state: &mut State, result: Result<Score, crate::gameday::FinishError>) {
     let Some(game) = state.gameday.as_mut() else {
         return;
     };

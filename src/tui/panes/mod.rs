@@ -19,6 +19,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::tui::keymap::Action;
+use crate::tui::line_input;
 use crate::tui::msg::Command;
 use crate::tui::state::{State, View};
 use crate::tui::theme::Theme;
@@ -50,8 +51,14 @@ pub fn typing(state: &State) -> bool {
     }
 }
 
-/// A key for the line being typed.
+/// A key for the line being typed. Ctrl-C quits from any line, as
+/// everywhere.
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    state.dirty = true;
+    if line_input::is_quit(&key) {
+        state.quit = true;
+        return Vec::new();
+    }
     match state.view {
         View::Credentials => credentials::on_input_key(state, key),
         View::Trail => trail::on_input_key(state, key),

@@ -414,13 +414,13 @@ pub fn preserve_incident(state: &mut State) -> Vec<Command> {
 }
 
 /// Keys while the filter line is typed.
+/// A key for the line being typed (Ctrl-C and the redraw are
+/// [`super::on_input_key`]'s).
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    state.dirty = true;
     let Some(text) = state.trail.input.as_mut() else {
         return Vec::new();
     };
     match line_input::edit(text, key, 256) {
-        Edit::Quit => state.quit = true,
         // One rule for filters everywhere: Esc clears the filter.
         Edit::Cancel => {
             state.trail.input = None;
@@ -444,7 +444,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             // The typed text stays, to be corrected.
             Err(e) => state.status = Some(error(untrusted(&e))),
         },
-        Edit::Changed | Edit::Ignored => {}
+        Edit::Changed | Edit::Ignored | Edit::Quit => {}
     }
     Vec::new()
 }

@@ -10,6 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
+use crate::aws::AwsError;
 use crate::model::restore::Version;
 use crate::time::iso_time;
 use crate::tui::keymap::Action;
@@ -46,7 +47,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
     vec![Command::LoadVersions { bucket, since }]
 }
 
-pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, String>) {
+pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, AwsError>) {
     state.dirty = true;
     let Some(v) = state.versions.as_mut().filter(|v| v.bucket == bucket) else {
         return;
@@ -67,7 +68,7 @@ pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, S
             l.keys.len() as u64 + l.more,
             iso_time(v.since)
         )),
-        Err(e) => error(format!("cannot list versions: {}", untrusted(e))),
+        Err(e) => error(format!("cannot list versions: {}", untrusted(&e.said()))),
     };
     if asked || list.is_err() {
         state.status = Some(status);
@@ -155,7 +156,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         Some(Err(e)) => {
             frame.render_widget(
-                Paragraph::new(format!("Cannot list versions: {}", untrusted(e)))
+                Paragraph::new(format!("Cannot list versions: {}", untrusted(&e.said())))
                     .style(theme.error())
                     .wrap(Wrap { trim: true })
                     .block(block),

@@ -94,13 +94,13 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
 }
 
 /// Keys while a target is typed in.
+/// A key for the line being typed (Ctrl-C and the redraw are
+/// [`super::on_input_key`]'s).
 pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    state.dirty = true;
     let Some(text) = state.watches.input.as_mut() else {
         return Vec::new();
     };
     match line_input::edit(text, key, 2048) {
-        Edit::Quit => state.quit = true,
         Edit::Cancel => {
             state.watches.input = None;
             state.status = None;
@@ -113,7 +113,7 @@ pub fn on_input_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             // The typed text stays, to be corrected.
             Err(e) => state.status = Some(error(e)),
         },
-        Edit::Changed | Edit::Ignored => {}
+        Edit::Changed | Edit::Ignored | Edit::Quit => {}
     }
     Vec::new()
 }

@@ -4,10 +4,10 @@
 
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
-use super::stage::TAG;
-use crate::aws::error::aws_error;
-use crate::aws::iam::{self, Principal};
-use crate::aws::{AwsError, Clients};
+use super::error::aws_error;
+use super::game::TAG;
+use super::iam::{self, Principal};
+use super::{AwsError, Clients};
 
 /// Whether a tag value belongs to the run asked for (any run if None).
 fn ours(value: Option<&str>, run: Option<&str>) -> bool {

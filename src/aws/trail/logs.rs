@@ -1,270 +1,11 @@
-//! CloudTrail sources: the LookupEvents poller (management events) behind
-//! one shared rate limiter per account and region, trail discovery (which
-//! trail logs S3 data events for which bucket), and the incremental reader
-//! of trail log files in S3.
-
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use aws_sdk_cloudtrail::primitives::DateTime;
 use futures::StreamExt;
-use tokio::time::Instant;
 
-use super::error::aws_error;
-use super::{AwsError, Clients};
-use crate::model::trail::{self, DataSelector, TrailEvent, TrailInfo};
-
-/// CloudTrail allows LookupEvents 2 requests per second per account per
-/// region. Everything in the process that calls it for one account+region
-/// takes turns through one of these: each call waits for the next free
-/// slot, slots 500 ms apart. It runs on tokio's clock, so a test with a
-/// paused clock can count calls per second exactly.
-#[derive(Debug)]
-pub struct Limiter {
-    next: tokio::sync::Mutex<Option<Instant>>,
-    interval: Duration,
-}
-
-impl Limiter {
-    pub fn new(per_second: u32) -> Self {
-        Limiter {
-            next: tokio::sync::Mutex::new(None),
-            interval: Duration::from_millis(1000 / u64::from(per_second.max(1))),
-        }
-    }
-
-    /// Wait for this caller's slot.
-    pub async fn acquire(&self) {
-        let at = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let at = next.map_or(now, |n| n.max(now));
-            *next = Some(at + self.interval);
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-}
-
-static LIMITERS: Mutex<BTreeMap<(String, String), Arc<Limiter>>> = Mutex::new(BTreeMap::new());
-
-/// The process-wide LookupEvents limiter for an account and region.
-pub fn lookup_limiter(account: &str, region: &str) -> Arc<Limiter> {
-    LIMITERS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry((account.to_string(), region.to_string()))
-        .or_insert_with(|| Arc::new(Limiter::new(2)))
-        .clone()
-}
-
-/// Event ids seen recently, at most `capacity` (the oldest are forgotten).
-#[derive(Debug)]
-pub struct SeenIds {
-    order: VecDeque<String>,
-    set: HashSet<String>,
-    capacity: usize,
-}
-
-impl SeenIds {
-    pub fn new(capacity: usize) -> Self {
-        SeenIds {
-            order: VecDeque::new(),
-            set: HashSet::new(),
-            capacity: capacity.max(1),
-        }
-    }
-
-    /// True the first time an id is offered.
-    pub fn first_time(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
-            return false;
-        }
-        self.set.insert(id.to_string());
-        self.order.push_back(id.to_string());
-        if self.order.len() > self.capacity
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
-        }
-        true
-    }
-
-    pub fn len(&self) -> usize {
-        self.set.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
-    }
-}
-
-/// Polls LookupEvents. Each poll starts `overlap` before the previous one
-/// ended (CloudTrail delivers late), so events are not missed, and drops
-/// the ones already returned by id.
-pub struct LookupPoller {
-    client: aws_sdk_cloudtrail::Client,
-    limiter: Arc<Limiter>,
-    /// Where the next poll starts (seconds since the epoch).
-    from: i64,
-    overlap: i64,
-    seen: SeenIds,
-}
-
-/// A failed poll: the error, and whether it was throttling (back off).
-#[derive(Debug, Clone)]
-pub struct PollError {
-    pub error: AwsError,
-    pub throttled: bool,
-}
-
-impl LookupPoller {
-    pub fn new(client: aws_sdk_cloudtrail::Client, limiter: Arc<Limiter>, since_secs: i64) -> Self {
-        LookupPoller {
-            client,
-            limiter,
-            from: since_secs,
-            overlap: 15 * 60,
-            seen: SeenIds::new(200_000),
-        }
-    }
-
-    /// One poll up to `now_secs`: every page, each through the limiter.
-    /// Events come back new only, in no particular order.
-    pub async fn poll(&mut self, now_secs: i64) -> Result<Vec<TrailEvent>, PollError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            self.limiter.acquire().await;
-            let page = self
-                .client
-                .lookup_events()
-                .start_time(DateTime::from_secs(self.from))
-                .end_time(DateTime::from_secs(now_secs))
-                .max_results(50)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| {
-                    let error = aws_error(&e);
-                    let throttled = error.code.contains("Throttl")
-                        || error.code == "TooManyRequestsException"
-                        || error.code == "HTTP429";
-                    PollError { error, throttled }
-                })?;
-            for ev in page.events() {
-                let Some(json) = ev.cloud_trail_event() else {
-                    continue;
-                };
-                let id = ev.event_id().unwrap_or_default();
-                if !id.is_empty() && !self.seen.first_time(id) {
-                    continue;
-                }
-                if let Ok(e) = trail::normalise_str(json) {
-                    out.push(e);
-                }
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        self.from = (now_secs - self.overlap).max(self.from);
-        Ok(out)
-    }
-}
-
-/// Back-off after failed polls: 2 s doubling to 60 s; reset by a success.
-pub fn backoff(failures: u32) -> Duration {
-    Duration::from_secs((2u64 << failures.min(5)).min(60))
-}
-
-/// Every trail visible from this region (shadow trails of multi-region and
-/// organisation trails included), with status and data-event selectors.
-pub async fn discover_trails(c: &Clients) -> Result<Vec<TrailInfo>, AwsError> {
-    let ct = c.cloudtrail_in(c.region());
-    let out = ct
-        .describe_trails()
-        .include_shadow_trails(true)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let mut trails = Vec::new();
-    for t in out.trail_list() {
-        let arn = t.trail_arn().unwrap_or_default().to_string();
-        // Status and selectors are asked of the trail's home region.
-        let home = t.home_region().unwrap_or(c.region()).to_string();
-        let home_ct = c.cloudtrail_in(&home);
-        let logging = home_ct
-            .get_trail_status()
-            .name(&arn)
-            .send()
-            .await
-            .ok()
-            .and_then(|s| s.is_logging());
-        let data = match home_ct.get_event_selectors().trail_name(&arn).send().await {
-            Ok(sel) => selectors(&sel),
-            Err(_) => Vec::new(),
-        };
-        trails.push(TrailInfo {
-            name: t.name().unwrap_or_default().to_string(),
-            arn,
-            home_region: t.home_region().map(str::to_string),
-            bucket: t.s3_bucket_name().map(str::to_string),
-            prefix: t.s3_key_prefix().map(str::to_string),
-            organisation: t.is_organization_trail().unwrap_or(false),
-            multi_region: t.is_multi_region_trail().unwrap_or(false),
-            logging,
-            data,
-        });
-    }
-    Ok(trails)
-}
-
-fn selectors(
-    sel: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
-) -> Vec<DataSelector> {
-    let mut out = Vec::new();
-    for s in sel.event_selectors() {
-        let rw = s.read_write_type().map(|r| r.as_str().to_string());
-        let reads = rw.as_deref() != Some("WriteOnly");
-        let writes = rw.as_deref() != Some("ReadOnly");
-        for d in s.data_resources() {
-            if d.r#type() != Some("AWS::S3::Object") {
-                continue;
-            }
-            let all = d
-                .values()
-                .iter()
-                .any(|v| v == "arn:aws:s3" || v == "arn:aws:s3:::");
-            out.push(DataSelector {
-                arn_prefixes: if all { Vec::new() } else { d.values().to_vec() },
-                reads,
-                writes,
-            });
-        }
-    }
-    for a in sel.advanced_event_selectors() {
-        let field = |name: &str| a.field_selectors().iter().find(|f| f.field() == name);
-        let data = field("eventCategory").is_some_and(|f| f.equals().iter().any(|v| v == "Data"));
-        let s3 = field("resources.type")
-            .is_some_and(|f| f.equals().iter().any(|v| v == "AWS::S3::Object"));
-        if !(data && s3) {
-            continue;
-        }
-        let ro = field("readOnly").map(|f| f.equals().to_vec());
-        out.push(DataSelector {
-            arn_prefixes: field("resources.ARN")
-                .map(|f| f.starts_with().iter().chain(f.equals()).cloned().collect())
-                .unwrap_or_default(),
-            reads: ro.as_ref().is_none_or(|v| v.iter().any(|x| x == "true")),
-            writes: ro.as_ref().is_none_or(|v| v.iter().any(|x| x == "false")),
-        });
-    }
-    out
-}
+use crate::aws::error::aws_error;
+use crate::aws::{AwsError, Clients};
+use crate::model::trail::{self, TrailEvent, TrailInfo};
 
 /// A log file that could not be read: reported, never fatal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -442,7 +183,7 @@ impl LogReader {
         let region = match &self.bucket_region {
             Some(r) => r.clone(),
             None => {
-                let r = super::exposure::bucket_region(c, &self.bucket).await?;
+                let r = crate::aws::exposure::bucket_region(c, &self.bucket).await?;
                 self.bucket_region = Some(r.clone());
                 r
             }
@@ -503,7 +244,7 @@ impl LogReader {
             }
             first_page = false;
             let (keys, truncated) =
-                super::containment::list_page(s3, &self.bucket, Some(prefix), after.clone())
+                crate::aws::containment::list_page(s3, &self.bucket, Some(prefix), after.clone())
                     .await?;
             let read = self.read.entry(prefix.to_string()).or_default();
             let mut wanted = Vec::new();
@@ -603,7 +344,7 @@ impl LogReader {
 /// 12-digit id. Anything else under `AWSLogs/` was not written by
 /// CloudTrail, and thousands of such folders would each cost a listing per
 /// poll: they are not read.
-fn is_account_folder(prefix: &str) -> bool {
+pub(super) fn is_account_folder(prefix: &str) -> bool {
     let name = prefix
         .trim_end_matches('/')
         .rsplit('/')
@@ -614,7 +355,7 @@ fn is_account_folder(prefix: &str) -> bool {
 
 /// A key the listing can start after and still return `key`: `key` less
 /// its last character (a prefix sorts before everything it begins).
-fn before(key: &str) -> Option<String> {
+pub(super) fn before(key: &str) -> Option<String> {
     let mut s = key.to_string();
     s.pop();
     (!s.is_empty()).then_some(s)
@@ -718,9 +459,7 @@ async fn read_log_file(
         .map_err(|e| {
             let e = aws_error(&e);
             match e.code.as_str() {
-                "NoSuchKey" | "InvalidObjectState" => {
-                    ReadFailure::Unreadable(format!("{}: {}", e.code, e.message))
-                }
+                "NoSuchKey" | "InvalidObjectState" => ReadFailure::Unreadable(e.said()),
                 _ => ReadFailure::Unfetched(e),
             }
         })?;
@@ -754,156 +493,4 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(out)
-}
-
-/// CloudTrail Lake event data stores in this region (ARNs), if any.
-pub async fn event_data_stores(c: &Clients) -> Result<Vec<String>, AwsError> {
-    let out = c
-        .cloudtrail_in(c.region())
-        .list_event_data_stores()
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    Ok(out
-        .event_data_stores()
-        .iter()
-        .filter_map(|s| s.event_data_store_arn().map(str::to_string))
-        .collect())
-}
-
-/// Run a Lake query and read every page of its results: AWS scans the
-/// organisation's history, not this machine. Polls every `poll` until the
-/// query finishes; reports progress through `progress(status, rows so far)`.
-pub async fn lake_query(
-    ct: &aws_sdk_cloudtrail::Client,
-    sql: &str,
-    poll: Duration,
-    mut progress: impl FnMut(&str, usize),
-) -> Result<Vec<TrailEvent>, AwsError> {
-    let started = ct
-        .start_query()
-        .query_statement(sql)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
-    let id = started
-        .query_id()
-        .ok_or_else(|| AwsError::new("BadResponse", "StartQuery returned no query id"))?
-        .to_string();
-    let mut events = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = ct
-            .get_query_results()
-            .query_id(&id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&e))?;
-        let status = page
-            .query_status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default();
-        match status.as_str() {
-            "QUEUED" | "RUNNING" => {
-                progress(&status, events.len());
-                tokio::time::sleep(poll).await;
-                continue;
-            }
-            "FAILED" | "CANCELLED" | "TIMED_OUT" => {
-                return Err(AwsError::new(
-                    format!("Query{}", status.replace('_', "")),
-                    page.error_message()
-                        .unwrap_or("the query did not finish")
-                        .to_string(),
-                ));
-            }
-            _ => {}
-        }
-        for row in page.query_result_rows() {
-            let cells: Vec<(String, String)> = row
-                .iter()
-                .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
-                .collect();
-            if let Ok(e) = trail::from_lake_row(&cells) {
-                events.push(e);
-            }
-        }
-        progress(&status, events.len());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(events);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn listing_restarts_twenty_minutes_before_the_last_key() {
-        assert_eq!(
-            rewound(
-                "AWSLogs/1/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T0010Z_abc.json.gz",
-                20
-            ),
-            "AWSLogs/1/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261121T2350Z"
-        );
-        assert_eq!(rewound("odd-name.json.gz", 20), "odd-name.json.gz");
-    }
-
-    #[test]
-    fn seen_ids_are_bounded() {
-        let mut s = SeenIds::new(2);
-        assert!(s.first_time("a"));
-        assert!(!s.first_time("a"));
-        assert!(s.first_time("b"));
-        assert!(s.first_time("c"));
-        assert_eq!(s.len(), 2);
-        assert!(s.first_time("a"), "forgotten once out of the window");
-    }
-
-    #[test]
-    fn only_account_id_folders_are_read_and_a_cursor_returns_its_key() {
-        assert!(is_account_folder("AWSLogs/123456789012/"));
-        assert!(is_account_folder("p/AWSLogs/o-abc/111122223333/"));
-        for junk in [
-            "AWSLogs/1/",
-            "AWSLogs/12345678901x/",
-            "AWSLogs/1234567890123/",
-        ] {
-            assert!(!is_account_folder(junk), "{junk}");
-        }
-        let key = "d/a_CloudTrail_r_20261122T1000Z_b.json.gz";
-        let cursor = before(key).expect("a cursor");
-        assert!(cursor.as_str() < key && key.starts_with(&cursor));
-        assert_eq!(before("x"), None, "from the start");
-    }
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        assert_eq!(backoff(0), Duration::from_secs(2));
-        assert_eq!(backoff(1), Duration::from_secs(4));
-        assert_eq!(backoff(9), Duration::from_secs(60));
-    }
-
-    #[test]
-    fn gunzip_refuses_garbage_and_reads_concatenated_members() {
-        use std::io::Write;
-        let gz = |s: &[u8]| {
-            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            e.write_all(s).expect("write");
-            e.finish().expect("finish")
-        };
-        let mut two = gz(b"ab");
-        two.extend(gz(b"cd"));
-        assert_eq!(gunzip(&two).expect("two members"), b"abcd");
-        let whole = gz(b"{\"Records\":[]}");
-        assert!(
-            gunzip(&whole[..whole.len() / 2]).is_err(),
-            "a truncated file"
-        );
-        assert!(gunzip(b"not gzip").is_err());
-    }
 }

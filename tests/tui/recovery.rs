@@ -1,0 +1,322 @@
+//! Recovery from the console: the restore prompt and the versions view.
+
+use super::*;
+
+#[test]
+fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::restore::Goal;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    assert!(update(&mut s, key('R')).is_empty());
+    let p = s.prompt.clone().expect("a prompt");
+    assert_eq!(p.bucket, bucket);
+    // Pre-filled with a time (an hour ago: the trail pane has seen nothing).
+    assert!(warroom::cli::parse_when(&p.text).is_ok(), "{}", p.text);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains(&format!("restore {bucket} to")), "{text}");
+    // Replace it: a bad time is refused and stays to be corrected.
+    for _ in 0..p.text.len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "yesterday".chars() {
+        update(&mut s, key(c));
+    }
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+    assert!(s.prompt.is_some());
+    for _ in 0.."yesterday".len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "2026-11-20T09:00Z exports/".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(ActionSpec::PitRestore(
+            warroom::actions::restore::Args {
+                bucket: bucket.clone(),
+                prefix: Some("exports/".into()),
+                goal: Goal::PointInTime {
+                    to: warroom::cli::parse_when("2026-11-20T09:00:00Z").expect("time"),
+                    hide_newer: false,
+                    hide_keys: Vec::new(),
+                },
+            }
+        ))]
+    );
+    assert!(s.prompt.is_none());
+    // `hide` after the time hides the keys made after it (a ransom note).
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('R'));
+    let p = s.prompt.clone().expect("a prompt");
+    for _ in 0..p.text.len() {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "2026-11-20T09:00Z hide".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(ActionSpec::PitRestore(a))]
+            if a.prefix.is_none() && matches!(a.goal, Goal::PointInTime { hide_newer: true, .. })),
+        "{cmds:?}"
+    );
+    // Esc gives up the prompt; --read-only refuses before asking.
+    let mut s = with_incident(scanned((80, 24)));
+    update(&mut s, key('R'));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.prompt.is_none());
+    let mut s = with_incident(scanned((80, 24)));
+    s.context.read_only = true;
+    assert!(update(&mut s, key('R')).is_empty());
+    assert!(s.prompt.is_none());
+    assert!(s.status.as_ref().is_some_and(|st| st.is_error));
+}
+
+#[test]
+fn r_hides_by_default_only_the_keys_an_incident_principal_wrote() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::restore::Goal;
+    use warroom::tail::{Source, TailMsg};
+    let setup = || {
+        let mut s = with_incident(scanned((80, 24)));
+        let bucket = s
+            .selected_bucket()
+            .map(|b| b.facts.name.clone())
+            .expect("a bucket");
+        let put = |id: &str, key: &str, access_key: &str| {
+            warroom::model::trail::normalise_str(&format!(
+            r#"{{"eventID":"{id}","eventTime":"2026-11-22T10:00:00Z","eventName":"PutObject","readOnly":false,"userIdentity":{{"type":"IAMUser","accountId":"123456789012","arn":"arn:aws:iam::123456789012:user/u","accessKeyId":"{access_key}"}},"requestParameters":{{"bucketName":"{bucket}","key":"{key}"}}}}"#
+        ))
+        .expect("event")
+        };
+        update(
+            &mut s,
+            Msg::Tail(TailMsg::Events {
+                source: Source::Logs,
+                events: vec![
+                    put("w1", "README-RESTORE.txt", "AKIASTOLEN0000000001"),
+                    put("w2", "exports/new.csv", "AKIAAPPLICATION00001"),
+                ],
+            }),
+        );
+        s.trail
+            .incident
+            .access_keys
+            .insert("AKIASTOLEN0000000001".into());
+        s
+    };
+    let mut s = setup();
+    update(&mut s, key('R'));
+    let p = s.prompt.clone().expect("a prompt");
+    assert_eq!(p.incident_written, 1);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("hides the 1 key(s) the incident"), "{text}");
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    let [Command::PlanAction(ActionSpec::PitRestore(a))] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert!(
+        matches!(&a.goal, Goal::PointInTime { hide_newer: false, hide_keys, .. }
+            if hide_keys == &vec!["README-RESTORE.txt".to_string()]),
+        "{a:?}"
+    );
+    // `keep` hides nothing; a prefix narrows the default to keys under it.
+    for words in [" keep", " exports/"] {
+        let mut t = setup();
+        update(&mut t, key('R'));
+        for c in words.chars() {
+            update(&mut t, key(c));
+        }
+        let cmds = update(&mut t, code(KeyCode::Enter));
+        let [Command::PlanAction(ActionSpec::PitRestore(a))] = &cmds[..] else {
+            panic!("{words}: {cmds:?}")
+        };
+        assert!(
+            matches!(&a.goal, Goal::PointInTime { hide_newer: false, hide_keys, .. } if hide_keys.is_empty()),
+            "{words}: {a:?}"
+        );
+    }
+}
+
+#[test]
+fn snapshot_restore_plan_dialog_80x24() {
+    use warroom::actions::{ActionSpec, Confirm, Plan};
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    let spec = ActionSpec::PitRestore(warroom::actions::restore::Args {
+        bucket: bucket.clone(),
+        prefix: Some("exports/".into()),
+        goal: warroom::model::restore::Goal::PointInTime {
+            to: 1_795_860_000,
+            hide_newer: false,
+            hide_keys: Vec::new(),
+        },
+    });
+    let plan = Plan {
+        spec,
+        summary: "restore every key under exports/ as it was at 2026-11-28T10:00:00Z".into(),
+        before: vec![
+            "undelete (remove delete markers): 4000 key(s), 35.2 MiB".into(),
+            "roll back (copy the earlier version): 4000 key(s), 35.2 MiB".into(),
+            "not recoverable (only delete markers remain): 3 key(s), 0 B".into(),
+        ],
+        after: vec!["8000 key(s) as it was at 2026-11-28T10:00:00Z: 4000 copies, 4000 delete-marker changes in batches of up to 1000".into()],
+        diff: vec!["held: exports/x.csv — only delete markers remain: no version to restore".into()],
+        blast_radius: "Changes what 8000 key(s) read as now.".into(),
+        confirm: Confirm::TypeName {
+            text: bucket.clone(),
+        },
+        undo: "undo puts every key back as it was before the restore".into(),
+        undoable: true,
+        prior: serde_json::Value::Null,
+        region: "us-east-1".into(),
+    };
+    update(
+        &mut s,
+        Msg::Planned {
+            key: format!("s3://{bucket}"),
+            result: Ok(Box::new(plan)),
+        },
+    );
+    let t = draw(&s);
+    let text = screen_text(&t);
+    assert!(
+        text.contains("Now: undelete (remove delete markers): 4000"),
+        "{text}"
+    );
+    assert!(text.contains("After: 8000 key(s)"), "{text}");
+    insta::assert_snapshot!("restore_plan_dialog_80x24", t.backend());
+}
+
+#[test]
+fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
+    use warroom::model::restore::Version;
+    use warroom::tui::msg::VersionsList;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    // The incident window, as a typed restore time sets it.
+    s.window_start = Some(CUTOFF);
+    let cmds = update(&mut s, key('V'));
+    let [Command::LoadVersions { bucket: b, since }] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(b, &bucket);
+    assert_eq!(s.view, View::Versions);
+    let t = *since + 600;
+    // The CloudTrail pane saw who overwrote a.csv.
+    let put = warroom::model::trail::normalise_str(&format!(
+        r#"{{"eventID":"p1","eventTime":"{}","eventName":"PutObject","readOnly":false,"sourceIPAddress":"185.220.101.7","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/leaky"}},"requestParameters":{{"bucketName":"{bucket}","key":"a.csv"}}}}"#,
+        warroom::time::iso_time(t)
+    ))
+    .expect("event");
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Logs,
+            events: vec![put],
+        }),
+    );
+    let v = |key: &str, id: &str, at: i64, latest: bool, marker: bool| Version {
+        key: key.into(),
+        version_id: id.into(),
+        is_latest: latest,
+        is_delete_marker: marker,
+        last_modified: at,
+        size: if marker { 0 } else { 10 },
+        etag: if marker {
+            String::new()
+        } else {
+            format!("\"e-{id}\"")
+        },
+        storage_class: if marker {
+            String::new()
+        } else {
+            "STANDARD".into()
+        },
+    };
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: "Enabled".into(),
+                keys: vec![
+                    vec![
+                        v("a.csv", "a2", t, true, false),
+                        v("a.csv", "a1", t - 7200, false, false),
+                    ],
+                    vec![
+                        v("b.csv", "bm", t + 5, true, true),
+                        v("b.csv", "b1", t - 7200, false, false),
+                    ],
+                    vec![v("gone.csv", "gm", t + 9, true, true)],
+                ],
+                more: 0,
+            }),
+        },
+    );
+    let tb = draw(&s);
+    let text = screen_text(&tb);
+    assert!(text.contains("deleted"), "{text}");
+    assert!(text.contains("NOT RECOVERABLE"), "{text}");
+    assert_eq!(*since, CUTOFF);
+    assert!(text.contains("PutObject by"), "{text}");
+    assert!(text.contains("user/leaky from 185.220.101.7"), "{text}");
+    insta::assert_snapshot!("versions_view_80x24", tb.backend());
+    update(&mut s, code(KeyCode::Down));
+    assert!(screen_text(&draw(&s)).contains("delete marker"));
+    // A reload after an action keeps the action's result on the status line.
+    s.status = Some(warroom::tui::app::Status {
+        text: "A3 pit-restore: done".into(),
+        is_error: false,
+        awaiting: None,
+    });
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: "Enabled".into(),
+                keys: Vec::new(),
+                more: 0,
+            }),
+        },
+    );
+    assert_eq!(
+        s.status.as_ref().map(|st| st.text.as_str()),
+        Some("A3 pit-restore: done")
+    );
+    // R from here plans the restore of this bucket; Esc goes back.
+    update(&mut s, key('R'));
+    assert!(s.prompt.is_some());
+    update(&mut s, code(KeyCode::Esc));
+    // Esc goes back to where the view was opened from (the bucket list).
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.view, View::Dashboard);
+    // A bucket never versioned says so.
+    update(&mut s, key('V'));
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(VersionsList {
+                versioning: String::new(),
+                keys: Vec::new(),
+                more: 0,
+            }),
+        },
+    );
+    assert!(screen_text(&draw(&s)).contains("never had versioning"));
+}
