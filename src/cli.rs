@@ -462,6 +462,13 @@ pub enum ActCommand {
         #[command(flatten)]
         target: BucketArg,
     },
+    /// Every action this command can take: its name, what it changes, how
+    /// much it risks and what it does (the one table the console uses too).
+    List {
+        /// One JSON object per action instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Reverse an earlier action of this incident from its recorded prior state.
     Undo {
         /// The action id, as printed when it ran (e.g. A4).
@@ -734,6 +741,26 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `warroom act`'s subcommands are the table's actions (and the three
+    /// that are not actions): an action is named once, in the catalog.
+    #[test]
+    fn act_subcommands_are_the_table_of_actions() {
+        use strum::IntoEnumIterator;
+        let cli = Cli::command();
+        let act = cli.find_subcommand("act").expect("act");
+        let mut named: Vec<&str> = act
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .filter(|n| !matches!(*n, "list" | "undo" | "mfa-delete"))
+            .collect();
+        named.sort_unstable();
+        let mut table: Vec<&str> = crate::actions::ActionKind::iter()
+            .map(|k| k.name())
+            .collect();
+        table.sort_unstable();
+        assert_eq!(named, table);
     }
 
     #[test]

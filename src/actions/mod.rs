@@ -19,6 +19,7 @@ pub mod account_pab;
 pub mod bucket_acl;
 pub mod bucket_pab;
 pub mod bucket_policy;
+pub mod catalog;
 pub mod distribution;
 pub mod encryption;
 pub mod history;
@@ -36,6 +37,8 @@ pub mod role_escalation;
 pub mod sessions;
 pub mod side_doors;
 pub mod versioning;
+
+pub use catalog::{ActionKind, Risk, TargetKind};
 
 /// The one place that maps an action to the module implementing it. Every
 /// action module has the same four functions — `plan`, `apply`, `verify`
@@ -271,44 +274,50 @@ pub enum ActionSpec {
 }
 
 impl ActionSpec {
-    pub fn name(&self) -> &'static str {
+    /// The action's row in the one table ([`catalog`]).
+    pub fn kind(&self) -> ActionKind {
         match self {
-            ActionSpec::BlockPublicAccess(_) => "block-public-access",
-            ActionSpec::BlockPublicAccessAccount(_) => "block-public-access-account",
-            ActionSpec::RemovePolicyStatements(_) => "remove-policy-statements",
-            ActionSpec::DeleteBucketPolicy(_) => "delete-bucket-policy",
-            ActionSpec::DeleteAccessPointPolicy(_) => "delete-access-point-policy",
-            ActionSpec::DeleteAccessPoint(_) => "delete-access-point",
-            ActionSpec::Quarantine(_) => "quarantine",
-            ActionSpec::ResetBucketAcl(_) => "reset-bucket-acl",
-            ActionSpec::DisableDistribution(_) => "disable-distribution",
-            ActionSpec::RemoveKeyStatement(_) => "remove-key-statement",
-            ActionSpec::RevokeGrant(_) => "revoke-grant",
-            ActionSpec::DisableReplicationRule(_) => "disable-replication-rule",
-            ActionSpec::RemoveNotification(_) => "remove-notification",
-            ActionSpec::DisableWebsite(_) => "disable-website",
-            ActionSpec::ResetCors(_) => "reset-cors",
-            ActionSpec::RemoveLogGrants(_) => "remove-log-grants",
-            ActionSpec::ResetObjectAcls(_) => "reset-object-acls",
-            ActionSpec::DisableAcls(_) => "disable-acls",
-            ActionSpec::EnableVersioning(_) => "enable-versioning",
-            ActionSpec::EnableEncryption(_) => "enable-encryption",
-            ActionSpec::DeactivateAccessKey(_) => "deactivate-key",
-            ActionSpec::DeleteAccessKey(_) => "delete-key",
+            ActionSpec::BlockPublicAccess(_) => ActionKind::BlockPublicAccess,
+            ActionSpec::BlockPublicAccessAccount(_) => ActionKind::BlockPublicAccessAccount,
+            ActionSpec::RemovePolicyStatements(_) => ActionKind::RemovePolicyStatements,
+            ActionSpec::DeleteBucketPolicy(_) => ActionKind::DeleteBucketPolicy,
+            ActionSpec::DeleteAccessPointPolicy(_) => ActionKind::DeleteAccessPointPolicy,
+            ActionSpec::DeleteAccessPoint(_) => ActionKind::DeleteAccessPoint,
+            ActionSpec::Quarantine(_) => ActionKind::Quarantine,
+            ActionSpec::ResetBucketAcl(_) => ActionKind::ResetBucketAcl,
+            ActionSpec::DisableDistribution(_) => ActionKind::DisableDistribution,
+            ActionSpec::RemoveKeyStatement(_) => ActionKind::RemoveKeyStatement,
+            ActionSpec::RevokeGrant(_) => ActionKind::RevokeGrant,
+            ActionSpec::DisableReplicationRule(_) => ActionKind::DisableReplicationRule,
+            ActionSpec::RemoveNotification(_) => ActionKind::RemoveNotification,
+            ActionSpec::DisableWebsite(_) => ActionKind::DisableWebsite,
+            ActionSpec::ResetCors(_) => ActionKind::ResetCors,
+            ActionSpec::RemoveLogGrants(_) => ActionKind::RemoveLogGrants,
+            ActionSpec::ResetObjectAcls(_) => ActionKind::ResetObjectAcls,
+            ActionSpec::DisableAcls(_) => ActionKind::DisableAcls,
+            ActionSpec::EnableVersioning(_) => ActionKind::EnableVersioning,
+            ActionSpec::EnableEncryption(_) => ActionKind::EnableEncryption,
+            ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
+            ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
                 principal: crate::aws::iam::Principal::Role(_),
-            }) => "revoke-role-sessions",
-            ActionSpec::RevokeSessions(_) => "revoke-user-sessions",
-            ActionSpec::DenyAllRole(_) => "deny-all-role",
-            ActionSpec::LockTrustPolicy(_) => "lock-trust-policy",
-            ActionSpec::DetachManagedPolicies(_) => "detach-managed-policies",
-            ActionSpec::RequireImdsV2(_) => "require-imdsv2",
-            ActionSpec::RotateKeyPair(_) => "rotate-key-pair",
-            ActionSpec::DeleteKeyPair(_) => "delete-key-pair",
-            ActionSpec::Undelete(_) => "undelete",
-            ActionSpec::RestoreVersion(_) => "restore-version",
-            ActionSpec::PitRestore(_) => "pit-restore",
+            }) => ActionKind::RevokeRoleSessions,
+            ActionSpec::RevokeSessions(_) => ActionKind::RevokeUserSessions,
+            ActionSpec::DenyAllRole(_) => ActionKind::DenyAllRole,
+            ActionSpec::LockTrustPolicy(_) => ActionKind::LockTrustPolicy,
+            ActionSpec::DetachManagedPolicies(_) => ActionKind::DetachManagedPolicies,
+            ActionSpec::RequireImdsV2(_) => ActionKind::RequireImdsV2,
+            ActionSpec::RotateKeyPair(_) => ActionKind::RotateKeyPair,
+            ActionSpec::DeleteKeyPair(_) => ActionKind::DeleteKeyPair,
+            ActionSpec::Undelete(_) => ActionKind::Undelete,
+            ActionSpec::RestoreVersion(_) => ActionKind::RestoreVersion,
+            ActionSpec::PitRestore(_) => ActionKind::PitRestore,
         }
+    }
+
+    /// The name the journal and `warroom act` use, from the one table.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
     }
 
     /// The bucket the action is about, if any (to refresh its row after).
@@ -694,13 +703,20 @@ pub fn planned_id(e: &crate::incident::Entry) -> String {
 
 /// Read the prior state and describe the change.
 pub async fn plan(clients: &Clients, spec: &ActionSpec) -> Result<Plan, ActionError> {
-    with_module!(spec, |m, args| m::plan(clients, args).await).map_err(|e| match e {
-        // A prior state that cannot be read for lack of a permission says which.
-        ActionError::Capture(error) => {
-            ActionError::Capture(permissions::explain(error, spec.name()))
-        }
-        other => other,
-    })
+    let mut plan =
+        with_module!(spec, |m, args| m::plan(clients, args).await).map_err(|e| match e {
+            // A prior state that cannot be read for lack of a permission says which.
+            ActionError::Capture(error) => {
+                ActionError::Capture(permissions::explain(error, spec.name()))
+            }
+            other => other,
+        })?;
+    // The table's risk is the last word: a final action is never offered
+    // an undo, whatever its module wrote.
+    if spec.kind().risk() == Risk::Final {
+        plan.undoable = false;
+    }
+    Ok(plan)
 }
 
 /// Journal, apply, verify. `confirmed` says the responder confirmed as the

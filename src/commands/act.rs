@@ -22,6 +22,10 @@ enum Request {
     Plan(ActionSpec, ActArgs),
     Undo(String, ActArgs),
     Explain(Vec<String>),
+    /// Print the table of actions.
+    List {
+        json: bool,
+    },
 }
 
 fn request(cmd: ActCommand) -> Request {
@@ -275,7 +279,35 @@ fn request(cmd: ActCommand) -> Request {
             "ACCOUNT_ID",
         )),
         ActCommand::Undo { action_id, how } => Request::Undo(action_id, how),
+        ActCommand::List { json } => Request::List { json },
     }
+}
+
+/// `warroom act list`: the one table of actions.
+fn print_catalog(json: bool) -> Result<()> {
+    use strum::IntoEnumIterator;
+    for kind in actions::ActionKind::iter() {
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string(&json!({
+                    "name": kind.name(),
+                    "target": kind.target(),
+                    "risk": kind.risk(),
+                    "what": kind.what(),
+                }))?
+            );
+        } else {
+            println!(
+                "{:<28} {:<10} {:<21} {}",
+                kind.name(),
+                kind.target().label(),
+                kind.risk().label(),
+                kind.what()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A line typed on the terminal, or `None` without one (a pipeline).
@@ -355,6 +387,10 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Request::List { json } = request {
+        print_catalog(json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let timing = super::watch_timing(global)?;
     let clients = clients(global).await?;
     // A plan on its own changes nothing and journals nothing.
@@ -385,7 +421,9 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         .with_progress(&show_progress)
         .with_watch_timing(timing);
     let (outcome, how, verb) = match request {
-        Request::Explain(_) | Request::Plan(..) => unreachable!("answered above"),
+        Request::Explain(_) | Request::Plan(..) | Request::List { .. } => {
+            unreachable!("answered above")
+        }
         Request::Run(spec, how) => {
             let plan = match actions::plan(&clients, &spec).await {
                 Ok(p) => p,

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
+use crate::actions::{ActionKind, TargetKind};
+
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
 /// Everything a key can do. The order here is the order of the help screen.
@@ -160,40 +162,58 @@ impl Action {
         }
     }
 
-    /// Would this action change anything in AWS?
-    pub fn mutates(self) -> bool {
-        matches!(
-            self,
-            Action::BlockPublicAccess
-                | Action::BlockPublicAccessAccount
-                | Action::RemovePolicyStatements
-                | Action::DeletePolicy
-                | Action::CloseAccessPoint
-                | Action::CloseSideDoor
-                | Action::Quarantine
-                | Action::ResetBucketAcl
-                | Action::ResetObjectAcls
-                | Action::DisableAcls
-                | Action::EnableVersioning
-                | Action::EnableEncryption
-                | Action::Restore
-                | Action::Undo
-        ) || self.is_credential_action()
+    /// The actions of the one table ([`ActionKind`]) this key can start:
+    /// which one depends on the selected row (`Z` picks the worst side
+    /// door, Delete an access key or a key pair).
+    pub fn starts(self) -> &'static [ActionKind] {
+        use ActionKind as K;
+        match self {
+            Action::BlockPublicAccess => &[K::BlockPublicAccess],
+            Action::BlockPublicAccessAccount => &[K::BlockPublicAccessAccount],
+            Action::RemovePolicyStatements => &[K::RemovePolicyStatements],
+            Action::DeletePolicy => &[K::DeleteBucketPolicy],
+            Action::CloseAccessPoint => &[K::DeleteAccessPointPolicy, K::DeleteAccessPoint],
+            Action::CloseSideDoor => &[
+                K::DisableDistribution,
+                K::RevokeGrant,
+                K::RemoveKeyStatement,
+                K::DisableReplicationRule,
+                K::RemoveNotification,
+                K::RemoveLogGrants,
+                K::DisableWebsite,
+                K::ResetCors,
+            ],
+            Action::Quarantine => &[K::Quarantine],
+            Action::ResetBucketAcl => &[K::ResetBucketAcl],
+            Action::ResetObjectAcls => &[K::ResetObjectAcls],
+            Action::DisableAcls => &[K::DisableAcls],
+            Action::EnableVersioning => &[K::EnableVersioning],
+            Action::EnableEncryption => &[K::EnableEncryption],
+            Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],
+            Action::Deactivate => &[K::DeactivateKey],
+            Action::Delete => &[K::DeleteKey, K::DeleteKeyPair],
+            Action::RevokeSessions => &[K::RevokeRoleSessions, K::RevokeUserSessions],
+            Action::DenyAll => &[K::DenyAllRole],
+            Action::LockTrust => &[K::LockTrustPolicy],
+            Action::DetachPolicies => &[K::DetachManagedPolicies],
+            Action::RequireImdsV2 => &[K::RequireImdsV2],
+            Action::RotateKeyPair => &[K::RotateKeyPair],
+            _ => &[],
+        }
     }
 
-    /// The credentials pane's actions on its selected row.
+    /// Would this action change anything in AWS? An action of the table,
+    /// or an undo of one.
+    pub fn mutates(self) -> bool {
+        !self.starts().is_empty() || self == Action::Undo
+    }
+
+    /// The credentials pane's actions on its selected row: those that
+    /// start an action on a credential rather than a bucket.
     pub fn is_credential_action(self) -> bool {
-        matches!(
-            self,
-            Action::Deactivate
-                | Action::Delete
-                | Action::RevokeSessions
-                | Action::DenyAll
-                | Action::LockTrust
-                | Action::DetachPolicies
-                | Action::RequireImdsV2
-                | Action::RotateKeyPair
-        )
+        self.starts()
+            .iter()
+            .any(|k| !matches!(k.target(), TargetKind::Bucket | TargetKind::Account))
     }
 
     /// A short word for the hint line; None keeps it out of the hint line.
@@ -431,6 +451,28 @@ pub fn user_config_path() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every action of the table has a key, and a key's bucket action is one
+    /// of those the key says it starts.
+    #[test]
+    fn keys_start_the_actions_of_the_table() {
+        use strum::IntoEnumIterator;
+        let km = Keymap::build(DEFAULT_KEYMAP, "default", None).expect("bundled keymap");
+        for kind in ActionKind::iter() {
+            let key = Action::iter().find(|a| a.starts().contains(&kind));
+            let key = key.unwrap_or_else(|| panic!("no key starts {}", kind.name()));
+            assert!(
+                km.bindings.get(&key).is_some_and(|k| !k.is_empty()),
+                "{key:?} ({}) unbound",
+                kind.name()
+            );
+        }
+        for a in Action::iter() {
+            if let Some(spec) = crate::tui::offers::bucket_action(a, "b") {
+                assert!(a.starts().contains(&spec.kind()), "{a:?}: {}", spec.name());
+            }
+        }
+    }
 
     #[test]
     fn bundled_keymap_parses_and_binds_every_action() {
