@@ -44,6 +44,7 @@ pub async fn load(c: &Clients, own_account: &str, regions: &[String]) -> Credent
             .collect()
     });
     CredentialFacts {
+        account: own_account.to_string(),
         users: users.into(),
         roles: roles.into(),
         key_pairs,

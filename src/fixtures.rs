@@ -178,6 +178,7 @@ pub fn credentials() -> crate::model::credentials::CredentialFacts {
         revoked_before: Fact::Known(None),
     };
     CredentialFacts {
+        account: "123456789012".into(),
         users: Fact::Known(vec![
             user(
                 "ci-deploy",

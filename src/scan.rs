@@ -160,6 +160,9 @@ pub struct BucketReport {
     pub assessment: Assessment,
     #[serde(flatten)]
     pub facts: BucketFacts,
+    /// The account the bucket belongs to, when STS said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl BucketReport {
@@ -167,6 +170,7 @@ impl BucketReport {
         Self {
             assessment: assess(account, &facts),
             facts,
+            account: account.account_id.clone(),
         }
     }
 

@@ -21,6 +21,7 @@ pub const VERDICT: &str = "watch_verdict";
 pub fn start(
     incident: &mut Incident,
     target: Target,
+    account: Option<String>,
     cutoff: i64,
     started_by: &str,
     timing: Timing,
@@ -37,6 +38,7 @@ pub fn start(
     let spec = WatchSpec {
         id,
         target,
+        account,
         cutoff,
         window_secs: timing.window_secs,
         allowance_secs: timing.allowance_secs,
@@ -182,6 +184,7 @@ mod tests {
                 Target::AccessKey {
                     key_id: "AKIAWATCHED".into(),
                 },
+                None,
                 cutoff,
                 "A2",
                 Timing::default(),
@@ -219,6 +222,7 @@ mod tests {
             Target::AccessKey {
                 key_id: "AKIAWATCHED".into(),
             },
+            Some("111122223333".into()),
             1_795_860_000,
             "A2",
             Timing::default(),
@@ -237,6 +241,8 @@ mod tests {
             journal.contains("ASIANEWSESSION"),
             "the rest of the record is kept"
         );
+        // The watch's account is journaled with its spec.
+        assert!(journal.contains(r#""account":"111122223333""#));
     }
 }
 

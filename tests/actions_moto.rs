@@ -135,6 +135,8 @@ async fn undo_restores_a_partial_prior_configuration_exactly() {
         .iter()
         .find(|e| e.kind == "action_planned")
         .expect("planned");
+    // The action carries the account it acted in (moto's default account).
+    assert_eq!(planned.data["account"].as_str(), Some("123456789012"));
     let file = planned.data["prior_evidence"]["file"]
         .as_str()
         .expect("evidence");

@@ -1015,17 +1015,7 @@ async fn log_grants_to_anyone_are_removed_and_undo_puts_them_back() {
         .send()
         .await
         .expect("log delivery ACL");
-    let owner =
-        t.c.s3
-            .get_bucket_acl()
-            .bucket("logged")
-            .send()
-            .await
-            .expect("acl")
-            .owner()
-            .and_then(|o| o.id())
-            .map(str::to_string)
-            .expect("owner id");
+    let owner = owner_id(&t.c, "logged").await;
     let grant = |grantee: Grantee, permission| {
         TargetGrant::builder()
             .grantee(grantee)

@@ -77,16 +77,7 @@ async fn every_verdict_and_reason() {
     put_policy(&c, "shared-policy", r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-policy/*"}]}"#).await;
     // Shared by an ACL grant to another canonical user.
     create_bucket(&c, "shared-acl").await;
-    let owner =
-        c.s3.get_bucket_acl()
-            .bucket("shared-acl")
-            .send()
-            .await
-            .expect("acl")
-            .owner()
-            .and_then(|o| o.id())
-            .map(str::to_string)
-            .expect("owner id");
+    let owner = owner_id(&c, "shared-acl").await;
     c.s3.put_bucket_acl()
         .bucket("shared-acl")
         .grant_full_control(format!("id={owner}"))
@@ -143,6 +134,13 @@ async fn every_verdict_and_reason() {
 
     let b = bucket(&report, "pub-policy");
     assert_eq!(b.assessment.verdict, Verdict::Public);
+    // Every bucket carries the account it belongs to.
+    assert!(
+        report
+            .buckets
+            .iter()
+            .all(|b| b.account.as_deref() == Some(ACCOUNT))
+    );
     assert!(
         has_reason(b, Severity::Public, "(World) lets anyone read objects"),
         "{:#?}",

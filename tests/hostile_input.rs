@@ -209,6 +209,7 @@ fn a_source_whose_clock_is_skewed_cannot_move_a_watch() {
         target: Target::AccessKey {
             key_id: "AKIAEXAMPLECIDEPLOY1".into(),
         },
+        account: None,
         cutoff,
         window_secs: timing.window_secs,
         allowance_secs: timing.allowance_secs,

@@ -41,6 +41,7 @@ async fn watched_incident(
         Target::AccessKey {
             key_id: "AKIAWATCHEDKEY000001".into(),
         },
+        Some("123456789012".into()),
         cutoff,
         "A2",
         Default::default(),

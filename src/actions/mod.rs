@@ -729,6 +729,9 @@ pub async fn execute(
     dry_run: bool,
 ) -> Result<Outcome, ActionError> {
     let _lock = TargetLock::take(&plan.spec)?;
+    // The account the action acts in, journaled with it (an organisation's
+    // incident spans many). Unknown is said, not guessed.
+    let account = cx.clients.account_id().await.ok();
     // The prior state goes to evidence and the journal before anything else.
     let prior_bytes =
         serde_json::to_vec_pretty(&plan.prior).map_err(|e| IncidentError::Encode(e.to_string()))?;
@@ -753,6 +756,7 @@ pub async fn execute(
             json!({
                 "summary": format!("{} on {}: {}", plan.spec.name(), plan.spec.target(), plan.summary),
                 "action_id": format!("A{n}"),
+                "account": account,
                 "spec": plan.spec,
                 "region": plan.region,
                 "before": plan.before,
@@ -859,6 +863,7 @@ async fn start_watch(
         crate::watch::start(
             &mut *cx.incident.lock().await,
             target,
+            cx.clients.account_id().await.ok(),
             cutoff,
             action_id,
             cx.watch_timing,

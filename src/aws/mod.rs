@@ -79,6 +79,8 @@ pub struct Clients {
     s3control_by_region: Arc<Mutex<HashMap<String, aws_sdk_s3control::Client>>>,
     /// A KMS key is asked about in its own region.
     kms_by_region: Arc<Mutex<HashMap<String, aws_sdk_kms::Client>>>,
+    /// The account these credentials act in, read once (see `account_id`).
+    account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -139,6 +141,7 @@ impl Clients {
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
             cloudfront: aws_sdk_cloudfront::Client::from_conf(cloudfront.build()),
             kms_by_region: Arc::new(Mutex::new(HashMap::new())),
+            account: Arc::new(tokio::sync::OnceCell::new()),
             ec2_by_region: Arc::new(Mutex::new(HashMap::new())),
             cloudtrail_by_region: Arc::new(Mutex::new(HashMap::new())),
             s3control_by_region: Arc::new(Mutex::new(HashMap::new())),
@@ -247,6 +250,16 @@ impl Clients {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .insert(region.to_string(), client);
         self
+    }
+
+    /// The account the credentials act in: what every bucket, key, role,
+    /// watch and action of this session belongs to. Asked of STS once; a
+    /// failure is not kept, so the next call asks again.
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        self.account
+            .get_or_try_init(|| async { self.identity().await.map(|i| i.account) })
+            .await
+            .cloned()
     }
 
     pub async fn identity(&self) -> Result<Identity, AwsError> {

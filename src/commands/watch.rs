@@ -38,7 +38,14 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
     .into_iter()
     .flatten()
     {
-        let spec = watch::start(&mut incident, target, now, "by hand", timing)?;
+        let spec = watch::start(
+            &mut incident,
+            target,
+            clients.account_id().await.ok(),
+            now,
+            "by hand",
+            timing,
+        )?;
         eprintln!("warroom: {} started", spec.id);
     }
     let incident = Mutex::new(incident);

@@ -310,6 +310,10 @@ pub struct KeyPairFacts {
 /// Everything the credentials pane shows, per source separately fallible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialFacts {
+    /// The account every key, user, role and instance here belongs to
+    /// (empty when STS did not say).
+    #[serde(default)]
+    pub account: String,
     pub users: Fact<Vec<UserFacts>>,
     pub roles: Fact<Vec<RoleFacts>>,
     pub key_pairs: Fact<Vec<KeyPairFacts>>,

@@ -99,6 +99,9 @@ impl Target {
 pub struct WatchSpec {
     pub id: String,
     pub target: Target,
+    /// The account the credential belongs to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The revocation time (seconds since the epoch).
     pub cutoff: i64,
     pub window_secs: i64,
@@ -368,6 +371,7 @@ mod tests {
         WatchSpec {
             id: "W1".into(),
             target,
+            account: None,
             cutoff: CUTOFF,
             window_secs: 30 * 60,
             allowance_secs: 15 * 60,

@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
 use crate::actions::{ActionKind, TargetKind};
+use crate::tui::state::view::View;
 
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
@@ -106,9 +107,7 @@ impl Action {
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::Restore => "restore the bucket to a point in time (asks first)",
             Action::Versions => "versions: keys changed in the incident window, with history",
-            Action::SwitchPane => {
-                "next pane: buckets → credentials → CloudTrail → watches → playbook"
-            }
+            Action::SwitchPane => "next pane",
             Action::PrevPane => "previous pane (the same round, backwards)",
             Action::Checklist => "the playbook checklist",
             Action::StepDone => "checklist: step to do → in progress → done (and back)",
@@ -159,6 +158,18 @@ impl Action {
             Action::Bottom => "go to bottom",
             Action::Help => "show / hide this help",
             Action::Quit => "quit",
+        }
+    }
+
+    /// The help screen's line: the description, with the Tab ring spelled
+    /// from [`View::RING`], its one home, so the two cannot drift.
+    pub fn help(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Action::SwitchPane => {
+                let ring: Vec<&str> = View::RING.iter().map(|v| v.pane_name()).collect();
+                format!("{}: {}", self.describe(), ring.join(" → ")).into()
+            }
+            _ => self.describe().into(),
         }
     }
 
@@ -410,12 +421,12 @@ impl Keymap {
     }
 
     /// (keys, description) rows for the help overlay.
-    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+    pub fn help_rows(&self) -> Vec<(String, std::borrow::Cow<'static, str>)> {
         self.bindings
             .iter()
             .map(|(a, keys)| {
                 let labels: Vec<String> = keys.iter().map(Key::label).collect();
-                (labels.join(" "), a.describe())
+                (labels.join(" "), a.help())
             })
             .collect()
     }

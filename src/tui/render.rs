@@ -358,7 +358,7 @@ fn render_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .max(10);
     let mut lines: Vec<Line> = Vec::new();
     for (keys, what) in rows {
-        for (i, part) in wrap_words(what, room).into_iter().enumerate() {
+        for (i, part) in wrap_words(&what, room).into_iter().enumerate() {
             let lead = if i == 0 {
                 format!(" {keys:<key_width$}  ")
             } else {

@@ -339,10 +339,13 @@ impl Runner {
                 };
                 let (tx, timing, wake) =
                     (self.tx.clone(), self.watch_timing, self.watch_wake.clone());
+                let clients = self.clients.clone();
                 tokio::spawn(async move {
+                    let account = clients.account_id().await.ok();
                     let result = crate::watch::start(
                         &mut *incident.lock().await,
                         target,
+                        account,
                         crate::time::now_secs(),
                         "by hand",
                         timing,

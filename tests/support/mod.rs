@@ -81,6 +81,19 @@ pub async fn create_bucket(c: &Clients, name: &str) {
         .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
 }
 
+/// The bucket owner's canonical user id, as its ACL names it.
+pub async fn owner_id(c: &Clients, bucket: &str) -> String {
+    c.s3.get_bucket_acl()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("acl")
+        .owner()
+        .and_then(|o| o.id())
+        .map(str::to_string)
+        .expect("owner id")
+}
+
 pub async fn put_policy(c: &Clients, bucket: &str, doc: &str) {
     c.s3.put_bucket_policy()
         .bucket(bucket)

@@ -118,7 +118,7 @@ fn shift_tab_goes_back_and_the_smallest_screen_keeps_a_row_per_pane() {
         .join(" → ");
     assert!(
         warroom::tui::keymap::Action::SwitchPane
-            .describe()
+            .help()
             .ends_with(&ring),
         "{ring}"
     );

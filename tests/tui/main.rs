@@ -237,6 +237,7 @@ fn watch(id: &str, target: warroom::model::watch::Target) -> warroom::model::wat
     warroom::model::watch::Watch::new(warroom::model::watch::WatchSpec {
         id: id.into(),
         target,
+        account: None,
         cutoff: CUTOFF,
         window_secs: 30 * 60,
         allowance_secs: 15 * 60,
