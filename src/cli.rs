@@ -90,6 +90,13 @@ pub enum Command {
     /// line per change. Exit code 0 when every watch is final and clean, 3
     /// when any saw a successful use after revocation, 2 on error.
     Watch(WatchArgs),
+    /// What the incident's principals changed since the window opened: new
+    /// keys, users, policies, roles and trust, trail tampering, bucket-side
+    /// grants, each with who, when, from where and whether it is still in
+    /// place (CloudTrail, backed by a sweep of IAM). Needs --incident DIR.
+    /// Exit code 0 when nothing found is still in place, 1 when something
+    /// is, 2 on error.
+    Changes(ChangesArgs),
     /// Every key under a prefix changed since a time, with its version
     /// history; keys whose versions are gone are flagged. Exit code 1 when
     /// the bucket has never had versioning on.
@@ -603,6 +610,26 @@ fn parse_trail_filter(s: &str) -> Result<crate::model::trail::TrailFilter, Strin
         );
     }
     Ok(f)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChangesArgs {
+    /// How far back (e.g. 90m, 6h, 2d; default: since the incident's
+    /// journal began, or 24h for a new one).
+    #[arg(long, value_name = "AGE", value_parser = crate::time::parse_duration)]
+    pub since: Option<i64>,
+    /// Another access key the incident involves (repeatable).
+    #[arg(long, value_name = "ACCESS_KEY_ID", value_parser = parse_access_key_id)]
+    pub key: Vec<String>,
+    /// Another principal (user or role ARN) the incident involves (repeatable).
+    #[arg(long, value_name = "ARN", value_parser = parse_principal_arn)]
+    pub principal: Vec<String>,
+    /// One JSON object per change.
+    #[arg(long)]
+    pub json: bool,
+    /// More regions to read CloudTrail and EC2 from, comma-separated.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

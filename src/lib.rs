@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod after_action;
 pub mod aws;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod credentials;

@@ -3,6 +3,7 @@
 //! session entries.
 
 pub mod act;
+pub mod changes;
 pub mod gameday;
 pub mod journal;
 pub mod report;

@@ -1,6 +1,7 @@
 //! Pure data and pure logic: no I/O, no async. Everything here is testable
 //! without a network or a terminal.
 
+pub mod changes;
 pub mod credentials;
 pub mod exposure;
 pub mod facts;

@@ -109,6 +109,10 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Command> {
             panes::versions::on_loaded(state, bucket, list);
             Vec::new()
         }
+        Msg::Changes { since, gathered } => {
+            panes::changes::on_loaded(state, since, gathered);
+            Vec::new()
+        }
         Msg::Tick(now) => {
             state.watches.now = now;
             // The first scan starts before the clock's first tick: date it
@@ -318,6 +322,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::Versions if matches!(state.view, View::Dashboard | View::Detail) => {
             return panes::versions::open(state);
         }
+        Action::Changes if state.view != View::Changes => {
+            return panes::changes::open(state);
+        }
         Action::Watch if !in_creds => {
             panes::watches::open(state);
             return Vec::new();
@@ -356,7 +363,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             | View::CredentialDetail
             | View::Trail
             | View::TrailDetail
-            | View::Watches,
+            | View::Watches
+            | View::Changes,
             _,
         ) => {}
     }

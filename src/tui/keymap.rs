@@ -57,6 +57,7 @@ pub enum Action {
     Preserve,
     LakeSearch,
     Watch,
+    Changes,
     Checklist,
     StepDone,
     StepNotApplicable,
@@ -148,6 +149,9 @@ impl Action {
                 "credentials: require IMDSv2 on the instance / the role's instances (asks first)"
             }
             Action::RotateKeyPair => "credentials: rotate the EC2 key pair (asks first)",
+            Action::Changes => {
+                "what the incident's principals changed: keys, users, policies, trust, the trail (and whether it stands)"
+            }
             Action::ActionLog => "show / hide the action log",
             Action::Undo => "undo the selected action (in the action log)",
             Action::Down => "move down",
@@ -245,6 +249,7 @@ impl Action {
             Action::FilterPrincipal => Some("same who"),
             Action::Preserve => Some("preserve"),
             Action::Watch => Some("watch"),
+            Action::Changes => Some("changes"),
             Action::Checklist => Some("checklist"),
             Action::StepDone => Some("done"),
             Action::Undo => Some("undo"),

@@ -75,6 +75,11 @@ pub enum Msg {
         bucket: String,
         list: Result<VersionsList, AwsError>,
     },
+    /// The attacker's changes, gathered from `since`.
+    Changes {
+        since: i64,
+        gathered: Result<crate::changes::Gathered, AwsError>,
+    },
     /// The checklist as journaled, when the console opens; and whether
     /// CloudTrail events were preserved as evidence.
     ChecklistReplayed {
@@ -139,6 +144,9 @@ pub enum Command {
     },
     /// List a bucket's versions for the versions view.
     LoadVersions { bucket: String, since: i64 },
+    /// Gather the attacker's changes since the window opened (`None`: the
+    /// journal's first entry).
+    LoadChanges { since: Option<i64> },
     /// Start a credential watch by hand, cutoff now (journaled; the
     /// watch runner picks it up).
     StartWatch(crate::model::watch::Target),

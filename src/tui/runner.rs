@@ -333,6 +333,24 @@ impl Runner {
                     let _ = tx.send(Msg::Versions { bucket, list });
                 });
             }
+            Command::LoadChanges { since } => {
+                let Some(incident) = self.incident.clone() else {
+                    return;
+                };
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let regions = self.ec2_regions.clone();
+                tokio::spawn(async move {
+                    let entries = incident.lock().await.all_entries().unwrap_or_default();
+                    let account = clients.account_id().await.ok();
+                    let suspects = crate::changes::suspects_from_journal(&entries, account);
+                    let since = since
+                        .or_else(|| crate::changes::window_opened(&entries))
+                        .unwrap_or_else(|| crate::time::now_secs() - 86_400);
+                    let gathered =
+                        crate::changes::gather(&clients, &suspects, since, &regions).await;
+                    let _ = tx.send(Msg::Changes { since, gathered });
+                });
+            }
             Command::StartWatch(target) => {
                 let Some(incident) = self.incident.clone() else {
                     return;

@@ -3,6 +3,7 @@
 //! a view's keys, its typed line, its drawing and its hints.
 
 pub mod action_log;
+pub mod changes;
 pub mod checklist;
 pub mod credentials;
 pub mod detail;
@@ -36,6 +37,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         View::Watches => watches::on_action(state, action),
         View::Versions => versions::on_action(state, action),
         View::Checklist => checklist::on_action(state, action),
+        View::Changes => changes::on_action(state, action),
     }
 }
 
@@ -81,6 +83,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         View::Watches => watches::render(state, frame, area, theme),
         View::Versions => versions::render(state, frame, area, theme),
         View::Checklist => checklist::render(state, frame, area, theme),
+        View::Changes => changes::render(state, frame, area, theme),
     }
 }
 
@@ -97,5 +100,6 @@ pub fn hints(view: View) -> &'static [Action] {
         View::Watches => watches::HINTS,
         View::Versions => versions::HINTS,
         View::Checklist => checklist::HINTS,
+        View::Changes => changes::HINTS,
     }
 }

@@ -3,6 +3,7 @@
 //! drawn here, and nothing here imports a pane, the router or the runner,
 //! so every part of the console can read it.
 
+pub mod changes;
 pub mod checklist;
 pub mod creds;
 pub mod gameday;
@@ -149,6 +150,8 @@ pub struct State {
     pub trail: TrailState,
     /// The credential watches.
     pub watches: WatchState,
+    /// The attacker's changes.
+    pub changes: changes::ChangesState,
     /// A line being typed for a bucket action (the restore time).
     pub prompt: Option<Prompt>,
     /// The incident window's start, once a restore time has been typed:
@@ -198,6 +201,7 @@ impl State {
             creds: Default::default(),
             trail: Default::default(),
             watches: Default::default(),
+            changes: Default::default(),
             prompt: None,
             window_start: None,
             versions: None,

@@ -28,6 +28,8 @@ pub enum Awaiting {
     Preserving,
     /// A watch the responder started by hand, being journaled.
     Watch,
+    /// The attacker's changes being gathered.
+    Changes,
 }
 
 pub fn info(text: impl Into<String>) -> Status {

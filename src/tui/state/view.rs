@@ -17,6 +17,9 @@ pub enum View {
     Versions,
     /// The playbook checklist (C, or Tab after the watches).
     Checklist,
+    /// What the incident's principals changed (`!`, from any pane; part of
+    /// the CloudTrail pane).
+    Changes,
 }
 
 impl View {
@@ -37,7 +40,7 @@ impl View {
         match self {
             View::Dashboard | View::Detail | View::Versions => Some(View::Dashboard),
             View::Credentials | View::CredentialDetail => Some(View::Credentials),
-            View::Trail | View::TrailDetail => Some(View::Trail),
+            View::Trail | View::TrailDetail | View::Changes => Some(View::Trail),
             View::Watches => Some(View::Watches),
             View::Checklist => Some(View::Checklist),
             View::ActionLog => None,

@@ -1,0 +1,168 @@
+//! The attacker's changes, gathered: who the incident is about (from the
+//! journal: keys marked, credentials revoked, watches), every CloudTrail
+//! record the tail's sources hold for the window, and the current IAM and
+//! trail state, joined by `model::changes` into rows.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::aws::{AwsError, Clients};
+use crate::incident::Entry;
+use crate::model::changes::{self, Change, Now, Suspects};
+use crate::model::trail::{TrailEvent, TrailInfo};
+use crate::tail::{self, TailMsg, TailOptions};
+
+/// The incident's principals as its journal names them: access keys
+/// marked (and not unmarked since), credentials an action revoked or
+/// escalated against, and every watch's target.
+pub fn suspects_from_journal(entries: &[Entry], own_account: Option<String>) -> Suspects {
+    let mut s = Suspects {
+        own_account,
+        ..Default::default()
+    };
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let name_of = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
+    for e in entries {
+        match e.kind.as_str() {
+            "key_marked" => {
+                if let Some(k) = text(&e.data, "access_key_id") {
+                    s.keys.insert(k);
+                }
+            }
+            "key_unmarked" => {
+                if let Some(k) = text(&e.data, "access_key_id") {
+                    s.keys.remove(&k);
+                }
+            }
+            "action_planned" => {
+                let spec = e.data.get("spec").cloned().unwrap_or(Value::Null);
+                let Ok(spec) = serde_json::from_value::<crate::actions::ActionSpec>(spec) else {
+                    continue;
+                };
+                use crate::actions::ActionSpec as A;
+                use crate::aws::iam::Principal;
+                match spec {
+                    A::DeactivateAccessKey(a) | A::DeleteAccessKey(a) => {
+                        s.keys.insert(a.key_id);
+                        if let Some(u) = a.user {
+                            s.users.insert(u);
+                        }
+                    }
+                    A::RevokeSessions(a) => match a.principal {
+                        Principal::Role(r) => {
+                            s.roles.insert(r);
+                        }
+                        Principal::User(u) => {
+                            s.users.insert(u);
+                        }
+                    },
+                    A::DenyAllRole(r) | A::LockTrustPolicy(r) | A::DetachManagedPolicies(r) => {
+                        s.roles.insert(r.role);
+                    }
+                    _ => {}
+                }
+            }
+            "watch_started" => {
+                let target = e.data.get("spec").and_then(|s| s.get("target"));
+                let Some(target) = target else { continue };
+                match (text(target, "kind").as_deref(), text(target, "arn")) {
+                    (Some("access_key"), _) => {
+                        if let Some(k) = text(target, "key_id") {
+                            s.keys.insert(k);
+                        }
+                    }
+                    (Some("role"), Some(arn)) => {
+                        s.roles.insert(name_of(&arn));
+                        s.principals.insert(arn);
+                    }
+                    (Some("user"), Some(arn)) => {
+                        s.users.insert(name_of(&arn));
+                        s.principals.insert(arn);
+                    }
+                    (_, Some(arn)) => {
+                        s.principals.insert(arn);
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// When the incident's window opened: its journal's first entry.
+pub fn window_opened(entries: &[Entry]) -> Option<i64> {
+    entries
+        .first()
+        .and_then(|e| crate::time::parse_time(&e.time))
+}
+
+/// What the changes were read from, and what could not be read (each a
+/// line for the responder: a change not seen is not a change not made).
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub changes: Vec<Change>,
+    pub problems: Vec<String>,
+    pub trails: Option<Vec<TrailInfo>>,
+    pub events_read: usize,
+}
+
+/// Read the window's records from every source of the tail, the trails,
+/// and the credentials; join them.
+pub async fn gather(
+    clients: &Clients,
+    suspects: &Suspects,
+    since: i64,
+    regions: &[String],
+) -> Result<Gathered, AwsError> {
+    let account = clients.account_id().await?;
+    let now_secs = crate::time::now_secs();
+    let opts = TailOptions {
+        since: (now_secs - since).max(60),
+        regions: regions.to_vec(),
+        every: std::time::Duration::from_secs(30),
+        follow: false,
+    };
+    let mut events: Vec<TrailEvent> = Vec::new();
+    let mut trails = None;
+    let mut problems = Vec::new();
+    tail::run(clients, &opts, |msg| {
+        match msg {
+            TailMsg::Trails(Ok(t)) => trails = Some(t),
+            TailMsg::Trails(Err(e)) => {
+                problems.push(format!("trails not read: {}", e.said()));
+            }
+            TailMsg::Events { events: batch, .. } => events.extend(batch),
+            TailMsg::SourceStatus {
+                source,
+                error: Some(e),
+            } => problems.push(format!("{}: {e}", source.label())),
+            _ => {}
+        }
+        true
+    })
+    .await;
+    let creds = crate::credentials::load(clients, &account, regions).await;
+    if creds.users.known().is_none() {
+        problems.push("IAM users not read: the sweep cannot see new keys or users".into());
+    }
+    let now = Now {
+        creds: Some(&creds),
+        trails: trails.as_deref(),
+    };
+    let mut rows = changes::from_events(&events, suspects, since, now);
+    changes::sweep(&mut rows, suspects, since, now);
+    Ok(Gathered {
+        events_read: events.len(),
+        changes: rows,
+        trails: trails.clone(),
+        problems: dedup(problems),
+    })
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    v.into_iter().filter(|p| seen.insert(p.clone())).collect()
+}

@@ -1,0 +1,389 @@
+//! The changes view's model against records shaped as AWS writes them
+//! (pretty-printed log files, `requestParameters` and `responseElements`
+//! as the IAM and CloudTrail docs show them).
+
+use super::*;
+use crate::model::credentials::{
+    AccessKeyFacts, LastUsed, RoleFacts, RoleKind, TrustPrincipal, UserFacts,
+};
+use crate::model::facts::Fact;
+use crate::model::trail::parse_log_file;
+
+const OWN: &str = "123456789012";
+const LEAKED: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECOND: &str = "AKIAI44QH8DHBEXAMPLE";
+
+/// The leaked key mints a second key, the second key backdoors a role's
+/// trust to another account and blinds the trail; a responder's own call
+/// and a failed call are in the file too.
+const LOG: &str = r#"{
+  "Records": [
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "IAMUser",
+        "principalId": "AIDACKCEVSQ6C2EXAMPLE",
+        "arn": "arn:aws:iam::123456789012:user/ci-deploy",
+        "accountId": "123456789012",
+        "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "userName": "ci-deploy"
+      },
+      "eventTime": "2026-11-28T10:02:00Z",
+      "eventSource": "iam.amazonaws.com",
+      "eventName": "CreateAccessKey",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "185.220.101.7",
+      "userAgent": "aws-cli/2.15.0",
+      "requestParameters": { "userName": "ci-deploy" },
+      "responseElements": {
+        "accessKey": {
+          "accessKeyId": "AKIAI44QH8DHBEXAMPLE",
+          "status": "Active",
+          "userName": "ci-deploy",
+          "createDate": "Nov 28, 2026 10:02:00 AM"
+        }
+      },
+      "requestID": "1",
+      "eventID": "e1",
+      "readOnly": false,
+      "eventType": "AwsApiCall",
+      "managementEvent": true,
+      "recipientAccountId": "123456789012"
+    },
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::123456789012:user/ci-deploy",
+        "accountId": "123456789012",
+        "accessKeyId": "AKIAI44QH8DHBEXAMPLE",
+        "userName": "ci-deploy"
+      },
+      "eventTime": "2026-11-28T10:05:00Z",
+      "eventSource": "iam.amazonaws.com",
+      "eventName": "UpdateAssumeRolePolicy",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "185.220.101.7",
+      "requestParameters": {
+        "roleName": "app-role",
+        "policyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::999988887777:root\"},\"Action\":\"sts:AssumeRole\"}]}"
+      },
+      "responseElements": null,
+      "eventID": "e2",
+      "eventType": "AwsApiCall"
+    },
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::123456789012:user/ci-deploy",
+        "accountId": "123456789012",
+        "accessKeyId": "AKIAI44QH8DHBEXAMPLE"
+      },
+      "eventTime": "2026-11-28T10:06:00Z",
+      "eventSource": "cloudtrail.amazonaws.com",
+      "eventName": "PutEventSelectors",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "185.220.101.7",
+      "requestParameters": {
+        "trailName": "org-trail",
+        "eventSelectors": [
+          { "readWriteType": "All", "includeManagementEvents": true, "dataResources": [], "excludeManagementEventSources": [] }
+        ]
+      },
+      "responseElements": {
+        "trailARN": "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail",
+        "eventSelectors": [
+          { "readWriteType": "All", "includeManagementEvents": true, "dataResources": [], "excludeManagementEventSources": [] }
+        ]
+      },
+      "eventID": "e3",
+      "eventType": "AwsApiCall"
+    },
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::123456789012:user/ci-deploy",
+        "accountId": "123456789012",
+        "accessKeyId": "AKIAI44QH8DHBEXAMPLE"
+      },
+      "eventTime": "2026-11-28T10:07:00Z",
+      "eventSource": "cloudtrail.amazonaws.com",
+      "eventName": "StopLogging",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "185.220.101.7",
+      "requestParameters": { "name": "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail" },
+      "responseElements": null,
+      "eventID": "e4",
+      "eventType": "AwsApiCall"
+    },
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "AssumedRole",
+        "arn": "arn:aws:sts::123456789012:assumed-role/responder/alice",
+        "accountId": "123456789012",
+        "accessKeyId": "ASIARESPONDER0000001",
+        "sessionContext": { "sessionIssuer": { "type": "Role", "arn": "arn:aws:iam::123456789012:role/responder" } }
+      },
+      "eventTime": "2026-11-28T10:08:00Z",
+      "eventSource": "iam.amazonaws.com",
+      "eventName": "CreateUser",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "10.0.0.5",
+      "requestParameters": { "userName": "break-glass" },
+      "responseElements": { "user": { "userName": "break-glass" } },
+      "eventID": "e5",
+      "eventType": "AwsApiCall"
+    },
+    {
+      "eventVersion": "1.09",
+      "userIdentity": {
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::123456789012:user/ci-deploy",
+        "accountId": "123456789012",
+        "accessKeyId": "AKIAIOSFODNN7EXAMPLE"
+      },
+      "eventTime": "2026-11-28T10:09:00Z",
+      "eventSource": "iam.amazonaws.com",
+      "eventName": "CreateUser",
+      "awsRegion": "us-east-1",
+      "sourceIPAddress": "185.220.101.7",
+      "errorCode": "AccessDenied",
+      "errorMessage": "not authorized",
+      "requestParameters": null,
+      "responseElements": null,
+      "eventID": "e6",
+      "eventType": "AwsApiCall"
+    }
+  ]
+}"#;
+
+fn events() -> Vec<TrailEvent> {
+    parse_log_file(LOG.as_bytes()).expect("log file").events
+}
+
+fn suspects() -> Suspects {
+    Suspects {
+        keys: [LEAKED.to_string()].into(),
+        own_account: Some(OWN.into()),
+        ..Default::default()
+    }
+}
+
+fn key(id: &str, status: &str, created: &str) -> AccessKeyFacts {
+    AccessKeyFacts {
+        user: "ci-deploy".into(),
+        key_id: id.into(),
+        status: status.into(),
+        created: Some(created.into()),
+        last_used: Fact::Known(LastUsed {
+            date: None,
+            service: None,
+            region: None,
+        }),
+    }
+}
+
+/// IAM now: the second key still active, the role still trusting the
+/// other account.
+fn creds(second_status: &str) -> CredentialFacts {
+    CredentialFacts {
+        account: OWN.into(),
+        users: Fact::Known(vec![UserFacts {
+            name: "ci-deploy".into(),
+            arn: "arn:aws:iam::123456789012:user/ci-deploy".into(),
+            created: Some("2024-01-10T08:00:00Z".into()),
+            keys: Fact::Known(vec![
+                key(LEAKED, "Inactive", "2024-01-10T08:00:00Z"),
+                key(SECOND, second_status, "2026-11-28T10:02:00Z"),
+            ]),
+            attached_policies: Fact::Known(vec![]),
+            inline_policies: Fact::Known(vec![]),
+            revoked_before: Fact::Known(None),
+        }]),
+        roles: Fact::Known(vec![RoleFacts {
+            name: "app-role".into(),
+            arn: "arn:aws:iam::123456789012:role/app-role".into(),
+            path: "/".into(),
+            kind: RoleKind::Normal,
+            trust: Fact::Known(vec![TrustPrincipal {
+                kind: "AWS".into(),
+                value: "arn:aws:iam::999988887777:root".into(),
+                flag: Some("another account (999988887777)".into()),
+            }]),
+            attached_policies: Fact::Known(vec![]),
+            inline_policies: Fact::Known(vec![]),
+            revoked_before: Fact::Known(None),
+            instances: Fact::Known(vec![]),
+        }]),
+        key_pairs: Fact::Known(vec![]),
+        instances: Fact::Known(vec![]),
+    }
+}
+
+fn trail(logging: bool) -> TrailInfo {
+    TrailInfo {
+        name: "org-trail".into(),
+        arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into(),
+        home_region: Some("us-east-1".into()),
+        bucket: Some("org-trail-logs".into()),
+        prefix: None,
+        organisation: false,
+        multi_region: true,
+        logging: Some(logging),
+        data: vec![],
+    }
+}
+
+const SINCE: i64 = 1_795_860_000; // 2026-11-28T09:20:00Z
+
+#[test]
+fn the_second_key_is_followed_and_every_change_says_who_when_where_and_whether_it_stands() {
+    let creds = creds("Active");
+    let trails = [trail(false)];
+    let now = Now {
+        creds: Some(&creds),
+        trails: Some(&trails),
+    };
+    let rows = from_events(&events(), &suspects(), SINCE, now);
+    let whats: Vec<&What> = rows.iter().map(|c| &c.what).collect();
+    assert_eq!(
+        whats,
+        vec![
+            &What::AccessKeyCreated {
+                user: "ci-deploy".into(),
+                key_id: Some(SECOND.into())
+            },
+            &What::TrustChanged {
+                role: "app-role".into(),
+                document: Some(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}"#
+                        .into()
+                )
+            },
+            &What::EventSelectors {
+                trail: "org-trail".into(),
+                drops_data: true
+            },
+            &What::LoggingStopped {
+                trail: "org-trail".into()
+            },
+        ],
+        "the responder's CreateUser and the failed call are not the attacker's changes"
+    );
+    // Made with the second key: followed because the leaked key made it.
+    assert_eq!(rows[1].with_key.as_deref(), Some(SECOND));
+    assert_eq!(rows[0].from.as_deref(), Some("185.220.101.7"));
+    assert_eq!(rows[0].when, "2026-11-28T10:02:00Z");
+    assert_eq!(rows[0].who, "arn:aws:iam::123456789012:user/ci-deploy");
+    assert!(rows.iter().all(|c| c.found == Found::Trail));
+    assert!(
+        rows.iter().all(|c| c.standing == Standing::InPlace),
+        "{rows:#?}"
+    );
+}
+
+#[test]
+fn standing_follows_the_state_read_now() {
+    let creds = creds("Inactive");
+    let trails = [trail(true)];
+    let now = Now {
+        creds: Some(&creds),
+        trails: Some(&trails),
+    };
+    let rows = from_events(&events(), &suspects(), SINCE, now);
+    assert_eq!(
+        rows[0].standing,
+        Standing::Partly("inactive, not deleted".into())
+    );
+    let stopped = rows
+        .iter()
+        .find(|c| matches!(c.what, What::LoggingStopped { .. }))
+        .expect("stop");
+    assert_eq!(stopped.standing, Standing::Gone, "logging is back on");
+    // Nothing read: nothing claimed.
+    let rows = from_events(&events(), &suspects(), SINCE, Now::default());
+    assert!(
+        rows.iter()
+            .all(|c| matches!(c.standing, Standing::Unknown(_))),
+        "{rows:#?}"
+    );
+}
+
+#[test]
+fn the_sweep_finds_what_a_stopped_trail_never_recorded() {
+    let creds = creds("Active");
+    let trails = [trail(false)];
+    let now = Now {
+        creds: Some(&creds),
+        trails: Some(&trails),
+    };
+    // No records at all: the attacker stopped the trail first.
+    let mut rows = from_events(&[], &suspects(), SINCE, now);
+    sweep(&mut rows, &suspects(), SINCE, now);
+    let found: Vec<(&What, Found)> = rows.iter().map(|c| (&c.what, c.found)).collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                &What::AccessKeyCreated {
+                    user: "ci-deploy".into(),
+                    key_id: Some(SECOND.into())
+                },
+                Found::Sweep
+            ),
+            (
+                &What::TrustChanged {
+                    role: "app-role".into(),
+                    document: None
+                },
+                Found::Sweep
+            ),
+        ],
+        "the leaked key itself is older than the window"
+    );
+    // With the records too, the same changes are found by both.
+    let mut rows = from_events(&events(), &suspects(), SINCE, now);
+    sweep(&mut rows, &suspects(), SINCE, now);
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    assert_eq!(rows[0].found, Found::Both);
+    assert_eq!(rows[1].found, Found::Both);
+}
+
+#[test]
+fn selectors_that_keep_s3_data_events_are_not_a_blinding() {
+    let keep = serde_json::json!({"eventSelectors": [{"readWriteType": "All", "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]});
+    assert!(selects_s3_data(&keep));
+    let advanced = serde_json::json!({"advancedEventSelectors": [{"fieldSelectors": [
+        {"field": "eventCategory", "equals": ["Data"]},
+        {"field": "resources.type", "equals": ["AWS::S3::Object"]}
+    ]}]});
+    assert!(selects_s3_data(&advanced));
+    let mgmt_only = serde_json::json!({"advancedEventSelectors": [{"fieldSelectors": [
+        {"field": "eventCategory", "equals": ["Management"]}
+    ]}]});
+    assert!(!selects_s3_data(&mgmt_only));
+}
+
+#[test]
+fn anonymous_and_other_account_callers_are_suspects() {
+    let s = suspects();
+    let other = Actor {
+        account: Some("999988887777".into()),
+        ..Default::default()
+    };
+    assert!(s.involves(&other));
+    let own = Actor {
+        account: Some(OWN.into()),
+        arn: Some("arn:aws:iam::123456789012:user/someone".into()),
+        ..Default::default()
+    };
+    assert!(!s.involves(&own));
+    let anon = Actor {
+        account: Some("anonymous".into()),
+        ..Default::default()
+    };
+    assert!(s.involves(&anon));
+}
