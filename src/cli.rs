@@ -88,7 +88,9 @@ pub enum Command {
     Trail(TrailArgs),
     /// Run the incident's open credential watches without the console: one
     /// line per change. Exit code 0 when every watch is final and clean, 3
-    /// when any saw a successful use after revocation, 2 on error.
+    /// when any saw a successful use after revocation, 4 when a trail that
+    /// would see a use stopped logging during a window (unconfirmed), 2 on
+    /// error.
     Watch(WatchArgs),
     /// What the incident's principals changed since the window opened: new
     /// keys, users, policies, roles and trust, trail tampering, bucket-side

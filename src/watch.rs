@@ -16,6 +16,8 @@ pub const USE: &str = "watch_use";
 /// IAM's last-used record of a watched key, after the cutoff.
 pub const LAST_USED: &str = "watch_last_used";
 pub const VERDICT: &str = "watch_verdict";
+/// A trail that would see the credential stopped seeing it.
+pub const BLIND: &str = "watch_blind";
 
 /// Start a watch: journaled before anything polls for it.
 pub fn start(
@@ -154,6 +156,16 @@ pub fn replay(entries: &[Entry]) -> Vec<(Watch, Option<String>)> {
                     w.offer_last_used(used);
                 }
             }
+            BLIND => {
+                let id = e.data["watch_id"].as_str().unwrap_or_default();
+                let since = e.data["since"].as_i64();
+                let why = e.data["why"].as_str().unwrap_or("a trail stopped logging");
+                if let (Some((w, _)), Some(since)) =
+                    (watches.iter_mut().find(|(w, _)| w.spec.id == id), since)
+                {
+                    w.blinded(since, why);
+                }
+            }
             VERDICT => {
                 let id = e.data["watch_id"].as_str().unwrap_or_default();
                 if let Some((_, v)) = watches.iter_mut().find(|(w, _)| w.spec.id == id) {
@@ -258,6 +270,9 @@ pub enum WatchMsg {
     Alert { watch_id: String, text: String },
     /// A source could not be read this round.
     SourceError { source: &'static str, error: String },
+    /// A trail that would see the credential stopped seeing it: the watch
+    /// can no longer read CLEAN.
+    Blind { watch_id: String, text: String },
     /// A watch became final; its verdict is journaled.
     Final { watch_id: String, verdict: String },
 }
@@ -317,6 +332,8 @@ pub async fn run(
     // The last round was reading a backlog of log files, and this one came
     // right after it.
     let mut in_backlog = false;
+    // The trails as first read, to tell a trail deleted or blinded since.
+    let mut trails_at_start: Option<Vec<crate::model::trail::TrailInfo>> = None;
     loop {
         let entries = incident.lock().await.all_entries()?;
         for (w, verdict) in replay(&entries) {
@@ -395,8 +412,43 @@ pub async fn run(
             catching_up = !logs_failed && readers.iter().any(trail_src::LogReader::behind);
             in_backlog = catching_up;
         }
+        // Are the trails still seeing? Read each round a watch is open: an
+        // attacker who stops logging mid-window must not earn a CLEAN.
+        let mut blind_now = None;
+        if !open.is_empty() {
+            match trail_src::discover_trails(c).await {
+                Ok(list) => {
+                    let base = trails_at_start.get_or_insert_with(|| list.clone());
+                    blind_now = crate::model::watch::blinding(base, &list);
+                }
+                Err(e) => {
+                    let text = format!("trails: {}", e.code);
+                    if !source_errors.contains(&text) {
+                        source_errors.push(text);
+                    }
+                }
+            }
+        }
         let mut still_open = Vec::new();
         for mut w in open {
+            if let Some((since, why)) = &blind_now
+                && blind(
+                    &mut *incident.lock().await,
+                    &mut w,
+                    since.unwrap_or(now),
+                    why,
+                )?
+                && !send(WatchMsg::Blind {
+                    watch_id: w.spec.id.clone(),
+                    text: format!(
+                        "{} cannot read CLEAN: {why} (since {})",
+                        w.spec.target.label(),
+                        crate::time::iso_time(since.unwrap_or(now))
+                    ),
+                })
+            {
+                return Ok(());
+            }
             for e in &events {
                 let counted = offer(&mut *incident.lock().await, &mut w, e)?;
                 if counted == Some(Use::Succeeded)
@@ -482,6 +534,32 @@ pub async fn run(
     }
 }
 
+/// Mark a watch blind (journaled the first time): true when it is new.
+fn blind(
+    incident: &mut Incident,
+    w: &mut Watch,
+    since: i64,
+    why: &str,
+) -> Result<bool, IncidentError> {
+    if !w.blinded(since, why) {
+        return Ok(false);
+    }
+    incident.record(
+        BLIND,
+        json!({
+            "summary": format!(
+                "{}: {} cannot read CLEAN: {why}",
+                w.spec.id,
+                w.spec.target.label()
+            ),
+            "watch_id": w.spec.id,
+            "since": since,
+            "why": why,
+        }),
+    )?;
+    Ok(true)
+}
+
 /// Journal a final verdict, with the counted events as one evidence file.
 fn finish(
     incident: &mut Incident,
@@ -491,6 +569,7 @@ fn finish(
     let status = w.status(w.spec.final_at());
     let verdict = match status.verdict {
         crate::model::watch::Verdict::Activity => "activity",
+        crate::model::watch::Verdict::Unconfirmed => "unconfirmed",
         _ => "clean",
     };
     let records: Vec<String> = replay_uses(&incident.all_entries()?, &w.spec.id);
@@ -505,7 +584,7 @@ fn finish(
         VERDICT,
         json!({
             "summary": format!(
-                "{}: {} — {} succeeded, {} denied, {} new sessions after the cutoff{}{}",
+                "{}: {} — {} succeeded, {} denied, {} new sessions after the cutoff{}{}{}",
                 w.spec.id,
                 verdict.to_uppercase(),
                 w.succeeded,
@@ -513,6 +592,14 @@ fn finish(
                 w.new_sessions,
                 match &w.iam_last_used {
                     Some(u) => format!("; IAM records a use at {}", crate::time::iso_time(u.time)),
+                    None => String::new(),
+                },
+                match &w.blind {
+                    Some(b) => format!(
+                        "; not confirmed: {} (from {})",
+                        b.why,
+                        crate::time::iso_time(b.since)
+                    ),
                     None => String::new(),
                 },
                 if source_errors.is_empty() {
@@ -527,6 +614,7 @@ fn finish(
             "denied": w.denied,
             "new_sessions": w.new_sessions,
             "iam_last_used": w.iam_last_used,
+            "blind": w.blind,
             "source_errors": source_errors,
             "evidence": evidence,
         }),

@@ -52,6 +52,7 @@ fn trail(prefix: Option<&str>) -> TrailInfo {
         organisation: prefix.is_some(),
         multi_region: true,
         logging: Some(true),
+        stopped_at: None,
         data: Vec::new(),
     }
 }

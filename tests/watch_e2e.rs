@@ -192,6 +192,7 @@ async fn a_revoked_key_watched_to_its_verdict_from_both_sources() {
                         status.verdict, watch.succeeded, watch.denied, status.final_left
                     ),
                     WatchMsg::Alert { text, .. } => format!("alert {text}"),
+                    WatchMsg::Blind { text, .. } => format!("blind {text}"),
                     WatchMsg::SourceError { source, error } => format!("error {source} {error}"),
                     WatchMsg::Final { verdict, .. } => format!("final {verdict}"),
                 };

@@ -29,6 +29,14 @@ async fn watched_incident(
     c: &warroom::aws::Clients,
     cutoff: i64,
 ) -> (tempfile::TempDir, std::path::PathBuf) {
+    watched_incident_for(c, cutoff, Default::default()).await
+}
+
+async fn watched_incident_for(
+    c: &warroom::aws::Clients,
+    cutoff: i64,
+    timing: warroom::model::watch::Timing,
+) -> (tempfile::TempDir, std::path::PathBuf) {
     create_bucket(c, "trail-logs").await;
     warroom::aws::seed::create_logging_trail(c, "main", "trail-logs", "acme-customer-exports")
         .await
@@ -44,7 +52,7 @@ async fn watched_incident(
         Some("123456789012".into()),
         cutoff,
         "A2",
-        Default::default(),
+        timing,
     )
     .expect("watch");
     (tmp, dir)
@@ -270,4 +278,72 @@ async fn a_use_behind_a_flood_of_log_files_is_found_before_the_verdict() {
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0]["verdict"], "activity");
     assert_eq!(v[0]["succeeded"], 1);
+}
+
+/// The attacker stops the trail that logs the bucket's data events inside
+/// the window (a short one here: 20 s and 2 s of allowance, so the test
+/// waits for the verdict in real time): the watch has only denied uses to
+/// count, but it must not read CLEAN — it ends UNCONFIRMED (exit code 4),
+/// journals why and since when, and the verdict's summary says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_whose_trail_stopped_logging_is_unconfirmed_never_clean() {
+    let emu = start_moto();
+    let c = clients(&emu).await;
+    let cutoff = warroom::time::now_secs() - 5;
+    let timing = warroom::model::watch::Timing {
+        window_secs: 20,
+        allowance_secs: 2,
+    };
+    let (_tmp, dir) = watched_incident_for(&c, cutoff, timing).await;
+    let denied = use_of(
+        "denied",
+        cutoff + 1,
+        "AKIAWATCHEDKEY000001",
+        Some("InvalidAccessKeyId"),
+    );
+    put_log(&c, cutoff + 1, "0000", &[denied]).await;
+    c.cloudtrail_in("us-east-1")
+        .stop_logging()
+        .name("main")
+        .send()
+        .await
+        .expect("stop logging");
+    let out = run_watch(&emu, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{stdout}");
+    assert!(
+        stdout.contains("BLIND W1") && stdout.contains("trail main is not logging"),
+        "{stdout}"
+    );
+    let v = verdicts(&dir);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["verdict"], "unconfirmed", "{:?}", v[0]);
+    assert_eq!(v[0]["denied"], 1, "the denied use is still counted");
+    assert!(
+        v[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("not confirmed: trail main is not logging")),
+        "{}",
+        v[0]["summary"]
+    );
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let blind: Vec<serde_json::Value> = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["kind"] == "watch_blind")
+        .collect();
+    assert_eq!(blind.len(), 1, "journaled once, not every round");
+    let since = blind[0]["data"]["since"].as_i64().expect("since");
+    assert!(
+        since > cutoff && since <= warroom::time::now_secs(),
+        "since the trail's StopLoggingTime: {since}"
+    );
+    // Replayed (the console re-opened), the watch is still unconfirmed.
+    let entries = warroom::incident::Incident::open(Some(&dir))
+        .expect("incident")
+        .all_entries()
+        .expect("entries");
+    let replayed = warroom::watch::replay(&entries);
+    assert!(replayed[0].0.blind.is_some());
+    assert_eq!(replayed[0].1.as_deref(), Some("unconfirmed"));
 }

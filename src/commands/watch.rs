@@ -56,6 +56,8 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
         wake: None,
     };
     let mut activity = false;
+    // A trail stopped seeing during a window: no watch can be called clean.
+    let mut blind = false;
     let mut finals = 0;
     let mut last_line = std::collections::HashMap::new();
     let mut last_error = std::collections::HashMap::new();
@@ -93,6 +95,13 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
                     json!({"type": "alert", "watch_id": watch_id, "text": text}),
                 )
             }
+            WatchMsg::Blind { watch_id, text } => {
+                blind = true;
+                (
+                    format!("BLIND {watch_id}: {}", clean(text)),
+                    json!({"type": "blind", "watch_id": watch_id, "text": text}),
+                )
+            }
             WatchMsg::SourceError { source, error } => {
                 // Said once per source until it changes, not every poll.
                 if last_error.insert(*source, error.clone()).as_ref() == Some(error) {
@@ -126,6 +135,7 @@ pub async fn run(global: &GlobalArgs, args: WatchArgs) -> Result<ExitCode> {
             2
         }
         Ok(()) if activity => 3,
+        Ok(()) if blind => 4,
         Ok(()) => {
             if finals == 0 {
                 eprintln!("warroom: no open watch in this incident");

@@ -209,7 +209,11 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
         match watch.status(now_secs).verdict {
             crate::model::watch::Verdict::Clean => w.0 += 1,
             crate::model::watch::Verdict::Activity => w.1 += 1,
-            crate::model::watch::Verdict::Watching => w.2 += 1,
+            // A blinded watch proved nothing: not clean, so it scores as
+            // one still open.
+            crate::model::watch::Verdict::Watching | crate::model::watch::Verdict::Unconfirmed => {
+                w.2 += 1
+            }
         }
     }
     let attacks = game.iter().filter(|e| e.kind == kind::ATTACK);

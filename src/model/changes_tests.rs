@@ -233,6 +233,7 @@ fn trail(logging: bool) -> TrailInfo {
         organisation: false,
         multi_region: true,
         logging: Some(logging),
+        stopped_at: None,
         data: vec![],
     }
 }

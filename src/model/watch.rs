@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::trail::TrailEvent;
+use super::trail::{TrailEvent, TrailInfo};
 use crate::time::parse_time;
 
 /// What is watched.
@@ -162,6 +162,45 @@ pub enum Verdict {
     Clean,
     /// A successful use after revocation (final or not: it is an alarm).
     Activity,
+    /// Final with no successful use seen, but a trail that would have seen
+    /// one stopped logging (or was deleted, or dropped its data events)
+    /// during the window: the silence proves nothing.
+    Unconfirmed,
+}
+
+/// A trail that would have seen the credential stopped seeing: from when,
+/// and which and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blind {
+    pub since: i64,
+    pub why: String,
+}
+
+/// Why the trails read `now` can no longer be trusted to see a use, against
+/// the trails read when the watch began (`baseline`): a trail not logging,
+/// one that was logging and is gone, or one that logged S3 data events and
+/// no longer does. `None` while they still see; else why, and since when
+/// when a trail's status says when it stopped (the earliest).
+pub fn blinding(baseline: &[TrailInfo], now: &[TrailInfo]) -> Option<(Option<i64>, String)> {
+    let mut why = Vec::new();
+    let mut since: Option<i64> = None;
+    for t in now.iter().filter(|t| t.logging == Some(false)) {
+        why.push(format!("trail {} is not logging", t.name));
+        if let Some(at) = t.stopped_at {
+            since = Some(since.map_or(at, |s| s.min(at)));
+        }
+    }
+    for b in baseline {
+        match now.iter().find(|t| t.arn == b.arn) {
+            None if b.logging != Some(false) => why.push(format!("trail {} was deleted", b.name)),
+            Some(t) if !b.data.is_empty() && t.data.is_empty() => {
+                why.push(format!("trail {} no longer logs S3 data events", b.name))
+            }
+            _ => {}
+        }
+    }
+    why.dedup();
+    (!why.is_empty()).then(|| (since, why.join("; ")))
 }
 
 /// The last use seen.
@@ -185,6 +224,9 @@ pub struct Watch {
     /// a second signal that needs no CloudTrail.
     #[serde(default)]
     pub iam_last_used: Option<LastUsed>,
+    /// A trail stopped seeing during the window: never CLEAN after that.
+    #[serde(default)]
+    pub blind: Option<Blind>,
     /// Ids of the events counted: the evidence, and no double counting when
     /// both sources (or a resumed poll) deliver the same event.
     pub counted: Vec<String>,
@@ -237,6 +279,7 @@ impl Watch {
             new_sessions: 0,
             last: None,
             iam_last_used: None,
+            blind: None,
             counted: Vec::new(),
             ids: HashSet::new(),
         }
@@ -311,6 +354,20 @@ impl Watch {
         true
     }
 
+    /// A trail stopped seeing at `since`. Returns true the first time
+    /// inside the watch (later blindings add nothing: one is enough to
+    /// withhold CLEAN); a blinding after the verdict is final is ignored.
+    pub fn blinded(&mut self, since: i64, why: &str) -> bool {
+        if self.blind.is_some() || since > self.spec.final_at() {
+            return false;
+        }
+        self.blind = Some(Blind {
+            since,
+            why: why.to_string(),
+        });
+        true
+    }
+
     /// Any sign of a successful use: a counted event, or IAM's record.
     pub fn used_successfully(&self) -> bool {
         self.succeeded > 0 || self.iam_last_used.is_some()
@@ -320,6 +377,8 @@ impl Watch {
         let is_final = now >= self.spec.final_at();
         let verdict = if self.used_successfully() {
             Verdict::Activity
+        } else if is_final && self.blind.is_some() {
+            Verdict::Unconfirmed
         } else if is_final {
             Verdict::Clean
         } else {
@@ -399,6 +458,81 @@ mod tests {
         assert_eq!(at_window_end.final_left, 15 * 60);
         let s = w.status(CUTOFF + 45 * 60);
         assert_eq!((s.verdict, s.is_final), (Verdict::Clean, true));
+    }
+
+    fn trail(name: &str, logging: bool, data: bool) -> TrailInfo {
+        TrailInfo {
+            name: name.into(),
+            arn: format!("arn:aws:cloudtrail:us-east-1:123456789012:trail/{name}"),
+            home_region: Some("us-east-1".into()),
+            bucket: Some("trail-logs".into()),
+            prefix: None,
+            organisation: false,
+            multi_region: true,
+            logging: Some(logging),
+            stopped_at: None,
+            data: if data {
+                vec![super::super::trail::DataSelector {
+                    arn_prefixes: Vec::new(),
+                    reads: true,
+                    writes: true,
+                }]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn a_trail_that_stops_seeing_is_named() {
+        let base = vec![trail("main", true, true), trail("org", true, false)];
+        assert_eq!(blinding(&base, &base), None);
+        let mut stopped = vec![trail("main", false, true), trail("org", true, false)];
+        stopped[0].stopped_at = Some(CUTOFF + 60);
+        assert_eq!(
+            blinding(&base, &stopped),
+            Some((Some(CUTOFF + 60), "trail main is not logging".to_string()))
+        );
+        let why = |b: Option<(Option<i64>, String)>| b.map(|(_, w)| w);
+        let blinded = vec![trail("main", true, false), trail("org", true, false)];
+        assert_eq!(
+            why(blinding(&base, &blinded)).as_deref(),
+            Some("trail main no longer logs S3 data events")
+        );
+        assert_eq!(
+            why(blinding(&base, &[trail("org", true, false)])).as_deref(),
+            Some("trail main was deleted")
+        );
+        // A trail already stopped when the watch began still blinds it.
+        let already = vec![trail("old", false, true)];
+        assert_eq!(
+            why(blinding(&already, &already)).as_deref(),
+            Some("trail old is not logging")
+        );
+    }
+
+    #[test]
+    fn a_watch_whose_trail_stopped_mid_window_is_never_clean() {
+        let mut w = key_watch();
+        assert!(w.blinded(CUTOFF + 10 * 60, "trail main is not logging"));
+        assert!(
+            !w.blinded(CUTOFF + 11 * 60, "again"),
+            "one blinding is kept"
+        );
+        assert_eq!(w.status(CUTOFF + 20 * 60).verdict, Verdict::Watching);
+        let s = w.status(CUTOFF + 45 * 60);
+        assert_eq!((s.verdict, s.is_final), (Verdict::Unconfirmed, true));
+        // A use still wins over the blindness.
+        w.offer_last_used(LastUsed {
+            time: CUTOFF + 60,
+            service: "s3".into(),
+            region: "us-east-1".into(),
+        });
+        assert_eq!(w.status(CUTOFF + 45 * 60).verdict, Verdict::Activity);
+        // After the verdict is final a stopped trail changes nothing.
+        let mut late = key_watch();
+        assert!(!late.blinded(CUTOFF + 46 * 60, "trail main is not logging"));
+        assert_eq!(late.status(CUTOFF + 46 * 60).verdict, Verdict::Clean);
     }
 
     #[test]

@@ -18,13 +18,13 @@ pub async fn discover_trails(c: &Clients) -> Result<Vec<TrailInfo>, AwsError> {
         // Status and selectors are asked of the trail's home region.
         let home = t.home_region().unwrap_or(c.region()).to_string();
         let home_ct = c.cloudtrail_in(&home);
-        let logging = home_ct
-            .get_trail_status()
-            .name(&arn)
-            .send()
-            .await
-            .ok()
-            .and_then(|s| s.is_logging());
+        let status = home_ct.get_trail_status().name(&arn).send().await.ok();
+        let logging = status.as_ref().and_then(|s| s.is_logging());
+        let stopped_at = status
+            .as_ref()
+            .filter(|_| logging == Some(false))
+            .and_then(|s| s.stop_logging_time())
+            .map(|t| t.secs());
         let data = match home_ct.get_event_selectors().trail_name(&arn).send().await {
             Ok(sel) => selectors(&sel),
             Err(_) => Vec::new(),
@@ -38,6 +38,7 @@ pub async fn discover_trails(c: &Clients) -> Result<Vec<TrailInfo>, AwsError> {
             organisation: t.is_organization_trail().unwrap_or(false),
             multi_region: t.is_multi_region_trail().unwrap_or(false),
             logging,
+            stopped_at,
             data,
         });
     }

@@ -35,6 +35,10 @@ pub struct TrailInfo {
     pub organisation: bool,
     pub multi_region: bool,
     pub logging: Option<bool>,
+    /// When logging was last stopped (GetTrailStatus' StopLoggingTime), if
+    /// it is stopped and the status says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<i64>,
     pub data: Vec<DataSelector>,
 }
 

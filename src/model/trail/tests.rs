@@ -314,6 +314,7 @@ mod coverage_tests {
             organisation: false,
             multi_region: true,
             logging: Some(true),
+            stopped_at: None,
             data: vec![DataSelector {
                 reads: false,
                 ..one.clone()

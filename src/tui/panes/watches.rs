@@ -49,6 +49,13 @@ pub fn on_watch(state: &mut State, msg: WatchMsg) {
         WatchMsg::SourceError { source, error } => {
             s.sources.insert(source, error);
         }
+        // As loud as a use: the responder must bring the trail back.
+        WatchMsg::Blind { watch_id, text } => {
+            s.alerts.push(format!("{watch_id}: {text}"));
+            s.unseen_alert = state.view != View::Watches;
+            s.ring = s.bell;
+            state.status = Some(error(format!("BLIND {watch_id}: {}", untrusted(&text))));
+        }
         WatchMsg::Final { watch_id, verdict } => {
             if let Some(r) = s.rows.iter_mut().find(|r| r.watch.spec.id == watch_id) {
                 r.verdict = Some(verdict.clone());
@@ -174,6 +181,7 @@ fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
         Verdict::Watching => Span::styled("WATCHING", theme.warn()),
         Verdict::Clean => Span::styled("CLEAN", theme.ok()),
         Verdict::Activity => Span::styled("ACTIVITY", theme.error()),
+        Verdict::Unconfirmed => Span::styled("UNCONFIRMED", theme.warn()),
     }
 }
 
@@ -384,6 +392,19 @@ fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
             ),
         ]));
     }
+    if let Some(b) = &w.blind {
+        lines.push(Line::from(vec![
+            Span::styled("Blind    ", theme.dim()),
+            Span::styled(
+                format!(
+                    "{} (from {}): this watch cannot read CLEAN; start logging again (!)",
+                    untrusted(&b.why),
+                    iso_time(b.since)
+                ),
+                theme.warn(),
+            ),
+        ]));
+    }
     let v = r.verdict(now);
     lines.push(Line::from(vec![
         Span::styled("Verdict  ", theme.dim()),
@@ -391,6 +412,9 @@ fn detail_lines(r: &WatchRow, now: i64, theme: &Theme) -> Vec<Line<'static>> {
         Span::raw(match (v, r.is_final()) {
             (Verdict::Activity, _) => {
                 " — used after revocation: not taken, not yet propagated, or another way in"
+            }
+            (Verdict::Unconfirmed, _) => {
+                " — a trail stopped seeing during the window: silence proves nothing"
             }
             (_, true) => " — journaled with its evidence",
             _ => "",

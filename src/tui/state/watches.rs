@@ -16,10 +16,12 @@ impl WatchRow {
         match self.verdict.as_deref() {
             Some("activity") => Verdict::Activity,
             Some(_) if self.watch.used_successfully() => Verdict::Activity,
+            Some("unconfirmed") => Verdict::Unconfirmed,
+            Some(_) if self.watch.blind.is_some() => Verdict::Unconfirmed,
             Some(_) => Verdict::Clean,
             None => match self.watch.status(now).verdict {
                 // Not final until the runner says so (it journals it).
-                Verdict::Clean => Verdict::Watching,
+                Verdict::Clean | Verdict::Unconfirmed => Verdict::Watching,
                 v => v,
             },
         }
