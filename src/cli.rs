@@ -465,6 +465,72 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Start logging again on a trail (name or ARN) the attacker stopped;
+    /// undo stops it.
+    StartLogging {
+        #[arg(value_name = "TRAIL", value_parser = parse_trail)]
+        trail: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Delete a user's console password: irreversible (a new one can be
+    /// made; the old one is not known).
+    DeleteLoginProfile {
+        #[arg(value_name = "USER", value_parser = parse_iam_name)]
+        user: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Detach one managed policy (its ARN) from a user (--user) or a role
+    /// (--role); undo attaches it again.
+    DetachPolicy {
+        #[arg(value_name = "POLICY_ARN", value_parser = parse_policy_arn)]
+        policy: String,
+        #[command(flatten)]
+        on: PrincipalArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Delete one inline policy (its name) of a user (--user) or a role
+    /// (--role); undo puts the recorded document back.
+    DeleteInlinePolicy {
+        #[arg(value_name = "POLICY_NAME", value_parser = parse_iam_name)]
+        policy: String,
+        #[command(flatten)]
+        on: PrincipalArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Take a user out of a group; undo puts it back.
+    RemoveFromGroup {
+        #[arg(value_name = "USER", value_parser = parse_iam_name)]
+        user: String,
+        #[arg(value_name = "GROUP", value_parser = parse_iam_name)]
+        group: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Put a role's trust policy back: the document in --document FILE (the
+    /// one before the attacker's change), or without it the current one
+    /// less every principal outside this account. Undo puts the recorded
+    /// document back.
+    RestoreTrustPolicy {
+        #[arg(value_name = "ROLE", value_parser = parse_iam_name)]
+        role: String,
+        #[arg(long, value_name = "FILE")]
+        document: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
+    /// Delete a user and everything on it (keys, console password, MFA
+    /// devices, certificates, SSH keys, groups, policies): irreversible;
+    /// what was on it is recorded as evidence. Refuses warroom's own user.
+    DeleteUser {
+        #[arg(value_name = "USER", value_parser = parse_iam_name)]
+        user: String,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Explain how to turn on MFA delete (only the root user can), with the
     /// exact command. Changes nothing.
     MfaDelete {
@@ -711,8 +777,28 @@ pub struct TeardownArgs {
 
 pub use crate::model::ids::{
     parse_access_key_id, parse_bucket, parse_iam_name, parse_instance_id, parse_key_pair_name,
-    parse_principal_arn, parse_region,
+    parse_policy_arn, parse_principal_arn, parse_region, parse_trail,
 };
+
+/// A user or a role, named with --user or --role (one of the two).
+#[derive(Debug, Clone, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct PrincipalArg {
+    #[arg(long, value_name = "USER", value_parser = parse_iam_name)]
+    pub user: Option<String>,
+    #[arg(long, value_name = "ROLE", value_parser = parse_iam_name)]
+    pub role: Option<String>,
+}
+
+impl PrincipalArg {
+    pub fn principal(self) -> crate::aws::iam::Principal {
+        match (self.user, self.role) {
+            (Some(u), _) => crate::aws::iam::Principal::User(u),
+            // clap requires one of the two.
+            (None, r) => crate::aws::iam::Principal::Role(r.unwrap_or_default()),
+        }
+    }
+}
 
 /// A bucket and an optional key or prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]

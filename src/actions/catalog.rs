@@ -21,6 +21,10 @@ pub enum TargetKind {
     /// One EC2 instance, or every instance of a role.
     Instances,
     KeyPair,
+    /// A CloudTrail trail.
+    Trail,
+    /// A user or a role (a policy on it).
+    Principal,
 }
 
 impl TargetKind {
@@ -33,6 +37,8 @@ impl TargetKind {
             TargetKind::User => "user",
             TargetKind::Instances => "instances",
             TargetKind::KeyPair => "key pair",
+            TargetKind::Trail => "trail",
+            TargetKind::Principal => "user or role",
         }
     }
 }
@@ -174,6 +180,20 @@ catalog! {
         "make an earlier version of a key current again (a copy of it)";
     PitRestore = "pit-restore", Bucket, Cuts,
         "every key under a prefix as it was at a moment";
+    StartLogging = "start-logging", Trail, Gentle,
+        "start logging again on a trail the attacker stopped";
+    DeleteLoginProfile = "delete-login-profile", User, Final,
+        "delete a user's console password (it cannot be put back)";
+    DetachPolicy = "detach-policy", Principal, Cuts,
+        "detach one managed policy from a user or role";
+    DeleteInlinePolicy = "delete-inline-policy", Principal, Cuts,
+        "delete one inline policy of a user or role";
+    RemoveFromGroup = "remove-from-group", User, Cuts,
+        "take a user out of a group";
+    RestoreTrustPolicy = "restore-trust-policy", Role, Cuts,
+        "put a role's trust policy back as it was before the attacker's change";
+    DeleteUser = "delete-user", User, Final,
+        "delete an attacker-made user and everything on it";
 }
 
 #[cfg(test)]

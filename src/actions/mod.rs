@@ -30,6 +30,7 @@ pub mod kms;
 pub mod object_acls;
 pub mod ownership;
 pub mod permissions;
+pub mod persistence;
 pub mod policy_statements;
 pub mod quarantine;
 pub mod restore;
@@ -163,6 +164,34 @@ macro_rules! with_module {
                 use key_pair::delete as $m;
                 $body
             }
+            ActionSpec::StartLogging($args) => {
+                use persistence::start_logging as $m;
+                $body
+            }
+            ActionSpec::DeleteLoginProfile($args) => {
+                use persistence::delete_login_profile as $m;
+                $body
+            }
+            ActionSpec::DetachPolicy($args) => {
+                use persistence::detach_policy as $m;
+                $body
+            }
+            ActionSpec::DeleteInlinePolicy($args) => {
+                use persistence::delete_inline_policy as $m;
+                $body
+            }
+            ActionSpec::RemoveFromGroup($args) => {
+                use persistence::remove_from_group as $m;
+                $body
+            }
+            ActionSpec::RestoreTrustPolicy($args) => {
+                use persistence::restore_trust as $m;
+                $body
+            }
+            ActionSpec::DeleteUser($args) => {
+                use persistence::delete_user as $m;
+                $body
+            }
             ActionSpec::Undelete($args)
             | ActionSpec::RestoreVersion($args)
             | ActionSpec::PitRestore($args) => {
@@ -265,6 +294,21 @@ pub enum ActionSpec {
     RotateKeyPair(key_pair::Args),
     /// Delete an EC2 key pair (irreversible).
     DeleteKeyPair(key_pair::Args),
+    /// Start logging on a trail the attacker stopped (undo: stop it).
+    StartLogging(persistence::Trail),
+    /// Delete a user's console password (irreversible).
+    DeleteLoginProfile(persistence::User),
+    /// Detach one managed policy from a user or role (undo: attach).
+    DetachPolicy(persistence::PolicyOn),
+    /// Delete one inline policy of a user or role (undo: the recorded one).
+    DeleteInlinePolicy(persistence::PolicyOn),
+    /// Take a user out of a group (undo: back in).
+    RemoveFromGroup(persistence::Membership),
+    /// Put a role's trust policy back as it was before the attacker's
+    /// change (undo: the recorded document).
+    RestoreTrustPolicy(persistence::Trust),
+    /// Delete a user and everything on it (irreversible).
+    DeleteUser(persistence::User),
     /// Remove the delete markers hiding keys' newest versions.
     Undelete(restore::Args),
     /// Make an earlier version of a key current again (a copy of it).
@@ -309,6 +353,13 @@ impl ActionSpec {
             ActionSpec::RequireImdsV2(_) => ActionKind::RequireImdsV2,
             ActionSpec::RotateKeyPair(_) => ActionKind::RotateKeyPair,
             ActionSpec::DeleteKeyPair(_) => ActionKind::DeleteKeyPair,
+            ActionSpec::StartLogging(_) => ActionKind::StartLogging,
+            ActionSpec::DeleteLoginProfile(_) => ActionKind::DeleteLoginProfile,
+            ActionSpec::DetachPolicy(_) => ActionKind::DetachPolicy,
+            ActionSpec::DeleteInlinePolicy(_) => ActionKind::DeleteInlinePolicy,
+            ActionSpec::RemoveFromGroup(_) => ActionKind::RemoveFromGroup,
+            ActionSpec::RestoreTrustPolicy(_) => ActionKind::RestoreTrustPolicy,
+            ActionSpec::DeleteUser(_) => ActionKind::DeleteUser,
             ActionSpec::Undelete(_) => ActionKind::Undelete,
             ActionSpec::RestoreVersion(_) => ActionKind::RestoreVersion,
             ActionSpec::PitRestore(_) => ActionKind::PitRestore,
@@ -365,6 +416,11 @@ impl ActionSpec {
             | ActionSpec::DetachManagedPolicies(a) => a.target(),
             ActionSpec::RequireImdsV2(a) => a.target(),
             ActionSpec::RotateKeyPair(a) | ActionSpec::DeleteKeyPair(a) => a.target(),
+            ActionSpec::StartLogging(a) => a.target(),
+            ActionSpec::DeleteLoginProfile(a) | ActionSpec::DeleteUser(a) => a.target(),
+            ActionSpec::DetachPolicy(a) | ActionSpec::DeleteInlinePolicy(a) => a.target(),
+            ActionSpec::RemoveFromGroup(a) => format!("user {}", a.user),
+            ActionSpec::RestoreTrustPolicy(a) => a.target(),
             _ => format!("s3://{}", self.bucket().unwrap_or_default()),
         }
     }

@@ -345,29 +345,225 @@ pub async fn attached_policies(c: &Clients, who: &Principal) -> Result<Vec<Strin
             .collect::<Vec<_>>())))
 }
 
+/// Attach a managed policy to a role or user.
+pub async fn attach_policy(c: &Clients, who: &Principal, arn: &str) -> Result<(), AwsError> {
+    for_principal!(who,
+        role => c.iam.attach_role_policy().role_name(role),
+        user => c.iam.attach_user_policy().user_name(user),
+        |call| done(call.policy_arn(arn).send().await))
+}
+
+/// Detach a managed policy from a role or user; already detached is done.
+pub async fn detach_policy(c: &Clients, who: &Principal, arn: &str) -> Result<(), AwsError> {
+    let detached = for_principal!(who,
+        role => c.iam.detach_role_policy().role_name(role),
+        user => c.iam.detach_user_policy().user_name(user),
+        |call| done(call.policy_arn(arn).send().await));
+    match detached {
+        // Already detached: the state the caller wanted.
+        Err(e) if is_not_found(&e) => Ok(()),
+        other => other,
+    }
+}
+
 pub async fn attach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    attach_policy(c, &Principal::Role(role.to_string()), arn).await
+}
+
+pub async fn detach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    detach_policy(c, &Principal::Role(role.to_string()), arn).await
+}
+
+/// When the user's console password was made, or `None` if it has none.
+pub async fn login_profile(c: &Clients, user: &str) -> Result<Option<String>, AwsError> {
+    match c.iam.get_login_profile().user_name(user).send().await {
+        Ok(out) => Ok(Some(
+            date(out.login_profile().map(|p| p.create_date())).unwrap_or_default(),
+        )),
+        Err(e) => {
+            let e = aws_error(&e);
+            if is_not_found(&e) { Ok(None) } else { Err(e) }
+        }
+    }
+}
+
+/// Delete the user's console password; none left is done.
+pub async fn delete_login_profile(c: &Clients, user: &str) -> Result<(), AwsError> {
+    match done(c.iam.delete_login_profile().user_name(user).send().await) {
+        Err(e) if is_not_found(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// The groups a user is in.
+pub async fn groups_of(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    Ok(pages!(
+        c.iam
+            .list_groups_for_user()
+            .user_name(user)
+            .into_paginator()
+            .send(),
+        |page| page
+            .groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect::<Vec<_>>()
+    ))
+}
+
+/// Put a user in a group (`true`) or take it out (`false`; not a member
+/// any more is done).
+pub async fn set_group_member(
+    c: &Clients,
+    user: &str,
+    group: &str,
+    member: bool,
+) -> Result<(), AwsError> {
+    if member {
+        return done(
+            c.iam
+                .add_user_to_group()
+                .user_name(user)
+                .group_name(group)
+                .send()
+                .await,
+        );
+    }
+    match done(
+        c.iam
+            .remove_user_from_group()
+            .user_name(user)
+            .group_name(group)
+            .send()
+            .await,
+    ) {
+        Err(e) if is_not_found(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// The ids of a user's access keys.
+pub async fn access_key_ids(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    Ok(pages!(
+        c.iam
+            .list_access_keys()
+            .user_name(user)
+            .into_paginator()
+            .send(),
+        |page| page
+            .access_key_metadata()
+            .iter()
+            .filter_map(|k| k.access_key_id().map(str::to_string))
+            .collect::<Vec<_>>()
+    ))
+}
+
+/// The serial numbers of a user's MFA devices.
+pub async fn mfa_devices(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    Ok(pages!(
+        c.iam
+            .list_mfa_devices()
+            .user_name(user)
+            .into_paginator()
+            .send(),
+        |page| page
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect::<Vec<_>>()
+    ))
+}
+
+/// Take an MFA device off a user and, when it is a virtual one (its serial
+/// is an ARN), delete it.
+pub async fn remove_mfa_device(c: &Clients, user: &str, serial: &str) -> Result<(), AwsError> {
     done(
         c.iam
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
+            .deactivate_mfa_device()
+            .user_name(user)
+            .serial_number(serial)
+            .send()
+            .await,
+    )?;
+    if serial.starts_with("arn:") {
+        match done(
+            c.iam
+                .delete_virtual_mfa_device()
+                .serial_number(serial)
+                .send()
+                .await,
+        ) {
+            Err(e) if is_not_found(&e) => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// The ids of a user's signing certificates and SSH public keys (IAM
+/// refuses to delete a user that still has either).
+pub async fn certificates_and_ssh_keys(
+    c: &Clients,
+    user: &str,
+) -> Result<(Vec<String>, Vec<String>), AwsError> {
+    let certs = c
+        .iam
+        .list_signing_certificates()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?
+        .certificates()
+        .iter()
+        .map(|c| c.certificate_id().to_string())
+        .collect();
+    let ssh = c
+        .iam
+        .list_ssh_public_keys()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?
+        .ssh_public_keys()
+        .iter()
+        .map(|k| k.ssh_public_key_id().to_string())
+        .collect();
+    Ok((certs, ssh))
+}
+
+pub async fn delete_signing_certificate(c: &Clients, user: &str, id: &str) -> Result<(), AwsError> {
+    done(
+        c.iam
+            .delete_signing_certificate()
+            .user_name(user)
+            .certificate_id(id)
             .send()
             .await,
     )
 }
 
-pub async fn detach_role_policy(c: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
-    let detached = c
-        .iam
-        .detach_role_policy()
-        .role_name(role)
-        .policy_arn(arn)
-        .send()
-        .await;
-    match done(detached) {
-        // Already detached: the state the caller wanted.
-        Err(e) if is_not_found(&e) => Ok(()),
-        other => other,
+pub async fn delete_ssh_public_key(c: &Clients, user: &str, id: &str) -> Result<(), AwsError> {
+    done(
+        c.iam
+            .delete_ssh_public_key()
+            .user_name(user)
+            .ssh_public_key_id(id)
+            .send()
+            .await,
+    )
+}
+
+/// Delete a user that has nothing left on it.
+pub async fn delete_user(c: &Clients, user: &str) -> Result<(), AwsError> {
+    done(c.iam.delete_user().user_name(user).send().await)
+}
+
+/// Does the user exist? `Ok(false)` on NoSuchEntity.
+pub async fn user_present(c: &Clients, user: &str) -> Result<bool, AwsError> {
+    match user_exists(c, user).await {
+        Ok(()) => Ok(true),
+        Err(e) if is_not_found(&e) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

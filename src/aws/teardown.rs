@@ -296,18 +296,7 @@ async fn strip_policies(c: &Clients, who: &Principal) -> Result<(), AwsError> {
         iam::set_inline_policy(c, who, &name, None).await?;
     }
     for arn in iam::attached_policies(c, who).await? {
-        match who {
-            Principal::Role(role) => iam::detach_role_policy(c, role, &arn).await?,
-            Principal::User(user) => {
-                c.iam
-                    .detach_user_policy()
-                    .user_name(user)
-                    .policy_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error(&e))?;
-            }
-        }
+        iam::detach_policy(c, who, &arn).await?;
     }
     Ok(())
 }

@@ -31,8 +31,8 @@ enum Request {
 fn request(cmd: ActCommand) -> Request {
     use actions::role_escalation::Role;
     use actions::{
-        Bucket, access_key, bucket_pab, encryption, imds, key_pair, object_acls, policy_statements,
-        restore, sessions,
+        Bucket, access_key, bucket_pab, encryption, imds, key_pair, object_acls, persistence,
+        policy_statements, restore, sessions,
     };
     use warroom::aws::iam::Principal;
     use warroom::model::restore::Goal;
@@ -226,6 +226,47 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::StartLogging { trail, how } => {
+            Request::Run(ActionSpec::StartLogging(persistence::Trail { trail }), how)
+        }
+        ActCommand::DeleteLoginProfile { user, how } => Request::Run(
+            ActionSpec::DeleteLoginProfile(persistence::User { user }),
+            how,
+        ),
+        ActCommand::DetachPolicy { policy, on, how } => Request::Run(
+            ActionSpec::DetachPolicy(persistence::PolicyOn {
+                principal: on.principal(),
+                policy,
+            }),
+            how,
+        ),
+        ActCommand::DeleteInlinePolicy { policy, on, how } => Request::Run(
+            ActionSpec::DeleteInlinePolicy(persistence::PolicyOn {
+                principal: on.principal(),
+                policy,
+            }),
+            how,
+        ),
+        ActCommand::RemoveFromGroup { user, group, how } => Request::Run(
+            ActionSpec::RemoveFromGroup(persistence::Membership { user, group }),
+            how,
+        ),
+        ActCommand::RestoreTrustPolicy {
+            role,
+            document,
+            how,
+        } => match document.map(std::fs::read_to_string).transpose() {
+            Ok(document) => Request::Run(
+                ActionSpec::RestoreTrustPolicy(persistence::Trust { role, document }),
+                how,
+            ),
+            Err(e) => Request::Explain(vec![format!(
+                "warroom: the --document file could not be read ({e}): nothing was changed"
+            )]),
+        },
+        ActCommand::DeleteUser { user, how } => {
+            Request::Run(ActionSpec::DeleteUser(persistence::User { user }), how)
+        }
         ActCommand::RotateKeyPair { name, how } => {
             Request::Run(ActionSpec::RotateKeyPair(key_pair::Args::named(&name)), how)
         }

@@ -133,6 +133,67 @@ impl RoleKind {
     }
 }
 
+/// The trust policy without what reaches outside the account: AWS
+/// principals of other accounts and `*` are taken out of every Allow
+/// statement, and a statement left with no principal goes. Services, this
+/// account's principals and identity providers stay. When nothing is left
+/// the role trusts nobody (a trust policy cannot be empty).
+pub fn trust_without_outsiders(doc: &Value, own_account: &str) -> Value {
+    let outsider = |kind: &str, value: &str| {
+        flagged(kind, value, own_account)
+            .flag
+            .is_some_and(|f| !f.starts_with("federated"))
+    };
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    let mut kept = Vec::new();
+    for mut s in statements {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            kept.push(s);
+            continue;
+        }
+        let principal = match s.get("Principal").cloned() {
+            Some(Value::String(p)) if outsider("*", &p) => None,
+            Some(Value::Object(map)) => {
+                let mut left = serde_json::Map::new();
+                for (kind, v) in map {
+                    let values: Vec<String> = strings(&v)
+                        .into_iter()
+                        .filter(|value| !outsider(&kind, value))
+                        .collect();
+                    match values.len() {
+                        0 => {}
+                        1 => {
+                            left.insert(kind, Value::String(values[0].clone()));
+                        }
+                        _ => {
+                            left.insert(kind, json!(values));
+                        }
+                    }
+                }
+                (!left.is_empty()).then_some(Value::Object(left))
+            }
+            other => other,
+        };
+        if let Some(p) = principal {
+            s["Principal"] = p;
+            kept.push(s);
+        }
+    }
+    if !kept
+        .iter()
+        .any(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+    {
+        return trust_nobody();
+    }
+    let mut out = doc.clone();
+    out["Statement"] = Value::Array(kept);
+    out
+}
+
 /// Who a trust policy lets assume the role, one row per principal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustPrincipal {
@@ -377,6 +438,31 @@ mod tests {
             .cannot_modify("AWSServiceRoleForX")
             .expect("explained");
         assert!(why.contains("delete-service-linked-role"), "{why}");
+    }
+
+    #[test]
+    fn a_backdoored_trust_policy_loses_only_the_outsiders() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root",
+                "arn:aws:iam::123456789012:role/ops"]}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/evil"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
+        ]});
+        let out = trust_without_outsiders(&doc, "123456789012");
+        assert_eq!(
+            out["Statement"],
+            json!([
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/ops"}, "Action": "sts:AssumeRole"}
+            ])
+        );
+        let only_outside = json!({"Version": "2012-10-17", "Statement":
+            {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}});
+        assert_eq!(
+            trust_without_outsiders(&only_outside, "123456789012"),
+            trust_nobody()
+        );
     }
 
     #[test]

@@ -55,6 +55,44 @@ pub fn parse_iam_name(s: &str) -> Result<String, String> {
     }
 }
 
+/// A trail's name (3-128 letters, digits, `._-`) or its ARN.
+pub fn parse_trail(s: &str) -> Result<String, String> {
+    let name = match s.strip_prefix("arn:") {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            match parts.as_slice() {
+                [_, "cloudtrail", _, _, res] => res.strip_prefix("trail/").unwrap_or(""),
+                _ => "",
+            }
+        }
+        None => s,
+    };
+    let ok = (3..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not a trail name (3-128 letters, digits and ._-) or trail ARN".into())
+    }
+}
+
+/// A managed policy's ARN: `arn:aws:iam::ACCOUNT|aws:policy/PATH/NAME`.
+pub fn parse_policy_arn(s: &str) -> Result<String, String> {
+    let ok = s.starts_with("arn:")
+        && s.split(':').nth(2) == Some("iam")
+        && s.split(':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("policy/") && r.len() > 7)
+        && !s.chars().any(char::is_control);
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)".into())
+    }
+}
+
 /// An EC2 instance id: `i-` and 8 or 17 hex digits.
 pub fn parse_instance_id(s: &str) -> Result<String, String> {
     let hex = s.strip_prefix("i-").unwrap_or("");

@@ -190,11 +190,23 @@ pub fn on_action_finished(
         None => what.as_str(),
     };
     let touched = !matches!(outcome, Outcome::DryRun { .. } | Outcome::Cancelled { .. });
+    // The changes view says whether each change stands: after anything
+    // that may have taken one back, it reads them again rather than keep
+    // saying IN PLACE.
+    let mut cmds = if touched && state.changes.loaded && !state.changes.loading {
+        state.changes.loading = true;
+        vec![Command::LoadChanges {
+            since: state.window_start,
+        }]
+    } else {
+        Vec::new()
+    };
     if touched && kind == "block-public-access-account" {
-        return quiet_rescan(state);
+        cmds.extend(quiet_rescan(state));
+        return cmds;
     }
     // Show the verdict change at once: re-read the bucket the action touched.
-    match (&outcome, bucket) {
+    cmds.extend(match (&outcome, bucket) {
         (
             Outcome::Done { .. } | Outcome::NotVerified { .. } | Outcome::Failed { .. },
             Some(bucket),
@@ -218,5 +230,6 @@ pub fn on_action_finished(
             state.creds.load()
         }
         _ => Vec::new(),
-    }
+    });
+    cmds
 }

@@ -58,6 +58,7 @@ pub enum Action {
     LakeSearch,
     Watch,
     Changes,
+    Revert,
     Checklist,
     StepDone,
     StepNotApplicable,
@@ -152,6 +153,9 @@ impl Action {
             Action::Changes => {
                 "what the incident's principals changed: keys, users, policies, trust, the trail (and whether it stands)"
             }
+            Action::Revert => {
+                "changes: take back the selected change (deactivate the key, delete the user or password, detach the policy, restore the trust, start the trail; asks first)"
+            }
             Action::ActionLog => "show / hide the action log",
             Action::Undo => "undo the selected action (in the action log)",
             Action::Down => "move down",
@@ -213,6 +217,20 @@ impl Action {
             Action::DetachPolicies => &[K::DetachManagedPolicies],
             Action::RequireImdsV2 => &[K::RequireImdsV2],
             Action::RotateKeyPair => &[K::RotateKeyPair],
+            // Among others the credential and account keys start too.
+            Action::Revert => &[
+                K::StartLogging,
+                K::DeleteLoginProfile,
+                K::DetachPolicy,
+                K::DeleteInlinePolicy,
+                K::RemoveFromGroup,
+                K::RestoreTrustPolicy,
+                K::DeleteUser,
+                K::DeactivateKey,
+                K::LockTrustPolicy,
+                K::BlockPublicAccessAccount,
+                K::RemovePolicyStatements,
+            ],
             _ => &[],
         }
     }
@@ -226,9 +244,12 @@ impl Action {
     /// The credentials pane's actions on its selected row: those that
     /// start an action on a credential rather than a bucket.
     pub fn is_credential_action(self) -> bool {
-        self.starts()
-            .iter()
-            .any(|k| !matches!(k.target(), TargetKind::Bucket | TargetKind::Account))
+        // Revert acts on a change of the changes pane, not a credential row.
+        self != Action::Revert
+            && self
+                .starts()
+                .iter()
+                .any(|k| !matches!(k.target(), TargetKind::Bucket | TargetKind::Account))
     }
 
     /// A short word for the hint line; None keeps it out of the hint line.
@@ -250,6 +271,7 @@ impl Action {
             Action::Preserve => Some("preserve"),
             Action::Watch => Some("watch"),
             Action::Changes => Some("changes"),
+            Action::Revert => Some("revert"),
             Action::Checklist => Some("checklist"),
             Action::StepDone => Some("done"),
             Action::Undo => Some("undo"),

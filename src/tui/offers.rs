@@ -4,6 +4,7 @@
 //! them.
 
 use crate::actions::{self, ActionSpec};
+use crate::model::changes::{Change, Holder, Standing, What};
 use crate::scan::BucketReport;
 use crate::tui::keymap::Action;
 use crate::tui::state::State;
@@ -200,4 +201,213 @@ pub fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         }),
         _ => return None,
     })
+}
+
+/// The name of the user or role `arn` is (`…:user/PATH/NAME`,
+/// `…:assumed-role/ROLE/SESSION`), for refusing to act on the responder.
+fn own_names(arn: &str) -> (Option<&str>, Option<&str>) {
+    let res = arn.splitn(6, ':').nth(5).unwrap_or("");
+    if let Some(rest) = res.strip_prefix("assumed-role/") {
+        (None, rest.split('/').next())
+    } else if let Some(rest) = res.strip_prefix("user/") {
+        (rest.rsplit('/').next(), None)
+    } else if let Some(rest) = res.strip_prefix("role/") {
+        (None, rest.rsplit('/').next())
+    } else {
+        (None, None)
+    }
+}
+
+/// The action that takes back one of the attacker's changes, or why none
+/// is offered. `me` is the responder's own ARN: warroom does not offer to
+/// delete the identity it runs as.
+pub fn revert(change: &Change, me: Option<&str>) -> Result<ActionSpec, String> {
+    use crate::aws::iam::Principal;
+    use actions::persistence as p;
+    if change.standing == Standing::Gone {
+        return Err("that change is no longer in place: nothing to take back".into());
+    }
+    let (my_user, my_role) = me.map(own_names).unwrap_or_default();
+    let refuse_me = |user: Option<&str>, role: Option<&str>| -> Result<(), String> {
+        if (user.is_some() && user == my_user) || (role.is_some() && role == my_role) {
+            Err(
+                "that is the identity warroom runs as: not offered (do it from another principal)"
+                    .into(),
+            )
+        } else {
+            Ok(())
+        }
+    };
+    let principal = |on: &Holder| -> Result<Principal, String> {
+        match on {
+            Holder::User(u) => refuse_me(Some(u), None).map(|()| Principal::User(u.clone())),
+            Holder::Role(r) => refuse_me(None, Some(r)).map(|()| Principal::Role(r.clone())),
+            Holder::Group(g) => Err(format!(
+                "a group's policy is not reverted here: detach it from group {g} in IAM, or take the attacker's users out of the group"
+            )),
+        }
+    };
+    Ok(match &change.what {
+        What::AccessKeyCreated {
+            user,
+            key_id: Some(key_id),
+        }
+        | What::AccessKeyActivated { user, key_id } => {
+            refuse_me(Some(user), None)?;
+            // Deactivate, not delete: reversible, and the watch can follow
+            // the key; the credentials pane deletes it once it is dead.
+            ActionSpec::DeactivateAccessKey(actions::access_key::Args {
+                key_id: key_id.clone(),
+                user: Some(user.clone()),
+            })
+        }
+        What::AccessKeyCreated { user, key_id: None } => {
+            return Err(format!(
+                "the record has no key id: deactivate the new key of {user} from the credentials pane"
+            ));
+        }
+        What::UserCreated { user } => {
+            refuse_me(Some(user), None)?;
+            ActionSpec::DeleteUser(p::User { user: user.clone() })
+        }
+        What::LoginProfile { user, .. } => {
+            refuse_me(Some(user), None)?;
+            ActionSpec::DeleteLoginProfile(p::User { user: user.clone() })
+        }
+        What::PolicyAttached { on, policy } => ActionSpec::DetachPolicy(p::PolicyOn {
+            principal: principal(on)?,
+            policy: policy.clone(),
+        }),
+        What::InlinePolicy { on, policy } => ActionSpec::DeleteInlinePolicy(p::PolicyOn {
+            principal: principal(on)?,
+            policy: policy.clone(),
+        }),
+        What::AddedToGroup { user, group } => {
+            refuse_me(Some(user), None)?;
+            ActionSpec::RemoveFromGroup(p::Membership {
+                user: user.clone(),
+                group: group.clone(),
+            })
+        }
+        What::TrustChanged { role, .. } => {
+            refuse_me(None, Some(role))?;
+            // The record holds only the new document: the restore keeps
+            // the current one less every principal outside the account.
+            ActionSpec::RestoreTrustPolicy(p::Trust {
+                role: role.clone(),
+                document: None,
+            })
+        }
+        What::RoleCreated { role } => {
+            refuse_me(None, Some(role))?;
+            ActionSpec::LockTrustPolicy(actions::role_escalation::Role { role: role.clone() })
+        }
+        What::LoggingStopped { trail } => ActionSpec::StartLogging(p::Trail {
+            trail: trail.clone(),
+        }),
+        What::AccountPublicAccessBlockRemoved => {
+            ActionSpec::BlockPublicAccessAccount(actions::Account {})
+        }
+        What::BucketPolicy { bucket } => {
+            bucket_action(Action::RemovePolicyStatements, bucket).ok_or("no policy action")?
+        }
+        What::AccessPointCreated { .. } | What::Replication { .. } => {
+            return Err(
+                "close it from the bucket's row: A (access point) or Z (side doors, replication)"
+                    .into(),
+            );
+        }
+        What::MfaDevice { name } => {
+            return Err(format!(
+                "MFA device {name}: deleting its user removes it; otherwise delete it in IAM"
+            ));
+        }
+        What::FederationToken { .. } => {
+            return Err(
+                "a federation token dies with its user's sessions: revoke the issuing user's sessions (credentials pane, s)"
+                    .into(),
+            );
+        }
+        What::TrailDeleted { trail } | What::TrailUpdated { trail } => {
+            return Err(format!(
+                "trail {trail}: make or correct the trail in CloudTrail (warroom does not rebuild trails)"
+            ));
+        }
+        What::EventSelectors { trail, .. } => {
+            return Err(format!(
+                "trail {trail}: put its S3 data event selectors back in CloudTrail"
+            ));
+        }
+        What::TrailBucketLifecycle { bucket } => {
+            return Err(format!(
+                "trail bucket {bucket}: remove the expiring lifecycle rule in S3"
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod revert_tests {
+    use super::*;
+    use crate::model::changes::Found;
+
+    fn change(what: What, standing: Standing) -> Change {
+        Change {
+            what,
+            who: "IAMUser leaked".into(),
+            with_key: None,
+            when: "2026-01-01T00:00:00Z".into(),
+            from: None,
+            event_id: None,
+            found: Found::Trail,
+            standing,
+        }
+    }
+
+    #[test]
+    fn each_change_is_taken_back_by_its_action() {
+        let user = |u: &str| What::UserCreated { user: u.into() };
+        let spec = revert(&change(user("backdoor"), Standing::InPlace), None).expect("offered");
+        assert_eq!(spec.name(), "delete-user");
+        assert_eq!(spec.target(), "user backdoor");
+        let key = What::AccessKeyCreated {
+            user: "leaked".into(),
+            key_id: Some("AKIASECOND000000000".into()),
+        };
+        let spec = revert(&change(key, Standing::InPlace), None).expect("offered");
+        assert_eq!(spec.name(), "deactivate-key");
+        let stop = What::LoggingStopped {
+            trail: "main".into(),
+        };
+        let spec = revert(&change(stop, Standing::Unknown("?".into())), None).expect("offered");
+        assert_eq!(spec.name(), "start-logging");
+        let attach = What::PolicyAttached {
+            on: Holder::Role("app".into()),
+            policy: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        };
+        let spec = revert(&change(attach, Standing::InPlace), None).expect("offered");
+        assert_eq!(spec.name(), "detach-policy");
+    }
+
+    #[test]
+    fn gone_changes_groups_and_the_responder_are_refused() {
+        let user = What::UserCreated {
+            user: "backdoor".into(),
+        };
+        assert!(revert(&change(user.clone(), Standing::Gone), None).is_err());
+        let me = "arn:aws:iam::123456789012:user/backdoor";
+        let why = revert(&change(user, Standing::InPlace), Some(me)).expect_err("refused");
+        assert!(why.contains("runs as"), "{why}");
+        let trust = What::TrustChanged {
+            role: "responder".into(),
+            document: None,
+        };
+        let me = "arn:aws:sts::123456789012:assumed-role/responder/session";
+        assert!(revert(&change(trust, Standing::InPlace), Some(me)).is_err());
+        let group = What::InlinePolicy {
+            on: Holder::Group("admins".into()),
+            policy: "x".into(),
+        };
+        assert!(revert(&change(group, Standing::InPlace), None).is_err());
+    }
 }

@@ -87,3 +87,39 @@ fn selectors(
     }
     out
 }
+
+/// A trail's home region, from its ARN (`arn:aws:cloudtrail:REGION:…`);
+/// a bare name is asked of the console's region.
+fn home_of<'a>(c: &'a Clients, trail: &'a str) -> &'a str {
+    trail
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(2))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(c.region())
+}
+
+/// Is the trail logging, and when it stopped if it is not.
+pub async fn logging_status(c: &Clients, trail: &str) -> Result<(bool, Option<i64>), AwsError> {
+    let out = c
+        .cloudtrail_in(home_of(c, trail))
+        .get_trail_status()
+        .name(trail)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let on = out.is_logging().unwrap_or(false);
+    Ok((
+        on,
+        out.stop_logging_time().filter(|_| !on).map(|t| t.secs()),
+    ))
+}
+
+/// Start (`true`) or stop logging on a trail.
+pub async fn set_logging(c: &Clients, trail: &str, on: bool) -> Result<(), AwsError> {
+    let ct = c.cloudtrail_in(home_of(c, trail));
+    if on {
+        crate::aws::error::done(ct.start_logging().name(trail).send().await)
+    } else {
+        crate::aws::error::done(ct.stop_logging().name(trail).send().await)
+    }
+}

@@ -19,6 +19,7 @@ use crate::tui::text::{fit, untrusted};
 use crate::tui::theme::Theme;
 
 pub const HINTS: &[Action] = &[
+    Action::Revert,
     Action::Changes,
     Action::Back,
     Action::SwitchPane,
@@ -68,6 +69,15 @@ pub fn on_loaded(state: &mut State, since: i64, gathered: Result<Gathered, AwsEr
                 .iter()
                 .filter(|r| r.standing == Standing::InPlace)
                 .count();
+            // A re-read after an action keeps the action's result on the
+            // status line; only the pane's own "reading…" is answered.
+            let asked = state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.awaiting == Some(Awaiting::Changes));
+            if !asked {
+                return;
+            }
             state.status = Some(if in_place > 0 {
                 error(format!(
                     "{in_place} change(s) by the incident's principals still in place"
@@ -94,6 +104,24 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
         Action::Top => c.selected = 0,
         Action::Bottom => c.selected = last,
         Action::Changes | Action::Rescan => return Some(open(state)),
+        Action::Revert => {
+            let me = match &state.identity {
+                Some(Ok(id)) => Some(id.arn.as_str()),
+                _ => None,
+            };
+            let asked = match c.rows.get(c.selected) {
+                None => Err("no change selected".to_string()),
+                Some(row) => crate::tui::offers::revert(row, me),
+            };
+            return Some(match asked {
+                Ok(spec) => crate::tui::gate::request(state, spec),
+                Err(why) => {
+                    state.status = Some(error(why));
+                    state.dirty = true;
+                    Vec::new()
+                }
+            });
+        }
         _ => return None,
     }
     state.dirty = true;
