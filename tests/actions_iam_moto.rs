@@ -804,3 +804,260 @@ async fn rotation_from_the_cli_never_shows_the_private_key() {
     // What stdout does say: where the key is.
     assert!(stdout.contains(".pem") || journal.contains(".pem"));
 }
+
+// ---- the attacker's ways back, taken back ----
+
+use warroom::actions::persistence;
+
+async fn user_policies(c: &Clients, user: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let attached = c
+        .iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("attached");
+    let inline = c
+        .iam
+        .list_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("inline");
+    let groups = c
+        .iam
+        .list_groups_for_user()
+        .user_name(user)
+        .send()
+        .await
+        .expect("groups");
+    (
+        attached
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect(),
+        inline.policy_names().to_vec(),
+        groups
+            .groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect(),
+    )
+}
+
+/// The attacker's backdoor user, as Stratus Red Team's
+/// `iam-create-admin-user` and `iam-create-user-login-profile` leave it:
+/// an admin policy, an inline policy, a group, a console password and a key.
+async fn backdoor_user(c: &Clients) -> String {
+    let (key_id, _) = user_with_key(c, "backdoor", None).await;
+    c.iam
+        .create_policy()
+        .policy_name("admin-ish")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("policy");
+    c.iam
+        .attach_user_policy()
+        .user_name("backdoor")
+        .policy_arn("arn:aws:iam::123456789012:policy/admin-ish")
+        .send()
+        .await
+        .expect("attach");
+    c.iam
+        .put_user_policy()
+        .user_name("backdoor")
+        .policy_name("stay")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("inline");
+    c.iam
+        .create_group()
+        .group_name("admins")
+        .send()
+        .await
+        .expect("group");
+    c.iam
+        .add_user_to_group()
+        .user_name("backdoor")
+        .group_name("admins")
+        .send()
+        .await
+        .expect("member");
+    c.iam
+        .create_login_profile()
+        .user_name("backdoor")
+        .password("Hunter2-Hunter2!")
+        .send()
+        .await
+        .expect("login profile");
+    key_id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backdoor_user_is_taken_apart_and_each_part_undone_where_iam_allows() {
+    let b = bench(&[]).await;
+    let key_id = backdoor_user(&b.c).await;
+    let admin = "arn:aws:iam::123456789012:policy/admin-ish";
+    let on = |policy: &str| persistence::PolicyOn {
+        principal: Principal::User("backdoor".into()),
+        policy: policy.into(),
+    };
+
+    // Detach the managed policy; undo attaches it again.
+    let (_, id) = b.apply(&ActionSpec::DetachPolicy(on(admin))).await;
+    assert!(user_policies(&b.c, "backdoor").await.0.is_empty());
+    b.undo(&id).await;
+    assert_eq!(user_policies(&b.c, "backdoor").await.0, [admin]);
+    // A policy that is not attached is nothing to do.
+    let none = actions::plan(
+        &b.c,
+        &ActionSpec::DetachPolicy(on("arn:aws:iam::123456789012:policy/other")),
+    )
+    .await;
+    assert!(matches!(none, Err(ActionError::NothingToDo(_))), "{none:?}");
+
+    // Delete the inline policy; undo puts the recorded document back.
+    let (_, id) = b.apply(&ActionSpec::DeleteInlinePolicy(on("stay"))).await;
+    assert!(user_policies(&b.c, "backdoor").await.1.is_empty());
+    b.undo(&id).await;
+    let doc =
+        b.c.iam
+            .get_user_policy()
+            .user_name("backdoor")
+            .policy_name("stay")
+            .send()
+            .await
+            .expect("inline back");
+    assert!(decode_document(doc.policy_document()).contains("s3:*"));
+
+    // Out of the group, and back in.
+    let member = ActionSpec::RemoveFromGroup(persistence::Membership {
+        user: "backdoor".into(),
+        group: "admins".into(),
+    });
+    let (_, id) = b.apply(&member).await;
+    assert!(user_policies(&b.c, "backdoor").await.2.is_empty());
+    b.undo(&id).await;
+    assert_eq!(user_policies(&b.c, "backdoor").await.2, ["admins"]);
+
+    // The console password goes for good: typed name, no undo.
+    let login = ActionSpec::DeleteLoginProfile(persistence::User {
+        user: "backdoor".into(),
+    });
+    let plan = actions::plan(&b.c, &login).await.expect("plan");
+    assert!(!plan.undoable);
+    let (_, id) = b.apply(&login).await;
+    let gone =
+        b.c.iam
+            .get_login_profile()
+            .user_name("backdoor")
+            .send()
+            .await;
+    assert!(gone.is_err(), "{gone:?}");
+    b.undo_refused(&id).await;
+
+    // The user with everything still on it: the plan names each part,
+    // the responder types the name, and IAM has no user afterwards.
+    let delete = ActionSpec::DeleteUser(persistence::User {
+        user: "backdoor".into(),
+    });
+    let plan = actions::plan(&b.c, &delete).await.expect("plan");
+    let before = plan.before.join("\n");
+    for part in [
+        format!("access key {key_id}"),
+        "member of group admins".into(),
+        format!("attached policy {admin}"),
+        "inline policy stay".into(),
+    ] {
+        assert!(before.contains(&part), "{part} not in {before}");
+    }
+    assert_eq!(
+        plan.confirm,
+        actions::Confirm::TypeName {
+            text: "backdoor".into()
+        }
+    );
+    let (_, id) = b.apply(&delete).await;
+    let user = b.c.iam.get_user().user_name("backdoor").send().await;
+    assert!(user.is_err(), "{user:?}");
+    b.undo_refused(&id).await;
+    // The journal keeps what was on the user, as evidence.
+    assert!(b.journal_text().contains(&key_id));
+    b.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backdoored_trust_policy_loses_its_outsider_and_undo_puts_it_back() {
+    let b = bench(&[]).await;
+    let backdoored = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}"#;
+    create_role(&b.c, "app", "/", backdoored).await;
+    let spec = ActionSpec::RestoreTrustPolicy(persistence::Trust {
+        role: "app".into(),
+        document: None,
+    });
+    let (plan, id) = b.apply(&spec).await;
+    assert!(
+        plan.diff.iter().any(|l| l.contains("999999999999")),
+        "{:?}",
+        plan.diff
+    );
+    let now = warroom::aws::iam::role(&b.c, "app")
+        .await
+        .expect("role")
+        .trust_document;
+    assert!(!now.contains("999999999999"), "{now}");
+    assert!(now.contains("ec2.amazonaws.com"), "{now}");
+    // Nothing outside the account any more: nothing to do.
+    let again = actions::plan(&b.c, &spec).await;
+    assert!(
+        matches!(again, Err(ActionError::NothingToDo(_))),
+        "{again:?}"
+    );
+    b.undo(&id).await;
+    let back = warroom::aws::iam::role(&b.c, "app")
+        .await
+        .expect("role")
+        .trust_document;
+    assert_eq!(back, backdoored);
+    b.journal_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_trail_logs_again_and_undo_stops_it() {
+    let b = bench(&["trail-logs"]).await;
+    let ct = b.c.cloudtrail_in(REGION);
+    ct.create_trail()
+        .name("main")
+        .s3_bucket_name("trail-logs")
+        .send()
+        .await
+        .expect("trail");
+    ct.start_logging().name("main").send().await.expect("start");
+    // The attacker's move (Stratus: aws.defense-evasion.cloudtrail-stop).
+    ct.stop_logging().name("main").send().await.expect("stop");
+    let logging = |ct: aws_sdk_cloudtrail::Client| async move {
+        ct.get_trail_status()
+            .name("main")
+            .send()
+            .await
+            .expect("status")
+            .is_logging()
+    };
+    assert_eq!(logging(ct.clone()).await, Some(false));
+    let spec = ActionSpec::StartLogging(persistence::Trail {
+        trail: "main".into(),
+    });
+    let (_, id) = b.apply(&spec).await;
+    assert_eq!(logging(ct.clone()).await, Some(true));
+    let again = actions::plan(&b.c, &spec).await;
+    assert!(
+        matches!(again, Err(ActionError::NothingToDo(_))),
+        "{again:?}"
+    );
+    b.undo(&id).await;
+    assert_eq!(logging(ct).await, Some(false));
+    b.journal_ok();
+}
