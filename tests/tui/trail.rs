@@ -141,3 +141,146 @@ fn trail_filter_pause_detail_pivot_and_preserve() {
     assert_eq!(s.view, View::Credentials);
     assert_eq!(s.creds.filter, "AKIAEXAMPLECIDEPLOY1");
 }
+
+// ---- the attacker's changes ----
+
+fn change(
+    what: warroom::model::changes::What,
+    standing: warroom::model::changes::Standing,
+) -> warroom::model::changes::Change {
+    warroom::model::changes::Change {
+        what,
+        who: "IAMUser leaked".into(),
+        with_key: Some("AKIALEAKED0000000000".into()),
+        when: "2026-11-28T10:05:00Z".into(),
+        from: Some("203.0.113.9".into()),
+        event_id: None,
+        found: warroom::model::changes::Found::Trail,
+        standing,
+    }
+}
+
+/// `!` gathers, the rows say what stands, `U` offers the selected row's
+/// revert through the gate (never on the responder's own user), and an
+/// action's end reads the changes again without hiding its result.
+#[test]
+fn changes_pane_offers_each_revert_and_rereads_after_the_action() {
+    use warroom::actions::ActionSpec;
+    use warroom::model::changes::{Standing, What};
+    let mut s = with_incident(scanned((100, 30)));
+    let cmds = update(&mut s, key('!'));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadChanges { .. })),
+        "{cmds:?}"
+    );
+    let rows = vec![
+        change(
+            What::UserCreated {
+                user: "backdoor".into(),
+            },
+            Standing::InPlace,
+        ),
+        change(
+            What::LoginProfile {
+                user: "responder".into(),
+                created: false,
+            },
+            Standing::InPlace,
+        ),
+        change(
+            What::LoggingStopped {
+                trail: "main".into(),
+            },
+            Standing::Gone,
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Changes {
+            since: 1_764_324_000,
+            gathered: Ok(warroom::changes::Gathered {
+                changes: rows,
+                problems: Vec::new(),
+                trails: None,
+                events_read: 12,
+            }),
+        },
+    );
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("new user backdoor"), "{text}");
+    assert!(text.contains("IN PLACE"), "{text}");
+    assert!(text.contains("revert"), "hint line: {text}");
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("2 change(s)")),
+        "{:?}",
+        s.status
+    );
+
+    // The new user: delete-user, planned through the gate.
+    let cmds = update(&mut s, key('U'));
+    let [Command::PlanAction(ActionSpec::DeleteUser(u))] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(u.user, "backdoor");
+    // The responder's own user is refused, with the reason.
+    s.busy.clear();
+    update(&mut s, key('j'));
+    let cmds = update(&mut s, key('U'));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("runs as")),
+        "{:?}",
+        s.status
+    );
+    // What is gone already is not offered.
+    update(&mut s, key('j'));
+    assert!(update(&mut s, key('U')).is_empty());
+
+    // The action ends: the changes are read again, its result stays shown.
+    let cmds = update(
+        &mut s,
+        Msg::ActionFinished {
+            key: "user backdoor".into(),
+            what: "delete-user".into(),
+            target: "user backdoor".into(),
+            bucket: None,
+            undo_of: None,
+            result: Ok(warroom::actions::Outcome::Done {
+                action_id: "A1".into(),
+                verification: warroom::actions::Verification {
+                    ok: true,
+                    detail: "user backdoor is gone".into(),
+                },
+            }),
+        },
+    );
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadChanges { .. })),
+        "{cmds:?}"
+    );
+    update(
+        &mut s,
+        Msg::Changes {
+            since: 1_764_324_000,
+            gathered: Ok(warroom::changes::Gathered {
+                changes: Vec::new(),
+                problems: Vec::new(),
+                trails: None,
+                events_read: 12,
+            }),
+        },
+    );
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("A1 delete-user")),
+        "{:?}",
+        s.status
+    );
+}
