@@ -154,13 +154,32 @@ pub async fn run(c: &Clients, opts: &TailOptions, send: impl FnMut(TailMsg) -> b
     let lookup = lookup_loop(pollers, opts, &say);
     let logs = logs_loop(c, regions, readers, start, opts, &say);
     if opts.follow {
-        // Each loop ends only when the receiver is gone: that ends both.
+        // Each loop ends only when the receiver is gone: that ends all.
         tokio::select! {
             () = lookup => {}
             () = logs => {}
+            () = trails_loop(c, &say) => {}
         }
     } else {
         tokio::join!(lookup, logs);
+    }
+}
+
+/// How often a following tail reads the trails again: an attacker who
+/// stops logging or drops the data selectors mid-incident is seen within
+/// this, whatever records reach the tail (a stopped trail writes none).
+const TRAILS_EVERY: Duration = Duration::from_secs(60);
+
+/// The trails, read again every [`TRAILS_EVERY`]; a failed read keeps the
+/// last good answer on screen rather than blanking it.
+async fn trails_loop(c: &Clients, say: &(dyn Fn(TailMsg) -> bool + Sync)) {
+    loop {
+        tokio::time::sleep(TRAILS_EVERY).await;
+        if let Ok(list) = trail::discover_trails(c).await
+            && !say(TailMsg::Trails(Ok(list)))
+        {
+            return;
+        }
     }
 }
 

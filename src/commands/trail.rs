@@ -212,19 +212,37 @@ pub async fn run(global: &GlobalArgs, args: TrailArgs) -> Result<ExitCode> {
     let mut failed_sources = 0;
     let stdout = std::io::stdout();
     let mut io_error = None;
+    let mut warned = std::collections::HashSet::new();
     tail::run(&clients, &opts, |msg| {
         match msg {
             TailMsg::Trails(Ok(trails)) => {
+                // A following tail reads the trails again each minute: each
+                // warning is said once, when it first becomes true.
+                let mut now = Vec::new();
                 if trails.is_empty() {
-                    eprintln!("warroom: no trail in this account and region: S3 data events (who read objects) are not recorded anywhere");
+                    now.push("no trail in this account and region: S3 data events (who read objects) are not recorded anywhere".to_string());
+                }
+                for t in trails.iter().filter(|t| t.logging == Some(false)) {
+                    now.push(format!(
+                        "trail {} is NOT logging{}: nothing since is recorded",
+                        clean(&t.name),
+                        t.stopped_at
+                            .map(|s| format!(" (stopped {})", warroom::time::iso_time(s)))
+                            .unwrap_or_default()
+                    ));
                 }
                 if let Some(b) = &filter.bucket
                     && !trails.iter().any(|t| t.logs_reads_of(b))
                 {
-                    eprintln!(
-                        "warroom: no trail logs S3 data events for reads of {}: GetObject calls on it are not in CloudTrail",
+                    now.push(format!(
+                        "no trail logs S3 data events for reads of {}: GetObject calls on it are not in CloudTrail",
                         clean(b)
-                    );
+                    ));
+                }
+                for w in now {
+                    if warned.insert(w.clone()) {
+                        eprintln!("warroom: {w}");
+                    }
                 }
             }
             TailMsg::Trails(Err(e)) => {

@@ -739,6 +739,145 @@ pub fn sweep(changes: &mut Vec<Change>, suspects: &Suspects, since: i64, now: No
     }
 }
 
+/// A trail blinded now: which, how, since when and by whom (from the
+/// newest record of it in the tail, when the tail holds one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tampering {
+    pub trail: String,
+    /// "not logging", "deleted", "no longer logs S3 data events".
+    pub how: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl Tampering {
+    /// One line: "trail main not logging since 10:05:00Z (by user/leaked)".
+    pub fn line(&self) -> String {
+        format!(
+            "trail {} {}{}{}",
+            self.trail,
+            self.how,
+            self.when
+                .as_deref()
+                .map(|w| format!(" since {w}"))
+                .unwrap_or_default(),
+            self.by
+                .as_deref()
+                .map(|b| format!(" (by {b})"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// The trails blinded now. The current state decides (a trail logging
+/// again is not tampered, whatever the records say); the records say who
+/// and when. `trails`: None when they have not been read, so only records
+/// can speak — and then a stop is reported until a later start is seen.
+pub fn tampering<'e>(
+    trails: Option<&[TrailInfo]>,
+    events: impl IntoIterator<Item = &'e TrailEvent>,
+) -> Vec<Tampering> {
+    let is = |t: &TrailInfo, name: &str| t.name == name || t.arn == name || name_in(&t.arn) == name;
+    // The newest record of each (trail, kind) first; a later StartLogging
+    // or a selector put that logs data again settles the earlier one.
+    let mut newest: Vec<(String, &'static str, &TrailEvent)> = Vec::new();
+    let mut events: Vec<&TrailEvent> = events
+        .into_iter()
+        .filter(|e| {
+            e.error_code.is_none() && (e.source.is_empty() || e.source.starts_with("cloudtrail"))
+        })
+        .collect();
+    events.sort_by(|a, b| b.time.cmp(&a.time));
+    for e in events {
+        let kind = match e.name.as_str() {
+            "StopLogging" | "StartLogging" => "logging",
+            "DeleteTrail" | "CreateTrail" => "exists",
+            "PutEventSelectors" => "selectors",
+            _ => continue,
+        };
+        // Only these few records are parsed again: the rest of the ring is
+        // passed over by name.
+        let Ok(record) = serde_json::from_str::<Value>(&e.raw.get()) else {
+            continue;
+        };
+        let trail = trail_name(&record);
+        if !newest.iter().any(|(t, k, _)| *t == trail && *k == kind) {
+            newest.push((trail, kind, e));
+        }
+    }
+    let by = |e: &TrailEvent| Some(e.actor.label()).filter(|l| !l.is_empty());
+    let mut out = Vec::new();
+    match trails {
+        Some(list) => {
+            for t in list {
+                if t.logging == Some(false) {
+                    let rec = newest
+                        .iter()
+                        .find(|(n, k, e)| is(t, n) && *k == "logging" && e.name == "StopLogging")
+                        .map(|(_, _, e)| *e);
+                    out.push(Tampering {
+                        trail: t.name.clone(),
+                        how: "not logging".into(),
+                        when: t
+                            .stopped_at
+                            .map(crate::time::iso_time)
+                            .or_else(|| rec.map(|e| e.time.clone())),
+                        by: rec.and_then(by),
+                    });
+                } else if t.data.is_empty()
+                    && let Some(e) = newest
+                        .iter()
+                        .find(|(n, k, e)| {
+                            is(t, n) && *k == "selectors" && e.name == "PutEventSelectors"
+                        })
+                        .map(|(_, _, e)| *e)
+                {
+                    out.push(Tampering {
+                        trail: t.name.clone(),
+                        how: "no longer logs S3 data events".into(),
+                        when: Some(e.time.clone()),
+                        by: by(e),
+                    });
+                }
+            }
+            for (trail, _, e) in newest
+                .iter()
+                .filter(|(_, k, e)| *k == "exists" && e.name == "DeleteTrail")
+            {
+                if !list.iter().any(|t| is(t, trail)) {
+                    out.push(Tampering {
+                        trail: trail.clone(),
+                        how: "deleted".into(),
+                        when: Some(e.time.clone()),
+                        by: by(e),
+                    });
+                }
+            }
+        }
+        None => {
+            for (kind, how, name) in [
+                ("logging", "not logging", "StopLogging"),
+                ("exists", "deleted", "DeleteTrail"),
+            ] {
+                for (t, _, e) in newest
+                    .iter()
+                    .filter(|(_, k, e)| *k == kind && e.name == name)
+                {
+                    out.push(Tampering {
+                        trail: t.clone(),
+                        how: how.into(),
+                        when: Some(e.time.clone()),
+                        by: by(e),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[path = "changes_tests.rs"]
 mod tests;

@@ -388,3 +388,70 @@ fn anonymous_and_other_account_callers_are_suspects() {
     };
     assert!(s.involves(&anon));
 }
+
+#[test]
+fn a_stopped_trail_is_tampered_until_it_logs_again_and_says_who_stopped_it() {
+    let evs = events();
+    let stopped = tampering(Some(&[trail(false)]), evs.iter());
+    assert_eq!(stopped.len(), 1, "{stopped:?}");
+    let t = &stopped[0];
+    assert_eq!(t.trail, "org-trail");
+    assert_eq!(t.how, "not logging");
+    assert_eq!(t.when.as_deref(), Some("2026-11-28T10:07:00Z"));
+    assert!(
+        t.by.as_deref().is_some_and(|b| b.contains("ci-deploy")),
+        "{t:?}"
+    );
+    assert!(
+        t.line().contains("since 2026-11-28T10:07:00Z"),
+        "{}",
+        t.line()
+    );
+    // The state read now decides: logging again (with data events) is not
+    // tampered; logging without them is, by the file's PutEventSelectors.
+    let mut back = trail(true);
+    back.data = vec![crate::model::trail::DataSelector {
+        arn_prefixes: Vec::new(),
+        reads: true,
+        writes: true,
+    }];
+    assert!(tampering(Some(&[back]), evs.iter()).is_empty());
+    let blind = tampering(Some(&[trail(true)]), evs.iter());
+    assert_eq!(blind.len(), 1, "{blind:?}");
+    assert_eq!(blind[0].how, "no longer logs S3 data events");
+    // Without the trails read, the record alone says so.
+    let from_records = tampering(None, evs.iter());
+    assert_eq!(from_records.len(), 1);
+    assert_eq!(from_records[0].trail, "org-trail");
+    // A later StartLogging in the records settles it, even unread.
+    let start = LOG.replace("\"StopLogging\"", "\"StartLogging\"");
+    let started = parse_log_file(start.as_bytes()).expect("log").events;
+    assert!(tampering(None, started.iter()).is_empty());
+}
+
+#[test]
+fn a_deleted_trail_and_selectors_without_data_events_are_tampering() {
+    let log = LOG.replace("\"StopLogging\"", "\"DeleteTrail\"");
+    let evs = parse_log_file(log.as_bytes()).expect("log").events;
+    // Gone from the trails read now: deleted, by whom.
+    let gone = tampering(Some(&[]), evs.iter());
+    assert_eq!(gone.len(), 1, "{gone:?}");
+    assert_eq!(gone[0].how, "deleted");
+    // Still listed (made again): not deleted.
+    let mut back = trail(true);
+    back.data = vec![crate::model::trail::DataSelector {
+        arn_prefixes: Vec::new(),
+        reads: true,
+        writes: true,
+    }];
+    assert!(tampering(Some(&[back]), evs.iter()).is_empty());
+
+    let selectors = LOG.replace("\"StopLogging\"", "\"PutEventSelectors\"").replace(
+        r#""requestParameters": { "name": "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail" }"#,
+        r#""requestParameters": { "trailName": "org-trail", "eventSelectors": [ { "readWriteType": "All", "includeManagementEvents": true, "dataResources": [] } ] }"#,
+    );
+    let evs = parse_log_file(selectors.as_bytes()).expect("log").events;
+    let blind = tampering(Some(&[trail(true)]), evs.iter());
+    assert_eq!(blind.len(), 1, "{blind:?}");
+    assert_eq!(blind[0].how, "no longer logs S3 data events");
+}

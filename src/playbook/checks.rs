@@ -20,6 +20,7 @@ pub enum Check {
     ObjectAclsPrivate,
     ImdsV2Required,
     VersioningOn,
+    AttackerChangesUndone,
 }
 
 impl Check {
@@ -37,6 +38,7 @@ impl Check {
         Check::ObjectAclsPrivate,
         Check::ImdsV2Required,
         Check::VersioningOn,
+        Check::AttackerChangesUndone,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +56,7 @@ impl Check {
             Check::ObjectAclsPrivate => "object_acls_private",
             Check::ImdsV2Required => "imdsv2_required",
             Check::VersioningOn => "versioning_on",
+            Check::AttackerChangesUndone => "attacker_changes_undone",
         }
     }
 
@@ -87,6 +90,11 @@ pub struct LiveFacts {
     /// None: no trail information yet.
     pub data_events_logged: Option<bool>,
     pub evidence_preserved: bool,
+    /// Trails blinded now, one line each (logging stopped, deleted, data
+    /// events dropped): evidence since then is missing.
+    pub trail_tampered: Vec<String>,
+    /// The attacker's changes still in place (None: not gathered yet).
+    pub changes_in_place: Option<Vec<String>>,
     /// Access keys marked as involved that are still active (None:
     /// credentials not read; empty: none marked or all inactive).
     pub marked_keys_active: Option<Vec<String>>,
@@ -166,13 +174,23 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
                 Outcome::Unknown("the exposure scan is running".into())
             }
         }
+        Check::TrailLogsDataEvents if !f.trail_tampered.is_empty() => {
+            Outcome::Fail(format!("{}: start it again (! then U)", list(&f.trail_tampered)))
+        }
         Check::TrailLogsDataEvents => match f.data_events_logged {
             Some(true) => Outcome::Pass("a trail records S3 data events".into()),
             Some(false) => Outcome::Fail("no trail records S3 data events".into()),
             None => Outcome::Unknown("open the CloudTrail pane to read the trails".into()),
         },
         Check::EvidencePreserved => {
-            if f.evidence_preserved {
+            // Evidence kept while a trail is blind has a hole from the
+            // blinding on: the step is not done until the trail sees again.
+            if !f.trail_tampered.is_empty() {
+                Outcome::Fail(format!(
+                    "{}: nothing since is recorded",
+                    list(&f.trail_tampered)
+                ))
+            } else if f.evidence_preserved {
                 Outcome::Pass("CloudTrail events preserved as evidence".into())
             } else {
                 Outcome::Fail(
@@ -255,6 +273,16 @@ pub fn evaluate(check: Check, f: &LiveFacts) -> Outcome {
                 Outcome::NotApplicable("no EC2 instances in this region".into())
             }
             Some(v) => none_left(v, "every instance requires IMDSv2", "IMDSv1 still allowed"),
+        },
+        Check::AttackerChangesUndone => match &f.changes_in_place {
+            None => Outcome::Unknown(
+                "the attacker's changes not read yet: ! lists them".into(),
+            ),
+            Some(left) => none_left(
+                left,
+                "nothing the incident's principals changed is still in place",
+                "still in place (U on the changes pane)",
+            ),
         },
         Check::VersioningOn => match &f.unversioned {
             None => Outcome::Unknown("versioning not known for every incident bucket".into()),

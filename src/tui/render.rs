@@ -234,6 +234,19 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
             }
         }
     }
+    // Seen from every pane: a blinded trail means nothing since is recorded.
+    let blinded = crate::tui::panes::trail::tampering(state);
+    if let Some(first) = blinded.first() {
+        spans.push(Span::styled(" │ ", theme.dim()));
+        spans.push(Span::styled(
+            format!(
+                "TRAIL BLINDED: {} {}",
+                untrusted(&first.trail),
+                untrusted(&first.how)
+            ),
+            theme.error(),
+        ));
+    }
     Line::from(spans)
 }
 

@@ -284,3 +284,85 @@ fn changes_pane_offers_each_revert_and_rereads_after_the_action() {
         s.status
     );
 }
+
+/// A trail the attacker stopped: the CloudTrail pane's banner and every
+/// pane's header say which trail, since when and by whom; the evidence
+/// step does not pass while it is blind, and passes once it logs again.
+#[test]
+fn a_stopped_trail_is_said_everywhere_and_holds_the_evidence_step() {
+    use warroom::model::trail::{DataSelector, TrailInfo};
+    use warroom::playbook::checks::{Check, Outcome, evaluate};
+    use warroom::tail::{Source, TailMsg};
+    let mut s = with_trail((100, 30));
+    let main = |logging: bool| TrailInfo {
+        name: "main".into(),
+        arn: format!(
+            "arn:aws:cloudtrail:us-east-1:{}:trail/main",
+            fixtures::ACCOUNT
+        ),
+        home_region: Some("us-east-1".into()),
+        bucket: Some("trail-logs".into()),
+        prefix: None,
+        organisation: false,
+        multi_region: true,
+        logging: Some(logging),
+        stopped_at: None,
+        data: vec![DataSelector {
+            arn_prefixes: Vec::new(),
+            reads: true,
+            writes: true,
+        }],
+    };
+    let stop = warroom::model::trail::normalise_str(&format!(
+        r#"{{"eventID":"s1","eventTime":"2026-11-22T10:04:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::{0}:user/ci-deploy","accountId":"{0}","accessKeyId":"AKIAI44QH8DHBEXAMPLE"}},"requestParameters":{{"name":"arn:aws:cloudtrail:us-east-1:{0}:trail/main"}},"responseElements":null}}"#,
+        fixtures::ACCOUNT
+    ))
+    .expect("record");
+    update(
+        &mut s,
+        Msg::Tail(TailMsg::Events {
+            source: Source::Lookup,
+            events: vec![stop],
+        }),
+    );
+    update(&mut s, Msg::Tail(TailMsg::Trails(Ok(vec![main(false)]))));
+    let text = screen_text(&draw(&s));
+    assert!(
+        text.contains("TRAIL BLINDED: trail main not logging since 2026-11-22T10:04:00Z"),
+        "{text}"
+    );
+    let banner = text
+        .lines()
+        .find(|l| l.contains("TRAIL BLINDED: trail main"))
+        .unwrap_or_default();
+    assert!(
+        banner.contains("(by") && banner.contains("ci-deploy"),
+        "who stopped it: {banner}"
+    );
+    s.checklist.evidence_preserved = true;
+    let facts = warroom::tui::panes::checklist::facts(&s);
+    assert!(
+        matches!(evaluate(Check::EvidencePreserved, &facts), Outcome::Fail(ref w) if w.contains("main")),
+        "{:?}",
+        evaluate(Check::EvidencePreserved, &facts)
+    );
+    assert!(matches!(
+        evaluate(Check::TrailLogsDataEvents, &facts),
+        Outcome::Fail(_)
+    ));
+    // The header says it on another pane too.
+    update(&mut s, code(KeyCode::Tab));
+    assert_ne!(s.view, View::Trail);
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("TRAIL BLINDED: main not logging"), "{text}");
+
+    // Logging again: no banner, the evidence step passes.
+    update(&mut s, Msg::Tail(TailMsg::Trails(Ok(vec![main(true)]))));
+    let text = screen_text(&draw(&s));
+    assert!(!text.contains("BLINDED"), "{text}");
+    let facts = warroom::tui::panes::checklist::facts(&s);
+    assert!(matches!(
+        evaluate(Check::EvidencePreserved, &facts),
+        Outcome::Pass(_)
+    ));
+}

@@ -186,6 +186,19 @@ pub fn facts(state: &State) -> LiveFacts {
             _ => None,
         },
         evidence_preserved: state.checklist.evidence_preserved,
+        trail_tampered: super::trail::tampering(state)
+            .iter()
+            .map(crate::model::changes::Tampering::line)
+            .collect(),
+        changes_in_place: state.changes.loaded.then(|| {
+            state
+                .changes
+                .rows
+                .iter()
+                .filter(|r| r.standing == crate::model::changes::Standing::InPlace)
+                .map(|r| r.what.describe())
+                .collect()
+        }),
         marked_keys_active,
         marked_keys: marked.len(),
         roles_revoked,

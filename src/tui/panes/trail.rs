@@ -465,6 +465,18 @@ fn not_served(e: &str, emulator: bool) -> bool {
     ) || (emulator && (code.starts_with("HTTP5") || code == "BadResponse"))
 }
 
+/// The trails blinded now: logging stopped, deleted, or no longer logging
+/// S3 data events — from the trails as last read and the tail's records
+/// (which say who and when).
+pub fn tampering(state: &State) -> Vec<crate::model::changes::Tampering> {
+    let t = &state.trail;
+    let trails = match &t.trails {
+        Some(Ok(list)) => Some(list.as_slice()),
+        _ => None,
+    };
+    crate::model::changes::tampering(trails, t.ring.newest_first().map(|e| e.as_ref()))
+}
+
 /// Line 1: how each source is doing. Line 2: whether the affected
 /// buckets' reads are logged at all (said plainly when not).
 fn status_lines(state: &State, theme: &Theme) -> (Line<'static>, Line<'static>) {
@@ -542,8 +554,38 @@ fn short_principal(e: &TrailEvent, own: Option<&str>) -> String {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let t = &state.trail;
-    let [top, table_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let blinded = tampering(state);
+    // The banner: a trail the attacker blinded means the tail and the
+    // evidence miss everything since; said above all else, one line each
+    // (at most two, then a count).
+    let banner_h = u16::try_from(blinded.len().min(2)).unwrap_or(2);
+    let [banner, top, table_area] = Layout::vertical([
+        Constraint::Length(banner_h),
+        Constraint::Length(2),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    if !blinded.is_empty() {
+        let mut lines: Vec<Line> = blinded
+            .iter()
+            .take(2)
+            .map(|b| {
+                Line::styled(
+                    format!(" ⚠ TRAIL BLINDED: {}", untrusted(&b.line())),
+                    theme.error(),
+                )
+            })
+            .collect();
+        if blinded.len() > 2
+            && let Some(last) = lines.last_mut()
+        {
+            last.push_span(Span::styled(
+                format!(" (+{} more: ! lists them)", blinded.len() - 2),
+                theme.error(),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines), banner);
+    }
     let (sources, coverage) = status_lines(state, theme);
     let top_lines = match &t.input {
         Some(text) => vec![
