@@ -565,3 +565,187 @@ async fn the_side_door_scenario_reopens_through_an_access_point_until_it_is_clos
             .expect("list");
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Scenario 4 played by script: the opening moves leave a second key and a
+/// backdoored role; with the first key dead the attacker carries on with
+/// the second (a new admin user, the trail stopped: nothing delivered
+/// after) and through the role; the changes view, from the trail's own log
+/// files and the sweep, lists each; each revert shuts its actor; the score
+/// counts the ways back taken back; no secret is written anywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_key_and_the_backdoored_role_carry_on_until_each_is_taken_back() {
+    use warroom::actions::ActionSpec;
+    use warroom::gameday::attacker::{Made, made_in_game};
+    use warroom::model::changes::{Standing, What};
+    let emu = support::start_moto();
+    let c = support::clients(&emu).await;
+    let (game, dir, incident, _) = staged_game(&c, "second-key-backdoor-role", "gdtest0006").await;
+    let leaked = game.staged.leaked.clone().expect("leaked key");
+    let mut attacker = emulator_attacker(&game, &c, None, incident.clone()).await;
+
+    // The opening moves are journaled with what they made.
+    let made = made_in_game(&incident.lock().await.all_entries().expect("entries"));
+    let second = match made.as_slice() {
+        [
+            Made::AccessKey { user, key_id },
+            Made::Trust { role, account, .. },
+        ] => {
+            assert_eq!(user, &leaked.user);
+            assert_ne!(key_id, &leaked.access_key_id);
+            assert_eq!(
+                (role.as_str(), account.as_str()),
+                ("payroll-reporting", "999988887777")
+            );
+            key_id.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    let trust = warroom::aws::iam::role(&c, "payroll-reporting")
+        .await
+        .expect("role")
+        .trust_document;
+    assert!(trust.contains("999988887777"), "{trust}");
+
+    // The on-call fix for the key they were told about.
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::DeactivateAccessKey(warroom::actions::access_key::Args {
+            user: Some(leaked.user.clone()),
+            key_id: leaked.access_key_id.clone(),
+        }),
+    )
+    .await;
+    let r = attacker.round().await.expect("round 1");
+    assert_eq!(
+        r.error.as_deref(),
+        Some("AccessDenied"),
+        "the first key is dead"
+    );
+    let r = attacker.round().await.expect("round 2");
+    assert_eq!(r.error, None, "the second key reads on: {}", r.target);
+    let r = attacker.round().await.expect("round 3");
+    assert_eq!((r.event, r.error.as_deref()), ("CreateUser", None));
+    let profile = c
+        .iam
+        .get_login_profile()
+        .user_name("svc-backup")
+        .send()
+        .await;
+    assert!(profile.is_ok(), "{profile:?}");
+    let attached = warroom::aws::iam::attached_policies(
+        &c,
+        &warroom::aws::iam::Principal::User("svc-backup".into()),
+    )
+    .await
+    .expect("policies");
+    assert!(
+        attached.iter().any(|p| p.ends_with("/AdministratorAccess")),
+        "{attached:?}"
+    );
+    let r = attacker.round().await.expect("round 4");
+    assert_eq!(r.error, None, "the backdoored role reads: {}", r.target);
+    let files_before_stop = trail_files(&c, "acme-trail-logs").await.len();
+    let r = attacker.round().await.expect("round 5");
+    assert_eq!((r.event, r.error.as_deref()), ("StopLogging", None));
+    let (logging, _) = warroom::aws::trail::logging_status(&c, "acme-main")
+        .await
+        .expect("status");
+    assert!(!logging);
+    // The StopLogging record itself is delivered; nothing after it.
+    let files_after_stop = trail_files(&c, "acme-trail-logs").await.len();
+    assert_eq!(files_after_stop, files_before_stop + 1);
+    let r = attacker.round().await.expect("round 6");
+    assert_eq!(r.error, None);
+    assert_eq!(
+        trail_files(&c, "acme-trail-logs").await.len(),
+        files_after_stop,
+        "a stopped trail delivers nothing"
+    );
+
+    // The changes view, as the console gathers it: the suspects from the
+    // journal (the deactivated key), the records from the trail's files.
+    let entries = incident.lock().await.all_entries().expect("entries");
+    let suspects =
+        warroom::changes::suspects_from_journal(&entries, Some(game.staged.account.clone()));
+    let since = warroom::time::now_secs() - 3600;
+    let g = warroom::changes::gather(&c, &suspects, since, &[support::REGION.to_string()])
+        .await
+        .expect("gathered");
+    let find = |f: &dyn Fn(&What) -> bool| {
+        g.changes
+            .iter()
+            .find(|r| f(&r.what))
+            .unwrap_or_else(|| panic!("not found in {:#?}", g.changes))
+            .clone()
+    };
+    let key_row =
+        find(&|w| matches!(w, What::AccessKeyCreated { key_id: Some(k), .. } if *k == second));
+    assert_eq!(key_row.standing, Standing::InPlace);
+    assert_eq!(key_row.from.as_deref(), Some("203.0.113.45"));
+    let trust_row =
+        find(&|w| matches!(w, What::TrustChanged { role, .. } if role == "payroll-reporting"));
+    let user_row = find(&|w| matches!(w, What::UserCreated { user } if user == "svc-backup"));
+    assert!(
+        user_row.with_key.as_deref() == Some(second.as_str()),
+        "made with the second key: {user_row:?}"
+    );
+    let stop_row = find(&|w| matches!(w, What::LoggingStopped { .. }));
+    // Each taken back through the engine, the revert the pane offers.
+    for row in [&stop_row, &key_row, &trust_row, &user_row] {
+        let spec = warroom::tui::offers::revert(row, None).expect("a revert");
+        apply(&c, &incident, &spec).await;
+    }
+    // Every actor is shut now: the cycle again, all refused.
+    for round in 7..=12 {
+        let r = attacker.round().await.expect("round");
+        assert_eq!(
+            r.error.as_deref(),
+            Some("AccessDenied"),
+            "round {round}: {} {}",
+            r.event,
+            r.target
+        );
+    }
+    attacker.check_containment().await.expect("check");
+    let playbook = warroom::playbook::Playbook::builtin().expect("playbook");
+    let score = warroom::gameday::finish(&c, &game, &incident, &playbook)
+        .await
+        .expect("score");
+    assert_eq!(score.ways_back, 4, "{score:?}");
+    assert!(
+        score.ways_back_left.is_empty(),
+        "{:?}",
+        score.ways_back_left
+    );
+    assert!(
+        score
+            .breakdown
+            .iter()
+            .any(|(what, got, max)| what.contains("ways back taken back: 4 of 4") && got == max),
+        "{:?}",
+        score.breakdown
+    );
+    assert!(score.full_containment_secs.is_some(), "{score:?}");
+
+    // No secret anywhere: the journal, the trail's files, the directory.
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).expect("journal");
+    for (_, body) in trail_files(&c, "acme-trail-logs").await {
+        let text = String::from_utf8_lossy(&body).to_lowercase();
+        assert!(!text.contains("secretaccesskey"), "a secret in a log file");
+    }
+    assert!(!journal.to_lowercase().contains("secretaccesskey"));
+    assert!(!journal.contains(leaked.secret.expose()));
+
+    teardown::teardown(&c, Some("gdtest0006"), |_| {})
+        .await
+        .expect("teardown");
+    assert!(
+        c.iam
+            .get_user()
+            .user_name("svc-backup")
+            .send()
+            .await
+            .is_err()
+    );
+}

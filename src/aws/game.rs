@@ -374,3 +374,82 @@ pub async fn open_access_point(
         .map(|_| ())
         .map_err(|e| aws_error(&e))
 }
+
+/// The attacker's second key on `user`: the id for the record, the secret
+/// for the attacker alone (the caller wraps it; CloudTrail never logs it).
+pub async fn create_access_key(c: &Clients, user: &str) -> Result<NewKey, AwsError> {
+    let out = c
+        .iam
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let k = out
+        .access_key()
+        .ok_or_else(|| AwsError::new("BadResponse", "CreateAccessKey returned no key"))?;
+    Ok(NewKey {
+        access_key_id: k.access_key_id().to_string(),
+        secret_access_key: k.secret_access_key().to_string(),
+    })
+}
+
+/// AWS's managed policy an attacker's admin user gets.
+pub const ADMIN_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// The attacker's backdoor user (tagged, so teardown finds it): a console
+/// password nobody is told and an admin policy. Returns the ARN of the
+/// policy attached: AWS's own, or — where AWS's managed policies are not
+/// served (the emulator) — a tagged customer policy of the same name.
+pub async fn create_admin_user(
+    c: &Clients,
+    name: &str,
+    password: &str,
+    run_id: &str,
+) -> Result<String, AwsError> {
+    c.iam
+        .create_user()
+        .user_name(name)
+        .set_tags(Some(iam_tags(run_id)?))
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    c.iam
+        .create_login_profile()
+        .user_name(name)
+        .password(password)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    let attach = |arn: String| async move {
+        c.iam
+            .attach_user_policy()
+            .user_name(name)
+            .policy_arn(&arn)
+            .send()
+            .await
+            .map(|_| arn)
+            .map_err(|e| aws_error(&e))
+    };
+    match attach(ADMIN_POLICY.to_string()).await {
+        Err(e) if e.code == "NoSuchEntity" => {}
+        other => return other,
+    }
+    let account = c.account_id().await?;
+    let own = format!("arn:aws:iam::{account}:policy/AdministratorAccess");
+    let made = c
+        .iam
+        .create_policy()
+        .policy_name("AdministratorAccess")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .set_tags(Some(iam_tags(run_id)?))
+        .send()
+        .await;
+    match made {
+        Err(e) if aws_error(&e).code != "EntityAlreadyExists" => return Err(aws_error(&e)),
+        _ => {}
+    }
+    attach(own).await
+}

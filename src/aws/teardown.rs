@@ -239,6 +239,35 @@ pub async fn teardown(
         delete_user(c, name).await?;
         done(format!("user {name} (and its access keys)"), &mut progress);
     }
+    // Customer managed policies the run made (the attacker's stand-in for
+    // AdministratorAccess where AWS's is not served), once nothing holds them.
+    let policies = c
+        .iam
+        .list_policies()
+        .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    for p in policies.policies() {
+        let Some(arn) = p.arn() else { continue };
+        let tags = c
+            .iam
+            .list_policy_tags()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        if !ours(iam_tag(tags.tags()), run) {
+            continue;
+        }
+        c.iam
+            .delete_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error(&e))?;
+        done(format!("policy {arn}"), &mut progress);
+    }
     Ok(removed)
 }
 
@@ -336,6 +365,12 @@ async fn delete_user(c: &Clients, name: &str) -> Result<(), AwsError> {
         .filter_map(|k| k.access_key_id())
     {
         iam::delete_access_key(c, name, id).await?;
+    }
+    // A user the game's attacker made has a console password (and could
+    // be in a group): IAM refuses to delete it until both are gone.
+    iam::delete_login_profile(c, name).await?;
+    for group in iam::groups_of(c, name).await? {
+        iam::set_group_member(c, name, &group, false).await?;
     }
     strip_policies(c, &Principal::User(name.to_string())).await?;
     c.iam

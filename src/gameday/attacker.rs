@@ -41,6 +41,53 @@ struct Session {
     issued: i64,
 }
 
+/// A way back the attacker made: journaled with the step that made it, so
+/// the score can ask at the finish whether each is still there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Made {
+    AccessKey {
+        user: String,
+        key_id: String,
+    },
+    User {
+        user: String,
+        policy: String,
+    },
+    Trust {
+        role: String,
+        account: String,
+        /// The document as the attacker wrote it, for its CloudTrail record.
+        #[serde(skip)]
+        document: String,
+    },
+    TrailStopped {
+        trail: String,
+    },
+}
+
+impl Made {
+    pub fn describe(&self) -> String {
+        match self {
+            Made::AccessKey { user, key_id } => format!("access key {key_id} on {user}"),
+            Made::User { user, .. } => format!("user {user}"),
+            Made::Trust { role, account, .. } => format!("role {role} trusting {account}"),
+            Made::TrailStopped { trail } => format!("trail {trail} stopped"),
+        }
+    }
+}
+
+/// The second key the attacker made, with what it signs with.
+struct HeldKey {
+    user: String,
+    access_key_id: String,
+    /// Signed with it, against a real account (the emulator does not
+    /// refuse an inactive key, so there the game decides and the admin
+    /// clients do the work). Its secret lives only in these clients:
+    /// never journaled, logged or drawn.
+    clients: Option<Clients>,
+}
+
 /// Where the attacker's log files go (the emulator only).
 #[derive(Debug, Clone)]
 pub struct TrailWriter {
@@ -84,6 +131,11 @@ pub struct Attacker {
     live: bool,
     /// When the current step was decided (its CloudTrail eventTime).
     at: i64,
+    second_key: Option<HeldKey>,
+    /// The role whose trust the attacker opened, and to which account.
+    backdoor: Option<(String, String)>,
+    /// What the step being taken made (journaled with it).
+    made: Option<Made>,
 }
 
 /// What one step did.
@@ -94,6 +146,8 @@ pub struct StepResult {
     pub target: String,
     /// None: it worked; Some(code): refused.
     pub error: Option<String>,
+    /// The way back this step made, if it made one.
+    pub made: Option<Made>,
 }
 
 impl Attacker {
@@ -127,6 +181,9 @@ impl Attacker {
             events: 0,
             live: false,
             at: 0,
+            second_key: None,
+            backdoor: None,
+            made: None,
         }
     }
 
@@ -141,7 +198,13 @@ impl Attacker {
         let mut out = Vec::new();
         for op in self.scenario.history.clone() {
             self.at = crate::time::now_secs();
-            out.push(self.act(&op, None).await);
+            let r = self.act(&op, None).await;
+            // What the opening moves made is journaled: the score asks at
+            // the finish whether each was taken back.
+            if let Some(made) = &r.made {
+                self.journal_made(&r, made).await?;
+            }
+            out.push(r);
         }
         self.flush().await?;
         Ok(out)
@@ -179,13 +242,30 @@ impl Attacker {
                     "summary": format!("{}: {} {} → {}", actor_name(op.actor), result.event, result.target,
                         result.error.as_deref().unwrap_or("succeeded")),
                     "actor": op.actor, "event": result.event, "target": result.target,
-                    "error": result.error,
+                    "error": result.error, "made": result.made,
                 }),
             )
             .map_err(|e| AwsError::new("JournalFailed", e.to_string()))?;
         self.mirror_responder().await;
         self.flush().await?;
         Ok(result)
+    }
+
+    /// An opening move's way back, journaled as the attack it was.
+    async fn journal_made(&mut self, r: &StepResult, made: &Made) -> Result<(), AwsError> {
+        self.incident
+            .lock()
+            .await
+            .record(
+                kind::ATTACK,
+                json!({
+                    "summary": format!("{} (before the game): {} {}", actor_name(r.actor), r.event, r.target),
+                    "actor": r.actor, "event": r.event, "target": r.target,
+                    "error": null, "made": made, "opening": true,
+                }),
+            )
+            .map(|_| ())
+            .map_err(|e| AwsError::new("JournalFailed", e.to_string()))
     }
 
     /// Journal each actor's containment when it changes.
@@ -289,6 +369,22 @@ impl Attacker {
                 }
                 Ok(true)
             }
+            Actor::SecondKey => match &self.second_key {
+                // Not made (yet, or its step failed): nothing to act with.
+                None => Ok(true),
+                Some(k) => Ok(!crate::aws::game::access_key_active(
+                    &self.admin,
+                    &k.user,
+                    &k.access_key_id,
+                )
+                .await?),
+            },
+            Actor::BackdoorRole => {
+                let Some((role, outsider)) = self.backdoor.clone() else {
+                    return Ok(true);
+                };
+                self.backdoor_contained(&role, &outsider).await
+            }
             Actor::InstanceRole => {
                 let Some(role) = self.staged.instance.as_ref().and_then(|i| i.role.clone()) else {
                     return Ok(true);
@@ -321,6 +417,14 @@ impl Attacker {
                 Ok(true)
             }
         }
+    }
+
+    /// The backdoored role is shut to the attacker's account when the role
+    /// is gone, carries warroom's deny-all, or its trust no longer lets
+    /// that account in (restored, or locked). Revoking its sessions alone
+    /// does not: the attacker assumes it again.
+    async fn backdoor_contained(&self, role: &str, outsider: &str) -> Result<bool, AwsError> {
+        Ok(!backdoor_open(&self.admin, role, outsider, &self.staged.account).await?)
     }
 
     async fn imdsv1_allowed(&self) -> Result<bool, AwsError> {
@@ -361,13 +465,24 @@ impl Attacker {
 
     /// Take one step, or record it refused with `refused`.
     async fn act(&mut self, op: &Op, refused: Option<&str>) -> StepResult {
-        let target = match &op.key {
-            Some(k) if op.op == OpKind::OpenAccessPoint => {
+        let leaked_user = self
+            .staged
+            .leaked
+            .as_ref()
+            .map(|l| l.user.clone())
+            .unwrap_or_default();
+        let target = match (&op.key, op.op) {
+            (_, OpKind::CreateKey) => format!("user {leaked_user}"),
+            (Some(k), OpKind::CreateUser) => format!("user {k}"),
+            (Some(k), OpKind::BackdoorTrust) => format!("role {k}"),
+            (_, OpKind::StopTrail) => format!("trail {}", self.scenario.trail.name),
+            (Some(k), OpKind::OpenAccessPoint) => {
                 format!("access point {k} on s3://{}", op.bucket)
             }
-            Some(k) => format!("s3://{}/{k}", op.bucket),
-            None => format!("s3://{}", op.bucket),
+            (Some(k), _) => format!("s3://{}/{k}", op.bucket),
+            (None, _) => format!("s3://{}", op.bucket),
         };
+        self.made = None;
         let mut error = refused.map(str::to_string);
         if error.is_none() && matches!(op.op, OpKind::PublicPolicy | OpKind::OpenAccessPoint) {
             // Block Public Access refuses a public policy (AWS enforces it;
@@ -392,24 +507,44 @@ impl Attacker {
             error = self.perform(op).await.err().map(|e| e.code);
         }
         self.record(op, error.as_deref());
+        let made = if error.is_none() {
+            self.made.take()
+        } else {
+            None
+        };
         StepResult {
             actor: op.actor,
             event: op.op.event_name(),
-            target,
+            target: match &made {
+                // The key's id is evidence (never its secret).
+                Some(Made::AccessKey { key_id, .. }) => format!("{target}: {key_id}"),
+                _ => target,
+            },
             error,
+            made,
         }
     }
 
-    async fn perform(&self, op: &Op) -> Result<(), AwsError> {
+    async fn perform(&mut self, op: &Op) -> Result<(), AwsError> {
         // The leaked key signs the attacker's requests, except in the
         // emulator once the game is on: it does not refuse an inactive
         // key, and a request racing the deactivation would show in IAM's
         // last-used record as a use after it. There the game decides
         // (checked just before) and the emulator only does the work.
-        let c = match (op.actor, &self.leaked) {
-            (Actor::LeakedKey, Some(leaked)) if !(self.live && self.trail.is_some()) => leaked,
+        let emulated = self.live && self.trail.is_some();
+        let c = match (op.actor, &self.leaked, &self.second_key) {
+            (Actor::LeakedKey, Some(leaked), _) if !emulated => leaked,
+            (
+                Actor::SecondKey,
+                _,
+                Some(HeldKey {
+                    clients: Some(k), ..
+                }),
+            ) if !emulated => k,
             _ => &self.admin,
-        };
+        }
+        .clone();
+        let c = &c;
         let s3 = match (op.actor, &self.anonymous) {
             (Actor::Anonymous, Some(unsigned)) => unsigned.clone(),
             _ => c.s3_in(&self.staged.region),
@@ -438,6 +573,69 @@ impl Attacker {
                 // Its own Block Public Access all off: the open door.
                 game::open_access_point(c, account, region, &key, &op.bucket, &policy).await?;
             }
+            OpKind::CreateKey => {
+                let user = self
+                    .staged
+                    .leaked
+                    .as_ref()
+                    .map(|l| l.user.clone())
+                    .unwrap_or_default();
+                let k = game::create_access_key(c, &user).await?;
+                let clients = match self.trail {
+                    // The emulator: the game decides who is contained.
+                    Some(_) => None,
+                    None => {
+                        let sdk = crate::aws::static_key_sdk_config(
+                            self.admin.endpoint(),
+                            &self.staged.region,
+                            &k.access_key_id,
+                            &k.secret_access_key,
+                        )
+                        .await;
+                        Some(Clients::from_sdk_config(sdk, false)?)
+                    }
+                };
+                self.made = Some(Made::AccessKey {
+                    user: user.clone(),
+                    key_id: k.access_key_id.clone(),
+                });
+                self.second_key = Some(HeldKey {
+                    user,
+                    access_key_id: k.access_key_id,
+                    clients,
+                });
+            }
+            OpKind::CreateUser => {
+                // A password nobody is told: the attacker's, gone with it.
+                let password = format!(
+                    "Wr{}-{}9!",
+                    principal_suffix(&format!("{}:{key}:{}", self.staged.run_id, self.at)),
+                    principal_suffix(&key).to_lowercase()
+                );
+                let policy =
+                    game::create_admin_user(c, &key, &password, &self.staged.run_id).await?;
+                self.made = Some(Made::User {
+                    user: key.clone(),
+                    policy,
+                });
+            }
+            OpKind::BackdoorTrust => {
+                let outsider = op.body.clone().unwrap_or_default();
+                let now = crate::aws::iam::role(c, &key).await?.trust_document;
+                let doc = super::stage::backdoored_trust(&now, &outsider);
+                crate::aws::iam::set_trust_document(c, &key, &doc).await?;
+                self.made = Some(Made::Trust {
+                    role: key.clone(),
+                    account: outsider.clone(),
+                    document: doc,
+                });
+                self.backdoor = Some((key.clone(), outsider));
+            }
+            OpKind::StopTrail => {
+                let trail = self.scenario.trail.name.clone();
+                crate::aws::trail::set_logging(c, &trail, false).await?;
+                self.made = Some(Made::TrailStopped { trail });
+            }
         }
         Ok(())
     }
@@ -458,6 +656,34 @@ impl Attacker {
                 json!({"type": "IAMUser", "principalId": format!("AIDA{}", principal_suffix(&user)),
                     "arn": format!("arn:aws:iam::{acct}:user/{user}"), "accountId": acct,
                     "accessKeyId": key, "userName": user})
+            }
+            Actor::SecondKey => {
+                let (user, key) = self
+                    .second_key
+                    .as_ref()
+                    .map(|k| (k.user.clone(), k.access_key_id.clone()))
+                    .unwrap_or_default();
+                json!({"type": "IAMUser", "principalId": format!("AIDA{}", principal_suffix(&user)),
+                    "arn": format!("arn:aws:iam::{acct}:user/{user}"), "accountId": acct,
+                    "accessKeyId": key, "userName": user})
+            }
+            Actor::BackdoorRole => {
+                let role = self
+                    .backdoor
+                    .as_ref()
+                    .map(|b| b.0.clone())
+                    .unwrap_or_default();
+                let role_id = format!("AROA{}", principal_suffix(&role));
+                // Assumed from the attacker's account: the session is the
+                // role's, in this account; the session name is theirs.
+                json!({"type": "AssumedRole", "principalId": format!("{role_id}:support"),
+                    "arn": format!("arn:aws:sts::{acct}:assumed-role/{role}/support"),
+                    "accountId": acct,
+                    "accessKeyId": session_key_id(&format!("{}:backdoor", self.staged.run_id), 0),
+                    "sessionContext": {
+                        "sessionIssuer": {"type": "Role", "principalId": role_id,
+                            "arn": format!("arn:aws:iam::{acct}:role/{role}"), "accountId": acct, "userName": role},
+                        "attributes": {"creationDate": crate::time::iso_time(self.at), "mfaAuthenticated": "false"}}})
             }
             Actor::InstanceRole => {
                 let (role, instance) = self
@@ -485,6 +711,10 @@ impl Attacker {
             Actor::Anonymous => &self.scenario.attacker.anonymous_ip,
             _ => &self.scenario.attacker.ip,
         };
+        if op.op.is_persistence() {
+            self.record_persistence(op, error, ip.clone());
+            return;
+        }
         let mut params =
             json!({"bucketName": op.bucket, "Host": format!("{}.s3.amazonaws.com", op.bucket)});
         match (&op.key, op.op) {
@@ -514,6 +744,108 @@ impl Attacker {
             });
         }
         self.records.push(r);
+    }
+
+    /// An IAM or CloudTrail step's records, as those services log them:
+    /// `requestParameters` and `responseElements` in the documented shapes
+    /// (CreateAccessKey's response carries the key id, never the secret;
+    /// CreateLoginProfile's never the password).
+    fn record_persistence(&mut self, op: &Op, error: Option<&str>, ip: String) {
+        let (acct, region) = (self.staged.account.clone(), self.staged.region.clone());
+        let key = op.key.clone().unwrap_or_default();
+        let when = crate::time::iso_time(self.at);
+        let mut calls: Vec<(&str, &str, Value, Value)> = Vec::new();
+        let iam = "iam.amazonaws.com";
+        match op.op {
+            OpKind::CreateKey => {
+                let user = self
+                    .staged
+                    .leaked
+                    .as_ref()
+                    .map(|l| l.user.clone())
+                    .unwrap_or_default();
+                let response = match (&self.made, error) {
+                    (Some(Made::AccessKey { key_id, .. }), None) => json!({"accessKey": {
+                        "accessKeyId": key_id, "status": "Active", "userName": user,
+                        "createDate": when}}),
+                    _ => Value::Null,
+                };
+                calls.push((iam, "CreateAccessKey", json!({"userName": user}), response));
+            }
+            OpKind::CreateUser => {
+                calls.push((
+                    iam,
+                    "CreateUser",
+                    json!({"userName": key}),
+                    json!({"user": {"userName": key, "path": "/",
+                        "arn": format!("arn:aws:iam::{acct}:user/{key}"),
+                        "userId": format!("AIDA{}", principal_suffix(&key)), "createDate": when}}),
+                ));
+                if error.is_none() {
+                    let policy = match &self.made {
+                        Some(Made::User { policy, .. }) => policy.clone(),
+                        _ => crate::aws::game::ADMIN_POLICY.to_string(),
+                    };
+                    calls.push((iam, "CreateLoginProfile",
+                        json!({"userName": key, "passwordResetRequired": false}),
+                        json!({"loginProfile": {"userName": key, "createDate": when, "passwordResetRequired": false}})));
+                    calls.push((
+                        iam,
+                        "AttachUserPolicy",
+                        json!({"userName": key, "policyArn": policy}),
+                        Value::Null,
+                    ));
+                }
+            }
+            OpKind::BackdoorTrust => {
+                // The whole new document, as IAM logs it (a refused call
+                // logs what was asked: the grant alone is enough to show).
+                let doc = match &self.made {
+                    Some(Made::Trust { document, .. }) => document.clone(),
+                    _ => super::stage::backdoored_trust("", op.body.as_deref().unwrap_or_default()),
+                };
+                calls.push((
+                    iam,
+                    "UpdateAssumeRolePolicy",
+                    json!({"roleName": key, "policyDocument": doc}),
+                    Value::Null,
+                ));
+            }
+            OpKind::StopTrail => {
+                let arn = format!(
+                    "arn:aws:cloudtrail:{region}:{acct}:trail/{}",
+                    self.scenario.trail.name
+                );
+                calls.push((
+                    "cloudtrail.amazonaws.com",
+                    "StopLogging",
+                    json!({"name": arn}),
+                    Value::Null,
+                ));
+            }
+            _ => {}
+        }
+        for (source, event, params, response) in calls {
+            self.events += 1;
+            let mut r = self.base_record(
+                self.identity(op.actor),
+                event,
+                source,
+                ip.clone(),
+                self.scenario.attacker.user_agent.clone(),
+                false,
+                false,
+                params,
+                self.at,
+            );
+            r["responseElements"] = response;
+            if let Some(code) = error {
+                r["errorCode"] = json!(code);
+                r["errorMessage"] = json!(code);
+                r["responseElements"] = Value::Null;
+            }
+            self.records.push(r);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -583,6 +915,10 @@ impl Attacker {
                     if let Some(b) = spec.bucket() {
                         params["bucketName"] = json!(b);
                     }
+                    // The trail a StartLogging names, as CloudTrail logs it.
+                    if let ActionSpec::StartLogging(t) = &spec {
+                        params["name"] = json!(t.trail);
+                    }
                     self.events += 1;
                     let r = self.base_record(
                         self.responder.clone(),
@@ -612,6 +948,22 @@ impl Attacker {
         if self.records.is_empty() {
             return Ok(());
         }
+        // A stopped trail delivers nothing after its StopLogging record:
+        // the tail and the watches see the gap the attacker made.
+        let trail_name = &self.scenario.trail.name;
+        let logging = crate::aws::trail::logging_status(&self.admin, trail_name)
+            .await
+            .map_or(true, |(on, _)| on);
+        if !logging {
+            let stop = self
+                .records
+                .iter()
+                .rposition(|r| r["eventName"] == "StopLogging" && r["errorCode"].is_null());
+            self.records.truncate(stop.map_or(0, |i| i + 1));
+            if self.records.is_empty() {
+                return Ok(());
+            }
+        }
         let records: Vec<String> = self.records.drain(..).map(|r| r.to_string()).collect();
         let bytes = crate::model::trail::log_file_gz(&records)
             .map_err(|e| AwsError::new("WriteFailed", e.to_string()))?;
@@ -630,11 +982,73 @@ impl Attacker {
     }
 }
 
+/// Whether `outsider` can still use the backdoored `role`: the role is
+/// there, carries no deny-all, and its trust lets that account in.
+pub async fn backdoor_open(
+    c: &Clients,
+    role: &str,
+    outsider: &str,
+    own_account: &str,
+) -> Result<bool, AwsError> {
+    let info = match crate::aws::iam::role(c, role).await {
+        Ok(i) => i,
+        Err(e) if e.code == "NoSuchEntity" => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let who = Principal::Role(role.to_string());
+    if crate::aws::iam::inline_policy(c, &who, DENY_ALL_POLICY_NAME)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let doc: Value = serde_json::from_str(&info.trust_document).unwrap_or(Value::Null);
+    Ok(
+        crate::model::credentials::trust_principals(&doc, own_account)
+            .iter()
+            .any(|p| p.flag.is_some() && p.value.contains(outsider)),
+    )
+}
+
+/// Whether what the attacker made still stands, read now.
+pub async fn still_there(c: &Clients, made: &Made, own_account: &str) -> Result<bool, AwsError> {
+    match made {
+        Made::AccessKey { user, key_id } => game::access_key_active(c, user, key_id).await,
+        Made::User { user, .. } => crate::aws::iam::user_present(c, user).await,
+        Made::Trust { role, account, .. } => backdoor_open(c, role, account, own_account).await,
+        Made::TrailStopped { trail } => match crate::aws::trail::logging_status(c, trail).await {
+            Ok((on, _)) => Ok(!on),
+            // Deleted since: not logging either.
+            Err(e) if e.code.contains("NotFound") => Ok(true),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// The ways back made in the game that starts at the last `STARTED` entry.
+pub fn made_in_game(entries: &[crate::incident::Entry]) -> Vec<Made> {
+    let from = entries
+        .iter()
+        .rposition(|e| e.kind == kind::STARTED)
+        .unwrap_or(0);
+    let mut out: Vec<Made> = Vec::new();
+    for e in entries[from..].iter().filter(|e| e.kind == kind::ATTACK) {
+        if let Ok(m) = serde_json::from_value::<Made>(e.data["made"].clone())
+            && !out.contains(&m)
+        {
+            out.push(m);
+        }
+    }
+    out
+}
+
 fn actor_name(a: Actor) -> &'static str {
     match a {
         Actor::LeakedKey => "leaked key",
         Actor::Anonymous => "anonymous",
         Actor::InstanceRole => "stolen role session",
+        Actor::SecondKey => "second key",
+        Actor::BackdoorRole => "backdoored role",
     }
 }
 
@@ -670,6 +1084,13 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
         "require-imdsv2" => (ec2, "ModifyInstanceMetadataOptions"),
         "rotate-key-pair" => (ec2, "CreateKeyPair"),
         "delete-key-pair" => (ec2, "DeleteKeyPair"),
+        "start-logging" => ("cloudtrail.amazonaws.com", "StartLogging"),
+        "delete-login-profile" => (iam, "DeleteLoginProfile"),
+        "detach-policy" => (iam, "DetachUserPolicy"),
+        "delete-inline-policy" => (iam, "DeleteUserPolicy"),
+        "remove-from-group" => (iam, "RemoveUserFromGroup"),
+        "restore-trust-policy" => (iam, "UpdateAssumeRolePolicy"),
+        "delete-user" => (iam, "DeleteUser"),
         _ => (s3, "CopyObject"),
     }
 }

@@ -85,6 +85,7 @@ pub async fn data_state(
         total,
         planted: planted.len(),
         planted_left,
+        ..Default::default()
     })
 }
 
@@ -119,8 +120,19 @@ pub async fn finish(
     let data = data_state(c, &game.scenario, &game.staged)
         .await
         .map_err(FinishError::ReadBack)?;
+    let mut data = data;
+    let entries = incident.lock().await.all_entries()?;
+    // Every way back the attacker made, asked again now: taken back or not.
+    for made in attacker::made_in_game(&entries) {
+        data.ways_back += 1;
+        let there = attacker::still_there(c, &made, &game.staged.account)
+            .await
+            .map_err(FinishError::ReadBack)?;
+        if there {
+            data.ways_back_left.push(made.describe());
+        }
+    }
     let mut incident = incident.lock().await;
-    let entries = incident.all_entries()?;
     let now = crate::time::iso_time(crate::time::now_secs());
     let s = score::score(&entries, playbook, &data, &now);
     incident

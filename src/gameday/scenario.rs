@@ -22,6 +22,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "side-door-access-point",
         include_str!("../../assets/gameday/side-door-access-point.toml"),
     ),
+    (
+        "second-key-backdoor-role",
+        include_str!("../../assets/gameday/second-key-backdoor-role.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -140,6 +144,13 @@ pub enum Actor {
     Anonymous,
     /// The instance role's credentials, taken through the metadata service.
     InstanceRole,
+    /// The access key the leaked key made for the attacker (`create_key`):
+    /// it works until it is deactivated, whatever happens to the first.
+    SecondKey,
+    /// A role whose trust the attacker opened to its own account
+    /// (`backdoor_trust`), assumed from there: it works while the trust
+    /// lets that account in.
+    BackdoorRole,
 }
 
 impl Actor {
@@ -148,6 +159,8 @@ impl Actor {
             Actor::LeakedKey => "the leaked access key",
             Actor::Anonymous => "anonymous readers",
             Actor::InstanceRole => "the stolen role credentials",
+            Actor::SecondKey => "the attacker's second access key",
+            Actor::BackdoorRole => "the backdoored role",
         }
     }
 }
@@ -164,6 +177,18 @@ pub enum OpKind {
     /// A side door: an Internet access point (named by `key`) with its own
     /// Block Public Access off and a policy that lets anyone read.
     OpenAccessPoint,
+    /// A second access key on the actor's own user (Stratus Red Team's
+    /// `aws.persistence.iam-backdoor-user`); the attacker keeps its secret.
+    CreateKey,
+    /// A new user (named by `key`) with a console password and an admin
+    /// policy (`iam-create-admin-user`, `iam-create-user-login-profile`).
+    CreateUser,
+    /// The trust policy of the role named by `key` opened to the account
+    /// in `body` (`iam-backdoor-role`).
+    BackdoorTrust,
+    /// Logging stopped on the scenario's trail (`cloudtrail-stop`): from
+    /// then on nothing reaches the trail bucket.
+    StopTrail,
 }
 
 impl OpKind {
@@ -176,7 +201,19 @@ impl OpKind {
             OpKind::Delete => "DeleteObject",
             OpKind::PublicPolicy => "PutBucketPolicy",
             OpKind::OpenAccessPoint => "PutAccessPointPolicy",
+            OpKind::CreateKey => "CreateAccessKey",
+            OpKind::CreateUser => "CreateUser",
+            OpKind::BackdoorTrust => "UpdateAssumeRolePolicy",
+            OpKind::StopTrail => "StopLogging",
         }
+    }
+
+    /// A change in IAM or CloudTrail rather than S3: no bucket to name.
+    pub fn is_persistence(self) -> bool {
+        matches!(
+            self,
+            OpKind::CreateKey | OpKind::CreateUser | OpKind::BackdoorTrust | OpKind::StopTrail
+        )
     }
 
     pub fn read_only(self) -> bool {
@@ -185,7 +222,7 @@ impl OpKind {
 
     /// A data event (object level) rather than a management event.
     pub fn is_data(self) -> bool {
-        !matches!(self, OpKind::PublicPolicy | OpKind::OpenAccessPoint)
+        !matches!(self, OpKind::PublicPolicy | OpKind::OpenAccessPoint) && !self.is_persistence()
     }
 }
 
@@ -194,6 +231,8 @@ impl OpKind {
 pub struct Op {
     pub actor: Actor,
     pub op: OpKind,
+    /// The bucket an S3 step acts on (none for IAM and CloudTrail steps).
+    #[serde(default)]
     pub bucket: String,
     pub key: Option<String>,
     pub body: Option<String>,
@@ -356,7 +395,11 @@ impl Scenario {
             .chain(self.attacker.step.iter().map(|o| ("attacker.step", o)));
         for (i, (list, op)) in ops.enumerate() {
             let at = format!("{list} #{}", i + 1);
-            known(&op.bucket, &at)?;
+            if op.op.is_persistence() {
+                Self::op_persistence(self, op, &at)?;
+            } else {
+                known(&op.bucket, &at)?;
+            }
             match op.actor {
                 Actor::LeakedKey if leaked == 0 => {
                     return Err(format!(
@@ -366,6 +409,19 @@ impl Scenario {
                 Actor::InstanceRole if !with_role => {
                     return Err(format!(
                         "{at}: instance_role needs an [[instance]] with a role"
+                    ));
+                }
+                Actor::SecondKey | Actor::BackdoorRole
+                    if !Self::made_by_then(self, op.actor, i) =>
+                {
+                    return Err(format!(
+                        "{at}: {} acts before a step makes it ({})",
+                        op.actor.label(),
+                        if op.actor == Actor::SecondKey {
+                            "create_key"
+                        } else {
+                            "backdoor_trust"
+                        }
                     ));
                 }
                 Actor::Anonymous if op.op != OpKind::Get && op.op != OpKind::List => {
@@ -385,6 +441,63 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// A persistence step's own checks: what it names must be there.
+    fn op_persistence(s: &Scenario, op: &Op, at: &str) -> Result<(), String> {
+        if op.actor == Actor::Anonymous {
+            return Err(format!("{at}: anonymous readers can only get or list"));
+        }
+        match op.op {
+            OpKind::CreateKey if op.actor != Actor::LeakedKey => Err(format!(
+                "{at}: create_key is the leaked key's move (a second key on its own user)"
+            )),
+            OpKind::CreateKey
+                if s.history
+                    .iter()
+                    .chain(&s.attacker.step)
+                    .filter(|o| o.op == OpKind::CreateKey)
+                    .count()
+                    > 1 =>
+            {
+                Err(format!(
+                    "{at}: at most one create_key: the attacker holds one second key"
+                ))
+            }
+            OpKind::CreateUser => match &op.key {
+                Some(name) if crate::model::ids::parse_iam_name(name).is_ok() => Ok(()),
+                _ => Err(format!("{at}: create_user needs key = the new user's name")),
+            },
+            OpKind::BackdoorTrust => {
+                let role = op.key.as_deref().unwrap_or_default();
+                if !s.role.iter().any(|r| r.name == role) {
+                    return Err(format!(
+                        "{at}: backdoor_trust needs key = a [[role]]'s name"
+                    ));
+                }
+                match &op.body {
+                    Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+                    _ => Err(format!(
+                        "{at}: backdoor_trust needs body = the attacker's 12-digit account id"
+                    )),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a step before the `i`-th (history, then the attacker's steps,
+    /// in order) makes `actor`: its key or its backdoor.
+    fn made_by_then(s: &Scenario, actor: Actor, i: usize) -> bool {
+        let makes = match actor {
+            Actor::SecondKey => OpKind::CreateKey,
+            _ => OpKind::BackdoorTrust,
+        };
+        s.history
+            .iter()
+            .chain(&s.attacker.step)
+            .take(i)
+            .any(|o| o.op == makes)
     }
 
     /// The same scenario with every created name suffixed (for a sandbox
@@ -420,7 +533,18 @@ impl Scenario {
             s(b);
         }
         for op in self.history.iter_mut().chain(&mut self.attacker.step) {
-            s(&mut op.bucket);
+            if op.op.is_persistence() {
+                // The user it makes and the role it backdoors are names too.
+                if let Some(k) = op
+                    .key
+                    .as_mut()
+                    .filter(|_| matches!(op.op, OpKind::CreateUser | OpKind::BackdoorTrust))
+                {
+                    s(k);
+                }
+            } else {
+                s(&mut op.bucket);
+            }
         }
         self
     }

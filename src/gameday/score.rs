@@ -29,6 +29,13 @@ pub const CONTAINMENT: &[&str] = &[
     "lock-trust-policy",
     "detach-managed-policies",
     "require-imdsv2",
+    // Taking back a way back the attacker made cuts it off too.
+    "restore-trust-policy",
+    "delete-user",
+    "detach-policy",
+    "delete-inline-policy",
+    "remove-from-group",
+    "delete-login-profile",
 ];
 
 const RESTORES: &[&str] = &["pit-restore", "undelete", "restore-version"];
@@ -50,6 +57,11 @@ pub struct Score {
     /// the finish: each counts against the data as an object not restored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub planted_left: Vec<String>,
+    /// The attacker's ways back: how many it made, which still stand.
+    #[serde(default)]
+    pub ways_back: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ways_back_left: Vec<String>,
     pub watches_clean: usize,
     pub watches_activity: usize,
     pub watches_open: usize,
@@ -82,6 +94,10 @@ pub struct DataState {
     /// Objects the attacker made: (bucket/key) of those still readable.
     pub planted: usize,
     pub planted_left: Vec<String>,
+    /// Ways back the attacker made (a second key, a user, a backdoored
+    /// trust, a stopped trail), and those still in place at the finish.
+    pub ways_back: usize,
+    pub ways_back_left: Vec<String>,
 }
 
 /// Score the game recorded in `entries`; `now`: the end of the game.
@@ -264,9 +280,12 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
     // No data to protect counts as all of it intact. An object the
     // attacker made counts as one to put right: restored when hidden.
     let right = data.intact + data.planted.saturating_sub(data.planted_left.len());
-    let data_points = (20 * right)
+    // With ways back in the game, putting the data right and taking them
+    // back share the 20 points: each is half the job.
+    let data_max: u32 = if data.ways_back > 0 { 10 } else { 20 };
+    let data_points = (data_max as usize * right)
         .checked_div(data.total + data.planted)
-        .map_or(20, |p| u32::try_from(p).unwrap_or(0));
+        .map_or(data_max, |p| u32::try_from(p).unwrap_or(0));
     let mut what = format!(
         "data as before the attack: {} of {} objects",
         data.intact, data.total
@@ -277,7 +296,22 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
             data.planted_left.join(", ")
         ));
     }
-    breakdown.push((what, data_points, 20));
+    breakdown.push((what, data_points, data_max));
+    if data.ways_back > 0 {
+        let taken = data.ways_back.saturating_sub(data.ways_back_left.len());
+        let points = u32::try_from(10 * taken / data.ways_back).unwrap_or(0);
+        let mut what = format!(
+            "the attacker's ways back taken back: {taken} of {}",
+            data.ways_back
+        );
+        if !data.ways_back_left.is_empty() {
+            what.push_str(&format!(
+                "; still there: {}",
+                data.ways_back_left.join(", ")
+            ));
+        }
+        breakdown.push((what, points, 10));
+    }
     let watch_points = match (w.1, w.0 + w.2, new_sessions) {
         (0, 1.., 0) => 10,
         (0, 1.., _) => 5,
@@ -311,6 +345,8 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
         objects_intact: data.intact,
         objects_total: data.total,
         planted_left: data.planted_left.clone(),
+        ways_back: data.ways_back,
+        ways_back_left: data.ways_back_left.clone(),
         watches_clean: w.0,
         watches_activity: w.1,
         watches_open: w.2,
@@ -386,6 +422,7 @@ mod tests {
             total: 3,
             planted: 1,
             planted_left: Vec::new(),
+            ..Default::default()
         };
         let left = DataState {
             planted_left: vec!["b/README-RESTORE.txt".into()],

