@@ -582,6 +582,13 @@ impl Now<'_> {
                 Ok(None) => Standing::Partly("the trail no longer exists".into()),
                 Err(s) => s,
             },
+            // Passwords and groups are not swept (a call per user); a
+            // deleted user takes both with it.
+            What::LoginProfile { user, .. } | What::AddedToGroup { user, .. } => match users() {
+                Some(u) if !u.iter().any(|x| x.name == *user) => Standing::Gone,
+                Some(_) => Standing::Unknown("not read back: U plans it and reads it".into()),
+                None => no_creds(),
+            },
             _ => Standing::Unknown("not read back".into()),
         }
     }

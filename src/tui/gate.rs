@@ -201,6 +201,9 @@ pub fn on_action_finished(
     } else {
         Vec::new()
     };
+    if touched && kind == crate::actions::ActionKind::StartLogging.name() {
+        cmds.push(Command::RefreshTrails);
+    }
     if touched && kind == "block-public-access-account" {
         cmds.extend(quiet_rescan(state));
         return cmds;

@@ -135,6 +135,10 @@ pub enum Command {
     LoadCredentials { generation: u64 },
     /// Start the CloudTrail tail (once; it runs until the console quits).
     StartTail,
+    /// Read the trails again now (answered as `Msg::Tail(Trails)`): after
+    /// an action on a trail, the banner and the header must not wait for
+    /// the tail's next minute.
+    RefreshTrails,
     /// Run one CloudTrail Lake history search (answered as `Msg::Tail`).
     LakeSearch(crate::model::trail::LakeQuestion),
     /// Store these raw records as one gzip'd evidence file, journaled.

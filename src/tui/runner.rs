@@ -292,6 +292,13 @@ impl Runner {
                     });
                 });
             }
+            Command::RefreshTrails => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let trails = crate::aws::trail::discover_trails(&clients).await;
+                    let _ = tx.send(Msg::Tail(crate::tail::TailMsg::Trails(trails)));
+                });
+            }
             Command::StartTail => {
                 let (clients, tx) = (self.clients.clone(), self.tx.clone());
                 let opts = crate::tail::TailOptions {

@@ -356,6 +356,26 @@ fn a_stopped_trail_is_said_everywhere_and_holds_the_evidence_step() {
     let text = screen_text(&draw(&s));
     assert!(text.contains("TRAIL BLINDED: main not logging"), "{text}");
 
+    // The responder starts it again: the trails are read at once, not at
+    // the tail's next minute.
+    let cmds = update(
+        &mut s,
+        Msg::ActionFinished {
+            key: "trail main".into(),
+            what: "start-logging".into(),
+            target: "trail main".into(),
+            bucket: None,
+            undo_of: None,
+            result: Ok(warroom::actions::Outcome::Done {
+                action_id: "A1".into(),
+                verification: warroom::actions::Verification {
+                    ok: true,
+                    detail: "read back: trail main is logging".into(),
+                },
+            }),
+        },
+    );
+    assert!(cmds.contains(&Command::RefreshTrails), "{cmds:?}");
     // Logging again: no banner, the evidence step passes.
     update(&mut s, Msg::Tail(TailMsg::Trails(Ok(vec![main(true)]))));
     let text = screen_text(&draw(&s));

@@ -58,6 +58,12 @@ pub fn on_loaded(state: &mut State, since: i64, gathered: Result<Gathered, AwsEr
     state.dirty = true;
     match gathered {
         Ok(g) => {
+            // The gather read the trails afresh: the banner and the header
+            // take the newer word.
+            if let Some(trails) = g.trails {
+                state.trail.trails = Some(Ok(trails));
+            }
+            let c = &mut state.changes;
             c.rows = g.changes;
             c.problems = g.problems;
             c.events_read = g.events_read;
@@ -169,7 +175,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), top);
 
     let what_w = usize::from(area.width.saturating_sub(2))
-        .saturating_sub(20 + 9 + 16 + 4)
+        .saturating_sub(8 + 9 + 16 + 4)
         .max(16);
     let rows: Vec<Row> = c
         .rows
@@ -184,8 +190,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                     ""
                 }
             );
+            // The time of day: the window is hours, the date is in the
+            // title; the What column gets the room.
+            let when = r
+                .when
+                .get(11..19)
+                .filter(|_| r.when.len() >= 19)
+                .unwrap_or(&r.when);
             Row::new(vec![
-                Cell::from(untrusted(&r.when)),
+                Cell::from(untrusted(when)),
                 Cell::from(standing_span(&r.standing, theme)),
                 Cell::from(fit(&untrusted(&what), what_w)),
                 Cell::from(untrusted(r.from.as_deref().unwrap_or("-"))),
@@ -196,7 +209,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(20),
+            Constraint::Length(8),
             Constraint::Length(9),
             Constraint::Min(16),
             Constraint::Length(16),
@@ -229,7 +242,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     if let Some(r) = c.rows.get(c.selected) {
-        let mut lines = vec![Line::from(untrusted(&r.what.describe()))];
+        let mut lines = vec![Line::from(format!(
+            "{} · {}",
+            untrusted(&r.when),
+            untrusted(&r.what.describe())
+        ))];
         lines.push(Line::from(format!(
             "by {}{}",
             untrusted(if r.who.is_empty() { "?" } else { &r.who }),
