@@ -70,6 +70,85 @@ fn a_game_day_in_a_terminal_briefs_hints_scores_and_exits_cleanly() {
     assert!(report.entries.iter().any(|e| e.kind == "gameday_score"));
 }
 
+/// Scenario 4 at 80x24: the leaked key, found in the journal as a trainee
+/// finds it in the tail, is marked; the changes pane follows it to the
+/// second key and the backdoored role; U takes the second key back through
+/// the confirmation; the score counts the ways back; no secret on screen,
+/// in the journal or in the after-action report.
+#[test]
+fn the_ways_back_are_found_taken_back_and_scored_in_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incident = dir.path().join("incident");
+    let cmd = format!(
+        "WARROOM_PYTHON={} NO_COLOR=1 {} --incident {} gameday --scenario second-key-backdoor-role --attacker-every 5; echo EXITED $?; sleep 120",
+        sh_quote(&support::python()),
+        sh_quote(Path::new(env!("CARGO_BIN_EXE_warroom"))),
+        sh_quote(&incident),
+    );
+    let t = Tmux::start(&cmd, (80, 24));
+    t.wait_for("Press any key to start", 120);
+    let journal = || std::fs::read_to_string(incident.join("journal.jsonl")).unwrap_or_default();
+    let leaked = journal()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["kind"] == "gameday_started")
+        .and_then(|e| e["data"]["leaked_key"].as_str().map(str::to_string))
+        .expect("the leaked key in the journal");
+    t.keys(&["Space", "Tab"]);
+    t.wait_for("Access keys (2)", 60);
+    // Mark it: the prompt holds the selected row's id; type the leaked one.
+    t.keys(&["m"]);
+    t.wait_for("mark key:", 10);
+    for _ in 0..24 {
+        t.keys(&["BSpace"]);
+    }
+    t.keys(&["-l", &leaked]);
+    t.keys(&["Enter", "Tab", "!"]);
+    let screen = t.wait_for("in place", 120);
+    let screen = if screen.contains("trust policy") {
+        screen
+    } else {
+        t.wait_for("trust policy", 60)
+    };
+    assert!(screen.contains("new access key"), "{screen}");
+    assert!(screen.contains("IN PLACE"), "{screen}");
+    assert!(screen.contains("U revert"), "{screen}");
+    // The first row is the second key (the earliest change): take it back.
+    t.keys(&["g", "U"]);
+    let screen = t.wait_for("Confirm: deactivate-key", 30);
+    assert!(
+        !screen.contains(&leaked),
+        "the second key, not the first: {screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for("deactivate-key on access key", 60);
+    t.keys(&["F"]);
+    let screen = t.wait_for("your score", 60);
+    assert!(screen.contains("ways back taken back:"), "{screen}");
+    t.keys(&["Space"]);
+    t.quit();
+    let screen = t.wait_for("EXITED", 60);
+    assert!(screen.contains("EXITED 0"), "{screen}");
+    let out = warroom(&["report", "--incident", &incident.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut everything = journal();
+    for f in support::gameday::walk(&incident) {
+        everything.push_str(&String::from_utf8_lossy(
+            &std::fs::read(f).unwrap_or_default(),
+        ));
+    }
+    let lower = everything.to_lowercase();
+    assert!(lower.contains("ways back"), "the score is in the record");
+    assert!(
+        !lower.contains("secretaccesskey"),
+        "a secret in the incident directory"
+    );
+}
+
 fn warroom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_warroom"))
         .args(args)
