@@ -343,6 +343,15 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Refuse SSE-C writes (objects encrypted with a key only the writer
+    /// holds, the ransomware door); the default encryption stays. Undo
+    /// writes the recorded configuration back.
+    BlockSseC {
+        #[command(flatten)]
+        target: BucketArg,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Deactivate an IAM access key (undo reactivates it). The owner is
     /// found from the key id.
     DeactivateKey {

@@ -42,6 +42,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
         }),
         encryption: Fact::Known(Some(Encryption {
             rules: vec!["AES256".into()],
+            sse_c_blocked: false,
         })),
         object_lock: Fact::Known(None),
         logging: Fact::Known(None),

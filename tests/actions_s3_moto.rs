@@ -264,6 +264,88 @@ async fn default_encryption_sse_s3_and_sse_kms_apply_and_undo_exactly() {
     t.journal_ok();
 }
 
+/// An SSE-C write as the Codefinger campaign made them: the object
+/// rewritten with a key only the writer holds.
+async fn put_sse_c(c: &warroom::aws::Clients, bucket: &str, key: &str) -> Result<(), String> {
+    c.s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(
+            b"ciphertext",
+        ))
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+        .sse_customer_key_md5("zZ5FnqcIqUjVwvWmyog4zw==")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| warroom::aws::error::aws_error(&e).code)
+}
+
+/// SSE-C blocked on a bucket with SSE-KMS default encryption: the rule
+/// stays, the block reads back, an SSE-C write is refused (the emulator
+/// launcher enforces it as S3 does), changing the default algorithm keeps
+/// the block, and undo puts the configuration back exactly (SSE-C writes
+/// work again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sse_c_is_blocked_keeping_the_rule_and_undo_reopens_it_exactly() {
+    let t = bench(&["ransom-b"]).await;
+    let kms = ActionSpec::EnableEncryption(encryption::Args {
+        bucket: "ransom-b".into(),
+        kms_key: Some("alias/exports".into()),
+    });
+    t.apply(&kms).await;
+    assert_eq!(put_sse_c(&t.c, "ransom-b", "before.csv").await, Ok(()));
+    let prior = containment::encryption(&t.c, "ransom-b", REGION)
+        .await
+        .expect("read");
+    let block = ActionSpec::BlockSseC(bucket("ransom-b"));
+    let (plan, id) = t.apply(&block).await;
+    assert!(
+        plan.after.iter().any(|l| l == "SSE-C writes: blocked"),
+        "{:?}",
+        plan.after
+    );
+    let now = containment::encryption(&t.c, "ransom-b", REGION)
+        .await
+        .expect("read")
+        .expect("rules");
+    assert_eq!(now[0].kms_master_key_id.as_deref(), Some("alias/exports"));
+    assert_eq!(now[0].blocked_encryption_types, ["SSE-C"]);
+    assert_eq!(
+        put_sse_c(&t.c, "ransom-b", "after.csv").await,
+        Err("AccessDenied".into())
+    );
+    let again = actions::plan(&t.c, &block).await;
+    assert!(
+        matches!(again, Err(ActionError::NothingToDo(_))),
+        "{again:?}"
+    );
+    // A change of default algorithm does not reopen the door.
+    let (_, sse_s3) = t
+        .apply(&ActionSpec::EnableEncryption(encryption::Args {
+            bucket: "ransom-b".into(),
+            kms_key: None,
+        }))
+        .await;
+    let now = containment::encryption(&t.c, "ransom-b", REGION)
+        .await
+        .expect("read")
+        .expect("rules");
+    assert_eq!(now[0].sse_algorithm, "AES256");
+    assert!(now[0].blocks_sse_c(), "{now:?}");
+    t.undo(&sse_s3).await;
+    t.undo(&id).await;
+    assert_eq!(
+        containment::encryption(&t.c, "ransom-b", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+    assert_eq!(put_sse_c(&t.c, "ransom-b", "undone.csv").await, Ok(()));
+    t.journal_ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_statements_control_plane_first_then_data_plane_and_undo_byte_for_byte() {
     let t = bench(&["pol-steps"]).await;

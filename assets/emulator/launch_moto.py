@@ -552,4 +552,55 @@ for _name in ("create_distribution", "get_distribution", "list_distributions",
         setattr(_cfr.CloudFrontResponse, _name,
                 _xml_booleans(getattr(_cfr.CloudFrontResponse, _name)))
 
+# moto keeps a default-encryption rule's BlockedEncryptionTypes (the parsed
+# document is stored whole) but leaves it out of GetBucketEncryption, and
+# accepts SSE-C writes to a bucket that blocks them. S3 echoes the setting
+# and refuses the write (AccessDenied): do both, so blocking SSE-C reads
+# back and holds as it does on AWS.
+_s3r.S3_ENCRYPTION_CONFIG = _s3r.S3_ENCRYPTION_CONFIG.replace(
+    "            <BucketKeyEnabled>",
+    "            {% set _b = encryption['Rule'].get('BlockedEncryptionTypes') %}"
+    "{% if _b %}<BlockedEncryptionTypes>"
+    "{% set _t = _b.get('EncryptionType') %}"
+    "{% for _e in (_t if _t is not string else [_t]) %}"
+    "<EncryptionType>{{ _e }}</EncryptionType>{% endfor %}"
+    "</BlockedEncryptionTypes>{% endif %}\n"
+    "            <BucketKeyEnabled>",
+    1,
+)
+
+
+def _blocks_sse_c(backend, bucket_name):  # type: ignore[no-untyped-def]
+    try:
+        enc = backend.get_bucket(bucket_name).encryption or {}
+    except Exception:  # noqa: BLE001 - moto answers NoSuchBucket itself
+        return False
+    rules = enc.get("Rule") or []
+    rules = rules if isinstance(rules, list) else [rules]
+    for rule in rules:
+        blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
+        blocked = blocked if isinstance(blocked, list) else [blocked]
+        if "SSE-C" in blocked:
+            return True
+    return False
+
+
+def _refuse_blocked_sse_c(method):  # type: ignore[no-untyped-def]
+    def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.headers.get(
+            "x-amz-server-side-encryption-customer-algorithm"
+        ) and _blocks_sse_c(self.backend, self.bucket_name):
+            return 403, {}, (
+                "<Error><Code>AccessDenied</Code><Message>Requests specifying "
+                "Server Side Encryption with Customer provided keys are blocked "
+                "for this bucket</Message></Error>"
+            )
+        return method(self, *args, **kwargs)
+
+    return patched
+
+
+_s3r.S3Response.put_object = _refuse_blocked_sse_c(_s3r.S3Response.put_object)
+_s3r.S3Response.copy_object = _refuse_blocked_sse_c(_s3r.S3Response.copy_object)
+
 moto.server.main(sys.argv[1:])

@@ -18,19 +18,35 @@ pub struct Args {
     pub kms_key: Option<String>,
 }
 
-fn target(a: &Args) -> Vec<EncryptionRule> {
+/// The rule to write. A block on SSE-C writes already there is kept:
+/// changing the default algorithm must not reopen the ransomware door.
+fn target(a: &Args, prior: Option<&[EncryptionRule]>) -> Vec<EncryptionRule> {
+    let blocked: Vec<String> = prior
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|r| r.blocked_encryption_types.iter().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     vec![match &a.kms_key {
         Some(key) => EncryptionRule {
             sse_algorithm: "aws:kms".into(),
             kms_master_key_id: Some(key.clone()),
             bucket_key_enabled: Some(true),
+            blocked_encryption_types: blocked,
         },
         None => EncryptionRule {
             sse_algorithm: "AES256".into(),
             kms_master_key_id: None,
             bucket_key_enabled: None,
+            blocked_encryption_types: blocked,
         },
     }]
+}
+
+/// The rules as recorded in a plan's prior state.
+fn prior_rules(plan: &Plan) -> Option<Vec<EncryptionRule>> {
+    serde_json::from_value(plan.prior.clone()).ok().flatten()
 }
 
 fn describe(rules: Option<&[EncryptionRule]>) -> Vec<String> {
@@ -42,6 +58,12 @@ fn describe(rules: Option<&[EncryptionRule]>) -> Vec<String> {
                 Some(k) => format!("Default encryption: {} ({k})", r.sse_algorithm),
                 None => format!("Default encryption: {}", r.sse_algorithm),
             })
+            .chain(
+                rules
+                    .iter()
+                    .any(EncryptionRule::blocks_sse_c)
+                    .then(|| "SSE-C writes: blocked".to_string()),
+            )
             .collect(),
     }
 }
@@ -50,7 +72,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
     let region = bucket_region(c, bucket).await?;
     let prior = containment::encryption(c, bucket, &region).await?;
-    let want = target(a);
+    let want = target(a, prior.as_deref());
     if prior.as_deref() == Some(want.as_slice()) {
         return Err(ActionError::NothingToDo(format!(
             "{bucket} already has this default encryption"
@@ -86,13 +108,14 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
 }
 
 pub async fn apply(cx: &Cx<'_>, _id: &str, a: &Args, plan: &Plan) -> Result<(), AwsError> {
-    containment::set_encryption(cx.clients, &a.bucket, &plan.region, Some(&target(a))).await
+    let want = target(a, prior_rules(plan).as_deref());
+    containment::set_encryption(cx.clients, &a.bucket, &plan.region, Some(&want)).await
 }
 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
     let now = containment::encryption(c, &a.bucket, &plan.region).await?;
     Ok(Verification {
-        ok: now.as_deref() == Some(target(a).as_slice()),
+        ok: now.as_deref() == Some(target(a, prior_rules(plan).as_deref()).as_slice()),
         detail: format!("read back: {}", describe(now.as_deref()).join(", ")),
     })
 }

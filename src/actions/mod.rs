@@ -37,6 +37,7 @@ pub mod restore;
 pub mod role_escalation;
 pub mod sessions;
 pub mod side_doors;
+pub mod sse_c;
 pub mod versioning;
 
 pub use catalog::{ActionKind, Risk, TargetKind};
@@ -126,6 +127,10 @@ macro_rules! with_module {
             }
             ActionSpec::EnableEncryption($args) => {
                 use encryption as $m;
+                $body
+            }
+            ActionSpec::BlockSseC($args) => {
+                use sse_c as $m;
                 $body
             }
             ActionSpec::DeactivateAccessKey($args) => {
@@ -276,6 +281,9 @@ pub enum ActionSpec {
     EnableVersioning(Bucket),
     /// Default encryption: SSE-S3, or SSE-KMS with a chosen key.
     EnableEncryption(encryption::Args),
+    /// Refuse SSE-C writes (customer-provided keys: the ransomware door);
+    /// the default encryption stays.
+    BlockSseC(Bucket),
     /// Deactivate an IAM access key (undo: reactivate).
     DeactivateAccessKey(access_key::Args),
     /// Delete an IAM access key (irreversible).
@@ -341,6 +349,7 @@ impl ActionSpec {
             ActionSpec::DisableAcls(_) => ActionKind::DisableAcls,
             ActionSpec::EnableVersioning(_) => ActionKind::EnableVersioning,
             ActionSpec::EnableEncryption(_) => ActionKind::EnableEncryption,
+            ActionSpec::BlockSseC(_) => ActionKind::BlockSseC,
             ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
             ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
@@ -393,6 +402,7 @@ impl ActionSpec {
             | ActionSpec::DisableAcls(Bucket { bucket })
             | ActionSpec::EnableVersioning(Bucket { bucket })
             | ActionSpec::EnableEncryption(encryption::Args { bucket, .. })
+            | ActionSpec::BlockSseC(Bucket { bucket })
             | ActionSpec::Undelete(restore::Args { bucket, .. })
             | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
             | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),

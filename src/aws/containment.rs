@@ -437,12 +437,26 @@ pub async fn encryption(
                             // "false" and absent mean the same; emulators
                             // differ in which they return.
                             bucket_key_enabled: r.bucket_key_enabled().filter(|on| *on),
+                            blocked_encryption_types: blocked_types(r),
                         })
                     })
                     .collect()
             })
         })
     })
+}
+
+/// The encryption types a rule blocks ("SSE-C"), as S3 spells them.
+pub fn blocked_types(r: &aws_sdk_s3::types::ServerSideEncryptionRule) -> Vec<String> {
+    r.blocked_encryption_types()
+        .map(|b| {
+            b.encryption_type()
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .filter(|t| t != "NONE")
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Write the default-encryption rules exactly, or remove them.
@@ -468,10 +482,23 @@ pub async fn set_encryption(
             .set_kms_master_key_id(r.kms_master_key_id.clone())
             .build()
             .map_err(bad)?;
+        // "Nothing blocked" is written as S3 spells it (NONE) only when a
+        // rule had a block to lift; otherwise the element stays out.
+        let blocked = (!r.blocked_encryption_types.is_empty()).then(|| {
+            aws_sdk_s3::types::BlockedEncryptionTypes::builder()
+                .set_encryption_type(Some(
+                    r.blocked_encryption_types
+                        .iter()
+                        .map(|t| aws_sdk_s3::types::EncryptionType::from(t.as_str()))
+                        .collect(),
+                ))
+                .build()
+        });
         built.push(
             ServerSideEncryptionRule::builder()
                 .apply_server_side_encryption_by_default(default)
                 .set_bucket_key_enabled(r.bucket_key_enabled)
+                .set_blocked_encryption_types(blocked)
                 .build(),
         );
     }

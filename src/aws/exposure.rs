@@ -203,6 +203,11 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
                 o.and_then(|o| {
                     o.server_side_encryption_configuration()
                         .map(|conf| Encryption {
+                            sse_c_blocked: conf.rules().iter().any(|r| {
+                                super::containment::blocked_types(r)
+                                    .iter()
+                                    .any(|t| t == "SSE-C")
+                            }),
                             rules: conf
                                 .rules()
                                 .iter()

@@ -245,6 +245,7 @@ mod tests {
     fn the_key_is_read_from_the_encryption_rule() {
         let enc = |r: &str| Encryption {
             rules: vec![r.to_string()],
+            sse_c_blocked: false,
         };
         assert_eq!(named_key(&enc("AES256")), None);
         assert_eq!(named_key(&enc("aws:kms")), Some(None));

@@ -181,6 +181,9 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::BlockSseC { target, how } => {
+            Request::Run(ActionSpec::BlockSseC(bucket(target.bucket)), how)
+        }
         ActCommand::DeactivateKey { key_id, how } => Request::Run(
             ActionSpec::DeactivateAccessKey(access_key::Args::key(&key_id)),
             how,

@@ -1074,7 +1074,7 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
         "reset-object-acls" => (s3, "PutObjectAcl"),
         "disable-acls" => (s3, "PutBucketOwnershipControls"),
         "enable-versioning" => (s3, "PutBucketVersioning"),
-        "enable-encryption" => (s3, "PutBucketEncryption"),
+        "enable-encryption" | "block-sse-c" => (s3, "PutBucketEncryption"),
         "deactivate-key" => (iam, "UpdateAccessKey"),
         "delete-key" => (iam, "DeleteAccessKey"),
         "revoke-role-sessions" | "deny-all-role" => (iam, "PutRolePolicy"),

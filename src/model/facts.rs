@@ -210,6 +210,10 @@ pub struct Versioning {
 pub struct Encryption {
     /// e.g. ["aws:kms (arn:…)"] or ["AES256"]
     pub rules: Vec<String>,
+    /// Whether a rule blocks SSE-C writes (customer-provided keys: the
+    /// key only the writer holds).
+    #[serde(default)]
+    pub sse_c_blocked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -561,4 +565,14 @@ pub struct EncryptionRule {
     pub sse_algorithm: String,
     pub kms_master_key_id: Option<String>,
     pub bucket_key_enabled: Option<bool>,
+    /// Encryption types new writes may not use ("SSE-C"): the bucket
+    /// setting that stops SSE-C ransomware.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_encryption_types: Vec<String>,
+}
+
+impl EncryptionRule {
+    pub fn blocks_sse_c(&self) -> bool {
+        self.blocked_encryption_types.iter().any(|t| t == "SSE-C")
+    }
 }

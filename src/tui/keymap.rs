@@ -34,6 +34,7 @@ pub enum Action {
     DisableAcls,
     EnableVersioning,
     EnableEncryption,
+    BlockSseC,
     MfaDelete,
     Restore,
     Versions,
@@ -106,6 +107,9 @@ impl Action {
             Action::DisableAcls => "disable ACLs: BucketOwnerEnforced (asks first)",
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
+            Action::BlockSseC => {
+                "block SSE-C writes: objects rewritten with a key only the attacker holds (asks first)"
+            }
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::Restore => "restore the bucket to a point in time (asks first)",
             Action::Versions => "versions: keys changed in the incident window, with history",
@@ -208,6 +212,7 @@ impl Action {
             Action::DisableAcls => &[K::DisableAcls],
             Action::EnableVersioning => &[K::EnableVersioning],
             Action::EnableEncryption => &[K::EnableEncryption],
+            Action::BlockSseC => &[K::BlockSseC],
             Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],
             Action::Deactivate => &[K::DeactivateKey],
             Action::Delete => &[K::DeleteKey, K::DeleteKeyPair],

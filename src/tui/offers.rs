@@ -195,6 +195,7 @@ pub fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         }),
         Action::DisableAcls => ActionSpec::DisableAcls(b()),
         Action::EnableVersioning => ActionSpec::EnableVersioning(b()),
+        Action::BlockSseC => ActionSpec::BlockSseC(b()),
         Action::EnableEncryption => ActionSpec::EnableEncryption(actions::encryption::Args {
             bucket: bucket.to_string(),
             kms_key: None,

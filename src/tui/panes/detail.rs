@@ -167,6 +167,18 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
         ),
     ));
     out.push(setting(
+        "SSE-C writes",
+        read_text(
+            &f.encryption,
+            "s3:GetEncryptionConfiguration",
+            |e| match e {
+                Some(e) if e.sse_c_blocked => "blocked".into(),
+                // A key only the writer holds: the ransomware door.
+                _ => "allowed (z blocks them)".into(),
+            },
+        ),
+    ));
+    out.push(setting(
         "Object Lock",
         read_text(
             &f.object_lock,
