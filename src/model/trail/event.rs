@@ -119,6 +119,16 @@ pub struct TrailEvent {
     /// PutBucketAcl, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_acl: Option<String>,
+    /// A write that asked for SSE-C (`x-amz-server-side-encryption-customer-
+    /// algorithm`): encrypted with a key only the writer holds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sse_c: bool,
+    /// PutBucketVersioning to `Suspended`: new writes overwrite for good.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspends_versioning: bool,
+    /// DeleteObject of one version (`versionId`): gone for good, no marker.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deletes_version: bool,
     /// CopyObject: the object copied from (`x-amz-copy-source`, or the
     /// other object in `resources[]`). `bucket:` finds the copy under
     /// either bucket.

@@ -170,6 +170,46 @@ const ACCESS_CHANGES: &[&str] = &[
     "PutBucketInventoryConfiguration",
 ];
 
+/// Changes that let data be destroyed or made unreadable, on any bucket:
+/// lifecycle rules (a planted expiry), default encryption, Object Lock.
+const DESTRUCTION: &[&str] = &[
+    "PutBucketLifecycle",
+    "PutBucketLifecycleConfiguration",
+    "DeleteBucketLifecycle",
+    "PutBucketEncryption",
+    "DeleteBucketEncryption",
+    "PutObjectLockConfiguration",
+    "PutObjectRetention",
+    "PutObjectLegalHold",
+];
+
+/// Why a call could destroy data or hold it to ransom, on any bucket, if
+/// it could: these are marked whether or not the bucket is exposed (the
+/// Codefinger campaign used keys with only GetObject and PutObject on
+/// private buckets).
+pub fn destruction(e: &TrailEvent) -> Option<&'static str> {
+    if e.error_code.is_some() {
+        return None;
+    }
+    if e.sse_c {
+        return Some("SSE-C write: a key only the writer holds");
+    }
+    if e.suspends_versioning {
+        return Some("versioning suspended");
+    }
+    if e.deletes_version {
+        return Some("a version deleted for good");
+    }
+    match e.name.as_str() {
+        "DeleteObjects" => Some("objects deleted in bulk"),
+        "PutBucketLifecycle" | "PutBucketLifecycleConfiguration" => {
+            Some("lifecycle rules written (expiry?)")
+        }
+        n if DESTRUCTION.contains(&n) => Some("changes encryption, lifecycle or Object Lock"),
+        _ => None,
+    }
+}
+
 const READS: &[&str] = &[
     "GetObject",
     "HeadObject",
@@ -185,7 +225,11 @@ const READS: &[&str] = &[
 /// ACL, Block Public Access, an access point, a side door, or an object's
 /// ACL made public): what the console must read again.
 pub fn changes_access(e: &TrailEvent) -> bool {
-    e.error_code.is_none() && (e.public_acl.is_some() || ACCESS_CHANGES.contains(&e.name.as_str()))
+    e.error_code.is_none()
+        && (e.public_acl.is_some()
+            || ACCESS_CHANGES.contains(&e.name.as_str())
+            || DESTRUCTION.contains(&e.name.as_str())
+            || e.suspends_versioning)
 }
 
 pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
@@ -196,6 +240,9 @@ pub fn relevance(e: &TrailEvent, incident: &Incident) -> Option<&'static str> {
     }
     if ACCESS_CHANGES.contains(&e.name.as_str()) {
         return Some("changes access");
+    }
+    if let Some(why) = destruction(e) {
+        return Some(why);
     }
     if e.error_code
         .as_deref()

@@ -101,6 +101,23 @@ struct Params {
     grant_full_control: Option<serde_json::Value>,
     #[serde(rename = "AccessControlPolicy")]
     access_control_policy: Option<serde_json::Value>,
+    #[serde(rename = "x-amz-server-side-encryption-customer-algorithm")]
+    sse_customer_algorithm: Option<serde_json::Value>,
+    #[serde(rename = "VersioningConfiguration")]
+    versioning: Option<serde_json::Value>,
+    version_id: Option<serde_json::Value>,
+}
+
+/// A versioning document (`{"Status": "Suspended", …}`, sometimes nested
+/// or with an `xmlns`) that suspends versioning.
+fn suspends(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.trim() == "Suspended",
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == "Status" || k.ends_with("Status")) && suspends(v)),
+        _ => false,
+    }
 }
 
 /// The public group an ACL written by this call grants to, if any:
@@ -151,6 +168,9 @@ struct Additional {
     mfa_used: Option<Loose>,
     /// `QueryString` for a presigned URL, `AuthHeader` otherwise.
     authentication_method: Option<Loose>,
+    /// `SSE_C` when the write used a customer-provided key.
+    #[serde(rename = "SSEApplied")]
+    sse_applied: Option<Loose>,
 }
 
 /// A CloudTrail Insights event names the API whose rate went unusual.
@@ -439,10 +459,17 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
         }
     }
     let additional = odd.obj(r.additional_event_data, "additionalEventData");
-    let (mfa_used, auth_method) = match additional {
-        Some(a) => (Some(a.mfa_used), Some(a.authentication_method)),
-        None => (None, None),
+    let (mfa_used, auth_method, sse_applied) = match additional {
+        Some(a) => (
+            Some(a.mfa_used),
+            Some(a.authentication_method),
+            Some(a.sse_applied),
+        ),
+        None => (None, None, None),
     };
+    let sse_applied = sse_applied
+        .and_then(|s| odd.str(s, "additionalEventData.SSEApplied", "a string"))
+        .is_some_and(|s| s == "SSE_C");
     let mfa_used = mfa_used.and_then(|m| odd.str(m, "additionalEventData.MFAUsed", "a string"));
     // A presigned URL: whoever holds the URL acts as the credential that
     // signed it, until it expires or that credential is revoked.
@@ -456,7 +483,17 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
     let params = odd.obj(r.request_parameters, "requestParameters");
     let (mut bucket, mut key, mut role_arn, mut source) = (None, None, None, None);
     let mut public_acl = None;
+    let (mut sse_c, mut suspends_versioning, mut deletes_version) = (false, false, false);
     if let Some(p) = params {
+        sse_c = p
+            .sse_customer_algorithm
+            .as_ref()
+            .is_some_and(|v| !v.is_null());
+        suspends_versioning = p.versioning.as_ref().is_some_and(suspends);
+        deletes_version = p
+            .version_id
+            .as_ref()
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty() && s != "null"));
         public_acl = public_grant(&[
             &p.canned_acl,
             &p.grant_read,
@@ -573,6 +610,9 @@ pub fn normalise(raw: &RawValue) -> Result<TrailEvent, RecordError> {
     Ok(TrailEvent {
         presigned,
         public_acl,
+        sse_c: sse_c || sse_applied,
+        suspends_versioning,
+        deletes_version: deletes_version && name.as_deref() == Some("DeleteObject"),
         time: odd
             .str(r.event_time, "eventTime", "a string")
             .unwrap_or_default(),

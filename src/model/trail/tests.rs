@@ -184,6 +184,96 @@ mod record_tests {
         assert!(!plain.presigned);
     }
 
+    /// The Codefinger pattern on a bucket nobody marked exposed: an SSE-C
+    /// rewrite (the header in requestParameters, `SSEApplied` in
+    /// additionalEventData), a planted lifecycle rule, versioning suspended
+    /// (the document as S3 logs it, with its xmlns), a version deleted for
+    /// good and a bulk delete — each marked; a plain write is not.
+    #[test]
+    fn destructive_calls_are_marked_on_any_bucket() {
+        let private = Incident {
+            own_account: Some("123456789012".into()),
+            ..Default::default()
+        };
+        let at = |name: &str, params: &str, extra: &str| {
+            let rec = format!(
+                r#"{{
+                  "eventVersion": "1.09",
+                  "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/ci", "accountId": "123456789012", "accessKeyId": "AKIAEXAMPLE0000000001"}},
+                  "eventTime": "2026-11-22T10:00:00Z",
+                  "eventSource": "s3.amazonaws.com",
+                  "eventName": "{name}",
+                  "awsRegion": "us-east-1",
+                  "sourceIPAddress": "198.51.100.7",
+                  "requestParameters": {{"bucketName": "acme-exports", "Host": "acme-exports.s3.amazonaws.com"{params}}},
+                  "responseElements": null{extra},
+                  "eventID": "d-{name}",
+                  "readOnly": false,
+                  "eventType": "AwsApiCall"
+                }}"#
+            );
+            normalise_str(&rec).unwrap_or_else(|e| panic!("{e}: {rec}"))
+        };
+        let header = at(
+            "PutObject",
+            r#", "key": "exports/customers.csv", "x-amz-server-side-encryption-customer-algorithm": "AES256""#,
+            "",
+        );
+        assert!(header.sse_c);
+        assert_eq!(
+            relevance(&header, &private),
+            Some("SSE-C write: a key only the writer holds")
+        );
+        let applied = at(
+            "PutObject",
+            r#", "key": "exports/b.csv""#,
+            r#", "additionalEventData": {"SSEApplied": "SSE_C", "AuthenticationMethod": "AuthHeader"}"#,
+        );
+        assert!(applied.sse_c);
+        let lifecycle = at(
+            "PutBucketLifecycle",
+            r#", "lifecycle": "", "LifecycleConfiguration": {"Rule": {"ID": "cleanup", "Status": "Enabled", "Expiration": {"Days": 7}, "Filter": {"Prefix": ""}}}"#,
+            "",
+        );
+        assert_eq!(
+            relevance(&lifecycle, &private),
+            Some("lifecycle rules written (expiry?)")
+        );
+        assert!(changes_access(&lifecycle), "the bucket is read again");
+        let suspend = at(
+            "PutBucketVersioning",
+            r#", "versioning": "", "VersioningConfiguration": {"Status": "Suspended", "xmlns": "http://s3.amazonaws.com/doc/2006-03-01/"}"#,
+            "",
+        );
+        assert!(suspend.suspends_versioning);
+        assert_eq!(relevance(&suspend, &private), Some("versioning suspended"));
+        let enable = at(
+            "PutBucketVersioning",
+            r#", "VersioningConfiguration": {"Status": "Enabled"}"#,
+            "",
+        );
+        assert!(!enable.suspends_versioning);
+        let gone = at(
+            "DeleteObject",
+            r#", "key": "exports/a.csv", "versionId": "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd""#,
+            "",
+        );
+        assert_eq!(
+            relevance(&gone, &private),
+            Some("a version deleted for good")
+        );
+        let bulk = at("DeleteObjects", r#", "delete": """#, "");
+        assert_eq!(relevance(&bulk, &private), Some("objects deleted in bulk"));
+        let plain = at("PutObject", r#", "key": "exports/c.csv""#, "");
+        assert_eq!(relevance(&plain, &private), None);
+        let refused = at(
+            "PutObject",
+            r#", "key": "exports/d.csv", "x-amz-server-side-encryption-customer-algorithm": "AES256""#,
+            r#", "errorCode": "AccessDenied""#,
+        );
+        assert_eq!(relevance(&refused, &private), Some("access denied"));
+    }
+
     #[test]
     fn anonymous_and_foreign_reads_and_access_changes_are_relevant() {
         let inc = Incident {
