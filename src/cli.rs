@@ -343,6 +343,19 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Deny deleting objects and versions and changing lifecycle, versioning
+    /// and default encryption to everyone but the break-glass principals
+    /// (--keep, default: you); reads and writes go on. Undo restores the
+    /// exact prior policy.
+    DenyDestruction {
+        #[command(flatten)]
+        target: BucketArg,
+        /// A principal ARN that keeps these rights (repeatable).
+        #[arg(long, value_name = "ARN", value_parser = parse_principal_arn)]
+        keep: Vec<String>,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Refuse SSE-C writes (objects encrypted with a key only the writer
     /// holds, the ransomware door); the default encryption stays. Undo
     /// writes the recorded configuration back.

@@ -1449,3 +1449,62 @@ async fn the_kms_lock_closes_by_grant_and_statement_and_undo_reopens_it() {
     );
     t.journal_ok();
 }
+
+/// Deny destruction on a bucket with an application's policy: the Deny is
+/// added for everyone but the caller, the application's statement stays
+/// and the bucket's verdict does not change; asked again, nothing to do;
+/// undo puts the policy back byte for byte. On a bucket with no policy,
+/// undo leaves none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deny_destruction_adds_one_deny_and_undoes_to_the_exact_policy() {
+    use warroom::actions::deny_destruction::{Args, DENIED, DENY_DESTRUCTION_SID};
+    let t = bench(&["dd-b", "dd-none"]).await;
+    let app = r#"{"Version":"2012-10-17","Statement":[{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app"},"Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::dd-b/*"}]}"#;
+    put_policy(&t.c, "dd-b", app).await;
+    let before = containment::bucket_policy(&t.c, "dd-b", REGION)
+        .await
+        .expect("read");
+    let spec = |b: &str| {
+        ActionSpec::DenyDestruction(Args {
+            bucket: b.into(),
+            keep: Vec::new(),
+        })
+    };
+    let (plan, id) = t.apply(&spec("dd-b")).await;
+    assert!(
+        plan.before
+            .iter()
+            .any(|l| l.starts_with("keeps every right: arn:aws:")),
+        "{:?}",
+        plan.before
+    );
+    let now = containment::bucket_policy(&t.c, "dd-b", REGION)
+        .await
+        .expect("read")
+        .expect("policy");
+    let doc: Value = serde_json::from_str(&now).expect("json");
+    assert_eq!(doc["Statement"][0]["Sid"], "App", "the rest stays");
+    assert_eq!(doc["Statement"][1]["Sid"], DENY_DESTRUCTION_SID);
+    assert_eq!(doc["Statement"][1]["Effect"], "Deny");
+    assert_eq!(doc["Statement"][1]["Action"], serde_json::json!(DENIED));
+    let err = actions::plan(&t.c, &spec("dd-b"))
+        .await
+        .expect_err("already");
+    assert!(matches!(err, ActionError::NothingToDo(_)), "{err:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "dd-b", REGION)
+            .await
+            .expect("read"),
+        before
+    );
+    let (_, id) = t.apply(&spec("dd-none")).await;
+    t.undo(&id).await;
+    assert_eq!(
+        containment::bucket_policy(&t.c, "dd-none", REGION)
+            .await
+            .expect("read"),
+        None
+    );
+    t.journal_ok();
+}

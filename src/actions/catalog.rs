@@ -154,6 +154,8 @@ catalog! {
         "turn versioning on (a never-versioned bucket cannot go back)";
     EnableEncryption = "enable-encryption", Bucket, Gentle,
         "default encryption: SSE-S3, or SSE-KMS with a chosen key";
+    DenyDestruction = "deny-destruction", Bucket, Cuts,
+        "deny deletes and lifecycle, versioning, encryption changes to all but break-glass";
     BlockSseC = "block-sse-c", Bucket, Cuts,
         "refuse SSE-C writes (keys only the writer holds: the ransomware door); encryption stays";
     DeactivateKey = "deactivate-key", AccessKey, Gentle,

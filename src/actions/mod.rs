@@ -20,6 +20,7 @@ pub mod bucket_acl;
 pub mod bucket_pab;
 pub mod bucket_policy;
 pub mod catalog;
+pub mod deny_destruction;
 pub mod distribution;
 pub mod encryption;
 pub mod history;
@@ -131,6 +132,10 @@ macro_rules! with_module {
             }
             ActionSpec::BlockSseC($args) => {
                 use sse_c as $m;
+                $body
+            }
+            ActionSpec::DenyDestruction($args) => {
+                use deny_destruction as $m;
                 $body
             }
             ActionSpec::DeactivateAccessKey($args) => {
@@ -284,6 +289,9 @@ pub enum ActionSpec {
     /// Refuse SSE-C writes (customer-provided keys: the ransomware door);
     /// the default encryption stays.
     BlockSseC(Bucket),
+    /// Deny deletes and lifecycle, versioning and encryption changes to all
+    /// but the break-glass principals.
+    DenyDestruction(deny_destruction::Args),
     /// Deactivate an IAM access key (undo: reactivate).
     DeactivateAccessKey(access_key::Args),
     /// Delete an IAM access key (irreversible).
@@ -350,6 +358,7 @@ impl ActionSpec {
             ActionSpec::EnableVersioning(_) => ActionKind::EnableVersioning,
             ActionSpec::EnableEncryption(_) => ActionKind::EnableEncryption,
             ActionSpec::BlockSseC(_) => ActionKind::BlockSseC,
+            ActionSpec::DenyDestruction(_) => ActionKind::DenyDestruction,
             ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
             ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
@@ -403,6 +412,7 @@ impl ActionSpec {
             | ActionSpec::EnableVersioning(Bucket { bucket })
             | ActionSpec::EnableEncryption(encryption::Args { bucket, .. })
             | ActionSpec::BlockSseC(Bucket { bucket })
+            | ActionSpec::DenyDestruction(deny_destruction::Args { bucket, .. })
             | ActionSpec::Undelete(restore::Args { bucket, .. })
             | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
             | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),

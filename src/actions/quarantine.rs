@@ -64,10 +64,16 @@ fn has_quarantine(doc: &Value) -> bool {
 
 /// The policy with the quarantine statement added.
 fn intended(prior: Option<&str>, bucket: &str, keep: &[String]) -> Result<Value, String> {
+    with_statement(prior, quarantine_statement(bucket, keep))
+}
+
+/// The policy (or none) with one statement added; the rest stays as
+/// written. Shared by the actions that add one Deny to a bucket policy.
+pub(super) fn with_statement(prior: Option<&str>, statement: Value) -> Result<Value, String> {
     let mut doc: Value =
         serde_json::from_str(prior.unwrap_or(NO_POLICY)).map_err(|e| e.to_string())?;
     let mut items = statements(&doc);
-    items.push(quarantine_statement(bucket, keep));
+    items.push(statement);
     doc["Statement"] = Value::Array(items);
     if doc.get("Version").is_none() {
         doc["Version"] = json!("2012-10-17");
@@ -76,8 +82,14 @@ fn intended(prior: Option<&str>, bucket: &str, keep: &[String]) -> Result<Value,
 }
 
 async fn keepers(c: &Clients, a: &Args) -> Result<Vec<String>, AwsError> {
-    if !a.keep.is_empty() {
-        return Ok(a.keep.clone());
+    break_glass(c, &a.keep).await
+}
+
+/// The break-glass principals: those named, or else the caller (by its
+/// role, for a session).
+pub(super) async fn break_glass(c: &Clients, keep: &[String]) -> Result<Vec<String>, AwsError> {
+    if !keep.is_empty() {
+        return Ok(keep.to_vec());
     }
     Ok(vec![principal_arn(&c.identity().await?.arn)])
 }

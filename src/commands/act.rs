@@ -181,6 +181,13 @@ fn request(cmd: ActCommand) -> Request {
             }),
             how,
         ),
+        ActCommand::DenyDestruction { target, keep, how } => Request::Run(
+            ActionSpec::DenyDestruction(warroom::actions::deny_destruction::Args {
+                bucket: target.bucket,
+                keep,
+            }),
+            how,
+        ),
         ActCommand::BlockSseC { target, how } => {
             Request::Run(ActionSpec::BlockSseC(bucket(target.bucket)), how)
         }

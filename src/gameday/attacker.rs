@@ -1058,7 +1058,7 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
     match spec.name() {
         "block-public-access" => (s3, "PutBucketPublicAccessBlock"),
         "block-public-access-account" => (s3, "PutAccountPublicAccessBlock"),
-        "remove-policy-statements" | "quarantine" => (s3, "PutBucketPolicy"),
+        "remove-policy-statements" | "quarantine" | "deny-destruction" => (s3, "PutBucketPolicy"),
         "delete-access-point-policy" => (s3, "DeleteAccessPointPolicy"),
         "delete-access-point" => (s3, "DeleteAccessPoint"),
         "disable-distribution" => ("cloudfront.amazonaws.com", "UpdateDistribution"),

@@ -35,6 +35,7 @@ pub enum Action {
     EnableVersioning,
     EnableEncryption,
     BlockSseC,
+    DenyDestruction,
     MfaDelete,
     Restore,
     Versions,
@@ -107,6 +108,9 @@ impl Action {
             Action::DisableAcls => "disable ACLs: BucketOwnerEnforced (asks first)",
             Action::EnableVersioning => "enable versioning (asks first)",
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
+            Action::DenyDestruction => {
+                "deny deletes, lifecycle, versioning and encryption changes to all but you (asks first)"
+            }
             Action::BlockSseC => {
                 "block SSE-C writes: objects rewritten with a key only the attacker holds (asks first)"
             }
@@ -213,6 +217,7 @@ impl Action {
             Action::EnableVersioning => &[K::EnableVersioning],
             Action::EnableEncryption => &[K::EnableEncryption],
             Action::BlockSseC => &[K::BlockSseC],
+            Action::DenyDestruction => &[K::DenyDestruction],
             Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],
             Action::Deactivate => &[K::DeactivateKey],
             Action::Delete => &[K::DeleteKey, K::DeleteKeyPair],

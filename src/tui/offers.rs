@@ -196,6 +196,10 @@ pub fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         Action::DisableAcls => ActionSpec::DisableAcls(b()),
         Action::EnableVersioning => ActionSpec::EnableVersioning(b()),
         Action::BlockSseC => ActionSpec::BlockSseC(b()),
+        Action::DenyDestruction => ActionSpec::DenyDestruction(actions::deny_destruction::Args {
+            bucket: bucket.to_string(),
+            keep: Vec::new(),
+        }),
         Action::EnableEncryption => ActionSpec::EnableEncryption(actions::encryption::Args {
             bucket: bucket.to_string(),
             kms_key: None,
