@@ -162,6 +162,37 @@ pub async fn gather(
     })
 }
 
+/// The lifecycle rules an incident principal wrote on `bucket` since the
+/// window opened (the IDs their requests carried), and what could not be
+/// read: what `remove-lifecycle-rules --planted` removes.
+pub async fn planted_lifecycle_ids(
+    clients: &Clients,
+    entries: &[Entry],
+    bucket: &str,
+    regions: &[String],
+) -> Result<(Vec<String>, Vec<String>), AwsError> {
+    let account = clients.account_id().await.ok();
+    let suspects = suspects_from_journal(entries, account);
+    let since = window_opened(entries).unwrap_or_else(|| crate::time::now_secs() - 86_400);
+    let g = gather(clients, &suspects, since, regions).await?;
+    let mut ids: Vec<String> = g
+        .changes
+        .into_iter()
+        .filter_map(|c| match c.what {
+            changes::What::Lifecycle {
+                bucket: b,
+                rule_ids,
+                ..
+            } if b == bucket => Some(rule_ids),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok((ids, g.problems))
+}
+
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
     v.into_iter().filter(|p| seen.insert(p.clone())).collect()

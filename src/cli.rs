@@ -356,6 +356,22 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Remove lifecycle rules: --rule ID (repeatable), --planted (the rules
+    /// an incident principal wrote since the window opened, read from
+    /// CloudTrail), or, with neither, every rule. The other rules are
+    /// written back exactly; undo restores the whole recorded document.
+    RemoveLifecycleRules {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The ID of a rule to remove (repeatable).
+        #[arg(long = "rule", value_name = "ID", conflicts_with = "planted")]
+        rules: Vec<String>,
+        /// Only the rules the incident's principals wrote in the window.
+        #[arg(long)]
+        planted: bool,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Refuse SSE-C writes (objects encrypted with a key only the writer
     /// holds, the ransomware door); the default encryption stays. Undo
     /// writes the recorded configuration back.

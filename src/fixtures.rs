@@ -45,6 +45,7 @@ pub fn private_bucket(name: &str) -> BucketFacts {
             sse_c_blocked: false,
         })),
         object_lock: Fact::Known(None),
+        lifecycle: Fact::Known(Vec::new()),
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),

@@ -346,6 +346,138 @@ async fn sse_c_is_blocked_keeping_the_rule_and_undo_reopens_it_exactly() {
     t.journal_ok();
 }
 
+/// The bucket's owner keeps logs for a year (transition, expiry, aborted
+/// uploads, under `logs/`); the attacker's rule `planted` expires every
+/// object in a day and every old version a day after it is replaced, as
+/// the January 2025 campaign did.
+async fn plant_lifecycle(c: &warroom::aws::Clients, bucket: &str) {
+    use aws_sdk_s3::types::{
+        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
+        LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
+        Transition, TransitionStorageClass,
+    };
+    let keep = LifecycleRule::builder()
+        .id("keep-logs")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("logs/").build())
+        .transitions(
+            Transition::builder()
+                .days(30)
+                .storage_class(TransitionStorageClass::Glacier)
+                .build(),
+        )
+        .expiration(LifecycleExpiration::builder().days(365).build())
+        .abort_incomplete_multipart_upload(
+            AbortIncompleteMultipartUpload::builder()
+                .days_after_initiation(7)
+                .build(),
+        )
+        .build()
+        .expect("rule");
+    let planted = LifecycleRule::builder()
+        .id("planted")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("").build())
+        .expiration(LifecycleExpiration::builder().days(1).build())
+        .noncurrent_version_expiration(
+            NoncurrentVersionExpiration::builder()
+                .noncurrent_days(1)
+                .build(),
+        )
+        .build()
+        .expect("rule");
+    c.s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .rules(keep)
+                .rules(planted)
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("put lifecycle");
+}
+
+/// The scan reads both rules; removing the planted one writes the owner's
+/// rule back element for element; an unknown ID is nothing to do; undo
+/// puts the whole document back; removing every rule deletes the
+/// configuration and its undo restores it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planted_lifecycle_rule_is_removed_alone_and_undo_restores_the_document() {
+    use warroom::actions::lifecycle_rules::Args;
+    use warroom::aws::lifecycle;
+    let t = bench(&["expiring-b"]).await;
+    plant_lifecycle(&t.c, "expiring-b").await;
+    let prior = lifecycle::rules(&t.c, "expiring-b", REGION)
+        .await
+        .expect("read");
+    assert_eq!(prior.len(), 2, "{prior:?}");
+    assert!(prior[1].deletes() && prior[1].label() == "planted");
+    let facts = warroom::aws::exposure::bucket_facts(
+        &t.c,
+        warroom::aws::exposure::BucketRef {
+            name: "expiring-b".into(),
+            region: Some(REGION.into()),
+            watch_keys: Vec::new(),
+        },
+    )
+    .await;
+    assert_eq!(facts.lifecycle.known(), Some(&prior));
+
+    let remove = ActionSpec::RemoveLifecycleRules(Args {
+        bucket: "expiring-b".into(),
+        rules: vec!["planted".into()],
+    });
+    let (plan, id) = t.apply(&remove).await;
+    assert!(
+        plan.diff.iter().any(|l| l.starts_with("- ")),
+        "{:?}",
+        plan.diff
+    );
+    let now = lifecycle::rules(&t.c, "expiring-b", REGION)
+        .await
+        .expect("read");
+    assert_eq!(now, prior[..1].to_vec(), "the owner's rule, exactly");
+    let gone = actions::plan(
+        &t.c,
+        &ActionSpec::RemoveLifecycleRules(Args {
+            bucket: "expiring-b".into(),
+            rules: vec!["planted".into()],
+        }),
+    )
+    .await;
+    assert!(matches!(gone, Err(ActionError::NothingToDo(_))), "{gone:?}");
+    t.undo(&id).await;
+    assert_eq!(
+        lifecycle::rules(&t.c, "expiring-b", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+
+    let all = ActionSpec::RemoveLifecycleRules(Args {
+        bucket: "expiring-b".into(),
+        rules: Vec::new(),
+    });
+    let (_, all_id) = t.apply(&all).await;
+    assert!(
+        lifecycle::rules(&t.c, "expiring-b", REGION)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    t.undo(&all_id).await;
+    assert_eq!(
+        lifecycle::rules(&t.c, "expiring-b", REGION)
+            .await
+            .expect("read"),
+        prior
+    );
+    t.journal_ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_statements_control_plane_first_then_data_plane_and_undo_byte_for_byte() {
     let t = bench(&["pol-steps"]).await;

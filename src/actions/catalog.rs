@@ -156,6 +156,8 @@ catalog! {
         "default encryption: SSE-S3, or SSE-KMS with a chosen key";
     DenyDestruction = "deny-destruction", Bucket, Cuts,
         "deny deletes and lifecycle, versioning, encryption changes to all but break-glass";
+    RemoveLifecycleRules = "remove-lifecycle-rules", Bucket, Cuts,
+        "remove lifecycle rules (a planted expiry, or named ones); the others stay exactly";
     BlockSseC = "block-sse-c", Bucket, Cuts,
         "refuse SSE-C writes (keys only the writer holds: the ransomware door); encryption stays";
     DeactivateKey = "deactivate-key", AccessKey, Gentle,

@@ -28,6 +28,7 @@ pub mod imds;
 pub mod inline_policy;
 pub mod key_pair;
 pub mod kms;
+pub mod lifecycle_rules;
 pub mod object_acls;
 pub mod ownership;
 pub mod permissions;
@@ -136,6 +137,10 @@ macro_rules! with_module {
             }
             ActionSpec::DenyDestruction($args) => {
                 use deny_destruction as $m;
+                $body
+            }
+            ActionSpec::RemoveLifecycleRules($args) => {
+                use lifecycle_rules as $m;
                 $body
             }
             ActionSpec::DeactivateAccessKey($args) => {
@@ -292,6 +297,8 @@ pub enum ActionSpec {
     /// Deny deletes and lifecycle, versioning and encryption changes to all
     /// but the break-glass principals.
     DenyDestruction(deny_destruction::Args),
+    /// Remove lifecycle rules (named, or all): a planted expiry stops.
+    RemoveLifecycleRules(lifecycle_rules::Args),
     /// Deactivate an IAM access key (undo: reactivate).
     DeactivateAccessKey(access_key::Args),
     /// Delete an IAM access key (irreversible).
@@ -359,6 +366,7 @@ impl ActionSpec {
             ActionSpec::EnableEncryption(_) => ActionKind::EnableEncryption,
             ActionSpec::BlockSseC(_) => ActionKind::BlockSseC,
             ActionSpec::DenyDestruction(_) => ActionKind::DenyDestruction,
+            ActionSpec::RemoveLifecycleRules(_) => ActionKind::RemoveLifecycleRules,
             ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
             ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
@@ -413,6 +421,7 @@ impl ActionSpec {
             | ActionSpec::EnableEncryption(encryption::Args { bucket, .. })
             | ActionSpec::BlockSseC(Bucket { bucket })
             | ActionSpec::DenyDestruction(deny_destruction::Args { bucket, .. })
+            | ActionSpec::RemoveLifecycleRules(lifecycle_rules::Args { bucket, .. })
             | ActionSpec::Undelete(restore::Args { bucket, .. })
             | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
             | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),

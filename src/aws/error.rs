@@ -18,6 +18,7 @@ pub const NOT_CONFIGURED: &[&str] = &[
     "ReplicationConfigurationNotFoundError",
     "NoSuchWebsiteConfiguration",
     "NoSuchCORSConfiguration",
+    "NoSuchLifecycleConfiguration",
 ];
 
 pub fn aws_error<E, R>(err: &SdkError<E, R>) -> AwsError

@@ -288,7 +288,14 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
     // bucket's Object Ownership.
     let ownership: Fact<Option<String>> = ownership.into();
     let encryption: Fact<Option<Encryption>> = encryption.into();
-    let (object_acls, distributions, kms, multi_region_access_points, object_lambda_access_points) = tokio::join!(
+    let (
+        object_acls,
+        distributions,
+        kms,
+        multi_region_access_points,
+        object_lambda_access_points,
+        lifecycle,
+    ) = tokio::join!(
         super::object_acls::read(&s3, name, &ownership, &b.watch_keys),
         super::cloudfront::of_bucket(c, &lists.distributions, name),
         super::kms::of_bucket(c, &region, &encryption),
@@ -299,6 +306,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
             &region,
             &access_points
         )),
+        super::lifecycle::read(&s3, name),
     );
     BucketFacts {
         name: b.name.clone(),
@@ -311,6 +319,7 @@ pub async fn bucket_facts_with(c: &Clients, b: BucketRef, lists: &AccountLists) 
         versioning: versioning.into(),
         encryption,
         object_lock: lock.into(),
+        lifecycle: lifecycle.into(),
         logging: logging.into(),
         tags: tags.into(),
         access_points,

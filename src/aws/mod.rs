@@ -12,6 +12,7 @@ pub mod game;
 pub mod guard;
 pub mod iam;
 pub mod kms;
+pub mod lifecycle;
 pub mod object_acls;
 pub mod object_lambda;
 pub mod pab;

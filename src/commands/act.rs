@@ -22,6 +22,9 @@ enum Request {
     Plan(ActionSpec, ActArgs),
     Undo(String, ActArgs),
     Explain(Vec<String>),
+    /// Remove the lifecycle rules the incident's principals wrote on this
+    /// bucket: which ones is read from CloudTrail first.
+    PlantedLifecycle(String, ActArgs),
     /// Print the table of actions.
     List {
         json: bool,
@@ -185,6 +188,21 @@ fn request(cmd: ActCommand) -> Request {
             ActionSpec::DenyDestruction(warroom::actions::deny_destruction::Args {
                 bucket: target.bucket,
                 keep,
+            }),
+            how,
+        ),
+        ActCommand::RemoveLifecycleRules {
+            target,
+            planted: true,
+            how,
+            ..
+        } => Request::PlantedLifecycle(target.bucket, how),
+        ActCommand::RemoveLifecycleRules {
+            target, rules, how, ..
+        } => Request::Run(
+            ActionSpec::RemoveLifecycleRules(actions::lifecycle_rules::Args {
+                bucket: target.bucket,
+                rules,
             }),
             how,
         ),
@@ -430,6 +448,52 @@ fn show_progress(p: Progress) {
     }
 }
 
+/// `--planted`: the rule IDs the incident's principals wrote on the bucket,
+/// read from CloudTrail, as a removal of exactly those; none found is an
+/// answer (exit 0), not a removal of everything.
+async fn planted_request(
+    global: &GlobalArgs,
+    clients: &warroom::aws::Clients,
+    bucket: String,
+    how: ActArgs,
+) -> Result<std::result::Result<Request, ExitCode>> {
+    let Some(dir) = global.incident.as_deref() else {
+        eprintln!(
+            "warroom: --planted needs --incident DIR: the incident says whose lifecycle writes to look for"
+        );
+        return Ok(Err(ExitCode::from(2)));
+    };
+    let entries = warroom::incident::Incident::open(Some(dir))?.all_entries()?;
+    let regions = global.ec2_regions.clone();
+    let (ids, problems) =
+        match warroom::changes::planted_lifecycle_ids(clients, &entries, &bucket, &regions).await {
+            Ok(found) => found,
+            Err(e) => {
+                eprintln!("warroom: {}", clean(&e.said()));
+                return Ok(Err(ExitCode::from(2)));
+            }
+        };
+    for p in &problems {
+        eprintln!("warroom: {}", clean(p));
+    }
+    if ids.is_empty() {
+        eprintln!(
+            "warroom: no lifecycle rule written on {} by an incident principal was found in the window; name rules with --rule ID",
+            clean(&bucket)
+        );
+        return Ok(Err(ExitCode::SUCCESS));
+    }
+    eprintln!(
+        "warroom: planted on {}: {}",
+        clean(&bucket),
+        clean(&ids.join(", "))
+    );
+    Ok(Ok(Request::Run(
+        ActionSpec::RemoveLifecycleRules(actions::lifecycle_rules::Args { bucket, rules: ids }),
+        how,
+    )))
+}
+
 pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
     let request = request(cmd);
     if let Request::Explain(lines) = &request {
@@ -444,6 +508,15 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
     }
     let timing = super::watch_timing(global)?;
     let clients = clients(global).await?;
+    let request = match request {
+        Request::PlantedLifecycle(bucket, how) => {
+            match planted_request(global, &clients, bucket, how).await? {
+                Ok(r) => r,
+                Err(code) => return Ok(code),
+            }
+        }
+        other => other,
+    };
     // A plan on its own changes nothing and journals nothing.
     if let Request::Plan(spec, how) = &request {
         return Ok(match actions::plan(&clients, spec).await {
@@ -472,7 +545,10 @@ pub async fn run(global: &GlobalArgs, cmd: ActCommand) -> Result<ExitCode> {
         .with_progress(&show_progress)
         .with_watch_timing(timing);
     let (outcome, how, verb) = match request {
-        Request::Explain(_) | Request::Plan(..) | Request::List { .. } => {
+        Request::Explain(_)
+        | Request::Plan(..)
+        | Request::List { .. }
+        | Request::PlantedLifecycle(..) => {
             unreachable!("answered above")
         }
         Request::Run(spec, how) => {

@@ -105,6 +105,14 @@ pub enum What {
     BucketPolicy {
         bucket: String,
     },
+    /// Lifecycle rules written on a bucket (not a trail's): `rule_ids` are
+    /// the rules the request carried, `deletes` whether any expires
+    /// objects or versions — the planted deadline of SSE-C ransomware.
+    Lifecycle {
+        bucket: String,
+        rule_ids: Vec<String>,
+        deletes: bool,
+    },
     AccessPointCreated {
         name: String,
     },
@@ -154,6 +162,24 @@ impl What {
                 format!("lifecycle rule on trail bucket {bucket}: logs expire")
             }
             What::BucketPolicy { bucket } => format!("bucket policy of {bucket} rewritten"),
+            What::Lifecycle {
+                bucket,
+                rule_ids,
+                deletes,
+            } => format!(
+                "lifecycle rule{} {} written on {bucket}{}",
+                if rule_ids.len() == 1 { "" } else { "s" },
+                if rule_ids.is_empty() {
+                    "(no IDs)".to_string()
+                } else {
+                    rule_ids.join(", ")
+                },
+                if *deletes {
+                    ": objects or versions expire"
+                } else {
+                    ""
+                }
+            ),
             What::AccessPointCreated { name } => format!("new access point {name}"),
             What::Replication { bucket } => format!("replication set on {bucket}"),
             What::AccountPublicAccessBlockRemoved => {
@@ -365,6 +391,32 @@ fn selects_s3_data(params: &Value) -> bool {
     basic || advanced
 }
 
+/// The rules a lifecycle write carried: their IDs, and whether any
+/// expires objects or versions. CloudTrail records the XML body as JSON:
+/// `LifecycleConfiguration.Rule` is one object or a list of them.
+fn lifecycle_request(record: &Value) -> (Vec<String>, bool) {
+    let rules = match at(
+        record,
+        &["requestParameters", "LifecycleConfiguration", "Rule"],
+    ) {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let ids = rules
+        .iter()
+        .filter_map(|r| r.get("ID").and_then(Value::as_str))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let deletes = rules.iter().any(|r| {
+        r.get("Expiration")
+            .is_some_and(|e| e.get("Days").is_some() || e.get("Date").is_some())
+            || r.get("NoncurrentVersionExpiration").is_some()
+    });
+    (ids, deletes)
+}
+
 /// The change a CloudTrail record makes, if it is one the attacker's way
 /// back could be; `trail_buckets` are the buckets trails write to (a
 /// lifecycle rule there is tampering). Failed calls change nothing.
@@ -449,10 +501,15 @@ pub fn change_of(e: &TrailEvent, trail_buckets: &BTreeSet<String>) -> Option<Wha
         },
         "PutBucketLifecycle" | "PutBucketLifecycleConfiguration" => {
             let bucket = r("bucketName")?;
-            if !trail_buckets.contains(&bucket) {
-                return None;
+            if trail_buckets.contains(&bucket) {
+                return Some(What::TrailBucketLifecycle { bucket });
             }
-            What::TrailBucketLifecycle { bucket }
+            let (rule_ids, deletes) = lifecycle_request(&record);
+            What::Lifecycle {
+                bucket,
+                rule_ids,
+                deletes,
+            }
         }
         "PutBucketPolicy" => What::BucketPolicy {
             bucket: r("bucketName")?,

@@ -455,3 +455,46 @@ fn a_deleted_trail_and_selectors_without_data_events_are_tampering() {
     assert_eq!(blind.len(), 1, "{blind:?}");
     assert_eq!(blind[0].how, "no longer logs S3 data events");
 }
+
+/// PutBucketLifecycle as CloudTrail records it: the XML body as JSON, one
+/// `Rule` an object, several a list; on a trail's bucket it is tampering,
+/// elsewhere the rules and whether they delete are kept for `y`.
+#[test]
+fn lifecycle_writes_name_their_rules_whether_one_or_many() {
+    let record = |rule: &str| {
+        crate::model::trail::normalise_str(&format!(
+            r#"{{"eventID":"l1","eventTime":"2026-11-28T10:09:00Z","eventSource":"s3.amazonaws.com","eventName":"PutBucketLifecycle","awsRegion":"us-east-1","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/ci-deploy","accountId":"123456789012","accessKeyId":"{LEAKED}"}},"requestParameters":{{"bucketName":"acme-customer-exports","Host":"acme-customer-exports.s3.amazonaws.com","lifecycle":"","LifecycleConfiguration":{{"xmlns":"http://s3.amazonaws.com/doc/2006-03-01/","Rule":{rule}}}}},"responseElements":null}}"#
+        ))
+        .expect("record")
+    };
+    let one = record(
+        r#"{"ID":"expire-all","Status":"Enabled","Filter":{"Prefix":""},"Expiration":{"Days":"1"}}"#,
+    );
+    assert_eq!(
+        change_of(&one, &BTreeSet::new()),
+        Some(What::Lifecycle {
+            bucket: "acme-customer-exports".into(),
+            rule_ids: vec!["expire-all".into()],
+            deletes: true,
+        })
+    );
+    let many = record(
+        r#"[{"ID":"to-glacier","Status":"Enabled","Filter":{"Prefix":"logs/"},"Transition":{"Days":"30","StorageClass":"GLACIER"}},{"ID":"old-versions","Status":"Enabled","Filter":{},"NoncurrentVersionExpiration":{"NoncurrentDays":"1"}}]"#,
+    );
+    assert_eq!(
+        change_of(&many, &BTreeSet::new()),
+        Some(What::Lifecycle {
+            bucket: "acme-customer-exports".into(),
+            rule_ids: vec!["to-glacier".into(), "old-versions".into()],
+            deletes: true,
+        })
+    );
+    let trail_bucket = BTreeSet::from(["acme-customer-exports".to_string()]);
+    assert!(matches!(
+        change_of(&one, &trail_bucket),
+        Some(What::TrailBucketLifecycle { .. })
+    ));
+    let rows = from_events([&many], &suspects(), 0, Now::default());
+    assert_eq!(rows.len(), 1, "the leaked key's write is the attacker's");
+    assert!(rows[0].what.describe().contains("to-glacier, old-versions"));
+}

@@ -37,6 +37,7 @@ fn bucket() -> BucketFacts {
         }),
         encryption: Fact::Known(None),
         object_lock: Fact::Known(None),
+        lifecycle: Fact::Known(Vec::new()),
         logging: Fact::Known(None),
         tags: Fact::Known(vec![]),
         access_points: Fact::Known(vec![]),

@@ -259,6 +259,8 @@ pub struct BucketFacts {
     pub versioning: Fact<Versioning>,
     pub encryption: Fact<Option<Encryption>>,
     pub object_lock: Fact<Option<ObjectLock>>,
+    /// Lifecycle rules (empty: none): what S3 deletes on its own, and when.
+    pub lifecycle: Fact<Vec<crate::model::lifecycle::LifecycleRule>>,
     pub logging: Fact<Option<Logging>>,
     pub tags: Fact<Vec<Tag>>,
     /// The bucket's access points (S3 Control), each a way in with its own
@@ -513,6 +515,7 @@ impl BucketFacts {
             versioning: u(&err),
             encryption: u(&err),
             object_lock: u(&err),
+            lifecycle: u(&err),
             logging: u(&err),
             tags: u(&err),
             access_points: u(&err),

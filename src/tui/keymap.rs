@@ -36,6 +36,7 @@ pub enum Action {
     EnableEncryption,
     BlockSseC,
     DenyDestruction,
+    RemoveLifecycleRules,
     MfaDelete,
     Restore,
     Versions,
@@ -110,6 +111,9 @@ impl Action {
             Action::EnableEncryption => "enable default encryption, SSE-S3 (asks first)",
             Action::DenyDestruction => {
                 "deny deletes, lifecycle, versioning and encryption changes to all but you (asks first)"
+            }
+            Action::RemoveLifecycleRules => {
+                "remove lifecycle rules: the ones the attacker planted, else those that expire data (asks first)"
             }
             Action::BlockSseC => {
                 "block SSE-C writes: objects rewritten with a key only the attacker holds (asks first)"
@@ -218,6 +222,7 @@ impl Action {
             Action::EnableEncryption => &[K::EnableEncryption],
             Action::BlockSseC => &[K::BlockSseC],
             Action::DenyDestruction => &[K::DenyDestruction],
+            Action::RemoveLifecycleRules => &[K::RemoveLifecycleRules],
             Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],
             Action::Deactivate => &[K::DeactivateKey],
             Action::Delete => &[K::DeleteKey, K::DeleteKeyPair],

@@ -316,6 +316,19 @@ pub fn revert(change: &Change, me: Option<&str>) -> Result<ActionSpec, String> {
         What::BucketPolicy { bucket } => {
             bucket_action(Action::RemovePolicyStatements, bucket).ok_or("no policy action")?
         }
+        What::Lifecycle {
+            bucket, rule_ids, ..
+        } if !rule_ids.is_empty() => {
+            ActionSpec::RemoveLifecycleRules(actions::lifecycle_rules::Args {
+                bucket: bucket.clone(),
+                rules: rule_ids.clone(),
+            })
+        }
+        What::Lifecycle { bucket, .. } => {
+            return Err(format!(
+                "the rules written on {bucket} carry no ID: y on the bucket's row removes those that expire data"
+            ));
+        }
         What::AccessPointCreated { .. } | What::Replication { .. } => {
             return Err(
                 "close it from the bucket's row: A (access point) or Z (side doors, replication)"

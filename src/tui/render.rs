@@ -247,6 +247,19 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
             theme.error(),
         ));
     }
+    // A planted expiry on an incident bucket: the restore has a deadline.
+    if let Some((bucket, d)) = crate::tui::panes::versions::deadline(state) {
+        spans.push(Span::styled(" │ ", theme.dim()));
+        spans.push(Span::styled(
+            format!(
+                "DATA EXPIRES {}: {} ({})",
+                untrusted(&bucket),
+                d.countdown(state.watches.now),
+                untrusted(&d.rule)
+            ),
+            theme.error(),
+        ));
+    }
     Line::from(spans)
 }
 

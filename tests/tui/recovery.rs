@@ -320,3 +320,103 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
     );
     assert!(screen_text(&draw(&s)).contains("never had versioning"));
 }
+
+/// A planted expiry on an incident bucket: the header counts down to the
+/// moment the first replaced version goes, the detail view lists the
+/// rules, and `y` plans the removal of exactly the rule the attacker's
+/// changes name — or, with no record of who wrote what, of every rule
+/// that deletes data.
+#[test]
+fn a_planted_lifecycle_rule_counts_down_in_the_header_and_y_plans_its_removal() {
+    use warroom::actions::ActionSpec;
+    use warroom::actions::lifecycle_rules::Args;
+    use warroom::model::changes::{Change, Found, Standing, What};
+    use warroom::model::facts::{Fact, Versioning};
+    use warroom::model::lifecycle::{Expiration, LifecycleRule, NoncurrentExpiration};
+    let mut s = with_incident(scanned((160, 48)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    let rule = |id: &str, days: i32, noncurrent: Option<i32>| LifecycleRule {
+        id: Some(id.into()),
+        enabled: true,
+        expiration: Some(Expiration {
+            days: Some(days),
+            ..Default::default()
+        }),
+        noncurrent_expiration: noncurrent.map(|d| NoncurrentExpiration {
+            noncurrent_days: Some(d),
+            newer_noncurrent_versions: None,
+        }),
+        ..Default::default()
+    };
+    let b = s
+        .buckets
+        .iter_mut()
+        .find(|b| b.facts.name == bucket)
+        .expect("the bucket");
+    b.facts.lifecycle = Fact::Known(vec![
+        rule("keep-logs", 365, None),
+        rule("planted", 1, Some(1)),
+    ]);
+    b.facts.versioning = Fact::Known(Versioning {
+        status: Some("Enabled".into()),
+        mfa_delete: None,
+    });
+    let now = warroom::time::parse_time("2026-12-02T10:00:00Z").expect("time");
+    s.watches.now = now;
+    s.window_start = Some(now - 3600);
+    s.checklist.incident_buckets.insert(bucket.clone());
+    let text = screen_text(&draw(&s));
+    // Replaced from 09:00 on: deleted a day later, at the next midnight.
+    assert!(
+        text.contains(&format!("DATA EXPIRES {bucket}: 1d 14h left (planted)")),
+        "{text}"
+    );
+    s.changes.rows = vec![Change {
+        what: What::Lifecycle {
+            bucket: bucket.clone(),
+            rule_ids: vec!["planted".into()],
+            deletes: true,
+        },
+        who: "ci-deploy".into(),
+        with_key: None,
+        when: "2026-12-02T09:30:00Z".into(),
+        from: None,
+        event_id: Some("l1".into()),
+        found: Found::Trail,
+        standing: Standing::InPlace,
+    }];
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::PlanAction(ActionSpec::RemoveLifecycleRules(
+            Args {
+                bucket: bucket.clone(),
+                rules: vec!["planted".into()],
+            }
+        ))]
+    );
+    // No record of who wrote which rule: every rule that deletes data.
+    s.changes.rows.clear();
+    s.busy.clear();
+    update(&mut s, code(KeyCode::Enter));
+    let text = screen_text(&draw(&s));
+    assert!(
+        text.contains("2 rule(s), 2 delete data (y removes them)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("planted: all keys: objects expire after 1 d"),
+        "{text}"
+    );
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::PlanAction(ActionSpec::RemoveLifecycleRules(
+            Args {
+                bucket,
+                rules: vec!["keep-logs".into(), "planted".into()],
+            }
+        ))]
+    );
+}

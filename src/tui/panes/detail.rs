@@ -197,6 +197,28 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
         ),
     ));
     out.push(setting(
+        "Lifecycle",
+        read_text(&f.lifecycle, "s3:GetLifecycleConfiguration", |rules| {
+            let deleting = rules.iter().filter(|r| r.enabled && r.deletes()).count();
+            match (rules.len(), deleting) {
+                (0, _) => "no rules".into(),
+                (n, 0) => format!("{n} rule(s), none deletes data"),
+                (n, d) => format!("{n} rule(s), {d} delete data (y removes them)"),
+            }
+        }),
+    ));
+    for r in f.lifecycle.known().into_iter().flatten() {
+        let style = if r.enabled && r.deletes() {
+            theme.warn()
+        } else {
+            theme.dim()
+        };
+        out.push(Line::styled(
+            format!("    {}", untrusted(&r.describe())),
+            style,
+        ));
+    }
+    out.push(setting(
         "Server access logging",
         read_text(&f.logging, "s3:GetBucketLogging", |l| match l {
             None => "off".into(),

@@ -356,6 +356,15 @@ pub fn on_bucket_key(state: &mut State, action: Action) -> Vec<Command> {
                 }
             }
         }
+        (View::Dashboard | View::Detail, Action::RemoveLifecycleRules) => {
+            let Some(b) = state.selected_bucket() else {
+                return Vec::new();
+            };
+            match lifecycle_rules_to_remove(b, &state.changes.rows) {
+                Ok(spec) => return request(state, spec),
+                Err(why) => state.status = Some(info(why)),
+            }
+        }
         (_, a) if bucket_action(a, "").is_some() => {
             let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
                 return Vec::new();
@@ -395,6 +404,62 @@ pub fn on_bucket_key(state: &mut State, action: Action) -> Vec<Command> {
         _ => {}
     }
     Vec::new()
+}
+
+/// The lifecycle rules `y` removes: those an incident principal wrote in
+/// the window (the attacker's changes name them) and still on the bucket;
+/// without such a record, every rule that expires objects or versions.
+/// The plan shows which, with the diff, before anything changes.
+fn lifecycle_rules_to_remove(
+    b: &BucketReport,
+    changes: &[crate::model::changes::Change],
+) -> Result<ActionSpec, String> {
+    use crate::model::changes::What;
+    let name = &b.facts.name;
+    let rules = b
+        .facts
+        .lifecycle
+        .known()
+        .ok_or_else(|| format!("the lifecycle rules of {} were not read", untrusted(name)))?;
+    let written: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match &c.what {
+            What::Lifecycle {
+                bucket, rule_ids, ..
+            } if bucket == name => Some(rule_ids.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let planted: Vec<String> = crate::model::lifecycle::planted(rules, &written)
+        .into_iter()
+        .filter_map(|r| r.id.clone())
+        .collect();
+    let ids: Vec<String> = if planted.is_empty() {
+        rules
+            .iter()
+            .filter(|r| r.deletes())
+            .filter_map(|r| r.id.clone())
+            .collect()
+    } else {
+        planted
+    };
+    if ids.is_empty() {
+        return Err(if rules.is_empty() {
+            format!("{} has no lifecycle rules", untrusted(name))
+        } else {
+            format!(
+                "no lifecycle rule of {} expires anything; `warroom act remove-lifecycle-rules --rule ID` removes a named one",
+                untrusted(name)
+            )
+        });
+    }
+    Ok(ActionSpec::RemoveLifecycleRules(
+        actions::lifecycle_rules::Args {
+            bucket: name.clone(),
+            rules: ids,
+        },
+    ))
 }
 
 /// The keys the status line offers here.
