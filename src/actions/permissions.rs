@@ -105,6 +105,21 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:GetEncryptionConfiguration",
             "s3:PutEncryptionConfiguration",
         ],
+        "block-sse-c" => &[
+            "s3:GetEncryptionConfiguration",
+            "s3:PutEncryptionConfiguration",
+        ],
+        "deny-destruction" => &[
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "sts:GetCallerIdentity",
+        ],
+        // DeleteBucketLifecycle is allowed by s3:PutLifecycleConfiguration.
+        "remove-lifecycle-rules" => &[
+            "s3:GetLifecycleConfiguration",
+            "s3:PutLifecycleConfiguration",
+        ],
         "deactivate-key" => &["iam:ListAccessKeys", "iam:UpdateAccessKey"],
         "delete-key" => &["iam:ListAccessKeys", "iam:DeleteAccessKey"],
         "revoke-role-sessions" | "deny-all-role" => &[
@@ -202,6 +217,9 @@ mod tests {
             "delete-access-point",
             "disable-acls",
             "enable-encryption",
+            "block-sse-c",
+            "deny-destruction",
+            "remove-lifecycle-rules",
             "delete-key",
             "revoke-user-sessions",
             "deny-all-role",
