@@ -58,6 +58,7 @@ fn variant(name: &str, entries: usize) {
         to: T,
         hide_newer: false,
         hide_keys: Vec::new(),
+        skip_versions: Vec::new(),
     };
     let pages = entries / 1000;
     let plan = match name {

@@ -96,6 +96,7 @@ fn pit(bucket: &str, prefix: Option<&str>, to: i64) -> ActionSpec {
             to,
             hide_newer: false,
             hide_keys: Vec::new(),
+            skip_versions: Vec::new(),
         },
     })
 }
@@ -605,4 +606,57 @@ async fn versions_prints_whole_version_ids() {
     for id in [&first, &second] {
         assert!(stdout.contains(id.as_str()), "{id} whole in:\n{stdout}");
     }
+}
+
+/// The responder's T falls after the attacker's first SSE-C rewrite: the
+/// restore passes over the versions the tail saw the incident key write
+/// with SSE-C and brings back the good bytes; a key whose only version at
+/// T is the attacker's is reported, not "restored" to ciphertext. (moto
+/// keeps SSE-C bodies in plaintext; which versions are the attacker's is
+/// what the tail's records say, as on AWS.)
+#[tokio::test]
+async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
+    let b = bench(&[]).await;
+    let c = &b.c;
+    let bucket = "ransomed-exports";
+    versioned(c, bucket).await;
+    put(c, bucket, "x/a.csv", "good-a").await;
+    let bad_a = put(c, bucket, "x/a.csv", "ciphertext-a").await;
+    let bad_b = put(c, bucket, "x/b.csv", "ciphertext-b").await;
+    let t = next_second().await;
+    put(c, bucket, "x/a.csv", "ransom note").await;
+    let spec = ActionSpec::PitRestore(restore::Args {
+        bucket: bucket.into(),
+        prefix: Some("x/".into()),
+        goal: Goal::PointInTime {
+            to: t,
+            hide_newer: false,
+            hide_keys: Vec::new(),
+            skip_versions: vec![bad_a, bad_b],
+        },
+    });
+    let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    assert!(
+        plan.diff
+            .iter()
+            .any(|l| l.contains("skips 2 version(s) written with SSE-C")),
+        "{:?}",
+        plan.diff
+    );
+    assert!(
+        plan.diff
+            .iter()
+            .any(|l| l.contains("x/b.csv") && l.contains("no good version left")),
+        "{:?}",
+        plan.diff
+    );
+    b.apply(&spec).await;
+    let now = contents(c, bucket).await;
+    assert_eq!(now["x/a.csv"].as_deref(), Some("good-a"));
+    assert_eq!(
+        now["x/b.csv"].as_deref(),
+        Some("ciphertext-b"),
+        "held, not touched"
+    );
+    b.journal_ok();
 }

@@ -197,6 +197,12 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             held.push(format!("…and {} more hidden", hidden.len() - 5));
         }
     }
+    if rp.skipped_sse_c > 0 {
+        held.push(format!(
+            "skips {} version(s) written with SSE-C by an incident principal: never restored to (ciphertext only the attacker can read)",
+            rp.skipped_sse_c
+        ));
+    }
     let n = rp.steps.len();
     Ok(Plan {
         spec: spec_of(a),

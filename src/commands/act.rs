@@ -335,6 +335,7 @@ fn request(cmd: ActCommand) -> Request {
                     to,
                     hide_newer,
                     hide_keys: Vec::new(),
+                    skip_versions: Vec::new(),
                 },
             });
             if plan {

@@ -40,6 +40,11 @@ pub enum Goal {
         hide_newer: bool,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         hide_keys: Vec<String>,
+        /// Versions never to restore to: written with SSE-C by an
+        /// incident principal (ciphertext only the attacker can read),
+        /// whatever their time.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skip_versions: Vec<String>,
     },
     /// Remove the delete markers that hide a key's newest version (only
     /// markers made at or after `since`, when given).
@@ -125,6 +130,9 @@ pub struct RestorePlan {
     pub held: Vec<Held>,
     /// Versions and markers read from the listing.
     pub versions_seen: u64,
+    /// Versions passed over because the attacker wrote them with SSE-C.
+    #[serde(default)]
+    pub skipped_sse_c: u64,
 }
 
 /// How many held keys the plan names (the counts cover all of them).
@@ -208,19 +216,28 @@ pub struct Planner {
     /// cloned per key, and the set is looked up per key).
     goal: Goal,
     hide: std::collections::HashSet<String>,
+    skip: std::collections::HashSet<String>,
     keys: Grouper,
     plan: RestorePlan,
 }
 
 impl Planner {
     pub fn new(mut goal: Goal) -> Self {
-        let hide = match &mut goal {
-            Goal::PointInTime { hide_keys, .. } => std::mem::take(hide_keys).into_iter().collect(),
+        let (hide, skip) = match &mut goal {
+            Goal::PointInTime {
+                hide_keys,
+                skip_versions,
+                ..
+            } => (
+                std::mem::take(hide_keys).into_iter().collect(),
+                std::mem::take(skip_versions).into_iter().collect(),
+            ),
             _ => Default::default(),
         };
         Planner {
             goal,
             hide,
+            skip,
             keys: Grouper::default(),
             plan: RestorePlan::default(),
         }
@@ -306,7 +323,25 @@ impl Planner {
                 }
             }
             Goal::PointInTime { to, hide_newer, .. } => {
-                let at_t = history.iter().find(|v| v.last_modified <= to);
+                let poisoned = |v: &Version| self.skip.contains(&v.version_id);
+                let skipped = history
+                    .iter()
+                    .filter(|v| v.last_modified <= to && poisoned(v))
+                    .count() as u64;
+                let at_t = history
+                    .iter()
+                    .find(|v| v.last_modified <= to && !poisoned(v));
+                self.plan.skipped_sse_c += skipped;
+                if at_t.is_none() && skipped > 0 {
+                    // Every version at or before T is the attacker's
+                    // ciphertext: nothing good is left in S3.
+                    self.plan.not_recoverable.add(0);
+                    self.plan.hold(
+                        &key,
+                        "every version at or before the time was rewritten with SSE-C by an incident principal: no good version left (backups, replicas)",
+                    );
+                    return;
+                }
                 match at_t {
                     // The key existed at T with this content.
                     Some(v) if !v.is_delete_marker => {
@@ -439,6 +474,7 @@ mod tests {
             to: T,
             hide_newer,
             hide_keys: Vec::new(),
+            skip_versions: Vec::new(),
         }
     }
 
@@ -522,6 +558,7 @@ mod tests {
             to: T,
             hide_newer: false,
             hide_keys: vec!["note".into()],
+            skip_versions: Vec::new(),
         };
         let p = plan(
             named,
@@ -626,5 +663,40 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(p.archived, Tally { keys: 1, bytes: 10 });
         assert!(p.held[0].why.contains("RestoreObject"));
+    }
+
+    /// The attacker rewrote a key with SSE-C before T (the responder's T
+    /// was late): the restore goes past it to the good version; a key
+    /// whose every version at T is the attacker's is held, not "restored"
+    /// to ciphertext.
+    #[test]
+    fn versions_written_with_sse_c_by_the_attacker_are_never_restored_to() {
+        let goal = Goal::PointInTime {
+            to: T,
+            hide_newer: false,
+            hide_keys: Vec::new(),
+            skip_versions: vec!["a-ssec".into(), "b-ssec".into()],
+        };
+        let p = plan(
+            goal,
+            vec![vec![
+                latest(v("a", "a-note", T + 50, "n")),
+                v("a", "a-ssec", T - 10, "x"),
+                v("a", "a-good", T - 100, "g"),
+                latest(v("b", "b-ssec", T - 10, "y")),
+            ]],
+        );
+        assert_eq!(p.skipped_sse_c, 2);
+        assert_eq!(p.roll_back.keys, 1);
+        assert!(matches!(
+            &p.steps[0].work,
+            Work::CopyFrom { version_id, .. } if version_id == "a-good"
+        ));
+        assert_eq!(p.not_recoverable.keys, 1);
+        assert!(
+            p.held
+                .iter()
+                .any(|h| h.key == "b" && h.why.contains("SSE-C"))
+        );
     }
 }

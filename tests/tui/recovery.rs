@@ -45,6 +45,7 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
                     to: warroom::cli::parse_when("2026-11-20T09:00:00Z").expect("time"),
                     hide_newer: false,
                     hide_keys: Vec::new(),
+                    skip_versions: Vec::new(),
                 },
             }
         ))]
@@ -95,6 +96,14 @@ fn r_hides_by_default_only_the_keys_an_incident_principal_wrote() {
         ))
         .expect("event")
         };
+        // SSE-C writes as CloudTrail records them: the algorithm header in
+        // the request, the version made in the response.
+        let sse_c = |id: &str, access_key: &str, version: &str| {
+            warroom::model::trail::normalise_str(&format!(
+            r#"{{"eventID":"{id}","eventTime":"2026-11-22T10:01:00Z","eventName":"PutObject","readOnly":false,"userIdentity":{{"type":"IAMUser","accountId":"123456789012","arn":"arn:aws:iam::123456789012:user/u","accessKeyId":"{access_key}"}},"requestParameters":{{"bucketName":"{bucket}","key":"README-RESTORE.txt","x-amz-server-side-encryption-customer-algorithm":"AES256"}},"responseElements":{{"x-amz-version-id":"{version}","x-amz-server-side-encryption-customer-algorithm":"AES256"}}}}"#
+        ))
+        .expect("event")
+        };
         update(
             &mut s,
             Msg::Tail(TailMsg::Events {
@@ -102,6 +111,8 @@ fn r_hides_by_default_only_the_keys_an_incident_principal_wrote() {
                 events: vec![
                     put("w1", "README-RESTORE.txt", "AKIASTOLEN0000000001"),
                     put("w2", "exports/new.csv", "AKIAAPPLICATION00001"),
+                    sse_c("w3", "AKIASTOLEN0000000001", "v-attacker"),
+                    sse_c("w4", "AKIAAPPLICATION00001", "v-application"),
                 ],
             }),
         );
@@ -124,6 +135,12 @@ fn r_hides_by_default_only_the_keys_an_incident_principal_wrote() {
     assert!(
         matches!(&a.goal, Goal::PointInTime { hide_newer: false, hide_keys, .. }
             if hide_keys == &vec!["README-RESTORE.txt".to_string()]),
+        "{a:?}"
+    );
+    // Only the incident's SSE-C rewrite is never restored to.
+    assert!(
+        matches!(&a.goal, Goal::PointInTime { skip_versions, .. }
+            if skip_versions == &vec!["v-attacker".to_string()]),
         "{a:?}"
     );
     // `keep` hides nothing; a prefix narrows the default to keys under it.
@@ -159,6 +176,7 @@ fn snapshot_restore_plan_dialog_80x24() {
             to: 1_795_860_000,
             hide_newer: false,
             hide_keys: Vec::new(),
+            skip_versions: Vec::new(),
         },
     });
     let plan = Plan {

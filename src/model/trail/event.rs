@@ -163,6 +163,22 @@ impl TrailEvent {
             .map(str::to_string)
     }
 
+    /// The version a successful write made, as S3's response names it
+    /// (`responseElements["x-amz-version-id"]`); `None` for a failed call
+    /// or an unversioned bucket.
+    pub fn version_written(&self) -> Option<String> {
+        if self.error_code.is_some() {
+            return None;
+        }
+        let record: serde_json::Value = serde_json::from_str(&self.raw.get()).ok()?;
+        record
+            .get("responseElements")?
+            .get("x-amz-version-id")?
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
     /// What the list, filters and relevance need stays; what only the
     /// detail view shows (it re-reads the record) goes, to hold many events
     /// in little memory.

@@ -47,6 +47,21 @@ pub fn incident_written(state: &State, bucket: &str) -> Vec<String> {
     keys.into_iter().collect()
 }
 
+/// The versions of `bucket` an incident principal wrote with SSE-C, as
+/// the tail's records name them (`x-amz-version-id` in the response): the
+/// restore never picks one, whatever its time.
+pub fn incident_sse_c_versions(state: &State, bucket: &str) -> Vec<String> {
+    let ids: std::collections::BTreeSet<String> = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| e.sse_c && e.bucket.as_deref() == Some(bucket))
+        .filter(|e| crate::model::trail::written_by_incident(e, &state.trail.incident))
+        .filter_map(|e| e.version_written())
+        .collect();
+    ids.into_iter().collect()
+}
+
 /// Keys while the restore time is typed: "TIME [PREFIX] [hide|keep]".
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     state.dirty = true;
@@ -85,6 +100,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                             .filter(|k| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
                             .collect()
                     };
+                    let skip_versions = incident_sse_c_versions(state, &bucket);
                     state.prompt = None;
                     state.window_start = Some(to);
                     return request(
@@ -96,6 +112,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                                 to,
                                 hide_newer,
                                 hide_keys,
+                                skip_versions,
                             },
                         }),
                     );
