@@ -154,12 +154,55 @@ pub async fn gather(
     };
     let mut rows = changes::from_events(&events, suspects, since, now);
     changes::sweep(&mut rows, suspects, since, now);
+    stand_lifecycle(clients, &mut rows, &mut problems).await;
     Ok(Gathered {
         events_read: events.len(),
         changes: rows,
         trails: trails.clone(),
         problems: dedup(problems),
     })
+}
+
+/// Lifecycle writes are joined with each bucket's rules read now (one read
+/// per bucket): still there, partly, or gone.
+async fn stand_lifecycle(
+    clients: &Clients,
+    rows: &mut [changes::Change],
+    problems: &mut Vec<String>,
+) {
+    let buckets: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|c| match &c.what {
+            changes::What::Lifecycle { bucket, .. } => Some(bucket.clone()),
+            _ => None,
+        })
+        .collect();
+    for bucket in buckets {
+        let read = match crate::aws::exposure::bucket_region(clients, &bucket).await {
+            Ok(region) => crate::aws::lifecycle::rules(clients, &bucket, &region).await,
+            Err(e) => Err(e),
+        };
+        for c in rows.iter_mut() {
+            let changes::What::Lifecycle {
+                bucket: b,
+                rule_ids,
+                ..
+            } = &c.what
+            else {
+                continue;
+            };
+            if *b != bucket {
+                continue;
+            }
+            c.standing = match &read {
+                Ok(rules) => changes::lifecycle_standing(rule_ids, rules),
+                Err(e) => changes::Standing::Unknown(format!("lifecycle not read: {}", e.code)),
+            };
+        }
+        if let Err(e) = &read {
+            problems.push(format!("lifecycle of {bucket} not read: {}", e.said()));
+        }
+    }
 }
 
 /// The lifecycle rules an incident principal wrote on `bucket` since the

@@ -497,6 +497,11 @@ pub enum ActCommand {
         /// Hide keys created after --to behind a (removable) delete marker.
         #[arg(long)]
         hide_newer: bool,
+        /// A version never to restore to, e.g. one the attacker wrote with
+        /// SSE-C (repeatable; `warroom trail --json` has each write's
+        /// `responseElements."x-amz-version-id"`).
+        #[arg(long = "skip-version", value_name = "VERSION_ID")]
+        skip_versions: Vec<String>,
         /// Print the plan (counts and bytes per kind of key) and stop.
         #[arg(long)]
         plan: bool,

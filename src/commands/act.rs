@@ -325,6 +325,7 @@ fn request(cmd: ActCommand) -> Request {
             target,
             to,
             hide_newer,
+            skip_versions,
             plan,
             how,
         } => {
@@ -335,7 +336,7 @@ fn request(cmd: ActCommand) -> Request {
                     to,
                     hide_newer,
                     hide_keys: Vec::new(),
-                    skip_versions: Vec::new(),
+                    skip_versions,
                 },
             });
             if plan {

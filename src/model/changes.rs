@@ -658,6 +658,26 @@ impl Now<'_> {
     }
 }
 
+/// Whether the rules a lifecycle write carried are still on the bucket,
+/// from its lifecycle rules read now.
+pub fn lifecycle_standing(
+    rule_ids: &[String],
+    now: &[super::lifecycle::LifecycleRule],
+) -> Standing {
+    let there = rule_ids
+        .iter()
+        .filter(|id| now.iter().any(|r| r.id.as_ref() == Some(*id)))
+        .count();
+    match there {
+        0 if rule_ids.is_empty() && !now.is_empty() => {
+            Standing::Unknown("the rules carried no ID".into())
+        }
+        0 => Standing::Gone,
+        n if n == rule_ids.len() => Standing::InPlace,
+        n => Standing::Partly(format!("{n} of {} rules still there", rule_ids.len())),
+    }
+}
+
 /// The changes incident principals made since `since` (seconds), in time
 /// order, from CloudTrail records; trail tampering by anyone is kept (a
 /// blinded trail matters whoever blinded it).

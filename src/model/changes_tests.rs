@@ -498,3 +498,24 @@ fn lifecycle_writes_name_their_rules_whether_one_or_many() {
     assert_eq!(rows.len(), 1, "the leaked key's write is the attacker's");
     assert!(rows[0].what.describe().contains("to-glacier, old-versions"));
 }
+
+#[test]
+fn a_lifecycle_write_stands_while_its_rules_are_on_the_bucket() {
+    use crate::model::lifecycle::LifecycleRule;
+    let rule = |id: &str| LifecycleRule {
+        id: Some(id.into()),
+        enabled: true,
+        ..Default::default()
+    };
+    let ids = vec!["planted".to_string(), "second".to_string()];
+    assert_eq!(
+        lifecycle_standing(&ids, &[rule("planted"), rule("second"), rule("owner")]),
+        Standing::InPlace
+    );
+    assert!(matches!(
+        lifecycle_standing(&ids, &[rule("planted")]),
+        Standing::Partly(_)
+    ));
+    assert_eq!(lifecycle_standing(&ids, &[rule("owner")]), Standing::Gone);
+    assert_eq!(lifecycle_standing(&ids, &[]), Standing::Gone);
+}
