@@ -110,7 +110,10 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
                 "The other rules are written back exactly as they were."
             }
         ),
-        confirm: Confirm::YesNo,
+        // Typed: `y` opens the plan, and a second `y` must not apply it.
+        confirm: Confirm::TypeName {
+            text: bucket.to_string(),
+        },
         undo: "undo writes the recorded lifecycle configuration back exactly".into(),
         undoable: true,
         prior: as_json(&prior),

@@ -130,8 +130,9 @@ fn state_of(history: &[Version]) -> &'static str {
 }
 
 /// The soonest moment S3 deletes for good something a restore of the
-/// incident's buckets needs (their lifecycle rules, and the buckets an
-/// incident principal wrote rules on): the header's countdown. With the
+/// incident's buckets needs (their lifecycle rules; the buckets an
+/// incident principal wrote rules on, or the tail saw destruction on): the
+/// header's countdown. With the
 /// versions view's listing at hand the deadline of that bucket is exact
 /// (per needed version); otherwise it is the soonest any version replaced
 /// since the window opened can go.
@@ -148,10 +149,22 @@ pub fn deadline(state: &State) -> Option<(String, Deadline)> {
             .iter()
             .any(|c| matches!(&c.what, What::Lifecycle { bucket, .. } if bucket == name))
     };
+    // Ransomware works on private buckets: a bucket the tail saw an
+    // SSE-C write, a lifecycle write or a bulk delete on is in it too.
+    let struck: std::collections::HashSet<&str> = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| crate::model::trail::destruction(e).is_some())
+        .filter_map(|e| e.bucket.as_deref())
+        .collect();
     let mut best: Option<(String, Deadline)> = None;
     for b in &state.buckets {
         let name = &b.facts.name;
-        if !state.checklist.incident_buckets.contains(name) && !planted_on(name) {
+        if !state.checklist.incident_buckets.contains(name)
+            && !planted_on(name)
+            && !struck.contains(name.as_str())
+        {
             continue;
         }
         let Some(rules) = b.facts.lifecycle.known().filter(|r| !r.is_empty()) else {
