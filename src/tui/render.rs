@@ -211,13 +211,57 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::raw(" account Public Access Block ")];
+    // The alerts seen from every pane: a blinded trail means nothing since
+    // is recorded; a planted expiry puts the restore on a clock. With one
+    // to say, the account setting is said short so the alert fits 80
+    // columns.
+    let mut alerts: Vec<String> = Vec::new();
+    if let Some(first) = crate::tui::panes::trail::tampering(state).first() {
+        alerts.push(format!(
+            "TRAIL BLINDED: {} {}",
+            untrusted(&first.trail),
+            untrusted(&first.how)
+        ));
+    }
+    if let Some((bucket, d)) = crate::tui::panes::versions::deadline(state) {
+        alerts.push(format!(
+            "DATA EXPIRES {}: {} ({})",
+            untrusted(&bucket),
+            d.countdown(state.watches.now),
+            untrusted(&d.rule)
+        ));
+    }
+    let short = !alerts.is_empty();
+    let mut spans = vec![Span::raw(if short {
+        " account PAB "
+    } else {
+        " account Public Access Block "
+    })];
     match state.account.as_ref().map(|a| &a.public_access_block) {
         None => spans.push(Span::styled("…", theme.dim())),
         Some(Fact::Unknown(e)) => spans.push(Span::styled(e.to_string(), theme.error())),
-        Some(Fact::Known(None)) => spans.push(Span::styled("not set (all four off)", theme.warn())),
+        Some(Fact::Known(None)) => spans.push(Span::styled(
+            if short {
+                "not set"
+            } else {
+                "not set (all four off)"
+            },
+            theme.warn(),
+        )),
         Some(Fact::Known(Some(p))) if p.all_on() => {
             spans.push(Span::styled("all four on", theme.ok()))
+        }
+        Some(Fact::Known(Some(p))) if short => {
+            let on = [
+                p.block_public_acls,
+                p.ignore_public_acls,
+                p.block_public_policy,
+                p.restrict_public_buckets,
+            ]
+            .iter()
+            .filter(|b| **b)
+            .count();
+            spans.push(Span::styled(format!("{on} of 4 on"), theme.warn()));
         }
         Some(Fact::Known(Some(p))) => {
             for (on, name) in [
@@ -234,31 +278,9 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
             }
         }
     }
-    // Seen from every pane: a blinded trail means nothing since is recorded.
-    let blinded = crate::tui::panes::trail::tampering(state);
-    if let Some(first) = blinded.first() {
+    for a in alerts {
         spans.push(Span::styled(" │ ", theme.dim()));
-        spans.push(Span::styled(
-            format!(
-                "TRAIL BLINDED: {} {}",
-                untrusted(&first.trail),
-                untrusted(&first.how)
-            ),
-            theme.error(),
-        ));
-    }
-    // A planted expiry on an incident bucket: the restore has a deadline.
-    if let Some((bucket, d)) = crate::tui::panes::versions::deadline(state) {
-        spans.push(Span::styled(" │ ", theme.dim()));
-        spans.push(Span::styled(
-            format!(
-                "DATA EXPIRES {}: {} ({})",
-                untrusted(&bucket),
-                d.countdown(state.watches.now),
-                untrusted(&d.rule)
-            ),
-            theme.error(),
-        ));
+        spans.push(Span::styled(a, theme.error()));
     }
     Line::from(spans)
 }
