@@ -636,6 +636,14 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
         },
     });
     let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    // The step that should come first is named while it is not taken.
+    assert!(
+        plan.before
+            .iter()
+            .any(|l| l.starts_with("first: SSE-C writes are allowed")),
+        "{:?}",
+        plan.before
+    );
     assert!(
         plan.diff
             .iter()
@@ -649,6 +657,20 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
             .any(|l| l.contains("x/b.csv") && l.contains("no good version left")),
         "{:?}",
         plan.diff
+    );
+    // Blocked, the plan no longer asks for it.
+    b.apply(&ActionSpec::BlockSseC(warroom::actions::Bucket {
+        bucket: bucket.into(),
+    }))
+    .await;
+    let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    assert!(
+        !plan
+            .before
+            .iter()
+            .any(|l| l.contains("SSE-C writes are allowed")),
+        "{:?}",
+        plan.before
     );
     b.apply(&spec).await;
     let now = contents(c, bucket).await;

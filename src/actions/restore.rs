@@ -135,6 +135,43 @@ pub fn describe(p: &RestorePlan) -> Vec<String> {
     lines
 }
 
+/// The steps that should come before a restore, said in its plan when they
+/// have not been taken: a lifecycle rule that deletes data puts what is
+/// restored on the same clock, and while SSE-C writes are allowed the
+/// attacker's key can encrypt the restored objects again. Each names the
+/// action that takes it; what cannot be read is said too.
+async fn first_steps(c: &Clients, bucket: &str, region: &str) -> Vec<String> {
+    let (rules, encryption) = tokio::join!(
+        crate::aws::lifecycle::rules(c, bucket, region),
+        crate::aws::containment::encryption(c, bucket, region)
+    );
+    let mut out = Vec::new();
+    match rules {
+        Ok(r) => {
+            let deleting: Vec<String> = r
+                .iter()
+                .filter(|r| r.enabled && r.deletes())
+                .map(|r| r.label())
+                .collect();
+            if !deleting.is_empty() {
+                out.push(format!(
+                    "first: lifecycle rule(s) {} delete data in {bucket}: remove a planted one (y, or remove-lifecycle-rules) before restoring",
+                    deleting.join(", ")
+                ));
+            }
+        }
+        Err(e) => out.push(format!("lifecycle rules not read ({})", e.code)),
+    }
+    match encryption {
+        Ok(rules) if rules.as_deref().is_some_and(|r| r.iter().any(|x| x.blocks_sse_c())) => {}
+        Ok(_) => out.push(format!(
+            "first: SSE-C writes are allowed on {bucket}: block them (z, or block-sse-c) or a live attacker key can encrypt what is restored again"
+        )),
+        Err(e) => out.push(format!("default encryption not read ({})", e.code)),
+    }
+    out
+}
+
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     let bucket = a.bucket.as_str();
     if matches!(a.goal, Goal::Version { .. }) && a.prefix.is_none() {
@@ -151,7 +188,8 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         )));
     }
     let rp = plan_restore(&s3, a).await?;
-    let counts = describe(&rp);
+    let mut counts = describe(&rp);
+    counts.extend(first_steps(c, bucket, &region).await);
     if let Ok(mut cache) = plan_cache().lock() {
         cache.insert(cache_key(a), (Instant::now(), rp.clone()));
     }
