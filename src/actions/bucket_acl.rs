@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Bucket, Confirm, Cx, Plan, Verification, compare_with_prior};
+use super::{
+    ActionError, ActionSpec, Bucket, Confirm, Cx, Plan, Verification, compare_read_with_prior,
+};
 use crate::aws::acl::{is_owner_only, owner_only};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
@@ -118,8 +120,6 @@ pub async fn undo(
     prior: &Value,
 ) -> Result<Verification, AwsError> {
     containment::set_bucket_acl(cx.clients, &a.bucket, region, &prior_acl(prior)?).await?;
-    let now = containment::bucket_acl(cx.clients, &a.bucket, region)
-        .await
-        .map(|acl| serde_json::to_value(acl).unwrap_or(Value::Null));
-    Ok(compare_with_prior(now, prior))
+    let now = containment::bucket_acl(cx.clients, &a.bucket, region).await;
+    Ok(compare_read_with_prior(now, prior))
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
+use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_read_with_prior};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::model::facts::PublicAccessBlock;
@@ -136,8 +136,6 @@ pub async fn undo(
 ) -> Result<Verification, AwsError> {
     let was: Option<PublicAccessBlock> = super::recorded(prior, "bucket Block Public Access")?;
     containment::set_bucket_pab(cx.clients, &a.bucket, region, was.as_ref()).await?;
-    let now = containment::bucket_pab(cx.clients, &a.bucket, region)
-        .await
-        .map(|n| serde_json::to_value(n).unwrap_or(Value::Null));
-    Ok(compare_with_prior(now, prior))
+    let now = containment::bucket_pab(cx.clients, &a.bucket, region).await;
+    Ok(compare_read_with_prior(now, prior))
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
+use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_read_with_prior};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::model::facts::EncryptionRule;
@@ -129,8 +129,6 @@ pub async fn undo(
 ) -> Result<Verification, AwsError> {
     let was: Option<Vec<EncryptionRule>> = super::recorded(prior, "default encryption")?;
     containment::set_encryption(cx.clients, &a.bucket, region, was.as_deref()).await?;
-    let now = containment::encryption(cx.clients, &a.bucket, region)
-        .await
-        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
-    Ok(compare_with_prior(now, prior))
+    let now = containment::encryption(cx.clients, &a.bucket, region).await;
+    Ok(compare_read_with_prior(now, prior))
 }

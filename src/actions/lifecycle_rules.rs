@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::policy_statements::line_diff;
-use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_with_prior};
+use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Verification, compare_read_with_prior};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, lifecycle};
 use crate::model::lifecycle::LifecycleRule;
@@ -156,10 +156,8 @@ pub async fn undo(
 ) -> Result<Verification, AwsError> {
     let was: Vec<LifecycleRule> = super::recorded(prior, "lifecycle configuration")?;
     lifecycle::set_rules(cx.clients, &a.bucket, region, &was).await?;
-    let now = lifecycle::rules(cx.clients, &a.bucket, region)
-        .await
-        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
-    Ok(compare_with_prior(now, prior))
+    let now = lifecycle::rules(cx.clients, &a.bucket, region).await;
+    Ok(compare_read_with_prior(now, prior))
 }
 
 #[cfg(test)]

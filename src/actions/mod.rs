@@ -1010,6 +1010,18 @@ pub(crate) fn same_json(a: &str, b: &str) -> bool {
     }
 }
 
+/// For undo: the state read back, as the journal records it, compared
+/// with the recorded prior state.
+pub(crate) fn compare_read_with_prior<T: Serialize>(
+    now: Result<T, AwsError>,
+    prior: &Value,
+) -> Verification {
+    compare_with_prior(
+        now.map(|r| serde_json::to_value(r).unwrap_or(Value::Null)),
+        prior,
+    )
+}
+
 /// For undo: compare the state read back with the recorded prior state.
 pub(crate) fn compare_with_prior(now: Result<Value, AwsError>, prior: &Value) -> Verification {
     match now {

@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Confirm, Plan, Verification, compare_with_prior};
+use super::{
+    ActionError, ActionSpec, Confirm, Plan, Verification, compare_read_with_prior,
+    compare_with_prior,
+};
 use crate::aws::exposure::bucket_region;
 pub use crate::aws::side_doors::{CorsRule, Notice, Routing, Website};
 use crate::aws::{AwsError, Clients};
@@ -353,10 +356,8 @@ pub mod cors {
         let s3 = cx.clients.s3_in(region);
         let rules: Vec<CorsRule> = super::super::recorded(prior, "CORS rules")?;
         write(&s3, &a.bucket, &rules).await?;
-        let now = read(&s3, &a.bucket)
-            .await
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
-        Ok(compare_with_prior(now, prior))
+        let now = read(&s3, &a.bucket).await;
+        Ok(compare_read_with_prior(now, prior))
     }
 }
 
@@ -566,9 +567,7 @@ pub mod log_grants {
         let s3 = cx.clients.s3_in(region);
         let logging: Logging = super::super::recorded(prior, "logging configuration")?;
         write(&s3, &a.bucket, &logging).await?;
-        let now = read(&s3, &a.bucket)
-            .await
-            .map(|l| serde_json::to_value(l).unwrap_or(Value::Null));
-        Ok(compare_with_prior(now, prior))
+        let now = read(&s3, &a.bucket).await;
+        Ok(compare_read_with_prior(now, prior))
     }
 }

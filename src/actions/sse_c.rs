@@ -9,7 +9,9 @@
 
 use serde_json::Value;
 
-use super::{ActionError, ActionSpec, Bucket, Confirm, Cx, Plan, Verification, compare_with_prior};
+use super::{
+    ActionError, ActionSpec, Bucket, Confirm, Cx, Plan, Verification, compare_read_with_prior,
+};
 use crate::aws::exposure::bucket_region;
 use crate::aws::{AwsError, Clients, containment};
 use crate::model::facts::EncryptionRule;
@@ -125,10 +127,8 @@ pub async fn undo(
     // A rule that had no block is written with none: S3 reads an absent
     // element as nothing blocked.
     containment::set_encryption(cx.clients, &a.bucket, region, was.as_deref()).await?;
-    let now = containment::encryption(cx.clients, &a.bucket, region)
-        .await
-        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
-    Ok(compare_with_prior(now, prior))
+    let now = containment::encryption(cx.clients, &a.bucket, region).await;
+    Ok(compare_read_with_prior(now, prior))
 }
 
 #[cfg(test)]

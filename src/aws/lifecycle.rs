@@ -77,6 +77,10 @@ fn sdk_tag(k: &str, v: &str) -> Result<s3t::Tag, AwsError> {
         .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))
 }
 
+fn storage_class(c: &Option<String>) -> Option<s3t::TransitionStorageClass> {
+    c.as_deref().map(s3t::TransitionStorageClass::from)
+}
+
 fn sdk_rule(r: &LifecycleRule) -> Result<s3t::LifecycleRule, AwsError> {
     let filter = match &r.filter {
         None => None,
@@ -137,11 +141,7 @@ fn sdk_rule(r: &LifecycleRule) -> Result<s3t::LifecycleRule, AwsError> {
                     s3t::Transition::builder()
                         .set_days(t.days)
                         .set_date(t.date.map(DateTime::from_secs))
-                        .set_storage_class(
-                            t.storage_class
-                                .as_deref()
-                                .map(s3t::TransitionStorageClass::from),
-                        )
+                        .set_storage_class(storage_class(&t.storage_class))
                         .build()
                 })
                 .collect()
@@ -153,11 +153,7 @@ fn sdk_rule(r: &LifecycleRule) -> Result<s3t::LifecycleRule, AwsError> {
                     s3t::NoncurrentVersionTransition::builder()
                         .set_noncurrent_days(t.noncurrent_days)
                         .set_newer_noncurrent_versions(t.newer_noncurrent_versions)
-                        .set_storage_class(
-                            t.storage_class
-                                .as_deref()
-                                .map(s3t::TransitionStorageClass::from),
-                        )
+                        .set_storage_class(storage_class(&t.storage_class))
                         .build()
                 })
                 .collect()
