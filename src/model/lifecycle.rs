@@ -429,6 +429,18 @@ mod tests {
         );
     }
 
+    /// AWS's own worked example (re:Post, S3 lifecycle): a version made
+    /// noncurrent on 2 January 2020 at 11:30 UTC by a one-day rule is
+    /// marked for deletion on 4 January at 00:00 UTC.
+    #[test]
+    fn the_worked_example_aws_gives() {
+        let r = noncurrent(1, None);
+        assert_eq!(
+            r.noncurrent_expiry(t("2020-01-02T11:30:00Z"), 0),
+            Some(t("2020-01-04T00:00:00Z"))
+        );
+    }
+
     #[test]
     fn newer_noncurrent_versions_keep_a_version_until_enough_newer_ones_exist() {
         let r = noncurrent(1, Some(2));
