@@ -223,7 +223,7 @@ fn account_pab_line(state: &State, theme: &Theme) -> Line<'static> {
             untrusted(&first.how)
         ));
     }
-    if let Some((bucket, d)) = crate::tui::panes::versions::deadline(state) {
+    if let Some((bucket, d)) = crate::tui::state::deadline::deadline(state) {
         alerts.push(format!(
             "DATA EXPIRES {}: {} ({})",
             untrusted(&bucket),

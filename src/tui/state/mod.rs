@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod checklist;
 pub mod creds;
+pub mod deadline;
 pub mod gameday;
 pub mod status;
 pub mod trail;
