@@ -749,3 +749,155 @@ async fn the_second_key_and_the_backdoored_role_carry_on_until_each_is_taken_bac
             .is_err()
     );
 }
+
+/// Scenario 5, scripted through the engine: the opening moves leave the
+/// exports unreadable (SSE-C under the attacker's key), a lifecycle rule
+/// planted and a note; the attacker encrypts each round until SSE-C is
+/// blocked; the planted rule is found in the trail's records and taken off
+/// alone by the revert the changes pane offers; the restore puts every
+/// export back byte for byte; the score counts each part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sse_c_ransomware_game_is_stopped_restored_and_scored() {
+    use warroom::actions::{ActionSpec, Bucket, restore};
+    use warroom::gameday::attacker::rules_planted;
+    use warroom::model::changes::What;
+    use warroom::model::restore::Goal;
+    let emu = support::start_moto();
+    let c = support::clients(&emu).await;
+    let (game, _dir, incident, started) = staged_game(&c, "sse-c-ransomware", "gdtest0007").await;
+    let bucket = "acme-customer-exports";
+    let mut attacker = emulator_attacker(&game, &c, None, incident.clone()).await;
+    let read = |key: &'static str| {
+        let s3 = c.s3.clone();
+        async move { warroom::aws::game::get_object(&s3, bucket, key).await }
+    };
+    // The opening moves: two exports unreadable, the rule planted.
+    let refused = read("exports/customers.csv").await.expect_err("SSE-C");
+    assert_eq!(refused.code, "InvalidRequest", "{refused:?}");
+    assert!(read("exports/payments.csv").await.is_ok(), "not yet");
+    let planted = rules_planted(&incident.lock().await.all_entries().expect("entries"));
+    assert_eq!(planted.len(), 1, "{planted:?}");
+    assert_eq!(planted[0].rule, "cleanup-7d");
+    let rules = warroom::aws::lifecycle::rules(&c, bucket, support::REGION)
+        .await
+        .expect("rules");
+    assert!(
+        rules.iter().any(|r| r.id.as_deref() == Some("cleanup-7d")
+            && r.noncurrent_expiration
+                .as_ref()
+                .and_then(|n| n.noncurrent_days)
+                == Some(7)),
+        "{rules:?}"
+    );
+
+    // Round 1 looks; round 2 encrypts the third export.
+    attacker.round().await.expect("round 1");
+    let r = attacker.round().await.expect("round 2");
+    assert_eq!((r.event, r.error.as_deref()), ("PutObject", None));
+    assert!(read("exports/payments.csv").await.is_err());
+
+    // The planted rule, as the changes pane finds it in the trail's files,
+    // and the revert it offers: that rule alone.
+    let leaked = game.staged.leaked.clone().expect("leaked key");
+    let suspects = warroom::model::changes::Suspects {
+        keys: [leaked.access_key_id.clone()].into_iter().collect(),
+        own_account: Some(game.staged.account.clone()),
+        ..Default::default()
+    };
+    let g = warroom::changes::gather(
+        &c,
+        &suspects,
+        started - 3600,
+        &[support::REGION.to_string()],
+    )
+    .await
+    .expect("gathered");
+    let row = g
+        .changes
+        .iter()
+        .find(|r| matches!(&r.what, What::Lifecycle { bucket: b, .. } if b == bucket))
+        .unwrap_or_else(|| panic!("no lifecycle row in {:#?}", g.changes))
+        .clone();
+    let spec = warroom::tui::offers::revert(&row, None).expect("a revert");
+    assert!(
+        matches!(&spec, ActionSpec::RemoveLifecycleRules(a) if a.rules == vec!["cleanup-7d".to_string()]),
+        "{spec:?}"
+    );
+    apply(&c, &incident, &spec).await;
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::BlockSseC(Bucket {
+            bucket: bucket.into(),
+        }),
+    )
+    .await;
+    // The next rewrite is refused by S3 itself (the bucket blocks SSE-C).
+    let r = attacker.round().await.expect("round 3");
+    assert_eq!(r.error.as_deref(), Some("AccessDenied"), "{r:?}");
+    assert!(
+        read("exports/customers.csv").await.is_err(),
+        "still the attacker's"
+    );
+
+    // Evidence first, then the restore to before the attack.
+    incident
+        .lock()
+        .await
+        .record("trail_preserved", json!({"summary": "test"}))
+        .expect("preserved");
+    apply(
+        &c,
+        &incident,
+        &ActionSpec::PitRestore(restore::Args {
+            bucket: bucket.into(),
+            prefix: None,
+            goal: Goal::PointInTime {
+                to: started - 1,
+                hide_newer: true,
+                hide_keys: Vec::new(),
+                skip_versions: Vec::new(),
+            },
+        }),
+    )
+    .await;
+    for ((b, k), body) in &game.staged.originals {
+        let got = warroom::aws::game::get_object(&c.s3, b, k).await.expect(k);
+        assert_eq!(got, body.as_bytes(), "s3://{b}/{k} byte for byte");
+    }
+    let r = attacker.round().await.expect("round 4");
+    assert_eq!(r.error.as_deref(), Some("AccessDenied"));
+
+    let playbook = warroom::playbook::Playbook::builtin().expect("playbook");
+    let score = warroom::gameday::finish(&c, &game, &incident, &playbook)
+        .await
+        .expect("score");
+    assert_eq!(
+        (score.objects_intact, score.objects_total),
+        (4, 4),
+        "{score:?}"
+    );
+    assert!(score.planted_left.is_empty(), "{:?}", score.planted_left);
+    assert_eq!((score.rules_planted, score.rules_left.len()), (1, 0));
+    assert_eq!(
+        (score.sse_c_tried, score.sse_c_succeeded),
+        (3, 1),
+        "{score:?}"
+    );
+    let row = |p: &str| {
+        score
+            .breakdown
+            .iter()
+            .find(|(w, _, _)| w.starts_with(p))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {p} in {:?}", score.breakdown))
+    };
+    assert_eq!(row("planted lifecycle rule removed").1, 5);
+    // One rewrite got through before the block: half.
+    assert_eq!(row("SSE-C rewrites").1, 2);
+    assert_eq!(row("data as before").1, 10);
+    assert!(
+        score.first_containment_secs.is_some(),
+        "block-sse-c cuts the attacker off"
+    );
+}

@@ -620,9 +620,43 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
     let c = &b.c;
     let bucket = "ransomed-exports";
     versioned(c, bucket).await;
-    put(c, bucket, "x/a.csv", "good-a").await;
-    let bad_a = put(c, bucket, "x/a.csv", "ciphertext-a").await;
-    let bad_b = put(c, bucket, "x/b.csv", "ciphertext-b").await;
+    let good_a = put(c, bucket, "x/a.csv", "good-a").await;
+    // The attacker's rewrites under its own key: the emulator launcher keeps
+    // SSE-C as S3 does (no read without the key).
+    let key = warroom::aws::game::SseCKey::new([7u8; 32]);
+    let sse_c = |k: &'static str| {
+        let key = key.clone();
+        async move {
+            warroom::aws::game::put_object_sse_c(&c.s3, bucket, k, b"same bytes".to_vec(), &key)
+                .await
+                .expect("SSE-C put")
+                .expect("a version")
+        }
+    };
+    let since = warroom::time::now_secs();
+    let bad_a = sse_c("x/a.csv").await;
+    let bad_b = sse_c("x/b.csv").await;
+    assert!(
+        warroom::aws::game::get_object(&c.s3, bucket, "x/b.csv")
+            .await
+            .is_err(),
+        "an SSE-C version is not served without its key"
+    );
+    // The versions view's probe finds exactly the two, from a HEAD each.
+    let mut histories = Vec::new();
+    warroom::aws::versions::changed_since(&c.s3, bucket, None, since - 5, |h| histories.push(h))
+        .await
+        .expect("listing");
+    let asked = warroom::aws::versions::probe_candidates(&histories, since - 5);
+    assert!(asked.iter().any(|(_, v)| *v == good_a), "{asked:?}");
+    let (found, unprobed) = warroom::aws::versions::sse_c_versions(&c.s3, bucket, asked).await;
+    assert_eq!(
+        found,
+        [bad_a.clone(), bad_b.clone()]
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+    );
+    assert_eq!(unprobed, 0);
     let t = next_second().await;
     put(c, bucket, "x/a.csv", "ransom note").await;
     let spec = ActionSpec::PitRestore(restore::Args {
@@ -675,10 +709,12 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
     b.apply(&spec).await;
     let now = contents(c, bucket).await;
     assert_eq!(now["x/a.csv"].as_deref(), Some("good-a"));
-    assert_eq!(
-        now["x/b.csv"].as_deref(),
-        Some("ciphertext-b"),
-        "held, not touched"
+    // Held, not touched: still the attacker's, unreadable without its key.
+    assert_eq!(now["x/b.csv"], None, "{now:?}");
+    assert!(
+        warroom::aws::game::get_object_with(&c.s3, bucket, "x/b.csv", Some(&key))
+            .await
+            .is_ok_and(|b| b == b"same bytes")
     );
     b.journal_ok();
 }

@@ -603,4 +603,135 @@ def _refuse_blocked_sse_c(method):  # type: ignore[no-untyped-def]
 _s3r.S3Response.put_object = _refuse_blocked_sse_c(_s3r.S3Response.put_object)
 _s3r.S3Response.copy_object = _refuse_blocked_sse_c(_s3r.S3Response.copy_object)
 
+# moto stores an SSE-C write in plaintext and serves it to anyone. S3 keeps
+# only an HMAC of the customer's key and refuses every read (GET, HEAD, the
+# source of a copy) that does not present the same key; a read presenting a
+# key for an object not written with one is refused too. Keep the key's MD5
+# on the version written, refuse as S3 does, and echo the algorithm and MD5
+# as S3 does when the right key is given. (The MD5 stands in for S3's HMAC:
+# what matters to a responder is that only the key's holder can read.)
+_SSE_C_ALG = "x-amz-server-side-encryption-customer-algorithm"
+_SSE_C_MD5 = "x-amz-server-side-encryption-customer-key-MD5"
+_COPY_SSE_C_MD5 = "x-amz-copy-source-server-side-encryption-customer-key-MD5"
+_SSE_C_REFUSED = (
+    "<Error><Code>InvalidRequest</Code><Message>The object was stored using a "
+    "form of Server Side Encryption. The correct parameters must be provided "
+    "to retrieve the object.</Message></Error>"
+)
+_SSE_C_NOT_APPLICABLE = (
+    "<Error><Code>InvalidRequest</Code><Message>The encryption parameters are "
+    "not applicable to this object.</Message></Error>"
+)
+
+
+def _header(headers, name):  # type: ignore[no-untyped-def]
+    # Request headers arrive in any case.
+    for k, v in headers.items():
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def _sse_c_of(key):  # type: ignore[no-untyped-def]
+    return getattr(key, "_warroom_sse_c_md5", None)
+
+
+def _sse_c_check(key, headers, md5_header=_SSE_C_MD5):  # type: ignore[no-untyped-def]
+    """None when the request may read the version; else S3's refusal."""
+    stored, given = _sse_c_of(key), _header(headers, md5_header)
+    if stored is None:
+        return _SSE_C_NOT_APPLICABLE if given else None
+    return None if given == stored else _SSE_C_REFUSED
+
+
+def _echo_sse_c(headers, key):  # type: ignore[no-untyped-def]
+    if _sse_c_of(key) is not None:
+        headers[_SSE_C_ALG] = "AES256"
+        headers[_SSE_C_MD5] = _sse_c_of(key)
+    return headers
+
+
+def _lookup(backend, bucket, key_name, version_id):  # type: ignore[no-untyped-def]
+    try:
+        key = backend.get_object(bucket, key_name, version_id=version_id)
+    except Exception:  # noqa: BLE001 - moto answers the missing key itself
+        return None
+    return key if hasattr(key, "value") else None
+
+
+def _sse_c_get(method):  # type: ignore[no-untyped-def]
+    def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        version = self.querystring.get("versionId", [None])[0]
+        key = _lookup(self.backend, self.bucket_name, self.parse_key_name(), version)
+        if key is not None and (refused := _sse_c_check(key, self.headers)):
+            return 400, {}, refused
+        status, headers, body = method(self, *args, **kwargs)
+        if key is not None:
+            _echo_sse_c(headers, key)
+        return status, headers, body
+
+    return patched
+
+
+def _sse_c_head(method):  # type: ignore[no-untyped-def]
+    def patched(self, bucket_name, query, key_name, headers):  # type: ignore[no-untyped-def]
+        version = query.get("versionId", [None])[0]
+        key = _lookup(self.backend, bucket_name, key_name, version)
+        if key is not None and _sse_c_check(key, headers):
+            # A HEAD has no body: S3 answers a bare 400.
+            return 400, {}, ""
+        status, answer, body = method(self, bucket_name, query, key_name, headers)
+        if key is not None:
+            _echo_sse_c(answer, key)
+        return status, answer, body
+
+    return patched
+
+
+def _copy_source(headers):  # type: ignore[no-untyped-def]
+    from urllib.parse import unquote, urlparse, parse_qs as _pq
+
+    source = _header(headers, "x-amz-copy-source") or ""
+    parsed = urlparse(source)
+    path = unquote(parsed.path).lstrip("/")
+    bucket, _, key = path.partition("/")
+    return bucket, key, (_pq(parsed.query).get("versionId") or [None])[0]
+
+
+def _sse_c_write(method):  # type: ignore[no-untyped-def]
+    def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        copying = _header(self.headers, "x-amz-copy-source")
+        if copying:
+            bucket, name, version = _copy_source(self.headers)
+            source = _lookup(self.backend, bucket, name, version)
+            if source is not None and (
+                refused := _sse_c_check(source, self.headers, _COPY_SSE_C_MD5)
+            ):
+                return 400, {}, refused
+        status, headers, body = method(self, *args, **kwargs)
+        if status == 200 and "uploadId" not in self.querystring:
+            written = _lookup(self.backend, self.bucket_name, self.parse_key_name(), None)
+            if written is not None:
+                md5 = _header(self.headers, _SSE_C_MD5) if _header(self.headers, _SSE_C_ALG) else None
+                written._warroom_sse_c_md5 = md5
+                if md5:
+                    # S3's ETag of an SSE-C object is not the MD5 of its
+                    # bytes: the same bytes under a customer key differ.
+                    import hashlib
+
+                    written._etag = hashlib.md5(written.value + md5.encode()).hexdigest()
+                    for h in list(headers):
+                        if h.lower() == "etag":
+                            headers[h] = written.etag
+                _echo_sse_c(headers, written)
+        return status, headers, body
+
+    return patched
+
+
+_s3r.S3Response.get_object = _sse_c_get(_s3r.S3Response.get_object)
+_s3r.S3Response.head_object = _sse_c_head(_s3r.S3Response.head_object)
+_s3r.S3Response.put_object = _sse_c_write(_s3r.S3Response.put_object)
+_s3r.S3Response.copy_object = _sse_c_write(_s3r.S3Response.copy_object)
+
 moto.server.main(sys.argv[1:])

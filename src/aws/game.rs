@@ -61,19 +61,77 @@ pub async fn get_object(
     bucket: &str,
     key: &str,
 ) -> Result<Vec<u8>, AwsError> {
-    let out = s3
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| aws_error(&e))?;
+    get_object_with(s3, bucket, key, None).await
+}
+
+/// A customer-provided encryption key (SSE-C) as S3 takes it: the key and
+/// its MD5, both base64. The attacker's own: it lives in memory only, and
+/// its `Debug` says nothing of it.
+#[derive(Clone)]
+pub struct SseCKey {
+    key_b64: String,
+    md5_b64: String,
+}
+
+impl std::fmt::Debug for SseCKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SseCKey(..)")
+    }
+}
+
+impl SseCKey {
+    pub fn new(secret: [u8; 32]) -> Self {
+        use md5::Digest;
+        let md5 = md5::Md5::digest(secret);
+        Self {
+            key_b64: aws_smithy_types::base64::encode(secret),
+            md5_b64: aws_smithy_types::base64::encode(md5.as_slice()),
+        }
+    }
+}
+
+/// Read one object whole, presenting an SSE-C key if one is given.
+pub async fn get_object_with(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    sse_c: Option<&SseCKey>,
+) -> Result<Vec<u8>, AwsError> {
+    let mut get = s3.get_object().bucket(bucket).key(key);
+    if let Some(k) = sse_c {
+        get = get
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&k.key_b64)
+            .sse_customer_key_md5(&k.md5_b64);
+    }
+    let out = get.send().await.map_err(|e| aws_error(&e))?;
     let body = out
         .body
         .collect()
         .await
         .map_err(|e| AwsError::new("ReadFailed", e.to_string()))?;
     Ok(body.into_bytes().to_vec())
+}
+
+/// Write one object encrypted with an SSE-C key; the version it made.
+pub async fn put_object_sse_c(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    sse_c: &SseCKey,
+) -> Result<Option<String>, AwsError> {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body))
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&sse_c.key_b64)
+        .sse_customer_key_md5(&sse_c.md5_b64)
+        .send()
+        .await
+        .map(|o| o.version_id().map(str::to_string))
+        .map_err(|e| aws_error(&e))
 }
 
 /// Whether an object is there (false: gone, or hidden by a delete marker).

@@ -4,6 +4,7 @@
 //! versions are gone flagged as not recoverable. The listing is streamed:
 //! a key is printed as soon as its history is complete.
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
@@ -17,7 +18,8 @@ use warroom::time::iso_time;
 
 use super::clients;
 
-fn print_key(history: &[Version], json_out: bool) {
+fn print_key(history: &[Version], sse_c: &BTreeSet<String>, json_out: bool) {
+    let locked = |v: &Version| !v.is_delete_marker && sse_c.contains(&v.version_id);
     let gone = history.iter().all(|v| v.is_delete_marker);
     if json_out {
         let _ = write_json_line(
@@ -32,6 +34,7 @@ fn print_key(history: &[Version], json_out: bool) {
                     "size": v.size,
                     "etag": v.etag,
                     "storage_class": v.storage_class,
+                    "sse_c": locked(v),
                 })).collect::<Vec<_>>(),
             }),
             &mut std::io::stdout().lock(),
@@ -67,6 +70,8 @@ fn print_key(history: &[Version], json_out: bool) {
             clean(&v.storage_class),
             if v.is_delete_marker {
                 clean(&v.version_id).into_owned()
+            } else if locked(v) {
+                "SSE-C: only the writer's key reads it".to_string()
             } else {
                 String::new()
             }
@@ -100,16 +105,51 @@ pub async fn run(global: &GlobalArgs, args: VersionsArgs) -> Result<ExitCode> {
             iso_time(since)
         );
     }
-    let (mut shown, mut gone) = (0u64, 0u64);
-    versions::changed_since(&s3, bucket, args.target.path.as_deref(), since, |history| {
-        shown += 1;
-        gone += u64::from(history.iter().all(|v| v.is_delete_marker));
-        print_key(&history, args.json);
-    })
-    .await
-    .map_err(|e| color_eyre::eyre::eyre!("{}", e.said()))?;
+    let (mut shown, mut gone, mut locked, mut unprobed) = (0u64, 0u64, 0usize, 0usize);
+    // The listing streams keys; each key's new versions are probed for
+    // SSE-C (a HEAD each, capped over the run) as it arrives, then printed.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<Version>>();
+    let listing = async {
+        let r = versions::changed_since(&s3, bucket, args.target.path.as_deref(), since, |h| {
+            let _ = tx.send(h);
+        })
+        .await;
+        drop(tx);
+        r
+    };
+    let printing = async {
+        let mut budget = versions::SSE_C_PROBES;
+        while let Some(history) = rx.recv().await {
+            let histories = [history];
+            let mut asked = versions::probe_candidates(&histories, since);
+            let over = asked.len().saturating_sub(budget);
+            asked.truncate(budget);
+            budget -= asked.len();
+            let (sse_c, _) = versions::sse_c_versions(&s3, bucket, asked).await;
+            let [history] = histories;
+            shown += 1;
+            gone += u64::from(history.iter().all(|v| v.is_delete_marker));
+            locked += sse_c.len();
+            unprobed += over;
+            print_key(&history, &sse_c, args.json);
+        }
+    };
+    let (listed, ()) = tokio::join!(listing, printing);
+    listed.map_err(|e| color_eyre::eyre::eyre!("{}", e.said()))?;
     if !args.json {
-        eprintln!("warroom: {shown} key(s) changed, {gone} not recoverable here");
+        let mut said = format!("warroom: {shown} key(s) changed, {gone} not recoverable here");
+        if locked > 0 {
+            said.push_str(&format!(
+                "; {locked} version(s) written with SSE-C, unreadable without the writer's key"
+            ));
+        }
+        if unprobed > 0 {
+            said.push_str(&format!(
+                "; {unprobed} version(s) past the first {} not probed for SSE-C",
+                versions::SSE_C_PROBES
+            ));
+        }
+        eprintln!("{said}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -136,18 +136,70 @@ pub struct Attacker {
     backdoor: Option<(String, String)>,
     /// What the step being taken made (journaled with it).
     made: Option<Made>,
+    /// The attacker's SSE-C key: derived from the run, held in memory only.
+    sse_c: game::SseCKey,
+    /// Objects the attacker has encrypted (read again with its key).
+    encrypted: std::collections::BTreeSet<(String, String)>,
+    /// What the step being taken adds to its CloudTrail record: request
+    /// parameters and response elements, as S3 logs them.
+    logged: Option<(Value, Value)>,
+    planted_rule: Option<PlantedRule>,
+}
+
+/// The rule the attacker plants: every object, current and noncurrent,
+/// expired after `days`.
+fn planted_lifecycle_rule(id: &str, days: i32) -> crate::model::lifecycle::LifecycleRule {
+    use crate::model::lifecycle::{Expiration, LifecycleRule, NoncurrentExpiration, RuleFilter};
+    LifecycleRule {
+        id: Some(id.to_string()),
+        enabled: true,
+        filter: Some(RuleFilter {
+            prefix: Some(String::new()),
+            ..Default::default()
+        }),
+        expiration: Some(Expiration {
+            days: Some(days),
+            ..Default::default()
+        }),
+        noncurrent_expiration: Some(NoncurrentExpiration {
+            noncurrent_days: Some(days),
+            newer_noncurrent_versions: None,
+        }),
+        ..Default::default()
+    }
+}
+
+/// The attacker's SSE-C key for a run: nobody else can derive it without
+/// the run id, and the game never writes it anywhere.
+fn sse_c_key(run_id: &str) -> game::SseCKey {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("warroom-gameday-sse-c:{run_id}").as_bytes());
+    let mut secret = [0u8; 32];
+    secret.copy_from_slice(digest.as_slice());
+    game::SseCKey::new(secret)
 }
 
 /// What one step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepResult {
     pub actor: Actor,
+    pub op: OpKind,
     pub event: &'static str,
     pub target: String,
     /// None: it worked; Some(code): refused.
     pub error: Option<String>,
     /// The way back this step made, if it made one.
     pub made: Option<Made>,
+    /// The lifecycle rule this step planted, if it planted one.
+    pub planted_rule: Option<PlantedRule>,
+}
+
+/// A lifecycle rule the attacker added: journaled with its step, so the
+/// score can tell when (and whether) it was taken off.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlantedRule {
+    pub bucket: String,
+    pub rule: String,
 }
 
 impl Attacker {
@@ -159,6 +211,7 @@ impl Attacker {
         trail: Option<TrailWriter>,
         incident: Arc<Mutex<Incident>>,
     ) -> Self {
+        let staged_run_id = staged.run_id.clone();
         let session = Session {
             access_key_id: session_key_id(&staged.run_id, 0),
             issued: staged.clean_at - 3600,
@@ -184,6 +237,10 @@ impl Attacker {
             second_key: None,
             backdoor: None,
             made: None,
+            sse_c: sse_c_key(&staged_run_id),
+            encrypted: Default::default(),
+            logged: None,
+            planted_rule: None,
         }
     }
 
@@ -201,8 +258,8 @@ impl Attacker {
             let r = self.act(&op, None).await;
             // What the opening moves made is journaled: the score asks at
             // the finish whether each was taken back.
-            if let Some(made) = &r.made {
-                self.journal_made(&r, made).await?;
+            if r.made.is_some() || r.planted_rule.is_some() {
+                self.journal_made(&r).await?;
             }
             out.push(r);
         }
@@ -242,7 +299,8 @@ impl Attacker {
                     "summary": format!("{}: {} {} → {}", actor_name(op.actor), result.event, result.target,
                         result.error.as_deref().unwrap_or("succeeded")),
                     "actor": op.actor, "event": result.event, "target": result.target,
-                    "error": result.error, "made": result.made,
+                    "error": result.error, "made": result.made, "op": op.op,
+                    "planted_rule": result.planted_rule,
                 }),
             )
             .map_err(|e| AwsError::new("JournalFailed", e.to_string()))?;
@@ -252,7 +310,7 @@ impl Attacker {
     }
 
     /// An opening move's way back, journaled as the attack it was.
-    async fn journal_made(&mut self, r: &StepResult, made: &Made) -> Result<(), AwsError> {
+    async fn journal_made(&mut self, r: &StepResult) -> Result<(), AwsError> {
         self.incident
             .lock()
             .await
@@ -261,7 +319,8 @@ impl Attacker {
                 json!({
                     "summary": format!("{} (before the game): {} {}", actor_name(r.actor), r.event, r.target),
                     "actor": r.actor, "event": r.event, "target": r.target,
-                    "error": null, "made": made, "opening": true,
+                    "error": null, "made": r.made, "planted_rule": r.planted_rule,
+                    "opening": true, "op": r.op,
                 }),
             )
             .map(|_| ())
@@ -483,6 +542,8 @@ impl Attacker {
             (None, _) => format!("s3://{}", op.bucket),
         };
         self.made = None;
+        self.logged = None;
+        self.planted_rule = None;
         let mut error = refused.map(str::to_string);
         if error.is_none() && matches!(op.op, OpKind::PublicPolicy | OpKind::OpenAccessPoint) {
             // Block Public Access refuses a public policy (AWS enforces it;
@@ -507,13 +568,15 @@ impl Attacker {
             error = self.perform(op).await.err().map(|e| e.code);
         }
         self.record(op, error.as_deref());
-        let made = if error.is_none() {
-            self.made.take()
+        let (made, planted_rule) = if error.is_none() {
+            (self.made.take(), self.planted_rule.take())
         } else {
-            None
+            (None, None)
         };
         StepResult {
             actor: op.actor,
+            op: op.op,
+            planted_rule,
             event: op.op.event_name(),
             target: match &made {
                 // The key's id is evidence (never its secret).
@@ -636,6 +699,61 @@ impl Attacker {
                 crate::aws::trail::set_logging(c, &trail, false).await?;
                 self.made = Some(Made::TrailStopped { trail });
             }
+            OpKind::SseC => {
+                // Read as it is now (the attacker's own encryption, if the
+                // responder has not put the object back), write it back
+                // under the attacker's key.
+                let pair = (op.bucket.clone(), key.clone());
+                let first = self.encrypted.contains(&pair).then_some(&self.sse_c);
+                let body = match game::get_object_with(&s3, &op.bucket, &key, first).await {
+                    Ok(b) => b,
+                    Err(_) => {
+                        let other = if first.is_some() {
+                            None
+                        } else {
+                            Some(&self.sse_c)
+                        };
+                        game::get_object_with(&s3, &op.bucket, &key, other).await?
+                    }
+                };
+                let version =
+                    game::put_object_sse_c(&s3, &op.bucket, &key, body, &self.sse_c).await?;
+                self.encrypted.insert(pair);
+                let mut response =
+                    json!({"x-amz-server-side-encryption-customer-algorithm": "AES256"});
+                if let Some(v) = version {
+                    response["x-amz-version-id"] = json!(v);
+                }
+                self.logged = Some((
+                    json!({"x-amz-server-side-encryption-customer-algorithm": "AES256"}),
+                    response,
+                ));
+            }
+            OpKind::Lifecycle => {
+                let days = op
+                    .body
+                    .as_deref()
+                    .and_then(|d| d.parse::<i32>().ok())
+                    .unwrap_or(1);
+                let region = &self.staged.region;
+                let mut rules = crate::aws::lifecycle::rules(c, &op.bucket, region).await?;
+                rules.retain(|r| r.id.as_deref() != Some(key.as_str()));
+                rules.push(planted_lifecycle_rule(&key, days));
+                crate::aws::lifecycle::set_rules(c, &op.bucket, region, &rules).await?;
+                // As CloudTrail logs the XML body: one Rule object.
+                self.logged = Some((
+                    json!({"lifecycle": "", "LifecycleConfiguration": {
+                        "xmlns": "http://s3.amazonaws.com/doc/2006-03-01/",
+                        "Rule": {"ID": key, "Status": "Enabled", "Filter": {"Prefix": ""},
+                            "Expiration": {"Days": days.to_string()},
+                            "NoncurrentVersionExpiration": {"NoncurrentDays": days.to_string()}}}}),
+                    Value::Null,
+                ));
+                self.planted_rule = Some(PlantedRule {
+                    bucket: op.bucket.clone(),
+                    rule: key.clone(),
+                });
+            }
         }
         Ok(())
     }
@@ -721,8 +839,14 @@ impl Attacker {
             // S3 Control names the access point; the bucket is kept so the
             // console relates the event to it.
             (Some(k), OpKind::OpenAccessPoint) => params["name"] = json!(k),
+            // The rule's ID is in the configuration, not a key.
+            (_, OpKind::Lifecycle) => {}
             (Some(k), _) => params["key"] = json!(k),
             _ => {}
+        }
+        let (extra, response) = self.logged.take().unwrap_or((Value::Null, Value::Null));
+        if let (Value::Object(extra), Value::Object(p)) = (extra, &mut params) {
+            p.extend(extra);
         }
         let mut r = self.base_record(
             self.identity(op.actor),
@@ -735,6 +859,9 @@ impl Attacker {
             params,
             self.at,
         );
+        if error.is_none() {
+            r["responseElements"] = response;
+        }
         if let Some(code) = error {
             r["errorCode"] = json!(code);
             r["errorMessage"] = json!(if code == "AccessDenied" {
@@ -1026,6 +1153,26 @@ pub async fn still_there(c: &Clients, made: &Made, own_account: &str) -> Result<
 }
 
 /// The ways back made in the game that starts at the last `STARTED` entry.
+/// The lifecycle rules the attacker planted in the last game, each once.
+pub fn rules_planted(entries: &[crate::incident::Entry]) -> Vec<PlantedRule> {
+    let from = entries
+        .iter()
+        .rposition(|e| e.kind == kind::STARTED)
+        .unwrap_or(0);
+    let mut out: Vec<PlantedRule> = Vec::new();
+    for e in &entries[from..] {
+        if e.kind != kind::ATTACK {
+            continue;
+        }
+        if let Ok(p) = serde_json::from_value::<PlantedRule>(e.data["planted_rule"].clone()) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 pub fn made_in_game(entries: &[crate::incident::Entry]) -> Vec<Made> {
     let from = entries
         .iter()

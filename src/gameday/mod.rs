@@ -45,6 +45,8 @@ pub fn record_start(
             "clean_at": crate::time::iso_time(game.staged.clean_at),
             "leaked_key": game.staged.leaked.as_ref().map(|l| &l.access_key_id),
             "instance": game.staged.instance.as_ref().map(|i| &i.instance_id),
+            // A planted lifecycle rule's simulated deadline (the score's).
+            "expiry_secs": game.scenario.expiry_minutes.map(|m| i64::from(m) * 60),
         }),
     )?;
     Ok(crate::time::now_secs())
@@ -85,6 +87,11 @@ pub async fn data_state(
         total,
         planted: planted.len(),
         planted_left,
+        sse_c: scenario
+            .history
+            .iter()
+            .chain(&scenario.attacker.step)
+            .any(|op| op.op == scenario::OpKind::SseC),
         ..Default::default()
     })
 }
@@ -130,6 +137,20 @@ pub async fn finish(
             .map_err(FinishError::ReadBack)?;
         if there {
             data.ways_back_left.push(made.describe());
+        }
+    }
+    // Every lifecycle rule the attacker planted: still on its bucket?
+    for planted in attacker::rules_planted(&entries) {
+        data.rules_planted += 1;
+        let rules = crate::aws::lifecycle::rules(c, &planted.bucket, &game.staged.region)
+            .await
+            .map_err(FinishError::ReadBack)?;
+        if rules
+            .iter()
+            .any(|r| r.id.as_deref() == Some(planted.rule.as_str()))
+        {
+            data.rules_left
+                .push(format!("{} on {}", planted.rule, planted.bucket));
         }
     }
     let mut incident = incident.lock().await;

@@ -26,6 +26,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "second-key-backdoor-role",
         include_str!("../../assets/gameday/second-key-backdoor-role.toml"),
     ),
+    (
+        "sse-c-ransomware",
+        include_str!("../../assets/gameday/sse-c-ransomware.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -54,6 +58,11 @@ pub struct Scenario {
     /// so a trainee sees its verdict rather than "still watching".
     #[serde(default)]
     pub watch_minutes: Option<u32>,
+    /// A planted lifecycle rule's expiry, compressed into the game: the
+    /// rule must be gone this many minutes after the start, or the data
+    /// counts as deleted by it. Required when a step plants one.
+    #[serde(default)]
+    pub expiry_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -165,7 +174,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum OpKind {
     Get,
@@ -189,6 +198,15 @@ pub enum OpKind {
     /// Logging stopped on the scenario's trail (`cloudtrail-stop`): from
     /// then on nothing reaches the trail bucket.
     StopTrail,
+    /// The object named by `key` rewritten in place with SSE-C, under a key
+    /// only the attacker holds (the "Codefinger" campaign; Stratus Red
+    /// Team's `s3-ransomware-client-side-encryption` family): S3 keeps an
+    /// HMAC of the key, so nobody else can read the new version.
+    SseC,
+    /// A lifecycle rule (its ID in `key`) added to the bucket's, expiring
+    /// every object and every noncurrent version after `body` days (1 if
+    /// none): the old versions a restore needs go with it.
+    Lifecycle,
 }
 
 impl OpKind {
@@ -205,6 +223,8 @@ impl OpKind {
             OpKind::CreateUser => "CreateUser",
             OpKind::BackdoorTrust => "UpdateAssumeRolePolicy",
             OpKind::StopTrail => "StopLogging",
+            OpKind::SseC => "PutObject",
+            OpKind::Lifecycle => "PutBucketLifecycle",
         }
     }
 
@@ -222,7 +242,10 @@ impl OpKind {
 
     /// A data event (object level) rather than a management event.
     pub fn is_data(self) -> bool {
-        !matches!(self, OpKind::PublicPolicy | OpKind::OpenAccessPoint) && !self.is_persistence()
+        !matches!(
+            self,
+            OpKind::PublicPolicy | OpKind::OpenAccessPoint | OpKind::Lifecycle
+        ) && !self.is_persistence()
     }
 }
 
@@ -431,13 +454,34 @@ impl Scenario {
             }
             if matches!(
                 op.op,
-                OpKind::Get | OpKind::Put | OpKind::Delete | OpKind::OpenAccessPoint
+                OpKind::Get
+                    | OpKind::Put
+                    | OpKind::Delete
+                    | OpKind::OpenAccessPoint
+                    | OpKind::SseC
+                    | OpKind::Lifecycle
             ) && op.key.is_none()
             {
                 return Err(format!("{at}: {:?} needs a key", op.op));
             }
             if op.op == OpKind::Put && op.body.is_none() {
                 return Err(format!("{at}: put needs a body"));
+            }
+            if op.op == OpKind::Lifecycle {
+                if op
+                    .body
+                    .as_deref()
+                    .is_some_and(|d| d.parse::<u16>().map_or(true, |d| d == 0))
+                {
+                    return Err(format!(
+                        "{at}: lifecycle's body is the days to expiry, 1 to 65535"
+                    ));
+                }
+                if self.expiry_minutes.is_none_or(|m| m == 0) {
+                    return Err(format!(
+                        "{at}: a planted lifecycle rule needs expiry_minutes (its deadline in the game)"
+                    ));
+                }
             }
         }
         Ok(())
@@ -609,6 +653,10 @@ mod tests {
         let s = Scenario::find("ssrf-instance-role").expect("scenario 2");
         assert_eq!(s.actors(), vec![Actor::InstanceRole]);
         assert!(s.instance[0].imdsv1);
+        let s = Scenario::find("sse-c-ransomware").expect("scenario 5");
+        assert_eq!(s.actors(), vec![Actor::LeakedKey]);
+        assert_eq!(s.expiry_minutes, Some(10));
+        assert!(s.attacker.step.iter().any(|o| o.op == OpKind::SseC));
         // Every shipped game's watch can end within the game.
         for (id, _) in BUILTIN {
             let m = Scenario::find(id).expect(id).watch_minutes;
@@ -642,6 +690,13 @@ mod tests {
         let bad = text.replace("watch_minutes = 5", "watch_minutes = 0");
         let e = Scenario::parse(&bad, "s.toml").expect_err("no watch window");
         assert!(e.to_string().contains("watch_minutes must be 1"), "{e}");
+        let (_, five) = BUILTIN[4];
+        let bad = five.replace("expiry_minutes = 10\n", "");
+        let e = Scenario::parse(&bad, "s.toml").expect_err("no deadline");
+        assert!(e.to_string().contains("needs expiry_minutes"), "{e}");
+        let bad = five.replace("body = \"7\"", "body = \"seven\"");
+        let e = Scenario::parse(&bad, "s.toml").expect_err("bad days");
+        assert!(e.to_string().contains("days to expiry"), "{e}");
         let e = Scenario::find("no-such-scenario").expect_err("unknown");
         assert!(e.to_string().contains("leaked-key-public-policy"), "{e}");
     }

@@ -36,6 +36,9 @@ pub const CONTAINMENT: &[&str] = &[
     "delete-inline-policy",
     "remove-from-group",
     "delete-login-profile",
+    // A destructive attack is cut off at the bucket too.
+    "block-sse-c",
+    "deny-destruction",
 ];
 
 const RESTORES: &[&str] = &["pit-restore", "undelete", "restore-version"];
@@ -62,6 +65,17 @@ pub struct Score {
     pub ways_back: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ways_back_left: Vec<String>,
+    /// A destructive attack: the lifecycle rules planted and those still
+    /// there at the finish; the SSE-C rewrites that got through after the
+    /// start, of those tried.
+    #[serde(default)]
+    pub rules_planted: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules_left: Vec<String>,
+    #[serde(default)]
+    pub sse_c_succeeded: usize,
+    #[serde(default)]
+    pub sse_c_tried: usize,
     pub watches_clean: usize,
     pub watches_activity: usize,
     pub watches_open: usize,
@@ -98,6 +112,12 @@ pub struct DataState {
     /// trust, a stopped trail), and those still in place at the finish.
     pub ways_back: usize,
     pub ways_back_left: Vec<String>,
+    /// Lifecycle rules the attacker planted ("rule on bucket"), and those
+    /// still on their bucket at the finish.
+    pub rules_planted: usize,
+    pub rules_left: Vec<String>,
+    /// The scenario's attacker rewrites objects with SSE-C.
+    pub sse_c: bool,
 }
 
 /// Score the game recorded in `entries`; `now`: the end of the game.
@@ -124,6 +144,8 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
     let mut applied: Vec<(String, &Entry, ActionSpec)> = Vec::new();
     let mut mistakes = Vec::new();
     let mut preserved_at: Option<&str> = None;
+    let mut rule_removed_at: Option<&str> = None;
+    let mut sse_c = (0usize, 0usize, false);
     for e in &game {
         match e.kind.as_str() {
             "action_planned" => {
@@ -134,12 +156,22 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
             "trail_preserved" => {
                 preserved_at.get_or_insert(e.time.as_str());
             }
+            kind::ATTACK if e.data["op"] == "sse_c" && e.data["opening"] != true => {
+                // (tried, got through, the last one refused)
+                sse_c.0 += 1;
+                let through = e.data["error"].is_null();
+                sse_c.1 += usize::from(through);
+                sse_c.2 = !through;
+            }
             "action_applied" | crate::actions::object_acls::BATCH_KIND => {
                 let id = e.data["action_id"].as_str().unwrap_or_default().to_string();
                 if applied.iter().any(|(i, ..)| *i == id) {
                     continue;
                 }
                 if let Some(spec) = specs.get(&id).cloned() {
+                    if spec.name() == "remove-lifecycle-rules" {
+                        rule_removed_at.get_or_insert(e.time.as_str());
+                    }
                     applied.push((id, e, spec));
                 }
             }
@@ -280,9 +312,18 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
     // No data to protect counts as all of it intact. An object the
     // attacker made counts as one to put right: restored when hidden.
     let right = data.intact + data.planted.saturating_sub(data.planted_left.len());
-    // With ways back in the game, putting the data right and taking them
-    // back share the 20 points: each is half the job.
-    let data_max: u32 = if data.ways_back > 0 { 10 } else { 20 };
+    // Putting the data right shares its 20 points with the rest of the
+    // job the scenario sets: taking the ways back back (10, or 5 beside a
+    // destructive attack), the planted rule off in time (5), SSE-C
+    // stopped (5).
+    let rule_max: u32 = if data.rules_planted > 0 { 5 } else { 0 };
+    let sse_c_max: u32 = if data.sse_c { 5 } else { 0 };
+    let ways_max: u32 = match (data.ways_back > 0, rule_max + sse_c_max > 0) {
+        (false, _) => 0,
+        (true, false) => 10,
+        (true, true) => 5,
+    };
+    let data_max: u32 = 20 - rule_max - sse_c_max - ways_max;
     let data_points = (data_max as usize * right)
         .checked_div(data.total + data.planted)
         .map_or(data_max, |p| u32::try_from(p).unwrap_or(0));
@@ -299,7 +340,7 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
     breakdown.push((what, data_points, data_max));
     if data.ways_back > 0 {
         let taken = data.ways_back.saturating_sub(data.ways_back_left.len());
-        let points = u32::try_from(10 * taken / data.ways_back).unwrap_or(0);
+        let points = u32::try_from(ways_max as usize * taken / data.ways_back).unwrap_or(0);
         let mut what = format!(
             "the attacker's ways back taken back: {taken} of {}",
             data.ways_back
@@ -310,7 +351,44 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
                 data.ways_back_left.join(", ")
             ));
         }
-        breakdown.push((what, points, 10));
+        breakdown.push((what, points, ways_max));
+    }
+    if rule_max > 0 {
+        let deadline = started.and_then(|e| e.data["expiry_secs"].as_i64());
+        // Off the bucket at the finish, and taken off (by warroom; else
+        // as of the finish) before the simulated expiry.
+        let off_after = rule_removed_at
+            .and_then(|t| secs_between(&start, t))
+            .unwrap_or(elapsed_secs);
+        let in_time = data.rules_left.is_empty() && deadline.is_none_or(|d| off_after <= d);
+        let when = deadline.map_or(String::new(), |d| format!(" (deadline {})", mmss(d)));
+        let what = if !data.rules_left.is_empty() {
+            format!(
+                "planted lifecycle rule still there: {}{when}",
+                data.rules_left.join(", ")
+            )
+        } else {
+            format!(
+                "planted lifecycle rule removed after {}{when}",
+                mmss(off_after)
+            )
+        };
+        breakdown.push((what, if in_time { rule_max } else { 0 }, rule_max));
+    }
+    if sse_c_max > 0 {
+        let (tried, through, stopped) = sse_c;
+        // Stopped before the attacker's next round: none got through.
+        // Stopped later: half. Still encrypting at the finish: nothing.
+        let points = match (through, stopped || tried == 0) {
+            (0, _) => sse_c_max,
+            (_, true) => sse_c_max / 2,
+            _ => 0,
+        };
+        breakdown.push((
+            format!("SSE-C rewrites after the start: {through} of {tried} got through"),
+            points,
+            sse_c_max,
+        ));
     }
     let watch_points = match (w.1, w.0 + w.2, new_sessions) {
         (0, 1.., 0) => 10,
@@ -347,6 +425,10 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
         planted_left: data.planted_left.clone(),
         ways_back: data.ways_back,
         ways_back_left: data.ways_back_left.clone(),
+        rules_planted: data.rules_planted,
+        rules_left: data.rules_left.clone(),
+        sse_c_succeeded: sse_c.1,
+        sse_c_tried: sse_c.0,
         watches_clean: w.0,
         watches_activity: w.1,
         watches_open: w.2,
@@ -545,6 +627,96 @@ mod tests {
         assert_eq!(s.full_containment_secs, Some(300));
         assert!(s.mistakes.is_empty(), "{:?}", s.mistakes);
         assert_eq!(s.elapsed_secs, 400);
+    }
+
+    /// A destructive attack scores the planted rule off in time (against
+    /// the scenario's simulated deadline) and the SSE-C rewrites stopped:
+    /// none through after the start is full marks, stopped later is half.
+    #[test]
+    fn a_destructive_attack_scores_the_rule_off_in_time_and_sse_c_stopped() {
+        let rule_spec = serde_json::to_value(ActionSpec::RemoveLifecycleRules(
+            crate::actions::lifecycle_rules::Args {
+                bucket: "b".into(),
+                rules: vec!["cleanup-7d".into()],
+            },
+        ))
+        .expect("spec");
+        let sse_c =
+            |t: i64, error: Value| (t, kind::ATTACK, json!({"op": "sse_c", "error": error}));
+        let game = |removed_at: i64, attacks: Vec<(i64, &'static str, Value)>| {
+            let mut items = vec![
+                (
+                    0,
+                    kind::STARTED,
+                    json!({"scenario": "s", "expiry_secs": 600}),
+                ),
+                (
+                    -5,
+                    kind::ATTACK,
+                    json!({"op": "sse_c", "error": null, "opening": true}),
+                ),
+                (
+                    removed_at - 1,
+                    "action_planned",
+                    json!({"spec": rule_spec.clone()}),
+                ),
+                (removed_at, "action_applied", json!({"action_id": "A3"})),
+            ];
+            items.extend(attacks);
+            journal(&items)
+        };
+        let d = DataState {
+            intact: 3,
+            total: 3,
+            rules_planted: 1,
+            sse_c: true,
+            ..Default::default()
+        };
+        let rows = |entries: &[Entry], d: &DataState| {
+            let s = score(
+                entries,
+                &playbook(),
+                d,
+                &crate::time::iso_time(1_795_860_900),
+            );
+            let row = |p: &str| {
+                s.breakdown
+                    .iter()
+                    .find(|(w, _, _)| w.starts_with(p))
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no {p} row in {:?}", s.breakdown))
+            };
+            (row("planted lifecycle rule"), row("SSE-C"), row("data"))
+        };
+        // Removed at 3:20 of a 10:00 deadline; the only live rewrite refused.
+        let (rule, ssec, data) = rows(&game(200, vec![sse_c(60, json!("AccessDenied"))]), &d);
+        assert_eq!((rule.1, rule.2), (5, 5), "{rule:?}");
+        assert!(
+            rule.0.contains("removed after 3:20 (deadline 10:00)"),
+            "{rule:?}"
+        );
+        assert_eq!((ssec.1, ssec.2), (5, 5), "{ssec:?}");
+        assert!(ssec.0.contains("0 of 1 got through"), "{ssec:?}");
+        // The data shares its 20 with the two: 10 left for it.
+        assert_eq!((data.1, data.2), (10, 10));
+        // Removed after the deadline: the data was gone by then.
+        let (rule, ..) = rows(&game(700, Vec::new()), &d);
+        assert_eq!(rule.1, 0, "{rule:?}");
+        // Still there at the finish, whatever the journal says.
+        let left = DataState {
+            rules_left: vec!["cleanup-7d on b".into()],
+            ..d.clone()
+        };
+        let (rule, ..) = rows(&game(200, Vec::new()), &left);
+        assert_eq!(rule.1, 0);
+        assert!(rule.0.contains("still there: cleanup-7d on b"), "{rule:?}");
+        // One got through, then stopped: half. Still going: none.
+        let stopped = vec![sse_c(30, Value::Null), sse_c(60, json!("AccessDenied"))];
+        let (_, ssec, _) = rows(&game(200, stopped), &d);
+        assert_eq!(ssec.1, 2, "{ssec:?}");
+        let going = vec![sse_c(30, json!("AccessDenied")), sse_c(60, Value::Null)];
+        let (_, ssec, _) = rows(&game(200, going), &d);
+        assert_eq!(ssec.1, 0, "{ssec:?}");
     }
 
     #[test]

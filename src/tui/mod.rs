@@ -113,6 +113,11 @@ pub async fn open(state: &mut State, runner: &mut Runner, gameday: Option<GameDa
             title: g.game.scenario.title.clone(),
             started: g.started,
             hints: g.game.scenario.hints.clone(),
+            expiry_at: g
+                .game
+                .scenario
+                .expiry_minutes
+                .map(|m| g.started + i64::from(m) * 60),
             ..Default::default()
         });
         state.notice = Some(panes::gameday::briefing(

@@ -170,7 +170,7 @@ pub enum Command {
 pub const MAX_KEYS: usize = 2_000;
 
 /// What the runtime read for the view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionsList {
     /// "Enabled", "Suspended", or "" (never).
     pub versioning: String,
@@ -178,4 +178,8 @@ pub struct VersionsList {
     pub keys: Vec<Vec<Version>>,
     /// Changed keys beyond [`MAX_KEYS`].
     pub more: u64,
+    /// Version ids S3 will not serve without the writer's SSE-C key (a
+    /// HEAD answered 400), and the versions not probed (past the cap).
+    pub sse_c: std::collections::BTreeSet<String>,
+    pub sse_c_unprobed: usize,
 }

@@ -480,6 +480,8 @@ async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<Versions
         versioning,
         keys: Vec::new(),
         more: 0,
+        sse_c: Default::default(),
+        sse_c_unprobed: 0,
     };
     if out.versioning.is_empty() {
         return Ok(out);
@@ -492,6 +494,10 @@ async fn load_versions(c: &Clients, bucket: &str, since: i64) -> Result<Versions
         }
     })
     .await?;
+    let asked = crate::aws::versions::probe_candidates(&out.keys, since);
+    let (sse_c, unprobed) = crate::aws::versions::sse_c_versions(&s3, bucket, asked).await;
+    out.sse_c = sse_c;
+    out.sse_c_unprobed = unprobed;
     Ok(out)
 }
 

@@ -282,6 +282,7 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
                     vec![v("gone.csv", "gm", t + 9, true, true)],
                 ],
                 more: 0,
+                ..Default::default()
             }),
         },
     );
@@ -309,6 +310,7 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
                 versioning: "Enabled".into(),
                 keys: Vec::new(),
                 more: 0,
+                ..Default::default()
             }),
         },
     );
@@ -333,6 +335,7 @@ fn the_versions_view_lists_changed_keys_with_history_and_who_changed_them() {
                 versioning: String::new(),
                 keys: Vec::new(),
                 more: 0,
+                ..Default::default()
             }),
         },
     );

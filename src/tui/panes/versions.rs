@@ -63,11 +63,31 @@ pub fn on_loaded(state: &mut State, bucket: String, list: Result<VersionsList, A
             "{} has never had versioning on: nothing to restore from; v turns it on for the future",
             untrusted(&bucket)
         )),
-        Ok(l) => info(format!(
-            "{} key(s) changed since {}",
-            l.keys.len() as u64 + l.more,
-            iso_time(v.since)
-        )),
+        Ok(l) => {
+            let gone = l
+                .keys
+                .iter()
+                .filter(|h| h.iter().all(|x| x.is_delete_marker))
+                .count();
+            let mut said = format!(
+                "{} key(s) changed since {}",
+                l.keys.len() as u64 + l.more,
+                iso_time(v.since)
+            );
+            if !l.sse_c.is_empty() {
+                said.push_str(&format!(
+                    "; {} version(s) written with SSE-C (unreadable without the writer's key)",
+                    l.sse_c.len()
+                ));
+            }
+            if l.sse_c_unprobed > 0 {
+                said.push_str(&format!("; {} not probed for SSE-C", l.sse_c_unprobed));
+            }
+            if gone > 0 {
+                said.push_str(&format!("; {gone} with only delete markers left"));
+            }
+            info(said)
+        }
         Err(e) => error(format!("cannot list versions: {}", untrusted(&e.said()))),
     };
     if asked || list.is_err() {
@@ -118,8 +138,24 @@ fn who(state: &State, bucket: &str, key: &str, at: i64) -> Option<String> {
         })
 }
 
-fn state_of(history: &[Version]) -> &'static str {
+/// The versions of `bucket` S3 serves only with the writer's SSE-C key: as
+/// probed (a HEAD answered 400), or as the tail saw an incident principal
+/// write them.
+fn sse_c_ids(
+    state: &State,
+    bucket: &str,
+    list: &VersionsList,
+) -> std::collections::BTreeSet<String> {
+    let mut ids = list.sse_c.clone();
+    ids.extend(crate::tui::panes::prompt::incident_sse_c_versions(
+        state, bucket,
+    ));
+    ids
+}
+
+fn state_of(history: &[Version], sse_c: &std::collections::BTreeSet<String>) -> &'static str {
     match history.first() {
+        Some(v) if !v.is_delete_marker && sse_c.contains(&v.version_id) => "SSE-C locked",
         _ if history.iter().all(|v| v.is_delete_marker) => "NOT RECOVERABLE",
         Some(v) if v.is_delete_marker => "deleted",
         Some(v) if matches!(v.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") => "archived",
@@ -194,13 +230,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Some(Ok(l)) => l,
     };
     let header = Row::new(["KEY", "VERSIONS", "NOW", "LAST CHANGE"]).style(theme.title());
+    let sse_c = sse_c_ids(state, &v.bucket, list);
     let rows: Vec<Row> = list
         .keys
         .iter()
         .map(|h| {
-            let now = state_of(h);
+            let now = state_of(h, &sse_c);
             let style = match now {
-                "NOT RECOVERABLE" => theme.error(),
+                "NOT RECOVERABLE" | "SSE-C locked" => theme.error(),
                 "deleted" | "archived" => theme.warn(),
                 _ => theme.plain(),
             };
@@ -255,10 +292,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                     let by = who(state, &v.bucket, &x.key, x.last_modified)
                         .map(|w| format!(" — {}", untrusted(&w)))
                         .unwrap_or_default();
-                    Line::from(vec![
+                    let mut spans = vec![
                         Span::styled(if x.is_latest { "* " } else { "  " }, theme.key()),
-                        Span::raw(format!("{} {what}{by}", iso_time(x.last_modified))),
-                    ])
+                        Span::raw(format!("{} {what}", iso_time(x.last_modified))),
+                    ];
+                    if !x.is_delete_marker && sse_c.contains(&x.version_id) {
+                        // Said before who wrote it: the width runs out last
+                        // on the part that says why the version is lost.
+                        spans.push(Span::styled(
+                            " SSE-C: only the writer's key reads it",
+                            theme.error(),
+                        ));
+                    }
+                    spans.push(Span::raw(by));
+                    Line::from(spans)
                 })
                 .collect()
         })

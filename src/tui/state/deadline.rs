@@ -71,5 +71,12 @@ pub fn deadline(state: &State) -> Option<(String, Deadline)> {
             best = Some((name.clone(), d));
         }
     }
+    // A Game Day compresses the rule's days into its own clock.
+    if let (Some((_, d)), Some(at)) = (
+        best.as_mut(),
+        state.gameday.as_ref().and_then(|g| g.expiry_at),
+    ) {
+        d.at = at;
+    }
     best
 }

@@ -15,6 +15,9 @@ pub struct GameDayView {
     /// Set once finished; the timer stops.
     pub score: Option<Score>,
     pub finishing: bool,
+    /// The scenario's compressed expiry: while a planted rule stands, the
+    /// header counts down to this, not to the rule's real days.
+    pub expiry_at: Option<i64>,
 }
 
 impl GameDayView {
