@@ -149,6 +149,78 @@ fn the_ways_back_are_found_taken_back_and_scored_in_a_terminal() {
     );
 }
 
+/// Scenario 5 at 80x24, as a trainee plays it: the header counts down to
+/// the planted rule's deadline, the dashboard says what the tail saw done
+/// to the private bucket, z blocks SSE-C, y takes the planted rule off
+/// (the countdown goes), the versions view marks the SSE-C versions, R
+/// restores, and the score counts each part.
+#[test]
+fn the_sse_c_ransomware_is_stopped_and_restored_in_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incident = dir.path().join("incident");
+    let cmd = format!(
+        "WARROOM_PYTHON={} NO_COLOR=1 {} --incident {} gameday --scenario sse-c-ransomware --attacker-every 3; echo EXITED $?; sleep 120",
+        sh_quote(&support::python()),
+        sh_quote(Path::new(env!("CARGO_BIN_EXE_warroom"))),
+        sh_quote(&incident),
+    );
+    let t = Tmux::start(&cmd, (80, 24));
+    let screen = t.wait_for("Press any key to start", 120);
+    assert!(screen.contains("SSE-C ransomware"), "{screen}");
+    t.keys(&["Space"]);
+    t.wait_for("scan complete", 60);
+    let screen = t.wait_for("DATA EXPIRES acme-customer-exports", 90);
+    assert!(screen.contains("m left"), "{screen}");
+    let screen = t.wait_for("tail saw", 30);
+    assert!(screen.contains("acme-customer-exports"), "{screen}");
+    t.keys(&["z"]);
+    t.wait_for("Confirm: block-sse-c on s3://acme-customer-exports", 30);
+    t.keys(&["y"]);
+    t.wait_for("block-sse-c on s3://acme-customer-exports: done", 30);
+    t.keys(&["y"]);
+    let screen = t.wait_for("Confirm: remove-lifecycle-rules", 30);
+    assert!(screen.contains("cleanup-7d"), "{screen}");
+    t.keys(&["-l", "acme-customer-exports"]);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(
+        "remove-lifecycle-rules on s3://acme-customer-exports: done",
+        30,
+    );
+    assert!(
+        !screen.contains("DATA EXPIRES"),
+        "the countdown is gone: {screen}"
+    );
+    t.keys(&["V"]);
+    let screen = t.wait_for("SSE-C locked", 30);
+    assert!(screen.contains("exports/customers.csv"), "{screen}");
+    t.keys(&["R"]);
+    t.wait_for("restore acme-customer-exports to:", 10);
+    t.keys(&["Enter"]);
+    t.wait_for("Confirm: pit-restore", 30);
+    t.keys(&["-l", "acme-customer-exports"]);
+    t.keys(&["Enter"]);
+    t.wait_for("pit-restore on s3://acme-customer-exports/*: done", 60);
+    t.keys(&["Escape"]);
+    t.keys(&["F"]);
+    let screen = t.wait_for("your score", 60);
+    assert!(
+        screen.contains("planted lifecycle rule removed after"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("SSE-C rewrites after the start"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("data as before the attack: 4 of 4"),
+        "{screen}"
+    );
+    t.keys(&["Space"]);
+    t.quit();
+    let screen = t.wait_for("EXITED", 60);
+    assert!(screen.contains("EXITED 0"), "{screen}");
+}
+
 fn warroom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_warroom"))
         .args(args)

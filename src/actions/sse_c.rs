@@ -82,8 +82,13 @@ pub async fn plan(c: &Clients, a: &Bucket) -> Result<Plan, ActionError> {
              SSE-C (a key the writer supplies) are refused from now on: an attacker can no \
              longer rewrite objects into ciphertext only they can read. Writers that use SSE-C \
              legitimately fail too. Objects already written with SSE-C stay as they are and \
-             read only with their key: restore them from earlier versions. The default \
-             encryption itself does not change."
+             read only with their key: restore them from earlier versions. {}",
+            if prior.as_deref().is_none_or(<[EncryptionRule]>::is_empty) {
+                "The bucket has no default encryption rule, so S3's own default (SSE-S3) is \
+                 written as its rule, to carry the block; undo removes it again."
+            } else {
+                "The default encryption itself does not change."
+            }
         ),
         confirm: Confirm::YesNo,
         undo: match &prior {

@@ -472,19 +472,6 @@ pub async fn versioning(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<String,
         .unwrap_or_default())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_source_escapes_the_key_and_keeps_its_slashes() {
-        assert_eq!(
-            copy_source("b", "dir/a b+c?.csv", "v1"),
-            "b/dir/a%20b%2Bc%3F.csv?versionId=v1"
-        );
-    }
-}
-
 /// Versions at most probed per listing for SSE-C (one HeadObject each).
 pub const SSE_C_PROBES: usize = 200;
 
@@ -534,4 +521,17 @@ pub fn probe_candidates(histories: &[Vec<Version>], since: i64) -> Vec<(String, 
         .filter(|v| !v.is_delete_marker && v.last_modified >= since)
         .map(|v| (v.key.clone(), v.version_id.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_escapes_the_key_and_keeps_its_slashes() {
+        assert_eq!(
+            copy_source("b", "dir/a b+c?.csv", "v1"),
+            "b/dir/a%20b%2Bc%3F.csv?versionId=v1"
+        );
+    }
 }

@@ -1164,10 +1164,10 @@ pub fn rules_planted(entries: &[crate::incident::Entry]) -> Vec<PlantedRule> {
         if e.kind != kind::ATTACK {
             continue;
         }
-        if let Ok(p) = serde_json::from_value::<PlantedRule>(e.data["planted_rule"].clone()) {
-            if !out.contains(&p) {
-                out.push(p);
-            }
+        if let Ok(p) = serde_json::from_value::<PlantedRule>(e.data["planted_rule"].clone())
+            && !out.contains(&p)
+        {
+            out.push(p);
         }
     }
     out

@@ -93,12 +93,22 @@ pub fn on_scan_event(state: &mut State, event: ScanEvent) -> Vec<Command> {
                 state.scan.quiet = quiet;
                 return cmds;
             }
+            let mut cmds = Vec::new();
+            // The tail runs from the first scan on, whatever pane is open:
+            // the dashboard's marks, the header's deadline and the
+            // tampering banner read it, and a ransomware attack on a
+            // private bucket shows nowhere else.
+            if !state.trail.started {
+                state.trail.started = true;
+                cmds.push(Command::StartTail);
+            }
             if let (Some(account), true) = (&state.account, state.context.incident.is_some()) {
-                return vec![Command::RecordSnapshot(Box::new(Snapshot {
+                cmds.push(Command::RecordSnapshot(Box::new(Snapshot {
                     account: account.clone(),
                     buckets: state.buckets.iter().map(|b| b.facts.clone()).collect(),
-                }))];
+                })));
             }
+            return cmds;
         }
     }
     Vec::new()

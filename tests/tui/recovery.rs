@@ -441,3 +441,79 @@ fn a_planted_lifecycle_rule_counts_down_in_the_header_and_y_plans_its_removal() 
         ))]
     );
 }
+
+/// An SSE-C rewrite one second after the original: the versions view says
+/// the current version needs the writer's key (probed, and from the tail's
+/// record naming it), attributes the rewrite to the attacker by the
+/// version id its record names, and does not pin that write on the
+/// original a second earlier.
+#[test]
+fn the_versions_view_marks_sse_c_versions_and_attributes_by_version_id() {
+    use warroom::model::restore::Version;
+    use warroom::tui::msg::VersionsList;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    s.window_start = Some(CUTOFF);
+    update(&mut s, key('V'));
+    let t = CUTOFF + 600;
+    let rewrite = warroom::model::trail::normalise_str(&format!(
+        r#"{{"eventID":"c1","eventTime":"{}","eventName":"PutObject","readOnly":false,"sourceIPAddress":"203.0.113.99","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/etl"}},"requestParameters":{{"bucketName":"{bucket}","key":"x.csv","x-amz-server-side-encryption-customer-algorithm":"AES256"}},"responseElements":{{"x-amz-version-id":"v-bad","x-amz-server-side-encryption-customer-algorithm":"AES256"}}}}"#,
+        warroom::time::iso_time(t)
+    ))
+    .expect("event");
+    update(
+        &mut s,
+        Msg::Tail(warroom::tail::TailMsg::Events {
+            source: warroom::tail::Source::Logs,
+            events: vec![rewrite],
+        }),
+    );
+    let v = |id: &str, at: i64, latest: bool| Version {
+        key: "x.csv".into(),
+        version_id: id.into(),
+        is_latest: latest,
+        is_delete_marker: false,
+        last_modified: at,
+        size: 10,
+        etag: format!("\"e-{id}\""),
+        storage_class: "STANDARD".into(),
+    };
+    let list = |probed: &[&str]| VersionsList {
+        versioning: "Enabled".into(),
+        keys: vec![vec![v("v-bad", t, true), v("v-good", t - 1, false)]],
+        sse_c: probed.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket: bucket.clone(),
+            list: Ok(list(&["v-bad"])),
+        },
+    );
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("SSE-C locked"), "{text}");
+    assert!(text.contains("SSE-C: only the writer's key"), "{text}");
+    assert_eq!(
+        text.matches("PutObject by").count(),
+        1,
+        "only the rewrite is the attacker's: {text}"
+    );
+    assert!(
+        text.contains("1 version(s) written with"),
+        "the status says how many: {text}"
+    );
+    // Unprobed (a 403, or past the cap), the tail's record alone marks it.
+    update(
+        &mut s,
+        Msg::Versions {
+            bucket,
+            list: Ok(list(&[])),
+        },
+    );
+    let text = screen_text(&draw(&s));
+    assert!(text.contains("SSE-C locked"), "{text}");
+}

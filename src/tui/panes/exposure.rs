@@ -62,10 +62,11 @@ fn render_table(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let selected = state.selected_index().unwrap_or(0);
     let max_offset = state.buckets.len().saturating_sub(visible);
     let offset = selected.saturating_sub(visible / 2).min(max_offset);
+    let struck = crate::tui::state::deadline::struck(state);
     let rows = state.buckets[offset..]
         .iter()
         .take(visible)
-        .map(|b| row(b, wide, theme));
+        .map(|b| row(b, wide, theme, struck.get(b.facts.name.as_str())));
 
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
@@ -109,14 +110,26 @@ fn render_table(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_stateful_widget(table, area, &mut table_state);
 }
 
-fn row<'a>(b: &'a BucketReport, wide: bool, theme: &Theme) -> Row<'a> {
+/// `seen`: what the tail saw done to the bucket's data (SSE-C writes,
+/// lifecycle writes, bulk deletes), said first: a private bucket can be
+/// under a destructive attack, and its verdict alone would not say so.
+fn row<'a>(
+    b: &'a BucketReport,
+    wide: bool,
+    theme: &Theme,
+    seen: Option<&std::collections::BTreeSet<&'static str>>,
+) -> Row<'a> {
     let verdict = b.assessment.verdict;
-    let why = b
+    let mut why = b
         .assessment
         .reasons
         .first()
         .map(|r| untrusted(&r.text))
         .unwrap_or_else(|| "no grants beyond the owner".to_string());
+    if let Some(seen) = seen.filter(|s| !s.is_empty()) {
+        let said: Vec<&str> = seen.iter().copied().collect();
+        why = format!("tail saw {}; {why}", said.join(", "));
+    }
     let region = fact_text(&b.facts.region, |r| r.clone());
     let mut cells = vec![
         Cell::from(Span::styled(b.assessment.label(), theme.verdict(verdict))),
@@ -129,7 +142,12 @@ fn row<'a>(b: &'a BucketReport, wide: bool, theme: &Theme) -> Row<'a> {
         cells.push(Cell::from(encryption_summary(&b.facts)));
         cells.push(Cell::from(untrusted(&classification(&b.facts))));
     }
-    cells.push(Cell::from(why));
+    let why_style = if seen.is_some_and(|s| !s.is_empty()) {
+        theme.warn()
+    } else {
+        theme.plain()
+    };
+    cells.push(Cell::from(Span::styled(why, why_style)));
     Row::new(cells)
 }
 
@@ -221,6 +239,24 @@ fn render_why(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             "No policy, ACL or setting grants access beyond the owner.",
             theme.ok(),
         ));
+    }
+    // Who can get in is one question; what was done to the data is
+    // another: say it first, with the keys that answer it.
+    if let Some(seen) = crate::tui::state::deadline::struck(state)
+        .get(b.facts.name.as_str())
+        .filter(|s| !s.is_empty())
+    {
+        let said: Vec<&str> = seen.iter().copied().collect();
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "The tail saw: {}. Enter shows lifecycle and SSE-C; z blocks SSE-C, y removes a planted rule, V lists the versions.",
+                    said.join(", ")
+                ),
+                theme.warn(),
+            ),
+        );
     }
     frame.render_widget(
         Paragraph::new(lines)

@@ -119,15 +119,26 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Command>> {
     Some(Vec::new())
 }
 
-/// Who made the change at `at` to `key`, if the CloudTrail pane saw it.
-fn who(state: &State, bucket: &str, key: &str, at: i64) -> Option<String> {
-    state
-        .trail
-        .ring
-        .newest_first()
-        .filter(|e| e.bucket.as_deref() == Some(bucket) && e.key.as_deref() == Some(key))
-        .filter(|e| e.read_only == Some(false))
-        .find(|e| crate::time::parse_time(&e.time).is_some_and(|t| (t - at).abs() <= 2))
+/// Who made the change at `at` to `key` (version `version`), if the
+/// CloudTrail pane saw it. A record naming the version it wrote
+/// (`x-amz-version-id` in its response) answers for that version alone;
+/// one naming none is matched by time, within two seconds.
+fn who(state: &State, bucket: &str, key: &str, version: &str, at: i64) -> Option<String> {
+    let writes = || {
+        state
+            .trail
+            .ring
+            .newest_first()
+            .filter(|e| e.bucket.as_deref() == Some(bucket) && e.key.as_deref() == Some(key))
+            .filter(|e| e.read_only == Some(false))
+    };
+    writes()
+        .find(|e| e.version_written().as_deref() == Some(version))
+        .or_else(|| {
+            writes()
+                .filter(|e| e.version_written().is_none())
+                .find(|e| crate::time::parse_time(&e.time).is_some_and(|t| (t - at).abs() <= 2))
+        })
         .map(|e| {
             format!(
                 "{} by {} from {}",
@@ -139,17 +150,23 @@ fn who(state: &State, bucket: &str, key: &str, at: i64) -> Option<String> {
 }
 
 /// The versions of `bucket` S3 serves only with the writer's SSE-C key: as
-/// probed (a HEAD answered 400), or as the tail saw an incident principal
-/// write them.
+/// probed (a HEAD answered 400), or as the tail saw them written (whoever
+/// wrote them: the record is the fact; the restore's skip list is the
+/// incident principals' alone).
 fn sse_c_ids(
     state: &State,
     bucket: &str,
     list: &VersionsList,
 ) -> std::collections::BTreeSet<String> {
     let mut ids = list.sse_c.clone();
-    ids.extend(crate::tui::panes::prompt::incident_sse_c_versions(
-        state, bucket,
-    ));
+    ids.extend(
+        state
+            .trail
+            .ring
+            .newest_first()
+            .filter(|e| e.sse_c && e.bucket.as_deref() == Some(bucket))
+            .filter_map(|e| e.version_written()),
+    );
     ids
 }
 
@@ -289,7 +306,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                             untrusted(&x.storage_class)
                         )
                     };
-                    let by = who(state, &v.bucket, &x.key, x.last_modified)
+                    let by = who(state, &v.bucket, &x.key, &x.version_id, x.last_modified)
                         .map(|w| format!(" — {}", untrusted(&w)))
                         .unwrap_or_default();
                     let mut spans = vec![

@@ -2,6 +2,8 @@
 //! down and the versions view names its key. Read from the scan's facts,
 //! the attacker's changes, the tail and (when open) the versions listing.
 
+use std::collections::{BTreeSet, HashMap};
+
 use super::State;
 use crate::model::lifecycle::{self, Deadline};
 
@@ -12,6 +14,23 @@ use crate::model::lifecycle::{self, Deadline};
 /// versions view's listing at hand the deadline of that bucket is exact
 /// (per needed version); otherwise it is the soonest any version replaced
 /// since the window opened can go.
+/// What the tail saw done to each bucket's data, by bucket, each as a
+/// short phrase ("SSE-C write", "lifecycle rules written"): the dashboard
+/// says it beside the verdict, and the deadline looks at those buckets.
+pub fn struck(state: &State) -> HashMap<&str, BTreeSet<&'static str>> {
+    let mut out: HashMap<&str, BTreeSet<&'static str>> = HashMap::new();
+    for e in state.trail.ring.newest_first() {
+        if let (Some(what), Some(bucket)) =
+            (crate::model::trail::destruction(e), e.bucket.as_deref())
+        {
+            // The phrase before its explanation ("SSE-C write: a key…").
+            let short = what.split([':', '(']).next().unwrap_or(what).trim_end();
+            out.entry(bucket).or_default().insert(short);
+        }
+    }
+    out
+}
+
 pub fn deadline(state: &State) -> Option<(String, Deadline)> {
     use crate::model::changes::What;
     let since = state
@@ -27,19 +46,13 @@ pub fn deadline(state: &State) -> Option<(String, Deadline)> {
     };
     // Ransomware works on private buckets: a bucket the tail saw an
     // SSE-C write, a lifecycle write or a bulk delete on is in it too.
-    let struck: std::collections::HashSet<&str> = state
-        .trail
-        .ring
-        .newest_first()
-        .filter(|e| crate::model::trail::destruction(e).is_some())
-        .filter_map(|e| e.bucket.as_deref())
-        .collect();
+    let struck = struck(state);
     let mut best: Option<(String, Deadline)> = None;
     for b in &state.buckets {
         let name = &b.facts.name;
         if !state.checklist.incident_buckets.contains(name)
             && !planted_on(name)
-            && !struck.contains(name.as_str())
+            && !struck.contains_key(name.as_str())
         {
             continue;
         }
