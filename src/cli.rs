@@ -381,6 +381,19 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Turn Object Lock on for a versioned bucket: every version written
+    /// from now on is locked in governance mode for DAYS (deletes,
+    /// overwrites in place and lifecycle expiry refused). S3 cannot turn
+    /// Object Lock off again; undo removes the default retention only.
+    EnableObjectLock {
+        #[command(flatten)]
+        target: BucketArg,
+        /// The default retention in days (governance mode), 1 to 3650.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Deactivate an IAM access key (undo reactivates it). The owner is
     /// found from the key id.
     DeactivateKey {

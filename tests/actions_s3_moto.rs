@@ -346,6 +346,98 @@ async fn sse_c_is_blocked_keeping_the_rule_and_undo_reopens_it_exactly() {
     t.journal_ok();
 }
 
+/// Object Lock on an existing bucket that already holds objects: refused
+/// while versioning is off (with what to do), then on with a 30-day
+/// governance retention; a version written after it cannot be deleted, a
+/// version from before can; undo removes the default retention and says
+/// Object Lock stays on, as S3 allows no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_lock_on_an_existing_bucket_locks_new_versions_and_undo_removes_the_retention() {
+    use warroom::model::facts::LockConfig;
+    let t = bench(&["locked-exports"]).await;
+    let b = "locked-exports";
+    let put = |key: &'static str| {
+        let s3 = t.c.s3.clone();
+        async move {
+            s3.put_object()
+                .bucket(b)
+                .key(key)
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+                .send()
+                .await
+                .expect("put")
+                .version_id()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    let lock = ActionSpec::EnableObjectLock(actions::object_lock::Args {
+        bucket: b.into(),
+        days: 30,
+    });
+    let refused = actions::plan(&t.c, &lock).await;
+    assert!(
+        matches!(&refused, Err(ActionError::NotPossible(m)) if m.contains("enable-versioning")),
+        "{refused:?}"
+    );
+    containment::set_versioning(&t.c, b, REGION, "Enabled")
+        .await
+        .expect("versioning");
+    let before = put("before.csv").await;
+    let (plan, id) = t.apply(&lock).await;
+    assert!(plan.blast_radius.contains("s3:BypassGovernanceRetention"));
+    assert!(plan.blast_radius.contains("cannot turn Object Lock off"));
+    assert!(plan.undo.contains("stays on"), "{}", plan.undo);
+    assert_eq!(
+        containment::object_lock(&t.c, b, REGION)
+            .await
+            .expect("read"),
+        LockConfig {
+            enabled: true,
+            mode: Some("GOVERNANCE".into()),
+            days: Some(30),
+            years: None,
+        }
+    );
+    let after = put("after.csv").await;
+    let delete = |key: &'static str, version: String| {
+        let s3 = t.c.s3.clone();
+        async move {
+            s3.delete_object()
+                .bucket(b)
+                .key(key)
+                .version_id(version)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| warroom::aws::error::aws_error(&e).code)
+        }
+    };
+    assert_eq!(
+        delete("after.csv", after).await,
+        Err("AccessDenied".into()),
+        "a version written under the lock stays"
+    );
+    let again = actions::plan(&t.c, &lock).await;
+    assert!(
+        matches!(again, Err(ActionError::NothingToDo(_))),
+        "{again:?}"
+    );
+    t.undo(&id).await;
+    assert_eq!(
+        containment::object_lock(&t.c, b, REGION)
+            .await
+            .expect("read"),
+        LockConfig {
+            enabled: true,
+            ..Default::default()
+        },
+        "on, no default retention: as near the record as S3 allows"
+    );
+    assert_eq!(delete("before.csv", before).await, Ok(()), "never locked");
+    t.journal_ok();
+}
+
 /// The bucket's owner keeps logs for a year (transition, expiry, aborted
 /// uploads, under `logs/`); the attacker's rule `planted` expires every
 /// object in a day and every old version a day after it is replaced, as

@@ -734,4 +734,28 @@ _s3r.S3Response.head_object = _sse_c_head(_s3r.S3Response.head_object)
 _s3r.S3Response.put_object = _sse_c_write(_s3r.S3Response.put_object)
 _s3r.S3Response.copy_object = _sse_c_write(_s3r.S3Response.copy_object)
 
+# S3 enables Object Lock on an existing bucket once its versioning is on
+# (PutObjectLockConfiguration, since November 2023); moto still refuses a
+# bucket that holds objects (BucketNeedsToBeNew). Do as S3 does; the other
+# checks stay moto's.
+import moto.s3.models as _s3m  # noqa: E402
+from moto.s3.exceptions import InvalidBucketState as _InvalidBucketState  # noqa: E402
+
+
+def _lock_existing(self, bucket_name, lock_enabled, mode=None, days=None, years=None):  # type: ignore[no-untyped-def]
+    bucket = self.get_bucket(bucket_name)
+    if not bucket.is_versioned:
+        raise _InvalidBucketState(
+            "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
+        )
+    if lock_enabled:
+        bucket.object_lock_enabled = True
+        bucket.versioning_status = "Enabled"
+    bucket.default_lock_mode = mode
+    bucket.default_lock_days = days
+    bucket.default_lock_years = years
+
+
+_s3m.S3Backend.put_object_lock_configuration = _lock_existing
+
 moto.server.main(sys.argv[1:])

@@ -160,6 +160,8 @@ catalog! {
         "remove lifecycle rules (a planted expiry, or named ones); the others stay exactly";
     BlockSseC = "block-sse-c", Bucket, Cuts,
         "refuse SSE-C writes (keys only the writer holds: the ransomware door); encryption stays";
+    EnableObjectLock = "enable-object-lock", Bucket, Cuts,
+        "lock new versions for N days (governance); Object Lock cannot be turned off again";
     DeactivateKey = "deactivate-key", AccessKey, Gentle,
         "deactivate an IAM access key (undo: reactivate)";
     DeleteKey = "delete-key", AccessKey, Final,

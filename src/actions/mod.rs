@@ -30,6 +30,7 @@ pub mod key_pair;
 pub mod kms;
 pub mod lifecycle_rules;
 pub mod object_acls;
+pub mod object_lock;
 pub mod ownership;
 pub mod permissions;
 pub mod persistence;
@@ -141,6 +142,10 @@ macro_rules! with_module {
             }
             ActionSpec::RemoveLifecycleRules($args) => {
                 use lifecycle_rules as $m;
+                $body
+            }
+            ActionSpec::EnableObjectLock($args) => {
+                use object_lock as $m;
                 $body
             }
             ActionSpec::DeactivateAccessKey($args) => {
@@ -299,6 +304,8 @@ pub enum ActionSpec {
     DenyDestruction(deny_destruction::Args),
     /// Remove lifecycle rules (named, or all): a planted expiry stops.
     RemoveLifecycleRules(lifecycle_rules::Args),
+    /// Object Lock on, with a governance-mode default retention.
+    EnableObjectLock(object_lock::Args),
     /// Deactivate an IAM access key (undo: reactivate).
     DeactivateAccessKey(access_key::Args),
     /// Delete an IAM access key (irreversible).
@@ -367,6 +374,7 @@ impl ActionSpec {
             ActionSpec::BlockSseC(_) => ActionKind::BlockSseC,
             ActionSpec::DenyDestruction(_) => ActionKind::DenyDestruction,
             ActionSpec::RemoveLifecycleRules(_) => ActionKind::RemoveLifecycleRules,
+            ActionSpec::EnableObjectLock(_) => ActionKind::EnableObjectLock,
             ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
             ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
@@ -422,6 +430,7 @@ impl ActionSpec {
             | ActionSpec::BlockSseC(Bucket { bucket })
             | ActionSpec::DenyDestruction(deny_destruction::Args { bucket, .. })
             | ActionSpec::RemoveLifecycleRules(lifecycle_rules::Args { bucket, .. })
+            | ActionSpec::EnableObjectLock(object_lock::Args { bucket, .. })
             | ActionSpec::Undelete(restore::Args { bucket, .. })
             | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
             | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),

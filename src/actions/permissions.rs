@@ -109,6 +109,11 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:GetEncryptionConfiguration",
             "s3:PutEncryptionConfiguration",
         ],
+        "enable-object-lock" => &[
+            "s3:GetBucketVersioning",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:PutBucketObjectLockConfiguration",
+        ],
         "deny-destruction" => &[
             "s3:GetBucketPolicy",
             "s3:PutBucketPolicy",
@@ -220,6 +225,7 @@ mod tests {
             "block-sse-c",
             "deny-destruction",
             "remove-lifecycle-rules",
+            "enable-object-lock",
             "delete-key",
             "revoke-user-sessions",
             "deny-all-role",

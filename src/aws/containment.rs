@@ -4,7 +4,7 @@
 use super::acl::{access_control_policy, acl_from};
 use super::error::{aws_error, done, optional};
 use super::{AwsError, Clients};
-use crate::model::facts::{Acl, EncryptionRule, PublicAccessBlock};
+use crate::model::facts::{Acl, EncryptionRule, LockConfig, PublicAccessBlock};
 
 /// The bucket's own Public Access Block; `None` when it has none.
 pub async fn bucket_pab(
@@ -404,6 +404,78 @@ pub async fn set_versioning(
             .versioning_configuration(
                 VersioningConfiguration::builder()
                     .status(BucketVersioningStatus::from(status))
+                    .build(),
+            )
+            .send()
+            .await,
+    )
+}
+
+/// The bucket's Object Lock configuration; off when it has none.
+pub async fn object_lock(c: &Clients, bucket: &str, region: &str) -> Result<LockConfig, AwsError> {
+    let got = optional(
+        c.s3_in(region)
+            .get_object_lock_configuration()
+            .bucket(bucket)
+            .send()
+            .await,
+    )?;
+    let Some(conf) = got.as_ref().and_then(|o| o.object_lock_configuration()) else {
+        return Ok(LockConfig::default());
+    };
+    let retention = conf.rule().and_then(|r| r.default_retention());
+    // A period of 0 is no period (the emulator writes both elements).
+    let positive = |n: Option<i32>| n.filter(|n| *n > 0);
+    Ok(LockConfig {
+        enabled: conf
+            .object_lock_enabled()
+            .is_some_and(|e| e.as_str() == "Enabled"),
+        mode: retention
+            .and_then(|d| d.mode())
+            .map(|m| m.as_str().to_string()),
+        days: positive(retention.and_then(|d| d.days())),
+        years: positive(retention.and_then(|d| d.years())),
+    })
+}
+
+/// Write the Object Lock configuration: enabled, with this default
+/// retention (none: no default). S3 cannot turn Object Lock off, so
+/// `enabled: false` is refused here rather than sent.
+pub async fn set_object_lock(
+    c: &Clients,
+    bucket: &str,
+    region: &str,
+    conf: &LockConfig,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{
+        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
+        ObjectLockRule,
+    };
+    if !conf.enabled {
+        return Err(AwsError::new(
+            "InvalidRequest",
+            "S3 cannot turn Object Lock off once it is on",
+        ));
+    }
+    let rule = conf.mode.as_deref().map(|m| {
+        ObjectLockRule::builder()
+            .default_retention(
+                DefaultRetention::builder()
+                    .mode(ObjectLockRetentionMode::from(m))
+                    .set_days(conf.days)
+                    .set_years(conf.years)
+                    .build(),
+            )
+            .build()
+    });
+    done(
+        c.s3_in(region)
+            .put_object_lock_configuration()
+            .bucket(bucket)
+            .object_lock_configuration(
+                ObjectLockConfiguration::builder()
+                    .object_lock_enabled(ObjectLockEnabled::Enabled)
+                    .set_rule(rule)
                     .build(),
             )
             .send()

@@ -209,6 +209,13 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::BlockSseC { target, how } => {
             Request::Run(ActionSpec::BlockSseC(bucket(target.bucket)), how)
         }
+        ActCommand::EnableObjectLock { target, days, how } => Request::Run(
+            ActionSpec::EnableObjectLock(actions::object_lock::Args {
+                bucket: target.bucket,
+                days,
+            }),
+            how,
+        ),
         ActCommand::DeactivateKey { key_id, how } => Request::Run(
             ActionSpec::DeactivateAccessKey(access_key::Args::key(&key_id)),
             how,

@@ -1222,6 +1222,8 @@ fn responder_event(spec: &ActionSpec) -> (&'static str, &'static str) {
         "disable-acls" => (s3, "PutBucketOwnershipControls"),
         "enable-versioning" => (s3, "PutBucketVersioning"),
         "enable-encryption" | "block-sse-c" => (s3, "PutBucketEncryption"),
+        "remove-lifecycle-rules" => (s3, "PutBucketLifecycle"),
+        "enable-object-lock" => (s3, "PutObjectLockConfiguration"),
         "deactivate-key" => (iam, "UpdateAccessKey"),
         "delete-key" => (iam, "DeleteAccessKey"),
         "revoke-role-sessions" | "deny-all-role" => (iam, "PutRolePolicy"),

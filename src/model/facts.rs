@@ -216,6 +216,34 @@ pub struct Encryption {
     pub sse_c_blocked: bool,
 }
 
+/// A bucket's Object Lock configuration as written and read back whole
+/// (the `enable-object-lock` action's record).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockConfig {
+    pub enabled: bool,
+    /// The default retention: GOVERNANCE or COMPLIANCE, for days or years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<i32>,
+}
+
+impl LockConfig {
+    /// "off", "on, no default retention", "on, GOVERNANCE 14 days".
+    pub fn describe(&self) -> String {
+        if !self.enabled {
+            return "off".into();
+        }
+        match (&self.mode, self.days, self.years) {
+            (Some(m), Some(d), _) => format!("on, default retention {m} {d} day(s)"),
+            (Some(m), _, Some(y)) => format!("on, default retention {m} {y} year(s)"),
+            _ => "on, no default retention".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectLock {
     pub enabled: bool,

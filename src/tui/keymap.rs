@@ -37,6 +37,7 @@ pub enum Action {
     BlockSseC,
     DenyDestruction,
     RemoveLifecycleRules,
+    EnableObjectLock,
     MfaDelete,
     Restore,
     Versions,
@@ -117,6 +118,9 @@ impl Action {
             }
             Action::BlockSseC => {
                 "block SSE-C writes: objects rewritten with a key only the attacker holds (asks first)"
+            }
+            Action::EnableObjectLock => {
+                "Object Lock: new versions locked 30 days, governance mode; cannot be turned off (asks first)"
             }
             Action::MfaDelete => "how to turn on MFA delete (explains; changes nothing)",
             Action::Restore => "restore the bucket to a point in time (asks first)",
@@ -221,6 +225,7 @@ impl Action {
             Action::EnableVersioning => &[K::EnableVersioning],
             Action::EnableEncryption => &[K::EnableEncryption],
             Action::BlockSseC => &[K::BlockSseC],
+            Action::EnableObjectLock => &[K::EnableObjectLock],
             Action::DenyDestruction => &[K::DenyDestruction],
             Action::RemoveLifecycleRules => &[K::RemoveLifecycleRules],
             Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],

@@ -196,6 +196,10 @@ pub fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         Action::DisableAcls => ActionSpec::DisableAcls(b()),
         Action::EnableVersioning => ActionSpec::EnableVersioning(b()),
         Action::BlockSseC => ActionSpec::BlockSseC(b()),
+        Action::EnableObjectLock => ActionSpec::EnableObjectLock(actions::object_lock::Args {
+            bucket: bucket.to_string(),
+            days: actions::object_lock::CONSOLE_DAYS,
+        }),
         Action::DenyDestruction => ActionSpec::DenyDestruction(actions::deny_destruction::Args {
             bucket: bucket.to_string(),
             keep: Vec::new(),

@@ -184,10 +184,14 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
             &f.object_lock,
             "s3:GetBucketObjectLockConfiguration",
             |l| match l {
-                None => "off".into(),
+                None => "off (I turns it on for new versions)".into(),
                 Some(l) => format!(
                     "{}{}",
-                    if l.enabled { "enabled" } else { "off" },
+                    if l.enabled {
+                        "enabled"
+                    } else {
+                        "off (I turns it on for new versions)"
+                    },
                     l.default_retention
                         .as_ref()
                         .map(|r| format!(", default retention {r}"))
