@@ -515,6 +515,11 @@ pub enum ActCommand {
         /// `responseElements."x-amz-version-id"`).
         #[arg(long = "skip-version", value_name = "VERSION_ID")]
         skip_versions: Vec<String>,
+        /// Copy each key back from this replication destination (this
+        /// account or another): the replica's newest version at or before
+        /// --to, for keys whose own versions are gone.
+        #[arg(long, value_name = "REPLICA", value_parser = parse_bucket, conflicts_with = "hide_newer")]
+        from_bucket: Option<String>,
         /// Print the plan (counts and bytes per kind of key) and stop.
         #[arg(long)]
         plan: bool,

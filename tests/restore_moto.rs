@@ -332,6 +332,7 @@ async fn a_large_version_is_restored_by_multipart_copy_keeping_its_metadata_and_
         "big",
         "dump.bin",
         &warroom::aws::versions::Source {
+            bucket: None,
             version_id: &old,
             etag: "",
             storage_class: "STANDARD",
@@ -716,5 +717,108 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
             .await
             .is_ok_and(|b| b == b"same bytes")
     );
+    b.journal_ok();
+}
+
+/// The bucket's own versions are gone (one key's versions deleted for
+/// good, another rewritten), but a replication destination kept them:
+/// `pit-restore --from-bucket` copies the replica's version at T back,
+/// leaves a key the replica did not hold alone, and undo puts the bucket
+/// back as it was before the restore.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_restore_copies_the_replicas_version_at_t_back() {
+    let b = bench(&[]).await;
+    let c = &b.c;
+    let (src, dr) = ("orders-src", "orders-dr");
+    versioned(c, src).await;
+    versioned(c, dr).await;
+    // Replication, as S3 does it: each write lands in both.
+    for (k, body) in [("o/1.csv", "one"), ("o/2.csv", "two")] {
+        put(c, src, k, body).await;
+        put(c, dr, k, body).await;
+    }
+    put(c, src, "o/local-only.csv", "not replicated").await;
+    let t = next_second().await;
+    put(c, src, "o/1.csv", "ransom").await;
+    put(c, dr, "o/1.csv", "ransom").await;
+    // o/2.csv: every version in the source deleted for good.
+    let gone: Vec<String> = data_versions(c, src)
+        .await
+        .into_iter()
+        .filter(|(k, _)| k == "o/2.csv")
+        .map(|(_, v)| v)
+        .collect();
+    for v in &gone {
+        delete(c, src, "o/2.csv", Some(v)).await;
+    }
+    let before = contents(c, src).await;
+    assert_eq!(before.get("o/2.csv"), None, "gone from the source");
+    // The bucket's own versions cannot bring o/2.csv back.
+    let own = ActionSpec::PitRestore(restore::Args {
+        bucket: src.into(),
+        prefix: Some("o/".into()),
+        goal: Goal::PointInTime {
+            to: t,
+            hide_newer: false,
+            hide_keys: Vec::new(),
+            skip_versions: Vec::new(),
+        },
+    });
+    let plan = warroom::actions::plan(c, &own).await.expect("plan");
+    assert!(
+        !plan
+            .before
+            .iter()
+            .any(|l| l.contains("roll back") && l.contains("2 key(s)")),
+        "{:?}",
+        plan.before
+    );
+    let spec = ActionSpec::PitRestore(restore::Args {
+        bucket: src.into(),
+        prefix: Some("o/".into()),
+        goal: Goal::FromReplica {
+            replica: dr.into(),
+            to: t,
+            skip_versions: Vec::new(),
+        },
+    });
+    let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    assert!(
+        plan.before
+            .iter()
+            .any(|l| l.starts_with("roll back (copy the earlier version): 2 key(s)")),
+        "{:?}",
+        plan.before
+    );
+    assert!(
+        plan.diff
+            .iter()
+            .any(|l| l.contains("copies come from s3://orders-dr")),
+        "{:?}",
+        plan.diff
+    );
+    assert!(
+        plan.summary
+            .contains("as the replica s3://orders-dr held it")
+    );
+    let (_, id) = b.apply(&spec).await;
+    let now = contents(c, src).await;
+    assert_eq!(now["o/1.csv"].as_deref(), Some("one"));
+    assert_eq!(now["o/2.csv"].as_deref(), Some("two"));
+    assert_eq!(
+        now["o/local-only.csv"].as_deref(),
+        Some("not replicated"),
+        "a key the replica never held is left alone"
+    );
+    // Again: nothing left to do.
+    let again = warroom::actions::plan(c, &spec).await;
+    assert!(
+        matches!(again, Err(warroom::actions::ActionError::NothingToDo(_))),
+        "{again:?}"
+    );
+    b.undo(&id).await;
+    let undone = contents(c, src).await;
+    assert_eq!(undone["o/1.csv"].as_deref(), Some("ransom"));
+    assert_eq!(undone.get("o/2.csv").cloned().flatten(), None);
     b.journal_ok();
 }

@@ -758,4 +758,56 @@ def _lock_existing(self, bucket_name, lock_enabled, mode=None, days=None, years=
 
 _s3m.S3Backend.put_object_lock_configuration = _lock_existing
 
+# RestoreObject: moto restores the current version whatever versionId
+# names, and finishes at once. Restore the version asked for, as S3 does,
+# and refuse a second request while one is in progress
+# (RestoreAlreadyInProgress). WARROOM_RESTORE_SECS=N (a test hook) keeps
+# each restore in progress for N seconds, as Glacier's hours do, using
+# moto's own state machine for it.
+import datetime as _dt  # noqa: E402
+
+import xmltodict as _xmltodict  # noqa: E402
+from moto.moto_api import state_manager as _state_manager  # noqa: E402
+from moto.s3.exceptions import (  # noqa: E402
+    InvalidObjectState as _InvalidObjectState,
+    MissingKey as _MissingKey,
+    MissingVersion as _MissingVersion,
+)
+
+_restore_secs = float(os.environ.get("WARROOM_RESTORE_SECS", "0") or 0)
+if _restore_secs > 0:
+    _state_manager.set_transition(
+        model_name="s3::keyrestore",
+        transition={"progression": "time", "seconds": _restore_secs},
+    )
+_key_post = _s3r.S3Response._key_response_post
+
+
+def _restore_version(self, request, body, bucket_name, query, key_name):  # type: ignore[no-untyped-def]
+    if "restore" not in query:
+        return _key_post(self, request, body, bucket_name, query, key_name)
+    self._set_action("KEY", "POST", query)
+    self._authenticate_and_authorize_s3_action(bucket_name=bucket_name, key_name=key_name)
+    version = query.get("versionId", [None])[0]
+    key = self.backend.get_object(bucket_name, key_name, version_id=version)
+    if key is None:
+        raise _MissingVersion() if version else _MissingKey(key=key_name)
+    if key.storage_class not in _s3m.ARCHIVE_STORAGE_CLASSES:
+        raise _InvalidObjectState(storage_class=key.storage_class)
+    if key._expiry is not None and key.status == "IN_PROGRESS":
+        return 409, {}, (
+            "<Error><Code>RestoreAlreadyInProgress</Code><Message>Object restore "
+            "is already in progress</Message></Error>"
+        )
+    params = _xmltodict.parse(body)["RestoreRequest"]
+    again = key._expiry is not None
+    key.restore(int(params.get("Days") or 1))
+    # In progress from now (moto's clock for the transition).
+    key._status = "IN_PROGRESS"
+    key._time_progressed = _dt.datetime.now()
+    return (200 if again else 202), {}, ""
+
+
+_s3r.S3Response._key_response_post = _restore_version
+
 moto.server.main(sys.argv[1:])

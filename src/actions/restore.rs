@@ -26,7 +26,7 @@ use super::{ActionError, ActionSpec, Confirm, Cx, Plan, Progress, Verification};
 use crate::aws::exposure::bucket_region;
 use crate::aws::versions::{self, CopyOptions, DELETE_BATCH};
 use crate::aws::{AwsError, Clients};
-use crate::model::restore::{Current, Goal, Planner, RestorePlan, Step, Work};
+use crate::model::restore::{Current, Goal, Planner, ReplicaPlanner, RestorePlan, Step, Work};
 
 use super::object_acls::{BATCH_KIND, done_earlier, journal_error, record_batch, retry_later};
 
@@ -82,8 +82,27 @@ fn cache_key(a: &Args) -> String {
     serde_json::to_string(a).unwrap_or_default()
 }
 
-/// Read the listing and plan. A version restore reads only its key.
-pub async fn plan_restore(s3: &aws_sdk_s3::Client, a: &Args) -> Result<RestorePlan, AwsError> {
+/// Read the listing and plan. A version restore reads only its key; a
+/// replica restore reads this bucket's current state, then the replica's
+/// listing (in its own Region).
+pub async fn plan_restore(c: &Clients, region: &str, a: &Args) -> Result<RestorePlan, AwsError> {
+    let s3 = c.s3_in(region);
+    if let (Some(mut p), Goal::FromReplica { replica, .. }) =
+        (ReplicaPlanner::new(&a.goal), &a.goal)
+    {
+        let replica = replica.as_str();
+        versions::list(&s3, &a.bucket, a.prefix.as_deref(), |page| {
+            p.source_page(page)
+        })
+        .await?;
+        let there = bucket_region(c, replica).await?;
+        versions::list(&c.s3_in(&there), replica, a.prefix.as_deref(), |page| {
+            p.replica_page(page)
+        })
+        .await?;
+        return Ok(p.finish());
+    }
+    let s3 = &s3;
     let mut planner = Planner::new(a.goal.clone());
     let only = match &a.goal {
         Goal::Version { .. } => a.prefix.clone(),
@@ -187,7 +206,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
             "{bucket} has never had versioning on, so S3 kept no earlier versions: what was overwritten or deleted is gone from S3 (look for copies in backups or replicas). Turn versioning on now (v in the console, or `warroom act enable-versioning {bucket}`) so the next incident can be undone."
         )));
     }
-    let rp = plan_restore(&s3, a).await?;
+    let rp = plan_restore(c, &region, a).await?;
     let mut counts = describe(&rp);
     counts.extend(first_steps(c, bucket, &region).await);
     if let Ok(mut cache) = plan_cache().lock() {
@@ -208,6 +227,10 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         }
         Goal::Undelete { .. } => "with its delete markers removed".to_string(),
         Goal::Version { version_id } => format!("at version {version_id}"),
+        Goal::FromReplica { replica, to, .. } => format!(
+            "as the replica s3://{replica} held it at {}",
+            crate::time::iso_time(*to)
+        ),
     };
     let mut held: Vec<String> = rp
         .held
@@ -234,6 +257,11 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         if hidden.len() > 5 {
             held.push(format!("…and {} more hidden", hidden.len() - 5));
         }
+    }
+    if let Goal::FromReplica { replica, .. } = &a.goal {
+        held.push(format!(
+            "copies come from s3://{replica} (the replica's version of each key at the time, copied server-side); keys it did not hold then are left as they are"
+        ));
     }
     if rp.skipped_sse_c > 0 {
         held.push(format!(
@@ -276,6 +304,7 @@ fn spec_of(a: &Args) -> ActionSpec {
         Goal::PointInTime { .. } => ActionSpec::PitRestore(a.clone()),
         Goal::Undelete { .. } => ActionSpec::Undelete(a.clone()),
         Goal::Version { .. } => ActionSpec::RestoreVersion(a.clone()),
+        Goal::FromReplica { .. } => ActionSpec::PitRestore(a.clone()),
     }
 }
 
@@ -385,11 +414,13 @@ async fn copy_one(
         version_id,
         etag,
         storage_class,
+        from_bucket,
     } = &step.work
     else {
         return (step, Ok(None));
     };
     let src = versions::Source {
+        bucket: from_bucket.as_deref(),
         version_id,
         etag,
         storage_class,
@@ -426,7 +457,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
         .map(|(_, p)| p);
     let fresh = match cached {
         Some(p) => p,
-        None => plan_restore(&s3, a).await?,
+        None => plan_restore(cx.clients, &plan.region, a).await?,
     };
     let total = fresh.steps.len() as u64;
     let total_bytes: u64 = fresh.steps.iter().map(|s| s.bytes).sum();
@@ -511,7 +542,7 @@ pub async fn apply(cx: &Cx<'_>, id: &str, a: &Args, plan: &Plan) -> Result<(), A
 }
 
 pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, AwsError> {
-    let again = plan_restore(&c.s3_in(&plan.region), a).await?;
+    let again = plan_restore(c, &plan.region, a).await?;
     let left = again.steps.len();
     Ok(Verification {
         ok: left == 0,
@@ -563,6 +594,7 @@ fn undo_step(d: &Did) -> Option<Step> {
             version_id: version_id.clone(),
             etag: etag.clone(),
             storage_class: String::new(),
+            from_bucket: None,
         },
         // The key was deleted (or absent) before the restore: hide it again.
         (_, Current::DeleteMarker { .. } | Current::Absent) => Work::Hide,
@@ -693,6 +725,7 @@ mod tests {
             version_id: "v1".into(),
             etag: "e1".into(),
             storage_class: "STANDARD".into(),
+            from_bucket: None,
         };
         let was = Current::Version {
             version_id: "v2".into(),

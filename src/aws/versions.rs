@@ -138,6 +138,10 @@ fn copy_source(bucket: &str, key: &str, version_id: &str) -> String {
 /// What the listing already says about the version to copy.
 #[derive(Debug, Clone)]
 pub struct Source<'a> {
+    /// The bucket the version is in, when not the one copied into (a
+    /// replica: CopyObject copies across buckets, Regions and accounts the
+    /// caller may read).
+    pub bucket: Option<&'a str>,
     pub version_id: &'a str,
     pub etag: &'a str,
     pub storage_class: &'a str,
@@ -199,7 +203,8 @@ pub async fn copy_version(
     src: &Source<'_>,
     opts: CopyOptions,
 ) -> Result<String, AwsError> {
-    let source = copy_source(bucket, key, src.version_id);
+    let from = src.bucket.unwrap_or(bucket);
+    let source = copy_source(from, key, src.version_id);
     let single_part = !src.etag.contains('-');
     // A size of 0 means "not known" (an undo's step): take the careful path.
     if !opts.head_first && single_part && src.size > 0 && src.size <= opts.limit {
@@ -214,7 +219,7 @@ pub async fn copy_version(
             return Ok(out.version_id().unwrap_or("null").to_string());
         }
     }
-    copy_carefully(s3, bucket, key, src.version_id, &source, opts).await
+    copy_carefully(s3, bucket, key, from, src.version_id, &source, opts).await
 }
 
 /// One CopyObject onto the key, metadata and tags copied from the source;
@@ -247,6 +252,7 @@ async fn copy_carefully(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
+    from: &str,
     version_id: &str,
     source: &str,
     opts: CopyOptions,
@@ -255,7 +261,7 @@ async fn copy_carefully(
     // (storage class and encryption fall back to the bucket's defaults).
     let head = s3
         .head_object()
-        .bucket(bucket)
+        .bucket(from)
         .key(key)
         .version_id(version_id)
         .send()
@@ -277,7 +283,7 @@ async fn copy_carefully(
     // Multipart: the upload carries what CopyObject's COPY directives would.
     let tags = s3
         .get_object_tagging()
-        .bucket(bucket)
+        .bucket(from)
         .key(key)
         .version_id(version_id)
         .send()

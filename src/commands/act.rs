@@ -333,18 +333,27 @@ fn request(cmd: ActCommand) -> Request {
             to,
             hide_newer,
             skip_versions,
+            from_bucket,
             plan,
             how,
         } => {
-            let spec = ActionSpec::PitRestore(restore::Args {
-                bucket: target.bucket,
-                prefix: target.path,
-                goal: Goal::PointInTime {
+            let goal = match from_bucket {
+                Some(replica) => Goal::FromReplica {
+                    replica,
+                    to,
+                    skip_versions,
+                },
+                None => Goal::PointInTime {
                     to,
                     hide_newer,
                     hide_keys: Vec::new(),
                     skip_versions,
                 },
+            };
+            let spec = ActionSpec::PitRestore(restore::Args {
+                bucket: target.bucket,
+                prefix: target.path,
+                goal,
             });
             if plan {
                 Request::Plan(spec, how)

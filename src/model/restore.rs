@@ -11,6 +11,8 @@
 //! version (a server-side copy of the old one), removes delete markers, or
 //! adds a delete marker. Each of those can itself be undone.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 /// One entry of a version listing: a version, or a delete marker.
@@ -51,6 +53,16 @@ pub enum Goal {
     Undelete { since: Option<i64> },
     /// Make this version of the key current again.
     Version { version_id: String },
+    /// Every key as a replication destination (`replica`, this account or
+    /// another) held it at `to`: its newest version then is copied back
+    /// onto the key here, for keys whose own versions are gone (deleted
+    /// for good, expired by a planted rule, rewritten with SSE-C).
+    FromReplica {
+        replica: String,
+        to: i64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skip_versions: Vec<String>,
+    },
 }
 
 /// What the key is now, before the restore (what undo goes back to).
@@ -75,6 +87,9 @@ pub enum Work {
         version_id: String,
         etag: String,
         storage_class: String,
+        /// Another bucket the version is in (a replica); none: this one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_bucket: Option<String>,
     },
     /// Add a delete marker (the key was created after T).
     Hide,
@@ -289,6 +304,8 @@ impl Planner {
         }
         let goal = self.goal.clone();
         match goal {
+            // Planned by [`ReplicaPlanner`], from two listings.
+            Goal::FromReplica { .. } => {}
             Goal::Undelete { since } => {
                 let markers: Vec<&Version> =
                     history.iter().take_while(|v| v.is_delete_marker).collect();
@@ -422,8 +439,141 @@ impl Planner {
                 version_id: from.version_id.clone(),
                 etag: from.etag.clone(),
                 storage_class: from.storage_class.clone(),
+                from_bucket: None,
             },
             bytes: from.size,
+        });
+    }
+}
+
+/// A restore from a replica: the bucket's current state first (only each
+/// key's latest entry is kept), then the replica's listing, each key
+/// decided once its history there is whole. Keys the replica does not hold
+/// at the time are left as they are (and counted).
+pub struct ReplicaPlanner {
+    replica: String,
+    to: i64,
+    skip: HashSet<String>,
+    now: std::collections::HashMap<String, Version>,
+    seen: HashSet<String>,
+    keys: Grouper,
+    plan: RestorePlan,
+}
+
+impl ReplicaPlanner {
+    /// None unless the goal is a replica restore.
+    pub fn new(goal: &Goal) -> Option<Self> {
+        let Goal::FromReplica {
+            replica,
+            to,
+            skip_versions,
+        } = goal
+        else {
+            return None;
+        };
+        Some(Self {
+            replica: replica.clone(),
+            to: *to,
+            skip: skip_versions.iter().cloned().collect(),
+            now: Default::default(),
+            seen: Default::default(),
+            keys: Grouper::default(),
+            plan: RestorePlan::default(),
+        })
+    }
+
+    /// A page of the bucket being restored.
+    pub fn source_page(&mut self, entries: impl IntoIterator<Item = Version>) {
+        for v in entries {
+            self.plan.versions_seen += 1;
+            if v.is_latest {
+                self.now.insert(v.key.clone(), v);
+            }
+        }
+    }
+
+    /// A page of the replica's listing.
+    pub fn replica_page(&mut self, entries: impl IntoIterator<Item = Version>) {
+        let entries: Vec<Version> = entries.into_iter().collect();
+        self.plan.versions_seen += entries.len() as u64;
+        for history in self.keys.page(entries) {
+            self.key(history);
+        }
+    }
+
+    pub fn finish(mut self) -> RestorePlan {
+        let keys = std::mem::take(&mut self.keys);
+        if let Some(last) = keys.finish() {
+            self.key(last);
+        }
+        // Keys here the replica never held: nothing to bring back.
+        for (key, v) in &self.now {
+            if !self.seen.contains(key) && !v.is_delete_marker {
+                self.plan.created_after.add(v.size);
+            }
+        }
+        self.plan
+    }
+
+    fn key(&mut self, history: Vec<Version>) {
+        let Some(key) = history.first().map(|v| v.key.clone()) else {
+            return;
+        };
+        self.seen.insert(key.clone());
+        let poisoned = |v: &Version| self.skip.contains(&v.version_id);
+        let skipped = history
+            .iter()
+            .filter(|v| v.last_modified <= self.to && poisoned(v))
+            .count() as u64;
+        self.plan.skipped_sse_c += skipped;
+        let at_t = history
+            .iter()
+            .find(|v| v.last_modified <= self.to && !poisoned(v));
+        let current = match self.now.get(&key) {
+            Some(c) if c.is_delete_marker => Current::DeleteMarker {
+                version_id: c.version_id.clone(),
+            },
+            Some(c) => Current::Version {
+                version_id: c.version_id.clone(),
+                etag: c.etag.clone(),
+            },
+            None => Current::Absent,
+        };
+        let Some(v) = at_t.filter(|v| !v.is_delete_marker) else {
+            // The replica did not hold it then: left as it is.
+            self.plan.unchanged.add(0);
+            return;
+        };
+        let same = self
+            .now
+            .get(&key)
+            .is_some_and(|c| !c.is_delete_marker && c.etag == v.etag && c.size == v.size);
+        if same {
+            self.plan.unchanged.add(v.size);
+            return;
+        }
+        if archived(&v.storage_class) {
+            self.plan.archived.add(v.size);
+            self.plan.hold(
+                &key,
+                &format!(
+                    "the replica's version is in {}: it needs RestoreObject there first",
+                    v.storage_class
+                ),
+            );
+            return;
+        }
+        self.plan.roll_back.add(v.size);
+        self.plan.steps.push(Step {
+            key,
+            current,
+            work: Work::CopyFrom {
+                version_id: v.version_id.clone(),
+                etag: v.etag.clone(),
+                storage_class: v.storage_class.clone(),
+                from_bucket: Some(self.replica.clone()),
+            },
+            bytes: v.size,
         });
     }
 }
@@ -515,7 +665,8 @@ mod tests {
                     &Work::CopyFrom {
                         version_id: "a1".into(),
                         etag: "e-a1".into(),
-                        storage_class: "STANDARD".into()
+                        storage_class: "STANDARD".into(),
+                        from_bucket: None,
                     }
                 ),
                 (
@@ -529,7 +680,8 @@ mod tests {
                     &Work::CopyFrom {
                         version_id: "e1".into(),
                         etag: "e-e1".into(),
-                        storage_class: "STANDARD".into()
+                        storage_class: "STANDARD".into(),
+                        from_bucket: None,
                     }
                 ),
             ]
@@ -698,5 +850,67 @@ mod tests {
                 .iter()
                 .any(|h| h.key == "b" && h.why.contains("SSE-C"))
         );
+    }
+
+    /// From a replica: the replica's newest good version at or before T
+    /// for each key (an SSE-C one the attacker replicated is passed over),
+    /// copied from the replica unless the bucket already reads the same; a
+    /// replica version in Glacier is held; keys here the replica never had
+    /// are counted and left.
+    #[test]
+    fn a_replica_restore_picks_the_replicas_version_at_t() {
+        let goal = Goal::FromReplica {
+            replica: "dr".into(),
+            to: T,
+            skip_versions: vec!["r-a-bad".into()],
+        };
+        let mut p = ReplicaPlanner::new(&goal).expect("a replica goal");
+        // The bucket now: a.csv rewritten, b.csv gone for good, c.csv as
+        // it was, d.csv only here.
+        p.source_page(vec![
+            latest(v("a.csv", "s-a2", T + 5, "e-bad")),
+            latest(v("c.csv", "s-c1", T - 9, "e-c")),
+            latest(v("d.csv", "s-d1", T - 9, "e-d")),
+        ]);
+        let mut archived = v("e.csv", "r-e1", T - 9, "e-e");
+        archived.storage_class = "GLACIER".into();
+        p.replica_page(vec![
+            latest(v("a.csv", "r-a-bad", T - 1, "e-bad")),
+            v("a.csv", "r-a1", T - 9, "e-a"),
+            latest(v("b.csv", "r-b1", T - 9, "e-b")),
+            latest(v("c.csv", "r-c1", T - 9, "e-c")),
+            latest(archived),
+        ]);
+        let plan = p.finish();
+        let copies: Vec<(&str, &str, Option<&str>)> = plan
+            .steps
+            .iter()
+            .filter_map(|s| match &s.work {
+                Work::CopyFrom {
+                    version_id,
+                    from_bucket,
+                    ..
+                } => Some((s.key.as_str(), version_id.as_str(), from_bucket.as_deref())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            copies,
+            [("a.csv", "r-a1", Some("dr")), ("b.csv", "r-b1", Some("dr"))]
+        );
+        assert_eq!(plan.steps[1].current, Current::Absent);
+        assert_eq!(plan.skipped_sse_c, 1);
+        assert_eq!(plan.unchanged.keys, 1, "c.csv reads the same");
+        assert_eq!(plan.archived.keys, 1);
+        assert!(
+            plan.held
+                .iter()
+                .any(|h| h.key == "e.csv" && h.why.contains("GLACIER"))
+        );
+        assert_eq!(
+            plan.created_after.keys, 1,
+            "d.csv: the replica never had it"
+        );
+        assert!(ReplicaPlanner::new(&Goal::Undelete { since: None }).is_none());
     }
 }

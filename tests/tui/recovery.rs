@@ -67,6 +67,38 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
             if a.prefix.is_none() && matches!(a.goal, Goal::PointInTime { hide_newer: true, .. })),
         "{cmds:?}"
     );
+    // `from REPLICA` copies back from a replication destination; a name
+    // that is no bucket's is refused, the text kept.
+    let typed = |text: &str| {
+        let mut s = with_incident(scanned((80, 24)));
+        update(&mut s, key('R'));
+        let p = s.prompt.clone().expect("a prompt");
+        for _ in 0..p.text.len() {
+            update(&mut s, code(KeyCode::Backspace));
+        }
+        for c in text.chars() {
+            update(&mut s, key(c));
+        }
+        let cmds = update(&mut s, code(KeyCode::Enter));
+        (s, cmds)
+    };
+    let (_, cmds) = typed("2026-11-20T09:00Z exports/ from orders-dr");
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(ActionSpec::PitRestore(a))]
+            if a.prefix.as_deref() == Some("exports/")
+                && matches!(&a.goal, Goal::FromReplica { replica, .. } if replica == "orders-dr")),
+        "{cmds:?}"
+    );
+    let (s, cmds) = typed("2026-11-20T09:00Z from Not_A_Bucket");
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(s.prompt.is_some(), "kept to be corrected");
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.is_error && st.text.contains("replica"))
+    );
+    let (s, cmds) = typed("2026-11-20T09:00Z from");
+    assert!(cmds.is_empty() && s.status.as_ref().is_some_and(|st| st.is_error));
     // Esc gives up the prompt; --read-only refuses before asking.
     let mut s = with_incident(scanned((80, 24)));
     update(&mut s, key('R'));

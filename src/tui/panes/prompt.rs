@@ -83,14 +83,51 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             // after the time gets a removable delete marker, as
             // --hide-newer) or `keep` (none does). By default only the
             // keys an incident principal wrote are hidden.
-            let rest: Vec<&str> = words.collect();
+            // `from REPLICA`: copy back from a replication destination.
+            let mut rest: Vec<&str> = words.collect();
+            let replica = rest.iter().position(|w| *w == "from").map(|i| {
+                let name = rest.get(i + 1).map(|n| n.to_string());
+                rest.drain(i..(i + 2).min(rest.len()));
+                name
+            });
             let hide_newer = rest.contains(&"hide");
             let keep = rest.contains(&"keep");
             let prefix = rest
                 .iter()
                 .find(|w| !matches!(**w, "hide" | "keep"))
                 .map(|w| w.to_string());
+            let replica = match replica.map(|r| r.map(|n| crate::model::ids::parse_bucket(&n))) {
+                Some(None) => {
+                    state.status = Some(error(
+                        "from what? type the replica bucket's name after `from`",
+                    ));
+                    return Vec::new();
+                }
+                Some(Some(Err(e))) => {
+                    state.status = Some(error(format!("the replica's name: {e}")));
+                    return Vec::new();
+                }
+                Some(Some(Ok(name))) => Some(name),
+                None => None,
+            };
             match when {
+                Some(Ok(to)) if replica.is_some() => {
+                    let skip_versions = incident_sse_c_versions(state, &bucket);
+                    state.prompt = None;
+                    state.window_start = Some(to);
+                    return request(
+                        state,
+                        ActionSpec::PitRestore(actions::restore::Args {
+                            bucket,
+                            prefix,
+                            goal: crate::model::restore::Goal::FromReplica {
+                                replica: replica.unwrap_or_default(),
+                                to,
+                                skip_versions,
+                            },
+                        }),
+                    );
+                }
                 Some(Ok(to)) => {
                     let hide_keys = if hide_newer || keep {
                         Vec::new()
