@@ -394,6 +394,26 @@ pub enum ActCommand {
         #[command(flatten)]
         how: ActArgs,
     },
+    /// Ask S3 to bring back the archived versions (Glacier Flexible
+    /// Retrieval, Deep Archive) a restore to --to needs: one RestoreObject
+    /// each, journaled, resumable. Then run pit-restore again: it copies
+    /// each version once S3 has restored it. No undo (S3 cannot cancel).
+    RestoreArchived {
+        /// s3://BUCKET or s3://BUCKET/PREFIX
+        #[arg(value_name = "S3_URL", value_parser = parse_s3_url)]
+        target: S3Url,
+        /// The restore's time, e.g. 2026-11-20T09:00Z.
+        #[arg(long, value_name = "TIME", value_parser = parse_when)]
+        to: i64,
+        /// Expedited (minutes; not Deep Archive), Standard or Bulk.
+        #[arg(long, default_value = "Standard", value_parser = ["Expedited", "Standard", "Bulk"])]
+        tier: String,
+        /// Days each restored copy stays readable.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+        days: u32,
+        #[command(flatten)]
+        how: ActArgs,
+    },
     /// Deactivate an IAM access key (undo reactivates it). The owner is
     /// found from the key id.
     DeactivateKey {

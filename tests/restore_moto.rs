@@ -822,3 +822,100 @@ async fn a_replica_restore_copies_the_replicas_version_at_t_back() {
     assert_eq!(undone.get("o/2.csv").cloned().flatten(), None);
     b.journal_ok();
 }
+
+/// The version a restore needs is in Glacier: the restore holds it;
+/// `restore-archived` asks S3 for it (the emulator keeps the request in
+/// progress for a few seconds, as Glacier's hours); while in progress the
+/// restore still holds it and a second run of restore-archived asks for
+/// nothing; once S3 has it, the restore copies it back, readable (STANDARD),
+/// byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archived_versions_are_requested_once_then_restored_as_they_become_ready() {
+    use warroom::actions::restore_archived;
+    let b = support::bench_with(&[], &[("WARROOM_RESTORE_SECS", "3")]).await;
+    let c = &b.c;
+    let bucket = "cold-exports";
+    versioned(c, bucket).await;
+    c.s3.put_object()
+        .bucket(bucket)
+        .key("x/ledger.csv")
+        .body(ByteStream::from_static(b"the ledger"))
+        .storage_class(aws_sdk_s3::types::StorageClass::Glacier)
+        .send()
+        .await
+        .expect("archived put");
+    put(c, bucket, "x/fresh.csv", "fine").await;
+    let t = next_second().await;
+    put(c, bucket, "x/ledger.csv", "encrypted junk").await;
+    let restore = ActionSpec::PitRestore(restore::Args {
+        bucket: bucket.into(),
+        prefix: Some("x/".into()),
+        goal: Goal::PointInTime {
+            to: t,
+            hide_newer: false,
+            hide_keys: Vec::new(),
+            skip_versions: Vec::new(),
+        },
+    });
+    let held = warroom::actions::plan(c, &restore).await;
+    assert!(
+        matches!(&held, Err(warroom::actions::ActionError::NothingToDo(m)) if m.contains("Glacier")),
+        "{held:?}"
+    );
+    let ask = ActionSpec::RestoreArchived(restore_archived::Args {
+        bucket: bucket.into(),
+        prefix: Some("x/".into()),
+        to: t,
+        tier: "Bulk".into(),
+        days: 3,
+    });
+    let plan = warroom::actions::plan(c, &ask).await.expect("plan");
+    assert!(!plan.undoable);
+    assert!(
+        plan.before[0].contains("1 not requested"),
+        "{:?}",
+        plan.before
+    );
+    assert!(plan.after[0].contains("5–12 hours"), "{:?}", plan.after);
+    let (_, id) = b.apply(&ask).await;
+    let entries = b.incident.lock().await.all_entries().expect("entries");
+    assert!(
+        entries.iter().any(|e| e.kind == "action_batch"
+            && e.data["action_id"] == id.as_str()
+            && e.data["requested"][0]["key"] == "x/ledger.csv"),
+        "each request is journaled"
+    );
+    // In progress: asked already, and still held by the restore.
+    let again = warroom::actions::plan(c, &ask).await;
+    assert!(
+        matches!(&again, Err(warroom::actions::ActionError::NothingToDo(m)) if m.contains("1 being restored")),
+        "{again:?}"
+    );
+    assert!(warroom::actions::plan(c, &restore).await.is_err());
+    // Once S3 has it, the restore copies it.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    let plan = warroom::actions::plan(c, &restore).await.expect("plan");
+    assert!(
+        plan.before
+            .iter()
+            .any(|l| l.starts_with("roll back (copy the earlier version): 1 key(s)")),
+        "{:?}",
+        plan.before
+    );
+    b.apply(&restore).await;
+    let now = contents(c, bucket).await;
+    assert_eq!(now["x/ledger.csv"].as_deref(), Some("the ledger"));
+    let head =
+        c.s3.head_object()
+            .bucket(bucket)
+            .key("x/ledger.csv")
+            .send()
+            .await
+            .expect("head");
+    assert_eq!(
+        head.storage_class(),
+        None,
+        "readable: STANDARD, not GLACIER"
+    );
+    b.journal_ok();
+}

@@ -162,6 +162,8 @@ catalog! {
         "refuse SSE-C writes (keys only the writer holds: the ransomware door); encryption stays";
     EnableObjectLock = "enable-object-lock", Bucket, Cuts,
         "lock new versions for N days (governance); Object Lock cannot be turned off again";
+    RestoreArchived = "restore-archived", Bucket, Gentle,
+        "ask S3 to bring back the archived (Glacier) versions a restore to T needs";
     DeactivateKey = "deactivate-key", AccessKey, Gentle,
         "deactivate an IAM access key (undo: reactivate)";
     DeleteKey = "delete-key", AccessKey, Final,

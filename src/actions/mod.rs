@@ -37,6 +37,7 @@ pub mod persistence;
 pub mod policy_statements;
 pub mod quarantine;
 pub mod restore;
+pub mod restore_archived;
 pub mod role_escalation;
 pub mod sessions;
 pub mod side_doors;
@@ -146,6 +147,10 @@ macro_rules! with_module {
             }
             ActionSpec::EnableObjectLock($args) => {
                 use object_lock as $m;
+                $body
+            }
+            ActionSpec::RestoreArchived($args) => {
+                use restore_archived as $m;
                 $body
             }
             ActionSpec::DeactivateAccessKey($args) => {
@@ -306,6 +311,8 @@ pub enum ActionSpec {
     RemoveLifecycleRules(lifecycle_rules::Args),
     /// Object Lock on, with a governance-mode default retention.
     EnableObjectLock(object_lock::Args),
+    /// Ask S3 to bring back the archived versions a restore needs.
+    RestoreArchived(restore_archived::Args),
     /// Deactivate an IAM access key (undo: reactivate).
     DeactivateAccessKey(access_key::Args),
     /// Delete an IAM access key (irreversible).
@@ -375,6 +382,7 @@ impl ActionSpec {
             ActionSpec::DenyDestruction(_) => ActionKind::DenyDestruction,
             ActionSpec::RemoveLifecycleRules(_) => ActionKind::RemoveLifecycleRules,
             ActionSpec::EnableObjectLock(_) => ActionKind::EnableObjectLock,
+            ActionSpec::RestoreArchived(_) => ActionKind::RestoreArchived,
             ActionSpec::DeactivateAccessKey(_) => ActionKind::DeactivateKey,
             ActionSpec::DeleteAccessKey(_) => ActionKind::DeleteKey,
             ActionSpec::RevokeSessions(sessions::Args {
@@ -431,6 +439,7 @@ impl ActionSpec {
             | ActionSpec::DenyDestruction(deny_destruction::Args { bucket, .. })
             | ActionSpec::RemoveLifecycleRules(lifecycle_rules::Args { bucket, .. })
             | ActionSpec::EnableObjectLock(object_lock::Args { bucket, .. })
+            | ActionSpec::RestoreArchived(restore_archived::Args { bucket, .. })
             | ActionSpec::Undelete(restore::Args { bucket, .. })
             | ActionSpec::RestoreVersion(restore::Args { bucket, .. })
             | ActionSpec::PitRestore(restore::Args { bucket, .. }) => Some(bucket),

@@ -109,6 +109,11 @@ pub fn needed(name: &str) -> &'static [&'static str] {
             "s3:GetEncryptionConfiguration",
             "s3:PutEncryptionConfiguration",
         ],
+        "restore-archived" => &[
+            "s3:ListBucketVersions",
+            "s3:GetObjectVersion",
+            "s3:RestoreObject",
+        ],
         "enable-object-lock" => &[
             "s3:GetBucketVersioning",
             "s3:GetBucketObjectLockConfiguration",
@@ -226,6 +231,7 @@ mod tests {
             "deny-destruction",
             "remove-lifecycle-rules",
             "enable-object-lock",
+            "restore-archived",
             "delete-key",
             "revoke-user-sessions",
             "deny-all-role",

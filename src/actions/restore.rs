@@ -86,6 +86,28 @@ fn cache_key(a: &Args) -> String {
 /// replica restore reads this bucket's current state, then the replica's
 /// listing (in its own Region).
 pub async fn plan_restore(c: &Clients, region: &str, a: &Args) -> Result<RestorePlan, AwsError> {
+    let mut rp = plan_listing(c, region, a).await?;
+    // Archived versions S3 has brought back (restore-archived) are copied
+    // now; the rest stay held until it has.
+    if !rp.archived_versions.is_empty() {
+        let asked = rp
+            .archived_versions
+            .iter()
+            .map(|v| (v.key.clone(), v.version_id.clone()))
+            .collect();
+        let ready: HashSet<String> = versions::restore_states(&c.s3_in(region), &a.bucket, asked)
+            .await
+            .into_iter()
+            .filter(|(_, r)| matches!(r, Ok(versions::RestoreState::Restored)))
+            .map(|(id, _)| id)
+            .collect();
+        rp.take_restored(&ready);
+    }
+    Ok(rp)
+}
+
+/// The plan from the listings alone (archived versions all held).
+async fn plan_listing(c: &Clients, region: &str, a: &Args) -> Result<RestorePlan, AwsError> {
     let s3 = c.s3_in(region);
     if let (Some(mut p), Goal::FromReplica { replica, .. }) =
         (ReplicaPlanner::new(&a.goal), &a.goal)
@@ -118,6 +140,16 @@ pub async fn plan_restore(c: &Clients, region: &str, a: &Args) -> Result<Restore
     Ok(planner.finish())
 }
 
+/// The plan's archived versions, for `restore-archived`: the same listing
+/// a point-in-time restore reads.
+pub async fn archived_versions(
+    c: &Clients,
+    region: &str,
+    a: &Args,
+) -> Result<Vec<crate::model::restore::ArchivedVersion>, AwsError> {
+    Ok(plan_listing(c, region, a).await?.archived_versions)
+}
+
 fn mib(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
@@ -141,7 +173,10 @@ pub fn describe(p: &RestorePlan) -> Vec<String> {
     // Not hidden unless asked: say how (a ransom note is such a key).
     let left_newer = p.created_after.keys > 0;
     line("already as they should be, skipped", p.unchanged);
-    line("in Glacier/Deep Archive: RestoreObject first", p.archived);
+    line(
+        "in Glacier/Deep Archive: restore-archived (Ctrl-g) asks S3 for them first",
+        p.archived,
+    );
     line(
         "not recoverable (only delete markers remain)",
         p.not_recoverable,

@@ -529,6 +529,92 @@ pub fn probe_candidates(histories: &[Vec<Version>], since: i64) -> Vec<(String, 
         .collect()
 }
 
+/// Where S3 is with bringing an archived version back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreState {
+    NotRequested,
+    InProgress,
+    /// A temporary copy is readable (and copyable) until it expires.
+    Restored,
+}
+
+/// The restore state of one archived version, from HeadObject's
+/// `x-amz-restore` (`ongoing-request="true"` while S3 works on it).
+pub async fn restore_state(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> Result<RestoreState, AwsError> {
+    let head = s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .version_id(version_id)
+        .send()
+        .await
+        .map_err(|e| aws_error(&e))?;
+    Ok(match head.restore() {
+        None => RestoreState::NotRequested,
+        Some(r) if r.contains("ongoing-request=\"true\"") => RestoreState::InProgress,
+        Some(_) => RestoreState::Restored,
+    })
+}
+
+/// The restore states of many versions, 16 at a time: (version id, state
+/// or the error reading it).
+pub async fn restore_states(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    versions: Vec<(String, String)>,
+) -> Vec<(String, Result<RestoreState, AwsError>)> {
+    use futures::StreamExt;
+    let heads = versions.into_iter().map(|(key, id)| {
+        let (s3, bucket) = (s3.clone(), bucket.to_string());
+        async move {
+            let r = restore_state(&s3, &bucket, &key, &id).await;
+            (id, r)
+        }
+    });
+    futures::stream::iter(heads)
+        .buffer_unordered(16)
+        .collect()
+        .await
+}
+
+/// Ask S3 to bring an archived version back for `days` at `tier`
+/// (Expedited, Standard, Bulk). A request while one is in progress is
+/// answered `RestoreAlreadyInProgress`, passed on as the error.
+pub async fn request_restore(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+    days: i32,
+    tier: &str,
+) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{GlacierJobParameters, RestoreRequest, Tier};
+    let job = GlacierJobParameters::builder()
+        .tier(Tier::from(tier))
+        .build()
+        .map_err(|e| AwsError::new("InvalidRequest", e.to_string()))?;
+    s3.restore_object()
+        .bucket(bucket)
+        .key(key)
+        .version_id(version_id)
+        .restore_request(
+            RestoreRequest::builder()
+                .days(days)
+                .glacier_job_parameters(job)
+                .build(),
+        )
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_error(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

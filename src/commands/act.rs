@@ -209,6 +209,22 @@ fn request(cmd: ActCommand) -> Request {
         ActCommand::BlockSseC { target, how } => {
             Request::Run(ActionSpec::BlockSseC(bucket(target.bucket)), how)
         }
+        ActCommand::RestoreArchived {
+            target,
+            to,
+            tier,
+            days,
+            how,
+        } => Request::Run(
+            ActionSpec::RestoreArchived(actions::restore_archived::Args {
+                bucket: target.bucket,
+                prefix: target.path,
+                to,
+                tier,
+                days,
+            }),
+            how,
+        ),
         ActCommand::EnableObjectLock { target, days, how } => Request::Run(
             ActionSpec::EnableObjectLock(actions::object_lock::Args {
                 bucket: target.bucket,

@@ -148,6 +148,61 @@ pub struct RestorePlan {
     /// Versions passed over because the attacker wrote them with SSE-C.
     #[serde(default)]
     pub skipped_sse_c: u64,
+    /// Every archived version the restore needs (in this bucket): what
+    /// `restore-archived` asks S3 to bring back, and what a later
+    /// restore copies once S3 has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub archived_versions: Vec<ArchivedVersion>,
+}
+
+/// A version in Glacier Flexible Retrieval or Deep Archive that a restore
+/// needs, with the step that copies it once S3 has restored it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedVersion {
+    pub key: String,
+    pub version_id: String,
+    pub storage_class: String,
+    pub size: u64,
+    pub current: Current,
+    pub etag: String,
+}
+
+impl ArchivedVersion {
+    /// The copy that brings it back once restored: written as STANDARD,
+    /// so the restored content is readable (a copy in the archive class
+    /// would be as unreadable as the original).
+    pub fn step(&self) -> Step {
+        Step {
+            key: self.key.clone(),
+            current: self.current.clone(),
+            work: Work::CopyFrom {
+                version_id: self.version_id.clone(),
+                etag: self.etag.clone(),
+                storage_class: "STANDARD".into(),
+                from_bucket: None,
+            },
+            bytes: self.size,
+        }
+    }
+}
+
+impl RestorePlan {
+    /// Archived versions S3 has restored are copied now: each becomes a
+    /// roll-back step, out of the archived count and the held list.
+    pub fn take_restored(&mut self, ready: &HashSet<String>) {
+        let (now, later): (Vec<ArchivedVersion>, Vec<ArchivedVersion>) =
+            std::mem::take(&mut self.archived_versions)
+                .into_iter()
+                .partition(|a| ready.contains(&a.version_id));
+        for a in &now {
+            self.archived.keys = self.archived.keys.saturating_sub(1);
+            self.archived.bytes = self.archived.bytes.saturating_sub(a.size);
+            self.held.retain(|h| h.key != a.key);
+            self.roll_back.add(a.size);
+            self.steps.push(a.step());
+        }
+        self.archived_versions = later;
+    }
 }
 
 /// How many held keys the plan names (the counts cover all of them).
@@ -422,10 +477,18 @@ impl Planner {
     fn copy(&mut self, key: String, current: Current, from: &Version) {
         if archived(&from.storage_class) {
             self.plan.archived.add(from.size);
+            self.plan.archived_versions.push(ArchivedVersion {
+                key: key.clone(),
+                version_id: from.version_id.clone(),
+                storage_class: from.storage_class.clone(),
+                size: from.size,
+                current: current.clone(),
+                etag: from.etag.clone(),
+            });
             self.plan.hold(
                 &key,
                 &format!(
-                    "the version to restore is in {}: it needs RestoreObject first (hours), then run again",
+                    "the version to restore is in {}: restore-archived asks S3 to bring it back (hours); run the restore again once it has",
                     from.storage_class
                 ),
             );
@@ -814,7 +877,15 @@ mod tests {
         );
         assert!(p.is_empty());
         assert_eq!(p.archived, Tally { keys: 1, bytes: 10 });
-        assert!(p.held[0].why.contains("RestoreObject"));
+        assert!(p.held[0].why.contains("restore-archived"));
+        // Kept for restore-archived, and copied (readable) once S3 has it.
+        assert_eq!(p.archived_versions.len(), 1);
+        let mut p = p;
+        p.take_restored(&["a1".to_string()].into_iter().collect());
+        assert_eq!(p.archived, Tally::default());
+        assert!(p.held.is_empty());
+        assert!(matches!(&p.steps[0].work,
+            Work::CopyFrom { version_id, storage_class, .. } if version_id == "a1" && storage_class == "STANDARD"));
     }
 
     /// The attacker rewrote a key with SSE-C before T (the responder's T

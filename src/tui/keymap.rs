@@ -38,6 +38,7 @@ pub enum Action {
     DenyDestruction,
     RemoveLifecycleRules,
     EnableObjectLock,
+    RestoreArchived,
     MfaDelete,
     Restore,
     Versions,
@@ -118,6 +119,9 @@ impl Action {
             }
             Action::BlockSseC => {
                 "block SSE-C writes: objects rewritten with a key only the attacker holds (asks first)"
+            }
+            Action::RestoreArchived => {
+                "ask S3 to restore the archived (Glacier) versions the restore to the typed time needs (asks first)"
             }
             Action::EnableObjectLock => {
                 "Object Lock: new versions locked 30 days, governance mode; cannot be turned off (asks first)"
@@ -226,6 +230,7 @@ impl Action {
             Action::EnableEncryption => &[K::EnableEncryption],
             Action::BlockSseC => &[K::BlockSseC],
             Action::EnableObjectLock => &[K::EnableObjectLock],
+            Action::RestoreArchived => &[K::RestoreArchived],
             Action::DenyDestruction => &[K::DenyDestruction],
             Action::RemoveLifecycleRules => &[K::RemoveLifecycleRules],
             Action::Restore => &[K::PitRestore, K::Undelete, K::RestoreVersion],

@@ -183,6 +183,8 @@ pub fn bucket_action(action: Action, bucket: &str) -> Option<ActionSpec> {
         // Which access point is decided from the bucket's reasons (see
         // `open_access_point`), not here.
         Action::CloseAccessPoint | Action::CloseSideDoor => return None,
+        // Needs the restore's time: the pane builds it (see exposure).
+        Action::RestoreArchived => return None,
         Action::Quarantine => ActionSpec::Quarantine(actions::quarantine::Args {
             bucket: bucket.to_string(),
             keep: Vec::new(),

@@ -213,7 +213,15 @@ pub struct Bench {
 
 /// A fresh emulator with these buckets, and an empty incident.
 pub async fn bench(buckets: &[&str]) -> Bench {
-    let emu = start_moto();
+    bench_with(buckets, &[]).await
+}
+
+/// [`bench`], the emulator started with these test hooks
+/// (`WARROOM_RESTORE_SECS`, …).
+pub async fn bench_with(buckets: &[&str], env: &[(&str, &str)]) -> Bench {
+    let emu = Emulator::start(&python(), env).unwrap_or_else(|e| {
+        panic!("cannot start moto ({e}); run `make venv` or set WARROOM_PYTHON")
+    });
     let c = clients(&emu).await;
     for b in buckets {
         create_bucket(&c, b).await;

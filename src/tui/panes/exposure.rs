@@ -344,6 +344,30 @@ pub fn on_bucket_key(state: &mut State, action: Action) -> Vec<Command> {
                 incident_written,
             });
         }
+        (_, Action::RestoreArchived) => {
+            let Some(bucket) = state.selected_bucket().map(|b| b.facts.name.clone()) else {
+                return Vec::new();
+            };
+            // The restore's time: the one last typed, else the console's
+            // guess (just before the incident's first write).
+            let to = state.window_start.or_else(|| {
+                crate::cli::parse_when(&super::prompt::restore_time_guess(state, &bucket)).ok()
+            });
+            let Some(to) = to else {
+                state.status = Some(error("type the restore's time first: R on the bucket"));
+                return Vec::new();
+            };
+            return request(
+                state,
+                ActionSpec::RestoreArchived(actions::restore_archived::Args {
+                    bucket,
+                    prefix: None,
+                    to,
+                    tier: "Standard".into(),
+                    days: 7,
+                }),
+            );
+        }
         (View::Dashboard | View::Detail, Action::CloseAccessPoint) => {
             let Some(b) = state.selected_bucket() else {
                 return Vec::new();
