@@ -540,6 +540,11 @@ pub enum ActCommand {
         /// --to, for keys whose own versions are gone.
         #[arg(long, value_name = "REPLICA", value_parser = parse_bucket, conflicts_with = "hide_newer")]
         from_bucket: Option<String>,
+        /// Restore before the steps that should come first (events
+        /// preserved, a planted lifecycle rule removed, SSE-C blocked),
+        /// for this reason: journaled with the action.
+        #[arg(long, value_name = "REASON")]
+        override_order: Option<String>,
         /// Print the plan (counts and bytes per kind of key) and stop.
         #[arg(long)]
         plan: bool,

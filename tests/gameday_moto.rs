@@ -858,6 +858,7 @@ async fn the_sse_c_ransomware_game_is_stopped_restored_and_scored() {
                 hide_keys: Vec::new(),
                 skip_versions: Vec::new(),
             },
+            override_order: None,
         }),
     )
     .await;

@@ -190,6 +190,15 @@ fn the_sse_c_ransomware_is_stopped_and_restored_in_a_terminal() {
         !screen.contains("DATA EXPIRES"),
         "the countdown is gone: {screen}"
     );
+    // Evidence before the bucket changes: the restore waits for it.
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    t.wait_for("CloudTrail:", 10);
+    t.keys(&["E"]);
+    t.wait_for("in the evidence folder", 30);
+    t.keys(&["BTab"]);
+    t.keys(&["BTab"]);
+    t.wait_for("Bucket exposure", 10);
     t.keys(&["V"]);
     let screen = t.wait_for("SSE-C locked", 30);
     assert!(screen.contains("exports/customers.csv"), "{screen}");

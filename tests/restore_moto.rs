@@ -98,6 +98,7 @@ fn pit(bucket: &str, prefix: Option<&str>, to: i64) -> ActionSpec {
             hide_keys: Vec::new(),
             skip_versions: Vec::new(),
         },
+        override_order: None,
     })
 }
 
@@ -279,6 +280,7 @@ async fn undelete_removes_markers_in_one_call_per_thousand() {
         bucket: "undel".into(),
         prefix: None,
         goal: Goal::Undelete { since: None },
+        override_order: None,
     });
     let plan = warroom::actions::plan(&c, &spec).await.expect("plan");
     let out = warroom::actions::execute(
@@ -554,13 +556,14 @@ async fn a_kms_default_bucket_is_restored_by_reading_each_source_first() {
             .copied()
             .unwrap_or(0)
     };
-    let before = heads(&emu);
     let tmp = tempfile::tempdir().expect("tmp");
     let incident = tokio::sync::Mutex::new(
         warroom::incident::Incident::open(Some(&tmp.path().join("inc"))).expect("incident"),
     );
     let spec = pit("kms-rest", Some("k/"), t);
+    // (The plan itself HEADs the current version: is it SSE-C?)
     let plan = warroom::actions::plan(&c, &spec).await.expect("plan");
+    let before = heads(&emu);
     let out = warroom::actions::execute(
         &warroom::actions::Cx::new(&c, &incident),
         &plan,
@@ -669,6 +672,7 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
             hide_keys: Vec::new(),
             skip_versions: vec![bad_a, bad_b],
         },
+        override_order: None,
     });
     let plan = warroom::actions::plan(c, &spec).await.expect("plan");
     // The step that should come first is named while it is not taken.
@@ -707,7 +711,37 @@ async fn the_restore_skips_versions_the_attacker_wrote_with_sse_c() {
         "{:?}",
         plan.before
     );
+    // The events are not preserved: the engine refuses, naming the step;
+    // with a reason it goes ahead, and the reason is journaled.
+    let plan = warroom::actions::plan(c, &spec).await.expect("plan");
+    let refused = warroom::actions::execute(&b.cx(), &plan, true, "test", false).await;
+    assert!(
+        matches!(&refused, Err(warroom::actions::ActionError::NotPossible(m))
+            if m.contains("CloudTrail events are not preserved") && m.contains("--override-order")),
+        "{refused:?}"
+    );
+    let ActionSpec::PitRestore(args) = &spec else {
+        unreachable!()
+    };
+    let spec = ActionSpec::PitRestore(restore::Args {
+        override_order: Some("billing is down; trail copied by the SOC".into()),
+        ..args.clone()
+    });
     b.apply(&spec).await;
+    let entries = b.incident.lock().await.all_entries().expect("entries");
+    let over = entries
+        .iter()
+        .find(|e| e.kind == "order_overridden")
+        .expect("the override is journaled");
+    assert_eq!(
+        over.data["reason"],
+        "billing is down; trail copied by the SOC"
+    );
+    assert!(
+        over.data["skipped"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("not preserved"))
+    );
     let now = contents(c, bucket).await;
     assert_eq!(now["x/a.csv"].as_deref(), Some("good-a"));
     // Held, not touched: still the attacker's, unreadable without its key.
@@ -763,6 +797,7 @@ async fn a_replica_restore_copies_the_replicas_version_at_t_back() {
             hide_keys: Vec::new(),
             skip_versions: Vec::new(),
         },
+        override_order: None,
     });
     let plan = warroom::actions::plan(c, &own).await.expect("plan");
     assert!(
@@ -781,6 +816,7 @@ async fn a_replica_restore_copies_the_replicas_version_at_t_back() {
             to: t,
             skip_versions: Vec::new(),
         },
+        override_order: None,
     });
     let plan = warroom::actions::plan(c, &spec).await.expect("plan");
     assert!(
@@ -856,6 +892,7 @@ async fn archived_versions_are_requested_once_then_restored_as_they_become_ready
             hide_keys: Vec::new(),
             skip_versions: Vec::new(),
         },
+        override_order: None,
     });
     let held = warroom::actions::plan(c, &restore).await;
     assert!(

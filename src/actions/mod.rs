@@ -832,6 +832,34 @@ pub async fn execute(
     dry_run: bool,
 ) -> Result<Outcome, ActionError> {
     let _lock = TargetLock::take(&plan.spec)?;
+    // A restore waits for what comes first (evidence kept, the planted
+    // rule off, SSE-C blocked) unless the responder gave a reason, which
+    // is journaled with what was skipped.
+    if let ActionSpec::PitRestore(a) = &plan.spec {
+        let entries = cx.incident.lock().await.all_entries()?;
+        let missing = restore::missing_first(plan, &entries);
+        if !missing.is_empty() {
+            let Some(reason) = a.override_order.as_deref().filter(|r| !r.trim().is_empty()) else {
+                return Err(ActionError::NotPossible(format!(
+                    "the restore waits for what comes first — {}. To restore now anyway, give the reason: --override-order REASON (in the console, `override REASON` after the time)",
+                    missing
+                        .iter()
+                        .map(|m| m.trim_start_matches("first: "))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )));
+            };
+            cx.incident.lock().await.record(
+                "order_overridden",
+                json!({
+                    "summary": format!("{} on {} before what comes first: {reason}", plan.spec.name(), plan.spec.target()),
+                    "reason": reason,
+                    "skipped": missing,
+                    "spec": plan.spec,
+                }),
+            )?;
+        }
+    }
     // The account the action acts in, journaled with it (an organisation's
     // incident spans many). Unknown is said, not guessed.
     let account = cx.clients.account_id().await.ok();

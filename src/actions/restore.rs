@@ -43,6 +43,11 @@ pub struct Args {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     pub goal: Goal,
+    /// The responder's reason to restore before the steps that should
+    /// come first (events preserved, a planted rule removed, SSE-C
+    /// blocked): journaled with the action, as part of its spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_order: Option<String>,
 }
 
 impl Args {
@@ -189,41 +194,126 @@ pub fn describe(p: &RestorePlan) -> Vec<String> {
     lines
 }
 
-/// The steps that should come before a restore, said in its plan when they
-/// have not been taken: a lifecycle rule that deletes data puts what is
-/// restored on the same clock, and while SSE-C writes are allowed the
-/// attacker's key can encrypt the restored objects again. Each names the
-/// action that takes it; what cannot be read is said too.
-async fn first_steps(c: &Clients, bucket: &str, region: &str) -> Vec<String> {
+/// A lifecycle rule that deletes within this many days of a write is on
+/// a fuse short enough to be an attack's (the January 2025 campaign used
+/// seven): the restore waits for it to be removed.
+const SHORT_FUSE_DAYS: i32 = 30;
+
+/// The steps that should come before this restore, and whether the bucket
+/// shows a destructive attack at all. Enforced (`first:`, the engine
+/// refuses the restore without an override while any is missing): a
+/// short-fuse lifecycle rule over the keys restored (the restored versions
+/// would go on the same clock), and SSE-C writes still allowed where SSE-C
+/// rewrites were seen (the attacker's key would encrypt the restore
+/// again). Said only (`note:`): a long-fuse rule, SSE-C allowed with no
+/// sign of its use. What cannot be read is said too.
+async fn first_steps(c: &Clients, a: &Args, region: &str, rp: &RestorePlan) -> (Vec<String>, bool) {
+    let bucket = a.bucket.as_str();
     let (rules, encryption) = tokio::join!(
         crate::aws::lifecycle::rules(c, bucket, region),
         crate::aws::containment::encryption(c, bucket, region)
     );
+    let scope = a.prefix.as_deref().unwrap_or("");
     let mut out = Vec::new();
+    let mut destructive = false;
     match rules {
         Ok(r) => {
-            let deleting: Vec<String> = r
+            let over_scope = |r: &crate::model::lifecycle::LifecycleRule| {
+                let p = r.prefix();
+                p.starts_with(scope) || scope.starts_with(p)
+            };
+            let deleting: Vec<&crate::model::lifecycle::LifecycleRule> = r
                 .iter()
-                .filter(|r| r.enabled && r.deletes())
-                .map(|r| r.label())
+                .filter(|r| r.enabled && r.deletes() && over_scope(r))
                 .collect();
-            if !deleting.is_empty() {
+            let now = crate::time::now_secs();
+            let (short, long): (Vec<_>, Vec<_>) = deleting.iter().partition(|r| {
+                r.expiration.as_ref().is_some_and(|e| {
+                    e.days.is_some_and(|d| d <= SHORT_FUSE_DAYS)
+                        || e.date
+                            .is_some_and(|d| d - now <= i64::from(SHORT_FUSE_DAYS) * 86_400)
+                }) || r
+                    .noncurrent_expiration
+                    .as_ref()
+                    .and_then(|n| n.noncurrent_days)
+                    .is_some_and(|d| d <= SHORT_FUSE_DAYS)
+            });
+            let names = |v: &[&&crate::model::lifecycle::LifecycleRule]| {
+                v.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+            };
+            if !short.is_empty() {
+                destructive = true;
                 out.push(format!(
-                    "first: lifecycle rule(s) {} delete data in {bucket}: remove a planted one (y, or remove-lifecycle-rules) before restoring",
-                    deleting.join(", ")
+                    "first: lifecycle rule(s) {} delete data in {bucket} within {SHORT_FUSE_DAYS} days: remove a planted one (y, or remove-lifecycle-rules) before restoring",
+                    names(&short)
+                ));
+            }
+            if !long.is_empty() {
+                out.push(format!(
+                    "note: lifecycle rule(s) {} delete data in {bucket}: the restored versions are on their clock too",
+                    names(&long)
                 ));
             }
         }
         Err(e) => out.push(format!("lifecycle rules not read ({})", e.code)),
     }
+    let sse_c_seen = rp.skipped_sse_c > 0
+        || matches!(&a.goal, Goal::PointInTime { skip_versions, .. } | Goal::FromReplica { skip_versions, .. } if !skip_versions.is_empty())
+        || current_sse_c(c, a, region, rp).await;
+    destructive |= sse_c_seen;
     match encryption {
         Ok(rules) if rules.as_deref().is_some_and(|r| r.iter().any(|x| x.blocks_sse_c())) => {}
-        Ok(_) => out.push(format!(
+        Ok(_) if sse_c_seen => out.push(format!(
             "first: SSE-C writes are allowed on {bucket}: block them (z, or block-sse-c) or a live attacker key can encrypt what is restored again"
+        )),
+        Ok(_) => out.push(format!(
+            "note: SSE-C writes are allowed on {bucket} (z blocks them)"
         )),
         Err(e) => out.push(format!("default encryption not read ({})", e.code)),
     }
-    out
+    (out, destructive)
+}
+
+/// Keys probed for SSE-C among those the restore changes.
+const SSE_C_SAMPLE: usize = 20;
+
+/// Whether any of the first keys the restore would change is, now, a
+/// version only an SSE-C key reads (a HEAD answers a bare 400).
+async fn current_sse_c(c: &Clients, a: &Args, region: &str, rp: &RestorePlan) -> bool {
+    let asked: Vec<(String, String)> = rp
+        .steps
+        .iter()
+        .filter_map(|s| match &s.current {
+            Current::Version { version_id, .. } => Some((s.key.clone(), version_id.clone())),
+            _ => None,
+        })
+        .take(SSE_C_SAMPLE)
+        .collect();
+    if asked.is_empty() {
+        return false;
+    }
+    let (found, _) = versions::sse_c_versions(&c.s3_in(region), &a.bucket, asked).await;
+    !found.is_empty()
+}
+
+/// What the restore waits for, from its plan and the journal: the plan's
+/// `first:` steps, and (when the bucket shows a destructive attack) the
+/// CloudTrail events preserved as evidence before the bucket changes.
+pub fn missing_first(plan: &Plan, entries: &[crate::incident::Entry]) -> Vec<String> {
+    let mut missing: Vec<String> = plan
+        .before
+        .iter()
+        .filter(|l| l.starts_with("first:"))
+        .cloned()
+        .collect();
+    let preserved = entries.iter().any(|e| e.kind == "trail_preserved");
+    if plan.prior["destructive"] == Value::Bool(true) && !preserved {
+        missing.insert(
+            0,
+            "first: the CloudTrail events are not preserved: E in the tail (or warroom trail --preserve) keeps them before the restore changes the bucket".into(),
+        );
+    }
+    missing
 }
 
 pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
@@ -243,7 +333,8 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
     }
     let rp = plan_restore(c, &region, a).await?;
     let mut counts = describe(&rp);
-    counts.extend(first_steps(c, bucket, &region).await);
+    let (first, destructive) = first_steps(c, a, &region, &rp).await;
+    counts.extend(first);
     if let Ok(mut cache) = plan_cache().lock() {
         cache.insert(cache_key(a), (Instant::now(), rp.clone()));
     }
@@ -325,6 +416,7 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         undo: "undo puts every key back as it was before the restore (again by adding versions or markers, never deleting one)".into(),
         undoable: true,
         prior: json!({
+            "destructive": destructive,
             "versioning": status,
             "versions_read": rp.versions_seen,
             "counts": counts,

@@ -59,6 +59,7 @@ impl Args {
                 hide_keys: Vec::new(),
                 skip_versions: Vec::new(),
             },
+            override_order: None,
         }
     }
 }

@@ -329,6 +329,7 @@ fn request(cmd: ActCommand) -> Request {
                 bucket: target.bucket,
                 prefix: target.path,
                 goal: Goal::Undelete { since },
+                override_order: None,
             }),
             how,
         ),
@@ -341,6 +342,7 @@ fn request(cmd: ActCommand) -> Request {
                 bucket: target.bucket,
                 prefix: target.path,
                 goal: Goal::Version { version_id },
+                override_order: None,
             }),
             how,
         ),
@@ -350,6 +352,7 @@ fn request(cmd: ActCommand) -> Request {
             hide_newer,
             skip_versions,
             from_bucket,
+            override_order,
             plan,
             how,
         } => {
@@ -370,6 +373,7 @@ fn request(cmd: ActCommand) -> Request {
                 bucket: target.bucket,
                 prefix: target.path,
                 goal,
+                override_order,
             });
             if plan {
                 Request::Plan(spec, how)

@@ -565,6 +565,7 @@ mod tests {
             bucket: "b".into(),
             prefix: None,
             goal: crate::model::restore::Goal::Undelete { since: None },
+            override_order: None,
         }))
         .expect("spec")
     }

@@ -358,7 +358,7 @@ fn status_rows(state: &State, width: u16) -> u16 {
 /// help after it wraps onto the status rows), then what the words do.
 fn prompt_text(p: &crate::tui::state::Prompt) -> String {
     format!(
-        " restore {} to: {}▏  (UTC time [prefix] [{}] [from REPLICA] · ⏎ plans · Esc)",
+        " restore {} to: {}▏  (UTC time [prefix] [{}] [from REPLICA] [override REASON] · ⏎ plans · Esc)",
         untrusted(&p.bucket),
         untrusted(&p.text),
         match p.incident_written {

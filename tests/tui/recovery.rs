@@ -47,6 +47,7 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
                     hide_keys: Vec::new(),
                     skip_versions: Vec::new(),
                 },
+                override_order: None,
             }
         ))]
     );
@@ -99,6 +100,21 @@ fn r_asks_for_the_restore_time_and_plans_a_point_in_time_restore() {
     );
     let (s, cmds) = typed("2026-11-20T09:00Z from");
     assert!(cmds.is_empty() && s.status.as_ref().is_some_and(|st| st.is_error));
+    // `override REASON…` ends the line: the reason travels with the spec.
+    let (_, cmds) = typed("2026-11-20T09:00Z hide override billing is down, SOC has the trail");
+    assert!(
+        matches!(&cmds[..], [Command::PlanAction(ActionSpec::PitRestore(a))]
+            if a.override_order.as_deref() == Some("billing is down, SOC has the trail")
+                && matches!(a.goal, Goal::PointInTime { hide_newer: true, .. })),
+        "{cmds:?}"
+    );
+    let (s, cmds) = typed("2026-11-20T09:00Z override");
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.is_error && st.text.contains("reason"))
+    );
     // Esc gives up the prompt; --read-only refuses before asking.
     let mut s = with_incident(scanned((80, 24)));
     update(&mut s, key('R'));
@@ -210,6 +226,7 @@ fn snapshot_restore_plan_dialog_80x24() {
             hide_keys: Vec::new(),
             skip_versions: Vec::new(),
         },
+        override_order: None,
     });
     let plan = Plan {
         spec,

@@ -77,6 +77,18 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         crate::tui::line_input::Edit::Submit => {
             let text = p.text.clone();
             let bucket = p.bucket.clone();
+            // `override REASON…` ends the line: the rest is the reason to
+            // restore before what comes first (journaled with the action).
+            let (text, override_order) = match text.split_once(" override") {
+                Some((head, reason)) => (head.to_string(), Some(reason.trim().to_string())),
+                None => (text.clone(), None),
+            };
+            if override_order.as_deref().is_some_and(str::is_empty) {
+                state.status = Some(error(
+                    "override needs a reason after it, e.g. `override customers down, legal approved`",
+                ));
+                return Vec::new();
+            }
             let mut words = text.split_whitespace();
             let when = words.next().map(crate::cli::parse_when);
             // After the time: a prefix, and/or `hide` (every key created
@@ -125,6 +137,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                                 to,
                                 skip_versions,
                             },
+                            override_order: override_order.clone(),
                         }),
                     );
                 }
@@ -151,6 +164,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                                 hide_keys,
                                 skip_versions,
                             },
+                            override_order: override_order.clone(),
                         }),
                     );
                 }
