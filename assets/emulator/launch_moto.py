@@ -810,4 +810,93 @@ def _restore_version(self, request, body, bucket_name, query, key_name):  # type
 
 _s3r.S3Response._key_response_post = _restore_version
 
+# moto's ListObjectVersions deep-copies every version of the bucket on
+# every page (a temporary file per version, to set `is_latest` on the
+# copy): a page costs time in proportion to the whole bucket, where S3's
+# costs one page. List through light read-only views instead; the paging
+# below is moto's own, unchanged.
+import itertools as _itertools  # noqa: E402
+
+
+class _Listed:
+    """A version as listed: the stored one, with its own `is_latest`."""
+
+    __slots__ = ("_key", "is_latest")
+
+    def __init__(self, key):  # type: ignore[no-untyped-def]
+        self._key = key
+        self.is_latest = False
+
+    def __getattr__(self, name):  # type: ignore[no-untyped-def]
+        return getattr(self._key, name)
+
+
+def _list_object_versions(self, bucket_name, delimiter=None, key_marker=None,  # type: ignore[no-untyped-def]
+                          max_keys=1000, prefix="", version_id_marker=None):
+    bucket = self.get_bucket(bucket_name)
+    common_prefixes = set()
+    requested_versions = []
+    delete_markers = []
+    next_key_marker = None
+    next_version_id_marker = None
+    all_versions = [
+        _Listed(v) for v in _itertools.chain(*(vk for _, vk in bucket.keys.iterlists()))
+    ]
+    all_versions.sort(key=lambda r: (r.name, -_s3m.unix_time_millis(r.last_modified)))
+    last_name = None
+    skip_versions = True
+    last_item_added = None
+    for version in all_versions:
+        name = version.name
+        version.is_latest = name != last_name
+        if version.is_latest:
+            last_name = name
+        if skip_versions:
+            if key_marker is None:
+                skip_versions = False
+            elif not version_id_marker:
+                skip_versions = version.name < key_marker
+                continue
+            elif version.name == key_marker and version.version_id == version_id_marker:
+                skip_versions = False
+                continue
+            else:
+                continue
+        if not name.startswith(prefix):
+            continue
+        is_common_prefix = False
+        if delimiter and delimiter in name[len(prefix):]:
+            end_of_delimiter = len(prefix) + name[len(prefix):].index(delimiter) + len(delimiter)
+            prefix_including_delimiter = name[0:end_of_delimiter]
+            if prefix_including_delimiter == key_marker:
+                continue
+            common_prefixes.add(prefix_including_delimiter)
+            name = prefix_including_delimiter
+            is_common_prefix = True
+        elif last_item_added:
+            name = last_item_added.name
+        if (
+            max_keys is not None
+            and len(requested_versions) + len(delete_markers) + len(common_prefixes) >= max_keys
+        ):
+            next_key_marker = name
+            if is_common_prefix:
+                next_version_id_marker = None
+            elif last_item_added is not None:
+                next_version_id_marker = last_item_added.version_id
+            else:
+                next_version_id_marker = None
+            break
+        if not is_common_prefix:
+            last_item_added = version
+            if not isinstance(version._key, _s3m.FakeKey):
+                delete_markers.append(version)
+            else:
+                requested_versions.append(version)
+    return (requested_versions, sorted(common_prefixes), delete_markers,
+            next_key_marker, next_version_id_marker)
+
+
+_s3m.S3Backend.list_object_versions = _list_object_versions
+
 moto.server.main(sys.argv[1:])
