@@ -27,6 +27,7 @@ struct Line<'a> {
 
 fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io::Result<()> {
     events.sort_by(|a, b| a.time.cmp(&b.time));
+    let bursts = warroom::model::trail::delete_bursts(events.iter());
     for e in events.iter() {
         if json {
             // Printed output is a log too: no session token leaves here.
@@ -51,9 +52,19 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
                 (Some(b), None) => format!("s3://{b}"),
                 _ => String::new(),
             };
+            // Destruction is marked on any bucket, a burst of deletes with
+            // its count per minute.
+            let mark = match (
+                warroom::model::trail::destruction(e),
+                warroom::model::trail::burst_of(e, &bursts),
+            ) {
+                (Some(_), Some(burst)) => format!("  ! {burst}"),
+                (Some(why), None) => format!("  ! {why}"),
+                _ => String::new(),
+            };
             writeln!(
                 out,
-                "{}  {:<28} {:<4} {:<60} {:<15} {} {}",
+                "{}  {:<28} {:<4} {:<60} {:<15} {} {}{}",
                 clean(&e.time),
                 clean(&e.name),
                 if e.data { "data" } else { "mgmt" },
@@ -63,7 +74,8 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
                 e.error_code
                     .as_deref()
                     .map(|c| format!("ERROR {}", clean(c)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                clean(&mark)
             )?;
         }
     }

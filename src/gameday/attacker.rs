@@ -1152,41 +1152,35 @@ pub async fn still_there(c: &Clients, made: &Made, own_account: &str) -> Result<
     }
 }
 
-/// The ways back made in the game that starts at the last `STARTED` entry.
-/// The lifecycle rules the attacker planted in the last game, each once.
-pub fn rules_planted(entries: &[crate::incident::Entry]) -> Vec<PlantedRule> {
+/// Each distinct `field` of the attacks journaled in the game that starts
+/// at the last `STARTED` entry, in order.
+fn in_last_game<T: serde::de::DeserializeOwned + PartialEq>(
+    entries: &[crate::incident::Entry],
+    field: &str,
+) -> Vec<T> {
     let from = entries
         .iter()
         .rposition(|e| e.kind == kind::STARTED)
         .unwrap_or(0);
-    let mut out: Vec<PlantedRule> = Vec::new();
-    for e in &entries[from..] {
-        if e.kind != kind::ATTACK {
-            continue;
-        }
-        if let Ok(p) = serde_json::from_value::<PlantedRule>(e.data["planted_rule"].clone())
-            && !out.contains(&p)
-        {
-            out.push(p);
-        }
-    }
-    out
-}
-
-pub fn made_in_game(entries: &[crate::incident::Entry]) -> Vec<Made> {
-    let from = entries
-        .iter()
-        .rposition(|e| e.kind == kind::STARTED)
-        .unwrap_or(0);
-    let mut out: Vec<Made> = Vec::new();
+    let mut out: Vec<T> = Vec::new();
     for e in entries[from..].iter().filter(|e| e.kind == kind::ATTACK) {
-        if let Ok(m) = serde_json::from_value::<Made>(e.data["made"].clone())
+        if let Ok(m) = serde_json::from_value::<T>(e.data[field].clone())
             && !out.contains(&m)
         {
             out.push(m);
         }
     }
     out
+}
+
+/// The lifecycle rules the attacker planted in the last game, each once.
+pub fn rules_planted(entries: &[crate::incident::Entry]) -> Vec<PlantedRule> {
+    in_last_game(entries, "planted_rule")
+}
+
+/// The ways back made in the last game, each once.
+pub fn made_in_game(entries: &[crate::incident::Entry]) -> Vec<Made> {
+    in_last_game(entries, "made")
 }
 
 fn actor_name(a: Actor) -> &'static str {

@@ -226,6 +226,29 @@ impl RestorePlan {
             .sum()
     }
 
+    /// A roll back: a copy of `from` (in `from_bucket`, a replica, or this
+    /// bucket) onto the key.
+    fn roll_back_to(
+        &mut self,
+        key: String,
+        current: Current,
+        from: &Version,
+        from_bucket: Option<String>,
+    ) {
+        self.roll_back.add(from.size);
+        self.steps.push(Step {
+            key,
+            current,
+            work: Work::CopyFrom {
+                version_id: from.version_id.clone(),
+                etag: from.etag.clone(),
+                storage_class: from.storage_class.clone(),
+                from_bucket,
+            },
+            bytes: from.size,
+        });
+    }
+
     fn hold(&mut self, key: &str, why: &str) {
         if self.held.len() < HELD_NAMED {
             self.held.push(Held {
@@ -494,18 +517,7 @@ impl Planner {
             );
             return;
         }
-        self.plan.roll_back.add(from.size);
-        self.plan.steps.push(Step {
-            key,
-            current,
-            work: Work::CopyFrom {
-                version_id: from.version_id.clone(),
-                etag: from.etag.clone(),
-                storage_class: from.storage_class.clone(),
-                from_bucket: None,
-            },
-            bytes: from.size,
-        });
+        self.plan.roll_back_to(key, current, from, None);
     }
 }
 
@@ -626,18 +638,8 @@ impl ReplicaPlanner {
             );
             return;
         }
-        self.plan.roll_back.add(v.size);
-        self.plan.steps.push(Step {
-            key,
-            current,
-            work: Work::CopyFrom {
-                version_id: v.version_id.clone(),
-                etag: v.etag.clone(),
-                storage_class: v.storage_class.clone(),
-                from_bucket: Some(self.replica.clone()),
-            },
-            bytes: v.size,
-        });
+        let replica = self.replica.clone();
+        self.plan.roll_back_to(key, current, v, Some(replica));
     }
 }
 

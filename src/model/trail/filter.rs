@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::event::TrailEvent;
 
@@ -208,6 +208,37 @@ pub fn destruction(e: &TrailEvent) -> Option<&'static str> {
         n if DESTRUCTION.contains(&n) => Some("changes encryption, lifecycle or Object Lock"),
         _ => None,
     }
+}
+
+/// A delete that destroys in bulk or for good: `DeleteObjects` (up to
+/// 1,000 keys a call, which CloudTrail does not name) or a
+/// version-specific delete (no marker: gone).
+pub fn is_destructive_delete(e: &TrailEvent) -> bool {
+    e.error_code.is_none() && (e.name == "DeleteObjects" || e.deletes_version)
+}
+
+/// Destructive delete calls per (bucket, minute since the epoch): a burst
+/// is the sign of a wiper at work.
+pub fn delete_bursts<'a>(
+    events: impl IntoIterator<Item = &'a TrailEvent>,
+) -> HashMap<(String, i64), usize> {
+    let mut out: HashMap<(String, i64), usize> = HashMap::new();
+    for e in events.into_iter().filter(|e| is_destructive_delete(e)) {
+        if let (Some(b), Some(t)) = (&e.bucket, crate::time::parse_time(&e.time)) {
+            *out.entry((b.clone(), t.div_euclid(60))).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// "12 delete calls on B that minute", for an event in a burst.
+pub fn burst_of(e: &TrailEvent, bursts: &HashMap<(String, i64), usize>) -> Option<String> {
+    if !is_destructive_delete(e) {
+        return None;
+    }
+    let (b, t) = (e.bucket.as_ref()?, crate::time::parse_time(&e.time)?);
+    let n = bursts.get(&(b.clone(), t.div_euclid(60)))?;
+    Some(format!("{n} destructive delete call(s) on {b} that minute"))
 }
 
 const READS: &[&str] = &[

@@ -264,6 +264,30 @@ mod record_tests {
         );
         let bulk = at("DeleteObjects", r#", "delete": """#, "");
         assert_eq!(relevance(&bulk, &private), Some("objects deleted in bulk"));
+        // Bursts: destructive delete calls per bucket and minute; a refused
+        // one and a plain DeleteObject (a marker) are not counted.
+        let later = {
+            let mut e = bulk.clone();
+            e.time = "2026-11-22T10:01:30Z".into();
+            e
+        };
+        let denied = {
+            let mut e = bulk.clone();
+            e.error_code = Some("AccessDenied".into());
+            e
+        };
+        let marker = at("DeleteObject", r#", "key": "exports/a.csv""#, "");
+        let all = [bulk.clone(), gone.clone(), later.clone(), denied, marker.clone()];
+        let bursts = delete_bursts(all.iter());
+        assert_eq!(
+            burst_of(&bulk, &bursts).as_deref(),
+            Some("2 destructive delete call(s) on acme-exports that minute")
+        );
+        assert_eq!(
+            burst_of(&later, &bursts).as_deref(),
+            Some("1 destructive delete call(s) on acme-exports that minute")
+        );
+        assert_eq!(burst_of(&marker, &bursts), None);
         let plain = at("PutObject", r#", "key": "exports/c.csv""#, "");
         assert_eq!(relevance(&plain, &private), None);
         let refused = at(

@@ -123,34 +123,30 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 None => None,
             };
             match when {
-                Some(Ok(to)) if replica.is_some() => {
-                    let skip_versions = incident_sse_c_versions(state, &bucket);
-                    state.prompt = None;
-                    state.window_start = Some(to);
-                    return request(
-                        state,
-                        ActionSpec::PitRestore(actions::restore::Args {
-                            bucket,
-                            prefix,
-                            goal: crate::model::restore::Goal::FromReplica {
-                                replica: replica.unwrap_or_default(),
-                                to,
-                                skip_versions,
-                            },
-                            override_order: override_order.clone(),
-                        }),
-                    );
-                }
                 Some(Ok(to)) => {
-                    let hide_keys = if hide_newer || keep {
-                        Vec::new()
-                    } else {
-                        incident_written(state, &bucket)
-                            .into_iter()
-                            .filter(|k| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
-                            .collect()
-                    };
                     let skip_versions = incident_sse_c_versions(state, &bucket);
+                    let goal = match replica {
+                        Some(replica) => crate::model::restore::Goal::FromReplica {
+                            replica,
+                            to,
+                            skip_versions,
+                        },
+                        None => crate::model::restore::Goal::PointInTime {
+                            to,
+                            hide_newer,
+                            hide_keys: if hide_newer || keep {
+                                Vec::new()
+                            } else {
+                                incident_written(state, &bucket)
+                                    .into_iter()
+                                    .filter(|k| {
+                                        prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str()))
+                                    })
+                                    .collect()
+                            },
+                            skip_versions,
+                        },
+                    };
                     state.prompt = None;
                     state.window_start = Some(to);
                     return request(
@@ -158,13 +154,8 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                         ActionSpec::PitRestore(actions::restore::Args {
                             bucket,
                             prefix,
-                            goal: crate::model::restore::Goal::PointInTime {
-                                to,
-                                hide_newer,
-                                hide_keys,
-                                skip_versions,
-                            },
-                            override_order: override_order.clone(),
+                            goal,
+                            override_order,
                         }),
                     );
                 }

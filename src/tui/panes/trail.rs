@@ -736,6 +736,12 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme
     if let Some(why) = trail::relevance(e, &incident_of(state)) {
         lines.push(Line::styled(format!("! {why}"), theme.warn()));
     }
+    if trail::is_destructive_delete(e) {
+        let bursts = trail::delete_bursts(state.trail.ring.newest_first().map(|e| &**e));
+        if let Some(burst) = trail::burst_of(e, &bursts) {
+            lines.push(Line::styled(untrusted(&format!("! {burst}")), theme.warn()));
+        }
+    }
     if e.presigned {
         let key = e
             .actor
