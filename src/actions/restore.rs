@@ -122,7 +122,17 @@ async fn plan_listing(c: &Clients, region: &str, a: &Args) -> Result<RestorePlan
             p.source_page(page)
         })
         .await?;
-        let there = bucket_region(c, replica).await?;
+        let there = bucket_region(c, replica).await.map_err(|e| {
+            let said = if e.message.is_empty() {
+                "no such bucket, or not readable with these credentials".to_string()
+            } else {
+                e.message.clone()
+            };
+            AwsError::new(
+                e.code.clone(),
+                format!("the replica s3://{replica}: {said}"),
+            )
+        })?;
         versions::list(&c.s3_in(&there), replica, a.prefix.as_deref(), |page| {
             p.replica_page(page)
         })

@@ -121,6 +121,13 @@ pub async fn plan(c: &Clients, a: &Args) -> Result<Plan, ActionError> {
         count(RestoreState::InProgress),
         count(RestoreState::Restored),
     );
+    if all.is_empty() {
+        return Err(ActionError::NothingToDo(format!(
+            "no version the restore of {} to {} needs is archived (Glacier Flexible Retrieval, Deep Archive)",
+            a.target(),
+            crate::time::iso_time(a.to)
+        )));
+    }
     if todo == 0 {
         return Err(ActionError::NothingToDo(format!(
             "{} archived version(s) the restore of {} needs: {going} being restored, {ready} restored (pit-restore copies those now)",

@@ -377,18 +377,22 @@ pub fn score(entries: &[Entry], playbook: &Playbook, data: &DataState, now: &str
     }
     if sse_c_max > 0 {
         let (tried, through, stopped) = sse_c;
+        // The door shut: SSE-C blocked on the bucket, or every actor cut off.
+        let shut = applied.iter().any(|(_, _, s)| s.name() == "block-sse-c")
+            || full_containment_secs.is_some();
         // Stopped before the attacker's next round: none got through.
-        // Stopped later: half. Still encrypting at the finish: nothing.
-        let points = match (through, stopped || tried == 0) {
-            (0, _) => sse_c_max,
+        // Stopped later: half. Still open at the finish: nothing (a game
+        // finished before any round is not a door shut).
+        let points = match (through, stopped || (tried == 0 && shut)) {
+            (0, true) => sse_c_max,
             (_, true) => sse_c_max / 2,
             _ => 0,
         };
-        breakdown.push((
-            format!("SSE-C rewrites after the start: {through} of {tried} got through"),
-            points,
-            sse_c_max,
-        ));
+        let mut what = format!("SSE-C rewrites after the start: {through} of {tried} got through");
+        if !shut {
+            what.push_str("; SSE-C never blocked, the key never cut");
+        }
+        breakdown.push((what, points, sse_c_max));
     }
     let watch_points = match (w.1, w.0 + w.2, new_sessions) {
         (0, 1.., 0) => 10,
@@ -718,6 +722,10 @@ mod tests {
         let going = vec![sse_c(30, json!("AccessDenied")), sse_c(60, Value::Null)];
         let (_, ssec, _) = rows(&game(200, going), &d);
         assert_eq!(ssec.1, 0, "{ssec:?}");
+        // Finished before any round, nothing shut: no points for it.
+        let (_, ssec, _) = rows(&game(200, Vec::new()), &d);
+        assert_eq!(ssec.1, 0, "{ssec:?}");
+        assert!(ssec.0.contains("SSE-C never blocked"), "{ssec:?}");
     }
 
     #[test]

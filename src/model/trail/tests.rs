@@ -277,7 +277,13 @@ mod record_tests {
             e
         };
         let marker = at("DeleteObject", r#", "key": "exports/a.csv""#, "");
-        let all = [bulk.clone(), gone.clone(), later.clone(), denied, marker.clone()];
+        let all = [
+            bulk.clone(),
+            gone.clone(),
+            later.clone(),
+            denied,
+            marker.clone(),
+        ];
         let bursts = delete_bursts(all.iter());
         assert_eq!(
             burst_of(&bulk, &bursts).as_deref(),
