@@ -394,7 +394,7 @@ fn selects_s3_data(params: &Value) -> bool {
 /// The rules a lifecycle write carried: their IDs, and whether any
 /// expires objects or versions. CloudTrail records the XML body as JSON:
 /// `LifecycleConfiguration.Rule` is one object or a list of them.
-fn lifecycle_request(record: &Value) -> (Vec<String>, bool) {
+pub fn lifecycle_request(record: &Value) -> (Vec<String>, bool) {
     let rules = match at(
         record,
         &["requestParameters", "LifecycleConfiguration", "Rule"],

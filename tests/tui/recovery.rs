@@ -458,6 +458,15 @@ fn a_planted_lifecycle_rule_counts_down_in_the_header_and_y_plans_its_removal() 
         found: Found::Trail,
         standing: Standing::InPlace,
     }];
+    // The detail marks the rule written in the window, and only it.
+    update(&mut s, code(KeyCode::Enter));
+    let text = screen_text(&draw(&s));
+    assert_eq!(
+        text.matches("written in the incident window").count(),
+        1,
+        "{text}"
+    );
+    update(&mut s, code(KeyCode::Esc));
     assert_eq!(
         update(&mut s, key('y')),
         vec![Command::PlanAction(ActionSpec::RemoveLifecycleRules(

@@ -23,7 +23,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(b) = state.selected_bucket() else {
         return;
     };
-    let paragraph = Paragraph::new(lines(b, theme)).wrap(Wrap { trim: false });
+    let written = rules_written(state, &b.facts.name);
+    let paragraph = Paragraph::new(lines(b, &written, theme)).wrap(Wrap { trim: false });
     let inner_height = area.height.saturating_sub(2);
     let total =
         u16::try_from(paragraph.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
@@ -70,7 +71,46 @@ fn setting(name: &str, value: String) -> Line<'static> {
     ])
 }
 
-pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
+/// The IDs of the lifecycle rules written on `bucket` in the incident
+/// window: in the records the tail holds (anyone's write since the window
+/// opened), and in the attacker's changes the `!` pane gathered.
+fn rules_written(state: &State, bucket: &str) -> Vec<String> {
+    use crate::model::changes::What;
+    let since = state.window_start.unwrap_or(i64::MIN);
+    let mut ids: Vec<String> = state
+        .trail
+        .ring
+        .newest_first()
+        .filter(|e| e.bucket.as_deref() == Some(bucket) && e.error_code.is_none())
+        .filter(|e| {
+            matches!(
+                e.name.as_str(),
+                "PutBucketLifecycle" | "PutBucketLifecycleConfiguration"
+            )
+        })
+        .filter(|e| crate::time::parse_time(&e.time).is_some_and(|t| t >= since))
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.raw.get()).ok())
+        .flat_map(|r| crate::model::changes::lifecycle_request(&r).0)
+        .collect();
+    for c in &state.changes.rows {
+        if let What::Lifecycle {
+            bucket: b,
+            rule_ids,
+            ..
+        } = &c.what
+            && b == bucket
+        {
+            ids.extend(rule_ids.iter().cloned());
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The detail's lines; `written`: the lifecycle rule IDs written in the
+/// incident window (marked).
+pub fn lines(b: &BucketReport, written: &[String], theme: &Theme) -> Vec<Line<'static>> {
     let f = &b.facts;
     let mut out = Vec::new();
     out.push(section("Why", theme));
@@ -217,8 +257,13 @@ pub fn lines(b: &BucketReport, theme: &Theme) -> Vec<Line<'static>> {
         } else {
             theme.dim()
         };
+        let mark = if r.id.as_ref().is_some_and(|id| written.contains(id)) {
+            " — written in the incident window"
+        } else {
+            ""
+        };
         out.push(Line::styled(
-            format!("    {}", untrusted(&r.describe())),
+            format!("    {}{mark}", untrusted(&r.describe())),
             style,
         ));
     }
