@@ -103,6 +103,11 @@ pub enum Command {
     /// history; keys whose versions are gone are flagged. Exit code 1 when
     /// the bucket has never had versioning on.
     Versions(VersionsArgs),
+    /// The exposure ledger from CloudTrail log files: every object an
+    /// unauthorised principal (anonymous, another account, the incident's
+    /// keys and roles from --incident's journal, --mark-ip addresses) read,
+    /// wrote or deleted, with counts, bytes out, who and from where.
+    Ledger(LedgerArgs),
     /// The after-action report of an incident (--incident DIR): timeline,
     /// actions with before/after and who, watch verdicts, data restored,
     /// evidence with hashes, the checklist, and the review's questions.
@@ -699,6 +704,43 @@ pub struct ReportArgs {
     /// md (Markdown, readable as text) or json.
     #[arg(long, default_value = "md", value_parser = ["md", "json"])]
     pub format: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LedgerArgs {
+    /// CloudTrail log files with data events (.json.gz as delivered, or
+    /// .json); many paths, repeatable.
+    #[arg(long = "file", value_name = "PATH", num_args = 1.., required = true)]
+    pub files: Vec<PathBuf>,
+    /// Only events at or after this time, e.g. 2026-11-20T09:00Z.
+    #[arg(long, value_name = "TIME", value_parser = parse_when)]
+    pub since: Option<i64>,
+    /// The account the buckets belong to (else the incident's).
+    #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account_id)]
+    pub account: Option<String>,
+    /// An address whose calls count as unauthorised (repeatable).
+    #[arg(long = "mark-ip", value_name = "ADDRESS", value_parser = parse_ip)]
+    pub mark_ip: Vec<String>,
+    /// One JSON object: objects, principals, counts, buckets logged.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// The objects as CSV a spreadsheet opens safely.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not a 12-digit account id"))
+    }
+}
+
+fn parse_ip(s: &str) -> Result<String, String> {
+    s.parse::<std::net::IpAddr>()
+        .map(|a| a.to_string())
+        .map_err(|_| format!("{s:?} is not an IP address"))
 }
 
 #[derive(Debug, Clone, Args)]

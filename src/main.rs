@@ -91,6 +91,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Watch(args)) => commands::watch::run(&global, args).await,
         Some(Command::Changes(args)) => commands::changes::run(&global, args).await,
         Some(Command::Versions(args)) => commands::versions::run(&global, args).await,
+        Some(Command::Ledger(args)) => commands::ledger::run(&global, args),
         Some(Command::Report(args)) => commands::report::run(&global, args),
         Some(Command::Act(cmd)) => commands::act::run(&global, cmd).await,
         Some(Command::Completions { shell }) => {

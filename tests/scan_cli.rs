@@ -356,3 +356,91 @@ fn trail_files_from_a_glob_give_one_json_line_per_event() {
         "{stderr}"
     );
 }
+
+/// `warroom ledger` over a delivered log file (gzip'd, pretty-printed, as
+/// CloudTrail writes them): anonymous and cross-account reads with their
+/// bytes out are the ledger; the account's own analyst is not; a refused
+/// read is counted apart; a key that a spreadsheet would run as a formula
+/// is made text in the CSV; bad input is refused in one line.
+#[test]
+fn the_ledger_says_what_left_and_to_whom_from_log_files() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tmp");
+    let rec = |id: &str, who: &str, key: &str, extra: &str| {
+        format!(
+            r#"{{"eventVersion":"1.09","eventID":"{id}","eventTime":"2026-11-22T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventCategory":"Data","readOnly":true,"sourceIPAddress":"185.220.101.7","userAgent":"curl/8.4","userIdentity":{who},"requestParameters":{{"bucketName":"acme-exports","key":"{key}"}},"additionalEventData":{{"bytesTransferredOut":2048}}{extra}}}"#
+        )
+    };
+    let anon = r#"{"type":"AWSAccount","principalId":"","accountId":"anonymous"}"#;
+    let partner = r#"{"type":"AssumedRole","arn":"arn:aws:sts::999988887777:assumed-role/x/y","accountId":"999988887777"}"#;
+    let staff = r#"{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/analyst","accountId":"123456789012"}"#;
+    let records = [
+        rec("1", anon, "exports/customers.csv", ""),
+        rec("2", anon, "exports/customers.csv", ""),
+        rec("3", partner, "=HYPERLINK(1).csv", ""),
+        rec("4", staff, "exports/payroll.csv", ""),
+        rec(
+            "5",
+            anon,
+            "exports/denied.csv",
+            r#","errorCode":"AccessDenied""#,
+        ),
+    ];
+    let body = format!(
+        "{{\n  \"Records\": [\n    {}\n  ]\n}}\n",
+        records.join(",\n    ")
+    );
+    let path = dir
+        .path()
+        .join("123456789012_CloudTrail_us-east-1_20261122T1000Z_x.json.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).expect("gzip");
+    std::fs::write(&path, gz.finish().expect("gzip")).expect("write");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "ledger",
+            "--file",
+            path.to_str().expect("path"),
+            "--account",
+            "123456789012",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(&args)
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .output()
+            .expect("run")
+    };
+    let out = run(&["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let objects = v["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 2, "{v}");
+    let customers = objects
+        .iter()
+        .find(|o| o["key"] == "exports/customers.csv")
+        .expect("the anonymous reads");
+    assert_eq!(
+        (customers["reads"].as_u64(), customers["bytes_out"].as_u64()),
+        (Some(2), Some(4096))
+    );
+    assert_eq!(v["denied"], 1);
+    assert_eq!(v["data_events"], 5);
+    let csv = String::from_utf8(run(&["--csv"]).stdout).expect("utf8");
+    assert!(csv.contains("acme-exports,'=HYPERLINK(1).csv,"), "{csv}");
+    assert!(!csv.contains("payroll"), "the analyst is authorised: {csv}");
+    let text = run(&[]);
+    let said = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        said.contains("2 object(s) touched by unauthorised principals, 6144 B out"),
+        "{said}"
+    );
+    assert!(said.contains("unknown, not zero"), "{said}");
+    let bad = run(&["--mark-ip", "not-an-ip"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an IP address"));
+}

@@ -6,6 +6,7 @@ pub mod act;
 pub mod changes;
 pub mod gameday;
 pub mod journal;
+pub mod ledger;
 pub mod report;
 pub mod trail;
 pub mod versions;

@@ -83,14 +83,15 @@ fn print(events: &mut [TrailEvent], json: bool, out: &mut impl Write) -> std::io
 }
 
 /// Local log files: read one after another on this thread (so a benchmark
-/// measures one core), filtered as they are read. A bad file is reported
-/// and skipped.
-fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
-    let mut held = Vec::new();
-    let mut matched = 0u64;
+/// measures one core), each event handed to `each` as it is read. A bad
+/// file is reported and skipped. Returns (unreadable files, digest files).
+pub fn read_log_files(
+    paths: &[std::path::PathBuf],
+    mut each: impl FnMut(TrailEvent),
+) -> (usize, usize) {
     let mut bad = 0;
     let mut digests = 0;
-    for path in &args.files {
+    for path in paths {
         if path
             .file_name()
             .is_some_and(|n| warroom::model::trail::is_digest_name(&n.to_string_lossy()))
@@ -124,12 +125,7 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
                     eprintln!("warroom: {}: {}", path.display(), clean(&problems));
                 }
                 for e in p.events {
-                    if filter.matches(&e) {
-                        matched += 1;
-                        if !args.count {
-                            held.push(e);
-                        }
-                    }
+                    each(e);
                 }
             }
             Err((digest, e)) => {
@@ -142,6 +138,21 @@ fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
             }
         }
     }
+    (bad, digests)
+}
+
+/// Local log files, filtered as they are read.
+fn run_files(args: &TrailArgs, filter: &TrailFilter) -> Result<ExitCode> {
+    let mut held = Vec::new();
+    let mut matched = 0u64;
+    let (bad, digests) = read_log_files(&args.files, |e| {
+        if filter.matches(&e) {
+            matched += 1;
+            if !args.count {
+                held.push(e);
+            }
+        }
+    });
     if args.count {
         println!("{matched}");
     } else {

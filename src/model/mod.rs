@@ -7,6 +7,7 @@ pub mod exposure;
 pub mod facts;
 pub mod ids;
 pub mod kms;
+pub mod ledger;
 pub mod lifecycle;
 pub mod policy;
 pub mod restore;
