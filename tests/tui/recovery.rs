@@ -575,3 +575,32 @@ fn the_versions_view_marks_sse_c_versions_and_attributes_by_version_id() {
     let text = screen_text(&draw(&s));
     assert!(text.contains("SSE-C locked"), "{text}");
 }
+
+/// Ctrl-g asks S3 for the archived versions the restore to the typed time
+/// needs (Standard tier, 7 days): one spec, through the gate.
+#[test]
+fn ctrl_g_plans_the_archived_restore_for_the_typed_time() {
+    use warroom::actions::ActionSpec;
+    let mut s = with_incident(scanned((80, 24)));
+    let bucket = s
+        .selected_bucket()
+        .map(|b| b.facts.name.clone())
+        .expect("a bucket");
+    s.window_start = Some(CUTOFF);
+    let cmds = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(
+        cmds,
+        vec![Command::PlanAction(ActionSpec::RestoreArchived(
+            warroom::actions::restore_archived::Args {
+                bucket,
+                prefix: None,
+                to: CUTOFF,
+                tier: "Standard".into(),
+                days: 7,
+            }
+        ))]
+    );
+}
