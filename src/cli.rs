@@ -709,8 +709,9 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LedgerArgs {
     /// CloudTrail log files with data events (.json.gz as delivered, or
-    /// .json); many paths, repeatable.
-    #[arg(long = "file", value_name = "PATH", num_args = 1.., required = true)]
+    /// .json); many paths, repeatable. Without them: the trail events
+    /// preserved in --incident's evidence.
+    #[arg(long = "file", value_name = "PATH", num_args = 1..)]
     pub files: Vec<PathBuf>,
     /// Only events at or after this time, e.g. 2026-11-20T09:00Z.
     #[arg(long, value_name = "TIME", value_parser = parse_when)]

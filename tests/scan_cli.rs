@@ -443,4 +443,46 @@ fn the_ledger_says_what_left_and_to_whom_from_log_files() {
     let bad = run(&["--mark-ip", "not-an-ip"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an IP address"));
+
+    // From an incident: the account from its journal, the events from the
+    // trail files it preserved as evidence.
+    let inc = dir.path().join("inc");
+    let mut incident = warroom::incident::Incident::open(Some(&inc)).expect("incident");
+    incident
+        .record(
+            "session_start",
+            serde_json::json!({"summary": "t", "caller": {"arn": "arn:aws:iam::123456789012:user/r", "account": "123456789012"}}),
+        )
+        .expect("session");
+    let ledger_in = |inc: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args([
+                "--incident",
+                inc.to_str().expect("path"),
+                "ledger",
+                "--json",
+            ])
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .output()
+            .expect("run")
+    };
+    let none = ledger_in(&inc);
+    assert_eq!(none.status.code(), Some(2), "nothing preserved yet");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no preserved trail events"));
+    let gz = warroom::model::trail::log_file_gz(&records).expect("gz");
+    let evidence = incident.store_evidence(&gz, "json.gz").expect("evidence");
+    incident
+        .record(
+            "trail_preserved",
+            serde_json::json!({"summary": "preserved", "count": records.len(), "evidence": evidence}),
+        )
+        .expect("preserved");
+    let out = ledger_in(&inc);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["objects"].as_array().map(Vec::len), Some(2), "{v}");
 }

@@ -320,7 +320,7 @@ pub fn missing_first(plan: &Plan, entries: &[crate::incident::Entry]) -> Vec<Str
     if plan.prior["destructive"] == Value::Bool(true) && !preserved {
         missing.insert(
             0,
-            "first: the CloudTrail events are not preserved: E in the tail (or warroom trail --preserve) keeps them before the restore changes the bucket".into(),
+            "first: the CloudTrail events are not preserved: E in the console's CloudTrail pane keeps them as evidence before the restore changes the bucket".into(),
         );
     }
     missing

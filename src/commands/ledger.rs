@@ -47,15 +47,43 @@ fn unauthorised(global: &GlobalArgs, args: &LedgerArgs) -> Result<Unauthorised> 
     Ok(who)
 }
 
+/// The files the ledger reads: those named, else every CloudTrail file
+/// preserved in the incident's evidence (`trail_preserved`, `E`).
+fn sources(global: &GlobalArgs, args: &LedgerArgs) -> Result<Vec<std::path::PathBuf>> {
+    if !args.files.is_empty() {
+        return Ok(args.files.clone());
+    }
+    let Some(dir) = &global.incident else {
+        return Err(eyre!(
+            "warroom ledger needs log files (--file PATH…) or an incident whose trail events were preserved (--incident DIR)"
+        ));
+    };
+    let entries = warroom::incident::verify::verify(dir)?.entries;
+    let files: Vec<std::path::PathBuf> = entries
+        .iter()
+        .filter(|e| e.kind == "trail_preserved")
+        .filter_map(|e| e.data["evidence"]["file"].as_str())
+        .map(|f| dir.join(f))
+        .collect();
+    if files.is_empty() {
+        return Err(eyre!(
+            "{} has no preserved trail events yet (E in the console's CloudTrail pane); or name log files with --file",
+            dir.display()
+        ));
+    }
+    Ok(files)
+}
+
 pub fn run(global: &GlobalArgs, args: LedgerArgs) -> Result<ExitCode> {
     let who = unauthorised(global, &args)?;
+    let files = sources(global, &args)?;
     if who.incident.own_account.is_none() {
         eprintln!(
             "warroom: the account is not known (give --incident DIR or --account ID): callers of other accounts cannot be told apart"
         );
     }
     let mut ledger = Ledger::default();
-    let (bad, digests) = super::trail::read_log_files(&args.files, |e| {
+    let (bad, digests) = super::trail::read_log_files(&files, |e| {
         if args
             .since
             .is_none_or(|s| warroom::time::parse_time(&e.time).is_some_and(|t| t >= s))
@@ -63,7 +91,7 @@ pub fn run(global: &GlobalArgs, args: LedgerArgs) -> Result<ExitCode> {
             ledger.add(&e, &who);
         }
     });
-    if bad > 0 && bad + digests == args.files.len() {
+    if bad > 0 && bad + digests == files.len() {
         return Err(eyre!("no log file could be read"));
     }
     if args.csv {
