@@ -86,11 +86,14 @@ async fn states(
         .iter()
         .map(|v| (v.key.clone(), v.version_id.clone()))
         .collect();
-    let mut read = versions::restore_states(&c.s3_in(region), &a.bucket, asked).await;
+    let mut read: std::collections::HashMap<String, Result<RestoreState, AwsError>> =
+        versions::restore_states(&c.s3_in(region), &a.bucket, asked)
+            .await
+            .into_iter()
+            .collect();
     let mut out = Vec::with_capacity(needed.len());
     for v in needed {
-        let at = read.iter().position(|(id, _)| *id == v.version_id);
-        let state = match at.map(|i| read.swap_remove(i).1) {
+        let state = match read.remove(&v.version_id) {
             Some(Ok(s)) => s,
             Some(Err(e)) => return Err(e),
             None => RestoreState::NotRequested,

@@ -57,6 +57,11 @@ pub fn classify(e: &TrailEvent, who: &Unauthorised) -> Class {
     if e.error_code.is_some() {
         return Class::Denied;
     }
+    caller_class(e, who)
+}
+
+/// Who made the call, whatever AWS answered.
+fn caller_class(e: &TrailEvent, who: &Unauthorised) -> Class {
     let a = &e.actor;
     if a.is_anonymous() {
         return Class::Anonymous;
@@ -183,13 +188,8 @@ impl Ledger {
         }
         let class = classify(e, who);
         if class == Class::Denied {
-            let a = &e.actor;
-            let would_be = a.is_anonymous()
-                || matches!((&who.incident.own_account, &a.account), (Some(own), Some(acct)) if own != acct)
-                || a.access_key_id
-                    .as_ref()
-                    .is_some_and(|k| who.incident.access_keys.contains(k));
-            self.denied += u64::from(would_be);
+            // Refused, but tried by someone who should not have.
+            self.denied += u64::from(caller_class(e, who).unauthorised());
             return;
         }
         if !class.unauthorised() {

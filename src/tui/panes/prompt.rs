@@ -51,15 +51,28 @@ pub fn incident_written(state: &State, bucket: &str) -> Vec<String> {
 /// the tail's records name them (`x-amz-version-id` in the response): the
 /// restore never picks one, whatever its time.
 pub fn incident_sse_c_versions(state: &State, bucket: &str) -> Vec<String> {
-    let ids: std::collections::BTreeSet<String> = state
+    sse_c_versions_seen(state, bucket, true)
+        .into_iter()
+        .collect()
+}
+
+/// The version ids the tail saw written with SSE-C on `bucket` (by an
+/// incident principal only, or by anyone).
+pub fn sse_c_versions_seen(
+    state: &State,
+    bucket: &str,
+    incident_only: bool,
+) -> std::collections::BTreeSet<String> {
+    state
         .trail
         .ring
         .newest_first()
         .filter(|e| e.sse_c && e.bucket.as_deref() == Some(bucket))
-        .filter(|e| crate::model::trail::written_by_incident(e, &state.trail.incident))
+        .filter(|e| {
+            !incident_only || crate::model::trail::written_by_incident(e, &state.trail.incident)
+        })
         .filter_map(|e| e.version_written())
-        .collect();
-    ids.into_iter().collect()
+        .collect()
 }
 
 /// Keys while the restore time is typed: "TIME [PREFIX] [hide|keep]".

@@ -159,14 +159,9 @@ fn sse_c_ids(
     list: &VersionsList,
 ) -> std::collections::BTreeSet<String> {
     let mut ids = list.sse_c.clone();
-    ids.extend(
-        state
-            .trail
-            .ring
-            .newest_first()
-            .filter(|e| e.sse_c && e.bucket.as_deref() == Some(bucket))
-            .filter_map(|e| e.version_written()),
-    );
+    ids.extend(crate::tui::panes::prompt::sse_c_versions_seen(
+        state, bucket, false,
+    ));
     ids
 }
 
