@@ -685,10 +685,12 @@ pub async fn verify(c: &Clients, a: &Args, plan: &Plan) -> Result<Verification, 
         ok: left == 0,
         detail: if left == 0 {
             format!(
-                "read back {} versions: {} of {} as asked ({} already so before)",
+                "read back {} versions: {} of {} as asked ({} key(s) checked)",
                 again.versions_seen,
                 a.scope(),
                 a.bucket,
+                // After the restore, every key it changed reads as asked
+                // too: this counts them all, not the ones untouched.
                 again.unchanged.keys
             )
         } else {
